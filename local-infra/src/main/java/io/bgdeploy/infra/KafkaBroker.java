@@ -1,0 +1,199 @@
+package io.bgdeploy.infra;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.nio.ByteBuffer;
+import java.util.Base64;
+
+/**
+ * A real single-node Kafka broker in KRaft mode (broker and controller in one process), started in
+ * a child JVM from the {@code org.apache.kafka:kafka_2.13} artifacts at the version of the
+ * kafka-clients the services use. No ZooKeeper, no Docker.
+ */
+public final class KafkaBroker implements AutoCloseable {
+
+    private static final String CLASSPATH_RESOURCE = "/io/bgdeploy/infra/kafka-server.classpath";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+    private final int port;
+    private final int controllerPort;
+    private final Path workDir;
+    private final ManagedProcess process;
+
+    private KafkaBroker(int port, int controllerPort, Path workDir, ManagedProcess process) {
+        this.port = port;
+        this.controllerPort = controllerPort;
+        this.workDir = workDir;
+        this.process = process;
+    }
+
+    /** Starts a broker on free ports, its data under {@code workDir}. */
+    public static KafkaBroker start(Path workDir) {
+        return start(workDir, FreePorts.next(), FreePorts.next());
+    }
+
+    /** Starts a broker on the given ports (the local run uses 9092). */
+    public static KafkaBroker start(Path workDir, int port, int controllerPort) {
+        try {
+            Files.createDirectories(workDir);
+            Path dataDir = workDir.resolve("data");
+            Path config = workDir.resolve("server.properties");
+            writeConfig(config, dataDir, port, controllerPort);
+            String classpath = serverClasspath();
+            String java = javaBinary();
+            if (!Files.exists(dataDir.resolve("meta.properties"))) {
+                format(java, classpath, config, workDir);
+            }
+            List<String> cmd = new ArrayList<>(List.of(java, "-Xms256m", "-Xmx768m", "-XX:+UseSerialGC",
+                    "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true",
+                    "-Dlog4j2.configurationFile=" + writeLogConfig(workDir),
+                    "-cp", classpath, "kafka.Kafka", config.toString()));
+            ManagedProcess process = ManagedProcess.start("kafka", cmd, Map.of(), workDir, workDir.resolve("kafka.log"));
+            KafkaBroker broker = new KafkaBroker(port, controllerPort, workDir, process);
+            process.awaitReady(broker::isServing, START_TIMEOUT, "accepting client requests on port " + port);
+            return broker;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare Kafka in " + workDir, e);
+        }
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path workDir() {
+        return workDir;
+    }
+
+    public ManagedProcess process() {
+        return process;
+    }
+
+    /** The broker answers metadata requests (not merely an open port). */
+    public boolean isServing() {
+        if (!ManagedProcess.isListening(port)) {
+            return false;
+        }
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrapServers());
+        p.put("request.timeout.ms", "2000");
+        p.put("default.api.timeout.ms", "3000");
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+            return !admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty();
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        process.close();
+    }
+
+    private static void writeConfig(Path config, Path dataDir, int port, int controllerPort) throws IOException {
+        String props = String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "controller.listener.names=CONTROLLER",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=PLAINTEXT",
+                "log.dirs=" + dataDir,
+                "num.partitions=4",
+                "auto.create.topics.enable=true",
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=4",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "share.coordinator.state.topic.replication.factor=1",
+                "share.coordinator.state.topic.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                "log.segment.bytes=16777216",
+                "log.retention.hours=24",
+                "num.network.threads=2",
+                "num.io.threads=2",
+                "background.threads=2",
+                "") ;
+        Files.writeString(config, props, StandardCharsets.UTF_8);
+    }
+
+    private static Path writeLogConfig(Path workDir) throws IOException {
+        Path file = workDir.resolve("log4j2.properties");
+        Files.writeString(file, String.join("\n",
+                "status = warn",
+                "appender.console.type = Console",
+                "appender.console.name = STDOUT",
+                "appender.console.layout.type = PatternLayout",
+                "appender.console.layout.pattern = [%d] %p %m (%c)%n",
+                "rootLogger.level = WARN",
+                "rootLogger.appenderRef.stdout.ref = STDOUT",
+                "logger.kafka.name = kafka.server.KafkaRaftServer",
+                "logger.kafka.level = INFO",
+                ""), StandardCharsets.UTF_8);
+        return file;
+    }
+
+    private static void format(String javaBin, String classpath, Path config, Path workDir) throws IOException {
+        String clusterId = Base64.getUrlEncoder().withoutPadding().encodeToString(uuidBytes());
+        List<String> cmd = List.of(javaBin, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", classpath,
+                "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", config.toString());
+        Process p = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.resolve("kafka-format.log").toFile())).start();
+        try {
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IllegalStateException("formatting the Kafka log directory failed: "
+                        + Files.readString(workDir.resolve("kafka-format.log")));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while formatting Kafka storage", e);
+        }
+    }
+
+    private static byte[] uuidBytes() {
+        UUID u = UUID.randomUUID();
+        return ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits()).array();
+    }
+
+    static String serverClasspath() {
+        try (InputStream in = KafkaBroker.class.getResourceAsStream(CLASSPATH_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("missing " + CLASSPATH_RESOURCE + ": build the kafka-server-runtime module first");
+            }
+            String cp = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+            for (String entry : cp.split(java.io.File.pathSeparator)) {
+                if (!Files.exists(Path.of(entry))) {
+                    throw new IllegalStateException("Kafka server jar " + entry
+                            + " is missing from the local Maven repository: run mvn -pl kafka-server-runtime install");
+                }
+            }
+            return cp;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String javaBinary() {
+        return ProcessHandle.current().info().command()
+                .filter(c -> c.endsWith("/java"))
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+}

@@ -1,0 +1,183 @@
+package io.bgdeploy.infra;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A child process whose output goes to a log file and which dies with this JVM: a shutdown hook
+ * destroys it and its descendants, so no test run leaves stray processes behind.
+ */
+public final class ManagedProcess implements AutoCloseable {
+
+    private final String name;
+    private final List<String> command;
+    private final Map<String, String> environment;
+    private final Path logFile;
+    private final Path workDir;
+    private volatile Process process;
+    private final Thread shutdownHook;
+
+    private ManagedProcess(String name, List<String> command, Map<String, String> environment, Path workDir, Path logFile) {
+        this.name = name;
+        this.command = List.copyOf(command);
+        this.environment = Map.copyOf(environment);
+        this.workDir = workDir;
+        this.logFile = logFile;
+        this.shutdownHook = new Thread(this::destroyNow, "stop-" + name);
+    }
+
+    /** Starts {@code command} (an argument list, never a shell line) with its output appended to {@code logFile}. */
+    public static ManagedProcess start(String name, List<String> command, Map<String, String> environment,
+                                       Path workDir, Path logFile) {
+        ManagedProcess p = new ManagedProcess(name, command, environment, workDir, logFile);
+        p.launch();
+        Runtime.getRuntime().addShutdownHook(p.shutdownHook);
+        return p;
+    }
+
+    /** Starts the same command again after {@link #kill()} or {@link #stop()}. */
+    public synchronized void restart() {
+        if (isAlive()) {
+            throw new IllegalStateException(name + " is still running");
+        }
+        launch();
+    }
+
+    private synchronized void launch() {
+        try {
+            Files.createDirectories(logFile.getParent());
+            ProcessBuilder pb = new ProcessBuilder(command)
+                    .directory(workDir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+            pb.environment().putAll(environment);
+            process = pb.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + name + " (" + command.get(0) + ")", e);
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Path logFile() {
+        return logFile;
+    }
+
+    public boolean isAlive() {
+        Process p = process;
+        return p != null && p.isAlive();
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** SIGKILL, as a crash would; descendants too. */
+    public void kill() {
+        Process p = process;
+        if (p == null) {
+            return;
+        }
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        waitFor(p, Duration.ofSeconds(10));
+    }
+
+    /** SIGTERM, then SIGKILL after the grace period. */
+    public void stop(Duration grace) {
+        Process p = process;
+        if (p == null || !p.isAlive()) {
+            return;
+        }
+        List<ProcessHandle> children = p.descendants().toList();
+        p.destroy();
+        if (!waitFor(p, grace)) {
+            p.destroyForcibly();
+            waitFor(p, Duration.ofSeconds(10));
+        }
+        children.forEach(ProcessHandle::destroyForcibly);
+    }
+
+    public void stop() {
+        stop(Duration.ofSeconds(10));
+    }
+
+    @Override
+    public void close() {
+        stop();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // the hook runs anyway
+        }
+    }
+
+    private void destroyNow() {
+        stop(Duration.ofSeconds(5));
+    }
+
+    private static boolean waitFor(Process p, Duration timeout) {
+        try {
+            return p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Waits until {@code condition} holds, failing early with the log's tail if the process died. */
+    public void awaitReady(BooleanSupplier condition, Duration timeout, String what) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            if (!isAlive()) {
+                throw new IllegalStateException(name + " exited (code " + process.exitValue() + ") before " + what
+                        + "; last output:\n" + tail(40));
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + name, e);
+            }
+        }
+        throw new IllegalStateException(name + " did not reach '" + what + "' within " + timeout + "; last output:\n" + tail(40));
+    }
+
+    /** Waits until a TCP port on 127.0.0.1 accepts connections. */
+    public void awaitPort(int port, Duration timeout) {
+        awaitReady(() -> isListening(port), timeout, "listening on 127.0.0.1:" + port);
+    }
+
+    public static boolean isListening(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The last lines of the log, for error messages. */
+    public String tail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(logFile);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.bgdeploy.infra;
+
+import io.bgdeploy.infra.testing.KafkaTestClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The real parts start, serve, stop and leave no process behind. */
+class InfraProcessesTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void kafkaBrokerInKraftModeCarriesARecord() {
+        try (KafkaBroker kafka = KafkaBroker.start(dir.resolve("kafka"))) {
+            KafkaTestClient.produce(kafka.bootstrapServers(), "infra-test", "k", "hello");
+            try (var reader = KafkaTestClient.reader(kafka.bootstrapServers(), "infra-test")) {
+                var record = reader.await(r -> "k".equals(r.key()), Duration.ofSeconds(30));
+                assertThat(record.value()).isEqualTo("hello");
+            }
+            long pid = kafka.process().pid();
+            kafka.close();
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        }
+    }
+
+    @Test
+    void etcdSurvivesAKillAndRestartWithItsPorts() {
+        try (EtcdServer etcd = EtcdServer.start(dir.resolve("etcd"))) {
+            assertThat(etcd.isHealthy()).isTrue();
+            etcd.kill();
+            assertThat(etcd.isHealthy()).isFalse();
+            etcd.restart();
+            assertThat(etcd.isHealthy()).isTrue();
+        }
+    }
+
+    @Test
+    void haproxyReloadsWithoutClosingItsListener() throws Exception {
+        int port = FreePorts.next();
+        Path cfg = dir.resolve("haproxy.cfg");
+        Files.writeString(cfg, config(port, "one"));
+        assertThat(HaproxyProcess.check(cfg)).isNull();
+        try (HaproxyProcess haproxy = HaproxyProcess.start(dir.resolve("haproxy"), cfg)) {
+            assertThat(get(port)).isEqualTo("one");
+            Files.writeString(cfg, config(port, "two"));
+            haproxy.reload();
+            assertThat(haproxy.reloads()).isEqualTo(1);
+            assertThat(get(port)).isEqualTo("two");
+        }
+        Files.writeString(cfg, "frontend broken\n  bind 127.0.0.1:" + port + "\n  no-such-directive\n");
+        assertThat(HaproxyProcess.check(cfg)).contains("no-such-directive");
+    }
+
+    private static String config(int port, String body) {
+        return String.join("\n",
+                "global", "  maxconn 100",
+                "defaults", "  mode http", "  timeout connect 1s", "  timeout client 5s", "  timeout server 5s",
+                "frontend public", "  bind 127.0.0.1:" + port,
+                "  http-request return status 200 content-type text/plain string " + body, "");
+    }
+
+    private static String get(int port) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+}
