@@ -1,0 +1,119 @@
+package io.bgdeploy.logshipper.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Settings of log-shipper. The GELF destination itself is {@code graylog.gelf.url}
+ * (env {@code GRAYLOG_GELF_URL}), outside this prefix because operators know it by that name.
+ */
+@ConfigMapping(prefix = "logshipper")
+public interface LogShipperConfig {
+
+    Shipper shipper();
+
+    Gelf gelf();
+
+    Collector collector();
+
+    Sink sink();
+
+    interface Shipper {
+        /** Ships container-logs to Graylog; off for a collector-only or sink-only process. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Kafka consumer group; instances in one group split the partitions. */
+        @WithDefault("log-shipper")
+        String groupId();
+
+        @WithDefault("10000")
+        int maxInFlightRecords();
+
+        @WithDefault("67108864")
+        long maxInFlightBytes();
+
+        @WithDefault("500ms")
+        Duration pollTimeout();
+
+        @WithDefault("200ms")
+        Duration initialBackoff();
+
+        @WithDefault("10s")
+        Duration maxBackoff();
+
+        @WithDefault("5s")
+        Duration connectTimeout();
+
+        @WithDefault("10s")
+        Duration writeTimeout();
+
+        /** TCP/UDP: how long after a write the connection is checked before the record counts as delivered. */
+        @WithDefault("250ms")
+        Duration confirmDelay();
+
+        /** HTTP: requests in flight. */
+        @WithDefault("8")
+        int httpConcurrency();
+    }
+
+    interface Gelf {
+        /** Most UTF-8 bytes of log text per message; longer text is cut with a visible marker. */
+        @WithDefault("32768")
+        int maxMessageBytes();
+
+        /** UDP datagram size including the 12-byte chunk header; 1420 fits an Ethernet MTU. */
+        @WithDefault("1420")
+        int udpDatagramBytes();
+
+        /** Syslog level of stdout lines that state no level (6 = informational). */
+        @WithDefault("6")
+        int stdoutLevel();
+
+        /** Syslog level of stderr lines that state no level (3 = error). */
+        @WithDefault("3")
+        int stderrLevel();
+    }
+
+    interface Collector {
+        /** Tails the node's CRI log files and produces them to container-logs. */
+        @WithDefault("false")
+        boolean enabled();
+
+        @WithDefault("/var/log/containers")
+        Path directory();
+
+        /** Where read positions are kept across restarts. */
+        @WithDefault("/var/lib/log-shipper/positions.json")
+        Path positionsFile();
+
+        /** This node's name for the _node field; defaults to the host name. */
+        Optional<String> node();
+
+        @WithDefault("250ms")
+        Duration pollInterval();
+
+        /** Longest joined line (partial lines P..F); the rest of a longer line is dropped with a marker. */
+        @WithDefault("1048576")
+        int maxLineBytes();
+    }
+
+    interface Sink {
+        /** Runs a local GELF receiver that writes every message it gets as one JSON line to a file (demo, no Graylog). */
+        @WithDefault("false")
+        boolean enabled();
+
+        @WithDefault("12201")
+        int tcpPort();
+
+        @WithDefault("12201")
+        int udpPort();
+
+        @WithDefault("target/gelf-received.jsonl")
+        Path file();
+    }
+}

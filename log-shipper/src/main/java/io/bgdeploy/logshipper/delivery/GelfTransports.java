@@ -1,0 +1,62 @@
+package io.bgdeploy.logshipper.delivery;
+
+import io.bgdeploy.events.Names;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.Locale;
+
+/** Builds the transport that {@code graylog.gelf.url} names: {@code udp://}, {@code tcp://} or {@code http(s)://…/gelf}. */
+public final class GelfTransports {
+
+    /**
+     * @param udpDatagramBytes largest UDP datagram, chunk header included
+     * @param confirmDelay     how long TCP/UDP wait after a write before they vouch for it
+     */
+    public record Options(Duration connectTimeout, Duration writeTimeout, Duration confirmDelay, int udpDatagramBytes,
+                          int httpConcurrency) {
+        public static final Options DEFAULTS = new Options(Duration.ofSeconds(5), Duration.ofSeconds(10),
+                Duration.ofMillis(250), 1420, 8);
+    }
+
+    private GelfTransports() {
+    }
+
+    public static GelfTransport fromUrl(String url, Options options) {
+        URI uri;
+        try {
+            uri = new URI(url == null ? "" : url.trim());
+        } catch (URISyntaxException e) {
+            throw invalid(url, e.getMessage());
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        String host = uri.getHost();
+        if (host == null || !(Names.isHostName(host) || Names.isIpAddress(host.replace("[", "").replace("]", "")))) {
+            throw invalid(url, "missing or invalid host");
+        }
+        int port = uri.getPort();
+        switch (scheme) {
+            case "tcp", "udp" -> {
+                if (!Names.isPort(port)) {
+                    throw invalid(url, "a port is required, e.g. " + scheme + "://graylog:12201");
+                }
+                return scheme.equals("tcp")
+                        ? new TcpGelfTransport(host, port, options.connectTimeout(), options.writeTimeout(), options.confirmDelay())
+                        : new UdpGelfTransport(host, port, options.udpDatagramBytes(), options.confirmDelay());
+            }
+            case "http", "https" -> {
+                if (uri.getPath() == null || uri.getPath().isEmpty() || uri.getRawQuery() != null || uri.getUserInfo() != null) {
+                    throw invalid(url, "expected " + scheme + "://host:port/gelf");
+                }
+                return new HttpGelfTransport(uri, options.connectTimeout(), options.writeTimeout(), options.httpConcurrency());
+            }
+            default -> throw invalid(url, "the scheme must be udp, tcp, http or https");
+        }
+    }
+
+    private static IllegalArgumentException invalid(String url, String why) {
+        return new IllegalArgumentException("graylog.gelf.url '" + Names.printable(url) + "' is invalid: " + why
+                + " (examples: udp://graylog:12201, tcp://graylog:12201, http://graylog:12202/gelf)");
+    }
+}
