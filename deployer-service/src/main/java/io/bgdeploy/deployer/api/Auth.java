@@ -1,0 +1,84 @@
+package io.bgdeploy.deployer.api;
+
+import io.bgdeploy.deployer.config.DeployerConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Bearer tokens for mutating calls. Each configured token may change a list of namespaces
+ * ({@code *}: all). Namespaces listed in {@code deployer.auth.anonymous-namespaces} may be changed
+ * without a token (the local run and the reference-script test only; production lists none).
+ */
+@ApplicationScoped
+public class Auth {
+
+    private static final Logger LOG = Logger.getLogger(Auth.class);
+    public static final String ANONYMOUS = "anonymous";
+
+    /** A token, who it belongs to, and where it may change things. */
+    record Grant(String name, byte[] token, List<String> namespaces) {
+        boolean allows(String namespace) {
+            return namespaces.contains("*") || namespaces.contains(namespace);
+        }
+    }
+
+    private final List<Grant> grants = new ArrayList<>();
+    private final List<String> anonymous;
+
+    public Auth(DeployerConfig config) {
+        for (Map.Entry<String, DeployerConfig.Auth.Token> t : config.auth().tokens().entrySet()) {
+            grants.add(new Grant(t.getKey(), t.getValue().token().getBytes(StandardCharsets.UTF_8), t.getValue().namespaces()));
+        }
+        config.auth().tokenFile().ifPresent(file -> readTokenFile(Path.of(file))
+                .ifPresent(token -> grants.add(new Grant("token-file", token.getBytes(StandardCharsets.UTF_8),
+                        config.auth().tokenFileNamespaces()))));
+        anonymous = config.auth().anonymousNamespaces().orElse(List.of());
+        LOG.infof("authentication: %d token(s); namespaces open without a token: %s", grants.size(),
+                anonymous.isEmpty() ? "none" : anonymous);
+    }
+
+    private static Optional<String> readTokenFile(Path file) {
+        try {
+            return Files.readAllLines(file, StandardCharsets.UTF_8).stream().map(String::trim)
+                    .filter(l -> !l.isEmpty()).findFirst();
+        } catch (IOException e) {
+            throw new IllegalStateException("deployer.auth.token-file " + file + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** Who may change this namespace with that Authorization header; throws 401 or 403 otherwise. */
+    public String authorize(String authorization, String namespace) {
+        if (authorization == null || authorization.isBlank()) {
+            if (anonymous.contains(namespace)) {
+                return ANONYMOUS;
+            }
+            throw ApiError.exception(Response.Status.UNAUTHORIZED, "a bearer token is required to change namespace "
+                    + namespace + ": send 'Authorization: Bearer <token>'");
+        }
+        if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw ApiError.exception(Response.Status.UNAUTHORIZED, "only bearer tokens are accepted: send 'Authorization: Bearer <token>'");
+        }
+        byte[] presented = authorization.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+        for (Grant g : grants) {
+            if (MessageDigest.isEqual(g.token(), presented)) {
+                if (!g.allows(namespace)) {
+                    throw ApiError.exception(Response.Status.FORBIDDEN, "token '" + g.name() + "' may not change namespace "
+                            + namespace);
+                }
+                return g.name();
+            }
+        }
+        throw ApiError.exception(Response.Status.UNAUTHORIZED, "the bearer token is not valid");
+    }
+}

@@ -1,0 +1,492 @@
+package io.bgdeploy.deployer.bluegreen;
+
+import io.bgdeploy.deployer.platform.PodInfo;
+import io.bgdeploy.deployer.platform.Platform;
+import io.bgdeploy.deployer.platform.WorkloadSpec;
+import io.bgdeploy.deployer.store.Deployment;
+import io.bgdeploy.deployer.store.DeploymentStore;
+import io.bgdeploy.events.deploy.DeploymentFinished;
+import io.bgdeploy.events.deploy.DeploymentPhase;
+import io.bgdeploy.events.deploy.DeploymentPhaseChanged;
+import io.bgdeploy.events.deploy.DeploymentStatus;
+import io.bgdeploy.events.deploy.Descriptor;
+import io.bgdeploy.events.lb.FrontendSpec;
+import io.bgdeploy.events.lb.LbCommand;
+import io.bgdeploy.events.lb.RemoveBackend;
+import io.bgdeploy.events.lb.RemoveFrontend;
+import io.bgdeploy.events.lb.ServerSpec;
+import io.bgdeploy.events.lb.SwitchFrontend;
+import io.bgdeploy.events.lb.UpsertBackend;
+import io.bgdeploy.events.pod.PodHealthChanged;
+import io.bgdeploy.events.pod.PodHealthState;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The blue-green deployment of one version, as a chain of named steps. Every phase change goes to
+ * deploy-events and to the deployment's log with the duration of the phase before it. A failure
+ * before the switch removes everything green created; blue is never touched.
+ */
+public final class BlueGreenFlow {
+
+    private static final Logger LOG = Logger.getLogger(BlueGreenFlow.class);
+
+    /** Timing of the flow, from configuration. */
+    public record Settings(Duration healthDeadline, Duration lbTimeout, Duration drainDelay,
+                           BlueGreenPlanner.HealthTiming timing) {
+    }
+
+    private final Platform platform;
+    private final LoadBalancer lb;
+    private final HealthBoard board;
+    private final EventSink sink;
+    private final DeploymentStore store;
+    private final Settings settings;
+
+    public BlueGreenFlow(Platform platform, LoadBalancer lb, HealthBoard board, EventSink sink, DeploymentStore store,
+                         Settings settings) {
+        this.platform = platform;
+        this.lb = lb;
+        this.board = board;
+        this.sink = sink;
+        this.store = store;
+        this.settings = settings;
+    }
+
+    /** Failure of a step, with a message for the user. */
+    static final class StepFailed extends Exception {
+        StepFailed(String message) {
+            super(message);
+        }
+    }
+
+    /** One step of the chain. */
+    private record Step(String name, DeploymentPhase phase, StepAction action) {
+    }
+
+    @FunctionalInterface
+    private interface StepAction {
+        void run(Run run) throws StepFailed, InterruptedException;
+    }
+
+    /**
+     * A deployment in progress: the state its steps share, and the handle to ask for a rollback
+     * while blue still runs.
+     */
+    public static final class Run {
+        private volatile Deployment deployment;
+        private final Descriptor descriptor;
+        private final WorkloadSpec spec;
+        private volatile Deployment blue;
+        private volatile boolean switchAttempted;
+        private volatile boolean switched;
+        private volatile boolean greenCreated;
+        private volatile String rollbackRequestedBy;
+        private final CountDownLatch rollbackSignal = new CountDownLatch(1);
+        private Instant phaseStarted = Instant.now();
+        private final Instant started = Instant.now();
+
+        public Run(Deployment deployment, WorkloadSpec spec) {
+            this.deployment = deployment;
+            this.descriptor = deployment.descriptor();
+            this.spec = spec;
+        }
+
+        public Deployment deployment() {
+            return deployment;
+        }
+
+        /** Asks to switch back to blue; possible only while draining. */
+        public synchronized boolean requestRollback(String by) {
+            if (deployment.phase() != DeploymentPhase.DRAINING || rollbackRequestedBy != null) {
+                return false;
+            }
+            rollbackRequestedBy = by;
+            rollbackSignal.countDown();
+            return true;
+        }
+
+        private String id() {
+            return deployment.id();
+        }
+
+        private String backendId() {
+            return BlueGreenPlanner.backendId(deployment.namespace(), deployment.appName(), deployment.version());
+        }
+    }
+
+    private final List<Step> steps = List.of(
+            new Step("find-blue", DeploymentPhase.PREPARING, this::findBlue),
+            new Step("create-green", DeploymentPhase.CREATING_GREEN, this::createGreen),
+            new Step("wait-for-health", DeploymentPhase.WAITING_FOR_HEALTH, this::waitForHealth),
+            new Step("upsert-green-backend", DeploymentPhase.SWITCHING, this::upsertGreenBackend),
+            new Step("switch-frontend", DeploymentPhase.SWITCHING, this::switchFrontend),
+            new Step("drain", DeploymentPhase.DRAINING, this::drain),
+            new Step("remove-blue", DeploymentPhase.REMOVING_BLUE, this::removeBlue));
+
+    /** Runs an accepted deployment to its end; the caller holds the app's lock. */
+    public Deployment run(Run run) throws InterruptedException {
+        return runFrom(run, 0);
+    }
+
+    private Deployment runFrom(Run run, int firstStep) throws InterruptedException {
+        for (int i = firstStep; i < steps.size(); i++) {
+            Step step = steps.get(i);
+            enterPhase(run, step.phase(), null);
+            long t0 = System.nanoTime();
+            try {
+                step.action().run(run);
+                log(run, "step " + step.name() + " done in " + millisSince(t0) + " ms");
+            } catch (StepFailed e) {
+                log(run, "step " + step.name() + " failed after " + millisSince(t0) + " ms: " + e.getMessage());
+                if (run.switched) {
+                    return finishDeployedDespite(run, step.name() + " failed: " + e.getMessage());
+                }
+                return rollBack(run, e.getMessage());
+            } catch (RollbackRequested r) {
+                return rollBack(run, "rolled back on request of " + r.by);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "deployment %s: step %s failed unexpectedly", run.id(), step.name());
+                log(run, "step " + step.name() + " failed: " + e);
+                if (run.switched) {
+                    return finishDeployedDespite(run, step.name() + " failed: " + e);
+                }
+                return rollBack(run, "internal error in step " + step.name() + ": " + e);
+            }
+        }
+        return finish(run, DeploymentStatus.DEPLOYED, null);
+    }
+
+    /**
+     * Continues a deployment found unfinished after a restart: before a confirmed switch it is
+     * rolled back (green removed, blue untouched); after it, blue is removed and it ends DEPLOYED.
+     */
+    public Deployment resume(Run run) throws InterruptedException {
+        Deployment d = run.deployment;
+        log(run, "the deployer restarted while this deployment was in phase " + d.phase() + ": resuming");
+        run.blue = d.blueVersion() == null ? null : store.list(d.namespace(), d.appName()).stream()
+                .filter(x -> d.blueVersion().equals(x.version()) && !x.id().equals(d.id()))
+                .filter(x -> x.status() == DeploymentStatus.DEPLOYED)
+                .findFirst().orElse(null);
+        run.greenCreated = true;
+        switch (d.phase()) {
+            case DRAINING, REMOVING_BLUE -> {
+                run.switchAttempted = true;
+                run.switched = true;
+                platform.attach(d.namespace(), run.spec.name(), reporter(run));
+                return runFrom(run, stepIndex("remove-blue"));
+            }
+            default -> {
+                run.switchAttempted = d.phase() == DeploymentPhase.SWITCHING || d.phase() == DeploymentPhase.ROLLING_BACK;
+                return rollBack(run, "the deployer restarted during " + d.phase());
+            }
+        }
+    }
+
+    private int stepIndex(String name) {
+        for (int i = 0; i < steps.size(); i++) {
+            if (steps.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException(name);
+    }
+
+    private void findBlue(Run run) throws StepFailed {
+        Deployment d = run.deployment;
+        List<Deployment> history = store.list(d.namespace(), d.appName());
+        var same = history.stream().filter(x -> !x.id().equals(d.id()))
+                .filter(x -> d.version().equals(x.version()))
+                .filter(x -> x.status() == DeploymentStatus.DEPLOYED || x.status() == DeploymentStatus.DEPLOYING)
+                .findFirst();
+        if (same.isPresent() || platform.exists(d.namespace(), run.spec.name())) {
+            throw new StepFailed("version " + d.version() + " of " + d.appKey() + " is already deployed"
+                    + same.map(x -> " (deployment " + x.id() + ")").orElse("")
+                    + ": deploy a new version, or \"#\" for the next number");
+        }
+        run.blue = BlueGreenPlanner.serving(history, d.id()).orElse(null);
+        if (run.blue != null) {
+            run.deployment = run.deployment.withBlueVersion(run.blue.version());
+            store.save(run.deployment);
+            log(run, "blue is version " + run.blue.version() + " (deployment " + run.blue.id() + "), green is version "
+                    + d.version());
+        } else {
+            log(run, "first deployment of " + d.appKey() + ": green is version " + d.version());
+        }
+    }
+
+    /** The listener that reports the pods of this run's workload. */
+    public PodReporter reporter(Run run) {
+        return new PodReporter(run.id(), run.descriptor, run.deployment.version(), run.spec, settings.timing(), sink, board);
+    }
+
+    private void createGreen(Run run) {
+        run.greenCreated = true;
+        platform.create(run.spec, reporter(run));
+        log(run, "created workload " + run.spec.name() + " with " + run.spec.replicas() + " replica(s) on the "
+                + platform.name() + " platform");
+    }
+
+    private void waitForHealth(Run run) throws StepFailed, InterruptedException {
+        Descriptor d = run.descriptor;
+        int replicas = run.spec.replicas();
+        boolean check = d.useHealthCheck();
+        boolean ignore = d.ignoreHealthCheck();
+        Instant deadline = Instant.now().plus(settings.healthDeadline());
+        if (!check) {
+            log(run, "no health check (useHealthCheck is false): waiting until " + replicas + " pod(s) run");
+        }
+        HealthBoard.Snapshot s = board.await(run.id(), snap -> snap.runningCount() >= replicas
+                && (!check || (ignore ? snap.countRunningIn(st -> true) >= replicas
+                : snap.countRunningIn(PodHealthState::isServing) >= replicas)), deadline, () -> false);
+        storeHealth(run, s);
+        if (s.runningCount() < replicas) {
+            throw new StepFailed("only " + s.runningCount() + " of " + replicas + " pod(s) running after "
+                    + settings.healthDeadline().toSeconds() + " s");
+        }
+        if (!check) {
+            return;
+        }
+        long ready = s.countRunningIn(PodHealthState::isServing);
+        if (ready >= replicas) {
+            log(run, "all " + replicas + " pod(s) passed the " + d.healthCheckType() + " health check on "
+                    + d.healthCheckPath());
+            return;
+        }
+        String why = describeUnhealthy(s);
+        if (ignore) {
+            log(run, "health check failed (" + why + "), ignored because ignoreHealthCheck is true");
+            return;
+        }
+        throw new StepFailed("health check failed: " + ready + " of " + replicas + " pod(s) ready within "
+                + settings.healthDeadline().toSeconds() + " s; " + why);
+    }
+
+    private void storeHealth(Run run, HealthBoard.Snapshot s) {
+        for (PodHealthChanged h : s.health().values()) {
+            store.saveHealth(run.deployment.namespace(), run.id(), new io.bgdeploy.deployer.store.PodHealthRecord(
+                    h.pod().podName(), h.state(), h.lastProbe(), Instant.now()));
+        }
+    }
+
+    private static String describeUnhealthy(HealthBoard.Snapshot s) {
+        List<String> parts = new ArrayList<>();
+        for (Map.Entry<String, Boolean> pod : s.running().entrySet()) {
+            PodHealthChanged h = s.health().get(pod.getKey());
+            if (h == null) {
+                parts.add("pod " + pod.getKey() + ": no health result");
+            } else if (!h.state().isServing()) {
+                var p = h.lastProbe();
+                String detail = p == null ? "" : p.error() != null ? p.error()
+                        : p.httpStatus() != null ? "HTTP " + p.httpStatus() : "";
+                parts.add("pod " + pod.getKey() + ": " + h.state() + (detail.isEmpty() ? "" : " (" + detail + ")"));
+            }
+        }
+        return parts.isEmpty() ? "no pod reported healthy" : String.join("; ", parts);
+    }
+
+    private List<ServerSpec> servers(Run run) {
+        int port = run.spec.servingPort();
+        List<ServerSpec> servers = new ArrayList<>();
+        for (PodInfo pod : platform.pods(run.deployment.namespace(), run.spec.name())) {
+            servers.add(new ServerSpec(pod.name(), pod.address(), pod.reachablePort(port)));
+        }
+        return servers;
+    }
+
+    private void upsertGreenBackend(Run run) throws StepFailed, InterruptedException {
+        var backend = BlueGreenPlanner.backend(run.descriptor, run.deployment.version(), servers(run));
+        command(run, new UpsertBackend(run.id() + ".upsert-backend", run.id(), run.deployment.namespace(),
+                run.deployment.appName(), backend));
+        log(run, "backend " + backend.id() + " serves " + backend.servers().size() + " server(s)");
+    }
+
+    private void switchFrontend(Run run) throws StepFailed, InterruptedException {
+        FrontendSpec frontend = BlueGreenPlanner.frontend(run.descriptor);
+        if (frontend == null) {
+            log(run, "no frontend in the descriptor: nothing to switch");
+            run.switched = true;
+            return;
+        }
+        String expected = blueBackendOn(run, frontend.hostname());
+        run.switchAttempted = true;
+        command(run, new SwitchFrontend(run.id() + ".switch-frontend", run.id(), run.deployment.namespace(),
+                run.deployment.appName(), frontend, run.backendId(), expected));
+        run.switched = true;
+        log(run, "frontend " + frontend.hostname() + " switched to " + run.backendId()
+                + (expected == null ? " (new frontend)" : " from " + expected));
+    }
+
+    /** Blue's backend if blue is served under that host name. */
+    private static String blueBackendOn(Run run, String hostname) {
+        if (run.blue == null || !Objects.equals(run.blue.descriptor().frontend(), hostname)) {
+            return null;
+        }
+        return BlueGreenPlanner.backendId(run.blue.namespace(), run.blue.appName(), run.blue.version());
+    }
+
+    /** Thrown by the drain step when someone asked to switch back to blue. */
+    private static final class RollbackRequested extends RuntimeException {
+        private final String by;
+
+        RollbackRequested(String by) {
+            super("rollback requested by " + by, null, false, false);
+            this.by = by;
+        }
+    }
+
+    private void drain(Run run) throws InterruptedException {
+        if (run.blue == null) {
+            log(run, "no blue version: nothing to drain");
+            return;
+        }
+        log(run, "blue version " + run.blue.version() + " keeps running for " + settings.drainDelay().toMillis()
+                + " ms: a rollback switches back instantly until then");
+        if (run.rollbackSignal.await(settings.drainDelay().toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new RollbackRequested(run.rollbackRequestedBy);
+        }
+    }
+
+    private void removeBlue(Run run) throws InterruptedException {
+        Deployment blue = run.blue;
+        if (blue == null) {
+            return;
+        }
+        String blueName = BlueGreenPlanner.workloadName(blue.appName(), blue.version());
+        platform.scale(blue.namespace(), blueName, 0);
+        platform.delete(blue.namespace(), blueName);
+        log(run, "blue workload " + blueName + " scaled to 0 and deleted");
+        String blueBackend = BlueGreenPlanner.backendId(blue.namespace(), blue.appName(), blue.version());
+        String blueHost = blue.descriptor().frontend();
+        if (blueHost != null && !blueHost.equals(run.descriptor.frontend())) {
+            bestEffort(run, new RemoveFrontend(run.id() + ".remove-blue-frontend", run.id(), blue.namespace(),
+                    blue.appName(), blueHost, blueBackend));
+        }
+        bestEffort(run, new RemoveBackend(run.id() + ".remove-blue-backend", run.id(), blue.namespace(),
+                blue.appName(), blueBackend));
+        store.save(blue.withStatus(DeploymentStatus.UNDEPLOYED, "replaced by version " + run.deployment.version()
+                + " (deployment " + run.id() + ")"));
+        store.appendLog(blue.namespace(), blue.id(), Instant.now() + " replaced by version " + run.deployment.version()
+                + " (deployment " + run.id() + "), workload and backend removed");
+    }
+
+    private Deployment rollBack(Run run, String reason) throws InterruptedException {
+        enterPhase(run, DeploymentPhase.ROLLING_BACK, reason);
+        Deployment d = run.deployment;
+        if (run.switchAttempted) {
+            FrontendSpec frontend = BlueGreenPlanner.frontend(run.descriptor);
+            if (frontend != null) {
+                String blueBackend = blueBackendOn(run, frontend.hostname());
+                if (blueBackend != null) {
+                    bestEffort(run, new SwitchFrontend(d.id() + ".switch-back", d.id(), d.namespace(), d.appName(),
+                            BlueGreenPlanner.frontend(run.blue.descriptor()), blueBackend, run.backendId()));
+                } else {
+                    bestEffort(run, new RemoveFrontend(d.id() + ".remove-frontend", d.id(), d.namespace(), d.appName(),
+                            frontend.hostname(), run.backendId()));
+                }
+            }
+        }
+        if (run.greenCreated) {
+            platform.delete(d.namespace(), run.spec.name());
+            log(run, "green workload " + run.spec.name() + " deleted");
+            bestEffort(run, new RemoveBackend(d.id() + ".remove-backend", d.id(), d.namespace(), d.appName(),
+                    run.backendId()));
+        }
+        return finish(run, DeploymentStatus.FAILURE, reason);
+    }
+
+    /** Undeploys a DEPLOYED deployment: frontend, backend, workload. The caller holds the app's lock. */
+    public Deployment undeploy(Run run, String by) throws InterruptedException {
+        Deployment d = run.deployment.withStatus(DeploymentStatus.UNDEPLOYING, null);
+        run.deployment = d;
+        enterPhase(run, DeploymentPhase.UNDEPLOYING, "requested by " + by);
+        FrontendSpec frontend = BlueGreenPlanner.frontend(run.descriptor);
+        List<String> problems = new ArrayList<>();
+        if (frontend != null) {
+            problems.addAll(bestEffort(run, new RemoveFrontend(d.id() + ".undeploy-frontend", d.id(), d.namespace(),
+                    d.appName(), frontend.hostname(), run.backendId())));
+        }
+        platform.delete(d.namespace(), run.spec.name());
+        log(run, "workload " + run.spec.name() + " deleted");
+        problems.addAll(bestEffort(run, new RemoveBackend(d.id() + ".undeploy-backend", d.id(), d.namespace(),
+                d.appName(), run.backendId())));
+        return finish(run, DeploymentStatus.UNDEPLOYED, problems.isEmpty() ? "undeployed on request of " + by
+                : "undeployed on request of " + by + "; load balancer: " + String.join("; ", problems));
+    }
+
+    private void command(Run run, LbCommand command) throws StepFailed, InterruptedException {
+        LoadBalancer.Answer answer = lb.apply(command, settings.lbTimeout());
+        String what = command.getClass().getSimpleName();
+        switch (answer.outcome()) {
+            case APPLIED -> log(run, what + " " + command.commandId() + " applied");
+            case REJECTED -> throw new StepFailed("load balancer rejected " + what + ": " + answer.reason());
+            case TIMED_OUT -> throw new StepFailed("load balancer did not confirm " + what + " within "
+                    + settings.lbTimeout().toSeconds() + " s");
+        }
+    }
+
+    private List<String> bestEffort(Run run, LbCommand command) throws InterruptedException {
+        try {
+            command(run, command);
+            return List.of();
+        } catch (StepFailed e) {
+            log(run, e.getMessage());
+            return List.of(e.getMessage());
+        }
+    }
+
+    private void enterPhase(Run run, DeploymentPhase phase, String message) {
+        Deployment d = run.deployment;
+        if (d.phase() == phase && message == null) {
+            return;
+        }
+        Long previousMillis = null;
+        Instant now = Instant.now();
+        if (d.phase() != null && d.phase() != phase) {
+            previousMillis = Duration.between(run.phaseStarted, now).toMillis();
+            log(run, "phase " + d.phase() + " took " + previousMillis + " ms");
+        }
+        run.phaseStarted = now;
+        run.deployment = d.withPhase(phase);
+        store.save(run.deployment);
+        log(run, "phase " + phase + (message == null ? "" : ": " + message));
+        sink.publish(new DeploymentPhaseChanged(d.id(), d.namespace(), d.appName(), d.version(), phase, message,
+                previousMillis));
+    }
+
+    private Deployment finishDeployedDespite(Run run, String problem) {
+        log(run, "green serves, but " + problem);
+        return finish(run, DeploymentStatus.DEPLOYED, null);
+    }
+
+    private Deployment finish(Run run, DeploymentStatus status, String reason) {
+        long duration = Duration.between(run.started, Instant.now()).toMillis();
+        Deployment d = run.deployment;
+        long phaseMillis = Duration.between(run.phaseStarted, Instant.now()).toMillis();
+        log(run, "phase " + d.phase() + " took " + phaseMillis + " ms");
+        run.deployment = d.withStatus(status, reason);
+        store.save(run.deployment);
+        log(run, status + (reason == null ? "" : ": " + reason) + " after " + duration + " ms");
+        sink.publish(new DeploymentFinished(d.id(), d.namespace(), d.appName(), d.version(), status, reason, duration));
+        board.forget(d.id());
+        return run.deployment;
+    }
+
+    private void log(Run run, String message) {
+        Deployment d = run.deployment;
+        LOG.infof("deployment %s (%s version %s): %s", d.id(), d.appKey(), d.version(), message);
+        store.appendLog(d.namespace(), d.id(), Instant.now() + " " + message);
+    }
+
+    private static long millisSince(long t0) {
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+}

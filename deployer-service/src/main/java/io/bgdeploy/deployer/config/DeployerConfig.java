@@ -1,0 +1,142 @@
+package io.bgdeploy.deployer.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Every setting of the deployer-service, under the prefix {@code deployer}. */
+@ConfigMapping(prefix = "deployer")
+public interface DeployerConfig {
+
+    /** Where workloads run: {@code local} (processes on this machine) or {@code kubernetes}. */
+    @WithDefault("local")
+    String platform();
+
+    /** How long every green pod may take to run and pass its health check. */
+    @WithDefault("60s")
+    Duration healthDeadline();
+
+    /** How long the load balancer may take to confirm one command from every live agent. */
+    @WithDefault("30s")
+    Duration lbTimeout();
+
+    /** How long blue keeps running after the switch, so that an instant rollback stays possible. */
+    @WithDefault("10s")
+    Duration drainDelay();
+
+    /** What a deployment of an app that is already deploying does: {@code queue} or {@code refuse}. */
+    @WithDefault("queue")
+    String lockMode();
+
+    /** Health-check timing passed to health-service with every pod. */
+    HealthCheck healthCheck();
+
+    /** Default resource requests and limits, and what to do when a container has none. */
+    Resources resources();
+
+    Local local();
+
+    Auth auth();
+
+    interface HealthCheck {
+        @WithDefault("1000")
+        long periodMillis();
+
+        @WithDefault("800")
+        long timeoutMillis();
+
+        @WithDefault("1")
+        int successThreshold();
+
+        @WithDefault("3")
+        int failureThreshold();
+    }
+
+    interface Resources {
+        /**
+         * {@code fill}: missing requests/limits get the defaults below (and the log says which);
+         * {@code require}: a container without limits is refused; {@code off}: no policy.
+         */
+        @WithDefault("fill")
+        String policy();
+
+        @WithDefault("100m")
+        String cpuRequest();
+
+        @WithDefault("500m")
+        String cpuLimit();
+
+        @WithDefault("128Mi")
+        String memoryRequest();
+
+        @WithDefault("256Mi")
+        String memoryLimit();
+    }
+
+    interface Local {
+        /**
+         * Command lines for images that have no {@code command} in the pod spec, by image name
+         * (without tag), e.g. {@code deployer.local.images."nginx"=builtin-http}. The value is split
+         * on whitespace into an argument list and never run through a shell; {@code builtin-http}
+         * is the deployer's own small HTTP server.
+         */
+        Map<String, String> images();
+
+        /** Images run by the built-in HTTP server when no entry in {@link #images()} matches. */
+        @WithDefault("nginx,httpd")
+        List<String> builtinHttpImages();
+
+        /** Where pod state (pids, ports) is kept so a restarted deployer adopts its running pods. */
+        @WithDefault("${java.io.tmpdir}/bgdeploy-local-platform")
+        String stateDir();
+
+        @WithDefault("1s")
+        Duration restartBackoff();
+
+        @WithDefault("30s")
+        Duration maxRestartBackoff();
+
+        /** Time between SIGTERM and SIGKILL when a pod is stopped. */
+        @WithDefault("5s")
+        Duration terminationGracePeriod();
+
+        /**
+         * Whether pods stop when the deployer stops. Off by default: pods keep serving and a
+         * restarted deployer adopts them; tests switch it on.
+         */
+        @WithDefault("false")
+        boolean stopPodsOnShutdown();
+
+        /** The node name reported for local pods. */
+        @WithDefault("local")
+        String nodeName();
+    }
+
+    interface Auth {
+        /** Named bearer tokens and the namespaces each may change ({@code *} = every namespace). */
+        Map<String, Token> tokens();
+
+        /** A file whose first non-empty line is a bearer token (the local run generates one). */
+        Optional<String> tokenFile();
+
+        /** Namespaces the token from {@link #tokenFile()} may change. */
+        @WithDefault("*")
+        List<String> tokenFileNamespaces();
+
+        /**
+         * Namespaces that may be changed without a token. Empty in production; the local run and
+         * the reference-script test use {@code default} so that an unchanged {@code deploy.sh} works.
+         */
+        Optional<List<String>> anonymousNamespaces();
+
+        interface Token {
+            String token();
+
+            List<String> namespaces();
+        }
+    }
+}

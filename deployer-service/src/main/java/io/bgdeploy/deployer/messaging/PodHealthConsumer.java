@@ -1,0 +1,62 @@
+package io.bgdeploy.deployer.messaging;
+
+import io.bgdeploy.deployer.bluegreen.HealthBoard;
+import io.bgdeploy.deployer.store.DeploymentStore;
+import io.bgdeploy.deployer.store.PodHealthRecord;
+import io.bgdeploy.events.EventCodec;
+import io.bgdeploy.events.EventEnvelope;
+import io.bgdeploy.events.MalformedEventException;
+import io.bgdeploy.events.Topics;
+import io.bgdeploy.events.pod.PodHealthChanged;
+import io.bgdeploy.events.pod.RestartAlertRaised;
+import io.smallrye.reactive.messaging.annotations.Blocking;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+import java.time.Instant;
+import java.util.concurrent.CompletionStage;
+
+/** Pod health from health-service: feeds the waiting deployments and the health-check data. */
+@ApplicationScoped
+public class PodHealthConsumer {
+
+    private static final Logger LOG = Logger.getLogger(PodHealthConsumer.class);
+
+    private final HealthBoard board;
+    private final DeploymentStore store;
+
+    public PodHealthConsumer(HealthBoard board, DeploymentStore store) {
+        this.board = board;
+        this.store = store;
+    }
+
+    @Incoming(Topics.POD_HEALTH)
+    @Blocking(ordered = false)
+    public CompletionStage<Void> consume(Message<String> message) {
+        EventEnvelope<?> event;
+        try {
+            event = EventCodec.decode(message.getPayload());
+        } catch (MalformedEventException e) {
+            return message.nack(e);
+        }
+        if (event.data() instanceof PodHealthChanged health) {
+            board.onHealth(health);
+            String deploymentId = health.pod().deploymentId();
+            if (deploymentId != null && io.bgdeploy.deployer.store.Ids.isId(deploymentId)) {
+                try {
+                    store.saveHealth(health.pod().namespace(), deploymentId,
+                            new PodHealthRecord(health.pod().podName(), health.state(), health.lastProbe(), Instant.now()));
+                } catch (RuntimeException e) {
+                    LOG.warnf("deployment %s: health of pod %s not stored: %s", deploymentId, health.pod().podName(),
+                            e.getMessage());
+                }
+            }
+        } else if (event.data() instanceof RestartAlertRaised alert) {
+            LOG.warnf("deployment %s: pod %s restarted %d times in %d s", alert.pod().deploymentId(),
+                    alert.pod().podName(), alert.restartsInWindow(), alert.windowSeconds());
+        }
+        return message.ack();
+    }
+}

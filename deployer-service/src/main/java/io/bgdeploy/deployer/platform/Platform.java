@@ -1,0 +1,38 @@
+package io.bgdeploy.deployer.platform;
+
+import java.util.List;
+
+/**
+ * Where workloads run. A workload is {@code <appName>-<version>} with a number of identical pods;
+ * the platform reports its pods' lifecycle to the {@link PodListener} given at creation (and to
+ * the listener given to {@link #attach} after a restart of the deployer).
+ */
+public interface Platform {
+
+    /** Short name: {@code local} or {@code kubernetes}. */
+    String name();
+
+    /** Problems that make the workload impossible on this platform; empty when it can run. */
+    List<String> check(WorkloadSpec spec);
+
+    /** Creates the workload and its versioned service; pods are reported to the listener as they run. */
+    void create(WorkloadSpec spec, PodListener listener);
+
+    /** Reports the workload's pods to this listener from now on (after a restart of the deployer). */
+    void attach(String namespace, String workloadName, PodListener listener);
+
+    /** The workload's pods that run now. */
+    List<PodInfo> pods(String namespace, String workloadName);
+
+    /** Whether a workload of that name exists (at any scale). */
+    boolean exists(String namespace, String workloadName);
+
+    /** Scales the workload; 0 stops every pod. */
+    void scale(String namespace, String workloadName, int replicas);
+
+    /** Deletes the workload, its pods and its versioned service; nothing happens if it does not exist. */
+    void delete(String namespace, String workloadName);
+
+    /** Names of the workloads of an app that this deployer manages. */
+    List<String> workloads(String namespace, String appName);
+}

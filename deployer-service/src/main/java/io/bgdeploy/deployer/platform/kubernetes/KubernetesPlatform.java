@@ -1,0 +1,193 @@
+package io.bgdeploy.deployer.platform.kubernetes;
+
+import io.bgdeploy.deployer.platform.Platform;
+import io.bgdeploy.deployer.platform.PodInfo;
+import io.bgdeploy.deployer.platform.PodListener;
+import io.bgdeploy.deployer.platform.WorkloadSpec;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Workloads as Kubernetes Deployments with a versioned Service, in the descriptor's namespace.
+ * Pods are followed with an informer per workload: running with an IP is reported once, a growing
+ * restart count as a restart, a deletion as gone.
+ */
+public final class KubernetesPlatform implements Platform {
+
+    private static final Logger LOG = Logger.getLogger(KubernetesPlatform.class);
+
+    private final KubernetesClient client;
+    private final Map<String, Watched> informers = new ConcurrentHashMap<>();
+
+    public KubernetesPlatform(KubernetesClient client) {
+        this.client = client;
+    }
+
+    /** An informer and what it reported. */
+    private static final class Watched {
+        private final SharedIndexInformer<Pod> informer;
+        private final Set<String> reported = ConcurrentHashMap.newKeySet();
+        private final Map<String, Integer> restarts = new ConcurrentHashMap<>();
+        private volatile PodListener listener;
+
+        private Watched(SharedIndexInformer<Pod> informer, PodListener listener) {
+            this.informer = informer;
+            this.listener = listener;
+        }
+    }
+
+    @Override
+    public String name() {
+        return "kubernetes";
+    }
+
+    private static String key(String namespace, String name) {
+        return namespace + "/" + name;
+    }
+
+    @Override
+    public List<String> check(WorkloadSpec spec) {
+        return List.of();
+    }
+
+    @Override
+    public void create(WorkloadSpec spec, PodListener listener) {
+        client.apps().deployments().inNamespace(spec.namespace()).resource(KubernetesObjects.deployment(spec)).create();
+        client.services().inNamespace(spec.namespace()).resource(KubernetesObjects.service(spec)).create();
+        watch(spec.namespace(), spec.name(), KubernetesObjects.selector(spec), listener);
+    }
+
+    @Override
+    public void attach(String namespace, String workloadName, PodListener listener) {
+        var deployment = client.apps().deployments().inNamespace(namespace).withName(workloadName).get();
+        if (deployment == null) {
+            return;
+        }
+        Watched existing = informers.get(key(namespace, workloadName));
+        if (existing != null) {
+            existing.listener = listener;
+            return;
+        }
+        watch(namespace, workloadName, deployment.getSpec().getSelector().getMatchLabels(), listener);
+    }
+
+    private void watch(String namespace, String name, Map<String, String> selector, PodListener listener) {
+        Watched[] holder = new Watched[1];
+        SharedIndexInformer<Pod> informer = client.pods().inNamespace(namespace).withLabels(selector)
+                .inform(new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(Pod pod) {
+                        seen(holder[0], pod);
+                    }
+
+                    @Override
+                    public void onUpdate(Pod oldPod, Pod pod) {
+                        seen(holder[0], pod);
+                    }
+
+                    @Override
+                    public void onDelete(Pod pod, boolean finalStateUnknown) {
+                        Watched w = holder[0];
+                        if (w != null && w.reported.remove(pod.getMetadata().getName())) {
+                            w.listener.podGone(pod.getMetadata().getName(), "deleted");
+                        }
+                    }
+                });
+        Watched w = new Watched(informer, listener);
+        holder[0] = w;
+        informers.put(key(namespace, name), w);
+        informer.getStore().list().forEach(p -> seen(w, p));
+    }
+
+    private void seen(Watched w, Pod pod) {
+        if (w == null || pod.getStatus() == null) {
+            return;
+        }
+        String name = pod.getMetadata().getName();
+        if (isRunning(pod) && w.reported.add(name)) {
+            w.listener.podRunning(info(pod));
+        }
+        int restarts = 0;
+        String reason = null;
+        String container = null;
+        for (ContainerStatus cs : pod.getStatus().getContainerStatuses() == null ? List.<ContainerStatus>of()
+                : pod.getStatus().getContainerStatuses()) {
+            restarts += cs.getRestartCount() == null ? 0 : cs.getRestartCount();
+            if (cs.getLastState() != null && cs.getLastState().getTerminated() != null) {
+                reason = cs.getLastState().getTerminated().getReason() + " (exit "
+                        + cs.getLastState().getTerminated().getExitCode() + ")";
+                container = cs.getName();
+            }
+        }
+        Integer before = w.restarts.put(name, restarts);
+        if (restarts > 0 && (before == null || restarts > before) && w.reported.contains(name)) {
+            w.listener.podRestarted(info(pod), container == null ? "" : container, restarts, reason);
+        }
+    }
+
+    private static boolean isRunning(Pod pod) {
+        return "Running".equals(pod.getStatus().getPhase()) && pod.getStatus().getPodIP() != null
+                && pod.getMetadata().getDeletionTimestamp() == null;
+    }
+
+    private static PodInfo info(Pod pod) {
+        return new PodInfo(pod.getMetadata().getName(), pod.getStatus().getPodIP(), Map.of(), pod.getSpec().getNodeName());
+    }
+
+    @Override
+    public List<PodInfo> pods(String namespace, String workloadName) {
+        var deployment = client.apps().deployments().inNamespace(namespace).withName(workloadName).get();
+        if (deployment == null) {
+            return List.of();
+        }
+        List<PodInfo> result = new ArrayList<>();
+        for (Pod pod : client.pods().inNamespace(namespace).withLabels(deployment.getSpec().getSelector().getMatchLabels())
+                .list().getItems()) {
+            if (isRunning(pod)) {
+                result.add(info(pod));
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public boolean exists(String namespace, String workloadName) {
+        return client.apps().deployments().inNamespace(namespace).withName(workloadName).get() != null;
+    }
+
+    @Override
+    public void scale(String namespace, String workloadName, int replicas) {
+        if (exists(namespace, workloadName)) {
+            client.apps().deployments().inNamespace(namespace).withName(workloadName).scale(replicas);
+        }
+    }
+
+    @Override
+    public void delete(String namespace, String workloadName) {
+        Watched w = informers.remove(key(namespace, workloadName));
+        if (w != null) {
+            w.informer.close();
+        }
+        client.apps().deployments().inNamespace(namespace).withName(workloadName).delete();
+        client.services().inNamespace(namespace).withName(workloadName).delete();
+        LOG.infof("deleted Deployment and Service %s in %s", workloadName, namespace);
+    }
+
+    @Override
+    public List<String> workloads(String namespace, String appName) {
+        return client.apps().deployments().inNamespace(namespace)
+                .withLabel(WorkloadSpec.LABEL_APP, appName)
+                .withLabel(WorkloadSpec.LABEL_MANAGED_BY, WorkloadSpec.MANAGED_BY)
+                .list().getItems().stream().map(d -> d.getMetadata().getName()).toList();
+    }
+}

@@ -1,0 +1,46 @@
+package io.bgdeploy.deployer.store;
+
+import io.bgdeploy.events.deploy.Descriptor;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Durable state of the deployer: descriptors, deployments, their logs and health-check data. */
+public interface DeploymentStore {
+
+    void saveDescriptor(Descriptor descriptor);
+
+    Optional<Descriptor> findDescriptor(String namespace, String id);
+
+    /** Descriptors of a namespace, oldest first, optionally of one app only. */
+    List<Descriptor> listDescriptors(String namespace, String appName);
+
+    boolean deleteDescriptor(String namespace, String id);
+
+    void save(Deployment deployment);
+
+    Optional<Deployment> find(String namespace, String id);
+
+    /** Deployments of a namespace, oldest first, optionally of one app only. */
+    List<Deployment> list(String namespace, String appName);
+
+    /** Every deployment in every namespace (used to resume after a restart). */
+    List<Deployment> listAll();
+
+    boolean delete(String namespace, String id);
+
+    void appendLog(String namespace, String deploymentId, String line);
+
+    List<String> logs(String namespace, String deploymentId);
+
+    void saveHealth(String namespace, String deploymentId, PodHealthRecord record);
+
+    List<PodHealthRecord> health(String namespace, String deploymentId);
+
+    /** Environment variables for every container, from {@code /deployer/environment/<KEY>}. */
+    Map<String, String> environment();
+
+    /** Whether the store answers (for the readiness check). */
+    boolean reachable();
+}

@@ -1,0 +1,236 @@
+package io.bgdeploy.deployer.store;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bgdeploy.events.EventCodec;
+import io.bgdeploy.events.Names;
+import io.bgdeploy.events.deploy.Descriptor;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.GetOption;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The deployer's state in etcd, under {@code /bgdeploy/deployer/}:
+ * {@code descriptors/<ns>/<id>}, {@code deployments/<ns>/<id>}, {@code logs/<ns>/<id>/<seq>} and
+ * {@code health/<ns>/<id>/<pod>}, JSON values. Ids are time-ordered, so a prefix read lists oldest
+ * first. Container environment comes from the reference's {@code /deployer/environment/<KEY>}.
+ */
+public final class EtcdStore implements DeploymentStore {
+
+    public static final String PREFIX = "/bgdeploy/deployer/";
+    public static final String ENVIRONMENT_PREFIX = "/deployer/environment/";
+    private static final long TIMEOUT_SECONDS = 10;
+
+    private final Client client;
+    private final KV kv;
+    private final ObjectMapper json = EventCodec.mapper();
+    private final AtomicLong logSequence = new AtomicLong();
+
+    public EtcdStore(Client client) {
+        this.client = client;
+        this.kv = client.getKVClient();
+    }
+
+    public Client client() {
+        return client;
+    }
+
+    private static ByteSequence bytes(String s) {
+        return ByteSequence.from(s, StandardCharsets.UTF_8);
+    }
+
+    private static String key(String kind, String namespace, String id) {
+        Names.requireNamespace(namespace);
+        if (!Ids.isId(id)) {
+            throw new IllegalArgumentException("'" + Names.printable(id) + "' is not an id");
+        }
+        return PREFIX + kind + "/" + namespace + "/" + id;
+    }
+
+    private void put(String key, Object value) {
+        try {
+            await(kv.put(bytes(key), ByteSequence.from(json.writeValueAsBytes(value))));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private List<KeyValue> prefix(String prefix) {
+        return await(kv.get(bytes(prefix), GetOption.builder().isPrefix(true).withSortField(GetOption.SortTarget.KEY)
+                .withSortOrder(GetOption.SortOrder.ASCEND).build())).getKvs();
+    }
+
+    private <T> Optional<T> getOne(String key, Class<T> type) {
+        List<KeyValue> kvs = await(kv.get(bytes(key))).getKvs();
+        return kvs.isEmpty() ? Optional.empty() : Optional.of(read(kvs.get(0), type));
+    }
+
+    private <T> T read(KeyValue kv, Class<T> type) {
+        try {
+            return json.readValue(kv.getValue().getBytes(), type);
+        } catch (IOException e) {
+            throw new UncheckedIOException("unreadable value at " + kv.getKey().toString(StandardCharsets.UTF_8), e);
+        }
+    }
+
+    private boolean deleteKey(String key, boolean prefix) {
+        return await(kv.delete(bytes(key), DeleteOption.builder().isPrefix(prefix).build())).getDeleted() > 0;
+    }
+
+    private static <T> T await(java.util.concurrent.CompletableFuture<T> f) {
+        try {
+            return f.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while talking to etcd", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new StoreException("etcd did not answer: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void saveDescriptor(Descriptor descriptor) {
+        put(key("descriptors", descriptor.namespace(), descriptor.id()), descriptor);
+    }
+
+    @Override
+    public Optional<Descriptor> findDescriptor(String namespace, String id) {
+        return Ids.isId(id) ? getOne(key("descriptors", namespace, id), Descriptor.class) : Optional.empty();
+    }
+
+    @Override
+    public List<Descriptor> listDescriptors(String namespace, String appName) {
+        Names.requireNamespace(namespace);
+        List<Descriptor> result = new ArrayList<>();
+        for (KeyValue kv : prefix(PREFIX + "descriptors/" + namespace + "/")) {
+            Descriptor d = read(kv, Descriptor.class);
+            if (appName == null || appName.equals(d.appName())) {
+                result.add(d);
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public boolean deleteDescriptor(String namespace, String id) {
+        return Ids.isId(id) && deleteKey(key("descriptors", namespace, id), false);
+    }
+
+    @Override
+    public void save(Deployment deployment) {
+        put(key("deployments", deployment.namespace(), deployment.id()), deployment);
+    }
+
+    @Override
+    public Optional<Deployment> find(String namespace, String id) {
+        return Ids.isId(id) ? getOne(key("deployments", namespace, id), Deployment.class) : Optional.empty();
+    }
+
+    @Override
+    public List<Deployment> list(String namespace, String appName) {
+        Names.requireNamespace(namespace);
+        List<Deployment> result = new ArrayList<>();
+        for (KeyValue kv : prefix(PREFIX + "deployments/" + namespace + "/")) {
+            Deployment d = read(kv, Deployment.class);
+            if (appName == null || appName.equals(d.appName())) {
+                result.add(d);
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public List<Deployment> listAll() {
+        List<Deployment> result = new ArrayList<>();
+        for (KeyValue kv : prefix(PREFIX + "deployments/")) {
+            result.add(read(kv, Deployment.class));
+        }
+        return result;
+    }
+
+    @Override
+    public boolean delete(String namespace, String id) {
+        if (!Ids.isId(id)) {
+            return false;
+        }
+        deleteKey(key("logs", namespace, id) + "/", true);
+        deleteKey(key("health", namespace, id) + "/", true);
+        return deleteKey(key("deployments", namespace, id), false);
+    }
+
+    @Override
+    public void appendLog(String namespace, String deploymentId, String line) {
+        String seq = String.format("%013d-%09d", System.currentTimeMillis(), logSequence.incrementAndGet() % 1_000_000_000L);
+        await(kv.put(bytes(key("logs", namespace, deploymentId) + "/" + seq), bytes(line)));
+    }
+
+    @Override
+    public List<String> logs(String namespace, String deploymentId) {
+        List<String> lines = new ArrayList<>();
+        for (KeyValue kv : prefix(key("logs", namespace, deploymentId) + "/")) {
+            lines.add(kv.getValue().toString(StandardCharsets.UTF_8));
+        }
+        return lines;
+    }
+
+    @Override
+    public void saveHealth(String namespace, String deploymentId, PodHealthRecord record) {
+        put(key("health", namespace, deploymentId) + "/" + record.pod(), record);
+    }
+
+    @Override
+    public List<PodHealthRecord> health(String namespace, String deploymentId) {
+        List<PodHealthRecord> result = new ArrayList<>();
+        for (KeyValue kv : prefix(key("health", namespace, deploymentId) + "/")) {
+            result.add(read(kv, PodHealthRecord.class));
+        }
+        return result;
+    }
+
+    @Override
+    public Map<String, String> environment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (KeyValue kv : prefix(ENVIRONMENT_PREFIX)) {
+            String name = kv.getKey().toString(StandardCharsets.UTF_8).substring(ENVIRONMENT_PREFIX.length());
+            if (Names.isEnvName(name)) {
+                env.put(name, kv.getValue().toString(StandardCharsets.UTF_8));
+            }
+        }
+        return env;
+    }
+
+    @Override
+    public boolean reachable() {
+        try {
+            kv.get(bytes(PREFIX + "ping")).get(3, TimeUnit.SECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | TimeoutException e) {
+            return false;
+        }
+    }
+
+    /** etcd could not be reached or answered with an error. */
+    public static final class StoreException extends RuntimeException {
+        public StoreException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

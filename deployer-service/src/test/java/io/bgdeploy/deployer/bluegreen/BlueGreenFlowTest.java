@@ -1,0 +1,259 @@
+package io.bgdeploy.deployer.bluegreen;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bgdeploy.deployer.store.Deployment;
+import io.bgdeploy.deployer.testing.FakeLoadBalancer;
+import io.bgdeploy.deployer.testing.FakePlatform;
+import io.bgdeploy.deployer.testing.InMemoryStore;
+import io.bgdeploy.deployer.testing.RecordingSink;
+import io.bgdeploy.events.EventCodec;
+import io.bgdeploy.events.deploy.DeploymentAccepted;
+import io.bgdeploy.events.deploy.DeploymentFinished;
+import io.bgdeploy.events.deploy.DeploymentPhase;
+import io.bgdeploy.events.deploy.DeploymentPhaseChanged;
+import io.bgdeploy.events.deploy.DeploymentStatus;
+import io.bgdeploy.events.deploy.Descriptor;
+import io.bgdeploy.events.lb.RemoveBackend;
+import io.bgdeploy.events.lb.RemoveFrontend;
+import io.bgdeploy.events.lb.SwitchFrontend;
+import io.bgdeploy.events.pod.PodStarted;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The blue-green flow against an in-memory platform, load balancer and store: no servers. */
+class BlueGreenFlowTest {
+
+    private final InMemoryStore store = new InMemoryStore();
+    private final FakePlatform platform = new FakePlatform();
+    private final FakeLoadBalancer lb = new FakeLoadBalancer();
+    private final HealthBoard board = new HealthBoard();
+    private final RecordingSink sink = new RecordingSink(board);
+    private final ExecutorService executor = Executors.newCachedThreadPool();
+    private final BlueGreenFlow flow = new BlueGreenFlow(platform, lb, board, sink, store, new BlueGreenFlow.Settings(
+            Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMillis(300),
+            new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)));
+    private final Deployer deployer = new Deployer(platform, store, sink, flow,
+            new ResourcePolicy(ResourcePolicy.Mode.FILL, "100m", "500m", "128Mi", "256Mi"), Deployer.LockMode.QUEUE, executor);
+
+    @AfterEach
+    void stop() {
+        executor.shutdownNow();
+    }
+
+    static Descriptor descriptor(String app, String version, String extra) {
+        String json = """
+                {"appName": "%s", "newVersion": "%s", "replicas": 2, "frontend": "%s.example.com",
+                 "useHealthCheck": true, "healthCheckPath": "/health" %s,
+                 "podspec": {"containers": [{"name": "web", "image": "nginx", "ports": [{"containerPort": 80}]}]}}
+                """.formatted(app, version, app, extra);
+        try {
+            return EventCodec.read(json.getBytes(), Descriptor.class);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Deployment deploy(Descriptor d) {
+        Deployer.Answer answer = deployer.submit(d, "test", null, null);
+        assertThat(answer).isInstanceOf(Deployer.Accepted.class);
+        String id = ((Deployer.Accepted) answer).deployment().id();
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.find("default", id).orElseThrow().status().isFinal());
+        return store.find("default", id).orElseThrow();
+    }
+
+    @Test
+    void consecutiveDeploymentsNumberVersionsAndReplaceBlue() {
+        Deployment v1 = deploy(descriptor("shop", "#", ""));
+        Deployment v2 = deploy(descriptor("shop", "#", ""));
+
+        assertThat(v1.version()).isEqualTo("1");
+        assertThat(v2.version()).isEqualTo("2");
+        assertThat(v2.status()).isEqualTo(DeploymentStatus.DEPLOYED);
+        assertThat(store.find("default", v1.id()).orElseThrow().status()).isEqualTo(DeploymentStatus.UNDEPLOYED);
+        assertThat(platform.workloads).containsOnlyKeys("default/shop-2");
+        assertThat(lb.frontends).containsEntry("shop.example.com", "default-shop-2");
+        assertThat(lb.backends).containsOnlyKeys("default-shop-2");
+        SwitchFrontend second = lb.commands.stream().filter(SwitchFrontend.class::isInstance).map(SwitchFrontend.class::cast)
+                .reduce((a, b) -> b).orElseThrow();
+        assertThat(second.expectedBackendId()).isEqualTo("default-shop-1");
+        assertThat(lb.backends.get("default-shop-2").backend().servers()).hasSize(2);
+    }
+
+    @Test
+    void everyPhaseIsPublishedInOrderWithTheDurationOfThePreviousOne() {
+        Deployment v1 = deploy(descriptor("phases", "#", ""));
+        deploy(descriptor("phases", "#", ""));
+        List<DeploymentPhaseChanged> phases = sink.of(DeploymentPhaseChanged.class).stream()
+                .filter(p -> p.version().equals("2")).toList();
+        assertThat(phases).extracting(DeploymentPhaseChanged::phase).containsExactly(DeploymentPhase.CREATING_GREEN,
+                DeploymentPhase.WAITING_FOR_HEALTH, DeploymentPhase.SWITCHING, DeploymentPhase.DRAINING,
+                DeploymentPhase.REMOVING_BLUE);
+        assertThat(phases).allSatisfy(p -> assertThat(p.previousPhaseMillis()).isNotNull());
+        assertThat(sink.of(DeploymentAccepted.class)).hasSize(2);
+        assertThat(store.logs("default", v1.id())).anyMatch(l -> l.contains("replaced by version 2"));
+    }
+
+    @Test
+    void failingHealthCheckFailsAndLeavesBlueServing() {
+        deploy(descriptor("pay", "#", ""));
+        sink.unhealthy = p -> p.pod().version().equals("2");
+
+        Deployment v2 = deploy(descriptor("pay", "#", ""));
+
+        assertThat(v2.status()).isEqualTo(DeploymentStatus.FAILURE);
+        assertThat(v2.reason()).contains("health check failed").contains("UNHEALTHY");
+        assertThat(platform.workloads).containsOnlyKeys("default/pay-1");
+        assertThat(lb.frontends).containsEntry("pay.example.com", "default-pay-1");
+        assertThat(lb.commands).noneMatch(c -> c instanceof SwitchFrontend s && s.backendId().equals("default-pay-2"));
+        assertThat(sink.of(DeploymentFinished.class)).anyMatch(f -> f.status() == DeploymentStatus.FAILURE
+                && f.version().equals("2"));
+    }
+
+    @Test
+    void ignoredFailingHealthCheckSucceeds() {
+        sink.unhealthy = p -> true;
+        Deployment d = deploy(descriptor("ignored", "#", ", \"ignoreHealthCheck\": true"));
+        assertThat(d.status()).isEqualTo(DeploymentStatus.DEPLOYED);
+        assertThat(store.logs("default", d.id())).anyMatch(l -> l.contains("ignored because ignoreHealthCheck is true"));
+    }
+
+    @Test
+    void withoutHealthCheckNoProbeIsAskedFor() {
+        Descriptor d = descriptor("nocheck", "#", "");
+        d = new Descriptor(null, null, null, d.namespace(), d.appName(), d.newVersion(), d.replicas(), d.deploymentType(),
+                d.frontend(), false, false, List.of(), false, null, null, null, false, false, Map.of(), List.of(), List.of(),
+                d.podspec());
+        Deployment result = deploy(d);
+        assertThat(result.status()).isEqualTo(DeploymentStatus.DEPLOYED);
+        assertThat(sink.of(PodStarted.class)).allSatisfy(p -> assertThat(p.healthCheck()).isNull());
+    }
+
+    @Test
+    void aDeployedVersionIsRefused() {
+        deploy(descriptor("dup", "7", ""));
+        Deployer.Answer again = deployer.submit(descriptor("dup", "7", ""), "test", null, null);
+        assertThat(again).isInstanceOfSatisfying(Deployer.Rejected.class, r -> {
+            assertThat(r.kind()).isEqualTo(Deployer.Rejected.Kind.CONFLICT);
+            assertThat(r.reason()).contains("already deployed");
+        });
+    }
+
+    @Test
+    void failedFirstDeploymentLeavesNoFrontendNoBackendNoWorkload() {
+        lb.reject = c -> c instanceof SwitchFrontend;
+        Deployment d = deploy(descriptor("first", "#", ""));
+        assertThat(d.status()).isEqualTo(DeploymentStatus.FAILURE);
+        assertThat(lb.frontends).doesNotContainKey("first.example.com");
+        assertThat(lb.backends).isEmpty();
+        assertThat(platform.workloads).isEmpty();
+        assertThat(lb.commands).anyMatch(c -> c instanceof RemoveFrontend);
+        assertThat(lb.commands).anyMatch(c -> c instanceof RemoveBackend r && r.backendId().equals("default-first-1"));
+    }
+
+    @Test
+    void invalidDescriptorIsRejectedWithEveryProblem() {
+        Descriptor bad = descriptor("Bad_Name", "#", ", \"healthCheckType\": \"tcp\"");
+        Deployer.Answer answer = deployer.submit(bad, "test", null, null);
+        assertThat(answer).isInstanceOfSatisfying(Deployer.Rejected.class, r -> {
+            assertThat(r.kind()).isEqualTo(Deployer.Rejected.Kind.INVALID);
+            assertThat(r.problems()).anyMatch(p -> p.startsWith("appName"))
+                    .anyMatch(p -> p.startsWith("healthCheckType"));
+        });
+    }
+
+    @Test
+    void rollbackDuringTheDrainSwitchesBackToBlue() {
+        BlueGreenFlow slowDrain = new BlueGreenFlow(platform, lb, board, sink, store, new BlueGreenFlow.Settings(
+                Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(30),
+                new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)));
+        Deployer slow = new Deployer(platform, store, sink, slowDrain,
+                new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""), Deployer.LockMode.QUEUE, executor);
+        deploy(descriptor("rb", "#", ""));
+        Deployer.Accepted v2 = (Deployer.Accepted) slow.submit(descriptor("rb", "#", ""), "test", null, null);
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                store.find("default", v2.deployment().id()).orElseThrow().phase() == DeploymentPhase.DRAINING);
+        assertThat(lb.frontends).containsEntry("rb.example.com", "default-rb-2");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> slow.rollback("default", v2.deployment().id(), "alice").isEmpty());
+
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                store.find("default", v2.deployment().id()).orElseThrow().status().isFinal());
+        Deployment result = store.find("default", v2.deployment().id()).orElseThrow();
+        assertThat(result.status()).isEqualTo(DeploymentStatus.FAILURE);
+        assertThat(result.reason()).contains("rolled back on request of alice");
+        assertThat(lb.frontends).containsEntry("rb.example.com", "default-rb-1");
+        assertThat(platform.workloads).containsOnlyKeys("default/rb-1");
+    }
+
+    @Test
+    void deploymentsOfOneAppAreQueuedAndOfManyAppsRunInParallel() {
+        List<String> ids = new java.util.ArrayList<>();
+        for (String app : List.of("a1", "a2", "a3", "a1", "a1")) {
+            ids.add(((Deployer.Accepted) deployer.submit(descriptor(app, "#", ""), "test", null, null)).deployment().id());
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> ids.stream()
+                .allMatch(id -> store.find("default", id).orElseThrow().status().isFinal()));
+        assertThat(ids).extracting(id -> store.find("default", id).orElseThrow().status()).containsExactly(
+                DeploymentStatus.UNDEPLOYED, DeploymentStatus.DEPLOYED, DeploymentStatus.DEPLOYED,
+                DeploymentStatus.UNDEPLOYED, DeploymentStatus.DEPLOYED);
+        assertThat(platform.workloads).containsOnlyKeys("default/a1-3", "default/a2-1", "default/a3-1");
+    }
+
+    @Test
+    void undeployRemovesFrontendBackendAndWorkload() {
+        Deployment d = deploy(descriptor("gone", "#", ""));
+        assertThat(deployer.undeploy(d, false, "bob")).isEmpty();
+        await().atMost(Duration.ofSeconds(5)).until(() ->
+                store.find("default", d.id()).orElseThrow().status() == DeploymentStatus.UNDEPLOYED);
+        assertThat(lb.frontends).isEmpty();
+        assertThat(lb.backends).isEmpty();
+        assertThat(platform.workloads).isEmpty();
+    }
+
+    @Test
+    void resumeAfterARestartBeforeTheSwitchRemovesGreen() {
+        deploy(descriptor("crash", "#", ""));
+        Descriptor d = descriptor("crash", "#", "");
+        ObjectNode podspec = d.podspec();
+        var green = BlueGreenPlanner.workload("crashid-00000001", d, "2", podspec, Map.of());
+        platform.create(green, io.bgdeploy.deployer.platform.PodListener.NONE);
+        java.time.Instant now = java.time.Instant.now();
+        store.save(new Deployment("crashid-00000001", now, now, "default", "crash", "2", DeploymentStatus.DEPLOYING,
+                DeploymentPhase.WAITING_FOR_HEALTH, "test", null, null, "1", null, d));
+
+        deployer.resumeAll();
+
+        await().atMost(Duration.ofSeconds(5)).until(() ->
+                store.find("default", "crashid-00000001").orElseThrow().status() == DeploymentStatus.FAILURE);
+        assertThat(platform.workloads).containsOnlyKeys("default/crash-1");
+        assertThat(lb.frontends).containsEntry("crash.example.com", "default-crash-1");
+    }
+
+    @Test
+    void resumeAfterARestartDuringTheDrainFinishesTheDeployment() {
+        Deployment v1 = deploy(descriptor("drained", "#", ""));
+        Descriptor d = descriptor("drained", "#", "");
+        var green = BlueGreenPlanner.workload("drainid-00000001", d, "2", d.podspec(), Map.of());
+        platform.create(green, io.bgdeploy.deployer.platform.PodListener.NONE);
+        lb.frontends.put("drained.example.com", "default-drained-2");
+        java.time.Instant now = java.time.Instant.now();
+        store.save(new Deployment("drainid-00000001", now, now, "default", "drained", "2", DeploymentStatus.DEPLOYING,
+                DeploymentPhase.DRAINING, "test", null, null, "1", null, d));
+
+        deployer.resumeAll();
+
+        await().atMost(Duration.ofSeconds(5)).until(() ->
+                store.find("default", "drainid-00000001").orElseThrow().status() == DeploymentStatus.DEPLOYED);
+        assertThat(platform.workloads).containsOnlyKeys("default/drained-2");
+        assertThat(store.find("default", v1.id()).orElseThrow().status()).isEqualTo(DeploymentStatus.UNDEPLOYED);
+    }
+}

@@ -1,0 +1,56 @@
+package io.bgdeploy.deployer.testing;
+
+import io.bgdeploy.deployer.bluegreen.LoadBalancer;
+import io.bgdeploy.events.lb.LbCommand;
+import io.bgdeploy.events.lb.RemoveBackend;
+import io.bgdeploy.events.lb.RemoveFrontend;
+import io.bgdeploy.events.lb.SwitchFrontend;
+import io.bgdeploy.events.lb.UpsertBackend;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+
+/**
+ * A load balancer with lb-config-service's rules: backends and frontends in memory, a switch is a
+ * compare-and-swap on the backend the frontend routes to, a backend in use cannot be removed.
+ */
+public final class FakeLoadBalancer implements LoadBalancer {
+
+    public final List<LbCommand> commands = new CopyOnWriteArrayList<>();
+    public final Map<String, UpsertBackend> backends = new ConcurrentHashMap<>();
+    public final Map<String, String> frontends = new ConcurrentHashMap<>();
+    public volatile Predicate<LbCommand> reject = c -> false;
+
+    @Override
+    public synchronized Answer apply(LbCommand command, Duration timeout) {
+        commands.add(command);
+        if (reject.test(command)) {
+            return new Answer(Outcome.REJECTED, "rejected by the test");
+        }
+        if (command instanceof UpsertBackend u) {
+            backends.put(u.backend().id(), u);
+        } else if (command instanceof SwitchFrontend s) {
+            String current = frontends.get(s.frontend().hostname());
+            if (!java.util.Objects.equals(current, s.expectedBackendId())) {
+                return new Answer(Outcome.REJECTED, "frontend routes to " + current + ", not " + s.expectedBackendId());
+            }
+            frontends.put(s.frontend().hostname(), s.backendId());
+        } else if (command instanceof RemoveFrontend r) {
+            String current = frontends.get(r.hostname());
+            if (r.expectedBackendId() != null && current != null && !r.expectedBackendId().equals(current)) {
+                return new Answer(Outcome.REJECTED, "frontend routes to " + current);
+            }
+            frontends.remove(r.hostname());
+        } else if (command instanceof RemoveBackend r) {
+            if (frontends.containsValue(r.backendId())) {
+                return new Answer(Outcome.REJECTED, "backend " + r.backendId() + " is in use");
+            }
+            backends.remove(r.backendId());
+        }
+        return new Answer(Outcome.APPLIED, null);
+    }
+}

@@ -1,0 +1,78 @@
+package io.bgdeploy.deployer.testing;
+
+import io.bgdeploy.deployer.platform.Platform;
+import io.bgdeploy.deployer.platform.PodInfo;
+import io.bgdeploy.deployer.platform.PodListener;
+import io.bgdeploy.deployer.platform.WorkloadSpec;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** A platform whose pods run the moment they are created, at 10.0.0.x, for tests of the flow. */
+public final class FakePlatform implements Platform {
+
+    public final Map<String, WorkloadSpec> workloads = new ConcurrentHashMap<>();
+    private final Map<String, List<PodInfo>> pods = new ConcurrentHashMap<>();
+    private int nextIp = 1;
+
+    @Override
+    public String name() {
+        return "fake";
+    }
+
+    @Override
+    public List<String> check(WorkloadSpec spec) {
+        return List.of();
+    }
+
+    @Override
+    public synchronized void create(WorkloadSpec spec, PodListener listener) {
+        String key = spec.namespace() + "/" + spec.name();
+        if (workloads.putIfAbsent(key, spec) != null) {
+            throw new IllegalStateException("exists: " + key);
+        }
+        List<PodInfo> list = new ArrayList<>();
+        for (int i = 0; i < spec.replicas(); i++) {
+            PodInfo pod = new PodInfo(spec.name() + "-p" + i, "10.0.0." + nextIp++, Map.of(), "node-1");
+            list.add(pod);
+        }
+        pods.put(key, list);
+        list.forEach(listener::podRunning);
+    }
+
+    @Override
+    public void attach(String namespace, String workloadName, PodListener listener) {
+        pods.getOrDefault(namespace + "/" + workloadName, List.of()).forEach(listener::podRunning);
+    }
+
+    @Override
+    public List<PodInfo> pods(String namespace, String workloadName) {
+        return List.copyOf(pods.getOrDefault(namespace + "/" + workloadName, List.of()));
+    }
+
+    @Override
+    public boolean exists(String namespace, String workloadName) {
+        return workloads.containsKey(namespace + "/" + workloadName);
+    }
+
+    @Override
+    public void scale(String namespace, String workloadName, int replicas) {
+        if (replicas == 0) {
+            pods.put(namespace + "/" + workloadName, List.of());
+        }
+    }
+
+    @Override
+    public void delete(String namespace, String workloadName) {
+        workloads.remove(namespace + "/" + workloadName);
+        pods.remove(namespace + "/" + workloadName);
+    }
+
+    @Override
+    public List<String> workloads(String namespace, String appName) {
+        return workloads.values().stream().filter(w -> w.namespace().equals(namespace) && w.appName().equals(appName))
+                .map(WorkloadSpec::name).toList();
+    }
+}

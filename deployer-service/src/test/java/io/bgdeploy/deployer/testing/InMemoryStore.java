@@ -1,0 +1,100 @@
+package io.bgdeploy.deployer.testing;
+
+import io.bgdeploy.deployer.store.Deployment;
+import io.bgdeploy.deployer.store.DeploymentStore;
+import io.bgdeploy.deployer.store.PodHealthRecord;
+import io.bgdeploy.events.deploy.Descriptor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The store, in memory, for tests of the flow without etcd. */
+public final class InMemoryStore implements DeploymentStore {
+
+    private final Map<String, Descriptor> descriptors = new TreeMap<>();
+    private final Map<String, Deployment> deployments = new TreeMap<>();
+    private final Map<String, List<String>> logs = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, PodHealthRecord>> health = new ConcurrentHashMap<>();
+    public final Map<String, String> environment = new TreeMap<>();
+
+    @Override
+    public synchronized void saveDescriptor(Descriptor d) {
+        descriptors.put(d.namespace() + "/" + d.id(), d);
+    }
+
+    @Override
+    public synchronized Optional<Descriptor> findDescriptor(String namespace, String id) {
+        return Optional.ofNullable(descriptors.get(namespace + "/" + id));
+    }
+
+    @Override
+    public synchronized List<Descriptor> listDescriptors(String namespace, String appName) {
+        return descriptors.values().stream().filter(d -> d.namespace().equals(namespace))
+                .filter(d -> appName == null || appName.equals(d.appName())).toList();
+    }
+
+    @Override
+    public synchronized boolean deleteDescriptor(String namespace, String id) {
+        return descriptors.remove(namespace + "/" + id) != null;
+    }
+
+    @Override
+    public synchronized void save(Deployment d) {
+        deployments.put(d.namespace() + "/" + d.id(), d);
+    }
+
+    @Override
+    public synchronized Optional<Deployment> find(String namespace, String id) {
+        return Optional.ofNullable(deployments.get(namespace + "/" + id));
+    }
+
+    @Override
+    public synchronized List<Deployment> list(String namespace, String appName) {
+        return deployments.values().stream().filter(d -> d.namespace().equals(namespace))
+                .filter(d -> appName == null || appName.equals(d.appName())).toList();
+    }
+
+    @Override
+    public synchronized List<Deployment> listAll() {
+        return List.copyOf(deployments.values());
+    }
+
+    @Override
+    public synchronized boolean delete(String namespace, String id) {
+        return deployments.remove(namespace + "/" + id) != null;
+    }
+
+    @Override
+    public void appendLog(String namespace, String deploymentId, String line) {
+        logs.computeIfAbsent(deploymentId, k -> java.util.Collections.synchronizedList(new ArrayList<>())).add(line);
+    }
+
+    @Override
+    public List<String> logs(String namespace, String deploymentId) {
+        return List.copyOf(logs.getOrDefault(deploymentId, List.of()));
+    }
+
+    @Override
+    public void saveHealth(String namespace, String deploymentId, PodHealthRecord record) {
+        health.computeIfAbsent(deploymentId, k -> new ConcurrentHashMap<>()).put(record.pod(), record);
+    }
+
+    @Override
+    public List<PodHealthRecord> health(String namespace, String deploymentId) {
+        return List.copyOf(health.getOrDefault(deploymentId, Map.of()).values());
+    }
+
+    @Override
+    public synchronized Map<String, String> environment() {
+        return Map.copyOf(environment);
+    }
+
+    @Override
+    public boolean reachable() {
+        return true;
+    }
+}

@@ -1,0 +1,43 @@
+package io.bgdeploy.deployer.testing;
+
+import io.bgdeploy.deployer.bluegreen.EventSink;
+import io.bgdeploy.deployer.bluegreen.HealthBoard;
+import io.bgdeploy.events.EventData;
+import io.bgdeploy.events.pod.PodHealthChanged;
+import io.bgdeploy.events.pod.PodHealthState;
+import io.bgdeploy.events.pod.PodStarted;
+import io.bgdeploy.events.pod.ProbeResult;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+
+/**
+ * Records every published event and plays health-service: a pod with a health check becomes READY,
+ * or UNHEALTHY when {@link #unhealthy} says so.
+ */
+public final class RecordingSink implements EventSink {
+
+    public final List<EventData> events = new CopyOnWriteArrayList<>();
+    public volatile Predicate<PodStarted> unhealthy = p -> false;
+    private final HealthBoard board;
+
+    public RecordingSink(HealthBoard board) {
+        this.board = board;
+    }
+
+    @Override
+    public void publish(EventData event) {
+        events.add(event);
+        if (event instanceof PodStarted started && started.healthCheck() != null) {
+            boolean bad = unhealthy.test(started);
+            board.onHealth(new PodHealthChanged(started.pod(), bad ? PodHealthState.UNHEALTHY : PodHealthState.READY,
+                    new ProbeResult(Instant.now(), !bad, bad ? 503 : 200, 3, null, bad ? "HTTP 503" : null)));
+        }
+    }
+
+    public <T extends EventData> List<T> of(Class<T> type) {
+        return events.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+}
