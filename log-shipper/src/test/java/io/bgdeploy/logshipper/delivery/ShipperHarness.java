@@ -1,0 +1,83 @@
+package io.bgdeploy.logshipper.delivery;
+
+import io.bgdeploy.events.EventCodec;
+import io.bgdeploy.events.EventEnvelope;
+import io.bgdeploy.events.logs.ContainerLogRecord;
+import io.bgdeploy.infra.testing.SharedInfra;
+import io.bgdeploy.logshipper.gelf.GelfMapper;
+import io.bgdeploy.logshipper.source.DeadLetters;
+import io.bgdeploy.logshipper.source.KafkaClients;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/** A real broker, a fresh topic and a shipper loop on its own thread, for one test. */
+final class ShipperHarness implements AutoCloseable {
+
+    final String bootstrap = SharedInfra.kafka().bootstrapServers();
+    final String topic = "container-logs-" + UUID.randomUUID().toString().substring(0, 8);
+    final String dlqTopic = topic + "-dlq";
+    final ShipperStats stats = new ShipperStats();
+    private final KafkaProducer<String, String> producer = KafkaClients.producer(bootstrap, "test-producer");
+    private GelfShipper shipper;
+    private Thread thread;
+
+    ShipperHarness() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(List.of(
+                    new NewTopic(topic, 4, (short) 1).configs(Map.of("max.message.bytes", Integer.toString(5 * 1024 * 1024))),
+                    new NewTopic(dlqTopic, 1, (short) 1).configs(Map.of("max.message.bytes", Integer.toString(5 * 1024 * 1024)))))
+                    .all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    void start(String gelfUrl, int maxInFlightRecords, int maxPollRecords) {
+        GelfTransport transport = GelfTransports.fromUrl(gelfUrl, new GelfTransports.Options(Duration.ofSeconds(2),
+                Duration.ofSeconds(5), Duration.ofMillis(100), 1420, 8));
+        shipper = new GelfShipper(KafkaClients.consumer(bootstrap, "group-" + topic, "shipper-" + topic, maxPollRecords),
+                new DeadLetters(producer, dlqTopic), new GelfMapper(GelfMapper.Settings.DEFAULTS), transport,
+                new GelfShipper.Settings(topic, maxInFlightRecords, 64L * 1024 * 1024, Duration.ofMillis(200),
+                        Duration.ofMillis(100), Duration.ofSeconds(1)), stats);
+        thread = new Thread(shipper, "shipper-" + topic);
+        thread.start();
+    }
+
+    void start(String gelfUrl) {
+        start(gelfUrl, 10_000, 500);
+    }
+
+    static ContainerLogRecord record(String line) {
+        return new ContainerLogRecord(Instant.parse("2026-11-24T10:15:30.123Z"), "stdout", line, "shop", "cart", "3",
+                "cart-3-7f9c", "app", "node-1", "dep-42");
+    }
+
+    void produce(ContainerLogRecord record) {
+        produceRaw(record.key(), EventCodec.encodeToString(EventEnvelope.of("/test", record)));
+    }
+
+    void produceRaw(String key, String value) {
+        try {
+            producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot produce to " + topic, e);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (shipper != null) {
+            shipper.close();
+            thread.join(15_000);
+        }
+        producer.close();
+    }
+}
