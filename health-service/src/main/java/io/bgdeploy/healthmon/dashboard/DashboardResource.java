@@ -37,7 +37,7 @@ public class DashboardResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     public Multi<DashboardSnapshot> stream() {
-        return Multi.createFrom().ticks().startingAfter(Duration.ZERO).every(pushInterval)
+        return Multi.createFrom().ticks().startingAfter(Duration.ofMillis(1)).every(pushInterval)
                 .onOverflow().drop()
                 .map(tick -> state.revision())
                 .skip().repetitions()
