@@ -107,6 +107,10 @@ public interface LogShipperConfig {
         @WithDefault("false")
         boolean enabled();
 
+        /** Address the sink listens on. */
+        @WithDefault("127.0.0.1")
+        String bindAddress();
+
         @WithDefault("12201")
         int tcpPort();
 
