@@ -8,6 +8,7 @@ import io.bgdeploy.healthmon.messaging.HealthEventPublisher;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
@@ -30,9 +31,16 @@ public class RestartAlerts {
     private final Counter restarts;
     private final Counter alerts;
 
+    @Inject
     public RestartAlerts(HealthmonConfig config, DashboardState dashboard, HealthEventPublisher publisher,
                          MeterRegistry registry, Clock clock) {
-        this.tracker = new RestartTracker(config.restartAlert().maxRestarts(), config.restartAlert().window());
+        this(new RestartTracker(config.restartAlert().maxRestarts(), config.restartAlert().window()), dashboard,
+                publisher, registry, clock);
+    }
+
+    public RestartAlerts(RestartTracker tracker, DashboardState dashboard, HealthEventPublisher publisher,
+                         MeterRegistry registry, Clock clock) {
+        this.tracker = tracker;
         this.dashboard = dashboard;
         this.publisher = publisher;
         this.clock = clock;
@@ -44,9 +52,9 @@ public class RestartAlerts {
 
     /** A pod restarted; {@code at} is when (old restarts replayed from the topic do not raise alerts). */
     public Optional<RestartAlertRaised> restarted(PodRef pod, int restartCount, String reason, Instant at) {
-        dashboard.restarted(pod, restartCount, reason);
         if (at.isBefore(clock.instant().minus(tracker.window()))) {
             tracker.baseline(pod, restartCount);
+            dashboard.restarted(pod, restartCount, reason);
             return Optional.empty();
         }
         RestartTracker.Recorded recorded = tracker.record(pod, restartCount, reason, at);
@@ -59,6 +67,7 @@ public class RestartAlerts {
                     pod.namespace(), pod.podName(), pod.deploymentId(), alert.restartsInWindow(),
                     alert.windowSeconds(), alert.threshold(), alert.lastReason());
         });
+        dashboard.restarted(pod, restartCount, reason);
         return recorded.alert();
     }
 

@@ -19,6 +19,7 @@ import io.vertx.core.net.NetClientOptions;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
@@ -50,25 +51,46 @@ public class DataStoreMonitor {
     private NetClient net;
     private HttpClient http;
 
+    @Inject
     public DataStoreMonitor(Vertx vertx, HealthmonConfig config, DashboardState dashboard, MeterRegistry registry,
                             Clock clock) {
+        this(vertx, checks(config), dashboard, registry, clock);
+    }
+
+    public DataStoreMonitor(Vertx vertx, List<DataStoreCheck> checks, DashboardState dashboard,
+                            MeterRegistry registry, Clock clock) {
         this.vertx = vertx;
         this.dashboard = dashboard;
         this.registry = registry;
         this.clock = clock;
-        this.checks = config.datastores().entrySet().stream().map(e -> {
+        this.checks = List.copyOf(checks);
+    }
+
+    /** The configured checks, validated; a wrong entry stops the service with a message naming it. */
+    static List<DataStoreCheck> checks(HealthmonConfig config) {
+        return config.datastores().entrySet().stream().map(e -> {
             HealthmonConfig.DataStore d = e.getValue();
-            return DataStoreCheck.TCP.equals(d.type())
-                    ? DataStoreCheck.tcp(e.getKey(), d.address().orElse(null), d.interval(), d.timeout())
-                    : DataStoreCheck.http(e.getKey(), d.url().orElse(null), d.interval(), d.timeout());
+            if (DataStoreCheck.TCP.equals(d.type())) {
+                return DataStoreCheck.tcp(e.getKey(), d.address().orElse(null), d.interval(), d.timeout());
+            }
+            if (DataStoreCheck.HTTP.equals(d.type())) {
+                return DataStoreCheck.http(e.getKey(), d.url().orElse(null), d.interval(), d.timeout());
+            }
+            throw new IllegalArgumentException("healthmon.datastores.\"" + Names.printable(e.getKey()) + "\".type '"
+                    + Names.printable(d.type()) + "' is unknown: use tcp or http");
         }).toList();
     }
 
     void onStart(@Observes StartupEvent event) {
+        start();
+    }
+
+    public void start() {
         if (checks.isEmpty()) {
             return;
         }
-        net = vertx.createNetClient(new NetClientOptions().setReconnectAttempts(0));
+        int connectTimeout = (int) checks.stream().mapToLong(c -> c.timeout().toMillis()).max().orElse(2000);
+        net = vertx.createNetClient(new NetClientOptions().setReconnectAttempts(0).setConnectTimeout(connectTimeout));
         http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
         for (DataStoreCheck check : checks) {
             DataStoreView initial = new DataStoreView(check.name(), check.type(), check.target(), null, null, null, null, null);
@@ -142,7 +164,7 @@ public class DataStoreMonitor {
     }
 
     @PreDestroy
-    void stop() {
+    public void stop() {
         synchronized (timers) {
             timers.forEach(vertx::cancelTimer);
         }
