@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
 public final class HaproxyProcess implements AutoCloseable {
 
     public static final String DEFAULT_BINARY = "/usr/sbin/haproxy";
-    private static final Pattern MASTER_LINE = Pattern.compile("^(\\d+)\\s+master\\s+0\\s+(\\d+)", Pattern.MULTILINE);
+    private static final Pattern MASTER_LINE = Pattern.compile("^(\\d+)\\s+master\\s+(\\d+)", Pattern.MULTILINE);
 
     private final Path masterSocket;
     private final Path configFile;
@@ -56,7 +56,7 @@ public final class HaproxyProcess implements AutoCloseable {
     /** Validates a configuration file with {@code haproxy -c -f}; returns the error output, or null if valid. */
     public static String check(Path configFile) {
         try {
-            Process p = new ProcessBuilder(binary(), "-c", "-q", "-f", configFile.toString())
+            Process p = new ProcessBuilder(binary(), "-c", "-f", configFile.toString())
                     .redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             return p.waitFor() == 0 ? null : out.trim();
@@ -139,6 +139,8 @@ public final class HaproxyProcess implements AutoCloseable {
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(socket));
             ch.write(ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.UTF_8)));
+            // Half-close: the CLI answers the one command and closes, instead of waiting for more.
+            ch.shutdownOutput();
             if (!readReply) {
                 return "";
             }
