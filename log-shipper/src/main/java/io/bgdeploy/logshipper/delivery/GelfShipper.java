@@ -44,6 +44,8 @@ import java.util.Map;
 public final class GelfShipper implements Runnable, AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(GelfShipper.class);
+    /** Batches at least this large are decoded and mapped on all cores. */
+    private static final int PARALLEL_BATCH = 64;
 
     /**
      * @param maxInFlightRecords records polled but not yet confirmed before the consumer pauses
@@ -145,8 +147,14 @@ public final class GelfShipper implements Runnable, AutoCloseable {
         boolean full = unconfirmed.size() >= settings.maxInFlightRecords() || unconfirmedBytes >= settings.maxInFlightBytes();
         setPaused(backingOff || full);
         ConsumerRecords<String, String> records = consumer.poll(pollTimeout(now, backingOff));
-        for (ConsumerRecord<String, String> record : records) {
-            enqueue(record);
+        if (!records.isEmpty()) {
+            List<ConsumerRecord<String, String>> batch = new ArrayList<>(records.count());
+            records.forEach(batch::add);
+            List<Mapped> mapped = (batch.size() >= PARALLEL_BATCH ? batch.parallelStream() : batch.stream())
+                    .map(this::map).toList();
+            for (int i = 0; i < batch.size(); i++) {
+                enqueue(batch.get(i), mapped.get(i));
+            }
         }
         if (System.nanoTime() >= retryAt) {
             deliver();
@@ -166,14 +174,25 @@ public final class GelfShipper implements Runnable, AutoCloseable {
         return settings.pollTimeout();
     }
 
-    private void enqueue(ConsumerRecord<String, String> record) throws InterruptedException {
-        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-        GelfMessage message;
+    /** A record decoded and mapped, or why it could not be. */
+    private record Mapped(GelfMessage message, String failure) {
+    }
+
+    /** Pure and thread-safe: decoding and mapping of a large batch run in parallel. */
+    private Mapped map(ConsumerRecord<String, String> record) {
         try {
             ContainerLogRecord log = ContainerLogDecoder.decode(record.value());
-            message = mapper.map(log);
+            return new Mapped(mapper.map(log), null);
         } catch (MalformedEventException | IllegalArgumentException e) {
-            deadLetter(record, e.getMessage());
+            return new Mapped(null, e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+    }
+
+    private void enqueue(ConsumerRecord<String, String> record, Mapped mapped) throws InterruptedException {
+        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+        GelfMessage message = mapped.message();
+        if (message == null) {
+            deadLetter(record, mapped.failure());
             unconfirmed.add(new Pending(partition, record.offset(), null, System.nanoTime()));
             return;
         }

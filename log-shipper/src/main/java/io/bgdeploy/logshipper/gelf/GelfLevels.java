@@ -39,10 +39,6 @@ public final class GelfLevels {
 
     private static final Pattern KEYED = Pattern.compile(
             "(?i)(?<![\\w])\"?(?:level|severity|lvl|loglevel)\"?\\s*[=:]\\s*\"?([a-z]+)");
-    private static final Pattern WORD = Pattern.compile(
-            "(?<![\\w])(EMERG|EMERGENCY|PANIC|ALERT|FATAL|CRIT|CRITICAL|ERROR|ERR|SEVERE|WARN|WARNING|NOTICE|INFO"
-                    + "|INFORMATION|DEBUG|TRACE|FINE|FINER|FINEST)(?![\\w])");
-
     private GelfLevels() {
     }
 
@@ -57,17 +53,46 @@ public final class GelfLevels {
             end = nl;
         }
         String head = line.substring(0, end);
-        Matcher keyed = KEYED.matcher(head);
-        while (keyed.find()) {
-            Integer level = NAMES.get(keyed.group(1).toUpperCase(Locale.ROOT));
-            if (level != null) {
-                return OptionalInt.of(level);
+        String lower = head.toLowerCase(Locale.ROOT);
+        if (lower.contains("lev") || lower.contains("sever") || lower.contains("lvl")) {
+            Matcher keyed = KEYED.matcher(head);
+            while (keyed.find()) {
+                Integer level = NAMES.get(keyed.group(1).toUpperCase(Locale.ROOT));
+                if (level != null) {
+                    return OptionalInt.of(level);
+                }
             }
         }
-        Matcher word = WORD.matcher(head);
-        if (word.find()) {
-            return OptionalInt.of(NAMES.get(word.group(1)));
+        return firstLevelWord(head);
+    }
+
+    /** The first upper-case level word standing alone (not part of a longer word). */
+    private static OptionalInt firstLevelWord(String head) {
+        int i = 0;
+        int n = head.length();
+        while (i < n) {
+            if (!isWordChar(head.charAt(i))) {
+                i++;
+                continue;
+            }
+            int start = i;
+            boolean upper = true;
+            while (i < n && isWordChar(head.charAt(i))) {
+                char c = head.charAt(i);
+                upper &= c >= 'A' && c <= 'Z';
+                i++;
+            }
+            if (upper && i - start >= 3 && i - start <= 11) {
+                Integer level = NAMES.get(head.substring(start, i));
+                if (level != null) {
+                    return OptionalInt.of(level);
+                }
+            }
         }
         return OptionalInt.empty();
+    }
+
+    private static boolean isWordChar(char c) {
+        return Character.isLetterOrDigit(c) || c == '_';
     }
 }
