@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Accepts deployments, runs them one app at a time (many apps in parallel), and offers rollback,
@@ -54,7 +54,7 @@ public final class Deployer {
     private final ResourcePolicy resources;
     private final LockMode lockMode;
     private final ExecutorService executor;
-    private final Map<String, Semaphore> appLocks = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Void>> appQueues = new java.util.HashMap<>();
     private final Map<String, Object> acceptLocks = new ConcurrentHashMap<>();
     private final Map<String, BlueGreenFlow.Run> active = new ConcurrentHashMap<>();
 
@@ -143,7 +143,7 @@ public final class Deployer {
                 requestedBy);
         BlueGreenFlow.Run run = new BlueGreenFlow.Run(deployment, spec(deployment));
         active.put(deployment.id(), run);
-        executor.submit(() -> locked(appKey, run, () -> flow.run(run)));
+        locked(appKey, run, () -> flow.run(run));
         return new Accepted(deployment, false);
     }
 
@@ -162,22 +162,37 @@ public final class Deployer {
         Deployment run() throws InterruptedException;
     }
 
+    /**
+     * Runs the work after every earlier work of the same app, in the order submitted (one
+     * deployment per app at a time, FIFO); works of different apps run in parallel.
+     */
     private void locked(String appKey, BlueGreenFlow.Run run, Work work) {
-        Semaphore lock = appLocks.computeIfAbsent(appKey, k -> new Semaphore(1, true));
+        synchronized (appQueues) {
+            CompletableFuture<Void> tail = appQueues.getOrDefault(appKey, CompletableFuture.completedFuture(null));
+            CompletableFuture<Void> next = tail.handleAsync((ignored, error) -> {
+                runLocked(run, work);
+                return null;
+            }, executor);
+            appQueues.put(appKey, next);
+            next.whenComplete((ignored, error) -> {
+                synchronized (appQueues) {
+                    appQueues.remove(appKey, next);
+                }
+            });
+        }
+    }
+
+    private void runLocked(BlueGreenFlow.Run run, Work work) {
         try {
-            lock.acquire();
-            try {
-                work.run();
-            } finally {
-                lock.release();
-                active.remove(run.deployment().id());
-            }
+            work.run();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             LOG.warnf("deployment %s interrupted (the deployer is stopping); it resumes at the next start",
                     run.deployment().id());
         } catch (RuntimeException e) {
             LOG.errorf(e, "deployment %s ended with an unexpected error", run.deployment().id());
+        } finally {
+            active.remove(run.deployment().id());
         }
     }
 
@@ -206,13 +221,13 @@ public final class Deployer {
         store.save(undeploying);
         BlueGreenFlow.Run run = new BlueGreenFlow.Run(undeploying, spec(undeploying));
         active.put(d.id(), run);
-        executor.submit(() -> locked(d.appKey(), run, () -> {
+        locked(d.appKey(), run, () -> {
             Deployment result = flow.undeploy(run, by);
             if (deleteRecord) {
                 store.delete(d.namespace(), d.id());
             }
             return result;
-        }));
+        });
         return Optional.empty();
     }
 
@@ -226,8 +241,28 @@ public final class Deployer {
             active.put(d.id(), run);
             LOG.infof("deployment %s (%s version %s) was %s in phase %s when the deployer stopped: resuming",
                     d.id(), d.appKey(), d.version(), d.status(), d.phase());
-            executor.submit(() -> locked(d.appKey(), run, () -> d.status() == DeploymentStatus.UNDEPLOYING
-                    ? flow.undeploy(run, "resume after restart") : flow.resume(run)));
+            locked(d.appKey(), run, () -> d.status() == DeploymentStatus.UNDEPLOYING
+                    ? flow.undeploy(run, "resume after restart") : flow.resume(run));
+        }
+    }
+
+    /**
+     * Deletes workloads that no deployment owns any more (left behind by a crash between creating
+     * a workload and recording it, or by a deployment that was forgotten): only workloads of
+     * deployments that serve or are in progress are kept.
+     */
+    public void removeOrphans() {
+        java.util.Set<String> owned = new java.util.HashSet<>();
+        for (Deployment d : store.listAll()) {
+            if (d.status() == null || d.status() != DeploymentStatus.FAILURE && d.status() != DeploymentStatus.UNDEPLOYED) {
+                owned.add(d.namespace() + "/" + BlueGreenPlanner.workloadName(d.appName(), d.version()));
+            }
+        }
+        for (Platform.WorkloadRef w : platform.managedWorkloads()) {
+            if (!owned.contains(w.namespace() + "/" + w.name())) {
+                LOG.warnf("workload %s in %s belongs to no running deployment: deleting the orphan", w.name(), w.namespace());
+                platform.delete(w.namespace(), w.name());
+            }
         }
     }
 

@@ -10,7 +10,10 @@ import org.jboss.logging.Logger;
 
 import java.util.List;
 
-/** Says what the deployer connected to, re-attaches running pods and resumes unfinished deployments. */
+/**
+ * Says what the deployer connected to, removes orphaned workloads, re-attaches the pods of serving
+ * versions and resumes (or rolls back) unfinished deployments.
+ */
 @ApplicationScoped
 public class Startup {
 
@@ -21,6 +24,7 @@ public class Startup {
                  @ConfigProperty(name = "kafka.bootstrap.servers") String kafka) {
         LOG.infof("deployer-service: platform %s, etcd %s, Kafka %s, health deadline %s, drain delay %s, lock mode %s",
                 platform.name(), etcd, kafka, config.healthDeadline(), config.drainDelay(), config.lockMode());
+        deployer.removeOrphans();
         deployer.reattachServing();
         deployer.resumeAll();
     }

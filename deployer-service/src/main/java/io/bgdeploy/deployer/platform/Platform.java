@@ -35,4 +35,11 @@ public interface Platform {
 
     /** Names of the workloads of an app that this deployer manages. */
     List<String> workloads(String namespace, String appName);
+
+    /** Every workload this deployer manages, in every namespace (to find orphans after a restart). */
+    List<WorkloadRef> managedWorkloads();
+
+    /** A workload by namespace and name. */
+    record WorkloadRef(String namespace, String name) {
+    }
 }

@@ -239,6 +239,18 @@ class BlueGreenFlowTest {
     }
 
     @Test
+    void aWorkloadThatNoDeploymentOwnsIsRemovedAtStartup() {
+        Deployment kept = deploy(descriptor("orphans", "#", ""));
+        Descriptor d = descriptor("orphans", "#", "");
+        platform.create(BlueGreenPlanner.workload("lost-00000001", d, "9", d.podspec(), Map.of()),
+                io.bgdeploy.deployer.platform.PodListener.NONE);
+
+        deployer.removeOrphans();
+
+        assertThat(platform.workloads).containsOnlyKeys("default/orphans-" + kept.version());
+    }
+
+    @Test
     void resumeAfterARestartDuringTheDrainFinishesTheDeployment() {
         Deployment v1 = deploy(descriptor("drained", "#", ""));
         Descriptor d = descriptor("drained", "#", "");

@@ -75,4 +75,9 @@ public final class FakePlatform implements Platform {
         return workloads.values().stream().filter(w -> w.namespace().equals(namespace) && w.appName().equals(appName))
                 .map(WorkloadSpec::name).toList();
     }
+
+    @Override
+    public List<WorkloadRef> managedWorkloads() {
+        return workloads.values().stream().map(w -> new WorkloadRef(w.namespace(), w.name())).toList();
+    }
 }

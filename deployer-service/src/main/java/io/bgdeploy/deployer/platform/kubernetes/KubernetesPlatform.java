@@ -190,4 +190,12 @@ public final class KubernetesPlatform implements Platform {
                 .withLabel(WorkloadSpec.LABEL_MANAGED_BY, WorkloadSpec.MANAGED_BY)
                 .list().getItems().stream().map(d -> d.getMetadata().getName()).toList();
     }
+
+    @Override
+    public List<WorkloadRef> managedWorkloads() {
+        return client.apps().deployments().inAnyNamespace()
+                .withLabel(WorkloadSpec.LABEL_MANAGED_BY, WorkloadSpec.MANAGED_BY)
+                .list().getItems().stream()
+                .map(d -> new WorkloadRef(d.getMetadata().getNamespace(), d.getMetadata().getName())).toList();
+    }
 }

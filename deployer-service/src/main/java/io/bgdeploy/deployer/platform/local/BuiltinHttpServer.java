@@ -11,8 +11,9 @@ import java.time.Instant;
 
 /**
  * The tiny HTTP server the local platform runs for images such as {@code nginx} that have no
- * command: it serves on {@code $PORT}, answers every path with 200 and a line naming the app and
- * version, {@code /health} with {@code {"healthy": true}}, and prints one log line per request.
+ * command: it serves on {@code $PORT}, answers {@code /} and {@code /index.html} with 200 and a line
+ * naming the app and version, {@code /health} with {@code {"healthy": true}}, any other path with
+ * 404 (as nginx would), and prints one log line per request in a common log format.
  * Self-contained (JDK only, no inner classes) because it runs as its own process from a copy of
  * this class file.
  */
@@ -36,15 +37,18 @@ public final class BuiltinHttpServer {
     private static void handle(HttpExchange exchange, String app, String version, String pod) throws IOException {
         String path = exchange.getRequestURI().getPath();
         boolean health = path.equals("/health") || path.equals("/healthz");
-        String body = health ? "{\"healthy\": true}\n" : "Hello from " + app + " version " + version + " (" + pod + ")\n";
+        boolean index = path.equals("/") || path.equals("/index.html");
+        int status = health || index ? 200 : 404;
+        String body = health ? "{\"healthy\": true}\n" : index ? "Hello from " + app + " version " + version + " (" + pod + ")\n"
+                : "404 Not Found\n";
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", health ? "application/json" : "text/plain; charset=utf-8");
         exchange.getResponseHeaders().set("X-App-Version", version);
-        exchange.sendResponseHeaders(200, bytes.length);
+        exchange.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
         }
         System.out.println(Instant.now() + " " + exchange.getRemoteAddress().getAddress().getHostAddress() + " \""
-                + exchange.getRequestMethod() + " " + path + "\" 200 " + bytes.length);
+                + exchange.getRequestMethod() + " " + path + "\" " + status + " " + bytes.length);
     }
 }

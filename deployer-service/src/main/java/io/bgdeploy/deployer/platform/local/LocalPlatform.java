@@ -49,12 +49,13 @@ public final class LocalPlatform implements Platform {
     private volatile Path builtinClasspath;
 
     public LocalPlatform(Settings settings, Consumer<ContainerLogRecord> logs) {
-        this.settings = settings;
+        this.settings = new Settings(settings.images(), settings.builtinImages(), settings.stateDir().toAbsolutePath(),
+                settings.restartBackoff(), settings.maxRestartBackoff(), settings.terminationGrace(), settings.nodeName());
         this.logs = logs;
         try {
-            Files.createDirectories(settings.stateDir().resolve("pods"));
+            Files.createDirectories(this.settings.stateDir().resolve("pods"));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the local platform's state directory " + settings.stateDir(), e);
+            throw new UncheckedIOException("cannot create the local platform's state directory " + this.settings.stateDir(), e);
         }
         adoptRunningPods();
     }
@@ -136,9 +137,17 @@ public final class LocalPlatform implements Platform {
         return names;
     }
 
+    @Override
+    public List<WorkloadRef> managedWorkloads() {
+        return workloads.values().stream().map(w -> new WorkloadRef(w.namespace(), w.name())).toList();
+    }
+
     /** Stops every pod (the deployer's shutdown in tests; a real shutdown leaves pods running). */
     public void stopAll() {
-        workloads.values().forEach(w -> w.scale(0));
+        workloads.values().forEach(w -> {
+            w.attach(PodListener.NONE);
+            w.scale(0);
+        });
         workloads.clear();
     }
 

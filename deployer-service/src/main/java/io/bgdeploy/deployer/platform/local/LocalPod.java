@@ -44,6 +44,7 @@ final class LocalPod {
     private volatile boolean desired = true;
     private volatile boolean running;
     private volatile Process process;
+    private volatile String lastErrorLine;
     private int restarts;
 
     LocalPod(LocalPlatform platform, LocalWorkload workload, String name, String container, String appName,
@@ -106,7 +107,8 @@ final class LocalPod {
                 backoff = platform.settings().restartBackoff().toMillis();
             }
             restarts++;
-            LOG.warnf("pod %s (deployment %s) ended: %s; restart %d in %d ms", name, deploymentId, reason, restarts, backoff);
+            LOG.warnf("pod %s (deployment %s) ended: %s; restart %d in %d ms%s", name, deploymentId, reason, restarts, backoff,
+                    lastErrorLine == null ? "" : "; last stderr line: " + lastErrorLine);
             workload.listener().podRestarted(new PodInfo(name, "127.0.0.1", ports, platform.settings().nodeName()),
                     container, restarts, reason);
             synchronized (this) {
@@ -198,6 +200,9 @@ final class LocalPod {
                 while ((line = r.readLine()) != null) {
                     if (line.length() > MAX_LINE) {
                         line = line.substring(0, MAX_LINE);
+                    }
+                    if (ContainerLogRecord.STDERR.equals(stream)) {
+                        lastErrorLine = line;
                     }
                     try {
                         platform.logs().accept(new ContainerLogRecord(Instant.now(), stream, line, workload.namespace(),
