@@ -20,8 +20,8 @@ public final class Names {
     private static final Pattern IPV4 = Pattern.compile(
             "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
-    /** RFC 9110 token. */
-    private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}");
+    /** The part of RFC 9110's token alphabet that no configuration language gives a meaning. */
+    private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
     private static final Pattern HEADER_VALUE = Pattern.compile("[ -~&&[^\"'\\\\$#%`]]{0,1024}");
     private static final Pattern URL_PATH = Pattern.compile("/[A-Za-z0-9._~!&()*+,;=:@/-]{0,1023}");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,254}");
