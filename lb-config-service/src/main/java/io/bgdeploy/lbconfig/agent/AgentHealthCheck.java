@@ -1,0 +1,33 @@
+package io.bgdeploy.lbconfig.agent;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Readiness;
+
+/** DOWN while the agent's HAProxy cannot be brought to the current configuration. */
+@Readiness
+@ApplicationScoped
+public class AgentHealthCheck implements HealthCheck {
+
+    private final AgentRunner runner;
+
+    public AgentHealthCheck(AgentRunner runner) {
+        this.runner = runner;
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        HealthCheckResponseBuilder b = HealthCheckResponse.named("haproxy-agent");
+        return runner.agent().map(agent -> {
+            HaproxyAgent.Status s = agent.status();
+            b.status(s.healthy()).withData("agentId", agent.agentId()).withData("appliedRevision", s.appliedRevision())
+                    .withData("reloads", s.reloads()).withData("runtimeUpdates", s.runtimeUpdates());
+            if (s.lastFailure() != null) {
+                b.withData("lastFailure", s.lastFailure());
+            }
+            return b.build();
+        }).orElseGet(() -> b.up().withData("enabled", false).build());
+    }
+}

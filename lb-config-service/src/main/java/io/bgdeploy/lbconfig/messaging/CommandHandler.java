@@ -1,0 +1,87 @@
+package io.bgdeploy.lbconfig.messaging;
+
+import io.bgdeploy.events.lb.LbCommand;
+import io.bgdeploy.events.lb.LbCommandApplied;
+import io.bgdeploy.events.lb.LbCommandRejected;
+import io.bgdeploy.lbconfig.store.EtcdLbStore;
+import io.bgdeploy.lbconfig.store.EtcdUnavailableException;
+import io.bgdeploy.lbconfig.store.StoredJson.CommandOutcome;
+import io.bgdeploy.lbconfig.store.StoredJson.Outcome;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Applies one command and publishes its one answer: rejected with the reason, or applied with the
+ * etcd revision once every live agent serves it. A command whose answer was already published
+ * (a redelivery) changes nothing and is not answered again.
+ */
+@ApplicationScoped
+public class CommandHandler {
+
+    private static final Logger LOG = Logger.getLogger(CommandHandler.class);
+
+    private final EtcdLbStore store;
+    private final AgentWaiter waiter;
+    private final LbEventPublisher publisher;
+
+    public CommandHandler(EtcdLbStore store, AgentWaiter waiter, LbEventPublisher publisher) {
+        this.store = store;
+        this.waiter = waiter;
+        this.publisher = publisher;
+    }
+
+    public void handle(LbCommand command) {
+        EtcdLbStore.ApplyResult result = untilEtcdAnswers(() -> store.apply(command), command);
+        CommandOutcome outcome = result.outcome();
+        String type = command.getClass().getSimpleName();
+        if (outcome.answered()) {
+            LOG.infof("deployment %s: %s %s was already answered (%s), redelivery ignored", command.deploymentId(), type,
+                    command.commandId(), outcome.outcome());
+            return;
+        }
+        if (outcome.outcome() == Outcome.REJECTED) {
+            LOG.infof("deployment %s: %s %s rejected: %s", command.deploymentId(), type, command.commandId(), outcome.reason());
+            publisher.publish(new LbCommandRejected(command.commandId(), command.deploymentId(), command.namespace(),
+                    command.appName(), outcome.reason()));
+        } else {
+            AgentWaiter.Result confirmed = waiter.await(outcome.revision());
+            if (confirmed.applied()) {
+                LOG.infof("deployment %s: %s %s applied at revision %d, live on %s", command.deploymentId(), type,
+                        command.commandId(), outcome.revision(), confirmed.agents());
+                publisher.publish(new LbCommandApplied(command.commandId(), command.deploymentId(), command.namespace(),
+                        command.appName(), outcome.revision(), confirmed.agents()));
+            } else {
+                String reason = "stored in etcd at revision " + outcome.revision() + " but " + confirmed.reason();
+                LOG.warnf("deployment %s: %s %s %s", command.deploymentId(), type, command.commandId(), reason);
+                publisher.publish(new LbCommandRejected(command.commandId(), command.deploymentId(), command.namespace(),
+                        command.appName(), reason));
+            }
+        }
+        untilEtcdAnswers(() -> {
+            store.markAnswered(outcome);
+            return null;
+        }, command);
+    }
+
+    private <T> T untilEtcdAnswers(Supplier<T> action, LbCommand command) {
+        long backoff = 100;
+        while (true) {
+            try {
+                return action.get();
+            } catch (EtcdUnavailableException e) {
+                LOG.warnf("deployment %s: command %s waits for etcd: %s", command.deploymentId(), command.commandId(),
+                        e.getMessage());
+                try {
+                    TimeUnit.MILLISECONDS.sleep(backoff);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                backoff = Math.min(5000, backoff * 2);
+            }
+        }
+    }
+}
