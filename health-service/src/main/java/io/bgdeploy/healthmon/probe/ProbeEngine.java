@@ -23,6 +23,8 @@ import java.util.function.Predicate;
  */
 public final class ProbeEngine implements AutoCloseable {
 
+    static final long MAX_FIRST_PROBE_SPREAD_MILLIS = 1_000;
+
     private final Vertx vertx;
     private final Prober prober;
     private final ProbeListener listener;
@@ -56,9 +58,17 @@ public final class ProbeEngine implements AutoCloseable {
         if (replaced[0] != null) {
             stop(replaced[0]);
         }
-        long period = target.check().periodMillis();
-        schedule(fresh, 1 + ThreadLocalRandom.current().nextLong(Math.max(1, period / 10)));
+        schedule(fresh, 1 + ThreadLocalRandom.current().nextLong(firstProbeSpread(target)));
         return true;
+    }
+
+    /**
+     * First probes are spread over up to one period (at most {@value #MAX_FIRST_PROBE_SPREAD_MILLIS} ms):
+     * when an instance takes over a partition it starts hundreds of pods at once, and probing them
+     * all in the same instant times some of them out.
+     */
+    private static long firstProbeSpread(ProbeTarget target) {
+        return Math.max(1, Math.min(target.check().periodMillis(), MAX_FIRST_PROBE_SPREAD_MILLIS));
     }
 
     /** The pod's container restarted: its success and failure streaks start again. */
