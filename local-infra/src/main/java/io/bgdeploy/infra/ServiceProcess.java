@@ -1,0 +1,106 @@
+package io.bgdeploy.infra;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One of the suite's Quarkus services, run as a separate process from its packaged fast-jar
+ * ({@code <module>/target/quarkus-app/quarkus-run.jar}) with settings passed as system properties.
+ */
+public final class ServiceProcess implements AutoCloseable {
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
+
+    private final String name;
+    private final int port;
+    private final ManagedProcess process;
+
+    private ServiceProcess(String name, int port, ManagedProcess process) {
+        this.name = name;
+        this.port = port;
+        this.process = process;
+    }
+
+    /**
+     * Starts the service of {@code module} under {@code root} on {@code port}; does not wait.
+     *
+     * @param settings Quarkus/MicroProfile properties, e.g. {@code kafka.bootstrap.servers}
+     */
+    public static ServiceProcess launch(Path root, String module, int port, Map<String, String> settings, Path logDir) {
+        Path jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build the suite first (mvn -DskipTests package)");
+        }
+        List<String> cmd = new ArrayList<>(List.of(KafkaBroker.javaBinary(), "-Xms64m", "-Xmx384m",
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dquarkus.http.port=" + port,
+                "-Dquarkus.http.host=127.0.0.1"));
+        new TreeMap<>(settings).forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        cmd.add("-jar");
+        cmd.add(jar.toString());
+        ManagedProcess process = ManagedProcess.start(module, cmd, Map.of(), root.resolve(module),
+                logDir.resolve(module + ".log"));
+        return new ServiceProcess(module, port, process);
+    }
+
+    /** Waits until {@code /q/health/ready} answers 200. */
+    public ServiceProcess awaitReady() {
+        process.awaitReady(this::isReady, START_TIMEOUT, "ready at " + url("/q/health/ready"));
+        return this;
+    }
+
+    public boolean isReady() {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url("/q/health/ready")))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String url(String path) {
+        return "http://127.0.0.1:" + port + path;
+    }
+
+    public ManagedProcess process() {
+        return process;
+    }
+
+    /** SIGKILL, as a crash would. */
+    public void kill() {
+        process.kill();
+    }
+
+    /** Starts the killed service again with the same settings and waits until it is ready. */
+    public void restart() {
+        process.restart();
+        awaitReady();
+    }
+
+    @Override
+    public void close() {
+        process.close();
+    }
+}

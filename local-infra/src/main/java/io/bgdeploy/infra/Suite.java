@@ -1,0 +1,234 @@
+package io.bgdeploy.infra;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The whole suite on one machine: Kafka (KRaft), etcd, the lb-config service with its HAProxy
+ * agent (which runs HAProxy in master-worker mode), health-service, log-shipper with a local GELF
+ * sink standing in for Graylog, and the deployer on the local platform. Used by the local run and
+ * by the end-to-end tests, so both exercise the same wiring.
+ */
+public final class Suite implements AutoCloseable {
+
+    public static final String DEPLOYER = "deployer-service";
+    public static final String LB_CONFIG = "lb-config-service";
+    public static final String HEALTH = "health-service";
+    public static final String LOG_SHIPPER = "log-shipper";
+
+    /** Ports and places; {@link #defaults} for the local run, {@link #freePorts} for tests. */
+    public record Options(Path root, Path workDir, int kafkaPort, int kafkaControllerPort, int etcdPort,
+                          int etcdPeerPort, int lbPublicPort, int lbStatsPort, int gelfPort,
+                          Map<String, Integer> servicePorts) {
+
+        public static Options defaults(Path root, Path workDir) {
+            return new Options(root, workDir, 9092, 9093, 2379, 2380, 8000, 8404, 12201,
+                    Map.of(DEPLOYER, 8080, LB_CONFIG, 8081, HEALTH, 8082, LOG_SHIPPER, 8083));
+        }
+
+        public static Options freePorts(Path root, Path workDir) {
+            return new Options(root, workDir, FreePorts.next(), FreePorts.next(), FreePorts.next(), FreePorts.next(),
+                    FreePorts.next(), FreePorts.next(), FreePorts.next(),
+                    Map.of(DEPLOYER, FreePorts.next(), LB_CONFIG, FreePorts.next(), HEALTH, FreePorts.next(),
+                            LOG_SHIPPER, FreePorts.next()));
+        }
+    }
+
+    private final Options options;
+    private final PrintStream progress;
+    private final long started = System.nanoTime();
+    private KafkaBroker kafka;
+    private EtcdServer etcd;
+    private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+    private final Map<String, Map<String, String>> extraSettings;
+    private String token;
+
+    private Suite(Options options, PrintStream progress, Map<String, Map<String, String>> extraSettings) {
+        this.options = options;
+        this.progress = progress;
+        this.extraSettings = extraSettings;
+    }
+
+    /**
+     * Starts everything and waits until every service is ready.
+     *
+     * @param extraSettings per module, settings that override the suite's (tests shorten delays)
+     */
+    public static Suite start(Options options, PrintStream progress, Map<String, Map<String, String>> extraSettings) {
+        Suite suite = new Suite(options, progress, extraSettings);
+        try {
+            suite.startAll();
+            return suite;
+        } catch (RuntimeException e) {
+            suite.close();
+            throw e;
+        }
+    }
+
+    private void startAll() {
+        try {
+            Files.createDirectories(options.workDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        token = writeToken();
+        step("kafka", "starting a KRaft broker on 127.0.0.1:" + options.kafkaPort());
+        step("etcd", "starting on 127.0.0.1:" + options.etcdPort());
+        CompletableFuture<KafkaBroker> k = CompletableFuture.supplyAsync(() -> KafkaBroker.start(
+                options.workDir().resolve("kafka"), options.kafkaPort(), options.kafkaControllerPort()));
+        CompletableFuture<EtcdServer> e = CompletableFuture.supplyAsync(() -> EtcdServer.start(
+                options.workDir().resolve("etcd"), options.etcdPort(), options.etcdPeerPort()));
+        etcd = e.join();
+        step("etcd", "ready at " + etcd.endpoint());
+        kafka = k.join();
+        step("kafka", "ready at " + kafka.bootstrapServers());
+
+        Path logs = options.workDir().resolve("logs");
+        for (String module : List.of(LB_CONFIG, HEALTH, LOG_SHIPPER, DEPLOYER)) {
+            Map<String, String> settings = new LinkedHashMap<>(settingsFor(module));
+            settings.putAll(extraSettings.getOrDefault(module, Map.of()));
+            step(module, "starting on port " + options.servicePorts().get(module));
+            services.put(module, ServiceProcess.launch(options.root(), module, options.servicePorts().get(module),
+                    settings, logs));
+        }
+        List<CompletableFuture<Void>> ready = new ArrayList<>();
+        for (ServiceProcess s : services.values()) {
+            ready.add(CompletableFuture.runAsync(() -> {
+                s.awaitReady();
+                step(s.name(), "ready at " + s.url("/"));
+            }));
+        }
+        ready.forEach(CompletableFuture::join);
+    }
+
+    private Map<String, String> settingsFor(String module) {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("kafka.bootstrap.servers", "127.0.0.1:" + options.kafkaPort());
+        s.put("bgdeploy.etcd.endpoints", "http://127.0.0.1:" + options.etcdPort());
+        Path dir = options.workDir().resolve(module);
+        switch (module) {
+            case LB_CONFIG -> {
+                s.put("lbconfig.agent.enabled", "true");
+                s.put("lbconfig.agent.haproxy.start", "true");
+                s.put("lbconfig.agent.haproxy.config-file", dir.resolve("haproxy.cfg").toString());
+                s.put("lbconfig.agent.haproxy.master-socket", dir.resolve("master.sock").toString());
+                s.put("lbconfig.agent.haproxy.public-port", String.valueOf(options.lbPublicPort()));
+                s.put("lbconfig.agent.haproxy.stats-port", String.valueOf(options.lbStatsPort()));
+            }
+            case LOG_SHIPPER -> {
+                s.put("graylog.gelf.url", "tcp://127.0.0.1:" + options.gelfPort());
+                s.put("logshipper.sink.enabled", "true");
+                s.put("logshipper.sink.tcp-port", String.valueOf(options.gelfPort()));
+                s.put("logshipper.sink.udp-port", String.valueOf(options.gelfPort()));
+                s.put("logshipper.sink.file", gelfFile().toString());
+            }
+            case DEPLOYER -> {
+                s.put("deployer.platform", "local");
+                s.put("deployer.auth.token-file", tokenFile().toString());
+                s.put("deployer.local.state-dir", dir.resolve("pods").toString());
+                s.put("deployer.local.stop-pods-on-shutdown", "true");
+            }
+            default -> {
+            }
+        }
+        return s;
+    }
+
+    private String writeToken() {
+        Path file = tokenFile();
+        try {
+            if (Files.exists(file)) {
+                return Files.readString(file).trim();
+            }
+            byte[] bytes = new byte[24];
+            new SecureRandom().nextBytes(bytes);
+            String t = HexFormat.of().formatHex(bytes);
+            Files.writeString(file, t + "\n", StandardCharsets.UTF_8);
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            return t;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the API token to " + file, e);
+        }
+    }
+
+    private void step(String what, String message) {
+        if (progress != null) {
+            double s = (System.nanoTime() - started) / 1e9;
+            progress.printf("[%6.1fs] %-18s %s%n", s, what, message);
+        }
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    public String kafkaBootstrap() {
+        return kafka.bootstrapServers();
+    }
+
+    public EtcdServer etcd() {
+        return etcd;
+    }
+
+    public ServiceProcess service(String module) {
+        return services.get(module);
+    }
+
+    public Map<String, ServiceProcess> services() {
+        return services;
+    }
+
+    /** The deployer API token (all namespaces) the suite generated. */
+    public String token() {
+        return token;
+    }
+
+    public Path tokenFile() {
+        return options.workDir().resolve("api-token");
+    }
+
+    /** Where the local GELF sink writes every message it receives, one JSON per line. */
+    public Path gelfFile() {
+        return options.workDir().resolve("graylog-gelf.jsonl");
+    }
+
+    public String publicUrl() {
+        return "http://127.0.0.1:" + options.lbPublicPort();
+    }
+
+    public String statsUrl() {
+        return "http://127.0.0.1:" + options.lbStatsPort() + "/";
+    }
+
+    /** Stops the services (deployer first, so it stops its pods), then etcd and Kafka. */
+    @Override
+    public void close() {
+        List<String> order = new ArrayList<>(services.keySet());
+        java.util.Collections.reverse(order);
+        for (String module : order) {
+            step(module, "stopping");
+            services.get(module).process().stop(Duration.ofSeconds(20));
+        }
+        if (etcd != null) {
+            step("etcd", "stopping");
+            etcd.close();
+        }
+        if (kafka != null) {
+            step("kafka", "stopping");
+            kafka.close();
+        }
+    }
+}
