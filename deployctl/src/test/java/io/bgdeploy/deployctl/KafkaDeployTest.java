@@ -1,0 +1,147 @@
+package io.bgdeploy.deployctl;
+
+import io.bgdeploy.events.EventCodec;
+import io.bgdeploy.events.EventData;
+import io.bgdeploy.events.EventEnvelope;
+import io.bgdeploy.events.Topics;
+import io.bgdeploy.events.deploy.DeployRequested;
+import io.bgdeploy.events.deploy.DeploymentAccepted;
+import io.bgdeploy.events.deploy.DeploymentFinished;
+import io.bgdeploy.events.deploy.DeploymentPhase;
+import io.bgdeploy.events.deploy.DeploymentPhaseChanged;
+import io.bgdeploy.events.deploy.DeploymentRejected;
+import io.bgdeploy.events.deploy.DeploymentStatus;
+import io.bgdeploy.infra.testing.KafkaTestClient;
+import io.bgdeploy.infra.testing.SharedInfra;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * deployctl against a real broker; the test plays the deployer: it reads the request from
+ * deploy-requests and answers on deploy-events, among records deployctl must ignore.
+ */
+class KafkaDeployTest {
+
+    private static String bootstrap;
+
+    @BeforeAll
+    static void broker() {
+        bootstrap = SharedInfra.kafka().bootstrapServers();
+    }
+
+    private record Run(int exitCode, String out, String err) {
+    }
+
+    private static CompletableFuture<Run> deployctl(String... extra) {
+        List<String> args = new ArrayList<>(List.of("deploy", "--descriptor", DescriptorFileTest.sample().toString(),
+                "--bootstrap", bootstrap, "--requested-by", "ci-job-7"));
+        args.addAll(List.of(extra));
+        return CompletableFuture.supplyAsync(() -> {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int code = Main.run(args, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8));
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        });
+    }
+
+    /** The deploy request deployctl published for {@code key}, read as the deployer reads it. */
+    private static ConsumerRecord<String, String> awaitRequest(String key) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-deployer-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
+            consumer.subscribe(List.of(Topics.DEPLOY_REQUESTS));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                    if (key.equals(r.key())) {
+                        return r;
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no deploy request for " + key + " on " + Topics.DEPLOY_REQUESTS + " within 60 s");
+    }
+
+    private static void answer(EventData data) {
+        EventEnvelope<?> e = EventEnvelope.of("/deployer-service", data);
+        KafkaTestClient.produce(bootstrap, Topics.DEPLOY_EVENTS, e.key(), EventCodec.encodeToString(e),
+                Map.of("content-type", EventEnvelope.CONTENT_TYPE));
+    }
+
+    @Test
+    void publishesTheRequestFollowsItsDeploymentAndExitsZeroWhenDeployed() throws Exception {
+        CompletableFuture<Run> run = deployctl("--namespace", "staging");
+
+        ConsumerRecord<String, String> record = awaitRequest("staging/web");
+        assertThat(KafkaTestClient.header(record, "content-type")).isEqualTo(EventEnvelope.CONTENT_TYPE);
+        DeployRequested request = EventCodec.decode(record.value(), DeployRequested.class).data();
+        assertThat(request.requestedBy()).isEqualTo("ci-job-7");
+        assertThat(request.descriptor().namespace()).isEqualTo("staging");
+        assertThat(request.descriptor().podspec().get("containers").get(0).get("image").asText())
+                .isEqualTo("registry.example.com/web:1.4.2");
+        String requestId = request.requestId();
+
+        KafkaTestClient.produce(bootstrap, Topics.DEPLOY_EVENTS, "staging/web", "{\"not\": \"an event\"}");
+        answer(new DeploymentFinished("other-app-deployment", "staging", "api", "9", DeploymentStatus.FAILURE, "not ours", 5));
+        answer(new DeploymentAccepted("d-earlier", "another-request", "someone", "staging", "web", "2"));
+        answer(new DeploymentAccepted("d-42", requestId, "ci-job-7", "staging", "web", "3"));
+        answer(new DeploymentFinished("d-earlier", "staging", "web", "2", DeploymentStatus.FAILURE, "not ours either", 5));
+        answer(new DeploymentPhaseChanged("d-42", "staging", "web", "3", DeploymentPhase.PREPARING, null, null));
+        answer(new DeploymentPhaseChanged("d-42", "staging", "web", "3", DeploymentPhase.WAITING_FOR_HEALTH, "2 pods", 1200L));
+        answer(new DeploymentPhaseChanged("d-42", "staging", "web", "3", DeploymentPhase.SWITCHING, null, 4100L));
+        answer(new DeploymentFinished("d-42", "staging", "web", "3", DeploymentStatus.DEPLOYED, null, 6000));
+
+        Run result = run.get(60, TimeUnit.SECONDS);
+        assertThat(result.exitCode()).as(result.out() + result.err()).isZero();
+        assertThat(result.out()).contains("requesting staging/web version # on Kafka " + bootstrap + " (request " + requestId + ")",
+                "accepted: deployment d-42 of staging/web version 3 requested by ci-job-7",
+                "phase WAITING_FOR_HEALTH: 2 pods", "  WAITING_FOR_HEALTH took 4.1 s",
+                "DEPLOYED staging/web version 3 (deployment d-42) after 6.0 s");
+        assertThat(result.out()).doesNotContain("not ours");
+        assertThat(result.err()).contains("skipped an unreadable record of staging/web");
+    }
+
+    @Test
+    void aRejectionOfItsRequestExitsTwo() throws Exception {
+        CompletableFuture<Run> run = deployctl("--namespace", "review");
+
+        String requestId = EventCodec.decode(awaitRequest("review/web").value(), DeployRequested.class).data().requestId();
+        answer(new DeploymentRejected(requestId, "review/web", "version 3 of review/web is already deployed",
+                List.of()));
+
+        Run result = run.get(60, TimeUnit.SECONDS);
+        assertThat(result.exitCode()).isEqualTo(Outcome.REJECTED);
+        assertThat(result.out()).contains("REJECTED review/web: version 3 of review/web is already deployed");
+    }
+
+    @Test
+    void noAnswerWithinTheTimeoutExitsThree() throws Exception {
+        Run result = deployctl("--namespace", "nobody-listens", "--timeout", "3s").get(60, TimeUnit.SECONDS);
+
+        assertThat(result.exitCode()).isEqualTo(Outcome.TIMED_OUT);
+        assertThat(result.out()).contains("no answer to request", "within 3.0 s: is deployer-service running");
+    }
+}
