@@ -83,7 +83,7 @@ public interface LbConfig {
         @WithDefault("30")
         int hardStopAfterSeconds();
 
-        @WithDefault("20000")
+        @WithDefault("4000")
         int maxConnections();
     }
 }

@@ -38,7 +38,7 @@ public record HaproxySettings(String publicAddress, int publicPort, int httpsPor
 
     /** Public HTTP on 127.0.0.1:8000, stats on 127.0.0.1:8404, HTTPS on 8443. */
     public static HaproxySettings localDefaults() {
-        return new HaproxySettings("127.0.0.1", 8000, 8443, "127.0.0.1", 8404, null, 30, 20000);
+        return new HaproxySettings("127.0.0.1", 8000, 8443, "127.0.0.1", 8404, null, 30, 4000);
     }
 
     public HaproxySettings withPorts(int publicPort, int statsPort) {
