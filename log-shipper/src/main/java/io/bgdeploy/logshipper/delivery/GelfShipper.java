@@ -337,16 +337,25 @@ public final class GelfShipper implements Runnable, AutoCloseable {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             forget(partitions);
+            countOwned(partitions);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             forget(partitions);
+            countOwned(partitions);
+        }
+
+        private void countOwned(Collection<TopicPartition> leaving) {
+            java.util.Set<TopicPartition> owned = new java.util.HashSet<>(consumer.assignment());
+            owned.removeAll(leaving);
+            stats.assignedPartitions.set(owned.size());
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             LOG.infof("assigned %s", partitions);
+            stats.assignedPartitions.set(consumer.assignment().size());
             if (paused) {
                 consumer.pause(partitions);
             }

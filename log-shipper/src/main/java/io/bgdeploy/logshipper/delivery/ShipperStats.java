@@ -16,6 +16,8 @@ public final class ShipperStats {
     public final AtomicLong deliveryFailures = new AtomicLong();
     public final AtomicLong inFlight = new AtomicLong();
     public final AtomicLong inFlightBytes = new AtomicLong();
+    /** Partitions of the topic this instance owns now. */
+    public final AtomicLong assignedPartitions = new AtomicLong();
 
     private volatile boolean reachable = true;
     private volatile boolean paused;

@@ -19,7 +19,7 @@ public record GelfMessage(String host, String shortMessage, String fullMessage, 
                           Map<String, String> fields) {
 
     public static final String VERSION = "1.1";
-    /** The field-name rule of the GELF 1.1 specification. */
+    /** The field-name rule of the GELF 1.1 specification; {@link #isAllowedFieldName} applies it without a regex. */
     public static final Pattern FIELD_NAME = Pattern.compile("^[\\w.\\-]*$");
 
     public GelfMessage {
@@ -46,8 +46,17 @@ public record GelfMessage(String host, String shortMessage, String fullMessage, 
 
     /** Whether GELF 1.1 allows this additional field name. */
     public static boolean isAllowedFieldName(String name) {
-        return name != null && name.length() > 1 && name.charAt(0) == '_' && !"_id".equals(name)
-                && FIELD_NAME.matcher(name).matches();
+        if (name == null || name.length() < 2 || name.charAt(0) != '_' || "_id".equals(name)) {
+            return false;
+        }
+        for (int i = 1; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean word = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_';
+            if (!word && c != '.' && c != '-') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The text as a whole: {@code full_message} when present, else {@code short_message}. */

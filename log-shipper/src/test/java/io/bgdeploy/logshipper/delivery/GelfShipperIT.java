@@ -113,11 +113,11 @@ class GelfShipperIT {
         int during = 400;
         try (GelfReceiver receiver = receiver(transport); ShipperHarness h = new ShipperHarness()) {
             h.start(receiver.url(), 50, 20);
-            IntStream.range(0, before).forEach(i -> h.produce(ShipperHarness.record("line " + i)));
+            h.produceAll(IntStream.range(0, before).mapToObj(i -> ShipperHarness.record("line " + i)).toList());
             await().atMost(WAIT).until(() -> h.stats.delivered.get() == before);
 
             receiver.stop();
-            IntStream.range(before, before + during).forEach(i -> h.produce(ShipperHarness.record("line " + i)));
+            h.produceAll(IntStream.range(before, before + during).mapToObj(i -> ShipperHarness.record("line " + i)).toList());
             await().atMost(WAIT).until(() -> !h.stats.reachable() && h.stats.deliveryFailures.get() >= 3 && h.stats.paused());
             assertThat(h.stats.inFlight.get()).as("records held in memory while Graylog is down").isLessThanOrEqualTo(50 + 20);
 
@@ -137,7 +137,7 @@ class GelfShipperIT {
     @ParameterizedTest
     @ValueSource(strings = {"tcp", "http"})
     void aReceiverStoppedInTheMiddleOfAStreamStillGetsEveryRecord(String transport) throws Exception {
-        int total = 1500;
+        int total = 1000;
         try (GelfReceiver receiver = receiver(transport); ShipperHarness h = new ShipperHarness()) {
             h.start(receiver.url(), 500, 100);
             Thread producer = new Thread(() -> IntStream.range(0, total)
@@ -156,6 +156,24 @@ class GelfShipperIT {
                     transport, total, counts.size(), duplicates, h.stats.resent.get());
             assertThat(receiver.rejections()).isEmpty();
             assertThat(counts.keySet()).containsAll(IntStream.range(0, total).mapToObj(i -> "stream " + i).toList());
+        }
+    }
+
+    @Test
+    void instancesInOneConsumerGroupSplitThePartitionsAndShipEverythingOnce() throws Exception {
+        int total = 400;
+        try (GelfReceiver receiver = receiver("tcp"); ShipperHarness h = new ShipperHarness()) {
+            ShipperStats first = h.startInstance(receiver.url(), 10_000, 500, new ShipperStats());
+            ShipperStats second = h.startInstance(receiver.url(), 10_000, 500, new ShipperStats());
+            await().atMost(WAIT).until(() -> first.assignedPartitions.get() > 0 && second.assignedPartitions.get() > 0
+                    && first.assignedPartitions.get() + second.assignedPartitions.get() == 4);
+            h.produceAll(IntStream.range(0, total).mapToObj(i -> ShipperHarness.record("pod-" + (i % 16), "scaled " + i)).toList());
+
+            await().atMost(WAIT).until(() -> first.delivered.get() + second.delivered.get() == total);
+            assertThat(first.delivered.get()).as("records shipped by the first instance").isPositive();
+            assertThat(second.delivered.get()).as("records shipped by the second instance").isPositive();
+            Map<String, Long> counts = receiver.countBy(m -> m.get("short_message").asText());
+            assertThat(counts).hasSize(total);
         }
     }
 }

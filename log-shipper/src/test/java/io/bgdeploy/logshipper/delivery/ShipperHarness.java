@@ -28,8 +28,8 @@ final class ShipperHarness implements AutoCloseable {
     final String dlqTopic = topic + "-dlq";
     final ShipperStats stats = new ShipperStats();
     private final KafkaProducer<String, String> producer = KafkaClients.producer(bootstrap, "test-producer");
-    private GelfShipper shipper;
-    private Thread thread;
+    private final List<GelfShipper> shippers = new java.util.ArrayList<>();
+    private final List<Thread> threads = new java.util.ArrayList<>();
 
     ShipperHarness() throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
@@ -41,14 +41,22 @@ final class ShipperHarness implements AutoCloseable {
     }
 
     void start(String gelfUrl, int maxInFlightRecords, int maxPollRecords) {
+        startInstance(gelfUrl, maxInFlightRecords, maxPollRecords, stats);
+    }
+
+    /** Starts one more shipper in the same consumer group, with its own counters. */
+    ShipperStats startInstance(String gelfUrl, int maxInFlightRecords, int maxPollRecords, ShipperStats instanceStats) {
         GelfTransport transport = GelfTransports.fromUrl(gelfUrl, new GelfTransports.Options(Duration.ofSeconds(2),
                 Duration.ofSeconds(5), Duration.ofMillis(100), 1420, 8));
-        shipper = new GelfShipper(KafkaClients.consumer(bootstrap, "group-" + topic, "shipper-" + topic, maxPollRecords),
+        GelfShipper shipper = new GelfShipper(KafkaClients.consumer(bootstrap, "group-" + topic, "shipper-" + topic, maxPollRecords),
                 new DeadLetters(producer, dlqTopic), new GelfMapper(GelfMapper.Settings.DEFAULTS), transport,
                 new GelfShipper.Settings(topic, maxInFlightRecords, 64L * 1024 * 1024, Duration.ofMillis(200),
-                        Duration.ofMillis(100), Duration.ofSeconds(1)), stats);
-        thread = new Thread(shipper, "shipper-" + topic);
+                        Duration.ofMillis(100), Duration.ofSeconds(1)), instanceStats);
+        Thread thread = new Thread(shipper, "shipper-" + topic + "-" + shippers.size());
+        shippers.add(shipper);
+        threads.add(thread);
         thread.start();
+        return instanceStats;
     }
 
     void start(String gelfUrl) {
@@ -56,12 +64,24 @@ final class ShipperHarness implements AutoCloseable {
     }
 
     static ContainerLogRecord record(String line) {
-        return new ContainerLogRecord(Instant.parse("2026-11-24T10:15:30.123Z"), "stdout", line, "shop", "cart", "3",
-                "cart-3-7f9c", "app", "node-1", "dep-42");
+        return record("cart-3-7f9c", line);
     }
 
+    static ContainerLogRecord record(String pod, String line) {
+        return new ContainerLogRecord(Instant.parse("2026-11-24T10:15:30.123Z"), "stdout", line, "shop", "cart", "3",
+                pod, "app", "node-1", "dep-42");
+    }
+
+    /** Produces and waits for the broker's ack: a paced stream. */
     void produce(ContainerLogRecord record) {
         produceRaw(record.key(), EventCodec.encodeToString(EventEnvelope.of("/test", record)));
+    }
+
+    /** Produces many records at once and waits until all are acknowledged. */
+    void produceAll(List<ContainerLogRecord> records) {
+        records.forEach(r -> producer.send(new ProducerRecord<>(topic, r.key(),
+                EventCodec.encodeToString(EventEnvelope.of("/test", r)))));
+        producer.flush();
     }
 
     void produceRaw(String key, String value) {
@@ -74,8 +94,8 @@ final class ShipperHarness implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        if (shipper != null) {
-            shipper.close();
+        shippers.forEach(GelfShipper::close);
+        for (Thread thread : threads) {
             thread.join(15_000);
         }
         producer.close();
