@@ -1,5 +1,6 @@
 package io.bgdeploy.healthmon.dashboard;
 
+import io.bgdeploy.events.pod.PodGone;
 import io.bgdeploy.events.pod.PodRef;
 import io.bgdeploy.healthmon.PodEvents;
 import io.bgdeploy.healthmon.PodServer;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -84,6 +86,7 @@ class DashboardBrowserTest {
         PodRef pod = PodEvents.pod("web", "web-7-x1");
         browser.get(page.toString());
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        wait.ignoring(StaleElementReferenceException.class);
         wait.until(b -> "live".equals(b.findElement(By.id("connection")).getAttribute("data-state")));
         ((JavascriptExecutor) browser).executeScript("window.sameDocument = 'yes';");
 
@@ -94,14 +97,19 @@ class DashboardBrowserTest {
         server.answer(200, "{\"healthy\": false, \"reason\": \"cache warming\"}");
         wait.until(b -> hasHealth(b, row, "unhealthy"));
 
-        WebElement unhealthy = browser.findElement(row);
-        assertThat(unhealthy.findElement(By.cssSelector(".health")).getText()).isEqualTo("unhealthy");
-        assertThat(unhealthy.findElement(By.cssSelector(".probe")).getText())
-                .contains("HTTP 200").contains("probe answered {\"healthy\": false}").contains("cache warming");
-        assertThat(browser.findElement(By.id("summary")).getText()).containsPattern("[1-9][0-9]* unhealthy");
-        assertThat(((JavascriptExecutor) browser).executeScript("return window.sameDocument;"))
-                .as("the page was not reloaded").isEqualTo("yes");
+        // One script reads the row at once: the page re-renders it on every pushed snapshot.
+        @SuppressWarnings("unchecked")
+        List<String> shown = (List<String>) ((JavascriptExecutor) browser).executeScript(
+                "const row = document.querySelector(\"tr[data-pod='test/web-7-x1']\");"
+                        + "return [row.querySelector('.health').textContent, row.querySelector('.probe').textContent,"
+                        + " document.getElementById('summary').textContent, window.sameDocument];");
+        assertThat(shown.get(0)).isEqualTo("unhealthy");
+        assertThat(shown.get(1)).contains("HTTP 200").contains("probe answered {\"healthy\": false}")
+                .contains("cache warming");
+        assertThat(shown.get(2)).containsPattern("[1-9][0-9]* unhealthy");
+        assertThat(shown.get(3)).as("the page was not reloaded").isEqualTo("yes");
         screenshot("dashboard-pod-unhealthy.png");
+        PodEvents.send(new PodGone(pod, "test over"));
     }
 
     private static boolean hasHealth(WebDriver b, By row, String health) {
