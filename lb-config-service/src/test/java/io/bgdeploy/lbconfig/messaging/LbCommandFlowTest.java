@@ -1,0 +1,173 @@
+package io.bgdeploy.lbconfig.messaging;
+
+import io.bgdeploy.events.EventCodec;
+import io.bgdeploy.events.EventData;
+import io.bgdeploy.events.EventEnvelope;
+import io.bgdeploy.events.Topics;
+import io.bgdeploy.events.lb.BackendSpec;
+import io.bgdeploy.events.lb.FrontendSpec;
+import io.bgdeploy.events.lb.LbCommandApplied;
+import io.bgdeploy.events.lb.LbCommandRejected;
+import io.bgdeploy.events.lb.ServerSpec;
+import io.bgdeploy.events.lb.SwitchFrontend;
+import io.bgdeploy.events.lb.UpsertBackend;
+import io.bgdeploy.infra.testing.EtcdResource;
+import io.bgdeploy.infra.testing.KafkaResource;
+import io.bgdeploy.infra.testing.KafkaTestClient;
+import io.bgdeploy.lbconfig.testing.AgentResource;
+import io.bgdeploy.lbconfig.testing.LoadGeneratorAccess;
+import io.bgdeploy.lbconfig.testing.VersionServer;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+/** The whole service: commands from Kafka, etcd, the agent and its HAProxy, answers on Kafka. */
+@QuarkusTest
+@QuarkusTestResource(KafkaResource.class)
+@QuarkusTestResource(EtcdResource.class)
+@QuarkusTestResource(AgentResource.class)
+class LbCommandFlowTest {
+
+    private static VersionServer blue;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @BeforeAll
+    static void startApp() throws Exception {
+        blue = VersionServer.start("blue");
+        String servers = ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers))) {
+            Set<String> existing = admin.listTopics().names().get();
+            List<NewTopic> missing = List.of(Topics.LB_COMMANDS, Topics.LB_EVENTS, Topics.LB_COMMANDS_DLQ).stream()
+                    .filter(t -> !existing.contains(t)).map(t -> new NewTopic(t, 4, (short) 1)).toList();
+            admin.createTopics(missing).all().get();
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw e;
+            }
+        }
+    }
+
+    @AfterAll
+    static void stopApp() {
+        blue.close();
+    }
+
+    private void send(EventData command) {
+        EventEnvelope<?> envelope = EventEnvelope.of("/test-ci", command);
+        KafkaTestClient.produce(bootstrap, Topics.LB_COMMANDS, envelope.key(), EventCodec.encodeToString(envelope),
+                Map.of("content-type", EventEnvelope.CONTENT_TYPE));
+    }
+
+    private static EventData data(ConsumerRecord<String, String> record) {
+        try {
+            return EventCodec.decode(record.value()).data();
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private static String commandId(ConsumerRecord<String, String> record) {
+        EventData d = data(record);
+        if (d instanceof LbCommandApplied a) {
+            return a.commandId();
+        }
+        if (d instanceof LbCommandRejected r) {
+            return r.commandId();
+        }
+        return null;
+    }
+
+    @Test
+    void commandsAreAppliedOnceLiveInHaproxyAndAStaleSwitchIsRejected() {
+        String app = "app" + UUID.randomUUID().toString().substring(0, 6);
+        String host = app + ".example.com";
+        String backend = "default-" + app + "-1";
+        String upsertId = UUID.randomUUID().toString();
+        String switchId = UUID.randomUUID().toString();
+        String staleId = UUID.randomUUID().toString();
+        try (var events = KafkaTestClient.reader(bootstrap, Topics.LB_EVENTS)) {
+            send(new UpsertBackend(upsertId, "d-" + app, "default", app, new BackendSpec(backend,
+                    List.of(new ServerSpec("pod-1", "127.0.0.1", blue.port())), false, List.of(), null)));
+            send(new SwitchFrontend(switchId, "d-" + app, "default", app, FrontendSpec.http(host), backend, null));
+            send(new SwitchFrontend(staleId, "d-" + app, "default", app, FrontendSpec.http(host), backend,
+                    "default-" + app + "-0"));
+
+            var applied = events.await(r -> switchId.equals(commandId(r)), Duration.ofSeconds(60));
+            var rejected = events.await(r -> staleId.equals(commandId(r)), Duration.ofSeconds(60));
+
+            assertThat(data(applied)).isInstanceOfSatisfying(LbCommandApplied.class, a -> {
+                assertThat(a.revision()).isPositive();
+                assertThat(a.agents()).containsExactly(AgentResource.AGENT_ID);
+            });
+            assertThat(applied.key()).isEqualTo("default/" + app);
+            assertThat(KafkaTestClient.header(applied, "content-type")).isEqualTo(EventEnvelope.CONTENT_TYPE);
+            assertThat(LoadGeneratorAccess.get(AgentResource.publicPort(), host)).isEqualTo("blue");
+            assertThat(data(rejected)).isInstanceOfSatisfying(LbCommandRejected.class,
+                    r -> assertThat(r.reason()).contains("stale switch"));
+        }
+        given().get("/frontends").then().statusCode(200).body("frontends.hostname", hasItem(host));
+        given().get("/backends").then().statusCode(200).body("backends.id", hasItem(backend));
+        given().get("/agents").then().statusCode(200).body("agents.agentId", hasItem(AgentResource.AGENT_ID));
+        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void aRedeliveredCommandIsAnsweredExactlyOnce() {
+        String app = "app" + UUID.randomUUID().toString().substring(0, 6);
+        String commandId = UUID.randomUUID().toString();
+        String laterId = UUID.randomUUID().toString();
+        UpsertBackend command = new UpsertBackend(commandId, "d-" + app, "default", app, new BackendSpec(
+                "default-" + app + "-1", List.of(new ServerSpec("pod-1", "127.0.0.1", blue.port())), false, List.of(), null));
+        try (var events = KafkaTestClient.reader(bootstrap, Topics.LB_EVENTS)) {
+            send(command);
+            send(command);
+            send(new UpsertBackend(laterId, "d-" + app, "default", app, new BackendSpec(
+                    "default-" + app + "-2", List.of(), false, List.of(), null)));
+
+            events.await(r -> laterId.equals(commandId(r)), Duration.ofSeconds(60));
+
+            assertThat(events.records().stream().filter(r -> commandId.equals(commandId(r)))).hasSize(1);
+        }
+    }
+
+    @Test
+    void aMalformedCommandGoesToTheDeadLetterTopicWithItsReasonAndConsumingGoesOn() {
+        String app = "app" + UUID.randomUUID().toString().substring(0, 6);
+        String laterId = UUID.randomUUID().toString();
+        String marker = "{\"specversion\":\"1.0\",\"id\":\"" + UUID.randomUUID() + "\",\"type\":\"io.bgdeploy.lb.no-such-command\"}";
+        try (var dlq = KafkaTestClient.reader(bootstrap, Topics.LB_COMMANDS_DLQ);
+             var events = KafkaTestClient.reader(bootstrap, Topics.LB_EVENTS)) {
+            KafkaTestClient.produce(bootstrap, Topics.LB_COMMANDS, "default/" + app, marker);
+            send(new UpsertBackend(laterId, "d-" + app, "default", app, new BackendSpec(
+                    "default-" + app + "-1", List.of(), false, List.of(), null)));
+
+            var dead = dlq.await(r -> marker.equals(r.value()), Duration.ofSeconds(60));
+            events.await(r -> laterId.equals(commandId(r)), Duration.ofSeconds(60));
+
+            assertThat(KafkaTestClient.header(dead, Topics.DLQ_REASON_HEADER)).contains("unknown event type");
+        }
+    }
+}
