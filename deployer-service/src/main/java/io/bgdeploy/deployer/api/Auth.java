@@ -48,8 +48,25 @@ public class Auth {
                 anonymous.isEmpty() ? "none" : anonymous);
     }
 
+    /** Reads the token; a missing file is created with a new random token (owner-readable only). */
     private static Optional<String> readTokenFile(Path file) {
         try {
+            if (!Files.exists(file)) {
+                byte[] random = new byte[32];
+                new java.security.SecureRandom().nextBytes(random);
+                String token = java.util.HexFormat.of().formatHex(random);
+                if (file.getParent() != null) {
+                    Files.createDirectories(file.getParent());
+                }
+                Files.writeString(file, token + "\n", StandardCharsets.UTF_8);
+                try {
+                    Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                } catch (UnsupportedOperationException notPosix) {
+                    LOG.warnf("cannot restrict the permissions of %s on this file system", file);
+                }
+                LOG.infof("generated a bearer token in %s: send it as 'Authorization: Bearer <token>'", file.toAbsolutePath());
+                return Optional.of(token);
+            }
             return Files.readAllLines(file, StandardCharsets.UTF_8).stream().map(String::trim)
                     .filter(l -> !l.isEmpty()).findFirst();
         } catch (IOException e) {

@@ -1,0 +1,178 @@
+package io.bgdeploy.deployer.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.bgdeploy.deployer.bluegreen.Deployer;
+import io.bgdeploy.deployer.store.Deployment;
+import io.bgdeploy.deployer.store.DeploymentStore;
+import io.bgdeploy.deployer.store.PodHealthRecord;
+import io.bgdeploy.events.EventCodec;
+import io.bgdeploy.events.Names;
+import io.bgdeploy.events.deploy.DeploymentStatus;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.subscription.MultiEmitter;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.logging.Logger;
+
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A deployment as it happens, as Server-Sent Events: its state (status and phase) whenever it
+ * changes, every new line of its log and every pod health transition. The stream follows the
+ * stored deployment (whichever instance runs it) and ends with an {@code end} event once the
+ * deployment has finished. Each event's data is JSON with a {@code kind}: {@code deployment},
+ * {@code log}, {@code health} or {@code end}.
+ */
+@Singleton
+@Path("/deployments/{id}/stream")
+@Tag(name = "deployments")
+public class DeploymentStreamResource {
+
+    private static final Logger LOG = Logger.getLogger(DeploymentStreamResource.class);
+    private static final long POLL_MILLIS = 250;
+
+    private final DeploymentStore store;
+    private final Deployer deployer;
+    private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, r -> {
+        Thread t = new Thread(r, "deployment-stream");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public DeploymentStreamResource(DeploymentStore store, Deployer deployer) {
+        this.store = store;
+        this.deployer = deployer;
+    }
+
+    @PreDestroy
+    void stop() {
+        timer.shutdownNow();
+    }
+
+    @GET
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Blocking
+    @Operation(summary = "Follow a deployment live (Server-Sent Events)", description = "Events with JSON data:"
+            + " kind=deployment (status, phase), kind=log (a new log line), kind=health (a pod's health), kind=end")
+    public Multi<OutboundSseEvent> stream(@PathParam("id") String id, @QueryParam("namespace") String namespace,
+                                          @Context Sse sse) {
+        String ns = Requests.namespace(namespace);
+        if (store.find(ns, id).isEmpty()) {
+            throw ApiError.exception(Response.Status.NOT_FOUND, "no deployment " + Names.printable(id) + " in namespace " + ns);
+        }
+        return Multi.createFrom().emitter(emitter -> {
+            Follower follower = new Follower(ns, id, sse, emitter);
+            ScheduledFuture<?> task = timer.scheduleWithFixedDelay(follower::poll, 0, POLL_MILLIS, TimeUnit.MILLISECONDS);
+            emitter.onTermination(() -> task.cancel(false));
+        });
+    }
+
+    /** The state one stream has sent so far; each poll sends only what changed. */
+    private final class Follower {
+        private final String ns;
+        private final String id;
+        private final Sse sse;
+        private final MultiEmitter<? super OutboundSseEvent> emitter;
+        private String lastState;
+        private int logLines;
+        private final Map<String, String> health = new HashMap<>();
+        private boolean finishing;
+
+        Follower(String ns, String id, Sse sse, MultiEmitter<? super OutboundSseEvent> emitter) {
+            this.ns = ns;
+            this.id = id;
+            this.sse = sse;
+            this.emitter = emitter;
+        }
+
+        synchronized void poll() {
+            if (emitter.isCancelled()) {
+                return;
+            }
+            try {
+                var found = store.find(ns, id);
+                if (found.isEmpty()) {
+                    send(Map.of("kind", "end", "reason", "the deployment was deleted"));
+                    emitter.complete();
+                    return;
+                }
+                Deployment d = found.get();
+                String state = d.status() + "/" + d.phase() + "/" + d.reason();
+                if (!state.equals(lastState)) {
+                    lastState = state;
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("kind", "deployment");
+                    m.put("id", d.id());
+                    m.put("appName", d.appName());
+                    m.put("version", d.version());
+                    m.put("status", d.status());
+                    m.put("phase", d.phase());
+                    m.put("blueVersion", d.blueVersion());
+                    m.put("reason", d.reason());
+                    m.put("requestedBy", d.requestedBy());
+                    m.put("created", d.created());
+                    m.put("lastModified", d.lastModified());
+                    send(m);
+                }
+                List<String> lines = store.logs(ns, id);
+                for (int i = logLines; i < lines.size(); i++) {
+                    send(Map.of("kind", "log", "line", lines.get(i)));
+                }
+                logLines = Math.max(logLines, lines.size());
+                for (PodHealthRecord h : store.health(ns, id)) {
+                    String seen = h.state() + "/" + h.updated();
+                    if (!seen.equals(health.put(h.pod(), seen))) {
+                        Map<String, Object> m = new LinkedHashMap<>();
+                        m.put("kind", "health");
+                        m.put("pod", h.pod());
+                        m.put("state", h.state());
+                        m.put("lastProbe", h.lastProbe());
+                        m.put("updated", h.updated());
+                        send(m);
+                    }
+                }
+                boolean finished = d.status() != DeploymentStatus.DEPLOYING && d.status() != DeploymentStatus.UNDEPLOYING
+                        && !deployer.isActive(id);
+                if (finished && finishing) {
+                    send(Map.of("kind", "end", "status", d.status()));
+                    emitter.complete();
+                } else {
+                    // one more poll after the end, for the log lines written after the final state
+                    finishing = finished;
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("stream of deployment %s: %s", id, e.getMessage());
+            }
+        }
+
+        private void send(Object data) {
+            try {
+                emitter.emit(sse.newEventBuilder().mediaType(MediaType.TEXT_PLAIN_TYPE)
+                        .data(EventCodec.mapper().writeValueAsString(data)).build());
+            } catch (JsonProcessingException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}
