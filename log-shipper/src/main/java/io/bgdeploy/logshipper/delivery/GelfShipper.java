@@ -243,6 +243,8 @@ public final class GelfShipper implements Runnable, AutoCloseable {
                 stats.recovered();
             }
             backoff = settings.initialBackoff();
+        } catch (WakeupException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             transport.reset();
             written = 0;
