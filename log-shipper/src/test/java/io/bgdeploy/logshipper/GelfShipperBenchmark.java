@@ -170,11 +170,8 @@ class GelfShipperBenchmark {
                     GelfShipper.Settings.defaults(topic), stats);
             Thread thread = new Thread(shipper, "bench-shipper");
             thread.start();
-            long deadline = System.nanoTime() + LIMIT.toNanos();
-            while (stats.delivered.get() < RECORDS && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-                Thread.sleep(5);
-            }
+            org.awaitility.Awaitility.await().atMost(LIMIT).pollInterval(Duration.ofMillis(5))
+                    .until(() -> stats.delivered.get() >= RECORDS);
             long delivered = stats.delivered.get();
             shipper.close();
             thread.join();
