@@ -36,7 +36,7 @@ import static org.hamcrest.Matchers.startsWith;
 @QuarkusTest
 @QuarkusTestResource(KafkaResource.class)
 @QuarkusTestResource(EtcdResource.class)
-class DeploymentApiTest {
+public class DeploymentApiTest {
 
     static KafkaSuiteDoubles suite;
 
@@ -45,7 +45,7 @@ class DeploymentApiTest {
         suite = KafkaSuiteDoubles.start(ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class));
     }
 
-    static String descriptor(String app, String version, String extra) {
+    public static String descriptor(String app, String version, String extra) {
         return """
                 {"namespace": "default", "appName": "%s", "newVersion": "%s", "replicas": 1,
                  "frontend": "%s.example.com", "useHealthCheck": true, "healthCheckPath": "/health",
@@ -55,20 +55,20 @@ class DeploymentApiTest {
                 """.formatted(app, version, app, extra);
     }
 
-    static String createDescriptor(String json) {
+    public static String createDescriptor(String json) {
         String location = given().body(json).post("/descriptors/?namespace=default")
                 .then().statusCode(201).header("Location", startsWith("/descriptors/")).extract().header("Location");
         return location.substring("/descriptors/".length(), location.indexOf("/?"));
     }
 
-    static String startDeployment(String descriptorId) {
+    public static String startDeployment(String descriptorId) {
         String location = given().post("/deployments/?namespace=default&descriptorId=" + descriptorId)
                 .then().statusCode(202).extract().header("Location");
         assertThat(location).endsWith("/?namespace=default");
         return location.substring("/deployments/".length(), location.indexOf("/?"));
     }
 
-    static Response awaitFinal(String deploymentId) {
+    public static Response awaitFinal(String deploymentId) {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
             String status = given().get("/deployments/" + deploymentId + "/?namespace=default").jsonPath().getString("status");
             return !status.equals("DEPLOYING") && !status.equals("UNDEPLOYING");
@@ -76,7 +76,7 @@ class DeploymentApiTest {
         return given().get("/deployments/" + deploymentId + "/?namespace=default");
     }
 
-    static String deploy(String json) {
+    public static String deploy(String json) {
         return startDeployment(createDescriptor(json));
     }
 
@@ -115,30 +115,38 @@ class DeploymentApiTest {
                 .body(containsString("READY"));
     }
 
+    /**
+     * Failed {@code simple} and {@code probe} health checks and a failed first deployment, run side
+     * by side (each waits for the whole health deadline): every one ends in FAILURE, blue still
+     * serves, and the first deployment leaves no frontend and no backend.
+     */
     @Test
-    void failedSimpleHealthCheckFailsAndBlueStillServes() throws Exception {
-        assertThat(awaitFinal(deploy(descriptor("simplefail", "#", ""))).jsonPath().getString("status")).isEqualTo("DEPLOYED");
+    void failedHealthChecksFailAndBlueStillServes() throws Exception {
+        String simpleBlue = deploy(descriptor("simplefail", "#", ""));
+        String probeBlue = deploy(descriptor("probefail", "#", "").replace("\"simple\"", "\"probe\""));
+        assertThat(awaitFinal(simpleBlue).jsonPath().getString("status")).isEqualTo("DEPLOYED");
+        assertThat(awaitFinal(probeBlue).jsonPath().getString("status")).isEqualTo("DEPLOYED");
 
-        Response failed = awaitFinal(deploy(descriptor("simplefail", "#", ", \"healthCheckPath\": \"/missing\"")
-                .replace("\"healthCheckPath\": \"/health\",", "")));
+        String simpleGreen = deploy(descriptor("simplefail", "#", "").replace("\"/health\"", "\"/missing\""));
+        String probeGreen = deploy(descriptor("probefail", "#", "")
+                .replace("\"simple\"", "\"probe\"").replace("\"/health\"", "\"/\""));
+        String firstFail = deploy(descriptor("firstfail", "#", "").replace("\"/health\"", "\"/missing\""));
 
-        assertThat(failed.jsonPath().getString("status")).isEqualTo("FAILURE");
-        assertThat(failed.jsonPath().getString("reason")).contains("health check failed").contains("HTTP 404");
+        Response simple = awaitFinal(simpleGreen);
+        assertThat(simple.jsonPath().getString("status")).isEqualTo("FAILURE");
+        assertThat(simple.jsonPath().getString("reason")).contains("health check failed").contains("HTTP 404");
         assertThat(suite.lb.frontends.get("simplefail.example.com")).isEqualTo("default-simplefail-1");
         assertThat(servedBy("simplefail.example.com")).contains("simplefail version 1");
-    }
 
-    @Test
-    void failedProbeHealthCheckFailsAndBlueStillServes() throws Exception {
-        assertThat(awaitFinal(deploy(descriptor("probefail", "#", "").replace("\"simple\"", "\"probe\"")))
-                .jsonPath().getString("status")).isEqualTo("DEPLOYED");
-
-        Response failed = awaitFinal(deploy(descriptor("probefail", "#", "")
-                .replace("\"simple\"", "\"probe\"").replace("\"/health\"", "\"/\"")));
-
-        assertThat(failed.jsonPath().getString("status")).isEqualTo("FAILURE");
+        Response probe = awaitFinal(probeGreen);
+        assertThat(probe.jsonPath().getString("status")).isEqualTo("FAILURE");
+        assertThat(probe.jsonPath().getString("reason")).contains("healthy");
         assertThat(suite.lb.frontends.get("probefail.example.com")).isEqualTo("default-probefail-1");
         assertThat(servedBy("probefail.example.com")).contains("probefail version 1");
+
+        assertThat(awaitFinal(firstFail).jsonPath().getString("status")).isEqualTo("FAILURE");
+        assertThat(suite.lb.frontends).doesNotContainKey("firstfail.example.com");
+        assertThat(suite.lb.backends).doesNotContainKey("default-firstfail-1");
     }
 
     @Test
@@ -161,14 +169,6 @@ class DeploymentApiTest {
 
         given().post("/deployments/?namespace=default&descriptorId=" + descriptorId)
                 .then().statusCode(409).body("error", containsString("already deployed"));
-    }
-
-    @Test
-    void failedFirstDeploymentLeavesNoFrontend() {
-        Response failed = awaitFinal(deploy(descriptor("firstfail", "#", "").replace("\"/health\"", "\"/missing\"")));
-        assertThat(failed.jsonPath().getString("status")).isEqualTo("FAILURE");
-        assertThat(suite.lb.frontends).doesNotContainKey("firstfail.example.com");
-        assertThat(suite.lb.backends).doesNotContainKey("default-firstfail-1");
     }
 
     @Test
