@@ -6,6 +6,7 @@ import io.bgdeploy.lbconfig.messaging.LbEventPublisher;
 import io.bgdeploy.lbconfig.render.HaproxyConfigRenderer;
 import io.bgdeploy.lbconfig.render.HaproxySettings;
 import io.bgdeploy.lbconfig.store.EtcdLbStore;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,6 +17,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /** Starts the HAProxy agent in this process when {@code lbconfig.agent.enabled=true}. */
 @ApplicationScoped
@@ -26,9 +28,11 @@ public class AgentRunner {
     private final LbConfig config;
     private final EtcdLbStore store;
     private final LbEventPublisher publisher;
+    private final MeterRegistry registry;
     private volatile HaproxyAgent agent;
 
-    public AgentRunner(LbConfig config, EtcdLbStore store, LbEventPublisher publisher) {
+    public AgentRunner(LbConfig config, EtcdLbStore store, LbEventPublisher publisher, MeterRegistry registry) {
+        this.registry = registry;
         this.config = config;
         this.store = store;
         this.publisher = publisher;
@@ -45,7 +49,8 @@ public class AgentRunner {
                 Path.of(h.binary()), Path.of(h.configFile()).toAbsolutePath(), Path.of(h.masterSocket()).toAbsolutePath(),
                 h.start(), haproxy, config.agent().leaseTtl(), config.agent().reconcileInterval(),
                 config.agent().reloadTimeout());
-        agent = new HaproxyAgent(store, new HaproxyConfigRenderer(), settings, this::reportFailure);
+        agent = new HaproxyAgent(store, new HaproxyConfigRenderer(), settings, this::reportFailure,
+                (step, nanos) -> registry.timer("lbconfig.agent.step", "step", step).record(nanos, TimeUnit.NANOSECONDS));
         agent.start();
     }
 

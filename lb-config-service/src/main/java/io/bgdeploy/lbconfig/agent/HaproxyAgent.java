@@ -48,6 +48,11 @@ public final class HaproxyAgent implements AutoCloseable {
         void failed(String agentId, long revision, String reason);
     }
 
+    /** Receives how long each step of a reconcile took: read, render, validate, reload, runtime-api, report. */
+    public interface StepTimer {
+        void record(String step, long nanos);
+    }
+
     /** What the agent's health check shows. */
     public record Status(boolean healthy, long appliedRevision, String lastFailure, int reloads, int runtimeUpdates) {
     }
@@ -56,6 +61,7 @@ public final class HaproxyAgent implements AutoCloseable {
     private final HaproxyConfigRenderer renderer;
     private final AgentSettings settings;
     private final FailureListener failures;
+    private final StepTimer timer;
     private final ConfigValidator validator;
     private final MasterCli cli;
     private final ScheduledExecutorService loop;
@@ -72,6 +78,12 @@ public final class HaproxyAgent implements AutoCloseable {
 
     public HaproxyAgent(EtcdLbStore store, HaproxyConfigRenderer renderer, AgentSettings settings,
                         FailureListener failures) {
+        this(store, renderer, settings, failures, (step, nanos) -> { });
+    }
+
+    public HaproxyAgent(EtcdLbStore store, HaproxyConfigRenderer renderer, AgentSettings settings,
+                        FailureListener failures, StepTimer timer) {
+        this.timer = timer;
         this.store = store;
         this.renderer = renderer;
         this.settings = settings;
@@ -189,7 +201,10 @@ public final class HaproxyAgent implements AutoCloseable {
         if (lease == 0 || !leaseAlive()) {
             register();
         }
+        long t0 = System.nanoTime();
         Snapshot snapshot = store.read();
+        long t1 = System.nanoTime();
+        timer.record("read", t1 - t0);
         if (rewatch.getAndSet(false)) {
             watchFrom(snapshot.revision() + 1);
         }
@@ -198,13 +213,16 @@ public final class HaproxyAgent implements AutoCloseable {
                     snapshot.problems().size(), snapshot.problems());
         }
         String next = renderer.render(snapshot.model(), settings.haproxy());
+        timer.record("render", System.nanoTime() - t1);
         if (!next.equals(liveConfig)) {
             if (!apply(next, snapshot.revision())) {
                 return;
             }
         }
         if (snapshot.revision() > status.appliedRevision() || failedRevision >= 0) {
+            long t2 = System.nanoTime();
             store.reportProgress(lease, new AgentProgress(settings.agentId(), snapshot.revision(), Instant.now(), null, 0));
+            timer.record("report", System.nanoTime() - t2);
             failedRevision = -1;
             status = new Status(true, snapshot.revision(), null, status.reloads(), status.runtimeUpdates());
         }
@@ -217,15 +235,19 @@ public final class HaproxyAgent implements AutoCloseable {
     /** Brings HAProxy to {@code next}; false (and reported) when it must keep the last good file. */
     private boolean apply(String next, long revision) {
         Path candidate = settings.configFile().resolveSibling(settings.configFile().getFileName() + ".candidate");
+        long t0 = System.nanoTime();
         writeAtomically(candidate, next);
         String problems = validator.problems(candidate);
+        timer.record("validate", System.nanoTime() - t0);
         if (problems != null) {
             fail(revision, "rendered configuration for revision " + revision + " is not valid, HAProxy keeps the last good one: " + problems);
             return false;
         }
         Optional<List<ServerChanges.Change>> moves = liveConfig == null ? Optional.empty() : ServerChanges.between(liveConfig, next);
+        long t1 = System.nanoTime();
         if (moves.isPresent() && runtimeUpdate(moves.get())) {
             move(candidate, settings.configFile());
+            timer.record("runtime-api", System.nanoTime() - t1);
             liveConfig = next;
             status = new Status(true, status.appliedRevision(), null, status.reloads(), status.runtimeUpdates() + 1);
             LOG.infof("agent %s: revision %d applied through the Runtime API (%d server(s) moved)", settings.agentId(),
@@ -244,6 +266,7 @@ public final class HaproxyAgent implements AutoCloseable {
             fail(revision, "reload for revision " + revision + " failed, HAProxy keeps the last good configuration: " + outcome);
             return false;
         }
+        timer.record("reload", System.nanoTime() - t1);
         liveConfig = next;
         status = new Status(true, status.appliedRevision(), null, status.reloads() + 1, status.runtimeUpdates());
         LOG.infof("agent %s: revision %d is live (reload confirmed by the master)", settings.agentId(), revision);

@@ -7,6 +7,7 @@ import io.bgdeploy.lbconfig.store.EtcdLbStore;
 import io.bgdeploy.lbconfig.store.EtcdUnavailableException;
 import io.bgdeploy.lbconfig.store.StoredJson.CommandOutcome;
 import io.bgdeploy.lbconfig.store.StoredJson.Outcome;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -26,15 +27,19 @@ public class CommandHandler {
     private final EtcdLbStore store;
     private final AgentWaiter waiter;
     private final LbEventPublisher publisher;
+    private final MeterRegistry registry;
 
-    public CommandHandler(EtcdLbStore store, AgentWaiter waiter, LbEventPublisher publisher) {
+    public CommandHandler(EtcdLbStore store, AgentWaiter waiter, LbEventPublisher publisher, MeterRegistry registry) {
+        this.registry = registry;
         this.store = store;
         this.waiter = waiter;
         this.publisher = publisher;
     }
 
     public void handle(LbCommand command) {
+        long t0 = System.nanoTime();
         EtcdLbStore.ApplyResult result = untilEtcdAnswers(() -> store.apply(command), command);
+        record("etcd", t0);
         CommandOutcome outcome = result.outcome();
         String type = command.getClass().getSimpleName();
         if (outcome.answered()) {
@@ -47,7 +52,9 @@ public class CommandHandler {
             publisher.publish(new LbCommandRejected(command.commandId(), command.deploymentId(), command.namespace(),
                     command.appName(), outcome.reason()));
         } else {
+            long t1 = System.nanoTime();
             AgentWaiter.Result confirmed = waiter.await(outcome.revision());
+            record("agents", t1);
             if (confirmed.applied()) {
                 LOG.infof("deployment %s: %s %s applied at revision %d, live on %s", command.deploymentId(), type,
                         command.commandId(), outcome.revision(), confirmed.agents());
@@ -64,6 +71,10 @@ public class CommandHandler {
             store.markAnswered(outcome);
             return null;
         }, command);
+    }
+
+    private void record(String step, long since) {
+        registry.timer("lbconfig.command.step", "step", step).record(System.nanoTime() - since, TimeUnit.NANOSECONDS);
     }
 
     private <T> T untilEtcdAnswers(Supplier<T> action, LbCommand command) {

@@ -1,0 +1,129 @@
+package io.bgdeploy.lbconfig.messaging;
+
+import io.bgdeploy.events.EventCodec;
+import io.bgdeploy.events.EventData;
+import io.bgdeploy.events.EventEnvelope;
+import io.bgdeploy.events.Topics;
+import io.bgdeploy.events.lb.BackendSpec;
+import io.bgdeploy.events.lb.LbCommandApplied;
+import io.bgdeploy.events.lb.LbCommandRejected;
+import io.bgdeploy.events.lb.ServerSpec;
+import io.bgdeploy.events.lb.UpsertBackend;
+import io.bgdeploy.infra.FreePorts;
+import io.bgdeploy.infra.testing.KafkaTestClient;
+import io.bgdeploy.infra.testing.SharedInfra;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Two instances of the packaged service consume lb-commands as one consumer group; one is killed
+ * (SIGKILL) while commands flow. Every command is answered, and no command is applied twice: all
+ * answers of one command carry the same etcd revision.
+ */
+class ConsumerGroupIT {
+
+    private static final int COMMANDS = 120;
+
+    private record Instance(Process process, int port) {
+    }
+
+    private static Instance startInstance(String bootstrap, String etcd, String name) throws Exception {
+        int port = FreePorts.next();
+        Path log = SharedInfra.workDir("instance-" + name).resolve("out.log");
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-Dquarkus.http.port=" + port,
+                "-Dkafka.bootstrap.servers=" + bootstrap,
+                "-Dbgdeploy.etcd.endpoints=" + etcd,
+                "-Dlbconfig.min-agents=0",
+                "-Dmp.messaging.incoming.lb-commands.session.timeout.ms=6000",
+                "-Dmp.messaging.incoming.lb-commands.heartbeat.interval.ms=1000",
+                "-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        HttpClient http = HttpClient.newHttpClient();
+        await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+        return new Instance(p, port);
+    }
+
+    private static Map.Entry<String, Long> answer(ConsumerRecord<String, String> r) {
+        try {
+            EventData d = EventCodec.decode(r.value()).data();
+            if (d instanceof LbCommandApplied a) {
+                return Map.entry(a.commandId(), a.revision());
+            }
+            if (d instanceof LbCommandRejected j) {
+                return Map.entry(j.commandId(), -1L);
+            }
+        } catch (Exception e) {
+            return null;
+        }
+        return null;
+    }
+
+    @Test
+    void killingOneOfTwoInstancesLosesNoCommandAndAppliesNoneTwice() throws Exception {
+        String bootstrap = SharedInfra.kafka().bootstrapServers();
+        String etcd = SharedInfra.etcd().endpoint();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            Set<String> existing = admin.listTopics().names().get();
+            admin.createTopics(List.of(Topics.LB_COMMANDS, Topics.LB_EVENTS, Topics.LB_COMMANDS_DLQ).stream()
+                    .filter(t -> !existing.contains(t)).map(t -> new NewTopic(t, 4, (short) 1)).toList()).all().get();
+        }
+        Instance a = startInstance(bootstrap, etcd, "a");
+        Instance b = startInstance(bootstrap, etcd, "b");
+        List<String> ids = new ArrayList<>();
+        try (var events = KafkaTestClient.reader(bootstrap, Topics.LB_EVENTS)) {
+            for (int i = 0; i < COMMANDS; i++) {
+                String app = "grp" + (i % 8);
+                String id = UUID.randomUUID().toString();
+                ids.add(id);
+                EventEnvelope<?> env = EventEnvelope.of("/test", new UpsertBackend(id, "d", "default", app,
+                        new BackendSpec("default-" + app + "-" + i, List.of(new ServerSpec("s", "10.2.0." + (i % 200 + 1), 80)),
+                                false, List.of(), null)));
+                KafkaTestClient.produce(bootstrap, Topics.LB_COMMANDS, env.key(), EventCodec.encodeToString(env),
+                        Map.of("content-type", EventEnvelope.CONTENT_TYPE));
+                if (i == COMMANDS / 3) {
+                    a.process().destroyForcibly();
+                }
+            }
+            Set<String> wanted = Set.copyOf(ids);
+            await().atMost(Duration.ofSeconds(120)).until(() -> events.records().stream().map(ConsumerGroupIT::answer)
+                    .filter(e -> e != null && wanted.contains(e.getKey())).map(Map.Entry::getKey)
+                    .collect(Collectors.toSet()).size() == COMMANDS);
+
+            Map<String, Set<Long>> revisionsPerCommand = new HashMap<>();
+            events.records().stream().map(ConsumerGroupIT::answer).filter(e -> e != null && wanted.contains(e.getKey()))
+                    .forEach(e -> revisionsPerCommand.computeIfAbsent(e.getKey(), k -> new java.util.HashSet<>()).add(e.getValue()));
+            assertThat(revisionsPerCommand).hasSize(COMMANDS);
+            assertThat(revisionsPerCommand.values()).allSatisfy(revisions -> {
+                assertThat(revisions).hasSize(1);
+                assertThat(revisions.iterator().next()).isPositive();
+            });
+        } finally {
+            a.process().destroyForcibly();
+            b.process().destroyForcibly();
+        }
+    }
+}
