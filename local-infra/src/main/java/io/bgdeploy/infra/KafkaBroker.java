@@ -100,6 +100,23 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
+    /** Creates the topics that do not exist yet, each with {@code partitions} partitions. */
+    public void createTopics(java.util.Collection<String> names, int partitions) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrapServers());
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+            var existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            var missing = names.stream().filter(n -> !existing.contains(n))
+                    .map(n -> new org.apache.kafka.clients.admin.NewTopic(n, partitions, (short) 1)).toList();
+            admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot create topics " + names + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Override
     public void close() {
         process.close();

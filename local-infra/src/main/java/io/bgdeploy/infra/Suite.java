@@ -1,5 +1,7 @@
 package io.bgdeploy.infra;
 
+import io.bgdeploy.events.Topics;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -94,7 +96,10 @@ public final class Suite implements AutoCloseable {
         etcd = e.join();
         step("etcd", "ready at " + etcd.endpoint());
         kafka = k.join();
-        step("kafka", "ready at " + kafka.bootstrapServers());
+        List<String> topics = new ArrayList<>(Topics.ALL);
+        Topics.ALL.forEach(t -> topics.add(t + Topics.DLQ_SUFFIX));
+        kafka.createTopics(topics, 4);
+        step("kafka", "ready at " + kafka.bootstrapServers() + " with the suite's " + topics.size() + " topics");
 
         Path logs = options.workDir().resolve("logs");
         for (String module : List.of(LB_CONFIG, HEALTH, LOG_SHIPPER, DEPLOYER)) {
