@@ -43,11 +43,17 @@ public final class KafkaDeploy {
     private static final Duration POLL = Duration.ofMillis(300);
 
     private final String bootstrap;
+    private final Properties clientConfig;
     private final Consumer<String> out;
     private final Consumer<String> warn;
 
-    public KafkaDeploy(String bootstrap, Consumer<String> out, Consumer<String> warn) {
+    /**
+     * @param clientConfig extra Kafka client properties (TLS, SASL); they cannot change what
+     *                     deployctl relies on (serializers, offsets, acks)
+     */
+    public KafkaDeploy(String bootstrap, Properties clientConfig, Consumer<String> out, Consumer<String> warn) {
         this.bootstrap = bootstrap;
+        this.clientConfig = clientConfig;
         this.out = out;
         this.warn = warn;
     }
@@ -129,6 +135,7 @@ public final class KafkaDeploy {
 
     private Properties consumerProperties() {
         Properties p = new Properties();
+        p.putAll(clientConfig);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "deployctl");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -141,6 +148,7 @@ public final class KafkaDeploy {
 
     private Properties producerProperties() {
         Properties p = new Properties();
+        p.putAll(clientConfig);
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "deployctl");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());

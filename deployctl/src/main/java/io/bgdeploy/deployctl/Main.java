@@ -4,6 +4,7 @@ import io.bgdeploy.events.deploy.Descriptor;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 
 /**
  * {@code deployctl deploy --descriptor app.json}: what a CI job runs to deploy. Progress goes to
@@ -75,7 +77,16 @@ public final class Main {
             return new RestDeploy(options.viaRest().get(), token, REST_POLL_INTERVAL, out::println, err::println)
                     .deploy(descriptor, options.timeout());
         }
-        return new KafkaDeploy(options.bootstrap(), out::println, err::println)
+        Properties kafkaConfig = new Properties();
+        if (options.kafkaConfig().isPresent()) {
+            try (Reader r = Files.newBufferedReader(options.kafkaConfig().get(), StandardCharsets.UTF_8)) {
+                kafkaConfig.load(r);
+            } catch (IOException e) {
+                return Outcome.cannotRun("Kafka client properties " + options.kafkaConfig().get() + " cannot be read: "
+                        + e.getMessage());
+            }
+        }
+        return new KafkaDeploy(options.bootstrap(), kafkaConfig, out::println, err::println)
                 .deploy(descriptor, options.requestedBy(), options.timeout());
     }
 

@@ -26,10 +26,12 @@ import java.util.regex.Pattern;
  * @param timeout     how long to follow the deployment before giving up (exit 3)
  * @param viaRest     the deployer's base URL: deploy through its REST API instead of Kafka
  * @param tokenFile   file whose first non-empty line is the bearer token for the REST API
+ * @param kafkaConfig Kafka client properties (TLS, SASL) added to the producer's and consumer's
  * @param verbose     also print the Kafka client's warnings
  */
 public record Options(Path descriptor, Optional<String> namespace, String bootstrap, String requestedBy,
-                      Duration timeout, Optional<URI> viaRest, Optional<Path> tokenFile, boolean verbose) {
+                      Duration timeout, Optional<URI> viaRest, Optional<Path> tokenFile, Optional<Path> kafkaConfig,
+                      boolean verbose) {
 
     public static final String DEFAULT_BOOTSTRAP = "127.0.0.1:9092";
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
@@ -48,6 +50,7 @@ public record Options(Path descriptor, Optional<String> namespace, String bootst
               --timeout DURATION     give up after this long, e.g. 90s, 10m, 1h   (default: 10m)
               --via-rest URL         use the deployer's REST API at URL instead of Kafka, e.g. http://deployer:8080
               --token-file FILE      bearer token for --via-rest (first non-empty line of FILE)
+              --kafka-config FILE    Kafka client properties for TLS or SASL, e.g. security.protocol=SASL_SSL
               --verbose              also print the Kafka client's warnings
 
             exit status: 0 DEPLOYED, 1 FAILURE (reason printed), 2 rejected (problems printed),
@@ -64,6 +67,7 @@ public record Options(Path descriptor, Optional<String> namespace, String bootst
         Names.requirePresent(timeout, "timeout");
         Names.requirePresent(viaRest, "viaRest");
         Names.requirePresent(tokenFile, "tokenFile");
+        Names.requirePresent(kafkaConfig, "kafkaConfig");
     }
 
     /** A command line that cannot be run; the message says what to change. */
@@ -92,6 +96,7 @@ public record Options(Path descriptor, Optional<String> namespace, String bootst
         Duration timeout = DEFAULT_TIMEOUT;
         URI viaRest = null;
         Path tokenFile = null;
+        Path kafkaConfig = null;
         boolean verbose = false;
 
         List<String> rest = new ArrayList<>(args.subList(1, args.size()));
@@ -129,6 +134,7 @@ public record Options(Path descriptor, Optional<String> namespace, String bootst
                 case "--timeout" -> timeout = duration(value);
                 case "--via-rest" -> viaRest = baseUrl(value);
                 case "--token-file" -> tokenFile = Path.of(nonEmpty(name, value));
+                case "--kafka-config" -> kafkaConfig = Path.of(nonEmpty(name, value));
                 default -> throw new UsageException("unknown option '" + Names.printable(arg) + "'");
             }
         }
@@ -138,14 +144,17 @@ public record Options(Path descriptor, Optional<String> namespace, String bootst
         if (tokenFile != null && viaRest == null) {
             throw new UsageException("--token-file is only used with --via-rest: Kafka requests carry no token");
         }
+        if (kafkaConfig != null && viaRest != null) {
+            throw new UsageException("--kafka-config is not used with --via-rest: the REST API is called over HTTP");
+        }
         return new Options(descriptor, Optional.ofNullable(namespace), bootstrap, requestedBy, timeout,
-                Optional.ofNullable(viaRest), Optional.ofNullable(tokenFile), verbose);
+                Optional.ofNullable(viaRest), Optional.ofNullable(tokenFile), Optional.ofNullable(kafkaConfig), verbose);
     }
 
     private static boolean isKnown(String name) {
         return switch (name) {
             case "--descriptor", "--namespace", "--bootstrap", "--requested-by", "--timeout", "--via-rest",
-                 "--token-file" -> true;
+                 "--token-file", "--kafka-config" -> true;
             default -> false;
         };
     }

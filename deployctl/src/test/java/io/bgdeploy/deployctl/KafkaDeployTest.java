@@ -11,18 +11,24 @@ import io.bgdeploy.events.deploy.DeploymentPhase;
 import io.bgdeploy.events.deploy.DeploymentPhaseChanged;
 import io.bgdeploy.events.deploy.DeploymentRejected;
 import io.bgdeploy.events.deploy.DeploymentStatus;
-import io.bgdeploy.infra.testing.KafkaTestClient;
 import io.bgdeploy.infra.testing.SharedInfra;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,8 +93,28 @@ class KafkaDeployTest {
 
     private static void answer(EventData data) {
         EventEnvelope<?> e = EventEnvelope.of("/deployer-service", data);
-        KafkaTestClient.produce(bootstrap, Topics.DEPLOY_EVENTS, e.key(), EventCodec.encodeToString(e),
-                Map.of("content-type", EventEnvelope.CONTENT_TYPE));
+        produce(e.key(), EventCodec.encodeToString(e));
+    }
+
+    /** One record on deploy-events, acknowledged by the broker, as the deployer would write it. */
+    private static void produce(String key, String value) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            ProducerRecord<String, String> record = new ProducerRecord<>(Topics.DEPLOY_EVENTS, key, value);
+            record.headers().add("content-type", EventEnvelope.CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
+            producer.send(record).get(30, TimeUnit.SECONDS);
+        } catch (Exception ex) {
+            throw new AssertionError("cannot produce to " + Topics.DEPLOY_EVENTS + ": " + ex, ex);
+        }
+    }
+
+    private static String header(ConsumerRecord<String, String> record, String name) {
+        var h = record.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
     @Test
@@ -96,7 +122,7 @@ class KafkaDeployTest {
         CompletableFuture<Run> run = deployctl("--namespace", "staging");
 
         ConsumerRecord<String, String> record = awaitRequest("staging/web");
-        assertThat(KafkaTestClient.header(record, "content-type")).isEqualTo(EventEnvelope.CONTENT_TYPE);
+        assertThat(header(record, "content-type")).isEqualTo(EventEnvelope.CONTENT_TYPE);
         DeployRequested request = EventCodec.decode(record.value(), DeployRequested.class).data();
         assertThat(request.requestedBy()).isEqualTo("ci-job-7");
         assertThat(request.descriptor().namespace()).isEqualTo("staging");
@@ -104,7 +130,7 @@ class KafkaDeployTest {
                 .isEqualTo("registry.example.com/web:1.4.2");
         String requestId = request.requestId();
 
-        KafkaTestClient.produce(bootstrap, Topics.DEPLOY_EVENTS, "staging/web", "{\"not\": \"an event\"}");
+        produce("staging/web", "{\"not\": \"an event\"}");
         answer(new DeploymentFinished("other-app-deployment", "staging", "api", "9", DeploymentStatus.FAILURE, "not ours", 5));
         answer(new DeploymentAccepted("d-earlier", "another-request", "someone", "staging", "web", "2"));
         answer(new DeploymentAccepted("d-42", requestId, "ci-job-7", "staging", "web", "3"));
@@ -125,8 +151,10 @@ class KafkaDeployTest {
     }
 
     @Test
-    void aRejectionOfItsRequestExitsTwo() throws Exception {
-        CompletableFuture<Run> run = deployctl("--namespace", "review");
+    void aRejectionOfItsRequestExitsTwo(@TempDir Path dir) throws Exception {
+        Path clientConfig = dir.resolve("client.properties");
+        Files.writeString(clientConfig, "# as for a broker with TLS or SASL\nclient.dns.lookup=use_all_dns_ips\n");
+        CompletableFuture<Run> run = deployctl("--namespace", "review", "--kafka-config", clientConfig.toString());
 
         String requestId = EventCodec.decode(awaitRequest("review/web").value(), DeployRequested.class).data().requestId();
         answer(new DeploymentRejected(requestId, "review/web", "version 3 of review/web is already deployed",

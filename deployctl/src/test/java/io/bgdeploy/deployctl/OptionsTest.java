@@ -16,7 +16,8 @@ class OptionsTest {
     @Test
     void everyOptionIsRead() throws Exception {
         Options o = Options.parse(List.of("deploy", "--descriptor", "app.json", "--namespace", "test",
-                "--bootstrap", "kafka:9092", "--requested-by", "ci-job-42", "--timeout", "15m"), Map.of());
+                "--bootstrap", "kafka:9092", "--requested-by", "ci-job-42", "--timeout", "15m",
+                "--kafka-config", "/etc/kafka/client.properties"), Map.of());
 
         assertThat(o.descriptor()).isEqualTo(Path.of("app.json"));
         assertThat(o.namespace()).contains("test");
@@ -24,6 +25,7 @@ class OptionsTest {
         assertThat(o.requestedBy()).isEqualTo("ci-job-42");
         assertThat(o.timeout()).isEqualTo(Duration.ofMinutes(15));
         assertThat(o.viaRest()).isEmpty();
+        assertThat(o.kafkaConfig()).contains(Path.of("/etc/kafka/client.properties"));
         assertThat(o.verbose()).isFalse();
     }
 
@@ -77,6 +79,8 @@ class OptionsTest {
         assertUsage(List.of("deploy", "--descriptor", "a.json", "--via-rest", "deployer:8080"), "is not an http(s) URL");
         assertUsage(List.of("deploy", "--descriptor", "a.json", "--token-file", "t"), "only used with --via-rest");
         assertUsage(List.of("deploy", "--descriptor", "a.json", "--verbose=yes"), "--verbose takes no value");
+        assertUsage(List.of("deploy", "--descriptor", "a.json", "--via-rest", "http://d:8080", "--kafka-config", "k.properties"),
+                "--kafka-config is not used with --via-rest");
     }
 
     private static void assertUsage(List<String> args, String message) {
