@@ -24,6 +24,8 @@ public final class ManagedProcess implements AutoCloseable {
     private final Path logFile;
     private final Path workDir;
     private volatile Process process;
+    /** Children of a killed process, which a crash leaves behind. */
+    private final java.util.Set<ProcessHandle> orphans = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Thread shutdownHook;
 
     private ManagedProcess(String name, List<String> command, Map<String, String> environment, Path workDir, Path logFile) {
@@ -83,13 +85,16 @@ public final class ManagedProcess implements AutoCloseable {
         return process.pid();
     }
 
-    /** SIGKILL, as a crash would; descendants too. */
+    /**
+     * SIGKILL of this process only, as a crash would: its children live on (a restarted deployer
+     * adopts its pods, HAProxy keeps serving) and are stopped by {@link #stop} later.
+     */
     public void kill() {
         Process p = process;
         if (p == null) {
             return;
         }
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.descendants().forEach(orphans::add);
         p.destroyForcibly();
         waitFor(p, Duration.ofSeconds(10));
     }
@@ -98,6 +103,8 @@ public final class ManagedProcess implements AutoCloseable {
     public void stop(Duration grace) {
         Process p = process;
         if (p == null || !p.isAlive()) {
+            orphans.forEach(ProcessHandle::destroyForcibly);
+            orphans.clear();
             return;
         }
         List<ProcessHandle> children = p.descendants().toList();
@@ -107,6 +114,8 @@ public final class ManagedProcess implements AutoCloseable {
             waitFor(p, Duration.ofSeconds(10));
         }
         children.forEach(ProcessHandle::destroyForcibly);
+        orphans.forEach(ProcessHandle::destroyForcibly);
+        orphans.clear();
     }
 
     public void stop() {

@@ -10,6 +10,8 @@ import io.bgdeploy.events.deploy.DeployRequested;
 import io.bgdeploy.events.deploy.Descriptor;
 import io.bgdeploy.events.deploy.DeploymentAccepted;
 import io.bgdeploy.events.deploy.DeploymentFinished;
+import io.bgdeploy.events.deploy.DeploymentPhase;
+import io.bgdeploy.events.deploy.DeploymentPhaseChanged;
 import io.bgdeploy.events.deploy.DeploymentStatus;
 import io.bgdeploy.infra.Suite;
 import io.bgdeploy.infra.TrafficGenerator;
@@ -21,6 +23,8 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.net.URI;
@@ -155,11 +159,51 @@ class EndToEndIT {
         });
     }
 
+    @ParameterizedTest(name = "kill -9 of {0} during a deployment")
+    @ValueSource(strings = {Suite.DEPLOYER, Suite.LB_CONFIG, Suite.HEALTH, Suite.LOG_SHIPPER})
+    @Order(5)
+    void aServiceKilledDuringADeploymentAndRestartedLeavesOneCleanVersionAndNoFailedRequest(String module) throws Exception {
+        try (TrafficGenerator traffic = TrafficGenerator.start(suite.options().lbPublicPort(), HOST, "/",
+                400_000, Duration.ofMinutes(6), Duration.ofMillis(5));
+             var events = KafkaTestClient.reader(suite.kafkaBootstrap(), Topics.DEPLOY_EVENTS)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> traffic.sent() > 10);
+            String deploymentId = request(events, descriptor(Map.of()));
+            DeploymentPhase killAt = module.equals(Suite.LB_CONFIG) ? DeploymentPhase.SWITCHING : DeploymentPhase.WAITING_FOR_HEALTH;
+            events.await(r -> data(r) instanceof DeploymentPhaseChanged p && deploymentId.equals(p.deploymentId())
+                    && p.phase() == killAt, Duration.ofMinutes(2));
+
+            suite.service(module).kill();
+            suite.service(module).restart();
+
+            DeploymentFinished finished = (DeploymentFinished) data(events.await(r -> data(r) instanceof DeploymentFinished f
+                    && deploymentId.equals(f.deploymentId()), Duration.ofMinutes(3)));
+            assertThat(finished.status()).isIn(DeploymentStatus.DEPLOYED, DeploymentStatus.FAILURE);
+            String serving = "default-" + APP + "-";
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                JsonNode backends = json(get(suite.service(Suite.LB_CONFIG).url("/backends"))).path("backends");
+                assertThat(backends.findValuesAsText("id").stream().filter(id -> id.startsWith(serving)).toList())
+                        .as("backends of %s after %s", APP, finished).hasSize(1);
+                assertThat(versionsOnDashboard()).as("versions with pods").hasSize(1);
+            });
+            long after = traffic.sent();
+            await().atMost(Duration.ofSeconds(30)).until(() -> traffic.sent() > after + 50);
+            traffic.close();
+            assertThat(traffic.failed()).as("failed requests through HAProxy: %s", traffic.failures()).isZero();
+        }
+    }
+
+    /** Versions of the app that have pods, as the health dashboard shows them. */
     private List<String> versionsOnDashboard() throws Exception {
         JsonNode dashboard = json(get(suite.service(Suite.HEALTH).url("/api/dashboard")));
         for (JsonNode a : dashboard.path("apps")) {
             if (APP.equals(a.path("app").asText())) {
-                return a.path("versions").findValuesAsText("version");
+                List<String> versions = new java.util.ArrayList<>();
+                a.path("versions").forEach(v -> {
+                    if (v.path("pods").asInt() > 0) {
+                        versions.add(v.path("version").asText());
+                    }
+                });
+                return versions;
             }
         }
         return List.of();
@@ -167,18 +211,23 @@ class EndToEndIT {
 
     /** Publishes a deploy request as CI would, and waits for the deployment it started to finish. */
     static DeploymentFinished requestAndAwait(Descriptor descriptor) {
-        String requestId = UUID.randomUUID().toString();
         try (var events = KafkaTestClient.reader(suite.kafkaBootstrap(), Topics.DEPLOY_EVENTS)) {
-            var request = EventEnvelope.of("/ci/e2e", new DeployRequested(requestId, "e2e-test", descriptor));
-            KafkaTestClient.produce(suite.kafkaBootstrap(), Topics.DEPLOY_REQUESTS, request.key(),
-                    EventCodec.encodeToString(request), Map.of("content-type", EventEnvelope.CONTENT_TYPE));
-            ConsumerRecord<String, String> accepted = events.await(r -> data(r) instanceof DeploymentAccepted a
-                    && requestId.equals(a.requestId()), Duration.ofSeconds(60));
-            String deploymentId = ((DeploymentAccepted) data(accepted)).deploymentId();
+            String deploymentId = request(events, descriptor);
             ConsumerRecord<String, String> finished = events.await(r -> data(r) instanceof DeploymentFinished f
                     && deploymentId.equals(f.deploymentId()), Duration.ofMinutes(2));
             return (DeploymentFinished) data(finished);
         }
+    }
+
+    /** Publishes a deploy request as CI would; returns the id of the deployment it was accepted as. */
+    static String request(KafkaTestClient.TopicReader events, Descriptor descriptor) {
+        String requestId = UUID.randomUUID().toString();
+        var request = EventEnvelope.of("/ci/e2e", new DeployRequested(requestId, "e2e-test", descriptor));
+        KafkaTestClient.produce(suite.kafkaBootstrap(), Topics.DEPLOY_REQUESTS, request.key(),
+                EventCodec.encodeToString(request), Map.of("content-type", EventEnvelope.CONTENT_TYPE));
+        ConsumerRecord<String, String> accepted = events.await(r -> data(r) instanceof DeploymentAccepted a
+                && requestId.equals(a.requestId()), Duration.ofSeconds(60));
+        return ((DeploymentAccepted) data(accepted)).deploymentId();
     }
 
     static Object data(ConsumerRecord<String, String> record) {
