@@ -147,6 +147,14 @@
     return s < 120 ? s.toFixed(1) + ' s' : Math.round(s / 60) + ' min';
   }
 
+  /** The phase while a deployment runs; for a failure, the phase it failed in. */
+  function phaseNote(d) {
+    if (!d.phase) return '';
+    if (d.status === 'DEPLOYING' || d.status === 'UNDEPLOYING') return PHASE_LABELS[d.phase] || d.phase;
+    if (d.status === 'FAILURE') return 'in ' + (PHASE_LABELS[d.phase] || d.phase).toLowerCase();
+    return '';
+  }
+
   function durationOf(d) {
     const start = Date.parse(d.created);
     const end = (d.status === 'DEPLOYING' || d.status === 'UNDEPLOYING') ? Date.now() : Date.parse(d.lastModified);
@@ -172,7 +180,7 @@
   }
 
   function setPage(...children) {
-    main.replaceChildren(...children);
+    main.replaceChildren(...children.filter(c => c !== null && c !== undefined && c !== false));
     const title = document.getElementById('page-title');
     if (title) title.focus({ preventScroll: true });
   }
@@ -263,7 +271,7 @@
         h('td', {}, publicLink(a.frontend) || '—'),
         h('td', {}, health),
         h('td', { class: 'last-deployment' }, last
-          ? [statusBadge(last.status), ' version ' + last.version + (last.phase ? ' (' + last.phase + ')' : ''), ' ',
+          ? [statusBadge(last.status), ' version ' + last.version + (phaseNote(last) ? ' (' + phaseNote(last) + ')' : ''), ' ',
             h('a', { href: '#/deployments/' + last.id, 'aria-label': 'Show deployment of ' + a.appName + ' version ' + last.version }, 'show')]
           : 'never deployed'),
         h('td', { class: 'actions' },
@@ -470,8 +478,8 @@
     box.className = 'problems';
     box.setAttribute('role', 'alert');
     box.append(h('p', {}, h('strong', {}, 'The deployer found ' + problems.length + ' problem(s).'),
-      other.length ? '' : ' See the fields marked below.'),
-    other.length ? h('ul', {}, other.map(p => h('li', {}, p))) : null);
+      other.length ? '' : ' See the fields marked below.'));
+    if (other.length) box.append(h('ul', {}, other.map(p => h('li', {}, p))));
     const firstInvalid = form.querySelector('[aria-invalid="true"]');
     if (firstInvalid) firstInvalid.focus();
   }
@@ -668,9 +676,7 @@
           if (!open) {
             try {
               const data = (await api('GET', '/deployments/' + encodeURIComponent(d.id) + '/healthcheckdata?' + nsQuery())).data;
-              healthRow.firstChild.replaceChildren(Object.keys(data || {}).length === 0
-                ? h('p', {}, 'No health-check data.')
-                : h('pre', { class: 'health' }, JSON.stringify(data, null, 2)));
+              healthRow.firstChild.replaceChildren(healthTable(data || {}, d.version));
             } catch (err) {
               healthRow.firstChild.replaceChildren(describeError(err, 'Loading health-check data'));
             }
@@ -678,7 +684,7 @@
         } }, 'Health checks');
       rows.push(h('tr', { 'data-deployment': d.id, 'data-version': d.version, 'data-status': d.status },
         h('th', { scope: 'row' }, d.version),
-        h('td', {}, statusBadge(d.status), d.phase ? ' ' + d.phase : ''),
+        h('td', {}, statusBadge(d.status), phaseNote(d) ? ' ' + phaseNote(d) : ''),
         h('td', {}, d.requestedBy || '—'),
         h('td', {}, fmtTime(d.created)),
         h('td', {}, fmtDuration(durationOf(d))),
@@ -710,6 +716,24 @@
       }, 1500);
       state.cleanup.push(() => clearTimeout(timer));
     }
+  }
+
+  function healthTable(byPod, version) {
+    const pods = Object.values(byPod);
+    if (pods.length === 0) return h('p', {}, 'No health-check data.');
+    return h('table', { class: 'health' },
+      h('caption', {}, 'Last health check of each pod of version ' + version),
+      h('thead', {}, h('tr', {}, ['Pod', 'State', 'Healthy', 'HTTP', 'Latency', 'Checked at', 'Error or body']
+        .map(t => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, pods.map(p => {
+        const probe = p.lastProbe || {};
+        return h('tr', {},
+          h('th', { scope: 'row' }, p.pod), h('td', {}, statusBadge(p.state)),
+          h('td', {}, probe.healthy === undefined ? '—' : (probe.healthy ? 'yes' : 'no')),
+          h('td', {}, probe.httpStatus === undefined || probe.httpStatus === null ? '—' : String(probe.httpStatus)),
+          h('td', {}, fmtDuration(probe.latencyMillis)), h('td', {}, fmtTime(probe.at || p.updated)),
+          h('td', {}, h('code', {}, probe.error || (probe.bodyExcerpt || '').trim())));
+      })));
   }
 
   async function redeploy(d) {

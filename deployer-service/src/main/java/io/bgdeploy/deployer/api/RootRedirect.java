@@ -1,6 +1,7 @@
 package io.bgdeploy.deployer.api;
 
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
@@ -9,7 +10,16 @@ import jakarta.enterprise.event.Observes;
 public class RootRedirect {
 
     void routes(@Observes Router router) {
-        router.get("/").handler(rc -> rc.redirect("/ui/"));
-        router.get("/ui").handler(rc -> rc.redirect("/ui/"));
+        // Vert.x matches "/ui" also for "/ui/": only the exact paths are redirected
+        router.get("/").handler(rc -> redirectExactly(rc, "/"));
+        router.get("/ui").handler(rc -> redirectExactly(rc, "/ui"));
+    }
+
+    private static void redirectExactly(RoutingContext rc, String path) {
+        if (path.equals(rc.request().path())) {
+            rc.redirect("/ui/");
+        } else {
+            rc.next();
+        }
     }
 }
