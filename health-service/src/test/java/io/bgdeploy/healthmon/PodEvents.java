@@ -56,7 +56,7 @@ public final class PodEvents {
 
     public static PodStarted started(PodRef pod, String type, int port, int success, int failure) {
         return new PodStarted(pod, "node-1", "127.0.0.1", Map.of("http", port),
-                new HealthCheckSpec(type, "/health", port, 100, 1000, success, failure));
+                new HealthCheckSpec(type, "/health", port, 100, 5000, success, failure));
     }
 
     public static void send(EventData data) {

@@ -81,9 +81,8 @@ public class PodEventsConsumer {
             probes.restarted(restarted.pod());
             restarts.restarted(restarted.pod(), restarted.restartCount(), restarted.reason(), event.time());
         } else if (event.data() instanceof PodGone gone) {
-            if (!probes.gone(gone.pod())) {
-                dashboard.podGone(gone.pod());
-            }
+            probes.gone(gone.pod());
+            dashboard.podGone(gone.pod());
             restarts.forget(gone.pod());
         } else {
             throw new MalformedEventException("event type " + event.type() + " does not belong on " + Topics.POD_EVENTS);

@@ -82,7 +82,11 @@ public final class ProbeEngine implements AutoCloseable {
         }
     }
 
-    /** Stops probing a pod that is gone and reports {@link PodHealthState#GONE}. */
+    /**
+     * Stops probing a pod that is gone and reports {@link PodHealthState#GONE}, if anything was
+     * reported about it before (a pod gone before its first verdict, as every old pod is when a
+     * partition is replayed, ends silently).
+     */
     public boolean gone(PodRef pod) {
         Probed p = pods.remove(Keys.pod(pod.namespace(), pod.podName()));
         if (p == null) {
@@ -91,8 +95,10 @@ public final class ProbeEngine implements AutoCloseable {
         synchronized (p) {
             p.stopped = true;
             vertx.cancelTimer(p.timerId);
-            p.tracker.gone().ifPresent(state ->
-                    listener.changed(p.target, state, p.tracker.lastProbe().orElse(null)));
+            if (p.tracker.state().isPresent()) {
+                p.tracker.gone().ifPresent(state ->
+                        listener.changed(p.target, state, p.tracker.lastProbe().orElse(null)));
+            }
         }
         return true;
     }
