@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# What deployctl does, with kcat and jq only: publish a DeployRequested CloudEvent on
+# deploy-requests, then follow deploy-events for its answer and its deployment.
+#
+#   KAFKA_BOOTSTRAP_SERVERS=kafka:9092 ./deploy-with-kcat.sh descriptor.json [namespace]
+#
+# Exit status as deployctl: 0 DEPLOYED, 1 FAILURE, 2 rejected, 3 timed out.
+set -euo pipefail
+
+bootstrap="${KAFKA_BOOTSTRAP_SERVERS:?set KAFKA_BOOTSTRAP_SERVERS}"
+descriptor_file="${1:?usage: $0 descriptor.json [namespace]}"
+namespace="${2:-}"
+timeout_seconds="${DEPLOY_TIMEOUT_SECONDS:-600}"
+
+descriptor=$(jq --arg ns "$namespace" 'if $ns != "" then .namespace = $ns else . end' "$descriptor_file")
+key=$(jq -r '(.namespace // "default") + "/" + .appName' <<<"$descriptor")
+request_id=$(cat /proc/sys/kernel/random/uuid)
+event=$(jq -cn --arg id "$(cat /proc/sys/kernel/random/uuid)" --arg key "$key" --arg rid "$request_id" \
+  --arg by "${CI_JOB_URL:-${GITHUB_RUN_ID:-kcat}}" --arg time "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)" \
+  --argjson descriptor "$descriptor" \
+  '{specversion: "1.0", id: $id, source: "/ci", type: "io.bgdeploy.deploy.requested", subject: $key,
+    time: $time, datacontenttype: "application/json",
+    data: {requestId: $rid, requestedBy: $by, descriptor: $descriptor}}')
+
+# Read deploy-events from just before the request, so its answer cannot be missed.
+since_ms=$(( $(date +%s%3N) - 1000 ))
+printf '%s\x1f%s\n' "$key" "$event" | kcat -P -b "$bootstrap" -t deploy-requests -K $'\x1f' \
+  -H "content-type=application/cloudevents+json; charset=UTF-8"
+echo "requested $key (request $request_id)"
+
+exec 3< <(kcat -C -b "$bootstrap" -t deploy-events -o "s@$since_ms" -u -q -f '%k\t%s\n')
+reader=$!
+trap 'kill "$reader" 2>/dev/null || true' EXIT
+
+deployment_id=""
+deadline=$(( $(date +%s) + timeout_seconds ))
+while (( $(date +%s) < deadline )); do
+  rc=0
+  IFS=$'\t' read -r -t 5 record_key value <&3 || rc=$?
+  if (( rc > 128 )); then
+    continue
+  elif (( rc != 0 )); then
+    echo "kcat stopped reading deploy-events (does the topic exist?)" >&2
+    exit 3
+  fi
+  [[ "$record_key" == "$key" ]] || continue
+  type=$(jq -r '.type // empty' <<<"$value" 2>/dev/null) || continue
+  case "$type" in
+    io.bgdeploy.deployment.rejected)
+      if [[ -z "$deployment_id" && "$(jq -r .data.requestId <<<"$value")" == "$request_id" ]]; then
+        jq -r '"REJECTED: " + .data.reason, (.data.problems[]? | "  - " + .)' <<<"$value"
+        exit 2
+      fi ;;
+    io.bgdeploy.deployment.accepted)
+      if [[ -z "$deployment_id" && "$(jq -r .data.requestId <<<"$value")" == "$request_id" ]]; then
+        deployment_id=$(jq -r .data.deploymentId <<<"$value")
+        echo "accepted: deployment $deployment_id, version $(jq -r .data.version <<<"$value")"
+      fi ;;
+    io.bgdeploy.deployment.phase-changed)
+      if [[ -n "$deployment_id" && "$(jq -r .data.deploymentId <<<"$value")" == "$deployment_id" ]]; then
+        jq -r '"phase " + .data.phase
+               + (if .data.previousPhaseMillis then " (previous phase took \(.data.previousPhaseMillis) ms)" else "" end)
+               + (if .data.message then ": " + .data.message else "" end)' <<<"$value"
+      fi ;;
+    io.bgdeploy.deployment.finished)
+      if [[ -n "$deployment_id" && "$(jq -r .data.deploymentId <<<"$value")" == "$deployment_id" ]]; then
+        jq -r '.data.status + " after \(.data.durationMillis) ms" + (if .data.reason then ": " + .data.reason else "" end)' <<<"$value"
+        [[ "$(jq -r .data.status <<<"$value")" == "DEPLOYED" ]] && exit 0 || exit 1
+      fi ;;
+  esac
+done
+echo "no outcome within ${timeout_seconds}s${deployment_id:+ for deployment $deployment_id}"
+exit 3
