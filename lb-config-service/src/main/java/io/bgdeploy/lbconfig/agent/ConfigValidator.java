@@ -36,7 +36,7 @@ public final class ConfigValidator {
             return "cannot run " + binary + ": " + e.getMessage();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return "interrupted while validating";
+            throw new IllegalStateException("interrupted while validating " + file, e);
         }
     }
 }

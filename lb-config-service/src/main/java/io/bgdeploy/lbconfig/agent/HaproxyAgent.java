@@ -75,6 +75,7 @@ public final class HaproxyAgent implements AutoCloseable {
     private volatile String liveConfig;
     private volatile Status status = new Status(true, 0, null, 0, 0);
     private volatile long failedRevision = -1;
+    private volatile boolean reportDue = true;
 
     public HaproxyAgent(EtcdLbStore store, HaproxyConfigRenderer renderer, AgentSettings settings,
                         FailureListener failures) {
@@ -164,6 +165,7 @@ public final class HaproxyAgent implements AutoCloseable {
     }
 
     private synchronized void register() {
+        reportDue = true;
         keepers.forEach(CloseableClient::close);
         keepers.clear();
         lease = store.register(new AgentRegistration(settings.agentId(), hostName(), Instant.now()),
@@ -219,9 +221,10 @@ public final class HaproxyAgent implements AutoCloseable {
                 return;
             }
         }
-        if (snapshot.revision() > status.appliedRevision() || failedRevision >= 0) {
+        if (snapshot.revision() > status.appliedRevision() || failedRevision >= 0 || reportDue) {
             long t2 = System.nanoTime();
             store.reportProgress(lease, new AgentProgress(settings.agentId(), snapshot.revision(), Instant.now(), null, 0));
+            reportDue = false;
             timer.record("report", System.nanoTime() - t2);
             failedRevision = -1;
             status = new Status(true, snapshot.revision(), null, status.reloads(), status.runtimeUpdates());

@@ -1,5 +1,6 @@
 package io.bgdeploy.lbconfig.messaging;
 
+import io.bgdeploy.events.EventData;
 import io.bgdeploy.events.lb.LbCommand;
 import io.bgdeploy.events.lb.LbCommandApplied;
 import io.bgdeploy.events.lb.LbCommandRejected;
@@ -49,8 +50,8 @@ public class CommandHandler {
         }
         if (outcome.outcome() == Outcome.REJECTED) {
             LOG.infof("deployment %s: %s %s rejected: %s", command.deploymentId(), type, command.commandId(), outcome.reason());
-            publisher.publish(new LbCommandRejected(command.commandId(), command.deploymentId(), command.namespace(),
-                    command.appName(), outcome.reason()));
+            publish(new LbCommandRejected(command.commandId(), command.deploymentId(), command.namespace(),
+                    command.appName(), outcome.reason()), command);
         } else {
             long t1 = System.nanoTime();
             AgentWaiter.Result confirmed = waiter.await(outcome.revision());
@@ -58,19 +59,43 @@ public class CommandHandler {
             if (confirmed.applied()) {
                 LOG.infof("deployment %s: %s %s applied at revision %d, live on %s", command.deploymentId(), type,
                         command.commandId(), outcome.revision(), confirmed.agents());
-                publisher.publish(new LbCommandApplied(command.commandId(), command.deploymentId(), command.namespace(),
-                        command.appName(), outcome.revision(), confirmed.agents()));
+                publish(new LbCommandApplied(command.commandId(), command.deploymentId(), command.namespace(),
+                        command.appName(), outcome.revision(), confirmed.agents()), command);
             } else {
                 String reason = "stored in etcd at revision " + outcome.revision() + " but " + confirmed.reason();
                 LOG.warnf("deployment %s: %s %s %s", command.deploymentId(), type, command.commandId(), reason);
-                publisher.publish(new LbCommandRejected(command.commandId(), command.deploymentId(), command.namespace(),
-                        command.appName(), reason));
+                publish(new LbCommandRejected(command.commandId(), command.deploymentId(), command.namespace(),
+                        command.appName(), reason), command);
             }
         }
         untilEtcdAnswers(() -> {
             store.markAnswered(outcome);
             return null;
         }, command);
+    }
+
+    /** An answer is never dropped: while Kafka does not take it, the partition waits (the command is not dead-lettered). */
+    private void publish(EventData answer, LbCommand command) {
+        long backoff = 100;
+        while (true) {
+            try {
+                publisher.publish(answer);
+                return;
+            } catch (IllegalStateException e) {
+                LOG.warnf("deployment %s: answer to command %s waits for Kafka: %s", command.deploymentId(),
+                        command.commandId(), e.getMessage());
+                if (Thread.currentThread().isInterrupted()) {
+                    throw e;
+                }
+                try {
+                    TimeUnit.MILLISECONDS.sleep(backoff);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                backoff = Math.min(5000, backoff * 2);
+            }
+        }
     }
 
     private void record(String step, long since) {

@@ -12,9 +12,7 @@ import io.bgdeploy.events.lb.UpsertBackend;
 import io.bgdeploy.infra.FreePorts;
 import io.bgdeploy.infra.testing.KafkaTestClient;
 import io.bgdeploy.infra.testing.SharedInfra;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
+import io.bgdeploy.lbconfig.testing.KafkaTopics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
@@ -86,11 +84,7 @@ class ConsumerGroupIT {
     void killingOneOfTwoInstancesLosesNoCommandAndAppliesNoneTwice() throws Exception {
         String bootstrap = SharedInfra.kafka().bootstrapServers();
         String etcd = SharedInfra.etcd().endpoint();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            Set<String> existing = admin.listTopics().names().get();
-            admin.createTopics(List.of(Topics.LB_COMMANDS, Topics.LB_EVENTS, Topics.LB_COMMANDS_DLQ).stream()
-                    .filter(t -> !existing.contains(t)).map(t -> new NewTopic(t, 4, (short) 1)).toList()).all().get();
-        }
+        KafkaTopics.ensure(bootstrap);
         Instance a = startInstance(bootstrap, etcd, "a");
         Instance b = startInstance(bootstrap, etcd, "b");
         List<String> ids = new ArrayList<>();

@@ -15,15 +15,12 @@ import io.bgdeploy.infra.testing.EtcdResource;
 import io.bgdeploy.infra.testing.KafkaResource;
 import io.bgdeploy.infra.testing.KafkaTestClient;
 import io.bgdeploy.lbconfig.testing.AgentResource;
+import io.bgdeploy.lbconfig.testing.KafkaTopics;
 import io.bgdeploy.lbconfig.testing.LoadGeneratorAccess;
 import io.bgdeploy.lbconfig.testing.VersionServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterAll;
@@ -33,8 +30,6 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
@@ -57,17 +52,7 @@ class LbCommandFlowTest {
     @BeforeAll
     static void startApp() throws Exception {
         blue = VersionServer.start("blue");
-        String servers = ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers))) {
-            Set<String> existing = admin.listTopics().names().get();
-            List<NewTopic> missing = List.of(Topics.LB_COMMANDS, Topics.LB_EVENTS, Topics.LB_COMMANDS_DLQ).stream()
-                    .filter(t -> !existing.contains(t)).map(t -> new NewTopic(t, 4, (short) 1)).toList();
-            admin.createTopics(missing).all().get();
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw e;
-            }
-        }
+        KafkaTopics.ensure(ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class));
     }
 
     @AfterAll
