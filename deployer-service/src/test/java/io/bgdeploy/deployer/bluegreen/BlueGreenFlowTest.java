@@ -209,6 +209,32 @@ class BlueGreenFlowTest {
     }
 
     @Test
+    void withLockModeRefuseASecondDeploymentOfABusyAppIsRefusedWithTheReason() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        LoadBalancer slowLb = (command, timeout) -> {
+            release.await();
+            return lb.apply(command, timeout);
+        };
+        BlueGreenFlow slowFlow = new BlueGreenFlow(platform, slowLb, board, sink, store, new BlueGreenFlow.Settings(
+                Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ZERO, new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)));
+        Deployer refusing = new Deployer(platform, store, sink, slowFlow,
+                new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""), Deployer.LockMode.REFUSE, executor);
+        Deployer.Accepted first = (Deployer.Accepted) refusing.submit(descriptor("busy", "#", ""), "test", null, null);
+
+        Deployer.Answer second = refusing.submit(descriptor("busy", "#", ""), "test", null, null);
+        Deployer.Answer otherApp = refusing.submit(descriptor("idle", "#", ""), "test", null, null);
+        release.countDown();
+
+        assertThat(second).isInstanceOfSatisfying(Deployer.Rejected.class, r -> {
+            assertThat(r.kind()).isEqualTo(Deployer.Rejected.Kind.CONFLICT);
+            assertThat(r.reason()).contains(first.deployment().id()).contains("in progress");
+        });
+        assertThat(otherApp).isInstanceOf(Deployer.Accepted.class);
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                store.find("default", first.deployment().id()).orElseThrow().status() == DeploymentStatus.DEPLOYED);
+    }
+
+    @Test
     void undeployRemovesFrontendBackendAndWorkload() {
         Deployment d = deploy(descriptor("gone", "#", ""));
         assertThat(deployer.undeploy(d, false, "bob")).isEmpty();
