@@ -69,6 +69,9 @@ public final class RestDeploy {
                 if (snapshot.isPresent()) {
                     Optional<Outcome> outcome = follower.onSnapshot(snapshot.get());
                     if (outcome.isPresent()) {
+                        if (outcome.get().exitCode() == Outcome.FAILURE) {
+                            printLog(uri("/deployments/" + enc(deploymentId) + "/logs?namespace=" + enc(ns)));
+                        }
                         return outcome.get();
                     }
                 }
@@ -103,6 +106,19 @@ public final class RestDeploy {
             warn.accept("GET " + status + " failed: " + e.getMessage() + "; retrying");
         }
         return Optional.empty();
+    }
+
+    /** The deployment's own log, step by step, so a CI log shows why it failed. */
+    private void printLog(URI logs) throws InterruptedException {
+        try {
+            HttpResponse<String> r = send(HttpRequest.newBuilder(logs).GET());
+            if (r.statusCode() == 200 && !r.body().isBlank()) {
+                out.accept("deployment log:");
+                r.body().lines().forEach(line -> out.accept("  " + Names.printable(line)));
+            }
+        } catch (IOException e) {
+            warn.accept("GET " + logs + " failed: " + e.getMessage());
+        }
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {

@@ -48,6 +48,8 @@ class RestDeployTest {
         server.createContext("/deployments/", ex -> {
             if ("POST".equals(ex.getRequestMethod())) {
                 answer(ex, 202, "{\"id\": \"dep-1\", \"version\": \"3\", \"status\": \"DEPLOYING\"}");
+            } else if (ex.getRequestURI().getPath().endsWith("/logs")) {
+                answer(ex, 200, "2026-11-24T10:00:00Z phase WAITING_FOR_HEALTH\n2026-11-24T10:01:00Z web-3-0: HTTP 500\n");
             } else {
                 String next;
                 synchronized (snapshots) {
@@ -133,6 +135,8 @@ class RestDeployTest {
         assertThat(run.exitCode()).isEqualTo(Outcome.FAILURE);
         assertThat(run.out()).contains("FAILURE production/web version 3 (deployment dep-1) after 1 min 0 s:"
                 + " pod web-3-0 not healthy within 60 s");
+        assertThat(run.out()).contains("deployment log:", "  2026-11-24T10:01:00Z web-3-0: HTTP 500");
+        assertThat(received).last().extracting(Received::uri).isEqualTo("/deployments/dep-1/logs?namespace=production");
     }
 
     @Test
