@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * metric a query names is one the services expose: a meter registered in a service's code
  * (Micrometer name, dots to underscores, with the Prometheus suffix of its type) or one of the
  * few that Quarkus' Micrometer binders register for every service (HTTP server, Kafka clients,
- * JVM), as scraped from /q/metrics of the running services.
+ * JVM), as scraped from /q/metrics of the running services, or one of HAProxy's own exporter.
  */
 class GrafanaDashboardTest {
 
@@ -34,6 +34,13 @@ class GrafanaDashboardTest {
             "http_server_requests_seconds_count", "http_server_requests_seconds_sum", "http_server_requests_seconds_max",
             "kafka_consumer_fetch_manager_records_lag_max", "kafka_consumer_fetch_manager_records_consumed_total",
             "jvm_memory_used_bytes", "jvm_memory_max_bytes", "process_cpu_usage");
+
+    /**
+     * Served by HAProxy's own Prometheus exporter, which the rendered haproxy.cfg enables on the
+     * stats listener (names as HAProxy 2.6 on this machine serves them).
+     */
+    static final Set<String> HAPROXY_METRICS = Set.of("haproxy_frontend_http_responses_total",
+            "haproxy_backend_http_responses_total", "haproxy_backend_active_servers");
 
     /** What Micrometer's Prometheus registry appends to a meter's name, by meter type. */
     static final List<String> SUFFIXES = List.of("", "_total", "_seconds_count", "_seconds_sum", "_seconds_max",
@@ -90,7 +97,7 @@ class GrafanaDashboardTest {
             for (JsonNode target : panel.path("targets")) {
                 for (String metric : metricNames(target.path("expr").asText())) {
                     used.add(metric);
-                    if (!FRAMEWORK_METRICS.contains(metric) && !fromCode(metric, meters)) {
+                    if (!FRAMEWORK_METRICS.contains(metric) && !HAPROXY_METRICS.contains(metric) && !fromCode(metric, meters)) {
                         unknown.put(metric, panel.path("title").asText());
                     }
                 }
@@ -100,6 +107,12 @@ class GrafanaDashboardTest {
         assertThat(used).as("the dashboard covers HTTP, Kafka lag and the probe latency histogram")
                 .contains("http_server_requests_seconds_count", "kafka_consumer_fetch_manager_records_lag_max",
                         "healthmon_probe_latency_seconds_bucket");
+        if (used.stream().anyMatch(HAPROXY_METRICS::contains)) {
+            assertThat(DockerComposeFileTest.read(root.resolve(
+                    "lb-config-service/src/main/resources/io/bgdeploy/lbconfig/render/haproxy.cfg.qute")))
+                    .as("the rendered haproxy.cfg serves the HAProxy metrics the dashboard shows")
+                    .contains("use-service prometheus-exporter");
+        }
         for (String module : DockerComposeFileTest.SERVICE_MODULES) {
             assertThat(DockerComposeFileTest.read(root.resolve(module).resolve("pom.xml")))
                     .as("%s exposes Prometheus metrics", module).contains("quarkus-micrometer-registry-prometheus");
