@@ -37,6 +37,9 @@ final class ShipperHarness implements AutoCloseable {
                     new NewTopic(topic, 4, (short) 1).configs(Map.of("max.message.bytes", Integer.toString(5 * 1024 * 1024))),
                     new NewTopic(dlqTopic, 1, (short) 1).configs(Map.of("max.message.bytes", Integer.toString(5 * 1024 * 1024)))))
                     .all().get(30, TimeUnit.SECONDS);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> admin.describeTopics(List.of(topic))
+                    .allTopicNames().get(10, TimeUnit.SECONDS).get(topic).partitions().stream()
+                    .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
         }
     }
 
