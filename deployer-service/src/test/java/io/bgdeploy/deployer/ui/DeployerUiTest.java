@@ -21,7 +21,10 @@ import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 
 /**
  * The web UI in a real headless Chromium, against the deployer on the local platform with real
@@ -155,6 +158,46 @@ class DeployerUiTest {
         assertThat(browser.text("tr[data-app='uiapp'] .serving-version")).isEqualTo("1");
         assertThat(browser.text("tr[data-app='uiapp'] .last-deployment")).contains("FAILURE").contains("version 2");
         browser.screenshot("07-apps");
+
+        // edit the descriptor, then undeploy and delete, each behind a confirmation
+        browser.find("#nav-descriptors").click();
+        browser.await(ExpectedConditions.presenceOfElementLocated(By.cssSelector("tr[data-app='uiapp']")));
+        browser.find("tr[data-app='uiapp'] a[href$='/edit']").click();
+        browser.await(d -> heading().equals("Edit descriptor of uiapp"));
+        browser.type("#f-replicas", "2");
+        browser.find("#save").click();
+        browser.await(d -> heading().equals("Descriptors in team-a"));
+        browser.await(d -> browser.text("tr[data-app='uiapp'] td:nth-of-type(3)").equals("2"));
+
+        browser.driver().get(root + "ui/#/apps/uiapp/history");
+        browser.await(ExpectedConditions.presenceOfElementLocated(By.cssSelector("tr[data-version='1'][data-status='DEPLOYED']")));
+        browser.find("tr[data-version='1'] button.danger").click();
+        browser.await(d -> browser.find("#confirm").isDisplayed());
+        assertThat(browser.text("#confirm-text")).contains("Undeploy uiapp version 1");
+        browser.screenshot("08-undeploy-confirmation");
+        browser.find("#confirm-ok").click();
+        browser.await(ExpectedConditions.presenceOfElementLocated(By.cssSelector("tr[data-version='1'][data-status='UNDEPLOYED']")));
+        assertThat(suite.lb.frontends).doesNotContainKey("uiapp.example.com");
+
+        browser.find("#nav-descriptors").click();
+        browser.await(ExpectedConditions.presenceOfElementLocated(By.cssSelector("tr[data-app='uiapp']")));
+        browser.find("tr[data-app='uiapp'] [data-action='delete']").click();
+        browser.await(d -> browser.find("#confirm").isDisplayed());
+        browser.find("#confirm-ok").click();
+        browser.await(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("tr[data-app='uiapp']")));
+    }
+
+    @Test
+    void theRootLeadsToTheUiAndTheUiEndpointsAnswerLikeTheApi() {
+        given().redirects().follow(false).get("/").then().statusCode(302).header("Location", "/ui/");
+        given().redirects().follow(false).get("/ui").then().statusCode(302).header("Location", "/ui/");
+        given().get("/ui/").then().statusCode(200).body(containsString("<main id=\"main\""));
+        given().get("/apps/access?namespace=team-a").then().statusCode(401);
+        given().header("Authorization", "Bearer test-token-other").get("/apps/access?namespace=team-a").then().statusCode(403);
+        given().header("Authorization", "Bearer test-token-ci").get("/apps/access?namespace=team-a").then().statusCode(200)
+                .body("name", equalTo("ci"));
+        given().get("/deployments/no-such-deployment/stream?namespace=team-a").then().statusCode(404);
+        given().get("/apps/links").then().statusCode(200).body("publicUrl", equalTo("http://127.0.0.1:8000/"));
     }
 
     private String currentPhase() {
