@@ -19,7 +19,7 @@ import java.util.Map;
 public final class EtcdServer implements AutoCloseable {
 
     public static final String DEFAULT_BINARY = "/usr/bin/etcd";
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
     private final int clientPort;
     private final ManagedProcess process;

@@ -24,7 +24,7 @@ import java.util.Base64;
 public final class KafkaBroker implements AutoCloseable {
 
     private static final String CLASSPATH_RESOURCE = "/io/bgdeploy/infra/kafka-server.classpath";
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
 
     private final int port;
     private final int controllerPort;
@@ -102,12 +102,18 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Creates the topics that do not exist yet, each with {@code partitions} partitions. */
     public void createTopics(java.util.Collection<String> names, int partitions) {
+        createTopics(names, partitions, Map.of());
+    }
+
+    /** As {@link #createTopics(java.util.Collection, int)}, with topic settings by topic name. */
+    public void createTopics(java.util.Collection<String> names, int partitions, Map<String, Map<String, String>> configs) {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrapServers());
         try (var admin = org.apache.kafka.clients.admin.Admin.create(p)) {
             var existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             var missing = names.stream().filter(n -> !existing.contains(n))
-                    .map(n -> new org.apache.kafka.clients.admin.NewTopic(n, partitions, (short) 1)).toList();
+                    .map(n -> new org.apache.kafka.clients.admin.NewTopic(n, partitions, (short) 1)
+                            .configs(configs.getOrDefault(n, Map.of()))).toList();
             admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("cannot create topics " + names + ": " + e.getMessage(), e);

@@ -98,7 +98,9 @@ public final class Suite implements AutoCloseable {
         kafka = k.join();
         List<String> topics = new ArrayList<>(Topics.ALL);
         Topics.ALL.forEach(t -> topics.add(t + Topics.DLQ_SUFFIX));
-        kafka.createTopics(topics, 4);
+        // log lines up to 1 MB must fit (log-shipper truncates them for GELF, not Kafka)
+        Map<String, String> large = Map.of("max.message.bytes", String.valueOf(5 * 1024 * 1024));
+        kafka.createTopics(topics, 4, Map.of(Topics.CONTAINER_LOGS, large, Topics.CONTAINER_LOGS_DLQ, large));
         step("kafka", "ready at " + kafka.bootstrapServers() + " with the suite's " + topics.size() + " topics");
 
         Path logs = options.workDir().resolve("logs");
