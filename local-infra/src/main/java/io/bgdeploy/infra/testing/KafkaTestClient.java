@@ -102,6 +102,15 @@ public final class KafkaTestClient {
         private List<ConsumerRecord<String, String>> poll() {
             assignAll();
             List<ConsumerRecord<String, String>> batch = new ArrayList<>();
+            if (consumer.assignment().isEmpty()) {
+                // the topic does not exist yet: nothing to read, look again on the next poll
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return batch;
+            }
             consumer.poll(Duration.ofMillis(200)).forEach(batch::add);
             seen.addAll(batch);
             return batch;
