@@ -65,11 +65,28 @@ class DeployerRestartIT {
     }
 
     @AfterEach
-    void stop() throws InterruptedException {
+    void stop() throws Exception {
         for (Process p : deployers) {
             p.destroy();
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
+            }
+        }
+        stopPodsLeftIn(stateDir.resolve("pods"));
+    }
+
+    /** Pods the deployer could not stop in time (a slow shutdown) are stopped by their recorded pid. */
+    private static void stopPodsLeftIn(Path pods) throws IOException {
+        if (!Files.isDirectory(pods)) {
+            return;
+        }
+        try (var files = Files.list(pods)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".json")).toList()) {
+                var state = io.bgdeploy.events.EventCodec.mapper().readTree(file.toFile());
+                long started = state.path("startedMillis").asLong();
+                ProcessHandle.of(state.path("pid").asLong(-1))
+                        .filter(h -> h.info().startInstant().map(t -> t.toEpochMilli() == started).orElse(false))
+                        .ifPresent(ProcessHandle::destroyForcibly);
             }
         }
     }
