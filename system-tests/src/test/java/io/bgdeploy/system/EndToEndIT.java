@@ -1,42 +1,19 @@
 package io.bgdeploy.system;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.bgdeploy.events.EventCodec;
-import io.bgdeploy.events.EventEnvelope;
-import io.bgdeploy.events.MalformedEventException;
-import io.bgdeploy.events.Topics;
-import io.bgdeploy.events.deploy.DeployRequested;
-import io.bgdeploy.events.deploy.Descriptor;
-import io.bgdeploy.events.deploy.DeploymentAccepted;
 import io.bgdeploy.events.deploy.DeploymentFinished;
-import io.bgdeploy.events.deploy.DeploymentPhase;
-import io.bgdeploy.events.deploy.DeploymentPhaseChanged;
 import io.bgdeploy.events.deploy.DeploymentStatus;
 import io.bgdeploy.infra.Suite;
 import io.bgdeploy.infra.TrafficGenerator;
-import io.bgdeploy.infra.testing.KafkaTestClient;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -46,28 +23,7 @@ import static org.awaitility.Awaitility.await;
  * local platform: deployments requested the way CI requests them, with a plain Kafka producer.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class EndToEndIT {
-
-    static final String HOST = "e2e.localhost";
-    static final String APP = "e2e";
-    static Suite suite;
-    static final HttpClient HTTP = HttpClient.newHttpClient();
-
-    @BeforeAll
-    static void startSuite() throws IOException {
-        Path root = Path.of(System.getProperty("bgdeploy.root", "..")).toAbsolutePath().normalize();
-        Path work = Files.createTempDirectory(root.resolve("system-tests/target"), "suite-");
-        suite = Suite.start(Suite.Options.freePorts(root, work), System.out, Map.of(
-                Suite.DEPLOYER, Map.of("deployer.drain-delay", "2s", "deployer.health-deadline", "30s",
-                        "deployer.health-check.period-millis", "300")));
-    }
-
-    @AfterAll
-    static void stopSuite() {
-        if (suite != null) {
-            suite.close();
-        }
-    }
+class EndToEndIT extends SuiteTestSupport {
 
     @Test
     @Order(1)
@@ -157,115 +113,5 @@ class EndToEndIT {
             assertThat(serving).as("a version with ready pods").isNotNull();
             assertThat(serving.path("serving").asInt()).isEqualTo(2);
         });
-    }
-
-    @ParameterizedTest(name = "kill -9 of {0} during a deployment")
-    @ValueSource(strings = {Suite.DEPLOYER, Suite.LB_CONFIG, Suite.HEALTH, Suite.LOG_SHIPPER})
-    @Order(5)
-    void aServiceKilledDuringADeploymentAndRestartedLeavesOneCleanVersionAndNoFailedRequest(String module) throws Exception {
-        try (TrafficGenerator traffic = TrafficGenerator.start(suite.options().lbPublicPort(), HOST, "/",
-                400_000, Duration.ofMinutes(6), Duration.ofMillis(5));
-             var events = KafkaTestClient.reader(suite.kafkaBootstrap(), Topics.DEPLOY_EVENTS)) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> traffic.sent() > 10);
-            String deploymentId = request(events, descriptor(Map.of()));
-            DeploymentPhase killAt = module.equals(Suite.LB_CONFIG) ? DeploymentPhase.SWITCHING : DeploymentPhase.WAITING_FOR_HEALTH;
-            events.await(r -> data(r) instanceof DeploymentPhaseChanged p && deploymentId.equals(p.deploymentId())
-                    && p.phase() == killAt, Duration.ofMinutes(2));
-
-            suite.service(module).kill();
-            suite.service(module).restart();
-
-            DeploymentFinished finished = (DeploymentFinished) data(events.await(r -> data(r) instanceof DeploymentFinished f
-                    && deploymentId.equals(f.deploymentId()), Duration.ofMinutes(3)));
-            assertThat(finished.status()).isIn(DeploymentStatus.DEPLOYED, DeploymentStatus.FAILURE);
-            String serving = "default-" + APP + "-";
-            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-                JsonNode backends = json(get(suite.service(Suite.LB_CONFIG).url("/backends"))).path("backends");
-                assertThat(backends.findValuesAsText("id").stream().filter(id -> id.startsWith(serving)).toList())
-                        .as("backends of %s after %s", APP, finished).hasSize(1);
-                assertThat(versionsOnDashboard()).as("versions with pods").hasSize(1);
-            });
-            long after = traffic.sent();
-            await().atMost(Duration.ofSeconds(30)).until(() -> traffic.sent() > after + 50);
-            traffic.close();
-            assertThat(traffic.failed()).as("failed requests through HAProxy: %s", traffic.failures()).isZero();
-        }
-    }
-
-    /** Versions of the app that have pods, as the health dashboard shows them. */
-    private List<String> versionsOnDashboard() throws Exception {
-        JsonNode dashboard = json(get(suite.service(Suite.HEALTH).url("/api/dashboard")));
-        for (JsonNode a : dashboard.path("apps")) {
-            if (APP.equals(a.path("app").asText())) {
-                List<String> versions = new java.util.ArrayList<>();
-                a.path("versions").forEach(v -> {
-                    if (v.path("pods").asInt() > 0) {
-                        versions.add(v.path("version").asText());
-                    }
-                });
-                return versions;
-            }
-        }
-        return List.of();
-    }
-
-    /** Publishes a deploy request as CI would, and waits for the deployment it started to finish. */
-    static DeploymentFinished requestAndAwait(Descriptor descriptor) {
-        try (var events = KafkaTestClient.reader(suite.kafkaBootstrap(), Topics.DEPLOY_EVENTS)) {
-            String deploymentId = request(events, descriptor);
-            ConsumerRecord<String, String> finished = events.await(r -> data(r) instanceof DeploymentFinished f
-                    && deploymentId.equals(f.deploymentId()), Duration.ofMinutes(2));
-            return (DeploymentFinished) data(finished);
-        }
-    }
-
-    /** Publishes a deploy request as CI would; returns the id of the deployment it was accepted as. */
-    static String request(KafkaTestClient.TopicReader events, Descriptor descriptor) {
-        String requestId = UUID.randomUUID().toString();
-        var request = EventEnvelope.of("/ci/e2e", new DeployRequested(requestId, "e2e-test", descriptor));
-        KafkaTestClient.produce(suite.kafkaBootstrap(), Topics.DEPLOY_REQUESTS, request.key(),
-                EventCodec.encodeToString(request), Map.of("content-type", EventEnvelope.CONTENT_TYPE));
-        ConsumerRecord<String, String> accepted = events.await(r -> data(r) instanceof DeploymentAccepted a
-                && requestId.equals(a.requestId()), Duration.ofSeconds(60));
-        return ((DeploymentAccepted) data(accepted)).deploymentId();
-    }
-
-    static Object data(ConsumerRecord<String, String> record) {
-        try {
-            return EventCodec.decode(record.value()).data();
-        } catch (MalformedEventException e) {
-            return null;
-        }
-    }
-
-    static Descriptor descriptor(Map<String, String> env) throws IOException {
-        Path app = Path.of(System.getProperty("bgdeploy.root", "..")).toAbsolutePath().normalize()
-                .resolve("deployer-service/src/main/resources/sample-app/SampleApp.java");
-        ObjectNode d = (ObjectNode) EventCodec.mapper().readTree("""
-                {"namespace": "default", "appName": "%s", "newVersion": "#", "replicas": 2, "frontend": "%s",
-                 "useHealthCheck": true, "healthCheckPath": "/health", "healthCheckPort": 8080, "healthCheckType": "probe",
-                 "podspec": {"containers": [{"name": "app", "image": "bgdeploy/sample-app",
-                   "command": ["java", "-Xmx48m", "-XX:TieredStopAtLevel=1", "%s"],
-                   "ports": [{"name": "http", "containerPort": 8080}]}]}}
-                """.formatted(APP, HOST, app));
-        ObjectNode container = (ObjectNode) d.at("/podspec/containers/0");
-        var envArray = container.putArray("env");
-        env.forEach((k, v) -> envArray.addObject().put("name", k).put("value", v));
-        return EventCodec.mapper().treeToValue(d, Descriptor.class);
-    }
-
-    static String get(String url) throws IOException, InterruptedException {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as("GET %s: %s", url, r.body()).isEqualTo(200);
-        return r.body();
-    }
-
-    static JsonNode json(String text) {
-        try {
-            return EventCodec.mapper().readTree(text);
-        } catch (IOException e) {
-            throw new AssertionError("not JSON: " + text, e);
-        }
     }
 }
