@@ -186,6 +186,8 @@ public final class BlueGreenFlow {
             }
             default -> {
                 run.switchAttempted = d.phase() == DeploymentPhase.SWITCHING || d.phase() == DeploymentPhase.ROLLING_BACK;
+                // report green's pods as gone when the rollback deletes them, as an uninterrupted run would
+                platform.attach(d.namespace(), run.spec.name(), reporter(run));
                 return rollBack(run, "the deployer restarted during " + d.phase());
             }
         }
