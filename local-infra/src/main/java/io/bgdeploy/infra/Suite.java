@@ -147,6 +147,8 @@ public final class Suite implements AutoCloseable {
                 s.put("deployer.auth.token-file", tokenFile().toString());
                 s.put("deployer.local.state-dir", dir.resolve("pods").toString());
                 s.put("deployer.local.stop-pods-on-shutdown", "true");
+                s.put("ui.public-url", publicUrl() + "/");
+                s.put("ui.health-dashboard-url", "http://127.0.0.1:" + options.servicePorts().get(HEALTH) + "/");
             }
             default -> {
             }
