@@ -19,7 +19,7 @@ import java.util.Properties;
 
 /**
  * Follows {@code deploy-events} from the moment it is created: prints each phase of one deployment
- * with the duration of the phase before it, and returns its final event.
+ * with its duration (known when the next phase begins), and returns its final event.
  */
 public final class DeployEventsFollower implements AutoCloseable {
 
@@ -42,6 +42,7 @@ public final class DeployEventsFollower implements AutoCloseable {
     /** Prints the phases of {@code deploymentId} until it finishes; fails after {@code timeout}. */
     public DeploymentFinished follow(String deploymentId, PrintStream out, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
+        String current = null;
         while (System.nanoTime() < deadline) {
             for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
                 EventEnvelope<?> event;
@@ -51,8 +52,13 @@ public final class DeployEventsFollower implements AutoCloseable {
                     continue;
                 }
                 if (event.data() instanceof DeploymentPhaseChanged p && p.deploymentId().equals(deploymentId)) {
-                    String took = p.previousPhaseMillis() == null ? "" : String.format(" (previous phase %,d ms)", p.previousPhaseMillis());
-                    out.printf("    %-19s %s%s%n", p.phase(), p.message() == null ? "" : p.message(), took);
+                    if (current != null && p.previousPhaseMillis() != null) {
+                        out.printf("    %-19s %,7d ms%n", current, p.previousPhaseMillis());
+                    }
+                    current = p.phase().name();
+                    if (p.message() != null) {
+                        out.printf("    %-19s %s%n", current, p.message());
+                    }
                 } else if (event.data() instanceof DeploymentFinished f && f.deploymentId().equals(deploymentId)) {
                     out.printf("    %-19s version %s in %,d ms%s%n", f.status(), f.version(), f.durationMillis(),
                             f.reason() == null ? "" : ": " + f.reason());
