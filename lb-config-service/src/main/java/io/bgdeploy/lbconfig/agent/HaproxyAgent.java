@@ -132,6 +132,14 @@ public final class HaproxyAgent implements AutoCloseable {
     }
 
     private void startHaproxy() {
+        Optional<HaproxyLauncher> running = HaproxyLauncher.adopt(settings.masterSocket());
+        if (running.isPresent()) {
+            launcher = running.get();
+            liveConfig = null;
+            LOG.infof("agent %s adopted the HAProxy already running at %s (pid %d); the first reconcile reloads it",
+                    settings.agentId(), settings.masterSocket(), launcher.pid());
+            return;
+        }
         try {
             Files.createDirectories(settings.configFile().toAbsolutePath().getParent());
             String initial;

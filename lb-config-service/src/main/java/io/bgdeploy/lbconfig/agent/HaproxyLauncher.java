@@ -6,7 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Starts HAProxy in master-worker mode for a local run ({@code haproxy -W -S <master socket> -f <cfg>})
@@ -15,10 +18,32 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HaproxyLauncher implements AutoCloseable {
 
-    private final Process process;
+    private static final Pattern MASTER = Pattern.compile("^(\\d+)\\s+master\\b", Pattern.MULTILINE);
 
-    private HaproxyLauncher(Process process) {
+    private final ProcessHandle process;
+
+    private HaproxyLauncher(ProcessHandle process) {
         this.process = process;
+    }
+
+    /**
+     * The HAProxy master that already answers on {@code masterSocket}, if any: an agent that crashed
+     * leaves its HAProxy serving, and a second one started beside it would share the listening port
+     * with it (SO_REUSEPORT) while nobody updates the first.
+     */
+    public static Optional<HaproxyLauncher> adopt(Path masterSocket) {
+        if (!Files.exists(masterSocket)) {
+            return Optional.empty();
+        }
+        try {
+            Matcher m = MASTER.matcher(new MasterCli(masterSocket).send("show proc"));
+            if (!m.find()) {
+                return Optional.empty();
+            }
+            return ProcessHandle.of(Long.parseLong(m.group(1))).filter(ProcessHandle::isAlive).map(HaproxyLauncher::new);
+        } catch (RuntimeException staleSocket) {
+            return Optional.empty();
+        }
     }
 
     public static HaproxyLauncher start(Path binary, Path configFile, Path masterSocket, Duration timeout) {
@@ -30,7 +55,7 @@ public final class HaproxyLauncher implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
-            HaproxyLauncher launcher = new HaproxyLauncher(p);
+            HaproxyLauncher launcher = new HaproxyLauncher(p.toHandle());
             MasterCli cli = new MasterCli(masterSocket);
             long deadline = System.nanoTime() + timeout.toNanos();
             while (System.nanoTime() < deadline) {
@@ -61,15 +86,15 @@ public final class HaproxyLauncher implements AutoCloseable {
 
     @Override
     public void close() {
-        process.descendants().forEach(ProcessHandle::destroy);
+        List<ProcessHandle> workers = process.descendants().toList();
         process.destroy();
         try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-            }
+            process.onExit().get(5, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            process.destroyForcibly();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        workers.forEach(ProcessHandle::destroyForcibly);
     }
 }
