@@ -25,13 +25,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * Kill -9 of each service during a deployment, then a restart: the deployment must end DEPLOYED or
  * cleanly rolled back, one version must remain, and no request through HAProxy may fail.
- *
- * <p>Not part of the default run: these scenarios do not all pass yet (see the module README).
- * Run them with {@code mvn -pl system-tests -am verify -Dit.test=CrashRecoveryScenarios
- * -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class CrashRecoveryScenarios extends SuiteTestSupport {
+class CrashRecoveryIT extends SuiteTestSupport {
 
     @Test
     @Order(1)
