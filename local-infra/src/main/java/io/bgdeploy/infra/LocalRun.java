@@ -205,7 +205,12 @@ public final class LocalRun {
 
         private static String countLines(Path file) {
             try {
-                return Files.exists(file) ? Files.lines(file).count() + " messages so far" : "no messages yet";
+                if (!Files.exists(file)) {
+                    return "no messages yet";
+                }
+                try (var lines = Files.lines(file)) {
+                    return lines.count() + " messages so far";
+                }
             } catch (IOException e) {
                 return "unreadable: " + e.getMessage();
             }

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -25,7 +27,7 @@ public final class ManagedProcess implements AutoCloseable {
     private final Path workDir;
     private volatile Process process;
     /** Children of a killed process, which a crash leaves behind. */
-    private final java.util.Set<ProcessHandle> orphans = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<ProcessHandle> orphans = ConcurrentHashMap.newKeySet();
     private final Thread shutdownHook;
 
     private ManagedProcess(String name, List<String> command, Map<String, String> environment, Path workDir, Path logFile) {

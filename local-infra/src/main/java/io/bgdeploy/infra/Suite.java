@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -226,7 +227,7 @@ public final class Suite implements AutoCloseable {
     @Override
     public void close() {
         List<String> order = new ArrayList<>(services.keySet());
-        java.util.Collections.reverse(order);
+        Collections.reverse(order);
         for (String module : order) {
             step(module, "stopping");
             services.get(module).process().stop(Duration.ofSeconds(20));
