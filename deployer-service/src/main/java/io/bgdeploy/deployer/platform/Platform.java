@@ -39,6 +39,14 @@ public interface Platform {
     /** Every workload this deployer manages, in every namespace (to find orphans after a restart). */
     List<WorkloadRef> managedWorkloads();
 
+    /**
+     * Makes the app's workloads manageable by this deployer instance before it continues a
+     * deployment that another instance began and left behind (that instance stopped or lost the
+     * app's lock). A platform whose workloads every instance sees already has nothing to do.
+     */
+    default void takeOver(String namespace, String appName) {
+    }
+
     /** A workload by namespace and name. */
     record WorkloadRef(String namespace, String name) {
     }
