@@ -27,8 +27,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * The blue-green deployment of one version, as a chain of named steps. Every phase change goes to
@@ -38,6 +40,8 @@ import java.util.concurrent.TimeUnit;
 public final class BlueGreenFlow {
 
     private static final Logger LOG = Logger.getLogger(BlueGreenFlow.class);
+    /** How often the drain looks for a rollback asked of another deployer instance. */
+    private static final Duration ROLLBACK_POLL = Duration.ofMillis(250);
 
     /** Timing of the flow, from configuration. */
     public record Settings(Duration healthDeadline, Duration lbTimeout, Duration drainDelay,
@@ -59,6 +63,20 @@ public final class BlueGreenFlow {
         this.sink = sink;
         this.store = store;
         this.settings = settings;
+    }
+
+    /** This instance lost the app's lock: it must stop, another instance continues the deployment. */
+    public static final class LockLost extends RuntimeException {
+        private final transient DeploymentPhase phase;
+
+        LockLost(DeploymentPhase phase) {
+            super("the app's lock was lost before phase " + phase, null, false, false);
+            this.phase = phase;
+        }
+
+        public DeploymentPhase phase() {
+            return phase;
+        }
     }
 
     /** Failure of a step, with a message for the user. */
@@ -93,11 +111,23 @@ public final class BlueGreenFlow {
         private final CountDownLatch rollbackSignal = new CountDownLatch(1);
         private Instant phaseStarted = Instant.now();
         private final Instant started = Instant.now();
+        private final BooleanSupplier lockValid;
 
-        public Run(Deployment deployment, WorkloadSpec spec) {
+        /**
+         * @param lockValid whether this instance still holds the app's lock; checked before every
+         *                  phase, so that an instance that lost it stops and leaves the rest to the
+         *                  instance that took it
+         */
+        public Run(Deployment deployment, WorkloadSpec spec, BooleanSupplier lockValid) {
             this.deployment = deployment;
             this.descriptor = deployment.descriptor();
             this.spec = spec;
+            this.lockValid = lockValid;
+        }
+
+        /** A run that only reports pods (no lock: it changes nothing). */
+        public Run(Deployment deployment, WorkloadSpec spec) {
+            this(deployment, spec, () -> true);
         }
 
         public Deployment deployment() {
@@ -153,6 +183,8 @@ public final class BlueGreenFlow {
                 return rollBack(run, e.getMessage());
             } catch (RollbackRequested r) {
                 return rollBack(run, "rolled back on request of " + r.by);
+            } catch (LockLost e) {
+                throw e;
             } catch (RuntimeException e) {
                 LOG.errorf(e, "deployment %s: step %s failed unexpectedly", run.id(), step.name());
                 log(run, "step " + step.name() + " failed: " + e);
@@ -166,12 +198,16 @@ public final class BlueGreenFlow {
     }
 
     /**
-     * Continues a deployment found unfinished after a restart: before a confirmed switch it is
-     * rolled back (green removed, blue untouched); after it, blue is removed and it ends DEPLOYED.
+     * Continues a deployment that a deployer left unfinished (it stopped, or lost the app's lock):
+     * before a confirmed switch it is rolled back (green removed, blue untouched); after it, blue
+     * is removed and it ends DEPLOYED.
+     *
+     * @param instance the deployer instance that continues it
      */
-    public Deployment resume(Run run) throws InterruptedException {
+    public Deployment resume(Run run, String instance) throws InterruptedException {
         Deployment d = run.deployment;
-        log(run, "the deployer restarted while this deployment was in phase " + d.phase() + ": resuming");
+        log(run, "deployer instance " + instance + " continues this deployment, left unfinished in phase " + d.phase()
+                + " by a deployer that stopped");
         run.blue = d.blueVersion() == null ? null : store.list(d.namespace(), d.appName()).stream()
                 .filter(x -> d.blueVersion().equals(x.version()) && !x.id().equals(d.id()))
                 .filter(x -> x.status() == DeploymentStatus.DEPLOYED)
@@ -188,7 +224,7 @@ public final class BlueGreenFlow {
                 run.switchAttempted = d.phase() == DeploymentPhase.SWITCHING || d.phase() == DeploymentPhase.ROLLING_BACK;
                 // report green's pods as gone when the rollback deletes them, as an uninterrupted run would
                 platform.attach(d.namespace(), run.spec.name(), reporter(run));
-                return rollBack(run, "the deployer restarted during " + d.phase());
+                return rollBack(run, "the deployer stopped during " + d.phase());
             }
         }
     }
@@ -352,8 +388,19 @@ public final class BlueGreenFlow {
         }
         log(run, "blue version " + run.blue.version() + " keeps running for " + settings.drainDelay().toMillis()
                 + " ms: a rollback switches back instantly until then");
-        if (run.rollbackSignal.await(settings.drainDelay().toMillis(), TimeUnit.MILLISECONDS)) {
-            throw new RollbackRequested(run.rollbackRequestedBy);
+        long end = System.nanoTime() + settings.drainDelay().toNanos();
+        while (true) {
+            Optional<String> elsewhere = store.rollbackRequest(run.deployment.namespace(), run.id());
+            if (elsewhere.isPresent()) {
+                throw new RollbackRequested(elsewhere.get());
+            }
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            if (run.rollbackSignal.await(Math.min(left, ROLLBACK_POLL.toNanos()), TimeUnit.NANOSECONDS)) {
+                throw new RollbackRequested(run.rollbackRequestedBy);
+            }
         }
     }
 
@@ -446,6 +493,9 @@ public final class BlueGreenFlow {
     }
 
     private void enterPhase(Run run, DeploymentPhase phase, String message) {
+        if (!run.lockValid.getAsBoolean()) {
+            throw new LockLost(phase);
+        }
         Deployment d = run.deployment;
         if (d.phase() == phase && message == null) {
             return;

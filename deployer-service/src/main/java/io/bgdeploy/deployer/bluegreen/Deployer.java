@@ -5,6 +5,7 @@ import io.bgdeploy.deployer.platform.Platform;
 import io.bgdeploy.deployer.platform.WorkloadSpec;
 import io.bgdeploy.deployer.store.Deployment;
 import io.bgdeploy.deployer.store.DeploymentStore;
+import io.bgdeploy.deployer.store.Ids;
 import io.bgdeploy.events.deploy.DeploymentAccepted;
 import io.bgdeploy.events.deploy.DeploymentPhase;
 import io.bgdeploy.events.deploy.DeploymentRejected;
@@ -13,12 +14,16 @@ import io.bgdeploy.events.deploy.Descriptor;
 import io.bgdeploy.events.deploy.DescriptorValidator;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.CompletableFuture;
@@ -31,6 +36,7 @@ import java.util.concurrent.CompletableFuture;
 public final class Deployer {
 
     private static final Logger LOG = Logger.getLogger(Deployer.class);
+    private static final Duration ACCEPT_WAIT = Duration.ofSeconds(15);
 
     /** What to do with a deployment of an app that already has one in progress. */
     public enum LockMode { QUEUE, REFUSE }
@@ -54,18 +60,21 @@ public final class Deployer {
     private final ResourcePolicy resources;
     private final LockMode lockMode;
     private final ExecutorService executor;
-    private final Map<String, CompletableFuture<Void>> appQueues = new java.util.HashMap<>();
-    private final Map<String, Object> acceptLocks = new ConcurrentHashMap<>();
+    private final AppLocks locks;
+    private final Map<String, CompletableFuture<Void>> appQueues = new HashMap<>();
     private final Map<String, BlueGreenFlow.Run> active = new ConcurrentHashMap<>();
+    private final Map<String, String> undeployRequests = new ConcurrentHashMap<>();
+    private final Set<String> forgetAfterUndeploy = ConcurrentHashMap.newKeySet();
 
     public Deployer(Platform platform, DeploymentStore store, EventSink sink, BlueGreenFlow flow,
-                    ResourcePolicy resources, LockMode lockMode, ExecutorService executor) {
+                    ResourcePolicy resources, LockMode lockMode, AppLocks locks, ExecutorService executor) {
         this.platform = platform;
         this.store = store;
         this.sink = sink;
         this.flow = flow;
         this.resources = resources;
         this.lockMode = lockMode;
+        this.locks = locks;
         this.executor = executor;
     }
 
@@ -91,15 +100,29 @@ public final class Deployer {
         return problems;
     }
 
-    /** Validates, resolves the version and starts the deployment (or queues it behind the app's current one). */
+    /**
+     * Validates, resolves the version and records the deployment; it starts at once, or after the
+     * app's current deployment (on whichever instance runs that one).
+     */
     public Answer submit(Descriptor descriptor, String requestedBy, String requestId, String descriptorId) {
         List<String> problems = validate(descriptor);
         if (!problems.isEmpty()) {
             return new Rejected("the descriptor has " + problems.size() + " problem(s)", problems, Rejected.Kind.INVALID);
         }
         String appKey = descriptor.key();
+        Optional<AppLocks.Held> acceptLock;
+        try {
+            acceptLock = locks.lock(AppLocks.acceptLock(appKey), ACCEPT_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Rejected("the deployer is stopping: try again", List.of(), Rejected.Kind.CONFLICT);
+        }
+        if (acceptLock.isEmpty()) {
+            return new Rejected("another deployment of " + appKey + " has been being accepted for more than "
+                    + ACCEPT_WAIT.toSeconds() + " s: try again", List.of(), Rejected.Kind.CONFLICT);
+        }
         Deployment deployment;
-        synchronized (acceptLocks.computeIfAbsent(appKey, k -> new Object())) {
+        try (AppLocks.Held ignored = acceptLock.get()) {
             List<Deployment> history = store.list(descriptor.namespace(), descriptor.appName());
             if (requestId != null) {
                 Optional<Deployment> seen = history.stream().filter(x -> requestId.equals(x.requestId())).findFirst();
@@ -107,9 +130,7 @@ public final class Deployer {
                     return new Accepted(seen.get(), true);
                 }
             }
-            Optional<Deployment> inProgress = history.stream()
-                    .filter(x -> x.status() == DeploymentStatus.DEPLOYING || x.status() == DeploymentStatus.UNDEPLOYING)
-                    .findFirst();
+            Optional<Deployment> inProgress = history.stream().filter(Deployer::unfinished).findFirst();
             if (lockMode == LockMode.REFUSE && inProgress.isPresent()) {
                 return new Rejected("deployment " + inProgress.get().id() + " of " + appKey + " is in progress (phase "
                         + inProgress.get().phase() + "): try again when it has finished", List.of(), Rejected.Kind.CONFLICT);
@@ -128,22 +149,20 @@ public final class Deployer {
                         List.of(), Rejected.Kind.CONFLICT);
             }
             Instant now = Instant.now();
-            deployment = new Deployment(io.bgdeploy.deployer.store.Ids.newId(now), now, now, descriptor.namespace(), descriptor.appName(), version,
+            deployment = new Deployment(Ids.newId(now), now, now, descriptor.namespace(), descriptor.appName(), version,
                     DeploymentStatus.DEPLOYING, DeploymentPhase.PREPARING, requestedBy, requestId, descriptorId, null,
                     null, descriptor);
             store.save(deployment);
             inProgress.ifPresent(p -> store.appendLog(deployment.namespace(), deployment.id(), Instant.now()
                     + " queued behind deployment " + p.id() + " of the same app"));
         }
-        store.appendLog(deployment.namespace(), deployment.id(), Instant.now() + " accepted: version "
-                + deployment.version() + " of " + appKey + " requested by " + requestedBy);
+        store.appendLog(deployment.namespace(), deployment.id(), Instant.now() + " accepted by deployer instance "
+                + locks.owner() + ": version " + deployment.version() + " of " + appKey + " requested by " + requestedBy);
         sink.publish(new DeploymentAccepted(deployment.id(), requestId, requestedBy, deployment.namespace(),
                 deployment.appName(), deployment.version()));
         LOG.infof("deployment %s accepted: %s version %s requested by %s", deployment.id(), appKey, deployment.version(),
                 requestedBy);
-        BlueGreenFlow.Run run = new BlueGreenFlow.Run(deployment, spec(deployment));
-        active.put(deployment.id(), run);
-        locked(appKey, run, () -> flow.run(run));
+        drain(appKey);
         return new Accepted(deployment, false);
     }
 
@@ -157,20 +176,20 @@ public final class Deployer {
         return BlueGreenPlanner.workload(d.id(), d.descriptor(), d.version(), podspec, store.environment());
     }
 
-    @FunctionalInterface
-    private interface Work {
-        Deployment run() throws InterruptedException;
+    private static boolean unfinished(Deployment d) {
+        return d.status() == DeploymentStatus.DEPLOYING || d.status() == DeploymentStatus.UNDEPLOYING;
     }
 
     /**
-     * Runs the work after every earlier work of the same app, in the order submitted (one
-     * deployment per app at a time, FIFO); works of different apps run in parallel.
+     * Has this instance run the app's unfinished deployments, oldest first, if it can take the
+     * app's run lock; otherwise the instance that holds it runs them. Works of one app run one
+     * after the other on this instance; works of different apps in parallel.
      */
-    private void locked(String appKey, BlueGreenFlow.Run run, Work work) {
+    private void drain(String appKey) {
         synchronized (appQueues) {
             CompletableFuture<Void> tail = appQueues.getOrDefault(appKey, CompletableFuture.completedFuture(null));
             CompletableFuture<Void> next = tail.handleAsync((ignored, error) -> {
-                runLocked(run, work);
+                drainNow(appKey);
                 return null;
             }, executor);
             appQueues.put(appKey, next);
@@ -182,24 +201,91 @@ public final class Deployer {
         }
     }
 
-    private void runLocked(BlueGreenFlow.Run run, Work work) {
+    private void drainNow(String appKey) {
+        Optional<AppLocks.Held> lock;
         try {
-            work.run();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            LOG.warnf("deployment %s interrupted (the deployer is stopping); it resumes at the next start",
-                    run.deployment().id());
+            lock = locks.tryLock(AppLocks.runLock(appKey));
         } catch (RuntimeException e) {
-            LOG.errorf(e, "deployment %s ended with an unexpected error", run.deployment().id());
-        } finally {
-            active.remove(run.deployment().id());
+            LOG.warnf("cannot take the lock of %s (%s): trying again in a moment", appKey, e.getMessage());
+            return;
+        }
+        if (lock.isEmpty()) {
+            return;
+        }
+        Set<String> seen = new HashSet<>();
+        try (AppLocks.Held held = lock.get()) {
+            String[] nsApp = appKey.split("/", 2);
+            platform.takeOver(nsApp[0], nsApp[1]);
+            while (held.valid()) {
+                Optional<Deployment> next = store.list(nsApp[0], nsApp[1]).stream()
+                        .filter(Deployer::unfinished).filter(d -> !seen.contains(d.id())).findFirst();
+                if (next.isEmpty()) {
+                    break;
+                }
+                seen.add(next.get().id());
+                runOne(next.get(), held);
+            }
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "deployments of %s stopped with an unexpected error; they are tried again", appKey);
+        }
+        // A deployment recorded while the lock was about to be released found the lock taken: look again.
+        boolean left;
+        try {
+            String[] nsApp = appKey.split("/", 2);
+            left = store.list(nsApp[0], nsApp[1]).stream().anyMatch(d -> unfinished(d) && !seen.contains(d.id()));
+        } catch (RuntimeException e) {
+            left = false;
+        }
+        if (left && !Thread.currentThread().isInterrupted()) {
+            drain(appKey);
         }
     }
 
-    /** Switches back to blue while it still runs (only during the drain delay). */
+    private void runOne(Deployment d, AppLocks.Held held) {
+        BlueGreenFlow.Run run = new BlueGreenFlow.Run(d, spec(d), held::valid);
+        active.put(d.id(), run);
+        String undeployBy = undeployRequests.remove(d.id());
+        try {
+            if (d.status() == DeploymentStatus.UNDEPLOYING) {
+                flow.undeploy(run, undeployBy != null ? undeployBy : "deployer instance " + locks.owner()
+                        + ", continuing an undeploy that was interrupted");
+                if (forgetAfterUndeploy.remove(d.id())) {
+                    store.delete(d.namespace(), d.id());
+                }
+            } else if (d.phase() == DeploymentPhase.PREPARING) {
+                flow.run(run);
+            } else {
+                LOG.infof("deployment %s (%s version %s) was left %s in phase %s by a stopped deployer: instance %s"
+                        + " continues it", d.id(), d.appKey(), d.version(), d.status(), d.phase(), locks.owner());
+                flow.resume(run, locks.owner());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warnf("deployment %s interrupted (the deployer is stopping): it is continued at the next start, or by"
+                    + " another instance", d.id());
+        } catch (BlueGreenFlow.LockLost e) {
+            LOG.warnf("deployment %s stopped in phase %s: instance %s lost the lock of %s, another instance continues it",
+                    d.id(), e.phase(), locks.owner(), d.appKey());
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "deployment %s ended with an unexpected error", d.id());
+        } finally {
+            active.remove(d.id());
+        }
+    }
+
+    /**
+     * Switches back to blue while it still runs (only during the drain delay). A deployment that
+     * another instance runs is asked through the store; that instance switches back.
+     */
     public Optional<String> rollback(String namespace, String id, String by) {
         BlueGreenFlow.Run run = active.get(id);
-        if (run != null && run.deployment().namespace().equals(namespace) && run.requestRollback(by)) {
+        if (run != null && run.deployment().namespace().equals(namespace)) {
+            if (run.requestRollback(by)) {
+                return Optional.empty();
+            }
+        } else if (store.find(namespace, id).filter(d -> d.status() == DeploymentStatus.DEPLOYING
+                && d.phase() == DeploymentPhase.DRAINING).isPresent()) {
+            store.requestRollback(namespace, id, by);
             return Optional.empty();
         }
         return Optional.of("deployment " + id + " is not draining, so its previous version no longer runs (or never"
@@ -217,32 +303,33 @@ public final class Deployer {
             }
             return Optional.empty();
         }
-        Deployment undeploying = d.withStatus(DeploymentStatus.UNDEPLOYING, null);
-        store.save(undeploying);
-        BlueGreenFlow.Run run = new BlueGreenFlow.Run(undeploying, spec(undeploying));
-        active.put(d.id(), run);
-        locked(d.appKey(), run, () -> {
-            Deployment result = flow.undeploy(run, by);
-            if (deleteRecord) {
-                store.delete(d.namespace(), d.id());
-            }
-            return result;
-        });
+        undeployRequests.put(d.id(), by);
+        if (deleteRecord) {
+            forgetAfterUndeploy.add(d.id());
+        }
+        store.save(d.withStatus(DeploymentStatus.UNDEPLOYING, null));
+        drain(d.appKey());
         return Optional.empty();
     }
 
-    /** Every deployment that was not final when the deployer stopped is resumed or rolled back. */
-    public void resumeAll() {
+    /**
+     * Runs the unfinished deployments of every app that no instance runs: at startup, those this
+     * instance left behind; afterwards, those of an instance that stopped (its lock expired).
+     */
+    public void resumeUnowned() {
+        Set<String> apps = new java.util.LinkedHashSet<>();
         for (Deployment d : store.listAll()) {
-            if (d.status() == null || d.status().isFinal()) {
-                continue;
+            if (unfinished(d) && !active.containsKey(d.id())) {
+                apps.add(d.appKey());
             }
-            BlueGreenFlow.Run run = new BlueGreenFlow.Run(d, spec(d));
-            active.put(d.id(), run);
-            LOG.infof("deployment %s (%s version %s) was %s in phase %s when the deployer stopped: resuming",
-                    d.id(), d.appKey(), d.version(), d.status(), d.phase());
-            locked(d.appKey(), run, () -> d.status() == DeploymentStatus.UNDEPLOYING
-                    ? flow.undeploy(run, "resume after restart") : flow.resume(run));
+        }
+        for (String app : apps) {
+            synchronized (appQueues) {
+                if (appQueues.containsKey(app)) {
+                    continue;
+                }
+            }
+            drain(app);
         }
     }
 

@@ -32,6 +32,9 @@ public interface DeployerConfig {
     @WithDefault("queue")
     String lockMode();
 
+    /** How instances share the apps: one instance at a time runs an app's deployments. */
+    Instance instance();
+
     /** Health-check timing passed to health-service with every pod. */
     HealthCheck healthCheck();
 
@@ -41,6 +44,19 @@ public interface DeployerConfig {
     Local local();
 
     Auth auth();
+
+    interface Instance {
+        /** This instance's name in locks and logs; default: host name and a random suffix. */
+        Optional<String> name();
+
+        /** How long the apps of an instance that stopped stay locked before another instance takes them over. */
+        @WithDefault("10s")
+        Duration lockTtl();
+
+        /** How often an instance looks for unfinished deployments that no instance runs. */
+        @WithDefault("5s")
+        Duration takeoverInterval();
+    }
 
     interface HealthCheck {
         @WithDefault("1000")

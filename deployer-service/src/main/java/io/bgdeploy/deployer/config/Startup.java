@@ -2,7 +2,9 @@ package io.bgdeploy.deployer.config;
 
 import io.bgdeploy.deployer.bluegreen.Deployer;
 import io.bgdeploy.deployer.platform.Platform;
+import io.bgdeploy.deployer.store.EtcdAppLocks;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -12,20 +14,39 @@ import java.util.List;
 
 /**
  * Says what the deployer connected to, removes orphaned workloads, re-attaches the pods of serving
- * versions and resumes (or rolls back) unfinished deployments.
+ * versions and resumes (or rolls back) unfinished deployments; then, every takeover interval,
+ * continues those that a stopped instance left behind.
  */
 @ApplicationScoped
 public class Startup {
 
     private static final Logger LOG = Logger.getLogger(Startup.class);
 
-    void onStart(@Observes StartupEvent event, Deployer deployer, Platform platform, DeployerConfig config,
+    private final Deployer deployer;
+
+    public Startup(Deployer deployer) {
+        this.deployer = deployer;
+    }
+
+    void onStart(@Observes StartupEvent event, Platform platform, DeployerConfig config, EtcdAppLocks locks,
                  @ConfigProperty(name = "bgdeploy.etcd.endpoints") List<String> etcd,
                  @ConfigProperty(name = "kafka.bootstrap.servers") String kafka) {
-        LOG.infof("deployer-service: platform %s, etcd %s, Kafka %s, health deadline %s, drain delay %s, lock mode %s",
-                platform.name(), etcd, kafka, config.healthDeadline(), config.drainDelay(), config.lockMode());
+        LOG.infof("deployer-service instance %s: platform %s, etcd %s, Kafka %s, health deadline %s, drain delay %s,"
+                        + " lock mode %s, takeover after %s", locks.owner(), platform.name(), etcd, kafka,
+                config.healthDeadline(), config.drainDelay(), config.lockMode(), config.instance().lockTtl());
         deployer.removeOrphans();
         deployer.reattachServing();
-        deployer.resumeAll();
+        deployer.resumeUnowned();
+    }
+
+    /** Continues the deployments of instances that stopped, once their locks have expired. */
+    @Scheduled(every = "${deployer.instance.takeover-interval:5s}", delayed = "${deployer.instance.takeover-interval:5s}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void takeOver() {
+        try {
+            deployer.resumeUnowned();
+        } catch (RuntimeException e) {
+            LOG.warnf("looking for deployments left by stopped instances failed (%s): trying again later", e.getMessage());
+        }
     }
 }

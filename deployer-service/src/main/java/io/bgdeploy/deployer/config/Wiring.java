@@ -11,6 +11,7 @@ import io.bgdeploy.deployer.platform.Platform;
 import io.bgdeploy.deployer.platform.kubernetes.KubernetesPlatform;
 import io.bgdeploy.deployer.platform.local.LocalPlatform;
 import io.bgdeploy.deployer.store.DeploymentStore;
+import io.bgdeploy.deployer.store.EtcdAppLocks;
 import io.bgdeploy.deployer.store.EtcdStore;
 import io.etcd.jetcd.Client;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -21,8 +22,12 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -102,14 +107,39 @@ public class Wiring {
 
     @Produces
     @Singleton
+    EtcdAppLocks appLocks(Client client, DeployerConfig config) {
+        String name = config.instance().name().orElseGet(() -> hostName() + "-" + UUID.randomUUID().toString().substring(0, 8));
+        return new EtcdAppLocks(client, config.instance().lockTtl(), Duration.ofSeconds(10), name);
+    }
+
+    /** Releases this instance's app locks at once on a clean stop, so that another instance takes over without waiting. */
+    void releaseLocks(@Disposes EtcdAppLocks locks) {
+        locks.close();
+    }
+
+    private static String hostName() {
+        String env = System.getenv("HOSTNAME");
+        if (env != null && !env.isBlank()) {
+            return env;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "deployer";
+        }
+    }
+
+    @Produces
+    @Singleton
     Deployer deployer(Platform platform, DeploymentStore store, EventPublisher publisher, BlueGreenFlow flow,
-                      ResourcePolicy resources, DeployerConfig config) {
+                      ResourcePolicy resources, EtcdAppLocks locks, DeployerConfig config) {
         AtomicInteger n = new AtomicInteger();
         ExecutorService executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "deployment-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
-        return new Deployer(platform, store, publisher, flow, resources, Deployer.lockMode(config.lockMode()), executor);
+        return new Deployer(platform, store, publisher, flow, resources, Deployer.lockMode(config.lockMode()), locks,
+                executor);
     }
 }

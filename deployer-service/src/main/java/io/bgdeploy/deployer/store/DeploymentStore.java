@@ -30,6 +30,12 @@ public interface DeploymentStore {
 
     boolean delete(String namespace, String id);
 
+    /** Records that someone asked to switch a draining deployment back (the instance running it acts on it). */
+    void requestRollback(String namespace, String deploymentId, String by);
+
+    /** Who asked to switch a deployment back, if anyone did. */
+    Optional<String> rollbackRequest(String namespace, String deploymentId);
+
     void appendLog(String namespace, String deploymentId, String line);
 
     List<String> logs(String namespace, String deploymentId);

@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The deployer's state in etcd, under {@code /bgdeploy/deployer/}:
  * {@code descriptors/<ns>/<id>}, {@code deployments/<ns>/<id>}, {@code logs/<ns>/<id>/<seq>} and
- * {@code health/<ns>/<id>/<pod>}, JSON values. Ids are time-ordered, so a prefix read lists oldest
+ * {@code health/<ns>/<id>/<pod>} and {@code rollback/<ns>/<id>}, JSON values. Ids are time-ordered, so a prefix read lists oldest
  * first. Container environment comes from the reference's {@code /deployer/environment/<KEY>}.
  */
 public final class EtcdStore implements DeploymentStore {
@@ -40,6 +40,7 @@ public final class EtcdStore implements DeploymentStore {
     private final KV kv;
     private final ObjectMapper json = EventCodec.mapper();
     private final AtomicLong logSequence = new AtomicLong();
+    private final String instanceTag = Long.toString(Math.abs(new java.security.SecureRandom().nextLong() % 1_679_616L), 36);
 
     public EtcdStore(Client client) {
         this.client = client;
@@ -170,12 +171,26 @@ public final class EtcdStore implements DeploymentStore {
         }
         deleteKey(key("logs", namespace, id) + "/", true);
         deleteKey(key("health", namespace, id) + "/", true);
+        deleteKey(key("rollback", namespace, id), false);
         return deleteKey(key("deployments", namespace, id), false);
     }
 
     @Override
+    public void requestRollback(String namespace, String deploymentId, String by) {
+        await(kv.put(bytes(key("rollback", namespace, deploymentId)), bytes(by)));
+    }
+
+    @Override
+    public Optional<String> rollbackRequest(String namespace, String deploymentId) {
+        List<KeyValue> kvs = await(kv.get(bytes(key("rollback", namespace, deploymentId)))).getKvs();
+        return kvs.stream().findFirst().map(x -> x.getValue().toString(StandardCharsets.UTF_8));
+    }
+
+    @Override
     public void appendLog(String namespace, String deploymentId, String line) {
-        String seq = String.format("%013d-%09d", System.currentTimeMillis(), logSequence.incrementAndGet() % 1_000_000_000L);
+        // time first (lines list in order), then this instance's sequence and tag (instances never collide)
+        String seq = String.format("%013d-%09d-%s", System.currentTimeMillis(),
+                logSequence.incrementAndGet() % 1_000_000_000L, instanceTag);
         await(kv.put(bytes(key("logs", namespace, deploymentId) + "/" + seq), bytes(line)));
     }
 

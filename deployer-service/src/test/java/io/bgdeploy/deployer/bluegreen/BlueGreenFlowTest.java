@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bgdeploy.deployer.store.Deployment;
 import io.bgdeploy.deployer.testing.FakeLoadBalancer;
 import io.bgdeploy.deployer.testing.FakePlatform;
+import io.bgdeploy.deployer.testing.InMemoryLocks;
 import io.bgdeploy.deployer.testing.InMemoryStore;
 import io.bgdeploy.deployer.testing.RecordingSink;
 import io.bgdeploy.events.EventCodec;
@@ -38,11 +39,13 @@ class BlueGreenFlowTest {
     private final HealthBoard board = new HealthBoard();
     private final RecordingSink sink = new RecordingSink(board);
     private final ExecutorService executor = Executors.newCachedThreadPool();
+    private final InMemoryLocks locks = new InMemoryLocks();
     private final BlueGreenFlow flow = new BlueGreenFlow(platform, lb, board, sink, store, new BlueGreenFlow.Settings(
             Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMillis(300),
             new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)));
     private final Deployer deployer = new Deployer(platform, store, sink, flow,
-            new ResourcePolicy(ResourcePolicy.Mode.FILL, "100m", "500m", "128Mi", "256Mi"), Deployer.LockMode.QUEUE, executor);
+            new ResourcePolicy(ResourcePolicy.Mode.FILL, "100m", "500m", "128Mi", "256Mi"), Deployer.LockMode.QUEUE,
+            locks.instance("a"), executor);
 
     @AfterEach
     void stop() {
@@ -176,7 +179,8 @@ class BlueGreenFlowTest {
                 Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(30),
                 new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)));
         Deployer slow = new Deployer(platform, store, sink, slowDrain,
-                new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""), Deployer.LockMode.QUEUE, executor);
+                new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""), Deployer.LockMode.QUEUE,
+                locks.instance("a"), executor);
         deploy(descriptor("rb", "#", ""));
         Deployer.Accepted v2 = (Deployer.Accepted) slow.submit(descriptor("rb", "#", ""), "test", null, null);
         await().atMost(Duration.ofSeconds(10)).until(() ->
@@ -218,7 +222,8 @@ class BlueGreenFlowTest {
         BlueGreenFlow slowFlow = new BlueGreenFlow(platform, slowLb, board, sink, store, new BlueGreenFlow.Settings(
                 Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ZERO, new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)));
         Deployer refusing = new Deployer(platform, store, sink, slowFlow,
-                new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""), Deployer.LockMode.REFUSE, executor);
+                new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""), Deployer.LockMode.REFUSE,
+                locks.instance("a"), executor);
         Deployer.Accepted first = (Deployer.Accepted) refusing.submit(descriptor("busy", "#", ""), "test", null, null);
 
         Deployer.Answer second = refusing.submit(descriptor("busy", "#", ""), "test", null, null);
@@ -256,7 +261,7 @@ class BlueGreenFlowTest {
         store.save(new Deployment("crashid-00000001", now, now, "default", "crash", "2", DeploymentStatus.DEPLOYING,
                 DeploymentPhase.WAITING_FOR_HEALTH, "test", null, null, "1", null, d));
 
-        deployer.resumeAll();
+        deployer.resumeUnowned();
 
         await().atMost(Duration.ofSeconds(5)).until(() ->
                 store.find("default", "crashid-00000001").orElseThrow().status() == DeploymentStatus.FAILURE);
@@ -287,7 +292,7 @@ class BlueGreenFlowTest {
         store.save(new Deployment("drainid-00000001", now, now, "default", "drained", "2", DeploymentStatus.DEPLOYING,
                 DeploymentPhase.DRAINING, "test", null, null, "1", null, d));
 
-        deployer.resumeAll();
+        deployer.resumeUnowned();
 
         await().atMost(Duration.ofSeconds(5)).until(() ->
                 store.find("default", "drainid-00000001").orElseThrow().status() == DeploymentStatus.DEPLOYED);

@@ -19,7 +19,18 @@ public final class InMemoryStore implements DeploymentStore {
     private final Map<String, Deployment> deployments = new TreeMap<>();
     private final Map<String, List<String>> logs = new ConcurrentHashMap<>();
     private final Map<String, Map<String, PodHealthRecord>> health = new ConcurrentHashMap<>();
+    private final Map<String, String> rollbacks = new ConcurrentHashMap<>();
     public final Map<String, String> environment = new TreeMap<>();
+
+    @Override
+    public void requestRollback(String namespace, String deploymentId, String by) {
+        rollbacks.put(namespace + "/" + deploymentId, by);
+    }
+
+    @Override
+    public Optional<String> rollbackRequest(String namespace, String deploymentId) {
+        return Optional.ofNullable(rollbacks.get(namespace + "/" + deploymentId));
+    }
 
     @Override
     public synchronized void saveDescriptor(Descriptor d) {

@@ -1,0 +1,175 @@
+package io.bgdeploy.deployer.bluegreen;
+
+import io.bgdeploy.deployer.store.Deployment;
+import io.bgdeploy.deployer.testing.FakeLoadBalancer;
+import io.bgdeploy.deployer.testing.FakePlatform;
+import io.bgdeploy.deployer.testing.InMemoryLocks;
+import io.bgdeploy.deployer.testing.InMemoryStore;
+import io.bgdeploy.deployer.testing.RecordingSink;
+import io.bgdeploy.events.deploy.DeploymentFinished;
+import io.bgdeploy.events.deploy.DeploymentPhase;
+import io.bgdeploy.events.deploy.DeploymentPhaseChanged;
+import io.bgdeploy.events.deploy.DeploymentStatus;
+import io.bgdeploy.events.deploy.Descriptor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import static io.bgdeploy.deployer.bluegreen.BlueGreenFlowTest.descriptor;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Two deployer instances sharing one store, platform, load balancer and set of locks, as two
+ * replicas of the service share etcd and the cluster.
+ */
+class SharedAppsTest {
+
+    private final InMemoryStore store = new InMemoryStore();
+    private final FakePlatform platform = new FakePlatform();
+    private final FakeLoadBalancer lb = new FakeLoadBalancer();
+    private final InMemoryLocks locks = new InMemoryLocks();
+    private final ExecutorService executor = Executors.newCachedThreadPool();
+    private final HealthBoard board = new HealthBoard();
+    private final RecordingSink sink = new RecordingSink(board);
+
+    @AfterEach
+    void stop() {
+        executor.shutdownNow();
+    }
+
+    private Deployer instance(String name, Duration drainDelay) {
+        BlueGreenFlow flow = new BlueGreenFlow(platform, lb, board, sink, store, new BlueGreenFlow.Settings(
+                Duration.ofSeconds(2), Duration.ofSeconds(1), drainDelay, new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)));
+        return new Deployer(platform, store, sink, flow, new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""),
+                Deployer.LockMode.QUEUE, locks.instance(name), executor);
+    }
+
+    private String submit(Deployer deployer, Descriptor d) {
+        return ((Deployer.Accepted) deployer.submit(d, "test", null, null)).deployment().id();
+    }
+
+    private Deployment stored(String id) {
+        return store.find("default", id).orElseThrow();
+    }
+
+    private void awaitFinal(String id) {
+        await().atMost(Duration.ofSeconds(15)).until(() -> stored(id).status().isFinal());
+    }
+
+    private void awaitPhase(String id, DeploymentPhase phase) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> stored(id).phase() == phase);
+    }
+
+    @Test
+    void aDeploymentAcceptedByOneInstanceWaitsForTheOneThatRunsTheApp() {
+        Deployer a = instance("a", Duration.ofMillis(1500));
+        Deployer b = instance("b", Duration.ofMillis(1500));
+        String v1 = submit(a, descriptor("shared", "#", ""));
+        awaitFinal(v1);
+        String v2 = submit(a, descriptor("shared", "#", ""));
+        awaitPhase(v2, DeploymentPhase.DRAINING);
+
+        String v3 = submit(b, descriptor("shared", "#", ""));
+
+        assertThat(stored(v3).version()).isEqualTo("3");
+        awaitFinal(v3);
+        assertThat(List.of(stored(v1).status(), stored(v2).status(), stored(v3).status())).containsExactly(
+                DeploymentStatus.UNDEPLOYED, DeploymentStatus.UNDEPLOYED, DeploymentStatus.DEPLOYED);
+        // v3 began only after v2 had finished: the app's deployments never overlapped
+        int v2Finished = indexOf(e -> e instanceof DeploymentFinished f && f.deploymentId().equals(v2));
+        int v3Created = indexOf(e -> e instanceof DeploymentPhaseChanged p && p.deploymentId().equals(v3)
+                && p.phase() == DeploymentPhase.CREATING_GREEN);
+        assertThat(v2Finished).isNotNegative().isLessThan(v3Created);
+        assertThat(platform.workloads).containsOnlyKeys("default/shared-3");
+        assertThat(lb.frontends).containsEntry("shared.example.com", "default-shared-3");
+    }
+
+    private int indexOf(java.util.function.Predicate<Object> p) {
+        var events = List.copyOf(sink.events);
+        for (int i = 0; i < events.size(); i++) {
+            if (p.test(events.get(i))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Test
+    void whenAnInstanceLosesItsLockAnotherFinishesItsDeploymentOnce() {
+        Deployer a = instance("a", Duration.ofSeconds(2));
+        Deployer b = instance("b", Duration.ofSeconds(2));
+        String v1 = submit(a, descriptor("handover", "#", ""));
+        awaitFinal(v1);
+        String v2 = submit(a, descriptor("handover", "#", ""));
+        awaitPhase(v2, DeploymentPhase.DRAINING);
+
+        locks.expire("a");
+        b.resumeUnowned();
+
+        awaitFinal(v2);
+        assertThat(stored(v2).status()).isEqualTo(DeploymentStatus.DEPLOYED);
+        assertThat(stored(v1).status()).isEqualTo(DeploymentStatus.UNDEPLOYED);
+        assertThat(store.logs("default", v2)).anyMatch(l -> l.contains("deployer instance b continues this deployment"));
+        // a, at the end of its drain, finds it no longer holds the lock and stops without acting
+        await().atMost(Duration.ofSeconds(10)).until(() -> !a.isActive(v2));
+        assertThat(sink.of(DeploymentFinished.class)).filteredOn(f -> f.deploymentId().equals(v2)).hasSize(1);
+        assertThat(sink.of(DeploymentPhaseChanged.class)).filteredOn(p -> p.deploymentId().equals(v2)
+                && p.phase() == DeploymentPhase.REMOVING_BLUE).hasSize(1);
+        assertThat(platform.workloads).containsOnlyKeys("default/handover-2");
+    }
+
+    @Test
+    void aRollbackAskedOfTheOtherInstanceSwitchesBack() {
+        Deployer a = instance("a", Duration.ofSeconds(30));
+        Deployer b = instance("b", Duration.ofSeconds(30));
+        String v1 = submit(a, descriptor("undo", "#", ""));
+        await().atMost(Duration.ofSeconds(35)).until(() -> stored(v1).status().isFinal());
+        String v2 = submit(a, descriptor("undo", "#", ""));
+        awaitPhase(v2, DeploymentPhase.DRAINING);
+
+        assertThat(b.rollback("default", v2, "carol")).isEmpty();
+
+        awaitFinal(v2);
+        assertThat(stored(v2).status()).isEqualTo(DeploymentStatus.FAILURE);
+        assertThat(stored(v2).reason()).contains("rolled back on request of carol");
+        assertThat(lb.frontends).containsEntry("undo.example.com", "default-undo-1");
+        assertThat(platform.workloads).containsOnlyKeys("default/undo-1");
+    }
+
+    @Test
+    void aDeploymentThatNeverStartedIsRunNotRolledBack() {
+        Descriptor d = descriptor("queued", "#", "");
+        Instant now = Instant.now();
+        store.save(new Deployment("queuedid-00000001", now, now, "default", "queued", "1", DeploymentStatus.DEPLOYING,
+                DeploymentPhase.PREPARING, "test", null, null, null, null, d));
+        Deployer b = instance("b", Duration.ZERO);
+
+        b.resumeUnowned();
+
+        awaitFinal("queuedid-00000001");
+        assertThat(stored("queuedid-00000001").status()).isEqualTo(DeploymentStatus.DEPLOYED);
+        assertThat(platform.workloads).containsOnlyKeys("default/queued-1");
+    }
+
+    @Test
+    void anAppRunByALiveInstanceIsNotTakenOver() {
+        Deployer a = instance("a", Duration.ofSeconds(2));
+        Deployer b = instance("b", Duration.ofSeconds(2));
+        awaitFinal(submit(a, descriptor("busy", "#", "")));
+        String v2 = submit(a, descriptor("busy", "#", ""));
+        awaitPhase(v2, DeploymentPhase.DRAINING);
+
+        b.resumeUnowned();
+
+        awaitFinal(v2);
+        assertThat(stored(v2).status()).isEqualTo(DeploymentStatus.DEPLOYED);
+        assertThat(store.logs("default", v2)).noneMatch(l -> l.contains("continues this deployment"));
+        assertThat(sink.of(DeploymentFinished.class)).filteredOn(f -> f.deploymentId().equals(v2)).hasSize(1);
+    }
+}
