@@ -1,24 +1,19 @@
 package io.bgdeploy.deployer;
 
+import io.bgdeploy.deployer.testing.DeployerProcesses;
 import io.bgdeploy.deployer.testing.KafkaSuiteDoubles;
 import io.bgdeploy.events.lb.ServerSpec;
 import io.bgdeploy.infra.FreePorts;
 import io.bgdeploy.infra.testing.SharedInfra;
-import io.restassured.RestAssured;
-import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -33,62 +28,13 @@ import static org.awaitility.Awaitility.await;
  */
 class DeployerRestartIT {
 
-    private final List<Process> deployers = new ArrayList<>();
     private final int port = FreePorts.next();
-    private final Path stateDir = Path.of("target", "restart-it-" + UUID.randomUUID()).toAbsolutePath();
+    private DeployerProcesses deployers;
     private KafkaSuiteDoubles suite;
-
-    private Process startDeployer(String name) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Path log = Path.of("target", "restart-it-" + name + ".log");
-        Process p = new ProcessBuilder(java, "-Xmx256m",
-                "-Dquarkus.http.port=" + port,
-                "-Dkafka.bootstrap.servers=" + SharedInfra.kafka().bootstrapServers(),
-                "-Dbgdeploy.etcd.endpoints=" + SharedInfra.etcd().endpoint(),
-                "-Ddeployer.platform=local",
-                "-Ddeployer.local.state-dir=" + stateDir,
-                "-Ddeployer.local.stop-pods-on-shutdown=true",
-                "-Ddeployer.drain-delay=40s",
-                "-Ddeployer.health-deadline=90s",
-                "-Ddeployer.health-check.period-millis=200",
-                "-Ddeployer.auth.anonymous-namespaces=default",
-                "-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        deployers.add(p);
-        await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() ->
-                api().get("/q/health/ready").statusCode() == 200);
-        return p;
-    }
-
-    private RequestSpecification api() {
-        return RestAssured.given().baseUri("http://127.0.0.1").port(port);
-    }
 
     @AfterEach
     void stop() throws Exception {
-        for (Process p : deployers) {
-            p.destroy();
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-        }
-        stopPodsLeftIn(stateDir.resolve("pods"));
-    }
-
-    /** Pods the deployer could not stop in time (a slow shutdown) are stopped by their recorded pid. */
-    private static void stopPodsLeftIn(Path pods) throws IOException {
-        if (!Files.isDirectory(pods)) {
-            return;
-        }
-        try (var files = Files.list(pods)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".json")).toList()) {
-                var state = io.bgdeploy.events.EventCodec.mapper().readTree(file.toFile());
-                long started = state.path("startedMillis").asLong();
-                ProcessHandle.of(state.path("pid").asLong(-1))
-                        .filter(h -> h.info().startInstant().map(t -> t.toEpochMilli() == started).orElse(false))
-                        .ifPresent(ProcessHandle::destroyForcibly);
-            }
-        }
+        deployers.close();
     }
 
     private static String descriptor(String app, String healthPath) {
@@ -100,16 +46,11 @@ class DeployerRestartIT {
     }
 
     private String deploy(String descriptorJson) {
-        String location = api().body(descriptorJson).post("/descriptors/?namespace=default")
-                .then().statusCode(201).extract().header("Location");
-        String descriptorId = location.substring("/descriptors/".length(), location.indexOf("/?"));
-        location = api().post("/deployments/?namespace=default&descriptorId=" + descriptorId)
-                .then().statusCode(202).extract().header("Location");
-        return location.substring("/deployments/".length(), location.indexOf("/?"));
+        return DeployerProcesses.deploy(port, descriptorJson);
     }
 
     private String field(String id, String field) {
-        return api().get("/deployments/" + id + "/?namespace=default").jsonPath().getString(field);
+        return DeployerProcesses.field(port, id, field);
     }
 
     private String servedBy(String hostname) throws Exception {
@@ -120,9 +61,11 @@ class DeployerRestartIT {
 
     @Test
     void killNineWhileDrainingAndWhileWaitingForHealthThenRestart() throws Exception {
-        Files.createDirectories(stateDir);
+        deployers = new DeployerProcesses(Path.of("target", "restart-it-" + UUID.randomUUID()), "restart-it");
         suite = KafkaSuiteDoubles.start(SharedInfra.kafka().bootstrapServers());
-        Process first = startDeployer("first");
+        String[] settings = {"deployer.drain-delay=40s", "deployer.health-deadline=90s", "deployer.instance.lock-ttl=3s",
+            "deployer.instance.takeover-interval=1s"};
+        Process first = deployers.start("first", port, settings);
 
         String drainBlue = deploy(descriptor("drainer", "/health"));
         String stuckBlue = deploy(descriptor("stuck", "/health"));
@@ -137,7 +80,7 @@ class DeployerRestartIT {
         first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         assertThat(servedBy("stuck.example.com")).as("blue serves while the deployer is down").contains("stuck version 1");
 
-        startDeployer("second");
+        deployers.start("second", port, settings);
 
         await().atMost(Duration.ofSeconds(90)).until(() -> "DEPLOYED".equals(field(drainGreen, "status")));
         assertThat(field(drainBlue, "status")).isEqualTo("UNDEPLOYED");
@@ -146,11 +89,11 @@ class DeployerRestartIT {
         assertThat(servedBy("drainer.example.com")).contains("drainer version 2");
 
         await().atMost(Duration.ofSeconds(60)).until(() -> "FAILURE".equals(field(stuckGreen, "status")));
-        assertThat(field(stuckGreen, "reason")).contains("restarted");
+        assertThat(field(stuckGreen, "reason")).contains("the deployer stopped during WAITING_FOR_HEALTH");
         assertThat(suite.lb.frontends).containsEntry("stuck.example.com", "default-stuck-1");
         assertThat(suite.lb.backends).doesNotContainKey("default-stuck-2");
         assertThat(servedBy("stuck.example.com")).contains("stuck version 1");
-        assertThat(api().get("/deployments/" + stuckGreen + "/logs?namespace=default").asString())
-                .contains("the deployer restarted while this deployment was in phase WAITING_FOR_HEALTH");
+        assertThat(DeployerProcesses.api(port).get("/deployments/" + stuckGreen + "/logs?namespace=default").asString())
+                .contains("left unfinished in phase WAITING_FOR_HEALTH");
     }
 }

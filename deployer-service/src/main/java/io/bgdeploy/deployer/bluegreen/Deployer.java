@@ -246,6 +246,7 @@ public final class Deployer {
         active.put(d.id(), run);
         String undeployBy = undeployRequests.remove(d.id());
         try {
+            store.appendLog(d.namespace(), d.id(), Instant.now() + " run by deployer instance " + locks.owner());
             if (d.status() == DeploymentStatus.UNDEPLOYING) {
                 flow.undeploy(run, undeployBy != null ? undeployBy : "deployer instance " + locks.owner()
                         + ", continuing an undeploy that was interrupted");
