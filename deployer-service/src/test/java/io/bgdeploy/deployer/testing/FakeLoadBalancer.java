@@ -24,10 +24,22 @@ public final class FakeLoadBalancer implements LoadBalancer {
     public final Map<String, UpsertBackend> backends = new ConcurrentHashMap<>();
     public final Map<String, String> frontends = new ConcurrentHashMap<>();
     public volatile Predicate<LbCommand> reject = c -> false;
+    private final Map<String, Answer> outcomes = new ConcurrentHashMap<>();
 
+    /** A command id seen before is answered with its first outcome, as lb-config-service does. */
     @Override
     public synchronized Answer apply(LbCommand command, Duration timeout) {
         commands.add(command);
+        Answer seen = outcomes.get(command.commandId());
+        if (seen != null) {
+            return seen;
+        }
+        Answer answer = decide(command);
+        outcomes.put(command.commandId(), answer);
+        return answer;
+    }
+
+    private Answer decide(LbCommand command) {
         if (reject.test(command)) {
             return new Answer(Outcome.REJECTED, "rejected by the test");
         }

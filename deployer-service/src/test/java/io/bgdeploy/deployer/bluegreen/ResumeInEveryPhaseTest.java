@@ -1,0 +1,160 @@
+package io.bgdeploy.deployer.bluegreen;
+
+import io.bgdeploy.deployer.platform.PodListener;
+import io.bgdeploy.deployer.store.Deployment;
+import io.bgdeploy.deployer.testing.FakeLoadBalancer;
+import io.bgdeploy.deployer.testing.FakePlatform;
+import io.bgdeploy.deployer.testing.InMemoryLocks;
+import io.bgdeploy.deployer.testing.InMemoryStore;
+import io.bgdeploy.deployer.testing.RecordingSink;
+import io.bgdeploy.events.deploy.DeploymentPhase;
+import io.bgdeploy.events.deploy.DeploymentStatus;
+import io.bgdeploy.events.deploy.Descriptor;
+import io.bgdeploy.events.lb.SwitchFrontend;
+import io.bgdeploy.events.lb.UpsertBackend;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
+
+import static io.bgdeploy.deployer.bluegreen.BlueGreenFlowTest.descriptor;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A deployer that stopped at any point of a deployment of v2 over a serving v1 (the state it left
+ * is built step by step, as the flow would have left it) is continued by a new deployer: the
+ * deployment ends, exactly the DEPLOYED versions have a workload and a backend, and the frontend
+ * routes to the one DEPLOYED version. Never are both versions gone.
+ */
+class ResumeInEveryPhaseTest {
+
+    /** Where the first deployer stopped, and what it had done by then. */
+    enum CrashPoint {
+        QUEUED(DeploymentPhase.PREPARING, 0, DeploymentStatus.DEPLOYED),
+        CREATING_BEFORE_THE_WORKLOAD(DeploymentPhase.CREATING_GREEN, 0, DeploymentStatus.FAILURE),
+        CREATING_AFTER_THE_WORKLOAD(DeploymentPhase.CREATING_GREEN, 1, DeploymentStatus.FAILURE),
+        WAITING_FOR_HEALTH(DeploymentPhase.WAITING_FOR_HEALTH, 1, DeploymentStatus.FAILURE),
+        SWITCHING_AFTER_THE_BACKEND(DeploymentPhase.SWITCHING, 2, DeploymentStatus.FAILURE),
+        SWITCHING_AFTER_THE_SWITCH(DeploymentPhase.SWITCHING, 3, DeploymentStatus.FAILURE),
+        DRAINING(DeploymentPhase.DRAINING, 3, DeploymentStatus.DEPLOYED),
+        REMOVING_BLUE_AFTER_ITS_WORKLOAD(DeploymentPhase.REMOVING_BLUE, 4, DeploymentStatus.DEPLOYED),
+        ROLLING_BACK_AFTER_THE_SWITCH_BACK(DeploymentPhase.ROLLING_BACK, 5, DeploymentStatus.FAILURE),
+        ROLLING_BACK_AFTER_GREEN_WAS_DELETED(DeploymentPhase.ROLLING_BACK, 6, DeploymentStatus.FAILURE);
+
+        final DeploymentPhase phase;
+        /** 0 nothing; 1 green workload; 2 + green backend; 3 + frontend on green; 4 + blue workload deleted; 5 = 3 then switched back; 6 = 5 + green deleted. */
+        final int progress;
+        final DeploymentStatus expected;
+
+        CrashPoint(DeploymentPhase phase, int progress, DeploymentStatus expected) {
+            this.phase = phase;
+            this.progress = progress;
+            this.expected = expected;
+        }
+    }
+
+    private final InMemoryStore store = new InMemoryStore();
+    private final FakePlatform platform = new FakePlatform();
+    private final FakeLoadBalancer lb = new FakeLoadBalancer();
+    private final InMemoryLocks locks = new InMemoryLocks();
+    private final HealthBoard board = new HealthBoard();
+    private final RecordingSink sink = new RecordingSink(board);
+    private final ExecutorService executor = Executors.newCachedThreadPool();
+
+    @AfterEach
+    void stop() {
+        executor.shutdownNow();
+    }
+
+    private Deployer deployer(String instance) {
+        BlueGreenFlow flow = new BlueGreenFlow(platform, lb, board, sink, store, new BlueGreenFlow.Settings(
+                Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ZERO, new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)));
+        return new Deployer(platform, store, sink, flow, new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""),
+                Deployer.LockMode.QUEUE, locks.instance(instance), executor);
+    }
+
+    @ParameterizedTest
+    @EnumSource(CrashPoint.class)
+    void aDeploymentLeftInAnyPhaseEndsWithExactlyOneVersionServing(CrashPoint crash) {
+        Deployer first = deployer("first");
+        Descriptor d = descriptor("app", "#", "");
+        String v1 = ((Deployer.Accepted) first.submit(d, "test", null, null)).deployment().id();
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.find("default", v1).orElseThrow().status().isFinal());
+        leaveBehind(crash, d);
+
+        deployer("second").resumeUnowned();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.find("default", "crashed-00000001").orElseThrow()
+                .status().isFinal());
+        assertThat(store.find("default", "crashed-00000001").orElseThrow().status()).isEqualTo(crash.expected);
+        List<Deployment> deployed = store.list("default", "app").stream()
+                .filter(x -> x.status() == DeploymentStatus.DEPLOYED).toList();
+        assertThat(deployed).as("one version serves").hasSize(1);
+        String version = deployed.get(0).version();
+        assertThat(version).isEqualTo(crash.expected == DeploymentStatus.DEPLOYED ? "2" : "1");
+        assertThat(platform.workloads).containsOnlyKeys("default/app-" + version);
+        assertThat(lb.backends).containsOnlyKeys("default-app-" + version);
+        assertThat(lb.frontends).containsExactlyEntriesOf(Map.of("app.example.com", "default-app-" + version));
+        Set<DeploymentStatus> others = store.list("default", "app").stream().filter(x -> !x.version().equals(version))
+                .map(Deployment::status).collect(Collectors.toSet());
+        assertThat(others).doesNotContain(DeploymentStatus.DEPLOYED, DeploymentStatus.DEPLOYING,
+                DeploymentStatus.UNDEPLOYING);
+    }
+
+    @org.junit.jupiter.api.Test
+    void anUndeployLeftHalfDoneIsFinished() {
+        Deployer first = deployer("first");
+        Descriptor d = descriptor("app", "#", "");
+        String v1 = ((Deployer.Accepted) first.submit(d, "test", null, null)).deployment().id();
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.find("default", v1).orElseThrow().status().isFinal());
+        Deployment serving = store.find("default", v1).orElseThrow();
+        store.save(serving.withStatus(DeploymentStatus.UNDEPLOYING, null).withPhase(DeploymentPhase.UNDEPLOYING));
+        lb.apply(new io.bgdeploy.events.lb.RemoveFrontend(v1 + ".undeploy-frontend", v1, "default", "app",
+                "app.example.com", "default-app-1"), Duration.ZERO);
+
+        deployer("second").resumeUnowned();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.find("default", v1).orElseThrow().status().isFinal());
+        assertThat(store.find("default", v1).orElseThrow().status()).isEqualTo(DeploymentStatus.UNDEPLOYED);
+        assertThat(platform.workloads).isEmpty();
+        assertThat(lb.backends).isEmpty();
+        assertThat(lb.frontends).isEmpty();
+    }
+
+    /** The state a deployer stopping at that point leaves: the stored deployment and what it had done. */
+    private void leaveBehind(CrashPoint crash, Descriptor d) {
+        String id = "crashed-00000001";
+        var green = BlueGreenPlanner.workload(id, d, "2", d.podspec(), Map.of());
+        int p = crash.progress;
+        if (p >= 1 && p != 6) {
+            platform.create(green, PodListener.NONE);
+        }
+        if (p >= 2 && p != 6) {
+            lb.apply(new UpsertBackend(id + ".upsert-backend", id, "default", "app", BlueGreenPlanner.backend(d, "2",
+                    List.of(new io.bgdeploy.events.lb.ServerSpec("app-2-p0", "10.0.0.9", 80)))), Duration.ZERO);
+        }
+        if (p >= 3) {
+            lb.apply(new SwitchFrontend(id + ".switch-frontend", id, "default", "app", BlueGreenPlanner.frontend(d),
+                    "default-app-2", "default-app-1"), Duration.ZERO);
+        }
+        if (p == 4) {
+            platform.delete("default", "app-1");
+        }
+        if (p >= 5) {
+            lb.apply(new SwitchFrontend(id + ".switch-back", id, "default", "app", BlueGreenPlanner.frontend(d),
+                    "default-app-1", "default-app-2"), Duration.ZERO);
+        }
+        Instant now = Instant.now();
+        store.save(new Deployment(id, now, now, "default", "app", "2", DeploymentStatus.DEPLOYING, crash.phase, "test",
+                null, null, crash.phase == DeploymentPhase.PREPARING ? null : "1", null, d));
+    }
+}
