@@ -98,12 +98,19 @@ public final class BlueGreenPlanner {
         return DEFAULT_HEALTH_CHECK_PORT;
     }
 
-    /** The ports of the first container. */
-    public static List<WorkloadSpec.PortSpec> firstContainerPorts(JsonNode podspec) {
+    /**
+     * The ports of every container, as one pod network: each container port once (the first
+     * declaration wins), and a name already taken by another port is dropped so that names stay unique.
+     */
+    public static List<WorkloadSpec.PortSpec> podPorts(JsonNode podspec) {
         List<WorkloadSpec.PortSpec> result = new ArrayList<>();
-        JsonNode containers = podspec == null ? null : podspec.get("containers");
-        if (containers != null && containers.isArray() && !containers.isEmpty()) {
-            addPorts(containers.get(0), result);
+        java.util.Set<Integer> numbers = new java.util.HashSet<>();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (WorkloadSpec.PortSpec p : allPorts(podspec)) {
+            if (numbers.add(p.containerPort())) {
+                boolean named = !p.name().isEmpty() && names.add(p.name());
+                result.add(named ? p : new WorkloadSpec.PortSpec("", p.containerPort()));
+            }
         }
         return result;
     }
@@ -155,7 +162,7 @@ public final class BlueGreenPlanner {
         labels.put(WorkloadSpec.LABEL_DEPLOYMENT_ID, deploymentId);
         Integer healthPort = d.useHealthCheck() ? healthCheckPort(d) : null;
         return new WorkloadSpec(deploymentId, d.namespace(), d.appName(), version, name, d.replicas(), labels,
-                podspec, injectedEnvironment(d, version, etcdEnvironment), firstContainerPorts(podspec), healthPort);
+                podspec, injectedEnvironment(d, version, etcdEnvironment), podPorts(podspec), healthPort);
     }
 
     /** How health-service should probe a pod; absent when the descriptor has no health check. */

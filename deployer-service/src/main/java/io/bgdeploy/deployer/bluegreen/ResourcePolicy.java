@@ -2,6 +2,7 @@ package io.bgdeploy.deployer.bluegreen;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bgdeploy.deployer.platform.Quantity;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -86,24 +87,6 @@ public record ResourcePolicy(Mode mode, String cpuRequest, String cpuLimit, Stri
         if (!node.hasNonNull(resource)) {
             node.put(resource, value);
             notes.add("container '" + container + "': " + kind + "." + resource + " not set, using " + value);
-        }
-    }
-
-    /** Just enough of Kubernetes' quantity syntax to compare a request with a limit. */
-    static final class Quantity {
-        private Quantity() {
-        }
-
-        static double parse(String q) {
-            String s = q.trim();
-            String[][] suffixes = {{"Ki", "1024"}, {"Mi", "1048576"}, {"Gi", "1073741824"}, {"Ti", "1099511627776"},
-                    {"m", "0.001"}, {"k", "1000"}, {"M", "1000000"}, {"G", "1000000000"}, {"T", "1000000000000"}};
-            for (String[] suffix : suffixes) {
-                if (s.endsWith(suffix[0])) {
-                    return Double.parseDouble(s.substring(0, s.length() - suffix[0].length())) * Double.parseDouble(suffix[1]);
-                }
-            }
-            return Double.parseDouble(s);
         }
     }
 }

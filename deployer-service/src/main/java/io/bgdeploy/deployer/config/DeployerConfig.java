@@ -127,6 +127,14 @@ public interface DeployerConfig {
         @WithDefault("false")
         boolean stopPodsOnShutdown();
 
+        /**
+         * How often every local container's resident memory (its process and descendants) is
+         * compared with its {@code resources.limits.memory}; a container over its limit is killed
+         * and restarted as {@code OOMKilled}. {@code 0s} turns the check off.
+         */
+        @WithDefault("1s")
+        Duration memoryCheckPeriod();
+
         /** The node name reported for local pods. */
         @WithDefault("local")
         String nodeName();

@@ -72,7 +72,8 @@ public class Wiring {
                 DeployerConfig.Local local = config.local();
                 yield new LocalPlatform(new LocalPlatform.Settings(local.images(), local.builtinHttpImages(),
                         Path.of(local.stateDir()), local.restartBackoff(), local.maxRestartBackoff(),
-                        local.terminationGracePeriod(), local.nodeName()), publisher::publish);
+                        local.terminationGracePeriod(), local.nodeName(), local.memoryCheckPeriod(),
+                        LocalPlatform.Supervisor.current()), publisher::publish);
             }
             case "kubernetes" -> new KubernetesPlatform(kubernetes.get());
             default -> throw new IllegalArgumentException("deployer.platform '" + config.platform()

@@ -13,7 +13,7 @@ import java.util.Map;
  * @param labels   {@code app}, {@code version}, {@code managed-by}, {@code deployment-id}
  * @param podspec  the descriptor's pod spec with resources filled in
  * @param env      variables injected into every container, in order, before the container's own
- * @param ports    the first container's ports (container port and name)
+ * @param ports    every container's ports (container port and name; each port and each name once)
  * @param healthCheckPort the container port the health check probes, if there is a health check
  */
 public record WorkloadSpec(String deploymentId, String namespace, String appName, String version, String name,

@@ -1,24 +1,30 @@
 package io.bgdeploy.deployer.platform.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.bgdeploy.deployer.platform.Quantity;
 import io.bgdeploy.deployer.platform.VarExpansion;
 import io.bgdeploy.deployer.platform.WorkloadSpec;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * How one local pod is started: the argument list and the environment, derived from the first
- * container of the pod spec the way the kubelet would (env in order, each value expanded against
- * the variables before it; command and args expanded against all of them). Pure.
+ * How one container of a local pod is started: the argument list and the environment, derived
+ * from the container of the pod spec the way the kubelet would (env in order, each value expanded
+ * against the variables before it; command and args expanded against all of them), and the memory
+ * limit the platform enforces. Pure.
  *
- * @param argv    the program and its arguments, never run through a shell
- * @param env     the container's environment
- * @param builtin true when the deployer's built-in HTTP server runs instead of an image's command
+ * @param container        the container's name
+ * @param argv             the program and its arguments, never run through a shell
+ * @param env              the container's environment
+ * @param builtin          true when the deployer's built-in HTTP server runs instead of an image's command
+ * @param memoryLimitBytes {@code resources.limits.memory} in bytes; 0 when the container has none
  */
-public record LocalLaunch(List<String> argv, Map<String, String> env, boolean builtin) {
+public record LocalLaunch(String container, List<String> argv, Map<String, String> env, boolean builtin,
+                          long memoryLimitBytes) {
 
     /** Value of {@code deployer.local.images} that selects the built-in HTTP server. */
     public static final String BUILTIN_HTTP = "builtin-http";
@@ -28,46 +34,64 @@ public record LocalLaunch(List<String> argv, Map<String, String> env, boolean bu
         env = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(env));
     }
 
-    /** Why a workload cannot run locally; empty when it can. */
+    /** Why a workload cannot run locally, for every container; empty when it can. */
     public static List<String> problems(WorkloadSpec spec, Map<String, String> images, List<String> builtinImages) {
         List<String> problems = new ArrayList<>();
-        JsonNode container = firstContainer(spec);
-        if (container == null) {
+        List<JsonNode> containers = containers(spec);
+        if (containers.isEmpty()) {
             problems.add("podspec.containers: the local platform needs at least one container");
             return problems;
         }
-        JsonNode env = container.get("env");
-        if (env != null && env.isArray()) {
-            for (int i = 0; i < env.size(); i++) {
-                JsonNode e = env.get(i);
-                if (!e.path("name").isTextual()) {
-                    problems.add("podspec.containers[0].env[" + i + "].name is required");
-                } else if (e.has("valueFrom")) {
-                    problems.add("podspec.containers[0].env[" + i + "] (" + e.get("name").asText()
-                            + "): valueFrom is not supported by the local platform: give a value");
+        Map<String, Integer> names = new HashMap<>();
+        for (int c = 0; c < containers.size(); c++) {
+            JsonNode container = containers.get(c);
+            String at = "podspec.containers[" + c + "]";
+            Integer sameName = names.putIfAbsent(containerName(spec, c), c);
+            if (sameName != null) {
+                problems.add(at + ": the name '" + containerName(spec, c) + "' is also the name of podspec.containers["
+                        + sameName + "]: give every container its own name");
+            }
+            JsonNode env = container.get("env");
+            if (env != null && env.isArray()) {
+                for (int i = 0; i < env.size(); i++) {
+                    JsonNode e = env.get(i);
+                    if (!e.path("name").isTextual()) {
+                        problems.add(at + ".env[" + i + "].name is required");
+                    } else if (e.has("valueFrom")) {
+                        problems.add(at + ".env[" + i + "] (" + e.get("name").asText()
+                                + "): valueFrom is not supported by the local platform: give a value");
+                    }
                 }
             }
-        }
-        if (strings(container.get("command")).isEmpty() && commandForImage(image(container), images, builtinImages) == null) {
-            problems.add("podspec.containers[0]: image '" + image(container) + "' has no command and no local command"
-                    + " is configured for it: add \"command\" to the container or set deployer.local.images.\""
-                    + imageName(image(container)) + "\"");
+            if (strings(container.get("command")).isEmpty() && commandForImage(image(container), images, builtinImages) == null) {
+                problems.add(at + ": image '" + image(container) + "' has no command and no local command"
+                        + " is configured for it: add \"command\" to the container or set deployer.local.images.\""
+                        + imageName(image(container)) + "\"");
+            }
+            try {
+                memoryLimit(container);
+            } catch (IllegalArgumentException e) {
+                problems.add(at + ".resources.limits.memory: " + e.getMessage());
+            }
         }
         return problems;
     }
 
     /**
-     * The launch of one pod.
+     * The launch of one container of a pod.
      *
-     * @param portMap container port to the local port it gets
+     * @param index   the container's index in the pod spec
+     * @param portMap every container port of the pod to the local port it gets (one network per pod,
+     *                as on Kubernetes: every container sees every {@code PORT_<containerPort>})
      * @param port    the value of {@code PORT}
      */
-    public static LocalLaunch of(WorkloadSpec spec, String podName, Map<Integer, Integer> portMap, int port,
+    public static LocalLaunch of(WorkloadSpec spec, int index, String podName, Map<Integer, Integer> portMap, int port,
                                  Map<String, String> images, List<String> builtinImages) {
-        JsonNode container = firstContainer(spec);
-        if (container == null) {
-            throw new IllegalArgumentException("workload " + spec.name() + " has no container");
+        List<JsonNode> containers = containers(spec);
+        if (index < 0 || index >= containers.size()) {
+            throw new IllegalArgumentException("workload " + spec.name() + " has no container #" + index);
         }
+        JsonNode container = containers.get(index);
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PORT", Integer.toString(port));
         portMap.forEach((containerPort, local) -> env.put("PORT_" + containerPort, Integer.toString(local)));
@@ -99,7 +123,7 @@ public record LocalLaunch(List<String> argv, Map<String, String> env, boolean bu
             command.forEach(a -> argv.add(VarExpansion.expand(a, env)));
         }
         args.forEach(a -> argv.add(VarExpansion.expand(a, env)));
-        return new LocalLaunch(argv, env, builtin);
+        return new LocalLaunch(containerName(spec, index), argv, env, builtin, memoryLimit(container));
     }
 
     /** The configured command for an image (by full name, then by name without tag), or the built-in server. */
@@ -136,14 +160,35 @@ public record LocalLaunch(List<String> argv, Map<String, String> env, boolean bu
         return s;
     }
 
-    static JsonNode firstContainer(WorkloadSpec spec) {
+    static List<JsonNode> containers(WorkloadSpec spec) {
         JsonNode containers = spec.podspec() == null ? null : spec.podspec().get("containers");
-        return containers != null && containers.isArray() && !containers.isEmpty() ? containers.get(0) : null;
+        List<JsonNode> result = new ArrayList<>();
+        if (containers != null && containers.isArray()) {
+            containers.forEach(result::add);
+        }
+        return result;
     }
 
-    static String containerName(WorkloadSpec spec) {
-        JsonNode c = firstContainer(spec);
-        return c == null ? spec.appName() : c.path("name").asText(spec.appName());
+    /** The container's name; the app's name for an unnamed first container, {@code <app>-<index>} for another. */
+    static String containerName(WorkloadSpec spec, int index) {
+        String fallback = index == 0 ? spec.appName() : spec.appName() + "-" + index;
+        return containers(spec).get(index).path("name").asText(fallback);
+    }
+
+    /** The container's own ports, in order. */
+    static List<Integer> containerPorts(WorkloadSpec spec, int index) {
+        List<Integer> ports = new ArrayList<>();
+        for (JsonNode p : containers(spec).get(index).path("ports")) {
+            if (p.path("containerPort").isInt()) {
+                ports.add(p.get("containerPort").asInt());
+            }
+        }
+        return ports;
+    }
+
+    private static long memoryLimit(JsonNode container) {
+        JsonNode limit = container.path("resources").path("limits").get("memory");
+        return limit == null || limit.isNull() ? 0 : Quantity.bytes(limit.asText());
     }
 
     private static String image(JsonNode container) {

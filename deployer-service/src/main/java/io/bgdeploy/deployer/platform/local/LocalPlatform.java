@@ -13,23 +13,35 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
- * The embedded platform: every pod is a process on this machine, started from the first
- * container's command (or the command configured for its image), with a free local port for every
- * container port, reachable at 127.0.0.1. Output lines become container-log records; a process
- * that ends is restarted with a growing back-off and counted, as the kubelet does. Pod state is
- * kept in a directory so that a restarted deployer adopts the pods that still run.
+ * The embedded platform: every pod is a set of processes on this machine, one per container,
+ * started from the container's command (or the command configured for its image), with a free
+ * local port for every container port of the pod, reachable at 127.0.0.1. Output lines become
+ * container-log records; a process that ends is restarted with a growing back-off and counted, as
+ * the kubelet does, and one whose resident memory exceeds its container's memory limit is killed
+ * and restarted as {@code OOMKilled}. Pod state is kept in a directory, with the deployer process
+ * that supervises each pod, so that another deployer process (this one restarted, or a sibling
+ * instance once this one is gone) adopts the pods that still run.
  */
 public final class LocalPlatform implements Platform {
 
@@ -37,27 +49,65 @@ public final class LocalPlatform implements Platform {
     private static final SecureRandom RANDOM = new SecureRandom();
     static final ObjectMapper JSON = EventCodec.mapper();
 
-    /** Settings of the local platform. */
+    /**
+     * Settings of the local platform.
+     *
+     * @param memoryCheckPeriod how often every container's resident memory is compared with its limit; zero
+     *                          turns the check off
+     * @param supervisor        this deployer process, recorded in every pod state file
+     */
     public record Settings(Map<String, String> images, List<String> builtinImages, Path stateDir,
                            Duration restartBackoff, Duration maxRestartBackoff, Duration terminationGrace,
-                           String nodeName) {
+                           String nodeName, Duration memoryCheckPeriod, Supervisor supervisor) {
     }
+
+    /**
+     * A deployer process, by pid and start time (a pid alone may be reused by a later process).
+     *
+     * @param startedMillis the process's start time in epoch milliseconds, as {@link ProcessHandle.Info} gives it
+     */
+    public record Supervisor(long pid, long startedMillis) {
+
+        /** This JVM. */
+        public static Supervisor current() {
+            return of(ProcessHandle.current());
+        }
+
+        public static Supervisor of(ProcessHandle process) {
+            return new Supervisor(process.pid(), startMillis(process));
+        }
+
+        /** Whether this very process still runs. */
+        public boolean alive() {
+            return liveProcess(pid, startedMillis).isPresent();
+        }
+    }
+
+    /** Serialises adoption between platforms of this JVM; a file lock does the same between processes. */
+    private static final Object ADOPTION = new Object();
 
     private final Settings settings;
     private final Consumer<ContainerLogRecord> logs;
     private final Map<String, LocalWorkload> workloads = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService memoryWatchdog;
     private volatile Path builtinClasspath;
 
     public LocalPlatform(Settings settings, Consumer<ContainerLogRecord> logs) {
+        if (settings.memoryCheckPeriod().isNegative()) {
+            throw new IllegalArgumentException("deployer.local.memory-check-period " + settings.memoryCheckPeriod()
+                    + " is negative: give a period such as 1s, or 0s to turn the memory check off");
+        }
         this.settings = new Settings(settings.images(), settings.builtinImages(), settings.stateDir().toAbsolutePath(),
-                settings.restartBackoff(), settings.maxRestartBackoff(), settings.terminationGrace(), settings.nodeName());
+                settings.restartBackoff(), settings.maxRestartBackoff(), settings.terminationGrace(), settings.nodeName(),
+                settings.memoryCheckPeriod(), settings.supervisor());
         this.logs = logs;
         try {
             Files.createDirectories(this.settings.stateDir().resolve("pods"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the local platform's state directory " + this.settings.stateDir(), e);
         }
-        adoptRunningPods();
+        adoptOrphans(state -> true, false);
+        memoryWatchdog = startMemoryWatchdog();
     }
 
     @Override
@@ -142,12 +192,37 @@ public final class LocalPlatform implements Platform {
         return workloads.values().stream().map(w -> new WorkloadRef(w.namespace(), w.name())).toList();
     }
 
+    /**
+     * Adopts the app's pods whose supervising deployer process no longer runs (their state files
+     * name it), so that this deployer can scale, delete and attach them. Pods of a deployer that
+     * still runs are left to it. Safe to call again and while other apps' workloads change.
+     */
+    @Override
+    public void takeOver(String namespace, String appName) {
+        adoptOrphans(state -> state.namespace().equals(namespace) && appName.equals(state.appName()), true);
+    }
+
     /** Stops every pod (the deployer's shutdown in tests; a real shutdown leaves pods running). */
     public void stopAll() {
+        if (memoryWatchdog != null) {
+            memoryWatchdog.shutdownNow();
+        }
         workloads.values().forEach(w -> {
             w.attach(PodListener.NONE);
             w.scale(0);
         });
+        workloads.clear();
+    }
+
+    /**
+     * Stops supervising every pod but leaves the processes and their state files, as a deployer
+     * killed with SIGKILL would; another deployer process can then adopt them.
+     */
+    void abandon() {
+        if (memoryWatchdog != null) {
+            memoryWatchdog.shutdownNow();
+        }
+        workloads.values().forEach(LocalWorkload::abandon);
         workloads.clear();
     }
 
@@ -198,31 +273,114 @@ public final class LocalPlatform implements Platform {
         return settings.stateDir().resolve("pods").resolve(namespace + "_" + podName + ".json");
     }
 
-    private void adoptRunningPods() {
+    /** The process with that pid if it still runs and started at that time (not a later one reusing the pid). */
+    static Optional<ProcessHandle> liveProcess(long pid, long startedMillis) {
+        return pid <= 0 ? Optional.empty() : ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .filter(h -> startMillis(h) == startedMillis);
+    }
+
+    static long startMillis(ProcessHandle h) {
+        return h.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
+    }
+
+    /**
+     * Adopts the pods (of the state directory, chosen by the filter) whose supervisor no longer runs,
+     * and rewrites their state files with this deployer as supervisor. A pod none of whose
+     * containers still runs is forgotten. Holds a lock on the state directory meanwhile, so that two
+     * deployer processes never adopt the same pod.
+     *
+     * @param warnLive whether a pod of a live supervisor deserves a warning (a take-over expected none)
+     */
+    private void adoptOrphans(Predicate<LocalPodState> filter, boolean warnLive) {
+        synchronized (ADOPTION) {
+            try (FileChannel channel = FileChannel.open(settings.stateDir().resolve("pods.lock"),
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock lock = channel.lock()) {
+                adoptLocked(filter, warnLive);
+            } catch (IOException e) {
+                LOG.warnf("cannot lock the local platform's state directory %s, no pod adopted: %s", settings.stateDir(),
+                        e.getMessage());
+            }
+        }
+    }
+
+    private void adoptLocked(Predicate<LocalPodState> filter, boolean warnLive) throws IOException {
         List<Path> files;
         try (Stream<Path> s = Files.list(settings.stateDir().resolve("pods"))) {
             files = s.filter(p -> p.toString().endsWith(".json")).toList();
-        } catch (IOException e) {
-            LOG.warnf("cannot read pod state in %s: %s", settings.stateDir(), e.getMessage());
-            return;
         }
         for (Path file : files) {
+            LocalPodState state;
             try {
-                LocalPodState state = JSON.readValue(file.toFile(), LocalPodState.class);
-                var handle = ProcessHandle.of(state.pid()).filter(ProcessHandle::isAlive)
-                        .filter(h -> h.info().startInstant().map(t -> t.toEpochMilli() == state.startedMillis()).orElse(false));
-                if (handle.isEmpty()) {
-                    Files.deleteIfExists(file);
-                    continue;
-                }
-                LocalWorkload w = workloads.computeIfAbsent(key(state.namespace(), state.workload()),
-                        k -> new LocalWorkload(this, state.namespace(), state.workload(), null, PodListener.NONE));
-                w.adopt(state, handle.get());
-                LOG.infof("adopted pod %s (pid %d) of workload %s in %s", state.podName(), state.pid(),
-                        state.workload(), state.namespace());
+                state = JSON.readValue(file.toFile(), LocalPodState.class);
             } catch (IOException | RuntimeException e) {
                 LOG.warnf("ignoring unreadable pod state %s: %s", file, e.getMessage());
+                continue;
             }
+            if (!filter.test(state) || state.supervisor().equals(settings.supervisor())
+                    || hasPod(state.namespace(), state.workload(), state.podName())) {
+                continue;
+            }
+            if (state.supervisor().alive()) {
+                if (warnLive) {
+                    LOG.warnf("pod %s of app %s in %s is supervised by the deployer process %d, which still runs:"
+                            + " left to it", state.podName(), state.appName(), state.namespace(), state.supervisor().pid());
+                }
+                continue;
+            }
+            boolean anyRuns = state.containers().stream().anyMatch(c -> liveProcess(c.pid(), c.startedMillis()).isPresent());
+            if (!anyRuns) {
+                LOG.infof("pod %s of workload %s in %s ended while no deployer supervised it: forgotten", state.podName(),
+                        state.workload(), state.namespace());
+                Files.deleteIfExists(file);
+                continue;
+            }
+            LocalWorkload w = workloads.computeIfAbsent(key(state.namespace(), state.workload()),
+                    k -> new LocalWorkload(this, state.namespace(), state.workload(), null, PodListener.NONE));
+            w.adopt(state);
+            LOG.infof("adopted pod %s (containers %s) of workload %s in %s from the deployer process %d", state.podName(),
+                    state.containers().stream().map(c -> c.name() + " pid " + c.pid()).toList(), state.workload(),
+                    state.namespace(), state.supervisor().pid());
+        }
+    }
+
+    private boolean hasPod(String namespace, String workload, String podName) {
+        LocalWorkload w = workloads.get(key(namespace, workload));
+        return w != null && w.hasPod(podName);
+    }
+
+    private ScheduledExecutorService startMemoryWatchdog() {
+        if (settings.memoryCheckPeriod().isZero()) {
+            LOG.info("memory limits of local containers are not enforced (deployer.local.memory-check-period=0)");
+            return null;
+        }
+        if (!ProcMemory.available()) {
+            LOG.warn("memory limits of local containers are not enforced: this machine has no Linux /proc to read"
+                    + " resident memory from");
+            return null;
+        }
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "local-platform-memory-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        long period = settings.memoryCheckPeriod().toMillis();
+        executor.scheduleWithFixedDelay(this::enforceMemoryLimits, period, Math.max(1, period), TimeUnit.MILLISECONDS);
+        return executor;
+    }
+
+    private void enforceMemoryLimits() {
+        try {
+            List<LocalContainer> limited = workloads.values().stream().flatMap(w -> w.pods().stream())
+                    .flatMap(p -> p.containers().stream()).filter(LocalContainer::limited).toList();
+            if (limited.isEmpty()) {
+                return;
+            }
+            ProcMemory.Snapshot snapshot = ProcMemory.snapshot();
+            limited.forEach(c -> c.enforceMemoryLimit(snapshot));
+        } catch (RuntimeException e) {
+            LOG.warnf("memory check of local containers failed, tried again in %s: %s", settings.memoryCheckPeriod(),
+                    e.getMessage());
         }
     }
 }

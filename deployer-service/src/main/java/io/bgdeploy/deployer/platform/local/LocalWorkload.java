@@ -55,11 +55,21 @@ final class LocalWorkload {
         }
     }
 
-    synchronized void adopt(LocalPodState state, ProcessHandle handle) {
+    /** Supervises a pod another deployer process started; its state file now names this one. */
+    synchronized void adopt(LocalPodState state) {
         appName = state.appName();
-        LocalPod pod = LocalPod.adopted(platform, this, state, handle);
+        LocalPod pod = LocalPod.adopted(platform, this, state);
         pods.add(pod);
+        pod.saveState();
         pod.start();
+    }
+
+    synchronized boolean hasPod(String podName) {
+        return pods.stream().anyMatch(p -> p.name().equals(podName));
+    }
+
+    synchronized List<LocalPod> pods() {
+        return List.copyOf(pods);
     }
 
     void scale(int replicas) {
@@ -70,17 +80,7 @@ final class LocalWorkload {
                     throw new IllegalStateException("workload " + name + " was adopted after a restart and cannot be"
                             + " scaled up: deploy a new version");
                 }
-                String podName = platform.newPodName(name);
-                Map<Integer, Integer> ports = new LinkedHashMap<>();
-                spec.ports().forEach(p -> ports.putIfAbsent(p.containerPort(), LocalPlatform.freePort()));
-                if (spec.healthCheckPort() != null) {
-                    ports.putIfAbsent(spec.healthCheckPort(), LocalPlatform.freePort());
-                }
-                int port = ports.isEmpty() ? LocalPlatform.freePort() : ports.values().iterator().next();
-                LocalLaunch launch = LocalLaunch.of(spec, podName, ports, port, platform.settings().images(),
-                        platform.settings().builtinImages());
-                LocalPod pod = new LocalPod(platform, this, podName, LocalLaunch.containerName(spec), spec.appName(),
-                        spec.version(), spec.deploymentId(), ports, launch, null);
+                LocalPod pod = newPod();
                 pods.add(pod);
                 pod.start();
             }
@@ -89,6 +89,34 @@ final class LocalWorkload {
             }
         }
         toStop.parallelStream().forEach(LocalPod::stop);
+    }
+
+    /**
+     * A pod of the spec: a free local port for every container port of any container (one network
+     * per pod); each container's {@code PORT} is its own first port (the first container's falls
+     * back to the pod's first port, e.g. the health-check port; another container without ports
+     * gets a free port of its own).
+     */
+    private LocalPod newPod() {
+        String podName = platform.newPodName(name);
+        int count = LocalLaunch.containers(spec).size();
+        Map<Integer, Integer> ports = new LinkedHashMap<>();
+        spec.ports().forEach(p -> ports.putIfAbsent(p.containerPort(), LocalPlatform.freePort()));
+        for (int i = 0; i < count; i++) {
+            LocalLaunch.containerPorts(spec, i).forEach(p -> ports.computeIfAbsent(p, k -> LocalPlatform.freePort()));
+        }
+        if (spec.healthCheckPort() != null) {
+            ports.putIfAbsent(spec.healthCheckPort(), LocalPlatform.freePort());
+        }
+        List<LocalLaunch> launches = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            List<Integer> own = LocalLaunch.containerPorts(spec, i);
+            int port = !own.isEmpty() ? ports.get(own.get(0))
+                    : i == 0 && !ports.isEmpty() ? ports.values().iterator().next() : LocalPlatform.freePort();
+            launches.add(LocalLaunch.of(spec, i, podName, ports, port, platform.settings().images(),
+                    platform.settings().builtinImages()));
+        }
+        return LocalPod.create(platform, this, podName, spec.appName(), spec.version(), spec.deploymentId(), ports, launches);
     }
 
     synchronized List<PodInfo> runningPods() {
@@ -100,5 +128,11 @@ final class LocalWorkload {
             }
         }
         return result;
+    }
+
+    /** Stops supervising every pod without stopping them, as if this deployer died. */
+    synchronized void abandon() {
+        pods.forEach(LocalPod::abandon);
+        pods.clear();
     }
 }

@@ -24,7 +24,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Real local processes: the built-in server, logs, restarts, adoption after a deployer restart. */
+/**
+ * Real local processes: the built-in server, several containers per pod, logs, restarts, memory
+ * limits, adoption after a deployer restart and take-over from a sibling deployer.
+ */
 class LocalPlatformTest {
 
     @TempDir
@@ -34,16 +37,52 @@ class LocalPlatformTest {
     private final List<String> events = new CopyOnWriteArrayList<>();
     private final List<LocalPlatform> platforms = new CopyOnWriteArrayList<>();
 
+    private final List<Process> supervisors = new CopyOnWriteArrayList<>();
+
     private LocalPlatform platform() {
+        return platform(LocalPlatform.Supervisor.current());
+    }
+
+    private LocalPlatform platform(LocalPlatform.Supervisor supervisor) {
         LocalPlatform p = new LocalPlatform(new LocalPlatform.Settings(Map.of(), List.of("nginx"), stateDir,
-                Duration.ofMillis(100), Duration.ofMillis(400), Duration.ofSeconds(2), "local"), logs::add);
+                Duration.ofMillis(100), Duration.ofMillis(400), Duration.ofSeconds(2), "local", Duration.ofMillis(200),
+                supervisor), logs::add);
         platforms.add(p);
+        return p;
+    }
+
+    /** A deployer process other than this JVM, that the test ends when that deployer should die. */
+    private Process otherDeployerProcess() throws Exception {
+        Process p = new ProcessBuilder("sleep", "600").start();
+        supervisors.add(p);
         return p;
     }
 
     @AfterEach
     void stop() {
         platforms.forEach(LocalPlatform::stopAll);
+        supervisors.forEach(Process::destroyForcibly);
+    }
+
+    /** The pids of a workload's containers, by container name, from its pod state file. */
+    private Map<String, Long> containerPids(String podName) throws Exception {
+        LocalPodState state = LocalPlatform.JSON.readValue(stateDir.resolve("pods").resolve("default_" + podName + ".json")
+                .toFile(), LocalPodState.class);
+        return state.containers().stream().collect(java.util.stream.Collectors.toMap(LocalPodState.Container::name,
+                LocalPodState.Container::pid));
+    }
+
+    private static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    private static boolean refused(int port) throws Exception {
+        try {
+            get(port, "/");
+            return false;
+        } catch (java.io.IOException refused) {
+            return true;
+        }
     }
 
     private final PodListener listener = new PodListener() {
@@ -54,7 +93,7 @@ class LocalPlatformTest {
 
         @Override
         public void podRestarted(PodInfo pod, String container, int restartCount, String reason) {
-            events.add("restarted " + restartCount + " " + reason);
+            events.add("restarted " + container + " " + restartCount + " " + reason);
         }
 
         @Override
@@ -111,31 +150,118 @@ class LocalPlatformTest {
                 {"name": "crashy", "image": "busybox", "command": ["/bin/false"]}"""), listener);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> events.stream().filter(e -> e.startsWith("restarted")).count() >= 3);
-        assertThat(events).contains("restarted 1 Error (exit 1)", "restarted 2 Error (exit 1)");
+        assertThat(events).contains("restarted crashy 1 Error (exit 1)", "restarted crashy 2 Error (exit 1)");
+    }
+
+    @Test
+    void everyContainerOfAPodRunsWithThePodsPortsAndItsOwnLogsAndAllStopTogether() throws Exception {
+        LocalPlatform platform = platform();
+        platform.create(spec("duo", """
+                {"name": "web", "image": "nginx", "ports": [{"name": "http", "containerPort": 80}]},
+                {"name": "agent", "image": "busybox", "ports": [{"name": "metrics", "containerPort": 9100}],
+                 "command": ["sh", "-c", "echo agent on $(PORT) sees web on $(PORT_80); exec sleep 600"]}"""), listener);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> !platform.pods("default", "duo-1").isEmpty());
+        PodInfo pod = platform.pods("default", "duo-1").get(0);
+        int web = pod.reachablePort(80);
+        int agent = pod.reachablePort(9100);
+        assertThat(agent).isNotEqualTo(9100).isNotEqualTo(web);
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> get(web, "/").statusCode() == 200);
+        await().atMost(Duration.ofSeconds(5)).until(() -> logs.stream().anyMatch(l -> "agent".equals(l.container())));
+        ContainerLogRecord line = logs.stream().filter(l -> "agent".equals(l.container())).findFirst().orElseThrow();
+        assertThat(line.line()).isEqualTo("agent on " + agent + " sees web on " + web);
+        assertThat(line.pod()).isEqualTo(pod.name());
+        Map<String, Long> pids = containerPids(pod.name());
+        assertThat(pids.keySet()).containsExactlyInAnyOrder("web", "agent");
+        assertThat(events).containsOnlyOnce("running " + pod.name());
+
+        platform.scale("default", "duo-1", 0);
+
+        assertThat(pids.values()).noneMatch(LocalPlatformTest::alive);
+        assertThat(events).contains("gone " + pod.name());
+    }
+
+    @Test
+    void aContainerOverItsMemoryLimitIsKilledAndRestartedAsOomKilledWhileOneUnderItKeepsRunning() throws Exception {
+        LocalPlatform platform = platform();
+        platform.create(spec("mem", """
+                {"name": "hog", "image": "busybox", "resources": {"limits": {"memory": "24Mi"}},
+                 "command": ["sh", "-c", "x=$(head -c 48000000 /dev/zero | tr '\\\\0' a); echo allocated; sleep 600"]},
+                {"name": "calm", "image": "busybox", "resources": {"limits": {"memory": "24Mi"}},
+                 "command": ["sh", "-c", "x=$(head -c 4000000 /dev/zero | tr '\\\\0' a); echo allocated; sleep 600"]}"""),
+                listener);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> events.contains("restarted hog 2 OOMKilled"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> logs.stream()
+                .anyMatch(l -> "calm".equals(l.container()) && l.line().equals("allocated")));
+        long calm = containerPids(onlyPod()).get("calm");
+        await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5)).until(() -> alive(calm));
+        assertThat(events).noneMatch(e -> e.startsWith("restarted calm"));
+    }
+
+    /** The name of the only pod in the state directory. */
+    private String onlyPod() throws Exception {
+        try (var files = java.nio.file.Files.list(stateDir.resolve("pods"))) {
+            String file = files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".json")).findFirst().orElseThrow();
+            return file.substring("default_".length(), file.length() - ".json".length());
+        }
     }
 
     @Test
     void aRestartedDeployerAdoptsThePodsThatStillRun() throws Exception {
-        LocalPlatform first = platform();
+        Process firstDeployer = otherDeployerProcess();
+        LocalPlatform first = platform(LocalPlatform.Supervisor.of(firstDeployer.toHandle()));
         first.create(spec("kept", """
                 {"name": "web", "image": "nginx", "ports": [{"containerPort": 8080}]}"""), listener);
         await().atMost(Duration.ofSeconds(20)).until(() -> !first.pods("default", "kept-1").isEmpty());
         int port = first.pods("default", "kept-1").get(0).reachablePort(8080);
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> get(port, "/").statusCode() == 200);
+        firstDeployer.destroyForcibly().waitFor();
+        first.abandon();
+        java.nio.file.Files.writeString(stateDir.resolve("pods").resolve("default_old-1-bcdfg.json"), """
+                {"namespace": "default", "workload": "old-1", "podName": "old-1-bcdfg", "pid": 1, "startedMillis": 0}""");
 
         LocalPlatform second = platform();
 
+        assertThat(second.exists("default", "old-1")).as("a state file of another format is ignored").isFalse();
         assertThat(second.exists("default", "kept-1")).isTrue();
         await().atMost(Duration.ofSeconds(5)).until(() -> !second.pods("default", "kept-1").isEmpty());
         assertThat(second.pods("default", "kept-1").get(0).reachablePort(8080)).isEqualTo(port);
         second.delete("default", "kept-1");
-        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
-            try {
-                get(port, "/");
-                return false;
-            } catch (java.io.IOException refused) {
-                return true;
-            }
-        });
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> refused(port));
+    }
+
+    @Test
+    void aSiblingDeployerTakesOverAnAppOnlyOnceItsSupervisorIsGone() throws Exception {
+        Process deployerA = otherDeployerProcess();
+        LocalPlatform a = platform(LocalPlatform.Supervisor.of(deployerA.toHandle()));
+        a.create(spec("shared", """
+                {"name": "web", "image": "nginx", "ports": [{"containerPort": 8080}]},
+                {"name": "agent", "image": "busybox", "command": ["sleep", "600"]}"""), listener);
+        await().atMost(Duration.ofSeconds(20)).until(() -> !a.pods("default", "shared-1").isEmpty());
+        String podName = a.pods("default", "shared-1").get(0).name();
+        int port = a.pods("default", "shared-1").get(0).reachablePort(8080);
+        Map<String, Long> pids = containerPids(podName);
+
+        LocalPlatform b = platform();
+        b.takeOver("default", "shared");
+
+        assertThat(b.exists("default", "shared-1")).as("A still runs: its pods stay its own").isFalse();
+
+        deployerA.destroyForcibly().waitFor();
+        a.abandon();
+        b.takeOver("default", "shared");
+        b.takeOver("default", "shared");
+
+        assertThat(b.workloads("default", "shared")).containsExactly("shared-1");
+        await().atMost(Duration.ofSeconds(5)).until(() -> b.pods("default", "shared-1").size() == 1);
+        assertThat(b.pods("default", "shared-1").get(0).reachablePort(8080)).isEqualTo(port);
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> get(port, "/").statusCode() == 200);
+        assertThat(containerPids(podName)).as("the same processes, now supervised by B").isEqualTo(pids);
+        assertThat(LocalPlatform.JSON.readValue(stateDir.resolve("pods").resolve("default_" + podName + ".json").toFile(),
+                LocalPodState.class).supervisor()).isEqualTo(LocalPlatform.Supervisor.current());
+        b.delete("default", "shared-1");
+        assertThat(pids.values()).noneMatch(LocalPlatformTest::alive);
+        assertThat(refused(port)).isTrue();
     }
 }
