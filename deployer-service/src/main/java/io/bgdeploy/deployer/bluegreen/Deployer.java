@@ -215,7 +215,9 @@ public final class Deployer {
         Set<String> seen = new HashSet<>();
         try (AppLocks.Held held = lock.get()) {
             String[] nsApp = appKey.split("/", 2);
-            platform.takeOver(nsApp[0], nsApp[1]);
+            if (platform.takeOver(nsApp[0], nsApp[1])) {
+                adopted(nsApp[0], nsApp[1]);
+            }
             while (held.valid()) {
                 Optional<Deployment> next = store.list(nsApp[0], nsApp[1]).stream()
                         .filter(Deployer::unfinished).filter(d -> !seen.contains(d.id())).findFirst();
@@ -239,6 +241,38 @@ public final class Deployer {
         if (left && !Thread.currentThread().isInterrupted()) {
             drain(appKey);
         }
+    }
+
+    /**
+     * After workloads of a stopped instance were taken over: those that no deployment owns are
+     * deleted, those of the serving version report their pods again.
+     */
+    private void adopted(String namespace, String appName) {
+        List<Deployment> history = store.list(namespace, appName);
+        Set<String> owned = new HashSet<>();
+        for (Deployment d : history) {
+            if (owns(d)) {
+                owned.add(BlueGreenPlanner.workloadName(d.appName(), d.version()));
+            }
+        }
+        for (String w : platform.workloads(namespace, appName)) {
+            if (!owned.contains(w)) {
+                LOG.warnf("workload %s in %s, taken over from a stopped deployer, belongs to no running deployment:"
+                        + " deleting the orphan", w, namespace);
+                platform.delete(namespace, w);
+            }
+        }
+        for (Deployment d : history) {
+            if (d.status() == DeploymentStatus.DEPLOYED) {
+                platform.attach(namespace, BlueGreenPlanner.workloadName(d.appName(), d.version()),
+                        flow.reporter(new BlueGreenFlow.Run(d, spec(d))));
+            }
+        }
+    }
+
+    /** Whether the deployment's workload must be kept: it serves or is in progress. */
+    private static boolean owns(Deployment d) {
+        return d.status() == null || d.status() != DeploymentStatus.FAILURE && d.status() != DeploymentStatus.UNDEPLOYED;
     }
 
     private void runOne(Deployment d, AppLocks.Held held) {
@@ -315,7 +349,8 @@ public final class Deployer {
 
     /**
      * Runs the unfinished deployments of every app that no instance runs: at startup, those this
-     * instance left behind; afterwards, those of an instance that stopped (its lock expired).
+     * instance left behind; afterwards, those of an instance that stopped (its lock expired). Apps
+     * whose workloads a stopped instance left (local platform) are taken over the same way.
      */
     public void resumeUnowned() {
         Set<String> apps = new java.util.LinkedHashSet<>();
@@ -324,6 +359,7 @@ public final class Deployer {
                 apps.add(d.appKey());
             }
         }
+        apps.addAll(platform.appsToTakeOver());
         for (String app : apps) {
             synchronized (appQueues) {
                 if (appQueues.containsKey(app)) {
@@ -342,7 +378,7 @@ public final class Deployer {
     public void removeOrphans() {
         java.util.Set<String> owned = new java.util.HashSet<>();
         for (Deployment d : store.listAll()) {
-            if (d.status() == null || d.status() != DeploymentStatus.FAILURE && d.status() != DeploymentStatus.UNDEPLOYED) {
+            if (owns(d)) {
                 owned.add(d.namespace() + "/" + BlueGreenPlanner.workloadName(d.appName(), d.version()));
             }
         }

@@ -3,6 +3,7 @@ package io.bgdeploy.deployer.config;
 import io.bgdeploy.deployer.bluegreen.Deployer;
 import io.bgdeploy.deployer.platform.Platform;
 import io.bgdeploy.deployer.store.EtcdAppLocks;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,6 +38,14 @@ public class Startup {
         deployer.removeOrphans();
         deployer.reattachServing();
         deployer.resumeUnowned();
+    }
+
+    /**
+     * Releases this instance's app locks on a clean stop (before the etcd client closes), so that
+     * another instance takes its apps over without waiting for the lease to expire.
+     */
+    void onStop(@Observes ShutdownEvent event, EtcdAppLocks locks) {
+        locks.close();
     }
 
     /** Continues the deployments of instances that stopped, once their locks have expired. */

@@ -113,11 +113,6 @@ public class Wiring {
         return new EtcdAppLocks(client, config.instance().lockTtl(), Duration.ofSeconds(10), name);
     }
 
-    /** Releases this instance's app locks at once on a clean stop, so that another instance takes over without waiting. */
-    void releaseLocks(@Disposes EtcdAppLocks locks) {
-        locks.close();
-    }
-
     private static String hostName() {
         String env = System.getenv("HOSTNAME");
         if (env != null && !env.isBlank()) {

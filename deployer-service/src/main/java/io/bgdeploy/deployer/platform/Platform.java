@@ -1,6 +1,7 @@
 package io.bgdeploy.deployer.platform;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * Where workloads run. A workload is {@code <appName>-<version>} with a number of identical pods;
@@ -43,8 +44,19 @@ public interface Platform {
      * Makes the app's workloads manageable by this deployer instance before it continues a
      * deployment that another instance began and left behind (that instance stopped or lost the
      * app's lock). A platform whose workloads every instance sees already has nothing to do.
+     *
+     * @return whether workloads were taken over (they must be checked and re-attached)
      */
-    default void takeOver(String namespace, String appName) {
+    default boolean takeOver(String namespace, String appName) {
+        return false;
+    }
+
+    /**
+     * The apps ({@code <namespace>/<app>}) with workloads that a stopped deployer instance left
+     * and no instance manages now; the caller takes each over while it holds the app's lock.
+     */
+    default Set<String> appsToTakeOver() {
+        return Set.of();
     }
 
     /** A workload by namespace and name. */

@@ -23,6 +23,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -106,7 +108,6 @@ public final class LocalPlatform implements Platform {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the local platform's state directory " + this.settings.stateDir(), e);
         }
-        adoptOrphans(state -> true, false);
         memoryWatchdog = startMemoryWatchdog();
     }
 
@@ -198,8 +199,32 @@ public final class LocalPlatform implements Platform {
      * still runs are left to it. Safe to call again and while other apps' workloads change.
      */
     @Override
-    public void takeOver(String namespace, String appName) {
-        adoptOrphans(state -> state.namespace().equals(namespace) && appName.equals(state.appName()), true);
+    public boolean takeOver(String namespace, String appName) {
+        return adoptOrphans(state -> state.namespace().equals(namespace) && appName.equals(state.appName()), true) > 0;
+    }
+
+    /** The apps that have pods in the state directory whose supervising deployer process no longer runs. */
+    @Override
+    public Set<String> appsToTakeOver() {
+        Set<String> apps = new TreeSet<>();
+        List<Path> files;
+        try (Stream<Path> s = Files.list(settings.stateDir().resolve("pods"))) {
+            files = s.filter(p -> p.toString().endsWith(".json")).toList();
+        } catch (IOException e) {
+            LOG.warnf("cannot read the local platform's state directory %s: %s", settings.stateDir(), e.getMessage());
+            return apps;
+        }
+        for (Path file : files) {
+            try {
+                LocalPodState state = JSON.readValue(file.toFile(), LocalPodState.class);
+                if (!state.supervisor().equals(settings.supervisor()) && !state.supervisor().alive()) {
+                    apps.add(state.namespace() + "/" + state.appName());
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.debugf("skipping pod state %s: %s", file, e.getMessage());
+            }
+        }
+        return apps;
     }
 
     /** Stops every pod (the deployer's shutdown in tests; a real shutdown leaves pods running). */
@@ -291,20 +316,22 @@ public final class LocalPlatform implements Platform {
      *
      * @param warnLive whether a pod of a live supervisor deserves a warning (a take-over expected none)
      */
-    private void adoptOrphans(Predicate<LocalPodState> filter, boolean warnLive) {
+    private int adoptOrphans(Predicate<LocalPodState> filter, boolean warnLive) {
         synchronized (ADOPTION) {
             try (FileChannel channel = FileChannel.open(settings.stateDir().resolve("pods.lock"),
                     StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                  FileLock lock = channel.lock()) {
-                adoptLocked(filter, warnLive);
+                return adoptLocked(filter, warnLive);
             } catch (IOException e) {
                 LOG.warnf("cannot lock the local platform's state directory %s, no pod adopted: %s", settings.stateDir(),
                         e.getMessage());
+                return 0;
             }
         }
     }
 
-    private void adoptLocked(Predicate<LocalPodState> filter, boolean warnLive) throws IOException {
+    private int adoptLocked(Predicate<LocalPodState> filter, boolean warnLive) throws IOException {
+        int adopted = 0;
         List<Path> files;
         try (Stream<Path> s = Files.list(settings.stateDir().resolve("pods"))) {
             files = s.filter(p -> p.toString().endsWith(".json")).toList();
@@ -338,10 +365,12 @@ public final class LocalPlatform implements Platform {
             LocalWorkload w = workloads.computeIfAbsent(key(state.namespace(), state.workload()),
                     k -> new LocalWorkload(this, state.namespace(), state.workload(), null, PodListener.NONE));
             w.adopt(state);
+            adopted++;
             LOG.infof("adopted pod %s (containers %s) of workload %s in %s from the deployer process %d", state.podName(),
                     state.containers().stream().map(c -> c.name() + " pid " + c.pid()).toList(), state.workload(),
                     state.namespace(), state.supervisor().pid());
         }
+        return adopted;
     }
 
     private boolean hasPod(String namespace, String workload, String podName) {

@@ -222,9 +222,15 @@ class LocalPlatformTest {
                 {"namespace": "default", "workload": "old-1", "podName": "old-1-bcdfg", "pid": 1, "startedMillis": 0}""");
 
         LocalPlatform second = platform();
+        assertThat(second.exists("default", "kept-1")).as("adopted only under the app's lock, not at startup").isFalse();
+
+        assertThat(second.appsToTakeOver()).containsExactly("default/kept");
+        assertThat(second.takeOver("default", "kept")).isTrue();
+        assertThat(second.takeOver("default", "kept")).as("nothing more to adopt").isFalse();
 
         assertThat(second.exists("default", "old-1")).as("a state file of another format is ignored").isFalse();
         assertThat(second.exists("default", "kept-1")).isTrue();
+        assertThat(second.appsToTakeOver()).isEmpty();
         await().atMost(Duration.ofSeconds(5)).until(() -> !second.pods("default", "kept-1").isEmpty());
         assertThat(second.pods("default", "kept-1").get(0).reachablePort(8080)).isEqualTo(port);
         second.delete("default", "kept-1");
@@ -244,7 +250,8 @@ class LocalPlatformTest {
         Map<String, Long> pids = containerPids(podName);
 
         LocalPlatform b = platform();
-        b.takeOver("default", "shared");
+        assertThat(b.appsToTakeOver()).isEmpty();
+        assertThat(b.takeOver("default", "shared")).isFalse();
 
         assertThat(b.exists("default", "shared-1")).as("A still runs: its pods stay its own").isFalse();
 
