@@ -168,7 +168,8 @@ public final class BlueGreenFlow {
 
     /**
      * Continues a deployment found unfinished after a restart: before a confirmed switch it is
-     * rolled back (green removed, blue untouched); after it, blue is removed and it ends DEPLOYED.
+     * rolled back (green removed, blue untouched); after it, the stable address is made to select
+     * green, blue is removed and it ends DEPLOYED.
      */
     public Deployment resume(Run run) throws InterruptedException {
         Deployment d = run.deployment;
