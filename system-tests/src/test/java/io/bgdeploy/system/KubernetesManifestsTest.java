@@ -260,7 +260,7 @@ class KubernetesManifestsTest {
         assertThat(deployer).containsOnlyKeys("apps/deployments", "apps/deployments/scale", "/services", "/pods");
         assertThat(deployer.get("apps/deployments")).contains("get", "list", "create", "delete").doesNotContain("deletecollection");
         assertThat(deployer.get("apps/deployments/scale")).contains("update").doesNotContain("delete", "create");
-        assertThat(deployer.get("/services")).contains("get", "create", "delete");
+        assertThat(deployer.get("/services")).containsExactlyInAnyOrder("get", "create", "patch", "delete");
         assertThat(deployer.get("/pods")).containsExactlyInAnyOrder("get", "list", "watch");
 
         Map<String, Set<String>> health = grants(roleOf("health-service"));

@@ -159,6 +159,7 @@ public final class BlueGreenFlow {
             new Step("wait-for-health", DeploymentPhase.WAITING_FOR_HEALTH, this::waitForHealth),
             new Step("upsert-green-backend", DeploymentPhase.SWITCHING, this::upsertGreenBackend),
             new Step("switch-frontend", DeploymentPhase.SWITCHING, this::switchFrontend),
+            new Step("route-stable", DeploymentPhase.SWITCHING, this::routeStable),
             new Step("drain", DeploymentPhase.DRAINING, this::drain),
             new Step("remove-blue", DeploymentPhase.REMOVING_BLUE, this::removeBlue));
 
@@ -199,8 +200,8 @@ public final class BlueGreenFlow {
 
     /**
      * Continues a deployment that a deployer left unfinished (it stopped, or lost the app's lock):
-     * before a confirmed switch it is rolled back (green removed, blue untouched); after it, blue
-     * is removed and it ends DEPLOYED.
+     * before a confirmed switch it is rolled back (green removed, blue untouched); after it, the
+     * stable address is made to select green, blue is removed and it ends DEPLOYED.
      *
      * @param instance the deployer instance that continues it
      */
@@ -218,6 +219,7 @@ public final class BlueGreenFlow {
                 run.switchAttempted = true;
                 run.switched = true;
                 platform.attach(d.namespace(), run.spec.name(), reporter(run));
+                pointStableAt(run, run.spec);
                 return runFrom(run, stepIndex("remove-blue"));
             }
             default -> {
@@ -363,6 +365,36 @@ public final class BlueGreenFlow {
                 + (expected == null ? " (new frontend)" : " from " + expected));
     }
 
+    /** Green serves now: the app's stable address follows (a failure is logged, green keeps serving). */
+    private void routeStable(Run run) {
+        pointStableAt(run, run.spec);
+    }
+
+    private void pointStableAt(Run run, WorkloadSpec serving) {
+        try {
+            if (platform.routeStable(serving)) {
+                log(run, "stable service " + serving.appName() + " selects version " + serving.version());
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("deployment %s: stable service of %s not moved to version %s: %s", run.id(),
+                    run.deployment.appKey(), serving.version(), e.getMessage());
+            log(run, "stable service " + serving.appName() + " could not select version " + serving.version() + ": "
+                    + e.getMessage());
+        }
+    }
+
+    private void removeStable(Run run, String version) {
+        Deployment d = run.deployment;
+        try {
+            if (platform.removeStable(d.namespace(), d.appName(), version)) {
+                log(run, "stable service " + d.appName() + " (it selected version " + version + ") removed");
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("deployment %s: stable service of %s not removed: %s", run.id(), d.appKey(), e.getMessage());
+            log(run, "stable service " + d.appName() + " could not be removed: " + e.getMessage());
+        }
+    }
+
     /** Blue's backend if blue is served under that host name. */
     private static String blueBackendOn(Run run, String hostname) {
         if (run.blue == null || !Objects.equals(run.blue.descriptor().frontend(), hostname)) {
@@ -430,6 +462,14 @@ public final class BlueGreenFlow {
     private Deployment rollBack(Run run, String reason) throws InterruptedException {
         enterPhase(run, DeploymentPhase.ROLLING_BACK, reason);
         Deployment d = run.deployment;
+        if (run.switchAttempted || run.switched) {
+            // the stable address may select green already: back to blue, or gone with a first deployment
+            if (run.blue != null) {
+                pointStableAt(run, blueSpec(run.blue));
+            } else {
+                removeStable(run, d.version());
+            }
+        }
         if (run.switchAttempted) {
             FrontendSpec frontend = BlueGreenPlanner.frontend(run.descriptor);
             if (frontend != null) {
@@ -452,7 +492,15 @@ public final class BlueGreenFlow {
         return finish(run, DeploymentStatus.FAILURE, reason);
     }
 
-    /** Undeploys a DEPLOYED deployment: frontend, backend, workload. The caller holds the app's lock. */
+    /** Blue's namespace, app name, version and ports, which is what its stable address needs. */
+    private static WorkloadSpec blueSpec(Deployment blue) {
+        return BlueGreenPlanner.workload(blue.id(), blue.descriptor(), blue.version(), blue.descriptor().podspec(), Map.of());
+    }
+
+    /**
+     * Undeploys a DEPLOYED deployment: frontend, stable address (if it selects this version),
+     * workload, backend. The caller holds the app's lock.
+     */
     public Deployment undeploy(Run run, String by) throws InterruptedException {
         Deployment d = run.deployment.withStatus(DeploymentStatus.UNDEPLOYING, null);
         run.deployment = d;
@@ -463,6 +511,7 @@ public final class BlueGreenFlow {
             problems.addAll(bestEffort(run, new RemoveFrontend(d.id() + ".undeploy-frontend", d.id(), d.namespace(),
                     d.appName(), frontend.hostname(), run.backendId())));
         }
+        removeStable(run, d.version());
         platform.delete(d.namespace(), run.spec.name());
         log(run, "workload " + run.spec.name() + " deleted");
         problems.addAll(bestEffort(run, new RemoveBackend(d.id() + ".undeploy-backend", d.id(), d.namespace(),

@@ -41,6 +41,29 @@ public interface Platform {
     List<WorkloadRef> managedWorkloads();
 
     /**
+     * Points the app's stable address (on Kubernetes the Service {@code <appName>}) at the pods of
+     * this version, so that clients inside the platform reach whichever version serves: created
+     * when missing, else moved; calling it again changes nothing. Only the spec's namespace, app
+     * name, version and ports matter. Called only once the version's pods are healthy and the load
+     * balancer routes to them.
+     *
+     * @return false when the platform has no stable addresses (nothing was done)
+     */
+    default boolean routeStable(WorkloadSpec serving) {
+        return false;
+    }
+
+    /**
+     * Removes the app's stable address if it routes to this version (whose pods are about to go);
+     * nothing happens when it routes to another version or does not exist.
+     *
+     * @return whether an address was removed
+     */
+    default boolean removeStable(String namespace, String appName, String version) {
+        return false;
+    }
+
+    /**
      * Makes the app's workloads manageable by this deployer instance before it continues a
      * deployment that another instance began and left behind (that instance stopped or lost the
      * app's lock). A platform whose workloads every instance sees already has nothing to do.

@@ -47,6 +47,14 @@ class BlueGreenFlowTest {
             new ResourcePolicy(ResourcePolicy.Mode.FILL, "100m", "500m", "128Mi", "256Mi"), Deployer.LockMode.QUEUE,
             locks.instance("a"), executor);
 
+    /** Every change of a stable address, with the backend the app's frontend routed to at that moment. */
+    private final List<String> stableChanges = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    {
+        platform.onStableChange = (app, version) -> stableChanges.add(app + " -> " + version + " while the frontend routes to "
+                + lb.frontends.get(app.substring(app.indexOf('/') + 1) + ".example.com"));
+    }
+
     @AfterEach
     void stop() {
         executor.shutdownNow();
@@ -89,6 +97,17 @@ class BlueGreenFlowTest {
                 .reduce((a, b) -> b).orElseThrow();
         assertThat(second.expectedBackendId()).isEqualTo("default-shop-1");
         assertThat(lb.backends.get("default-shop-2").backend().servers()).hasSize(2);
+    }
+
+    @Test
+    void theStableAddressSelectsGreenOnlyOnceTheFrontendRoutesToIt() {
+        deploy(descriptor("stable", "#", ""));
+        deploy(descriptor("stable", "#", ""));
+
+        assertThat(stableChanges).containsExactly(
+                "default/stable -> 1 while the frontend routes to default-stable-1",
+                "default/stable -> 2 while the frontend routes to default-stable-2");
+        assertThat(platform.stable).containsExactly(Map.entry("default/stable", "2"));
     }
 
     @Test
@@ -160,6 +179,8 @@ class BlueGreenFlowTest {
         assertThat(platform.workloads).isEmpty();
         assertThat(lb.commands).anyMatch(c -> c instanceof RemoveFrontend);
         assertThat(lb.commands).anyMatch(c -> c instanceof RemoveBackend r && r.backendId().equals("default-first-1"));
+        assertThat(platform.stable).isEmpty();
+        assertThat(stableChanges).isEmpty();
     }
 
     @Test
@@ -186,6 +207,7 @@ class BlueGreenFlowTest {
         await().atMost(Duration.ofSeconds(10)).until(() ->
                 store.find("default", v2.deployment().id()).orElseThrow().phase() == DeploymentPhase.DRAINING);
         assertThat(lb.frontends).containsEntry("rb.example.com", "default-rb-2");
+        assertThat(platform.stable).containsEntry("default/rb", "2");
 
         await().atMost(Duration.ofSeconds(5)).until(() -> slow.rollback("default", v2.deployment().id(), "alice").isEmpty());
 
@@ -196,6 +218,7 @@ class BlueGreenFlowTest {
         assertThat(result.reason()).contains("rolled back on request of alice");
         assertThat(lb.frontends).containsEntry("rb.example.com", "default-rb-1");
         assertThat(platform.workloads).containsOnlyKeys("default/rb-1");
+        assertThat(platform.stable).containsEntry("default/rb", "1");
     }
 
     @Test
@@ -248,6 +271,39 @@ class BlueGreenFlowTest {
         assertThat(lb.frontends).isEmpty();
         assertThat(lb.backends).isEmpty();
         assertThat(platform.workloads).isEmpty();
+        assertThat(platform.stable).isEmpty();
+        assertThat(stableChanges).last().isEqualTo("default/gone -> null while the frontend routes to null");
+    }
+
+    @Test
+    void undeployingAVersionThatNoLongerServesLeavesTheStableAddressAlone() {
+        Deployment d = deploy(descriptor("kept", "#", ""));
+        platform.stable.put("default/kept", "9");
+
+        assertThat(deployer.undeploy(d, false, "bob")).isEmpty();
+
+        await().atMost(Duration.ofSeconds(5)).until(() ->
+                store.find("default", d.id()).orElseThrow().status() == DeploymentStatus.UNDEPLOYED);
+        assertThat(platform.stable).containsEntry("default/kept", "9");
+    }
+
+    @Test
+    void resumeAfterARestartDuringTheSwitchPointsTheStableAddressBackAtBlue() {
+        deploy(descriptor("midswitch", "#", ""));
+        Descriptor d = descriptor("midswitch", "#", "");
+        platform.create(BlueGreenPlanner.workload("switchid-00000001", d, "2", d.podspec(), Map.of()),
+                io.bgdeploy.deployer.platform.PodListener.NONE);
+        platform.stable.put("default/midswitch", "2");
+        java.time.Instant now = java.time.Instant.now();
+        store.save(new Deployment("switchid-00000001", now, now, "default", "midswitch", "2", DeploymentStatus.DEPLOYING,
+                DeploymentPhase.SWITCHING, "test", null, null, "1", null, d));
+
+        deployer.resumeUnowned();
+
+        await().atMost(Duration.ofSeconds(5)).until(() ->
+                store.find("default", "switchid-00000001").orElseThrow().status() == DeploymentStatus.FAILURE);
+        assertThat(platform.stable).containsEntry("default/midswitch", "1");
+        assertThat(platform.workloads).containsOnlyKeys("default/midswitch-1");
     }
 
     @Test
@@ -298,5 +354,6 @@ class BlueGreenFlowTest {
                 store.find("default", "drainid-00000001").orElseThrow().status() == DeploymentStatus.DEPLOYED);
         assertThat(platform.workloads).containsOnlyKeys("default/drained-2");
         assertThat(store.find("default", v1.id()).orElseThrow().status()).isEqualTo(DeploymentStatus.UNDEPLOYED);
+        assertThat(platform.stable).containsEntry("default/drained", "2");
     }
 }

@@ -33,7 +33,7 @@ import static org.awaitility.Awaitility.await;
  * A deployer that stopped at any point of a deployment of v2 over a serving v1 (the state it left
  * is built step by step, as the flow would have left it) is continued by a new deployer: the
  * deployment ends, exactly the DEPLOYED versions have a workload and a backend, and the frontend
- * routes to the one DEPLOYED version. Never are both versions gone.
+ * and the stable address route to the one DEPLOYED version. Never are both versions gone.
  */
 class ResumeInEveryPhaseTest {
 
@@ -104,6 +104,7 @@ class ResumeInEveryPhaseTest {
         assertThat(platform.workloads).containsOnlyKeys("default/app-" + version);
         assertThat(lb.backends).containsOnlyKeys("default-app-" + version);
         assertThat(lb.frontends).containsExactlyEntriesOf(Map.of("app.example.com", "default-app-" + version));
+        assertThat(platform.stable).containsExactlyEntriesOf(Map.of("default/app", version));
         Set<DeploymentStatus> others = store.list("default", "app").stream().filter(x -> !x.version().equals(version))
                 .map(Deployment::status).collect(Collectors.toSet());
         assertThat(others).doesNotContain(DeploymentStatus.DEPLOYED, DeploymentStatus.DEPLOYING,
@@ -128,6 +129,7 @@ class ResumeInEveryPhaseTest {
         assertThat(platform.workloads).isEmpty();
         assertThat(lb.backends).isEmpty();
         assertThat(lb.frontends).isEmpty();
+        assertThat(platform.stable).isEmpty();
     }
 
     /** The state a deployer stopping at that point leaves: the stored deployment and what it had done. */
@@ -141,6 +143,9 @@ class ResumeInEveryPhaseTest {
         if (p >= 2 && p != 6) {
             lb.apply(new UpsertBackend(id + ".upsert-backend", id, "default", "app", BlueGreenPlanner.backend(d, "2",
                     List.of(new io.bgdeploy.events.lb.ServerSpec("app-2-p0", "10.0.0.9", 80)))), Duration.ZERO);
+        }
+        if (p >= 3 && p <= 4) {
+            platform.routeStable(green);
         }
         if (p >= 3) {
             lb.apply(new SwitchFrontend(id + ".switch-frontend", id, "default", "app", BlueGreenPlanner.frontend(d),

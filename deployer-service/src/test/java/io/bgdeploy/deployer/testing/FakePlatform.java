@@ -9,11 +9,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 
-/** A platform whose pods run the moment they are created, at 10.0.0.x, for tests of the flow. */
+/**
+ * A platform whose pods run the moment they are created, at 10.0.0.x, for tests of the flow. Its
+ * stable addresses are a map from {@code <namespace>/<appName>} to the version they select.
+ */
 public final class FakePlatform implements Platform {
 
     public final Map<String, WorkloadSpec> workloads = new ConcurrentHashMap<>();
+    public final Map<String, String> stable = new ConcurrentHashMap<>();
+    /** Runs at every change of a stable address, before it is made, with the app key and the new version (null = removed). */
+    public volatile BiConsumer<String, String> onStableChange = (app, version) -> {
+    };
     private final Map<String, List<PodInfo>> pods = new ConcurrentHashMap<>();
     private int nextIp = 1;
 
@@ -68,6 +76,24 @@ public final class FakePlatform implements Platform {
     public void delete(String namespace, String workloadName) {
         workloads.remove(namespace + "/" + workloadName);
         pods.remove(namespace + "/" + workloadName);
+    }
+
+    @Override
+    public boolean routeStable(WorkloadSpec serving) {
+        String app = serving.namespace() + "/" + serving.appName();
+        onStableChange.accept(app, serving.version());
+        stable.put(app, serving.version());
+        return true;
+    }
+
+    @Override
+    public boolean removeStable(String namespace, String appName, String version) {
+        String app = namespace + "/" + appName;
+        if (!version.equals(stable.get(app))) {
+            return false;
+        }
+        onStableChange.accept(app, null);
+        return stable.remove(app, version);
     }
 
     @Override

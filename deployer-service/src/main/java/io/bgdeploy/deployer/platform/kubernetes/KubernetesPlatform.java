@@ -6,7 +6,11 @@ import io.bgdeploy.deployer.platform.PodListener;
 import io.bgdeploy.deployer.platform.WorkloadSpec;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import org.jboss.logging.Logger;
@@ -18,9 +22,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Workloads as Kubernetes Deployments with a versioned Service, in the descriptor's namespace.
- * Pods are followed with an informer per workload: running with an IP is reported once, a growing
- * restart count as a restart, a deletion as gone.
+ * Workloads as Kubernetes Deployments with a versioned Service, in the descriptor's namespace, and
+ * per app a stable Service that selects the pods of the serving version. Pods are followed with an
+ * informer per workload: running with an IP is reported once, a growing restart count as a
+ * restart, a deletion as gone.
  */
 public final class KubernetesPlatform implements Platform {
 
@@ -55,8 +60,23 @@ public final class KubernetesPlatform implements Platform {
         return namespace + "/" + name;
     }
 
+    /** Refuses an app whose stable Service name is taken by a Service that is not that app's stable Service. */
     @Override
     public List<String> check(WorkloadSpec spec) {
+        Service existing;
+        try {
+            existing = client.services().inNamespace(spec.namespace()).withName(spec.appName()).get();
+        } catch (KubernetesClientException e) {
+            LOG.warnf("cannot check whether Service %s in %s is free (%s): the deployment will find out",
+                    spec.appName(), spec.namespace(), e.getMessage());
+            return List.of();
+        }
+        if (existing != null && !KubernetesObjects.isStableServiceOf(existing, spec.appName())) {
+            return List.of("appName: Service " + spec.appName() + " in namespace " + spec.namespace()
+                    + " exists and is not the stable Service this deployer keeps for app " + spec.appName()
+                    + " (labels " + KubernetesObjects.stableServiceLabels(spec.appName())
+                    + "): rename the app, or delete or rename that Service");
+        }
         return List.of();
     }
 
@@ -179,8 +199,58 @@ public final class KubernetesPlatform implements Platform {
             w.informer.close();
         }
         client.apps().deployments().inNamespace(namespace).withName(workloadName).delete();
-        client.services().inNamespace(namespace).withName(workloadName).delete();
-        LOG.infof("deleted Deployment and Service %s in %s", workloadName, namespace);
+        var service = client.services().inNamespace(namespace).withName(workloadName);
+        Service existing = service.get();
+        if (existing != null && KubernetesObjects.isVersionedService(existing)) {
+            service.lockResourceVersion(existing.getMetadata().getResourceVersion()).delete();
+            LOG.infof("deleted Deployment and Service %s in %s", workloadName, namespace);
+        } else {
+            LOG.infof("deleted Deployment %s in %s (Service %s is no versioned Service of this deployer: kept)",
+                    workloadName, namespace, workloadName);
+        }
+    }
+
+    /**
+     * Creates the stable Service {@code <appName>} selecting this version's pods, or, when it exists,
+     * patches its selector and ports in one JSON patch that the API server applies only if the
+     * Service still is that app's stable Service.
+     */
+    @Override
+    public boolean routeStable(WorkloadSpec serving) {
+        String patch = KubernetesObjects.stableServicePatch(serving);
+        try {
+            client.services().inNamespace(serving.namespace()).resource(KubernetesObjects.stableService(serving))
+                    .createOr(existing -> existing.patch(PatchContext.of(PatchType.JSON), patch));
+        } catch (KubernetesClientException e) {
+            throw new IllegalStateException("Service " + serving.appName() + " in namespace " + serving.namespace()
+                    + " could not be made to select version " + serving.version() + " (" + e.getMessage()
+                    + "); if it exists and is not this deployer's stable Service of the app (labels "
+                    + KubernetesObjects.stableServiceLabels(serving.appName()) + "), delete or rename it", e);
+        }
+        LOG.infof("Service %s in %s selects version %s", serving.appName(), serving.namespace(), serving.version());
+        return true;
+    }
+
+    /** Deletes the stable Service if it is the app's and selects that version, unless it changed since it was read. */
+    @Override
+    public boolean removeStable(String namespace, String appName, String version) {
+        var service = client.services().inNamespace(namespace).withName(appName);
+        Service existing = service.get();
+        if (existing == null || !KubernetesObjects.isStableServiceOf(existing, appName)
+                || !version.equals(KubernetesObjects.selectedVersion(existing))) {
+            return false;
+        }
+        try {
+            service.lockResourceVersion(existing.getMetadata().getResourceVersion()).delete();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                LOG.infof("Service %s in %s changed while being removed: kept", appName, namespace);
+                return false;
+            }
+            throw e;
+        }
+        LOG.infof("deleted Service %s in %s (it selected version %s)", appName, namespace, version);
+        return true;
     }
 
     @Override

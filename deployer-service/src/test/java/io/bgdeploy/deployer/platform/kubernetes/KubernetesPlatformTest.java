@@ -1,11 +1,15 @@
 package io.bgdeploy.deployer.platform.kubernetes;
 
+import io.bgdeploy.deployer.platform.Platform;
 import io.bgdeploy.deployer.testing.KafkaSuiteDoubles;
+import io.bgdeploy.events.lb.SwitchFrontend;
 import io.bgdeploy.infra.testing.EtcdResource;
 import io.bgdeploy.infra.testing.KafkaResource;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.inject.Inject;
@@ -22,6 +26,10 @@ import java.util.Map;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.allOf;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.startsWith;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -39,11 +47,44 @@ class KubernetesPlatformTest {
     @Inject
     KubernetesClient client;
 
-    private static final String DESCRIPTOR = """
-            {"namespace": "default", "appName": "kube", "newVersion": "#", "replicas": 2, "frontend": "kube.example.com",
-             "useHealthCheck": false, "environment": {"GREETING": "hello"},
-             "podspec": {"containers": [{"name": "web", "image": "registry.example.com/kube:1",
-               "ports": [{"name": "http", "containerPort": 8080}]}]}}""";
+    @Inject
+    Platform platform;
+
+    private static final String DESCRIPTOR = descriptor("kube");
+
+    private static String descriptor(String app) {
+        return """
+                {"namespace": "default", "appName": "%s", "newVersion": "#", "replicas": 2, "frontend": "%s.example.com",
+                 "useHealthCheck": false, "environment": {"GREETING": "hello"},
+                 "podspec": {"containers": [{"name": "web", "image": "registry.example.com/kube:1",
+                   "ports": [{"name": "http", "containerPort": 8080}, {"name": "metrics", "containerPort": 9090}]}]}}"""
+                .formatted(app, app);
+    }
+
+    /** Stores the descriptor and returns its id. */
+    private static String storeDescriptor(String json) {
+        String location = given().body(json).post("/descriptors/?namespace=default")
+                .then().statusCode(201).extract().header("Location");
+        return location.substring("/descriptors/".length(), location.indexOf("/?"));
+    }
+
+    /** Starts a deployment of the stored descriptor and returns its location. */
+    private static String startDeployment(String descriptorId) {
+        return given().post("/deployments/?namespace=default&descriptorId=" + descriptorId)
+                .then().statusCode(202).extract().header("Location");
+    }
+
+    private static String idOf(String deploymentLocation) {
+        return deploymentLocation.substring("/deployments/".length(), deploymentLocation.indexOf("/?"));
+    }
+
+    private Service service(String name) {
+        return client.services().inNamespace("default").withName(name).get();
+    }
+
+    private static KafkaSuiteDoubles suite() {
+        return KafkaSuiteDoubles.start(ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class));
+    }
 
     /** Plays the kubelet: the Deployment's pods run, with IPs from 10.1.<version>.x. */
     private void runPodsOf(String name, int version) {
@@ -69,14 +110,10 @@ class KubernetesPlatformTest {
 
     @Test
     void blueGreenOnKubernetesCreatesDeploymentsAndServicesAndRemovesBlue() {
-        KafkaSuiteDoubles suite = KafkaSuiteDoubles.start(
-                ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class));
-        String descriptorLocation = given().body(DESCRIPTOR).post("/descriptors/?namespace=default")
-                .then().statusCode(201).extract().header("Location");
-        String descriptorId = descriptorLocation.substring("/descriptors/".length(), descriptorLocation.indexOf("/?"));
+        KafkaSuiteDoubles suite = suite();
+        String descriptorId = storeDescriptor(DESCRIPTOR);
 
-        String first = given().post("/deployments/?namespace=default&descriptorId=" + descriptorId)
-                .then().statusCode(202).extract().header("Location");
+        String first = startDeployment(descriptorId);
         runPodsOf("kube-1", 1);
         assertThat(awaitFinal(first)).isEqualTo("DEPLOYED");
 
@@ -89,20 +126,94 @@ class KubernetesPlatformTest {
         assertThat(container.getEnv().stream().filter(e -> e.getName().equals("POD_NAME")).findFirst().orElseThrow()
                 .getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
         assertThat(container.getResources().getLimits()).containsKeys("cpu", "memory");
-        assertThat(client.services().inNamespace("default").withName("kube-1").get().getSpec().getSelector())
-                .isEqualTo(Map.of("app", "kube", "version", "1"));
+        Service versioned = service("kube-1");
+        assertThat(versioned.getSpec().getSelector()).isEqualTo(Map.of("app", "kube", "version", "1"));
+        Service stable = service("kube");
+        assertThat(stable.getSpec().getSelector()).isEqualTo(Map.of("app", "kube", "version", "1"));
+        assertThat(stable.getSpec().getPorts()).extracting(p -> p.getName() + ":" + p.getPort() + "->" + p.getTargetPort().getIntVal())
+                .containsExactly("http:8080->8080", "metrics:9090->9090")
+                .isEqualTo(versioned.getSpec().getPorts().stream()
+                        .map(p -> p.getName() + ":" + p.getPort() + "->" + p.getTargetPort().getIntVal()).toList());
+        assertThat(stable.getMetadata().getLabels()).containsEntry("app", "kube").containsEntry("managed-by", "bgdeploy-deployer")
+                .doesNotContainKey("version");
         assertThat(suite.lb.backends.get("default-kube-1").backend().servers())
                 .extracting(s -> s.address() + ":" + s.port()).containsExactlyInAnyOrder("10.1.1.1:8080", "10.1.1.2:8080");
 
-        String second = given().post("/deployments/?namespace=default&descriptorId=" + descriptorId)
-                .then().statusCode(202).extract().header("Location");
+        String second = startDeployment(descriptorId);
         runPodsOf("kube-2", 2);
         assertThat(awaitFinal(second)).isEqualTo("DEPLOYED");
 
         assertThat(suite.lb.frontends).containsEntry("kube.example.com", "default-kube-2");
         assertThat(client.apps().deployments().inNamespace("default").withName("kube-1").get()).isNull();
-        assertThat(client.services().inNamespace("default").withName("kube-1").get()).isNull();
-        assertThat(client.apps().deployments().inNamespace("default").list().getItems())
+        assertThat(service("kube-1")).isNull();
+        assertThat(service("kube").getSpec().getSelector()).isEqualTo(Map.of("app", "kube", "version", "2"));
+        assertThat(client.apps().deployments().inNamespace("default").withLabel("app", "kube").list().getItems())
                 .extracting(d -> d.getMetadata().getName()).isEqualTo(List.of("kube-2"));
+    }
+
+    @Test
+    void aRollbackDuringTheDrainPointsTheStableServiceBackAtBlue() {
+        suite();
+        String descriptorId = storeDescriptor(descriptor("kroll"));
+        String first = startDeployment(descriptorId);
+        runPodsOf("kroll-1", 1);
+        assertThat(awaitFinal(first)).isEqualTo("DEPLOYED");
+        String second = startDeployment(descriptorId);
+        runPodsOf("kroll-2", 2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> "DRAINING".equals(given().get(second).jsonPath().getString("phase")));
+        assertThat(service("kroll").getSpec().getSelector()).isEqualTo(Map.of("app", "kroll", "version", "2"));
+
+        given().post("/deployments/" + idOf(second) + "/rollback?namespace=default").then().statusCode(202);
+
+        assertThat(awaitFinal(second)).isEqualTo("FAILURE");
+        assertThat(service("kroll").getSpec().getSelector()).isEqualTo(Map.of("app", "kroll", "version", "1"));
+        assertThat(service("kroll-1")).isNotNull();
+        assertThat(service("kroll-2")).isNull();
+    }
+
+    @Test
+    void aFailedFirstDeploymentLeavesNoStableService() {
+        KafkaSuiteDoubles suite = suite();
+        suite.lb.reject = c -> c instanceof SwitchFrontend s && s.appName().equals("kfail");
+        try {
+            String first = startDeployment(storeDescriptor(descriptor("kfail")));
+            runPodsOf("kfail-1", 1);
+
+            assertThat(awaitFinal(first)).isEqualTo("FAILURE");
+        } finally {
+            suite.lb.reject = c -> false;
+        }
+        assertThat(service("kfail")).isNull();
+        assertThat(service("kfail-1")).isNull();
+        assertThat(client.apps().deployments().inNamespace("default").withName("kfail-1").get()).isNull();
+    }
+
+    @Test
+    void undeployingTheServingVersionRemovesTheStableService() {
+        suite();
+        String first = startDeployment(storeDescriptor(descriptor("kgone")));
+        runPodsOf("kgone-1", 1);
+        assertThat(awaitFinal(first)).isEqualTo("DEPLOYED");
+        assertThat(service("kgone")).isNotNull();
+
+        given().delete(first).then().statusCode(202);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> "UNDEPLOYED".equals(given().get(first).jsonPath().getString("status")));
+        assertThat(service("kgone")).isNull();
+        assertThat(service("kgone-1")).isNull();
+    }
+
+    @Test
+    void aServiceOfSomeoneElseNamedLikeTheAppIsNeitherTakenOverNorDeleted() {
+        Service foreign = new ServiceBuilder().withNewMetadata().withName("kforeign").withNamespace("default")
+                .withLabels(Map.of("app", "legacy")).endMetadata()
+                .withNewSpec().withSelector(Map.of("app", "legacy")).addNewPort().withPort(80).endPort().endSpec().build();
+        client.services().inNamespace("default").resource(foreign).create();
+
+        given().body(descriptor("kforeign")).post("/descriptors/validate").then().statusCode(400)
+                .body("problems", hasItem(allOf(startsWith("appName: Service kforeign in namespace default exists"),
+                        containsString("rename the app"))));
+        assertThat(platform.removeStable("default", "kforeign", "1")).isFalse();
+        assertThat(service("kforeign")).isNotNull();
     }
 }
