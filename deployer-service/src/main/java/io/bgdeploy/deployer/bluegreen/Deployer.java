@@ -353,12 +353,30 @@ public final class Deployer {
      * whose workloads a stopped instance left (local platform) are taken over the same way.
      */
     public void resumeUnowned() {
-        Set<String> apps = new java.util.LinkedHashSet<>();
+        resume(store.unfinished());
+    }
+
+    /**
+     * {@link #resumeUnowned()} after reading every deployment rather than the index of unfinished
+     * ones, which deployments recorded by an older deployer lack (at startup).
+     */
+    public void resumeUnownedFullScan() {
+        Map<String, String> unfinished = new java.util.LinkedHashMap<>();
         for (Deployment d : store.listAll()) {
-            if (unfinished(d) && !active.containsKey(d.id())) {
-                apps.add(d.appKey());
+            if (unfinished(d)) {
+                unfinished.put(d.id(), d.appKey());
             }
         }
+        resume(unfinished);
+    }
+
+    private void resume(Map<String, String> unfinished) {
+        Set<String> apps = new java.util.LinkedHashSet<>();
+        unfinished.forEach((id, app) -> {
+            if (!active.containsKey(id)) {
+                apps.add(app);
+            }
+        });
         apps.addAll(platform.appsToTakeOver());
         for (String app : apps) {
             synchronized (appQueues) {

@@ -37,7 +37,7 @@ public class Startup {
                 config.healthDeadline(), config.drainDelay(), config.lockMode(), config.instance().lockTtl());
         deployer.removeOrphans();
         deployer.reattachServing();
-        deployer.resumeUnowned();
+        deployer.resumeUnownedFullScan();
     }
 
     /**

@@ -25,8 +25,22 @@ public interface DeploymentStore {
     /** Deployments of a namespace, oldest first, optionally of one app only. */
     List<Deployment> list(String namespace, String appName);
 
-    /** Every deployment in every namespace (used to resume after a restart). */
+    /** Every deployment in every namespace (used to find orphaned workloads after a restart). */
     List<Deployment> listAll();
+
+    /**
+     * The deployments that are DEPLOYING or UNDEPLOYING, by id, with their app key
+     * {@code <namespace>/<app>}: what instances look for to take over, often, so it must be cheap.
+     */
+    default Map<String, String> unfinished() {
+        Map<String, String> result = new java.util.LinkedHashMap<>();
+        for (Deployment d : listAll()) {
+            if (d.status() != null && !d.status().isFinal()) {
+                result.put(d.id(), d.appKey());
+            }
+        }
+        return result;
+    }
 
     boolean delete(String namespace, String id);
 

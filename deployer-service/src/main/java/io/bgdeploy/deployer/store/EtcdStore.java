@@ -8,8 +8,10 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,7 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The deployer's state in etcd, under {@code /bgdeploy/deployer/}:
  * {@code descriptors/<ns>/<id>}, {@code deployments/<ns>/<id>}, {@code logs/<ns>/<id>/<seq>} and
- * {@code health/<ns>/<id>/<pod>} and {@code rollback/<ns>/<id>}, JSON values. Ids are time-ordered, so a prefix read lists oldest
+ * {@code health/<ns>/<id>/<pod>}, {@code rollback/<ns>/<id>} and the index
+ * {@code unfinished/<ns>/<id>}, JSON values. Ids are time-ordered, so a prefix read lists oldest
  * first. Container environment comes from the reference's {@code /deployer/environment/<KEY>}.
  */
 public final class EtcdStore implements DeploymentStore {
@@ -132,9 +135,34 @@ public final class EtcdStore implements DeploymentStore {
         return Ids.isId(id) && deleteKey(key("descriptors", namespace, id), false);
     }
 
+    /**
+     * Writes the deployment and, in the same transaction, its entry in the index of unfinished
+     * deployments ({@code unfinished/<ns>/<id>} = app key; removed once it is final).
+     */
     @Override
     public void save(Deployment deployment) {
-        put(key("deployments", deployment.namespace(), deployment.id()), deployment);
+        ByteSequence index = bytes(key("unfinished", deployment.namespace(), deployment.id()));
+        boolean unfinished = deployment.status() != null && !deployment.status().isFinal();
+        try {
+            await(kv.txn().Then(
+                    Op.put(bytes(key("deployments", deployment.namespace(), deployment.id())),
+                            ByteSequence.from(json.writeValueAsBytes(deployment)), PutOption.DEFAULT),
+                    unfinished ? Op.put(index, bytes(deployment.appKey()), PutOption.DEFAULT)
+                            : Op.delete(index, DeleteOption.DEFAULT)).commit());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public Map<String, String> unfinished() {
+        Map<String, String> result = new LinkedHashMap<>();
+        String prefix = PREFIX + "unfinished/";
+        for (KeyValue kv : prefix(prefix)) {
+            String key = kv.getKey().toString(StandardCharsets.UTF_8);
+            result.put(key.substring(key.lastIndexOf('/') + 1), kv.getValue().toString(StandardCharsets.UTF_8));
+        }
+        return result;
     }
 
     @Override
@@ -172,6 +200,7 @@ public final class EtcdStore implements DeploymentStore {
         deleteKey(key("logs", namespace, id) + "/", true);
         deleteKey(key("health", namespace, id) + "/", true);
         deleteKey(key("rollback", namespace, id), false);
+        deleteKey(key("unfinished", namespace, id), false);
         return deleteKey(key("deployments", namespace, id), false);
     }
 

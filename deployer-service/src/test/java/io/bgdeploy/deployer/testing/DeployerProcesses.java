@@ -1,6 +1,6 @@
 package io.bgdeploy.deployer.testing;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.bgdeploy.deployer.platform.local.LocalPodState;
 import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.infra.testing.SharedInfra;
 import io.restassured.RestAssured;
@@ -79,17 +79,17 @@ public final class DeployerProcesses implements AutoCloseable {
         return api(port).get("/deployments/" + id + "/?namespace=default").jsonPath().getString(field);
     }
 
-    /** The processes of a workload's pods recorded in the state directory that run. */
+    /** The container processes of a workload's pods recorded in the state directory that run. */
     public List<ProcessHandle> livePods(String workload) throws IOException {
-        return livePods(state -> workload.equals(state.path("workload").asText()));
+        return livePods(state -> workload.equals(state.workload()));
     }
 
-    /** The processes of the pods recorded in the state directory that run. */
+    /** The container processes of the pods recorded in the state directory that run. */
     public List<ProcessHandle> livePods() throws IOException {
         return livePods(state -> true);
     }
 
-    private List<ProcessHandle> livePods(Predicate<JsonNode> which) throws IOException {
+    private List<ProcessHandle> livePods(Predicate<LocalPodState> which) throws IOException {
         Path pods = stateDir.resolve("pods");
         List<ProcessHandle> live = new ArrayList<>();
         if (!Files.isDirectory(pods)) {
@@ -97,14 +97,15 @@ public final class DeployerProcesses implements AutoCloseable {
         }
         try (var files = Files.list(pods)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".json")).toList()) {
-                JsonNode state = EventCodec.mapper().readTree(file.toFile());
+                LocalPodState state = EventCodec.mapper().readValue(file.toFile(), LocalPodState.class);
                 if (!which.test(state)) {
                     continue;
                 }
-                long started = state.path("startedMillis").asLong();
-                ProcessHandle.of(state.path("pid").asLong(-1))
-                        .filter(h -> h.info().startInstant().map(t -> t.toEpochMilli() == started).orElse(false))
-                        .ifPresent(live::add);
+                for (LocalPodState.Container c : state.containers()) {
+                    ProcessHandle.of(c.pid())
+                            .filter(h -> h.info().startInstant().map(t -> t.toEpochMilli() == c.startedMillis()).orElse(false))
+                            .ifPresent(live::add);
+                }
             }
         }
         return live;
