@@ -14,6 +14,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -21,10 +24,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The packaged deployer killed with SIGKILL while one deployment drains and another waits for
- * health, then started again: the draining one finishes (blue removed, green serves), the waiting
- * one is rolled back (green removed, blue still serves: its pod survived the deployer and is
- * adopted). Never are both versions gone.
+ * The packaged deployer killed with SIGKILL while deployments of six apps are in six phases, then
+ * started again: one draining finishes (blue removed, green serves) and the deployment queued
+ * behind it runs; one waiting for health, one switching and one rolling back end rolled back with
+ * blue serving (its pod survived the deployer and is adopted); an undeploy is finished. Never are
+ * both versions gone.
  */
 class DeployerRestartIT {
 
@@ -59,41 +63,80 @@ class DeployerRestartIT {
                 + server.port() + "/")).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
+    private String app(String id) {
+        return DeployerProcesses.api(port).get("/deployments/" + id + "/?namespace=default").jsonPath().getString("appName");
+    }
+
     @Test
-    void killNineWhileDrainingAndWhileWaitingForHealthThenRestart() throws Exception {
+    void killNineInEveryLongPhaseThenRestart() throws Exception {
         deployers = new DeployerProcesses(Path.of("target", "restart-it-" + UUID.randomUUID()), "restart-it");
         suite = KafkaSuiteDoubles.start(SharedInfra.kafka().bootstrapServers());
-        String[] settings = {"deployer.drain-delay=40s", "deployer.health-deadline=90s", "deployer.instance.lock-ttl=3s",
-            "deployer.instance.takeover-interval=1s"};
+        String[] settings = {"deployer.drain-delay=40s", "deployer.health-deadline=90s", "deployer.lb-timeout=90s",
+            "deployer.instance.lock-ttl=3s", "deployer.instance.takeover-interval=1s"};
         Process first = deployers.start("first", port, settings);
 
-        String drainBlue = deploy(descriptor("drainer", "/health"));
-        String stuckBlue = deploy(descriptor("stuck", "/health"));
-        await().atMost(Duration.ofSeconds(90)).until(() -> "DEPLOYED".equals(field(drainBlue, "status"))
-                && "DEPLOYED".equals(field(stuckBlue, "status")));
+        List<String> apps = List.of("drainer", "stuck", "switcher", "rollbacker", "undeployer");
+        Map<String, String> blue = new HashMap<>();
+        apps.forEach(app -> blue.put(app, deploy(descriptor(app, "/health"))));
+        await().atMost(Duration.ofSeconds(90)).until(() -> blue.values().stream()
+                .allMatch(id -> "DEPLOYED".equals(field(id, "status"))));
+
         String drainGreen = deploy(descriptor("drainer", "/health"));
         String stuckGreen = deploy(descriptor("stuck", "/missing"));
+        suite.holdLoadBalancer("default/switcher");
+        String switchGreen = deploy(descriptor("switcher", "/health"));
+        String rollbackGreen = deploy(descriptor("rollbacker", "/health"));
         await().atMost(Duration.ofSeconds(90)).until(() -> "DRAINING".equals(field(drainGreen, "phase"))
-                && "WAITING_FOR_HEALTH".equals(field(stuckGreen, "phase")));
+                && "WAITING_FOR_HEALTH".equals(field(stuckGreen, "phase"))
+                && "SWITCHING".equals(field(switchGreen, "phase"))
+                && "DRAINING".equals(field(rollbackGreen, "phase")));
+        String queued = deploy(descriptor("drainer", "/health"));
+        suite.holdLoadBalancer("default/rollbacker");
+        DeployerProcesses.api(port).post("/deployments/" + rollbackGreen + "/rollback?namespace=default").then().statusCode(202);
+        suite.holdLoadBalancer("default/undeployer");
+        DeployerProcesses.api(port).delete("/deployments/" + blue.get("undeployer") + "/?namespace=default")
+                .then().statusCode(202);
+        await().atMost(Duration.ofSeconds(30)).until(() -> "ROLLING_BACK".equals(field(rollbackGreen, "phase"))
+                && "UNDEPLOYING".equals(field(blue.get("undeployer"), "status"))
+                && !suite.heldCommands("default/undeployer").isEmpty());
+        assertThat(field(queued, "phase")).isEqualTo("PREPARING");
         assertThat(servedBy("drainer.example.com")).contains("drainer version 2");
 
         first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         assertThat(servedBy("stuck.example.com")).as("blue serves while the deployer is down").contains("stuck version 1");
+        List<ProcessHandle> undeployedPods = deployers.livePods("undeployer-1");
+        assertThat(undeployedPods).isNotEmpty();
 
         deployers.start("second", port, settings);
+        List.of("switcher", "rollbacker", "undeployer").forEach(app -> suite.releaseLoadBalancer("default/" + app));
 
+        // draining: finished, then the deployment queued behind it runs
         await().atMost(Duration.ofSeconds(90)).until(() -> "DEPLOYED".equals(field(drainGreen, "status")));
-        assertThat(field(drainBlue, "status")).isEqualTo("UNDEPLOYED");
-        assertThat(suite.lb.frontends).containsEntry("drainer.example.com", "default-drainer-2");
-        assertThat(suite.lb.backends).doesNotContainKey("default-drainer-1");
-        assertThat(servedBy("drainer.example.com")).contains("drainer version 2");
+        assertThat(field(blue.get("drainer"), "status")).isEqualTo("UNDEPLOYED");
+        await().atMost(Duration.ofSeconds(90)).until(() -> "DRAINING".equals(field(queued, "phase")));
+        assertThat(suite.lb.frontends).containsEntry("drainer.example.com", "default-drainer-3");
+        assertThat(servedBy("drainer.example.com")).contains("drainer version 3");
 
-        await().atMost(Duration.ofSeconds(60)).until(() -> "FAILURE".equals(field(stuckGreen, "status")));
+        // waiting for health, switching, rolling back: rolled back, blue serves
+        for (String green : List.of(stuckGreen, switchGreen, rollbackGreen)) {
+            String app = app(green);
+            await().atMost(Duration.ofSeconds(90)).until(() -> "FAILURE".equals(field(green, "status")));
+            assertThat(field(blue.get(app), "status")).isEqualTo("DEPLOYED");
+            assertThat(suite.lb.frontends).containsEntry(app + ".example.com", "default-" + app + "-1");
+            assertThat(suite.lb.backends).doesNotContainKey("default-" + app + "-2");
+            assertThat(servedBy(app + ".example.com")).contains(app + " version 1");
+            assertThat(deployers.livePods(app + "-2")).as("green pods of " + app).isEmpty();
+        }
         assertThat(field(stuckGreen, "reason")).contains("the deployer stopped during WAITING_FOR_HEALTH");
-        assertThat(suite.lb.frontends).containsEntry("stuck.example.com", "default-stuck-1");
-        assertThat(suite.lb.backends).doesNotContainKey("default-stuck-2");
-        assertThat(servedBy("stuck.example.com")).contains("stuck version 1");
+        assertThat(field(switchGreen, "reason")).contains("the deployer stopped during SWITCHING");
+        assertThat(field(rollbackGreen, "reason")).contains("the deployer stopped during ROLLING_BACK");
         assertThat(DeployerProcesses.api(port).get("/deployments/" + stuckGreen + "/logs?namespace=default").asString())
                 .contains("left unfinished in phase WAITING_FOR_HEALTH");
+
+        // undeploying: finished
+        await().atMost(Duration.ofSeconds(60)).until(() -> "UNDEPLOYED".equals(field(blue.get("undeployer"), "status")));
+        assertThat(suite.lb.frontends).doesNotContainKey("undeployer.example.com");
+        assertThat(suite.lb.backends).doesNotContainKey("default-undeployer-1");
+        await().atMost(Duration.ofSeconds(30)).until(() -> undeployedPods.stream().noneMatch(ProcessHandle::isAlive));
     }
 }

@@ -2,6 +2,7 @@ package io.bgdeploy.deployer.testing;
 
 import io.bgdeploy.deployer.bluegreen.LoadBalancer;
 import io.bgdeploy.events.EventCodec;
+import io.bgdeploy.events.Keys;
 import io.bgdeploy.events.EventData;
 import io.bgdeploy.events.EventEnvelope;
 import io.bgdeploy.events.Topics;
@@ -53,6 +54,8 @@ public final class KafkaSuiteDoubles implements AutoCloseable {
     });
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private volatile boolean running = true;
+    private final java.util.Set<String> held = new java.util.HashSet<>();
+    private final List<LbCommand> heldCommands = new java.util.ArrayList<>();
     private final String bootstrap;
 
     public static synchronized KafkaSuiteDoubles start(String bootstrap) {
@@ -99,10 +102,40 @@ public final class KafkaSuiteDoubles implements AutoCloseable {
         producer.send(new ProducerRecord<>(data.eventType().topic(), env.key(), EventCodec.encodeToString(env)));
     }
 
-    private void onLbCommand(EventEnvelope<?> event) {
+    /**
+     * Leaves the app's load-balancer commands unanswered, as an agent that does not confirm: the
+     * deployment waits in the phase that sent them.
+     */
+    public synchronized void holdLoadBalancer(String appKey) {
+        held.add(appKey);
+    }
+
+    /** Applies and answers the app's held commands, in order, and every later one at once. */
+    public synchronized void releaseLoadBalancer(String appKey) {
+        held.remove(appKey);
+        List<LbCommand> release = heldCommands.stream().filter(c -> appKey.equals(Keys.app(c.namespace(), c.appName())))
+                .toList();
+        heldCommands.removeAll(release);
+        release.forEach(this::answer);
+    }
+
+    /** The commands held for the app so far. */
+    public synchronized List<LbCommand> heldCommands(String appKey) {
+        return heldCommands.stream().filter(c -> appKey.equals(Keys.app(c.namespace(), c.appName()))).toList();
+    }
+
+    private synchronized void onLbCommand(EventEnvelope<?> event) {
         if (!(event.data() instanceof LbCommand command)) {
             return;
         }
+        if (held.contains(Keys.app(command.namespace(), command.appName()))) {
+            heldCommands.add(command);
+            return;
+        }
+        answer(command);
+    }
+
+    private void answer(LbCommand command) {
         LoadBalancer.Answer answer = lb.apply(command, Duration.ZERO);
         if (answer.applied()) {
             publish(new LbCommandApplied(command.commandId(), command.deploymentId(), command.namespace(),
