@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -65,6 +66,9 @@ public final class Deployer {
     private final Map<String, BlueGreenFlow.Run> active = new ConcurrentHashMap<>();
     private final Map<String, String> undeployRequests = new ConcurrentHashMap<>();
     private final Set<String> forgetAfterUndeploy = ConcurrentHashMap.newKeySet();
+    private final Map<String, AtomicLong> answers = new ConcurrentHashMap<>();
+    private final AtomicLong takeovers = new AtomicLong();
+    private final AtomicLong lockLosses = new AtomicLong();
 
     public Deployer(Platform platform, DeploymentStore store, EventSink sink, BlueGreenFlow flow,
                     ResourcePolicy resources, LockMode lockMode, AppLocks locks, ExecutorService executor) {
@@ -105,6 +109,14 @@ public final class Deployer {
      * app's current deployment (on whichever instance runs that one).
      */
     public Answer submit(Descriptor descriptor, String requestedBy, String requestId, String descriptorId) {
+        Answer answer = answer(descriptor, requestedBy, requestId, descriptorId);
+        String kind = answer instanceof Accepted a ? (a.repeated() ? "repeated" : "accepted")
+                : ((Rejected) answer).kind().name().toLowerCase(Locale.ROOT);
+        answers.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
+        return answer;
+    }
+
+    private Answer answer(Descriptor descriptor, String requestedBy, String requestId, String descriptorId) {
         List<String> problems = validate(descriptor);
         if (!problems.isEmpty()) {
             return new Rejected("the descriptor has " + problems.size() + " problem(s)", problems, Rejected.Kind.INVALID);
@@ -290,6 +302,7 @@ public final class Deployer {
             } else if (d.phase() == DeploymentPhase.PREPARING) {
                 flow.run(run);
             } else {
+                takeovers.incrementAndGet();
                 LOG.infof("deployment %s (%s version %s) was left %s in phase %s by a stopped deployer: instance %s"
                         + " continues it", d.id(), d.appKey(), d.version(), d.status(), d.phase(), locks.owner());
                 flow.resume(run, locks.owner());
@@ -299,6 +312,7 @@ public final class Deployer {
             LOG.warnf("deployment %s interrupted (the deployer is stopping): it is continued at the next start, or by"
                     + " another instance", d.id());
         } catch (BlueGreenFlow.LockLost e) {
+            lockLosses.incrementAndGet();
             LOG.warnf("deployment %s stopped in phase %s: instance %s lost the lock of %s, another instance continues it",
                     d.id(), e.phase(), locks.owner(), d.appKey());
         } catch (RuntimeException e) {
@@ -420,5 +434,31 @@ public final class Deployer {
 
     public boolean isActive(String id) {
         return active.containsKey(id);
+    }
+
+    /** How many requests got this answer: accepted, repeated (a request id seen before), invalid or conflict. */
+    public long answers(String kind) {
+        AtomicLong n = answers.get(kind);
+        return n == null ? 0 : n.get();
+    }
+
+    /** The kinds of answer that {@link #answers(String)} counts. */
+    public static List<String> answerKinds() {
+        return List.of("accepted", "repeated", "invalid", "conflict");
+    }
+
+    /** Deployments (and undeploys) this instance runs now. */
+    public int runningCount() {
+        return active.size();
+    }
+
+    /** Deployments this instance continued after the deployer that ran them stopped. */
+    public long takeovers() {
+        return takeovers.get();
+    }
+
+    /** Deployments this instance stopped because it no longer held the app's lock. */
+    public long lockLosses() {
+        return lockLosses.get();
     }
 }

@@ -5,6 +5,7 @@ import io.bgdeploy.deployer.bluegreen.BlueGreenPlanner;
 import io.bgdeploy.deployer.bluegreen.Deployer;
 import io.bgdeploy.deployer.bluegreen.HealthBoard;
 import io.bgdeploy.deployer.bluegreen.ResourcePolicy;
+import io.bgdeploy.deployer.messaging.DeploymentMetrics;
 import io.bgdeploy.deployer.messaging.EventPublisher;
 import io.bgdeploy.deployer.messaging.KafkaLoadBalancer;
 import io.bgdeploy.deployer.platform.Platform;
@@ -128,14 +129,16 @@ public class Wiring {
     @Produces
     @Singleton
     Deployer deployer(Platform platform, DeploymentStore store, EventPublisher publisher, BlueGreenFlow flow,
-                      ResourcePolicy resources, EtcdAppLocks locks, DeployerConfig config) {
+                      ResourcePolicy resources, EtcdAppLocks locks, DeploymentMetrics metrics, DeployerConfig config) {
         AtomicInteger n = new AtomicInteger();
         ExecutorService executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "deployment-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
-        return new Deployer(platform, store, publisher, flow, resources, Deployer.lockMode(config.lockMode()), locks,
-                executor);
+        Deployer deployer = new Deployer(platform, store, publisher, flow, resources,
+                Deployer.lockMode(config.lockMode()), locks, executor);
+        metrics.bind(deployer);
+        return deployer;
     }
 }

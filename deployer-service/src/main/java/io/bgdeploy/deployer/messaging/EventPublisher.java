@@ -31,6 +31,7 @@ public class EventPublisher implements EventSink {
     private final Emitter<String> podEvents;
     private final Emitter<String> lbCommands;
     private final Emitter<String> containerLogs;
+    private final DeploymentMetrics metrics;
 
     public EventPublisher(@Channel(Topics.DEPLOY_EVENTS) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4096)
                           Emitter<String> deployEvents,
@@ -39,11 +40,12 @@ public class EventPublisher implements EventSink {
                           @Channel(Topics.LB_COMMANDS) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4096)
                           Emitter<String> lbCommands,
                           @Channel(Topics.CONTAINER_LOGS) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 65536)
-                          Emitter<String> containerLogs) {
+                          Emitter<String> containerLogs, DeploymentMetrics metrics) {
         this.deployEvents = deployEvents;
         this.podEvents = podEvents;
         this.lbCommands = lbCommands;
         this.containerLogs = containerLogs;
+        this.metrics = metrics;
     }
 
     @Override
@@ -67,5 +69,6 @@ public class EventPublisher implements EventSink {
                     return CompletableFuture.completedFuture(null);
                 });
         emitter.send(message);
+        metrics.record(event);
     }
 }

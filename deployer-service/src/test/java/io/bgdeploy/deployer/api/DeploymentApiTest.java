@@ -229,6 +229,39 @@ public class DeploymentApiTest {
         given().get("/descriptors?namespace=team-a&appname=secured").then().statusCode(200).body("appName", hasItem("secured"));
     }
 
+    /** The value of a sample on /q/metrics with that name and label, 0 when there is none yet. */
+    private static double metric(String name, String label, String value) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + name + "\\{[^}]*" + label + "=\"" + value
+                + "\"[^}]*} (\\S+)$").matcher(RestAssured.given().get("/q/metrics").asString());
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    @Test
+    void metricsCountTheAnswersAndFinishedDeploymentsAndTimeThePhases() {
+        double accepted = metric("deployer_requests_total", "answer", "accepted");
+        double conflicts = metric("deployer_requests_total", "answer", "conflict");
+        double deployed = metric("deployer_deployments_finished_total", "status", "DEPLOYED");
+        double durations = metric("deployer_deployment_duration_seconds_count", "status", "DEPLOYED");
+        double healthWaits = metric("deployer_phase_duration_seconds_count", "phase", "WAITING_FOR_HEALTH");
+        double preparations = metric("deployer_phase_duration_seconds_count", "phase", "PREPARING");
+
+        String descriptorId = createDescriptor(descriptor("metered", "7", ""));
+        assertThat(awaitFinal(startDeployment(descriptorId)).jsonPath().getString("status")).isEqualTo("DEPLOYED");
+        given().post("/deployments/?namespace=default&descriptorId=" + descriptorId).then().statusCode(409);
+
+        assertThat(metric("deployer_requests_total", "answer", "accepted")).isGreaterThanOrEqualTo(accepted + 1);
+        assertThat(metric("deployer_requests_total", "answer", "conflict")).isGreaterThanOrEqualTo(conflicts + 1);
+        assertThat(metric("deployer_deployments_finished_total", "status", "DEPLOYED")).isGreaterThanOrEqualTo(deployed + 1);
+        assertThat(metric("deployer_deployment_duration_seconds_count", "status", "DEPLOYED"))
+                .isGreaterThanOrEqualTo(durations + 1);
+        assertThat(metric("deployer_phase_duration_seconds_count", "phase", "WAITING_FOR_HEALTH"))
+                .isGreaterThanOrEqualTo(healthWaits + 1);
+        assertThat(metric("deployer_phase_duration_seconds_count", "phase", "PREPARING"))
+                .isGreaterThanOrEqualTo(preparations + 1);
+        assertThat(RestAssured.given().get("/q/metrics").asString()).contains("deployer_deployments_running ",
+                "deployer_takeovers_total ", "deployer_lock_losses_total ");
+    }
+
     @Test
     void openApiDocumentDescribesTheApi() {
         RestAssured.given().get("/q/openapi?format=json").then().statusCode(200)
