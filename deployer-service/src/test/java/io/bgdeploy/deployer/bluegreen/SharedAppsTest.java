@@ -66,14 +66,22 @@ class SharedAppsTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> stored(id).phase() == phase);
     }
 
+    /** Deploys v1 and then v2 of the app through the instance; returns their ids once v2 drains. */
+    private List<String> drainingSecondVersion(Deployer deployer, String app) {
+        String v1 = submit(deployer, descriptor(app, "#", ""));
+        awaitFinal(v1);
+        String v2 = submit(deployer, descriptor(app, "#", ""));
+        awaitPhase(v2, DeploymentPhase.DRAINING);
+        return List.of(v1, v2);
+    }
+
     @Test
     void aDeploymentAcceptedByOneInstanceWaitsForTheOneThatRunsTheApp() {
         Deployer a = instance("a", Duration.ofMillis(1500));
         Deployer b = instance("b", Duration.ofMillis(1500));
-        String v1 = submit(a, descriptor("shared", "#", ""));
-        awaitFinal(v1);
-        String v2 = submit(a, descriptor("shared", "#", ""));
-        awaitPhase(v2, DeploymentPhase.DRAINING);
+        List<String> ids = drainingSecondVersion(a, "shared");
+        String v1 = ids.get(0);
+        String v2 = ids.get(1);
 
         String v3 = submit(b, descriptor("shared", "#", ""));
 
@@ -104,10 +112,9 @@ class SharedAppsTest {
     void whenAnInstanceLosesItsLockAnotherFinishesItsDeploymentOnce() {
         Deployer a = instance("a", Duration.ofSeconds(2));
         Deployer b = instance("b", Duration.ofSeconds(2));
-        String v1 = submit(a, descriptor("handover", "#", ""));
-        awaitFinal(v1);
-        String v2 = submit(a, descriptor("handover", "#", ""));
-        awaitPhase(v2, DeploymentPhase.DRAINING);
+        List<String> ids = drainingSecondVersion(a, "handover");
+        String v1 = ids.get(0);
+        String v2 = ids.get(1);
 
         locks.expire("a");
         b.resumeUnowned();
@@ -128,10 +135,7 @@ class SharedAppsTest {
     void aRollbackAskedOfTheOtherInstanceSwitchesBack() {
         Deployer a = instance("a", Duration.ofSeconds(30));
         Deployer b = instance("b", Duration.ofSeconds(30));
-        String v1 = submit(a, descriptor("undo", "#", ""));
-        await().atMost(Duration.ofSeconds(35)).until(() -> stored(v1).status().isFinal());
-        String v2 = submit(a, descriptor("undo", "#", ""));
-        awaitPhase(v2, DeploymentPhase.DRAINING);
+        String v2 = drainingSecondVersion(a, "undo").get(1);
 
         assertThat(b.rollback("default", v2, "carol")).isEmpty();
 
@@ -161,9 +165,7 @@ class SharedAppsTest {
     void anAppRunByALiveInstanceIsNotTakenOver() {
         Deployer a = instance("a", Duration.ofSeconds(2));
         Deployer b = instance("b", Duration.ofSeconds(2));
-        awaitFinal(submit(a, descriptor("busy", "#", "")));
-        String v2 = submit(a, descriptor("busy", "#", ""));
-        awaitPhase(v2, DeploymentPhase.DRAINING);
+        String v2 = drainingSecondVersion(a, "busy").get(1);
 
         b.resumeUnowned();
 
