@@ -6,6 +6,7 @@ import io.bgdeploy.deployer.platform.WorkloadSpec;
 import io.bgdeploy.deployer.store.Deployment;
 import io.bgdeploy.deployer.store.DeploymentStore;
 import io.bgdeploy.deployer.store.Ids;
+import io.bgdeploy.deployer.store.UndeployRequest;
 import io.bgdeploy.events.deploy.DeploymentAccepted;
 import io.bgdeploy.events.deploy.DeploymentPhase;
 import io.bgdeploy.events.deploy.DeploymentRejected;
@@ -64,8 +65,6 @@ public final class Deployer {
     private final AppLocks locks;
     private final Map<String, CompletableFuture<Void>> appQueues = new HashMap<>();
     private final Map<String, BlueGreenFlow.Run> active = new ConcurrentHashMap<>();
-    private final Map<String, String> undeployRequests = new ConcurrentHashMap<>();
-    private final Set<String> forgetAfterUndeploy = ConcurrentHashMap.newKeySet();
     private final Map<String, AtomicLong> answers = new ConcurrentHashMap<>();
     private final AtomicLong takeovers = new AtomicLong();
     private final AtomicLong lockLosses = new AtomicLong();
@@ -290,13 +289,12 @@ public final class Deployer {
     private void runOne(Deployment d, AppLocks.Held held) {
         BlueGreenFlow.Run run = new BlueGreenFlow.Run(d, spec(d), held::valid);
         active.put(d.id(), run);
-        String undeployBy = undeployRequests.remove(d.id());
         try {
             store.appendLog(d.namespace(), d.id(), Instant.now() + " run by deployer instance " + locks.owner());
             if (d.status() == DeploymentStatus.UNDEPLOYING) {
-                flow.undeploy(run, undeployBy != null ? undeployBy : "deployer instance " + locks.owner()
-                        + ", continuing an undeploy that was interrupted");
-                if (forgetAfterUndeploy.remove(d.id())) {
+                Optional<UndeployRequest> request = store.undeployRequest(d.namespace(), d.id());
+                flow.undeploy(run, request.map(UndeployRequest::by).orElse("an undeploy request"));
+                if (request.filter(UndeployRequest::forget).isPresent()) {
                     store.delete(d.namespace(), d.id());
                 }
             } else if (d.phase() == DeploymentPhase.PREPARING) {
@@ -352,10 +350,7 @@ public final class Deployer {
             }
             return Optional.empty();
         }
-        undeployRequests.put(d.id(), by);
-        if (deleteRecord) {
-            forgetAfterUndeploy.add(d.id());
-        }
+        store.saveUndeployRequest(d.namespace(), d.id(), new UndeployRequest(by, deleteRecord));
         store.save(d.withStatus(DeploymentStatus.UNDEPLOYING, null));
         drain(d.appKey());
         return Optional.empty();

@@ -50,6 +50,12 @@ public interface DeploymentStore {
     /** Who asked to switch a deployment back, if anyone did. */
     Optional<String> rollbackRequest(String namespace, String deploymentId);
 
+    /** Records an undeploy request, before the deployment is marked UNDEPLOYING. */
+    void saveUndeployRequest(String namespace, String deploymentId, UndeployRequest request);
+
+    /** The undeploy request of a deployment, if one was made. */
+    Optional<UndeployRequest> undeployRequest(String namespace, String deploymentId);
+
     void appendLog(String namespace, String deploymentId, String line);
 
     List<String> logs(String namespace, String deploymentId);

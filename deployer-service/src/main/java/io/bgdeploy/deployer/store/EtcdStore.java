@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The deployer's state in etcd, under {@code /bgdeploy/deployer/}:
  * {@code descriptors/<ns>/<id>}, {@code deployments/<ns>/<id>}, {@code logs/<ns>/<id>/<seq>} and
- * {@code health/<ns>/<id>/<pod>}, {@code rollback/<ns>/<id>} and the index
+ * {@code health/<ns>/<id>/<pod>}, {@code rollback/<ns>/<id>}, {@code undeploy/<ns>/<id>} and the index
  * {@code unfinished/<ns>/<id>}, JSON values. Ids are time-ordered, so a prefix read lists oldest
  * first. Container environment comes from the reference's {@code /deployer/environment/<KEY>}.
  */
@@ -201,6 +201,7 @@ public final class EtcdStore implements DeploymentStore {
         deleteKey(key("health", namespace, id) + "/", true);
         deleteKey(key("rollback", namespace, id), false);
         deleteKey(key("unfinished", namespace, id), false);
+        deleteKey(key("undeploy", namespace, id), false);
         return deleteKey(key("deployments", namespace, id), false);
     }
 
@@ -213,6 +214,16 @@ public final class EtcdStore implements DeploymentStore {
     public Optional<String> rollbackRequest(String namespace, String deploymentId) {
         List<KeyValue> kvs = await(kv.get(bytes(key("rollback", namespace, deploymentId)))).getKvs();
         return kvs.stream().findFirst().map(x -> x.getValue().toString(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void saveUndeployRequest(String namespace, String deploymentId, UndeployRequest request) {
+        put(key("undeploy", namespace, deploymentId), request);
+    }
+
+    @Override
+    public Optional<UndeployRequest> undeployRequest(String namespace, String deploymentId) {
+        return getOne(key("undeploy", namespace, deploymentId), UndeployRequest.class);
     }
 
     @Override

@@ -132,6 +132,24 @@ class ResumeInEveryPhaseTest {
         assertThat(platform.stable).isEmpty();
     }
 
+    @org.junit.jupiter.api.Test
+    void anUndeployThatForgetsTheDeploymentIsFinishedAndForgottenByAnotherInstance() {
+        Deployer first = deployer("first");
+        Descriptor d = descriptor("app", "#", "");
+        String v1 = ((Deployer.Accepted) first.submit(d, "test", null, null)).deployment().id();
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.find("default", v1).orElseThrow().status().isFinal());
+        store.saveUndeployRequest("default", v1, new io.bgdeploy.deployer.store.UndeployRequest("dave", true));
+        store.save(store.find("default", v1).orElseThrow().withStatus(DeploymentStatus.UNDEPLOYING, null));
+
+        deployer("second").resumeUnowned();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.find("default", v1).isEmpty());
+        assertThat(platform.workloads).isEmpty();
+        assertThat(lb.frontends).isEmpty();
+        assertThat(sink.of(io.bgdeploy.events.deploy.DeploymentFinished.class)).filteredOn(f -> f.deploymentId().equals(v1))
+                .extracting(f -> f.reason()).contains("undeployed on request of dave");
+    }
+
     /** The state a deployer stopping at that point leaves: the stored deployment and what it had done. */
     private void leaveBehind(CrashPoint crash, Descriptor d) {
         String id = "crashed-00000001";

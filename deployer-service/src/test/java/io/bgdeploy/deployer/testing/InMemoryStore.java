@@ -20,6 +20,17 @@ public final class InMemoryStore implements DeploymentStore {
     private final Map<String, List<String>> logs = new ConcurrentHashMap<>();
     private final Map<String, Map<String, PodHealthRecord>> health = new ConcurrentHashMap<>();
     private final Map<String, String> rollbacks = new ConcurrentHashMap<>();
+    private final Map<String, io.bgdeploy.deployer.store.UndeployRequest> undeploys = new ConcurrentHashMap<>();
+
+    @Override
+    public void saveUndeployRequest(String namespace, String deploymentId, io.bgdeploy.deployer.store.UndeployRequest r) {
+        undeploys.put(namespace + "/" + deploymentId, r);
+    }
+
+    @Override
+    public Optional<io.bgdeploy.deployer.store.UndeployRequest> undeployRequest(String namespace, String deploymentId) {
+        return Optional.ofNullable(undeploys.get(namespace + "/" + deploymentId));
+    }
     public final Map<String, String> environment = new TreeMap<>();
 
     @Override
