@@ -365,20 +365,6 @@ public final class Deployer {
         resume(store.unfinished());
     }
 
-    /**
-     * {@link #resumeUnowned()} after reading every deployment rather than the index of unfinished
-     * ones, which deployments recorded by an older deployer lack (at startup).
-     */
-    public void resumeUnownedFullScan() {
-        Map<String, String> unfinished = new java.util.LinkedHashMap<>();
-        for (Deployment d : store.listAll()) {
-            if (unfinished(d)) {
-                unfinished.put(d.id(), d.appKey());
-            }
-        }
-        resume(unfinished);
-    }
-
     private void resume(Map<String, String> unfinished) {
         Set<String> apps = new java.util.LinkedHashSet<>();
         unfinished.forEach((id, app) -> {

@@ -2,6 +2,7 @@ package io.bgdeploy.deployer.config;
 
 import io.bgdeploy.deployer.bluegreen.Deployer;
 import io.bgdeploy.deployer.platform.Platform;
+import io.bgdeploy.deployer.store.DeploymentStore;
 import io.bgdeploy.deployer.store.EtcdAppLocks;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -30,14 +31,19 @@ public class Startup {
     }
 
     void onStart(@Observes StartupEvent event, Platform platform, DeployerConfig config, EtcdAppLocks locks,
+                 DeploymentStore store,
                  @ConfigProperty(name = "bgdeploy.etcd.endpoints") List<String> etcd,
                  @ConfigProperty(name = "kafka.bootstrap.servers") String kafka) {
         LOG.infof("deployer-service instance %s: platform %s, etcd %s, Kafka %s, health deadline %s, drain delay %s,"
                         + " lock mode %s, takeover after %s", locks.owner(), platform.name(), etcd, kafka,
                 config.healthDeadline(), config.drainDelay(), config.lockMode(), config.instance().lockTtl());
+        int indexed = store.indexOlderDeployments();
+        if (indexed > 0) {
+            LOG.infof("indexed %d deployments recorded by an older deployer", indexed);
+        }
         deployer.removeOrphans();
         deployer.reattachServing();
-        deployer.resumeUnownedFullScan();
+        deployer.resumeUnowned();
     }
 
     /**

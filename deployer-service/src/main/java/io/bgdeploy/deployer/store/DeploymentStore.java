@@ -67,6 +67,11 @@ public interface DeploymentStore {
     /** Environment variables for every container, from {@code /deployer/environment/<KEY>}. */
     Map<String, String> environment();
 
+    /** Indexes what an older deployer stored without indexes; returns how many deployments it indexed. */
+    default int indexOlderDeployments() {
+        return 0;
+    }
+
     /** Whether the store answers (for the readiness check). */
     boolean reachable();
 }

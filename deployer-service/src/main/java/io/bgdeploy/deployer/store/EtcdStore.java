@@ -8,6 +8,8 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
@@ -29,8 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The deployer's state in etcd, under {@code /bgdeploy/deployer/}:
  * {@code descriptors/<ns>/<id>}, {@code deployments/<ns>/<id>}, {@code logs/<ns>/<id>/<seq>} and
- * {@code health/<ns>/<id>/<pod>}, {@code rollback/<ns>/<id>}, {@code undeploy/<ns>/<id>} and the index
- * {@code unfinished/<ns>/<id>}, JSON values. Ids are time-ordered, so a prefix read lists oldest
+ * {@code health/<ns>/<id>/<pod>}, {@code rollback/<ns>/<id>}, {@code undeploy/<ns>/<id>} and the
+ * indexes {@code byapp/<ns>/<app>/<id>} and {@code unfinished/<ns>/<id>}, JSON values. Ids are time-ordered, so a prefix read lists oldest
  * first. Container environment comes from the reference's {@code /deployer/environment/<KEY>}.
  */
 public final class EtcdStore implements DeploymentStore {
@@ -38,6 +40,8 @@ public final class EtcdStore implements DeploymentStore {
     public static final String PREFIX = "/bgdeploy/deployer/";
     public static final String ENVIRONMENT_PREFIX = "/deployer/environment/";
     private static final long TIMEOUT_SECONDS = 10;
+    /** Reads per transaction when listing an app (etcd allows 128 operations in one). */
+    private static final int BATCH = 100;
 
     private final Client client;
     private final KV kv;
@@ -136,22 +140,66 @@ public final class EtcdStore implements DeploymentStore {
     }
 
     /**
-     * Writes the deployment and, in the same transaction, its entry in the index of unfinished
-     * deployments ({@code unfinished/<ns>/<id>} = app key; removed once it is final).
+     * Writes the deployment and, in the same transaction, its entries in the indexes: by app
+     * ({@code byapp/<ns>/<app>/<id>}) and of unfinished deployments ({@code unfinished/<ns>/<id>} =
+     * app key; removed once it is final).
      */
     @Override
     public void save(Deployment deployment) {
-        ByteSequence index = bytes(key("unfinished", deployment.namespace(), deployment.id()));
-        boolean unfinished = deployment.status() != null && !deployment.status().isFinal();
         try {
-            await(kv.txn().Then(
-                    Op.put(bytes(key("deployments", deployment.namespace(), deployment.id())),
-                            ByteSequence.from(json.writeValueAsBytes(deployment)), PutOption.DEFAULT),
-                    unfinished ? Op.put(index, bytes(deployment.appKey()), PutOption.DEFAULT)
-                            : Op.delete(index, DeleteOption.DEFAULT)).commit());
+            await(kv.txn().Then(saveOps(deployment).toArray(Op[]::new)).commit());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private List<Op> saveOps(Deployment deployment) throws IOException {
+        String ns = deployment.namespace();
+        ByteSequence unfinishedKey = bytes(key("unfinished", ns, deployment.id()));
+        boolean unfinished = deployment.status() != null && !deployment.status().isFinal();
+        return List.of(
+                Op.put(bytes(key("deployments", ns, deployment.id())), ByteSequence.from(json.writeValueAsBytes(deployment)),
+                        PutOption.DEFAULT),
+                Op.put(bytes(appIndexKey(ns, deployment.appName(), deployment.id())), ByteSequence.EMPTY, PutOption.DEFAULT),
+                unfinished ? Op.put(unfinishedKey, bytes(deployment.appKey()), PutOption.DEFAULT)
+                        : Op.delete(unfinishedKey, DeleteOption.DEFAULT));
+    }
+
+    private static String appIndexPrefix(String namespace, String appName) {
+        return PREFIX + "byapp/" + Names.requireNamespace(namespace) + "/" + Names.requireAppName(appName) + "/";
+    }
+
+    private static String appIndexKey(String namespace, String appName, String id) {
+        return appIndexPrefix(namespace, appName) + id;
+    }
+
+    /**
+     * Writes the index entries of deployments recorded before the indexes existed (once: a marker
+     * key says it was done). Each deployment's entries are written only if it did not change since
+     * it was read, so that an instance running it meanwhile is never contradicted; one that did
+     * change was indexed by that write. Returns how many deployments were indexed here.
+     */
+    @Override
+    public int indexOlderDeployments() {
+        String marker = PREFIX + "index-version";
+        if (!await(kv.get(bytes(marker))).getKvs().isEmpty()) {
+            return 0;
+        }
+        int n = 0;
+        for (KeyValue stored : prefix(PREFIX + "deployments/")) {
+            Deployment d = read(stored, Deployment.class);
+            List<Op> ops = new ArrayList<>();
+            ops.add(Op.put(bytes(appIndexKey(d.namespace(), d.appName(), d.id())), ByteSequence.EMPTY, PutOption.DEFAULT));
+            if (d.status() != null && !d.status().isFinal()) {
+                ops.add(Op.put(bytes(key("unfinished", d.namespace(), d.id())), bytes(d.appKey()), PutOption.DEFAULT));
+            }
+            if (await(kv.txn().If(new Cmp(stored.getKey(), Cmp.Op.EQUAL, CmpTarget.modRevision(stored.getModRevision())))
+                    .Then(ops.toArray(Op[]::new)).commit()).isSucceeded()) {
+                n++;
+            }
+        }
+        await(kv.put(bytes(marker), bytes("1")));
+        return n;
     }
 
     @Override
@@ -170,14 +218,31 @@ public final class EtcdStore implements DeploymentStore {
         return Ids.isId(id) ? getOne(key("deployments", namespace, id), Deployment.class) : Optional.empty();
     }
 
+    /** Of one app: the app's index (keys only), then its deployments in batches of one transaction each. */
     @Override
     public List<Deployment> list(String namespace, String appName) {
         Names.requireNamespace(namespace);
-        List<Deployment> result = new ArrayList<>();
-        for (KeyValue kv : prefix(PREFIX + "deployments/" + namespace + "/")) {
-            Deployment d = read(kv, Deployment.class);
-            if (appName == null || appName.equals(d.appName())) {
-                result.add(d);
+        if (appName == null) {
+            List<Deployment> result = new ArrayList<>();
+            for (KeyValue kv : prefix(PREFIX + "deployments/" + namespace + "/")) {
+                result.add(read(kv, Deployment.class));
+            }
+            return result;
+        }
+        String indexPrefix = appIndexPrefix(namespace, appName);
+        List<KeyValue> index = await(kv.get(bytes(indexPrefix), GetOption.builder().isPrefix(true).withKeysOnly(true)
+                .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.ASCEND).build())).getKvs();
+        List<Deployment> result = new ArrayList<>(index.size());
+        for (int from = 0; from < index.size(); from += BATCH) {
+            List<Op> gets = new ArrayList<>();
+            for (KeyValue entry : index.subList(from, Math.min(index.size(), from + BATCH))) {
+                String id = entry.getKey().toString(StandardCharsets.UTF_8).substring(indexPrefix.length());
+                gets.add(Op.get(bytes(key("deployments", namespace, id)), GetOption.DEFAULT));
+            }
+            for (var response : await(kv.txn().Then(gets.toArray(Op[]::new)).commit()).getGetResponses()) {
+                for (KeyValue kv : response.getKvs()) {
+                    result.add(read(kv, Deployment.class));
+                }
             }
         }
         return result;
@@ -202,6 +267,7 @@ public final class EtcdStore implements DeploymentStore {
         deleteKey(key("rollback", namespace, id), false);
         deleteKey(key("unfinished", namespace, id), false);
         deleteKey(key("undeploy", namespace, id), false);
+        find(namespace, id).ifPresent(d -> deleteKey(appIndexKey(namespace, d.appName(), id), false));
         return deleteKey(key("deployments", namespace, id), false);
     }
 

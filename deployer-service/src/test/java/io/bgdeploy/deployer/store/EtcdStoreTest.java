@@ -5,6 +5,7 @@ import io.bgdeploy.events.deploy.DeploymentPhase;
 import io.bgdeploy.events.deploy.DeploymentStatus;
 import io.bgdeploy.events.deploy.Descriptor;
 import io.bgdeploy.infra.testing.SharedInfra;
+import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -46,6 +47,64 @@ class EtcdStoreTest {
         store.delete(ns, d.id());
         assertThat(store.unfinished()).doesNotContainKey(d.id());
         assertThat(store.find(ns, d.id())).isEmpty();
+    }
+
+    static Deployment deployment(String ns, String app, String version, DeploymentStatus status) {
+        try {
+            Descriptor descriptor = EventCodec.read(("{\"namespace\": \"" + ns + "\", \"appName\": \"" + app
+                    + "\", \"newVersion\": \"" + version + "\", \"podspec\": {\"containers\": [{\"name\": \"web\","
+                    + " \"image\": \"nginx\"}]}}").getBytes(), Descriptor.class);
+            Instant now = Instant.now();
+            return new Deployment(Ids.newId(now), now, now, ns, app, version, status, DeploymentPhase.PREPARING, "test",
+                    null, null, null, null, descriptor);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void anAppsDeploymentsAreListedThroughItsIndexOldestFirstInBatches() {
+        String ns = "apps-" + UUID.randomUUID().toString().substring(0, 8);
+        java.util.List<String> big = new java.util.ArrayList<>();
+        for (int i = 1; i <= 130; i++) {
+            Deployment d = deployment(ns, "big", String.valueOf(i), DeploymentStatus.DEPLOYED);
+            store.save(d);
+            big.add(d.id());
+            if (i % 26 == 0) {
+                store.save(deployment(ns, "other", String.valueOf(i), DeploymentStatus.DEPLOYED));
+            }
+        }
+
+        assertThat(store.list(ns, "big")).extracting(Deployment::id).containsExactlyElementsOf(big);
+        assertThat(store.list(ns, "other")).hasSize(5).allMatch(d -> d.appName().equals("other"));
+        assertThat(store.list(ns, null)).hasSize(135);
+        assertThat(store.list(ns, "none")).isEmpty();
+
+        store.delete(ns, big.get(0));
+        assertThat(store.list(ns, "big")).extracting(Deployment::id).containsExactlyElementsOf(big.subList(1, 130));
+    }
+
+    @Test
+    void deploymentsRecordedWithoutIndexesAreIndexedOnce() throws Exception {
+        String ns = "old-" + UUID.randomUUID().toString().substring(0, 8);
+        Deployment running = deployment(ns, "legacy", "2", DeploymentStatus.DEPLOYING);
+        Deployment done = deployment(ns, "legacy", "1", DeploymentStatus.DEPLOYED);
+        for (Deployment d : java.util.List.of(done, running)) { // as an older deployer wrote them: no index entries
+            client.getKVClient().put(bytes(EtcdStore.PREFIX + "deployments/" + ns + "/" + d.id()),
+                    ByteSequence.from(EventCodec.mapper().writeValueAsBytes(d))).get();
+        }
+        client.getKVClient().delete(bytes(EtcdStore.PREFIX + "index-version")).get();
+        assertThat(store.list(ns, "legacy")).isEmpty();
+
+        assertThat(store.indexOlderDeployments()).isGreaterThanOrEqualTo(2);
+
+        assertThat(store.list(ns, "legacy")).extracting(Deployment::id).containsExactlyInAnyOrder(done.id(), running.id());
+        assertThat(store.unfinished()).containsEntry(running.id(), ns + "/legacy").doesNotContainKey(done.id());
+        assertThat(store.indexOlderDeployments()).as("done once").isZero();
+    }
+
+    private static ByteSequence bytes(String s) {
+        return ByteSequence.from(s, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Test
