@@ -174,7 +174,7 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     private static void format(String javaBin, String classpath, Path config, Path workDir) throws IOException {
-        String clusterId = Base64.getUrlEncoder().withoutPadding().encodeToString(uuidBytes());
+        String clusterId = clusterId();
         List<String> cmd = List.of(javaBin, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", classpath,
                 "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", config.toString());
         Process p = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true)
@@ -188,6 +188,19 @@ public final class KafkaBroker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while formatting Kafka storage", e);
+        }
+    }
+
+    /**
+     * A random cluster id as Kafka writes one (URL-safe base64 of 16 bytes), never starting with
+     * '-': the storage tool would read such an id as an option and fail, one start in 64.
+     */
+    static String clusterId() {
+        while (true) {
+            String id = Base64.getUrlEncoder().withoutPadding().encodeToString(uuidBytes());
+            if (!id.startsWith("-")) {
+                return id;
+            }
         }
     }
 
