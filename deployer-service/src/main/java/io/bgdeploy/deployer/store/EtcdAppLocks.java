@@ -90,7 +90,9 @@ public final class EtcdAppLocks implements AppLocks, AutoCloseable {
                         + " instance", owner, id, why);
             }
             lost = true;
-            keeper.close();
+            if (keeper != null) { // null only if the keep-alive failed while it was being set up
+                keeper.close();
+            }
         }
     }
 
