@@ -7,6 +7,7 @@ import io.bgdeploy.deployer.store.Deployment;
 import io.bgdeploy.deployer.store.DeploymentStore;
 import io.bgdeploy.deployer.store.Ids;
 import io.bgdeploy.deployer.store.UndeployRequest;
+import io.bgdeploy.events.Keys;
 import io.bgdeploy.events.deploy.DeploymentAccepted;
 import io.bgdeploy.events.deploy.DeploymentPhase;
 import io.bgdeploy.events.deploy.DeploymentRejected;
@@ -213,6 +214,7 @@ public final class Deployer {
     }
 
     private void drainNow(String appKey) {
+        Keys.AppRef app = Keys.parseApp(appKey);
         Optional<AppLocks.Held> lock;
         try {
             lock = locks.tryLock(AppLocks.runLock(appKey));
@@ -225,12 +227,11 @@ public final class Deployer {
         }
         Set<String> seen = new HashSet<>();
         try (AppLocks.Held held = lock.get()) {
-            String[] nsApp = appKey.split("/", 2);
-            if (platform.takeOver(nsApp[0], nsApp[1])) {
-                adopted(nsApp[0], nsApp[1]);
+            if (platform.takeOver(app.namespace(), app.appName())) {
+                adopted(app.namespace(), app.appName());
             }
             while (held.valid()) {
-                Optional<Deployment> next = store.list(nsApp[0], nsApp[1]).stream()
+                Optional<Deployment> next = store.list(app.namespace(), app.appName()).stream()
                         .filter(Deployer::unfinished).filter(d -> !seen.contains(d.id())).findFirst();
                 if (next.isEmpty()) {
                     break;
@@ -244,8 +245,7 @@ public final class Deployer {
         // A deployment recorded while the lock was about to be released found the lock taken: look again.
         boolean left;
         try {
-            String[] nsApp = appKey.split("/", 2);
-            left = store.list(nsApp[0], nsApp[1]).stream().anyMatch(d -> unfinished(d) && !seen.contains(d.id()));
+            left = store.list(app.namespace(), app.appName()).stream().anyMatch(d -> unfinished(d) && !seen.contains(d.id()));
         } catch (RuntimeException e) {
             left = false;
         }
@@ -260,14 +260,9 @@ public final class Deployer {
      */
     private void adopted(String namespace, String appName) {
         List<Deployment> history = store.list(namespace, appName);
-        Set<String> owned = new HashSet<>();
-        for (Deployment d : history) {
-            if (owns(d)) {
-                owned.add(BlueGreenPlanner.workloadName(d.appName(), d.version()));
-            }
-        }
+        Set<String> owned = ownedWorkloads(history);
         for (String w : platform.workloads(namespace, appName)) {
-            if (!owned.contains(w)) {
+            if (!owned.contains(workloadKey(namespace, w))) {
                 LOG.warnf("workload %s in %s, taken over from a stopped deployer, belongs to no running deployment:"
                         + " deleting the orphan", w, namespace);
                 platform.delete(namespace, w);
@@ -281,9 +276,22 @@ public final class Deployer {
         }
     }
 
-    /** Whether the deployment's workload must be kept: it serves or is in progress. */
-    private static boolean owns(Deployment d) {
-        return d.status() == null || d.status() != DeploymentStatus.FAILURE && d.status() != DeploymentStatus.UNDEPLOYED;
+    private static String workloadKey(String namespace, String workload) {
+        return namespace + "/" + workload;
+    }
+
+    /**
+     * The workloads ({@code <namespace>/<workload>}) that must be kept: those of deployments that
+     * serve or are in progress.
+     */
+    private static Set<String> ownedWorkloads(List<Deployment> deployments) {
+        Set<String> owned = new HashSet<>();
+        for (Deployment d : deployments) {
+            if (d.status() == null || d.status() != DeploymentStatus.FAILURE && d.status() != DeploymentStatus.UNDEPLOYED) {
+                owned.add(workloadKey(d.namespace(), BlueGreenPlanner.workloadName(d.appName(), d.version())));
+            }
+        }
+        return owned;
     }
 
     private void runOne(Deployment d, AppLocks.Held held) {
@@ -389,14 +397,9 @@ public final class Deployer {
      * deployments that serve or are in progress are kept.
      */
     public void removeOrphans() {
-        java.util.Set<String> owned = new java.util.HashSet<>();
-        for (Deployment d : store.listAll()) {
-            if (owns(d)) {
-                owned.add(d.namespace() + "/" + BlueGreenPlanner.workloadName(d.appName(), d.version()));
-            }
-        }
+        Set<String> owned = ownedWorkloads(store.listAll());
         for (Platform.WorkloadRef w : platform.managedWorkloads()) {
-            if (!owned.contains(w.namespace() + "/" + w.name())) {
+            if (!owned.contains(workloadKey(w.namespace(), w.name()))) {
                 LOG.warnf("workload %s in %s belongs to no running deployment: deleting the orphan", w.name(), w.namespace());
                 platform.delete(w.namespace(), w.name());
             }

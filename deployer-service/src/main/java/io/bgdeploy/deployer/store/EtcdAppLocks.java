@@ -19,10 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * {@link AppLocks} as etcd keys {@code /bgdeploy/deployer/locks/<name>} bound to this instance's
@@ -224,13 +222,6 @@ public final class EtcdAppLocks implements AppLocks, AutoCloseable {
     }
 
     private <T> T await(CompletableFuture<T> f) {
-        try {
-            return f.get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new EtcdStore.StoreException("interrupted while talking to etcd", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new EtcdStore.StoreException("etcd did not answer: " + e.getMessage(), e);
-        }
+        return EtcdStore.await(f, requestTimeout);
     }
 }

@@ -101,8 +101,13 @@ public final class EtcdStore implements DeploymentStore {
     }
 
     private static <T> T await(java.util.concurrent.CompletableFuture<T> f) {
+        return await(f, java.time.Duration.ofSeconds(TIMEOUT_SECONDS));
+    }
+
+    /** The answer of an etcd request, or a {@link StoreException} saying why there is none within the timeout. */
+    static <T> T await(java.util.concurrent.CompletableFuture<T> f, java.time.Duration timeout) {
         try {
-            return f.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreException("interrupted while talking to etcd", e);
