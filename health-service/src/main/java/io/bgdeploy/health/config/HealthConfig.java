@@ -1,0 +1,89 @@
+package io.bgdeploy.health.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/** Every setting of health-service, under the prefix {@code health}. */
+@ConfigMapping(prefix = "health")
+public interface HealthConfig {
+
+    Probes probes();
+
+    @WithName("restart-alert")
+    RestartAlert restartAlert();
+
+    Cluster cluster();
+
+    Dashboard dashboard();
+
+    /** Data stores outside the cluster, by name: {@code health.datastores."orders-db".type=tcp}. */
+    Map<String, DataStore> datastores();
+
+    interface Probes {
+        /** Pooled keep-alive connections per pod address. */
+        @WithDefault("1")
+        int connectionsPerPod();
+    }
+
+    interface RestartAlert {
+        /** Restarts a pod may have within the window; one more raises an alert. */
+        @WithDefault("3")
+        int maxRestarts();
+
+        @WithDefault("PT1H")
+        Duration window();
+    }
+
+    interface Cluster {
+        /** Watch nodes and pods of a Kubernetes cluster with informers (off on the local platform). */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Namespace whose pods are watched; all namespaces when absent. */
+        Optional<String> namespace();
+
+        /** Pod label that names the app. */
+        @WithDefault("app")
+        String appLabel();
+
+        /** Pod label that names the version. */
+        @WithDefault("version")
+        String versionLabel();
+
+        /** Pod label that carries the deployment id. */
+        @WithDefault("deployment-id")
+        String deploymentIdLabel();
+    }
+
+    interface Dashboard {
+        /** How many recent alerts the dashboard keeps. */
+        @WithDefault("50")
+        int recentAlerts();
+
+        /** Least time between two live updates pushed to open pages. */
+        @WithDefault("PT0.5S")
+        Duration pushInterval();
+    }
+
+    interface DataStore {
+        /** {@code tcp} (connect) or {@code http} (GET, 2xx is up). */
+        String type();
+
+        /** {@code host:port}, for {@code tcp}. */
+        Optional<String> address();
+
+        /** {@code http://host:port/path}, for {@code http}. */
+        Optional<String> url();
+
+        @WithDefault("PT10S")
+        Duration interval();
+
+        @WithDefault("PT2S")
+        Duration timeout();
+    }
+}

@@ -1,0 +1,30 @@
+package io.bgdeploy.health.config;
+
+import io.bgdeploy.health.model.DashboardState;
+import io.bgdeploy.health.model.RestartTracker;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import java.time.Clock;
+
+/** The framework-free objects of the service, built with their settings in one place. */
+public class Wiring {
+
+    @Produces
+    @Singleton
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Produces
+    @Singleton
+    DashboardState dashboardState(HealthConfig config, Clock clock) {
+        return new DashboardState(clock, config.dashboard().recentAlerts());
+    }
+
+    @Produces
+    @Singleton
+    RestartTracker restartTracker(HealthConfig config) {
+        return new RestartTracker(config.restartAlert().maxRestarts(), config.restartAlert().window());
+    }
+}
