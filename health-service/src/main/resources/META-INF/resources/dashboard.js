@@ -86,7 +86,14 @@
       el('span', {class: sum.unhealthy ? 'bad badge' : ''}, sum.unhealthy + ' unhealthy'),
       el('span', {}, sum.nodes - sum.nodesNotReady + '/' + sum.nodes + ' nodes ready'),
       el('span', {class: sum.dataStoresDown ? 'bad badge' : ''}, sum.dataStoresDown + ' data stores down'),
-      el('span', {}, sum.alerts + ' alerts'));
+      el('span', {}, sum.alerts + ' alerts'),
+      el('span', {class: sum.servingAlerts ? 'bad badge' : ''}, sum.servingAlerts + ' serving alerts'));
+    renderRows('serving-alerts', s.servingAlerts, 'Every app serves.', (a) => el('tr',
+      {'data-serving-alert': a.namespace + '/' + a.appName, 'data-condition': a.condition},
+      el('td', {}, a.namespace + '/' + a.appName), el('td', {}, a.version),
+      el('td', {}, el('span', {class: 'bad badge'}, a.condition === 'NO_SERVING_POD' ? 'no serving pod' : 'too few serving pods')),
+      el('td', {}, a.servingPods + ' of ' + a.expectedPods), el('td', {}, time(a.since)),
+      el('td', {class: 'reason'}, a.reason)));
     renderApps(s.apps);
     renderRows('alerts', s.alerts, 'No restart alerts.', (a) => el('tr', {'data-alert': a.namespace + '/' + a.pod},
       el('td', {}, time(a.raisedAt)), el('td', {}, a.namespace + '/' + a.pod + ' (' + a.app + ' ' + a.version + ')'),

@@ -38,7 +38,7 @@ public final class PodEvents {
     public static void createTopics() {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()))) {
             var existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            var missing = Stream.of(Topics.POD_EVENTS, Topics.POD_EVENTS_DLQ, Topics.POD_HEALTH)
+            var missing = Stream.of(Topics.POD_EVENTS, Topics.POD_EVENTS_DLQ, Topics.POD_HEALTH, Topics.DEPLOY_EVENTS)
                     .filter(t -> !existing.contains(t)).map(t -> new NewTopic(t, 4, (short) 1)).toList();
             admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
@@ -78,9 +78,10 @@ public final class PodEvents {
                 && h.state() == state;
     }
 
+    /** Publishes an event of the deployer on its topic (pod-events, deploy-events). */
     public static void send(EventData data) {
         EventEnvelope<?> event = EventEnvelope.of("/deployer-service", data);
-        KafkaTestClient.produce(bootstrap(), Topics.POD_EVENTS, event.key(), EventCodec.encodeToString(event),
+        KafkaTestClient.produce(bootstrap(), data.eventType().topic(), event.key(), EventCodec.encodeToString(event),
                 Map.of("content-type", EventEnvelope.CONTENT_TYPE));
     }
 }

@@ -17,6 +17,9 @@ public interface HealthConfig {
     @WithName("restart-alert")
     RestartAlert restartAlert();
 
+    @WithName("serving-alert")
+    ServingAlert servingAlert();
+
     Cluster cluster();
 
     Dashboard dashboard();
@@ -37,6 +40,23 @@ public interface HealthConfig {
 
         @WithDefault("PT1H")
         Duration window();
+    }
+
+    interface ServingAlert {
+        /**
+         * How long the version that should serve may have no serving pod (none passing its check,
+         * none still starting) before the alert is raised.
+         */
+        @WithDefault("PT3S")
+        Duration noServingPodAfter();
+
+        /** How long it may have fewer serving pods than it has pods before the alert is raised. */
+        @WithDefault("PT1M")
+        Duration tooFewServingPodsAfter();
+
+        /** How often every app this instance probes is checked. */
+        @WithDefault("PT1S")
+        Duration checkInterval();
     }
 
     interface Cluster {

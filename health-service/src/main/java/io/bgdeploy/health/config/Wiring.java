@@ -2,6 +2,8 @@ package io.bgdeploy.health.config;
 
 import io.bgdeploy.health.model.DashboardState;
 import io.bgdeploy.health.model.RestartTracker;
+import io.bgdeploy.health.model.ServingCheck;
+import io.bgdeploy.health.model.ServingVersions;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -20,6 +22,19 @@ public class Wiring {
     @Singleton
     DashboardState dashboardState(HealthConfig config, Clock clock) {
         return new DashboardState(clock, config.dashboard().recentAlerts());
+    }
+
+    @Produces
+    @Singleton
+    ServingVersions servingVersions() {
+        return new ServingVersions();
+    }
+
+    @Produces
+    @Singleton
+    ServingCheck servingCheck(HealthConfig config) {
+        return new ServingCheck(config.servingAlert().noServingPodAfter(),
+                config.servingAlert().tooFewServingPodsAfter());
     }
 
     @Produces

@@ -62,11 +62,19 @@ public class PodEventsConsumer {
                 ownership.seen(event.key(), partition);
             }
             handle(event);
+            handled(partition, meta);
             return message.ack();
         } catch (MalformedEventException e) {
+            handled(partition, meta);
             LOG.warnf("%s record at partition %d offset %d is malformed, sent to %s: %s", Topics.POD_EVENTS, partition,
                     meta.map(IncomingKafkaRecordMetadata::getOffset).orElse(-1L), Topics.POD_EVENTS_DLQ, e.getMessage());
             return message.nack(e);
+        }
+    }
+
+    private void handled(int partition, Optional<IncomingKafkaRecordMetadata> meta) {
+        if (partition >= 0) {
+            ownership.handled(partition, meta.map(IncomingKafkaRecordMetadata::getOffset).orElse(-1L));
         }
     }
 

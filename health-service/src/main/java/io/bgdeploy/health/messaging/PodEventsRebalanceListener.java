@@ -1,5 +1,6 @@
 package io.bgdeploy.health.messaging;
 
+import io.bgdeploy.events.Topics;
 import io.bgdeploy.health.model.DashboardState;
 import io.bgdeploy.health.probe.ProbeService;
 import io.smallrye.common.annotation.Identifier;
@@ -10,7 +11,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Keeps probing in step with the consumer group: when a {@code pod-events} partition moves to
@@ -38,7 +41,9 @@ public class PodEventsRebalanceListener implements KafkaConsumerRebalanceListene
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         List<Integer> numbers = numbers(partitions);
-        ownership.assigned(numbers);
+        Map<Integer, Long> ends = new HashMap<>();
+        consumer.endOffsets(partitions).forEach((tp, end) -> ends.put(tp.partition(), end));
+        ownership.assigned(ends, consumer.partitionsFor(Topics.POD_EVENTS).size());
         LOG.infof("pod-events partitions assigned: %s (now owning %s)", numbers, ownership.owned());
     }
 

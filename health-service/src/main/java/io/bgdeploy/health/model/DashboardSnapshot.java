@@ -2,6 +2,7 @@ package io.bgdeploy.health.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.bgdeploy.events.pod.ProbeResult;
+import io.bgdeploy.events.pod.ServingAlert;
 
 import java.time.Instant;
 import java.util.List;
@@ -10,10 +11,12 @@ import java.util.Map;
 /** Everything the dashboard shows, as served by {@code GET /api/dashboard} and pushed to open pages. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DashboardSnapshot(Instant generatedAt, long revision, Summary summary, List<NodeView> nodes,
-                                List<AppView> apps, List<DataStoreView> dataStores, List<AlertView> alerts) {
+                                List<AppView> apps, List<DataStoreView> dataStores, List<AlertView> alerts,
+                                List<ServingAlert> servingAlerts) {
 
+    /** Counts for the header; {@code alerts} are recent restart alerts, {@code servingAlerts} the ones raised now. */
     public record Summary(int pods, int serving, int unhealthy, int nodes, int nodesNotReady,
-                          int dataStoresDown, int alerts) {
+                          int dataStoresDown, int alerts, int servingAlerts) {
     }
 
     /** A Kubernetes node: its conditions and capacity. */
@@ -34,7 +37,8 @@ public record DashboardSnapshot(Instant generatedAt, long revision, Summary summ
 
     /**
      * One pod. {@code health}: {@code starting} (not yet decided), {@code ready}, {@code unhealthy},
-     * {@code recovered}, or {@code not probed} (no health check configured).
+     * {@code recovered}, {@code not ready} (a cluster pod whose containers are not ready) or
+     * {@code no check} (no health check configured: it serves while it runs).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record PodView(String namespace, String app, String version, String pod, String deploymentId,

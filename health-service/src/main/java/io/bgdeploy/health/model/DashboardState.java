@@ -5,6 +5,7 @@ import io.bgdeploy.events.pod.PodHealthState;
 import io.bgdeploy.events.pod.PodRef;
 import io.bgdeploy.events.pod.ProbeResult;
 import io.bgdeploy.events.pod.RestartAlertRaised;
+import io.bgdeploy.events.pod.ServingAlert;
 import io.bgdeploy.health.model.DashboardSnapshot.AlertView;
 import io.bgdeploy.health.model.DashboardSnapshot.AppView;
 import io.bgdeploy.health.model.DashboardSnapshot.DataStoreView;
@@ -33,7 +34,8 @@ import java.util.function.Predicate;
 public final class DashboardState {
 
     public static final String STARTING = "starting";
-    public static final String NOT_PROBED = "not probed";
+    /** A pod without a health check: it serves while it runs. */
+    public static final String NO_CHECK = "no check";
 
     private final Clock clock;
     private final int maxAlerts;
@@ -42,6 +44,7 @@ public final class DashboardState {
     private final Map<String, NodeView> nodes = new TreeMap<>();
     private final Map<String, DataStoreView> dataStores = new TreeMap<>();
     private final Deque<AlertView> alerts = new ArrayDeque<>();
+    private final Map<String, List<ServingAlert>> servingAlerts = new TreeMap<>();
 
     public DashboardState(Clock clock, int maxAlerts) {
         this.clock = clock;
@@ -58,8 +61,8 @@ public final class DashboardState {
         e.node = node;
         e.address = address;
         e.probeUrl = probeUrl;
-        e.health = probeUrl == null ? NOT_PROBED : STARTING;
-        e.serving = false;
+        e.health = probeUrl == null ? NO_CHECK : STARTING;
+        e.serving = probeUrl == null;
         e.fromEvents = true;
         changed();
     }
@@ -159,6 +162,33 @@ public final class DashboardState {
         changed();
     }
 
+    /** The serving alerts raised now for an app ({@code <namespace>/<appName>}); an empty list clears them. */
+    public synchronized void servingAlerts(String appKey, List<ServingAlert> active) {
+        List<ServingAlert> before = servingAlerts.getOrDefault(appKey, List.of());
+        if (active.isEmpty()) {
+            servingAlerts.remove(appKey);
+        } else {
+            servingAlerts.put(appKey, List.copyOf(active));
+        }
+        if (!before.equals(active)) {
+            changed();
+        }
+    }
+
+    /** The pods of one version of an app, as the serving check counts them. */
+    public synchronized List<PodStatus> podsOf(String appKey, String version) {
+        List<PodStatus> out = new ArrayList<>();
+        for (PodEntry e : pods.values()) {
+            if (e.pod.key().equals(appKey) && e.pod.version().equals(version)) {
+                String problem = e.serving ? null : e.health
+                        + (e.lastProbe != null && e.lastProbe.error() != null ? " (" + e.lastProbe.error() + ")" : "");
+                out.add(new PodStatus(e.pod.podName(), e.serving, !STARTING.equals(e.health), problem));
+            }
+        }
+        out.sort(Comparator.comparing(PodStatus::name));
+        return out;
+    }
+
     public synchronized DashboardSnapshot snapshot() {
         Map<String, Map<String, List<PodView>>> byApp = new TreeMap<>();
         int serving = 0;
@@ -186,10 +216,11 @@ public final class DashboardState {
         });
         int nodesNotReady = (int) nodes.values().stream().filter(n -> !n.ready()).count();
         int storesDown = (int) dataStores.values().stream().filter(d -> Boolean.FALSE.equals(d.up())).count();
+        List<ServingAlert> servingAlertList = servingAlerts.values().stream().flatMap(List::stream).toList();
         Summary summary = new Summary(pods.size(), serving, unhealthy, nodes.size(), nodesNotReady, storesDown,
-                alerts.size());
+                alerts.size(), servingAlertList.size());
         return new DashboardSnapshot(clock.instant(), revision.get(), summary, List.copyOf(nodes.values()),
-                List.copyOf(apps), List.copyOf(dataStores.values()), List.copyOf(alerts));
+                List.copyOf(apps), List.copyOf(dataStores.values()), List.copyOf(alerts), servingAlertList);
     }
 
     private PodEntry entry(PodRef pod) {
