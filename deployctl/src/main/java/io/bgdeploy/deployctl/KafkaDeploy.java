@@ -39,8 +39,8 @@ public final class KafkaDeploy {
     /** Source of the events this client publishes. */
     public static final String SOURCE = "/deployctl";
 
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(20);
-    private static final Duration POLL = Duration.ofMillis(300);
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(20);
+    static final Duration POLL = Duration.ofMillis(300);
 
     private final String bootstrap;
     private final Properties clientConfig;
@@ -65,7 +65,7 @@ public final class KafkaDeploy {
         DeploymentFollower follower = new DeploymentFollower(requestId, request.key(), out, warn);
         long deadline = System.nanoTime() + timeout.toNanos();
 
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProperties());
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProperties(bootstrap, clientConfig));
              KafkaProducer<String, String> producer = new KafkaProducer<>(producerProperties())) {
             boolean assigned = assign(consumer, CONNECT_TIMEOUT, false);
 
@@ -98,10 +98,14 @@ public final class KafkaDeploy {
             return Outcome.cannotRun("interrupted");
         } catch (ExecutionException | TimeoutException | KafkaException e) {
             Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-            return Outcome.cannotRun("cannot use Kafka at " + bootstrap + ": "
-                    + cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : " " + cause.getMessage())
-                    + ". Check --bootstrap (or KAFKA_BOOTSTRAP_SERVERS) and that the broker is reachable from here");
+            return unreachable(bootstrap, cause);
         }
+    }
+
+    static Outcome unreachable(String bootstrap, Throwable cause) {
+        return Outcome.cannotRun("cannot use Kafka at " + bootstrap + ": "
+                + cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : " " + cause.getMessage())
+                + ". Check --bootstrap (or KAFKA_BOOTSTRAP_SERVERS) and that the broker is reachable from here");
     }
 
     /**
@@ -109,7 +113,7 @@ public final class KafkaDeploy {
      * request was published) at its beginning. The positions are resolved at once, before anything is
      * published. False while the topic does not exist yet.
      */
-    private static boolean assign(KafkaConsumer<String, String> consumer, Duration timeout, boolean fromBeginning) {
+    static boolean assign(KafkaConsumer<String, String> consumer, Duration timeout, boolean fromBeginning) {
         List<PartitionInfo> infos;
         try {
             infos = consumer.partitionsFor(Topics.DEPLOY_EVENTS, timeout);
@@ -133,7 +137,8 @@ public final class KafkaDeploy {
         return true;
     }
 
-    private Properties consumerProperties() {
+    /** A consumer of deploy-events in no consumer group: it commits nothing and disturbs no one. */
+    static Properties consumerProperties(String bootstrap, Properties clientConfig) {
         Properties p = new Properties();
         p.putAll(clientConfig);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
