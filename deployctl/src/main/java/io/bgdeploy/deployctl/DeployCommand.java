@@ -1,6 +1,7 @@
 package io.bgdeploy.deployctl;
 
 import io.bgdeploy.events.deploy.Descriptor;
+import io.bgdeploy.events.signing.SigningKey;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -10,6 +11,8 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +30,7 @@ import java.util.concurrent.Callable;
 final class DeployCommand implements Callable<Integer> {
 
     private static final Duration REST_POLL_INTERVAL = Duration.ofSeconds(1);
+    static final String SIGNING_KEY_VARIABLE = "DEPLOYCTL_SIGNING_KEY";
 
     private final Terminal terminal;
 
@@ -62,6 +66,11 @@ final class DeployCommand implements Callable<Integer> {
     @Option(names = "--token-file", paramLabel = "FILE",
             description = "Bearer token for --via-rest: the file's first non-empty line. Default: $" + DeployerOptions.TOKEN_VARIABLE)
     Path tokenFile;
+
+    @Option(names = "--signing-key-file", paramLabel = "FILE",
+            description = {"The key that signs the Kafka request: a line <namespace>/<name>=<base64 key>, as registered",
+                    "with the deployer. Default: such a line in $" + SIGNING_KEY_VARIABLE + "."})
+    Path signingKeyFile;
 
     @Mixin
     KafkaOptions kafka;
@@ -116,7 +125,34 @@ final class DeployCommand implements Callable<Integer> {
         } catch (IOException e) {
             return Outcome.cannotRun(e.getMessage());
         }
-        return new KafkaDeploy(kafka.bootstrap(terminal), clientConfig, printer.progress(), printer.warnings())
+        Optional<SigningKey> key;
+        try {
+            key = signingKey();
+        } catch (IOException | IllegalArgumentException e) {
+            return Outcome.cannotRun("signing key: " + e.getMessage());
+        }
+        if (key.isPresent() && !key.get().namespace().equals(d.namespace())) {
+            return Outcome.cannotRun("signing key " + key.get().id() + " is for namespace " + key.get().namespace()
+                    + ", the request deploys to " + d.namespace() + ": use that namespace's key");
+        }
+        return new KafkaDeploy(kafka.bootstrap(terminal), clientConfig, key, printer.progress(), printer.warnings())
                 .deploy(d, requestedBy, timeout);
+    }
+
+    /** The key from --signing-key-file or the environment, as a line {@code <namespace>/<name>=<base64>}. */
+    private Optional<SigningKey> signingKey() throws IOException {
+        String line = signingKeyFile != null
+                ? Files.readAllLines(signingKeyFile, StandardCharsets.UTF_8).stream().map(String::strip)
+                        .filter(l -> !l.isEmpty() && !l.startsWith("#")).findFirst()
+                        .orElseThrow(() -> new IOException(signingKeyFile + " holds no key"))
+                : terminal.env(SIGNING_KEY_VARIABLE, null);
+        if (line == null) {
+            return Optional.empty();
+        }
+        int eq = line.indexOf('=');
+        if (eq <= 0) {
+            throw new IllegalArgumentException("the key is not a line <namespace>/<name>=<base64 key>");
+        }
+        return Optional.of(SigningKey.of(line.substring(0, eq).strip(), line.substring(eq + 1).strip()));
     }
 }

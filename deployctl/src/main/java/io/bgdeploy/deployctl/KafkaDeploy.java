@@ -5,6 +5,8 @@ import io.bgdeploy.events.EventEnvelope;
 import io.bgdeploy.events.Topics;
 import io.bgdeploy.events.deploy.DeployRequested;
 import io.bgdeploy.events.deploy.Descriptor;
+import io.bgdeploy.events.signing.RequestSignature;
+import io.bgdeploy.events.signing.SigningKey;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -46,14 +48,22 @@ public final class KafkaDeploy {
     private final Properties clientConfig;
     private final Consumer<String> out;
     private final Consumer<String> warn;
+    private final Optional<SigningKey> signingKey;
 
     /**
      * @param clientConfig extra Kafka client properties (TLS, SASL); they cannot change what
      *                     deployctl relies on (serializers, offsets, acks)
      */
     public KafkaDeploy(String bootstrap, Properties clientConfig, Consumer<String> out, Consumer<String> warn) {
+        this(bootstrap, clientConfig, Optional.empty(), out, warn);
+    }
+
+    /** @param signingKey the key of the namespace that signs the request (see {@link RequestSignature}) */
+    public KafkaDeploy(String bootstrap, Properties clientConfig, Optional<SigningKey> signingKey, Consumer<String> out,
+                       Consumer<String> warn) {
         this.bootstrap = bootstrap;
         this.clientConfig = clientConfig;
+        this.signingKey = signingKey;
         this.out = out;
         this.warn = warn;
     }
@@ -70,10 +80,14 @@ public final class KafkaDeploy {
             boolean assigned = assign(consumer, CONNECT_TIMEOUT, false);
 
             out.accept("requesting " + request.key() + " version " + descriptor.newVersion() + " on Kafka " + bootstrap
-                    + " (request " + requestId + ")");
-            ProducerRecord<String, String> record = new ProducerRecord<>(Topics.DEPLOY_REQUESTS, request.key(),
-                    EventCodec.encodeToString(request));
+                    + " (request " + requestId + signingKey.map(k -> ", signed with key " + k.id()).orElse(", unsigned") + ")");
+            String value = EventCodec.encodeToString(request);
+            ProducerRecord<String, String> record = new ProducerRecord<>(Topics.DEPLOY_REQUESTS, request.key(), value);
             record.headers().add("content-type", EventEnvelope.CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
+            if (signingKey.isPresent()) {
+                record.headers().add(RequestSignature.HEADER, RequestSignature.sign(signingKey.get(),
+                        value.getBytes(StandardCharsets.UTF_8)).getBytes(StandardCharsets.US_ASCII));
+            }
             producer.send(record).get(CONNECT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
 
             while (System.nanoTime() < deadline) {

@@ -12,6 +12,9 @@ import io.bgdeploy.events.deploy.DeploymentPhase;
 import io.bgdeploy.events.deploy.DeploymentPhaseChanged;
 import io.bgdeploy.events.deploy.DeploymentRejected;
 import io.bgdeploy.events.deploy.DeploymentStatus;
+import io.bgdeploy.events.signing.RequestSignature;
+import io.bgdeploy.events.signing.SigningKey;
+import io.bgdeploy.events.signing.SigningKeys;
 import io.bgdeploy.infra.testing.SharedInfra;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -152,7 +155,7 @@ class KafkaDeployTest {
 
         Run result = run.get(60, TimeUnit.SECONDS);
         assertThat(result.exitCode()).as(result.out() + result.err()).isZero();
-        assertThat(result.out()).contains("requesting staging/web version # on Kafka " + bootstrap + " (request " + requestId + ")",
+        assertThat(result.out()).contains("requesting staging/web version # on Kafka " + bootstrap + " (request " + requestId + ", unsigned)",
                 "accepted: deployment d-42 of staging/web version 3 requested by ci-job-7",
                 "phase WAITING_FOR_HEALTH: 2 pods", "  WAITING_FOR_HEALTH took 4.1 s",
                 "DEPLOYED staging/web version 3 (deployment d-42) after 6.0 s");
@@ -214,5 +217,24 @@ class KafkaDeployTest {
         assertThat(watched.exitCode()).as(watched.out() + watched.err()).isEqualTo(Outcome.FAILURE);
         assertThat(watched.out()).contains("json-out/web accepted deployment d-77 version 5",
                 "json-out/web d-77 phase SWITCHING", "json-out/web d-77 FAILURE version 5 after 3.0 s: health check failed");
+    }
+
+    @Test
+    void aSigningKeySignsTheRecordAsSentAndTheDeployerCanVerifyIt(@TempDir Path dir) throws Exception {
+        SigningKey key = SigningKey.of("signed/ci", java.util.Base64.getEncoder().encodeToString(new byte[] {
+                1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32}));
+        Path keyFile = dir.resolve("signing.key");
+        Files.writeString(keyFile, "# the CI's key for namespace signed\nsigned/ci=" + java.util.Base64.getEncoder().encodeToString(key.secret()) + "\n");
+        CompletableFuture<Run> run = deployctl("--namespace", "signed", "--signing-key-file", keyFile.toString(), "--timeout", "5s");
+
+        ConsumerRecord<String, String> record = awaitRequest("signed/web");
+        SigningKey signer = RequestSignature.verifyFor(header(record, RequestSignature.HEADER),
+                record.value().getBytes(StandardCharsets.UTF_8), "signed", SigningKeys.of(key));
+        assertThat(signer.id()).isEqualTo("signed/ci");
+        assertThat(run.get(60, TimeUnit.SECONDS).out()).contains("signed with key signed/ci");
+
+        Run wrongNamespace = deployctl("--namespace", "elsewhere", "--signing-key-file", keyFile.toString()).get(60, TimeUnit.SECONDS);
+        assertThat(wrongNamespace.exitCode()).isEqualTo(Outcome.CANNOT_RUN);
+        assertThat(wrongNamespace.err()).contains("signing key signed/ci is for namespace signed, the request deploys to elsewhere");
     }
 }
