@@ -75,8 +75,8 @@ public interface HealthConfig {
         @WithDefault("version")
         String versionLabel();
 
-        /** Pod label that carries the deployment id. */
-        @WithDefault("deployment-id")
+        /** Pod label that carries the deployment id: the one the deployer writes. */
+        @WithDefault("bgdeploy.io/deployment-id")
         String deploymentIdLabel();
     }
 
