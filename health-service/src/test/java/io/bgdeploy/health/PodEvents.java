@@ -16,9 +16,17 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.utils.Utils;
+import org.awaitility.Awaitility;
 import org.apache.kafka.common.errors.TopicExistsException;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +46,8 @@ public final class PodEvents {
     public static void createTopics() {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()))) {
             var existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            var missing = Stream.of(Topics.POD_EVENTS, Topics.POD_EVENTS_DLQ, Topics.POD_HEALTH, Topics.DEPLOY_EVENTS)
+            var missing = Stream.of(Topics.POD_EVENTS, Topics.POD_EVENTS_DLQ, Topics.POD_HEALTH, Topics.DEPLOY_EVENTS,
+                            Topics.HEALTH_REPORTS)
                     .filter(t -> !existing.contains(t)).map(t -> new NewTopic(t, 4, (short) 1)).toList();
             admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
@@ -48,6 +57,31 @@ public final class PodEvents {
         } catch (InterruptedException | TimeoutException e) {
             throw new IllegalStateException("cannot create the test topics", e);
         }
+    }
+
+    /** The partition of pod-events (4 partitions) that Kafka's default partitioner picks for an app key. */
+    public static int partitionOf(String key) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % 4;
+    }
+
+    /**
+     * A second member of the group {@code health-service}, as another instance would be: it
+     * subscribes to pod-events and is given some of its partitions, commits nothing.
+     */
+    public static KafkaConsumer<String, String> otherMemberOfTheGroup(Duration wait) {
+        KafkaConsumer<String, String> other = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
+                ConsumerConfig.GROUP_ID_CONFIG, "health-service",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName()));
+        other.subscribe(List.of(Topics.POD_EVENTS));
+        Awaitility.await().atMost(wait).until(() -> {
+            other.poll(Duration.ofMillis(200));
+            return !other.assignment().isEmpty();
+        });
+        return other;
     }
 
     public static String bootstrap() {

@@ -46,7 +46,7 @@ public class RestartAlerts {
     public Optional<RestartAlertRaised> restarted(PodRef pod, int restartCount, String reason, Instant at) {
         if (at.isBefore(clock.instant().minus(tracker.window()))) {
             tracker.baseline(pod, restartCount);
-            dashboard.restarted(pod, restartCount, reason);
+            dashboard.restarted(pod, restartCount, reason, at, 0);
             return Optional.empty();
         }
         RestartTracker.Recorded recorded = tracker.record(pod, restartCount, reason, at);
@@ -59,14 +59,14 @@ public class RestartAlerts {
                     pod.namespace(), pod.podName(), pod.deploymentId(), alert.restartsInWindow(),
                     alert.windowSeconds(), alert.threshold(), alert.lastReason());
         });
-        dashboard.restarted(pod, restartCount, reason);
+        dashboard.restarted(pod, restartCount, reason, at, recorded.newRestarts());
         return recorded.alert();
     }
 
     /** A watch first sees a pod: restarts so far are history, not news. */
     public void baseline(PodRef pod, int restartCount, String reason) {
         tracker.baseline(pod, restartCount);
-        dashboard.restarted(pod, restartCount, reason);
+        dashboard.restarted(pod, restartCount, reason, clock.instant(), 0);
     }
 
     public void forget(PodRef pod) {

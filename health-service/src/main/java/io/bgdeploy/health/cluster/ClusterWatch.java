@@ -98,8 +98,7 @@ public final class ClusterWatch implements AutoCloseable {
     }
 
     private void show(PodFacts f) {
-        dashboard.clusterPod(f.pod(), f.node(), f.address(), f.phase(), f.restarts(), f.lastTerminationReason(),
-                f.containersReady());
+        dashboard.clusterPod(f);
     }
 
     @Override

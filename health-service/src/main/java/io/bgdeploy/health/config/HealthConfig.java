@@ -81,14 +81,41 @@ public interface HealthConfig {
     }
 
     interface Dashboard {
-        /** How many recent alerts the dashboard keeps. */
+        /** How many recent restart alerts the dashboard shows (and keeps per app). */
         @WithDefault("50")
         int recentAlerts();
 
         /** Least time between two live updates pushed to open pages. */
         @WithDefault("PT0.5S")
         Duration pushInterval();
+
+        /** How far back a pod's probe latencies and restarts are shown. */
+        @WithDefault("PT5M")
+        Duration latencyWindow();
+
+        /** One point of a pod's latency sparkline: the slowest probe within it. */
+        @WithDefault("PT10S")
+        Duration latencyBucket();
+
+        /** How far back an app's restarts are charted. */
+        @WithDefault("PT30M")
+        Duration restartWindow();
+
+        /** One bar of an app's restarts chart. */
+        @WithDefault("PT1M")
+        Duration restartBucket();
+
+        /** How often the apps this instance probes are reported to the others when something changed. */
+        @WithDefault("PT1S")
+        Duration reportInterval();
+
+        /** How often an app is reported even when nothing but latencies changed. */
+        @WithDefault("PT10S")
+        Duration reportRefresh();
     }
+
+    /** This instance's name on the dashboards; the host name with a random suffix when absent. */
+    Optional<String> instanceName();
 
     interface DataStore {
         /** {@code tcp} (connect) or {@code http} (GET, 2xx is up). */

@@ -1,20 +1,20 @@
 package io.bgdeploy.health.model;
 
 import io.bgdeploy.events.Keys;
+import io.bgdeploy.events.health.AppHealthReport;
+import io.bgdeploy.events.health.AppHealthReport.PodHealth;
+import io.bgdeploy.events.health.AppHealthReport.RaisedRestartAlert;
+import io.bgdeploy.events.health.AppHealthReport.VersionHealth;
 import io.bgdeploy.events.pod.PodHealthState;
 import io.bgdeploy.events.pod.PodRef;
 import io.bgdeploy.events.pod.ProbeResult;
 import io.bgdeploy.events.pod.RestartAlertRaised;
 import io.bgdeploy.events.pod.ServingAlert;
-import io.bgdeploy.health.model.DashboardSnapshot.AlertView;
-import io.bgdeploy.health.model.DashboardSnapshot.AppView;
 import io.bgdeploy.health.model.DashboardSnapshot.DataStoreView;
 import io.bgdeploy.health.model.DashboardSnapshot.NodeView;
-import io.bgdeploy.health.model.DashboardSnapshot.PodView;
-import io.bgdeploy.health.model.DashboardSnapshot.Summary;
-import io.bgdeploy.health.model.DashboardSnapshot.VersionView;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -22,33 +22,40 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
  * What this instance knows about nodes, pods, data stores and alerts, merged from pod events,
- * probes and (on Kubernetes) the cluster watch. Every change bumps {@link #revision()} so that
- * open pages are pushed a new snapshot. Thread-safe; no framework types.
+ * probes and (on Kubernetes) the cluster watch: each pod's health, its probe latencies and
+ * restarts over the last minutes, each app's restarts over time and its alerts. An app's picture
+ * is an {@link AppHealthReport}, the same one other instances receive. Every change bumps
+ * {@link #revision()} (open pages are pushed a new picture); a change of an app other than a
+ * probe's latency bumps its {@link #appRevision} (its report is sent at once). Thread-safe; no
+ * framework types.
  */
 public final class DashboardState {
 
     public static final String STARTING = "starting";
     /** A pod without a health check: it serves while it runs. */
     public static final String NO_CHECK = "no check";
+    public static final String NOT_READY = "not ready";
 
     private final Clock clock;
-    private final int maxAlerts;
+    private final DashboardSettings settings;
     private final AtomicLong revision = new AtomicLong();
     private final Map<String, PodEntry> pods = new HashMap<>();
+    private final Map<String, AppEntry> apps = new TreeMap<>();
     private final Map<String, NodeView> nodes = new TreeMap<>();
     private final Map<String, DataStoreView> dataStores = new TreeMap<>();
-    private final Deque<AlertView> alerts = new ArrayDeque<>();
-    private final Map<String, List<ServingAlert>> servingAlerts = new TreeMap<>();
 
-    public DashboardState(Clock clock, int maxAlerts) {
+    public DashboardState(Clock clock, DashboardSettings settings) {
         this.clock = clock;
-        this.maxAlerts = maxAlerts;
+        this.settings = settings;
     }
 
     public long revision() {
@@ -64,14 +71,16 @@ public final class DashboardState {
         e.health = probeUrl == null ? NO_CHECK : STARTING;
         e.serving = probeUrl == null;
         e.fromEvents = true;
-        changed();
+        changed(pod.key());
     }
 
+    /** A probe's result: the pod's last probe and its latency sparkline. */
     public synchronized void probed(PodRef pod, ProbeResult probe) {
         PodEntry e = pods.get(key(pod));
         if (e != null) {
             e.lastProbe = probe;
-            changed();
+            e.latency.add(probe.at(), probe.latencyMillis(), !probe.healthy());
+            revision.incrementAndGet();
         }
     }
 
@@ -86,92 +95,105 @@ public final class DashboardState {
         if (probe != null) {
             e.lastProbe = probe;
         }
-        changed();
+        changed(pod.key());
     }
 
-    public synchronized void restarted(PodRef pod, int restartCount, String reason) {
+    /**
+     * The pod has restarted {@code restartCount} times in total; {@code newRestarts} of them
+     * happened now ({@code at}), for the marks on its sparkline and the app's restarts over time.
+     */
+    public synchronized void restarted(PodRef pod, int restartCount, String reason, Instant at, int newRestarts) {
         PodEntry e = entry(pod);
         e.restarts = Math.max(e.restarts, restartCount);
         if (reason != null) {
             e.lastTerminationReason = reason;
         }
-        changed();
+        if (newRestarts > 0) {
+            app(pod.key()).restarts.count(at, newRestarts);
+            for (int i = 0; i < newRestarts; i++) {
+                e.restartMarks.addLast(at);
+            }
+        }
+        changed(pod.key());
     }
 
     public synchronized void podGone(PodRef pod) {
         if (pods.remove(key(pod)) != null) {
-            changed();
+            changed(pod.key());
         }
     }
 
     /** What a cluster watch sees of a pod. */
-    public synchronized void clusterPod(PodRef pod, String node, String address, String phase, int restarts,
-                                        String lastTerminationReason, boolean containersReady) {
-        PodEntry e = entry(pod);
-        e.node = node;
-        e.address = address;
-        e.phase = phase;
-        e.restarts = restarts;
-        e.lastTerminationReason = lastTerminationReason;
+    public synchronized void clusterPod(PodFacts facts) {
+        PodEntry e = entry(facts.pod());
+        e.node = facts.node();
+        e.address = facts.address();
+        e.phase = facts.phase();
+        e.restarts = facts.restarts();
+        e.lastTerminationReason = facts.lastTerminationReason();
         e.fromCluster = true;
         if (!e.fromEvents) {
-            e.health = containersReady ? "ready" : "not ready";
-            e.serving = containersReady;
+            e.health = facts.containersReady() ? "ready" : NOT_READY;
+            e.serving = facts.containersReady();
         }
-        changed();
+        changed(facts.pod().key());
     }
 
     public synchronized void clusterPodDeleted(PodRef pod) {
         PodEntry e = pods.get(key(pod));
         if (e != null && !e.fromEvents) {
             pods.remove(key(pod));
-            changed();
+            changed(pod.key());
         }
     }
 
     /** Forgets pods another instance now reports (their partition moved). */
     public synchronized void releasePods(Predicate<PodRef> which) {
-        if (pods.values().removeIf(e -> e.fromEvents && !e.fromCluster && which.test(e.pod))) {
-            changed();
-        }
+        List<PodEntry> released = pods.values().stream()
+                .filter(e -> e.fromEvents && !e.fromCluster && which.test(e.pod)).toList();
+        released.forEach(e -> {
+            pods.remove(key(e.pod));
+            changed(e.pod.key());
+        });
     }
 
     public synchronized void node(NodeView node) {
         nodes.put(node.name(), node);
-        changed();
+        revision.incrementAndGet();
     }
 
     public synchronized void nodeDeleted(String name) {
         if (nodes.remove(name) != null) {
-            changed();
+            revision.incrementAndGet();
         }
     }
 
     public synchronized void dataStore(DataStoreView store) {
         dataStores.put(store.name(), store);
-        changed();
+        revision.incrementAndGet();
     }
 
     public synchronized void alert(RestartAlertRaised alert) {
         PodRef p = alert.pod();
-        alerts.addFirst(new AlertView(clock.instant(), p.namespace(), p.appName(), p.version(), p.podName(),
-                alert.restartsInWindow(), alert.windowSeconds(), alert.threshold(), alert.lastReason()));
-        while (alerts.size() > maxAlerts) {
-            alerts.removeLast();
+        Deque<RaisedRestartAlert> recent = app(p.key()).restartAlerts;
+        recent.addFirst(new RaisedRestartAlert(clock.instant(), p.version(), p.podName(), alert.restartsInWindow(),
+                alert.windowSeconds(), alert.threshold(), alert.lastReason()));
+        while (recent.size() > settings.recentAlerts()) {
+            recent.removeLast();
         }
-        changed();
+        changed(p.key());
     }
 
     /** The serving alerts raised now for an app ({@code <namespace>/<appName>}); an empty list clears them. */
     public synchronized void servingAlerts(String appKey, List<ServingAlert> active) {
-        List<ServingAlert> before = servingAlerts.getOrDefault(appKey, List.of());
-        if (active.isEmpty()) {
-            servingAlerts.remove(appKey);
-        } else {
-            servingAlerts.put(appKey, List.copyOf(active));
+        AppEntry app = apps.get(appKey);
+        if (app == null && active.isEmpty()) {
+            return;
         }
-        if (!before.equals(active)) {
-            changed();
+        app = app(appKey);
+        if (!app.servingAlerts.equals(active)) {
+            app.servingAlerts = List.copyOf(active);
+            changed(appKey);
         }
     }
 
@@ -189,45 +211,74 @@ public final class DashboardState {
         return out;
     }
 
-    public synchronized DashboardSnapshot snapshot() {
-        Map<String, Map<String, List<PodView>>> byApp = new TreeMap<>();
-        int serving = 0;
-        int unhealthy = 0;
+    /** Every app this instance knows something of: pods, alerts or restarts. */
+    public synchronized Set<String> appKeys() {
+        Set<String> keys = new TreeSet<>(apps.keySet());
+        pods.values().forEach(e -> keys.add(e.pod.key()));
+        return keys;
+    }
+
+    /** Grows with every change of the app but a probe's latency: a sign to report it now. */
+    public synchronized long appRevision(String appKey) {
+        AppEntry app = apps.get(appKey);
+        return app == null ? 0 : app.revision;
+    }
+
+    /** Whether this instance probes a pod of the app (it learnt of it from pod-events). */
+    public synchronized boolean probesAnyPodOf(String appKey) {
+        return pods.values().stream().anyMatch(e -> e.fromEvents && e.pod.key().equals(appKey));
+    }
+
+    /** The app as this instance knows it, signed by {@code reporter}. */
+    public synchronized AppHealthReport report(String appKey, String reporter, Optional<String> servingVersion) {
+        Instant now = clock.instant();
+        Map<String, List<PodHealth>> byVersion = new TreeMap<>();
+        Map<String, Integer> servingByVersion = new HashMap<>();
+        servingVersion.ifPresent(v -> byVersion.put(v, new ArrayList<>()));
         for (PodEntry e : pods.values()) {
-            PodView view = e.view();
-            byApp.computeIfAbsent(e.pod.namespace() + "/" + e.pod.appName(), k -> new TreeMap<>())
-                    .computeIfAbsent(e.pod.version(), k -> new ArrayList<>()).add(view);
-            if (view.serving()) {
-                serving++;
-            } else if ("unhealthy".equals(view.health())) {
-                unhealthy++;
+            if (e.pod.key().equals(appKey)) {
+                byVersion.computeIfAbsent(e.pod.version(), v -> new ArrayList<>()).add(e.view(now, settings));
+                if (e.serving) {
+                    servingByVersion.merge(e.pod.version(), 1, Integer::sum);
+                }
             }
         }
-        List<AppView> apps = new ArrayList<>();
-        byApp.forEach((key, versions) -> {
-            Keys.AppRef ref = Keys.parseApp(key);
-            List<VersionView> vs = new ArrayList<>();
-            versions.forEach((version, list) -> {
-                list.sort(Comparator.comparing(PodView::pod));
-                vs.add(new VersionView(version, (int) list.stream().filter(PodView::serving).count(), list.size(),
-                        List.copyOf(list)));
-            });
-            apps.add(new AppView(ref.namespace(), ref.appName(), List.copyOf(vs)));
+        List<VersionHealth> versions = new ArrayList<>();
+        byVersion.forEach((version, list) -> {
+            list.sort(Comparator.comparing(PodHealth::podName));
+            versions.add(new VersionHealth(version, servingByVersion.getOrDefault(version, 0), list));
         });
-        int nodesNotReady = (int) nodes.values().stream().filter(n -> !n.ready()).count();
-        int storesDown = (int) dataStores.values().stream().filter(d -> Boolean.FALSE.equals(d.up())).count();
-        List<ServingAlert> servingAlertList = servingAlerts.values().stream().flatMap(List::stream).toList();
-        Summary summary = new Summary(pods.size(), serving, unhealthy, nodes.size(), nodesNotReady, storesDown,
-                alerts.size(), servingAlertList.size());
-        return new DashboardSnapshot(clock.instant(), revision.get(), summary, List.copyOf(nodes.values()),
-                List.copyOf(apps), List.copyOf(dataStores.values()), List.copyOf(alerts), servingAlertList);
+        AppEntry app = apps.get(appKey);
+        Keys.AppRef ref = Keys.parseApp(appKey);
+        return new AppHealthReport(reporter, now, ref.namespace(), ref.appName(), servingVersion.orElse(null), versions,
+                app == null ? List.of() : app.servingAlerts,
+                app == null ? List.of() : List.copyOf(app.restartAlerts),
+                app == null ? emptyRestarts().counts(now) : app.restarts.counts(now));
+    }
+
+    public synchronized List<NodeView> nodes() {
+        return List.copyOf(nodes.values());
+    }
+
+    public synchronized List<DataStoreView> dataStores() {
+        return List.copyOf(dataStores.values());
+    }
+
+    private TimeBuckets emptyRestarts() {
+        return new TimeBuckets(settings.restartWindow(), settings.restartBucket());
+    }
+
+    private AppEntry app(String appKey) {
+        return apps.computeIfAbsent(appKey, k -> new AppEntry(emptyRestarts()));
     }
 
     private PodEntry entry(PodRef pod) {
-        return pods.computeIfAbsent(key(pod), k -> new PodEntry(pod));
+        return pods.computeIfAbsent(key(pod), k -> new PodEntry(pod,
+                new TimeBuckets(settings.latencyWindow(), settings.latencyBucket())));
     }
 
-    private void changed() {
+    private void changed(String appKey) {
+        app(appKey).revision++;
         revision.incrementAndGet();
     }
 
@@ -235,8 +286,22 @@ public final class DashboardState {
         return Keys.pod(pod.namespace(), pod.podName());
     }
 
+    /** An app's own history: restarts over time, recent restart alerts, serving alerts raised now. */
+    private static final class AppEntry {
+        final TimeBuckets restarts;
+        final Deque<RaisedRestartAlert> restartAlerts = new ArrayDeque<>();
+        List<ServingAlert> servingAlerts = List.of();
+        long revision;
+
+        AppEntry(TimeBuckets restarts) {
+            this.restarts = restarts;
+        }
+    }
+
     private static final class PodEntry {
         final PodRef pod;
+        final TimeBuckets latency;
+        final Deque<Instant> restartMarks = new ArrayDeque<>();
         String node;
         String address;
         String probeUrl;
@@ -249,13 +314,19 @@ public final class DashboardState {
         boolean fromEvents;
         boolean fromCluster;
 
-        PodEntry(PodRef pod) {
+        PodEntry(PodRef pod, TimeBuckets latency) {
             this.pod = pod;
+            this.latency = latency;
         }
 
-        PodView view() {
-            return new PodView(pod.namespace(), pod.appName(), pod.version(), pod.podName(), pod.deploymentId(),
-                    node, address, probeUrl, health, serving, phase, restarts, lastTerminationReason, lastProbe);
+        PodHealth view(Instant now, DashboardSettings settings) {
+            Instant oldest = now.minus(settings.latencyWindow());
+            while (!restartMarks.isEmpty() && restartMarks.peekFirst().isBefore(oldest)) {
+                restartMarks.removeFirst();
+            }
+            return new PodHealth(pod.podName(), pod.deploymentId(), node, address, probeUrl, health, serving, phase,
+                    restarts, lastTerminationReason, lastProbe, probeUrl == null ? null : latency.latency(now),
+                    List.copyOf(restartMarks));
         }
     }
 }

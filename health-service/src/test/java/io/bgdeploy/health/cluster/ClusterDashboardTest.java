@@ -30,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasSize;
 
 /**
  * The service with {@code health.cluster.enabled=true} against Quarkus' Kubernetes test server
@@ -90,7 +91,8 @@ class ClusterDashboardTest {
                 .body("nodes.name", hasItem("worker-1"))
                 .body("nodes.find { it.name == 'worker-1' }.ready", equalTo(true))
                 .body("nodes.find { it.name == 'worker-1' }.capacity.memory", equalTo("32Gi"))
-                .body("apps.find { it.app == 'basket' }.versions[0].podList[0].phase", equalTo("Running")));
+                .body("apps.app", hasItem("basket")));
+        given().get("/api/dashboard/apps/shop/basket").then().body("versions[0].pods[0].phase", equalTo("Running"));
 
         try (var health = KafkaTestClient.reader(PodEvents.bootstrap(), Topics.POD_HEALTH)) {
             kubernetes.getClient().pods().inNamespace("shop").resource(pod(4, "OOMKilled")).update();
@@ -108,6 +110,9 @@ class ClusterDashboardTest {
         }
         given().get("/api/dashboard").then()
                 .body("alerts.pod", hasItem("basket-4-q7"))
-                .body("apps.find { it.app == 'basket' }.versions[0].podList[0].restarts", equalTo(4));
+                .body("apps.find { it.app == 'basket' }.restartsInWindow", equalTo(4));
+        given().get("/api/dashboard/apps/shop/basket").then()
+                .body("versions[0].pods[0].restarts", equalTo(4))
+                .body("versions[0].pods[0].restartMarks", hasSize(4));
     }
 }

@@ -3,6 +3,8 @@ package io.bgdeploy.health.cluster;
 import io.bgdeploy.events.EventData;
 import io.bgdeploy.events.pod.RestartAlertRaised;
 import io.bgdeploy.health.model.DashboardSnapshot;
+import io.bgdeploy.events.health.AppHealthReport.PodHealth;
+import io.bgdeploy.health.Dashboards;
 import io.bgdeploy.health.model.DashboardState;
 import io.bgdeploy.health.model.RestartTracker;
 import io.bgdeploy.health.alerts.RestartAlerts;
@@ -23,6 +25,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,10 +46,10 @@ class ClusterWatchTest {
 
     @BeforeEach
     void startWatch() {
-        dashboard = new DashboardState(Clock.systemUTC(), 10);
+        dashboard = Dashboards.state(Clock.systemUTC());
         RestartAlerts alerts = new RestartAlerts(new RestartTracker(2, Duration.ofHours(1)), dashboard, published::add,
                 new SimpleMeterRegistry(), Clock.systemUTC());
-        watch = new ClusterWatch(client, null, new ClusterWatch.Labels("app", "version", "deployment-id"), dashboard,
+        watch = new ClusterWatch(client, null, new ClusterWatch.Labels("app", "version", "bgdeploy.io/deployment-id"), dashboard,
                 alerts, Clock.systemUTC());
     }
 
@@ -70,15 +73,15 @@ class ClusterWatchTest {
             status.withNewLastState().withNewTerminated().withReason(lastReason).withExitCode(137).endTerminated().endLastState();
         }
         return new PodBuilder().withNewMetadata().withName("cart-2-abc").withNamespace("shop")
-                .withLabels(Map.of("app", "cart", "version", "2", "deployment-id", "dep-9")).endMetadata()
+                .withLabels(Map.of("app", "cart", "version", "2", "bgdeploy.io/deployment-id", "dep-9")).endMetadata()
                 .withNewSpec().withNodeName("node-a").endSpec()
                 .withNewStatus().withPhase("Running").withPodIP("10.1.2.3").withContainerStatuses(status.build()).endStatus()
                 .build();
     }
 
-    private DashboardSnapshot.PodView cartPod() {
-        return dashboard.snapshot().apps().stream().filter(a -> a.app().equals("cart"))
-                .flatMap(a -> a.versions().stream()).flatMap(v -> v.podList().stream()).findFirst().orElse(null);
+    private PodHealth cartPod() {
+        return dashboard.report("shop/cart", "test", Optional.empty()).versions().stream()
+                .flatMap(v -> v.pods().stream()).findFirst().orElse(null);
     }
 
     @Test
@@ -87,8 +90,8 @@ class ClusterWatchTest {
         client.pods().inNamespace("shop").resource(pod(5, null)).create();
         watch.start();
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> cartPod() != null && !dashboard.snapshot().nodes().isEmpty());
-        DashboardSnapshot.NodeView node = dashboard.snapshot().nodes().get(0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> cartPod() != null && !dashboard.nodes().isEmpty());
+        DashboardSnapshot.NodeView node = dashboard.nodes().get(0);
         assertThat(node.ready()).isTrue();
         assertThat(node.capacity()).containsEntry("cpu", "4").containsEntry("memory", "16Gi");
         assertThat(cartPod().restarts()).isEqualTo(5);
@@ -106,11 +109,11 @@ class ClusterWatchTest {
         assertThat(alert.restartsInWindow()).isEqualTo(3);
         assertThat(alert.lastReason()).isEqualTo("app: OOMKilled (exit 137)");
         assertThat(cartPod().lastTerminationReason()).isEqualTo("app: OOMKilled (exit 137)");
-        assertThat(dashboard.snapshot().alerts()).singleElement()
+        assertThat(dashboard.report("shop/cart", "test", Optional.empty()).restartAlerts()).singleElement()
                 .satisfies(a -> assertThat(a.pod()).isEqualTo("cart-2-abc"));
 
         client.nodes().resource(node("node-a", "False", "True")).update();
-        await().atMost(Duration.ofSeconds(10)).until(() -> !dashboard.snapshot().nodes().get(0).ready());
+        await().atMost(Duration.ofSeconds(10)).until(() -> !dashboard.nodes().get(0).ready());
         client.pods().inNamespace("shop").withName("cart-2-abc").delete();
         await().atMost(Duration.ofSeconds(10)).until(() -> cartPod() == null);
     }

@@ -2,6 +2,7 @@ package io.bgdeploy.health.datastore;
 
 import io.bgdeploy.health.PodServer;
 import io.bgdeploy.health.model.DashboardSnapshot.DataStoreView;
+import io.bgdeploy.health.Dashboards;
 import io.bgdeploy.health.model.DashboardState;
 import io.bgdeploy.health.model.DataStoreCheck;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -29,7 +30,7 @@ class DataStoreMonitorTest {
     @Test
     void tcpAndHttpChecksReportUpDownLatencyAndTheLastError() throws Exception {
         Vertx vertx = Vertx.vertx();
-        DashboardState dashboard = new DashboardState(Clock.systemUTC(), 10);
+        DashboardState dashboard = Dashboards.state(Clock.systemUTC());
         int closedPort;
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = probe.getLocalPort();
@@ -62,7 +63,8 @@ class DataStoreMonitorTest {
                 await().atMost(Duration.ofSeconds(10)).until(() -> monitor.status().get("reports").up());
                 assertThat(monitor.status().get("reports").lastError())
                         .as("the last error stays visible after recovery").isEqualTo("HTTP status 503 is not 2xx");
-                assertThat(dashboard.snapshot().summary().dataStoresDown()).isEqualTo(1);
+                assertThat(dashboard.dataStores()).filteredOn(d -> Boolean.FALSE.equals(d.up())).extracting(DataStoreView::name)
+                        .containsExactly("mongo");
             } finally {
                 monitor.stop();
             }
@@ -89,7 +91,7 @@ class DataStoreMonitorTest {
         try (PodServer hanging = PodServer.start().hang()) {
             DataStoreMonitor monitor = new DataStoreMonitor(vertx,
                     List.of(DataStoreCheck.http("slow", "http://127.0.0.1:" + hanging.port() + "/", EVERY, TIMEOUT)),
-                    new DashboardState(Clock.systemUTC(), 10), new SimpleMeterRegistry(), Clock.systemUTC());
+                    Dashboards.state(Clock.systemUTC()), new SimpleMeterRegistry(), Clock.systemUTC());
             monitor.start();
             await().atMost(Duration.ofSeconds(10)).until(() -> Boolean.FALSE.equals(monitor.status().get("slow").up()));
             assertThat(monitor.status().get("slow").lastError()).isEqualTo("no answer within 500 ms");

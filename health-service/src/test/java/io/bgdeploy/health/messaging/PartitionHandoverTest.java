@@ -47,24 +47,25 @@ class PartitionHandoverTest {
         PodEvents.createTopics();
     }
 
-    private static int partitionOf(String key) {
-        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % PARTITIONS;
-    }
-
     /** One app per partition, so that both members own some pods whatever the assignment. */
     private static Map<Integer, PodRef> podPerPartition() {
         Map<Integer, PodRef> pods = new HashMap<>();
         for (int i = 0; pods.size() < PARTITIONS; i++) {
             String app = "handover-" + i;
-            pods.putIfAbsent(partitionOf("test/" + app), PodEvents.pod(app, app + "-1-a"));
+            pods.putIfAbsent(PodEvents.partitionOf("test/" + app), PodEvents.pod(app, app + "-1-a"));
         }
         return pods;
     }
 
     private static Set<String> probedPods() {
-        List<String> pods = given().get("/api/dashboard").then().statusCode(200).extract()
-                .jsonPath().getList("apps.versions.flatten().podList.flatten().pod", String.class);
-        return Set.copyOf(pods);
+        List<String> apps = given().get("/api/dashboard").then().statusCode(200).extract()
+                .jsonPath().getList("apps.app", String.class);
+        Set<String> pods = new java.util.HashSet<>();
+        for (String app : apps) {
+            pods.addAll(given().get("/api/dashboard/apps/test/" + app).then().statusCode(200).extract()
+                    .jsonPath().getList("versions.pods.flatten().podName", String.class));
+        }
+        return pods;
     }
 
     @Test
@@ -76,12 +77,7 @@ class PartitionHandoverTest {
             pods.values().forEach(p -> health.await(r -> PodEvents.isHealth(r, p, PodHealthState.READY), WAIT));
 
             Set<Integer> taken;
-            try (KafkaConsumer<String, String> other = otherMember()) {
-                other.subscribe(List.of(Topics.POD_EVENTS));
-                await().atMost(WAIT).until(() -> {
-                    other.poll(Duration.ofMillis(200));
-                    return !other.assignment().isEmpty();
-                });
+            try (KafkaConsumer<String, String> other = PodEvents.otherMemberOfTheGroup(WAIT)) {
                 taken = other.assignment().stream().map(TopicPartition::partition).collect(Collectors.toSet());
                 Set<String> theirs = pods.entrySet().stream().filter(e -> taken.contains(e.getKey()))
                         .map(e -> e.getValue().podName()).collect(Collectors.toSet());
@@ -108,16 +104,5 @@ class PartitionHandoverTest {
             server.answer(200, "ok");
             pods.values().forEach(p -> PodEvents.send(new io.bgdeploy.events.pod.PodGone(p, "test over")));
         }
-    }
-
-    /** A plain member of the service's group that commits nothing (the service replays from the start). */
-    private static KafkaConsumer<String, String> otherMember() {
-        return new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, PodEvents.bootstrap(),
-                ConsumerConfig.GROUP_ID_CONFIG, "health-service",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName()));
     }
 }

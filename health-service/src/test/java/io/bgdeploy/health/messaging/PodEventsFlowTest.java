@@ -75,8 +75,8 @@ class PodEventsFlowTest {
             assertThat(changed.lastProbe().healthy()).isTrue();
             assertThat(changed.lastProbe().httpStatus()).isEqualTo(200);
 
-            given().get("/api/dashboard").then().statusCode(200)
-                    .body("apps.find { it.app == 'shop' }.versions[0].podList.pod", hasItem("shop-1-a"));
+            given().get("/api/dashboard/apps/test/shop").then().statusCode(200)
+                    .body("versions[0].pods.podName", hasItem("shop-1-a"));
 
             send(new PodGone(pod, "scaled down"));
             health.await(r -> PodEvents.isHealth(r, pod, PodHealthState.GONE), WAIT);

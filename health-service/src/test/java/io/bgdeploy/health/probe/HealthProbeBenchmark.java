@@ -8,6 +8,7 @@ import io.bgdeploy.events.pod.PodHealthChanged;
 import io.bgdeploy.events.pod.PodHealthState;
 import io.bgdeploy.events.pod.PodRef;
 import io.bgdeploy.events.pod.ProbeResult;
+import io.bgdeploy.health.Dashboards;
 import io.bgdeploy.health.model.DashboardState;
 import io.bgdeploy.infra.KafkaBroker;
 import io.bgdeploy.infra.testing.SharedInfra;
@@ -88,7 +89,7 @@ class HealthProbeBenchmark {
 
         Vertx vertx = Vertx.vertx();
         VertxHttpProber prober = new VertxHttpProber(vertx, 1);
-        DashboardState dashboard = new DashboardState(Clock.systemUTC(), 50);
+        DashboardState dashboard = Dashboards.state(Clock.systemUTC());
         Timer latency = Timer.builder("health.probe.latency").publishPercentileHistogram()
                 .register(new SimpleMeterRegistry());
         LongAdder probes = new LongAdder();
