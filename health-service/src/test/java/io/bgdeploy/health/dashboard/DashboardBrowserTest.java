@@ -136,8 +136,8 @@ class DashboardBrowserTest {
         PodEvents.send(new PodStarted(plainPod, "node-1", "127.0.0.1", Map.of("http", 8080), null));
         PodEvents.send(new DeploymentFinished("d-web-1", "test", "web", "1", DeploymentStatus.DEPLOYED, null, 1200));
         String webTile = ".app-card[data-app='test/web'] .tile[data-version='1']";
-        wait.until(b -> "serving".equals(attr(webTile, "data-state")));
-        assertThat(attr(webTile, "data-should-serve")).isEqualTo("true");
+        // pod-events and deploy-events are read apart: the pod may serve before its version is known to be the one
+        wait.until(b -> "serving".equals(attr(webTile, "data-state")) && "true".equals(attr(webTile, "data-should-serve")));
         wait.until(b -> "serving".equals(attr(".app-card[data-app='test/plain'] .tile[data-version='1']", "data-state")));
         assertThat(js("return document.querySelector(arguments[0]).textContent", webTile).toString())
                 .contains("★ v1").contains("1/1 serving");
