@@ -1,20 +1,21 @@
-package io.bgdeploy.logshipper.collector;
+package io.bgdeploy.logshipper.config;
 
 import io.bgdeploy.events.Topics;
-import io.bgdeploy.logshipper.config.LogShipperConfig;
-import io.bgdeploy.logshipper.source.KafkaClients;
+import io.bgdeploy.logshipper.collector.kubernetes.NodePods;
+import io.bgdeploy.logshipper.model.PodDirectory;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import jakarta.enterprise.inject.Instance;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the node collector when {@code logshipper.collector.enabled=true}. */
@@ -24,14 +25,26 @@ public class CollectorService {
     private static final Logger LOG = Logger.getLogger(CollectorService.class);
 
     private final LogShipperConfig config;
-    private final String bootstrap;
+    private final KafkaClients kafka;
+    private final Instance<KubernetesClient> kubernetes;
     private ScheduledExecutorService scheduler;
-    private KafkaProducer<String, String> producer;
-    private Collector collector;
+    private ScheduledFuture<?> rounds;
+    private Wiring.Collecting collecting;
+    private NodePods nodePods;
 
-    public CollectorService(LogShipperConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+    public CollectorService(LogShipperConfig config, KafkaClients kafka, Instance<KubernetesClient> kubernetes) {
         this.config = config;
-        this.bootstrap = bootstrap;
+        this.kafka = kafka;
+        this.kubernetes = kubernetes;
+    }
+
+    public boolean enabled() {
+        return config.collector().enabled();
+    }
+
+    /** Whether collection rounds were started and stopped for good since. */
+    public boolean stopped() {
+        return rounds != null && rounds.isDone();
     }
 
     void start(@Observes StartupEvent event) throws IOException {
@@ -40,18 +53,22 @@ public class CollectorService {
             return;
         }
         String node = c.node().orElseGet(CollectorService::hostName);
-        producer = KafkaClients.producer(bootstrap, "log-shipper-collector-" + node);
-        collector = new Collector(c.directory(), new Positions(c.positionsFile()),
-                new KafkaRecordSink(producer, Topics.CONTAINER_LOGS), node, c.maxLineBytes());
+        PodDirectory pods = PodDirectory.NONE;
+        if (c.kubernetes().enabled()) {
+            nodePods = NodePods.watch(kubernetes.get(), node);
+            pods = nodePods;
+        }
+        collecting = Wiring.collecting(config, kafka, node, pods);
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "cri-collector"));
-        scheduler.scheduleWithFixedDelay(this::poll, 0, c.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
-        LOG.infof("collector on node %s tails %s into %s (Kafka %s), positions in %s", node, c.directory(),
-                Topics.CONTAINER_LOGS, bootstrap, c.positionsFile());
+        rounds = scheduler.scheduleWithFixedDelay(this::poll, 0, c.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+        LOG.infof("collector on node %s tails %s into %s (Kafka %s), positions in %s, pod labels %s", node, c.directory(),
+                Topics.CONTAINER_LOGS, kafka.bootstrapServers(), c.positionsFile(),
+                nodePods != null ? "from the Kubernetes API" : "not read");
     }
 
     private void poll() {
         try {
-            collector.pollOnce();
+            collecting.collector().pollOnce();
         } catch (IOException | RuntimeException e) {
             LOG.warnf("collector round failed: %s", e.getMessage());
         }
@@ -75,7 +92,10 @@ public class CollectorService {
         }
         scheduler.shutdown();
         scheduler.awaitTermination(10, TimeUnit.SECONDS);
-        collector.close();
-        producer.close();
+        collecting.collector().close();
+        collecting.producer().close();
+        if (nodePods != null) {
+            nodePods.close();
+        }
     }
 }

@@ -1,10 +1,8 @@
-package io.bgdeploy.logshipper.delivery;
+package io.bgdeploy.logshipper.config;
 
 import io.bgdeploy.events.Topics;
-import io.bgdeploy.logshipper.config.LogShipperConfig;
-import io.bgdeploy.logshipper.gelf.GelfMapper;
-import io.bgdeploy.logshipper.source.DeadLetters;
-import io.bgdeploy.logshipper.source.KafkaClients;
+import io.bgdeploy.logshipper.delivery.ShipperStats;
+import io.bgdeploy.logshipper.model.GelfTransport;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,7 +10,6 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -25,18 +22,17 @@ public class ShipperService {
     private static final Logger LOG = Logger.getLogger(ShipperService.class);
 
     private final LogShipperConfig config;
-    private final String bootstrap;
+    private final KafkaClients kafka;
     private final String gelfUrl;
     private final MeterRegistry registry;
     private final ShipperStats stats = new ShipperStats();
-    private GelfShipper shipper;
-    private KafkaProducer<String, String> dlqProducer;
+    private Wiring.Shipping shipping;
     private Thread thread;
 
-    public ShipperService(LogShipperConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
-                          @ConfigProperty(name = "graylog.gelf.url") String gelfUrl, MeterRegistry registry) {
+    public ShipperService(LogShipperConfig config, KafkaClients kafka, @ConfigProperty(name = "graylog.gelf.url") String gelfUrl,
+                          MeterRegistry registry) {
         this.config = config;
-        this.bootstrap = bootstrap;
+        this.kafka = kafka;
         this.gelfUrl = gelfUrl;
         this.registry = registry;
     }
@@ -49,43 +45,41 @@ public class ShipperService {
         return config.shipper().enabled();
     }
 
+    /** Whether the shipping loop was started and its thread ended since, whatever the reason. */
+    public boolean stopped() {
+        return thread != null && !thread.isAlive();
+    }
+
     void start(@Observes StartupEvent event) {
         if (!config.shipper().enabled()) {
             LOG.info("shipping to Graylog is disabled (logshipper.shipper.enabled=false)");
             return;
         }
-        LogShipperConfig.Shipper s = config.shipper();
-        GelfTransport transport = GelfTransports.fromUrl(gelfUrl, new GelfTransports.Options(s.connectTimeout(),
-                s.writeTimeout(), s.confirmDelay(), config.gelf().udpDatagramBytes(), s.httpConcurrency()));
-        GelfMapper mapper = new GelfMapper(new GelfMapper.Settings(config.gelf().maxMessageBytes(),
-                config.gelf().stdoutLevel(), config.gelf().stderrLevel()));
-        dlqProducer = KafkaClients.producer(bootstrap, "log-shipper-dlq");
-        shipper = new GelfShipper(KafkaClients.consumer(bootstrap, s.groupId(), "log-shipper"),
-                new DeadLetters(dlqProducer, Topics.CONTAINER_LOGS_DLQ), mapper, transport,
-                new GelfShipper.Settings(Topics.CONTAINER_LOGS, s.maxInFlightRecords(), s.maxInFlightBytes(),
-                        s.pollTimeout(), s.initialBackoff(), s.maxBackoff()), stats);
-        registerMetrics(transport);
-        thread = new Thread(shipper, "gelf-shipper");
+        shipping = Wiring.shipping(config, kafka, gelfUrl, stats);
+        registerMetrics(shipping.transport());
+        thread = new Thread(shipping.shipper(), "gelf-shipper");
         thread.setUncaughtExceptionHandler((t, e) -> {
             stats.failed("shipping loop stopped: " + e);
-            LOG.error("shipping loop stopped", e);
+            LOG.error("the shipping loop stopped; liveness is DOWN until the process restarts", e);
         });
         thread.start();
-        LOG.infof("log-shipper connected to Kafka %s (group %s, topic %s), shipping GELF to %s", bootstrap,
-                s.groupId(), Topics.CONTAINER_LOGS, transport.describe());
+        LOG.infof("log-shipper reads %s from Kafka %s (group %s) and ships GELF to %s", Topics.CONTAINER_LOGS,
+                kafka.bootstrapServers(), config.shipper().groupId(), shipping.transport().describe());
     }
 
     private void registerMetrics(GelfTransport transport) {
-        counter("logshipper.records.delivered", "records confirmed delivered to Graylog", stats.delivered);
+        counter("logshipper.records.delivered", "records whose message Graylog took (or the transport vouched for)", stats.delivered);
         counter("logshipper.messages.sent", "GELF messages written, resends included", stats.sent);
         counter("logshipper.messages.resent", "GELF messages sent again after a failure", stats.resent);
         counter("logshipper.records.dead.lettered", "records sent to container-logs-dlq", stats.deadLettered);
+        counter("logshipper.records.malformed", "records that are not container log events", stats.malformed);
+        counter("logshipper.records.refused", "records Graylog refused for good (HTTP 400 or 413)", stats.refused);
         counter("logshipper.records.truncated", "records cut to the maximum message size", stats.truncated);
         counter("logshipper.delivery.failures", "failed deliveries (each followed by a backoff)", stats.deliveryFailures);
         Gauge.builder("logshipper.in.flight.records", stats.inFlight, AtomicLong::get)
-                .description("records polled but not yet confirmed").register(registry);
+                .description("records polled but not yet settled").register(registry);
         Gauge.builder("logshipper.in.flight.bytes", stats.inFlightBytes, AtomicLong::get)
-                .description("estimated memory held by unconfirmed records").register(registry);
+                .description("estimated memory held by unsettled records").register(registry);
         Gauge.builder("logshipper.graylog.reachable", stats, st -> st.reachable() ? 1 : 0)
                 .description("1 while the GELF receiver takes messages").register(registry);
         FunctionCounter.builder("logshipper.messages.truncated.by.transport", transport, GelfTransport::truncatedByTransport)
@@ -97,15 +91,15 @@ public class ShipperService {
     }
 
     void stop(@Observes ShutdownEvent event) {
-        if (shipper == null) {
+        if (shipping == null) {
             return;
         }
-        shipper.close();
+        shipping.shipper().close();
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        dlqProducer.close();
+        shipping.deadLetterProducer().close();
     }
 }

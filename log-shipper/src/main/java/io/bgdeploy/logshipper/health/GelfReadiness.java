@@ -1,5 +1,7 @@
-package io.bgdeploy.logshipper.delivery;
+package io.bgdeploy.logshipper.health;
 
+import io.bgdeploy.logshipper.config.ShipperService;
+import io.bgdeploy.logshipper.delivery.ShipperStats;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;

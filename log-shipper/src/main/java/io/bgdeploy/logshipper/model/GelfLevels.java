@@ -1,4 +1,4 @@
-package io.bgdeploy.logshipper.gelf;
+package io.bgdeploy.logshipper.model;
 
 import java.util.Locale;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.bgdeploy.logshipper.gelf;
+package io.bgdeploy.logshipper.model;
 
 import java.math.BigDecimal;
 import java.util.Collections;

@@ -1,4 +1,4 @@
-package io.bgdeploy.logshipper.collector;
+package io.bgdeploy.logshipper.model;
 
 import io.bgdeploy.events.Names;
 

@@ -1,11 +1,14 @@
-package io.bgdeploy.logshipper.collector;
+package io.bgdeploy.logshipper.model;
 
 import io.bgdeploy.events.logs.ContainerLogRecord;
 
 import java.util.List;
 
-/** Where collected records go; returns only once every record is safely stored (Kafka acknowledged). */
-public interface RecordSink {
+/**
+ * Where the node collector's records go (Kafka's container-logs in production). Returns only once
+ * every record is stored; throws if any may not be, and the collector reads the lines again.
+ */
+public interface LogRecordPublisher {
 
-    void send(List<ContainerLogRecord> records) throws Exception;
+    void publish(List<ContainerLogRecord> records) throws Exception;
 }

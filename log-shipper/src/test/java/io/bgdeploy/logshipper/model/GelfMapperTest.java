@@ -1,7 +1,8 @@
-package io.bgdeploy.logshipper.gelf;
+package io.bgdeploy.logshipper.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bgdeploy.events.logs.ContainerLogRecord;
+import io.bgdeploy.logshipper.gelf.GelfJson;
 import io.bgdeploy.logshipper.receiver.GelfSpec;
 import org.junit.jupiter.api.Test;
 
@@ -12,12 +13,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Plain unit test: the mapping is a pure function. */
-class GelfMapperTest {
+public class GelfMapperTest {
 
     private static final Instant AT = Instant.parse("2026-11-24T10:15:30.123456789Z");
     private final GelfMapper mapper = new GelfMapper(GelfMapper.Settings.DEFAULTS);
 
-    static ContainerLogRecord record(String stream, String line) {
+    public static ContainerLogRecord record(String stream, String line) {
         return new ContainerLogRecord(AT, stream, line, "shop", "cart", "3", "cart-3-7f9c", "app", "node-1", "dep-42");
     }
 
