@@ -1,41 +1,37 @@
 #!/bin/sh
-# Creates the global GELF TCP input that log-shipper sends to (GRAYLOG_GELF_URL=tcp://graylog:12201),
-# so container logs are searchable as soon as they arrive. Safe to run again: an input with the
-# same title is left alone.
+# Installs bgdeploy's Graylog content pack (deploy/graylog/bgdeploy-content-pack.json): the global
+# GELF HTTP input that log-shipper sends to (GRAYLOG_GELF_URL=http://graylog:12202/gelf), the
+# "bgdeploy container logs" stream and its dashboard. Safe to run again: a pack that is installed
+# already is left alone.
 set -eu
 
 api="${GRAYLOG_API:-http://graylog:9000/api}"
 auth="admin:${GRAYLOG_ROOT_PASSWORD:-admin}"
-port="${GELF_TCP_PORT:-12201}"
-title="bgdeploy GELF TCP"
+pack="${CONTENT_PACK:-/bgdeploy-content-pack.json}"
+port="${GELF_HTTP_PORT:-12202}"
+id=$(sed -n 's/^  "id": "\(.*\)",$/\1/p' "$pack" | head -1)
+rev=$(sed -n 's/^  "rev": \([0-9]*\),$/\1/p' "$pack" | head -1)
+
+call() {
+  curl -fsS -u "$auth" -H 'Accept: application/json' -H 'X-Requested-By: bgdeploy-graylog-init' "$@"
+}
 
 echo "waiting for Graylog at ${api}"
 until curl -fsS "${api}/system/lbstatus" >/dev/null 2>&1; do
   sleep 3
 done
 
-if curl -fsS -u "${auth}" -H 'Accept: application/json' "${api}/system/inputs" | grep -q "\"title\":\"${title}\""; then
-  echo "the input '${title}' exists already"
-  exit 0
+installed=$(call "${api}/system/content_packs/${id}/installations" 2>/dev/null || echo '"total":0')
+case "$installed" in
+  *'"total":0'*) ;;
+  *) echo "content pack ${id} is installed already"; exit 0 ;;
+esac
+
+if ! call "${api}/system/content_packs/${id}/${rev}" >/dev/null 2>&1; then
+  call -X POST "${api}/system/content_packs" -H 'Content-Type: application/json' --data-binary "@${pack}" >/dev/null
+  echo "uploaded content pack ${id} revision ${rev}"
 fi
 
-curl -fsS -u "${auth}" -X POST "${api}/system/inputs" \
-  -H 'Content-Type: application/json' -H 'Accept: application/json' -H 'X-Requested-By: bgdeploy-init' \
-  -d "{
-        \"title\": \"${title}\",
-        \"type\": \"org.graylog2.inputs.gelf.tcp.GELFTCPInput\",
-        \"global\": true,
-        \"configuration\": {
-          \"bind_address\": \"0.0.0.0\",
-          \"port\": ${port},
-          \"use_null_delimiter\": true,
-          \"max_message_size\": 2097152,
-          \"recv_buffer_size\": 1048576,
-          \"number_worker_threads\": 2,
-          \"tls_enable\": false,
-          \"tcp_keepalive\": true,
-          \"decompress_size_limit\": 8388608
-        }
-      }"
-echo
-echo "created the input '${title}' on port ${port}"
+call -X POST "${api}/system/content_packs/${id}/${rev}/installations" -H 'Content-Type: application/json' \
+  -d "{\"parameters\": {\"GELF_HTTP_PORT\": {\"@type\": \"integer\", \"@value\": ${port}}}, \"comment\": \"installed by graylog-init\"}" >/dev/null
+echo "installed content pack ${id}: GELF HTTP input on port ${port}, stream and dashboard 'bgdeploy container logs'"
