@@ -47,6 +47,22 @@ class GraylogContentPackTest {
         return Integer.parseInt(m.group(1));
     }
 
+    /** The default port of the content pack's GELF HTTP input. */
+    static int gelfHttpPort() {
+        try {
+            JsonNode parameters = new ObjectMapper().readTree(DockerComposeFileTest.repositoryRoot()
+                    .resolve("deploy/graylog/bgdeploy-content-pack.json").toFile()).get("parameters");
+            for (JsonNode p : parameters) {
+                if (p.get("name").asText().equals("GELF_HTTP_PORT")) {
+                    return p.get("default_value").asInt();
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        throw new AssertionError("the content pack declares no GELF_HTTP_PORT");
+    }
+
     /** The fields Graylog stores for every shipped message: GELF's additional fields without their underscore. */
     static Set<String> shippedFields() {
         String mapper = DockerComposeFileTest.read(root.resolve(LOG_SHIPPER).resolve("model/GelfMapper.java"));
