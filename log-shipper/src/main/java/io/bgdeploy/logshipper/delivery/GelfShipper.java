@@ -1,7 +1,7 @@
 package io.bgdeploy.logshipper.delivery;
 
 import io.bgdeploy.events.MalformedEventException;
-import io.bgdeploy.events.logs.ContainerLogRecord;
+import io.bgdeploy.logshipper.gelf.GelfJson;
 import io.bgdeploy.logshipper.model.GelfMapper;
 import io.bgdeploy.logshipper.model.GelfMessage;
 import io.bgdeploy.logshipper.model.GelfTransport;
@@ -72,8 +72,10 @@ public final class GelfShipper implements Runnable, AutoCloseable {
     private final GelfTransport transport;
     private final Settings settings;
     private final ShipperStats stats;
-    private final InFlightRecords<ConsumerRecord<String, byte[]>> inFlight = new InFlightRecords<>();
+    private final InFlightRecords<ConsumerRecord<String, byte[]>, Outgoing> inFlight = new InFlightRecords<>();
 
+    /** The offsets committed last, per partition; committed again synchronously when partitions go. */
+    private final Map<TopicPartition, OffsetAndMetadata> settledOffsets = new HashMap<>();
     private long retryAt;
     private Duration backoff;
     private boolean paused;
@@ -120,16 +122,19 @@ public final class GelfShipper implements Runnable, AutoCloseable {
         };
     }
 
-    /** On a clean stop, settles what was sent so that a restart ships as few duplicates as possible. */
+    /** On a clean stop, settles what was sent and commits it, so that a restart ships as few duplicates as possible. */
     private void drain() {
-        if (inFlight.isEmpty() || !stats.reachable()) {
-            return;
-        }
         long deadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
         try {
             while (!inFlight.isEmpty() && stats.reachable() && System.nanoTime() < deadline) {
                 deliver();
                 LockSupport.parkNanos(Math.max(MIN_POLL_NANOS, transport.settleWait().toNanos()));
+            }
+            List<TopicPartition> owned = List.copyOf(settledOffsets.keySet());
+            try {
+                commitSettled(owned);
+            } catch (WakeupException e) {
+                commitSettled(owned);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -171,15 +176,19 @@ public final class GelfShipper implements Runnable, AutoCloseable {
         return settings.pollTimeout();
     }
 
-    /** A record decoded and mapped, or why it could not be. */
-    private record Mapped(GelfMessage message, String failure) {
+    /** A GELF message and its JSON, ready for the transport. */
+    private record Outgoing(GelfMessage message, byte[] json) {
     }
 
-    /** Pure and thread-safe: decoding and mapping of a large batch run in parallel. */
+    /** A record decoded, mapped and encoded, or why it could not be. */
+    private record Mapped(Outgoing outgoing, String failure) {
+    }
+
+    /** Pure and thread-safe: decoding, mapping and encoding of a large batch run in parallel. */
     private Mapped map(ConsumerRecord<String, byte[]> record) {
         try {
-            ContainerLogRecord log = ContainerLogDecoder.decode(record.value());
-            return new Mapped(mapper.map(log), null);
+            GelfMessage message = mapper.map(ContainerLogDecoder.decode(record.value()));
+            return new Mapped(new Outgoing(message, GelfJson.encode(message)), null);
         } catch (MalformedEventException | IllegalArgumentException e) {
             return new Mapped(null, e.getMessage() == null ? e.toString() : e.getMessage());
         }
@@ -187,18 +196,19 @@ public final class GelfShipper implements Runnable, AutoCloseable {
 
     private void enqueue(ConsumerRecord<String, byte[]> record, Mapped mapped) throws InterruptedException {
         InFlightRecords.Partition partition = new InFlightRecords.Partition(record.topic(), record.partition());
-        GelfMessage message = mapped.message();
-        if (message == null) {
+        Outgoing outgoing = mapped.outgoing();
+        if (outgoing == null) {
             deadLetter(record, "not a container log record: " + mapped.failure());
             stats.malformed.incrementAndGet();
             inFlight.add(partition, record.offset(), record, null, 0);
             return;
         }
-        if (message.fields().containsKey(GelfTruncation.TRUNCATED_FIELD)) {
+        if (outgoing.message().fields().containsKey(GelfTruncation.TRUNCATED_FIELD)) {
             stats.truncated.incrementAndGet();
         }
-        long bytes = 2L * message.text().length() + (record.value() == null ? 0 : record.value().length) + 512;
-        inFlight.add(partition, record.offset(), record, message, bytes);
+        long bytes = 2L * outgoing.message().text().length() + outgoing.json().length
+                + (record.value() == null ? 0 : record.value().length) + 512;
+        inFlight.add(partition, record.offset(), record, outgoing, bytes);
     }
 
     private void deadLetter(ConsumerRecord<String, byte[]> record, String reason) throws InterruptedException {
@@ -223,8 +233,8 @@ public final class GelfShipper implements Runnable, AutoCloseable {
     /** Sends what is due, then applies what the transport settled: dead letters first, then commits. */
     private void deliver() throws InterruptedException {
         try {
-            inFlight.sendUnsent((message, again) -> {
-                transport.send(message);
+            inFlight.sendUnsent((outgoing, again) -> {
+                transport.send(outgoing.message(), outgoing.json());
                 stats.sent.incrementAndGet();
                 if (again) {
                     stats.resent.incrementAndGet();
@@ -264,12 +274,37 @@ public final class GelfShipper implements Runnable, AutoCloseable {
         }
     }
 
+    /**
+     * Commits without waiting for the broker, so that the loop reads on meanwhile: an offset is
+     * committed only once its record is settled, whenever the commit completes, and a commit that
+     * fails is covered by the next one (or, at worst, a record is shipped again after a restart).
+     */
     private void commit(Map<InFlightRecords.Partition, Long> offsets) {
         if (offsets.isEmpty()) {
             return;
         }
         Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
         offsets.forEach((p, next) -> commits.put(new TopicPartition(p.topic(), p.partition()), new OffsetAndMetadata(next)));
+        settledOffsets.putAll(commits);
+        consumer.commitAsync(commits, (committed, e) -> {
+            if (e != null) {
+                LOG.debugf("commit of delivered offsets failed (%s); the next commit covers them", e.getMessage());
+            }
+        });
+    }
+
+    /** Waits until the settled offsets of these partitions are committed: before they go to another instance, or on stop. */
+    private void commitSettled(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
+        partitions.forEach(p -> {
+            OffsetAndMetadata offset = settledOffsets.get(p);
+            if (offset != null) {
+                commits.put(p, offset);
+            }
+        });
+        if (commits.isEmpty()) {
+            return;
+        }
         try {
             consumer.commitSync(commits);
         } catch (KafkaException e) {
@@ -298,15 +333,21 @@ public final class GelfShipper implements Runnable, AutoCloseable {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            Set<InFlightRecords.Partition> lost = new HashSet<>();
-            partitions.forEach(p -> lost.add(new InFlightRecords.Partition(p.topic(), p.partition())));
-            inFlight.forget(lost::contains);
-            stats.assignedPartitions.set(Math.max(0, consumer.assignment().size() - partitions.size()));
+            commitSettled(partitions);
+            forget(partitions);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            onPartitionsRevoked(partitions);
+            forget(partitions);
+        }
+
+        private void forget(Collection<TopicPartition> partitions) {
+            partitions.forEach(settledOffsets::remove);
+            Set<InFlightRecords.Partition> lost = new HashSet<>();
+            partitions.forEach(p -> lost.add(new InFlightRecords.Partition(p.topic(), p.partition())));
+            inFlight.forget(lost::contains);
+            stats.assignedPartitions.set(Math.max(0, consumer.assignment().size() - partitions.size()));
         }
 
         @Override

@@ -1,7 +1,6 @@
 package io.bgdeploy.logshipper.delivery;
 
 import io.bgdeploy.events.Names;
-import io.bgdeploy.logshipper.gelf.GelfJson;
 import io.bgdeploy.logshipper.model.GelfMessage;
 import io.bgdeploy.logshipper.model.GelfTransport;
 import org.jboss.logging.Logger;
@@ -90,8 +89,7 @@ public final class HttpGelfTransport implements GelfTransport {
     }
 
     @Override
-    public void send(GelfMessage message) throws IOException {
-        byte[] json = GelfJson.encode(message);
+    public void send(GelfMessage message, byte[] json) throws IOException {
         if (!batch.isEmpty() && batchBytes + json.length + 1 > batchLimit) {
             flush();
         }
@@ -138,9 +136,19 @@ public final class HttpGelfTransport implements GelfTransport {
         }
     }
 
+    /** Starts a POST; the body is joined and compressed off the shipping thread, which goes on reading. */
     private Post post(List<byte[]> lines) {
+        int bytes = lines.size() - 1;
+        for (byte[] line : lines) {
+            bytes += line.length;
+        }
+        CompletableFuture<HttpResponse<String>> response = CompletableFuture.supplyAsync(() -> request(lines))
+                .thenCompose(request -> client.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
+        return new Post(lines, bytes, response);
+    }
+
+    private HttpRequest request(List<byte[]> lines) {
         byte[] body = body(lines);
-        int bytes = body.length;
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                 .timeout(settings.requestTimeout())
                 .header("Content-Type", "application/json");
@@ -148,8 +156,7 @@ public final class HttpGelfTransport implements GelfTransport {
             body = gzip(body);
             request.header("Content-Encoding", "gzip");
         }
-        request.POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        return new Post(lines, bytes, client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()));
+        return request.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
     }
 
     /** GELF messages separated by newlines (JSON never contains a raw newline: Jackson escapes it). */

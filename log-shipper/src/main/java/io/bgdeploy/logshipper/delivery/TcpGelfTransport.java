@@ -1,6 +1,5 @@
 package io.bgdeploy.logshipper.delivery;
 
-import io.bgdeploy.logshipper.gelf.GelfJson;
 import io.bgdeploy.logshipper.model.GelfMessage;
 import io.bgdeploy.logshipper.model.GelfTransport;
 import jdk.net.ExtendedSocketOptions;
@@ -54,8 +53,7 @@ public final class TcpGelfTransport implements GelfTransport {
     }
 
     @Override
-    public void send(GelfMessage message) throws IOException {
-        byte[] json = GelfJson.encode(message);
+    public void send(GelfMessage message, byte[] json) throws IOException {
         if (batch.remaining() < json.length + 1) {
             flush();
             if (batch.capacity() < json.length + 1) {

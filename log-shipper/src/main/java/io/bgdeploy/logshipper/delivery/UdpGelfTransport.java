@@ -37,8 +37,8 @@ public final class UdpGelfTransport implements GelfTransport {
     }
 
     @Override
-    public void send(GelfMessage message) throws IOException {
-        GelfUdpEncoder.Encoded encoded = encoder.encode(message);
+    public void send(GelfMessage message, byte[] json) throws IOException {
+        GelfUdpEncoder.Encoded encoded = encoder.encode(message, json);
         if (encoded.message() != message) {
             truncated++;
         }

@@ -29,8 +29,12 @@ public interface GelfTransport extends AutoCloseable {
         SENT
     }
 
-    /** Hands one message over; it may wait in a buffer until {@link #flush()}. */
-    void send(GelfMessage message) throws IOException;
+    /**
+     * Hands one message over; it may wait in a buffer until {@link #flush()}.
+     *
+     * @param json the message as GELF JSON in UTF-8, made by the caller (off the sending thread)
+     */
+    void send(GelfMessage message, byte[] json) throws IOException;
 
     /** Writes out what is buffered. May wait while the receiver is slower than the sender. */
     void flush() throws IOException;

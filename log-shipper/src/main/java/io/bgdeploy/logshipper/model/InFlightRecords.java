@@ -22,8 +22,9 @@ import java.util.function.Predicate;
  * Not thread-safe.
  *
  * @param <S> the record as read, kept so that a refused one can go to the dead-letter topic unchanged
+ * @param <M> the message the transport sends for a record
  */
-public final class InFlightRecords<S> {
+public final class InFlightRecords<S, M> {
 
     /** A partition of a topic. */
     public record Partition(String topic, int partition) {
@@ -46,16 +47,16 @@ public final class InFlightRecords<S> {
         }
     }
 
-    private static final class Entry<S> {
+    private static final class Entry<S, M> {
         final Partition partition;
         final long offset;
         final S record;
-        final GelfMessage message;
+        final M message;
         final long bytes;
         boolean forgotten;
         boolean sentBefore;
 
-        Entry(Partition partition, long offset, S record, GelfMessage message, long bytes) {
+        Entry(Partition partition, long offset, S record, M message, long bytes) {
             this.partition = partition;
             this.offset = offset;
             this.record = record;
@@ -64,7 +65,7 @@ public final class InFlightRecords<S> {
         }
     }
 
-    private final List<Entry<S>> entries = new ArrayList<>();
+    private final List<Entry<S, M>> entries = new ArrayList<>();
     /** Index of the first entry whose message has not been sent since the transport's last reset. */
     private int nextToSend;
     private long bytes;
@@ -72,10 +73,10 @@ public final class InFlightRecords<S> {
     /**
      * Adds a record read from Kafka.
      *
-     * @param message its GELF message, or {@code null} if it has nothing to ship (it was dead-lettered)
+     * @param message what to ship for it, or {@code null} if it has nothing to ship (it was dead-lettered)
      * @param bytes   an estimate of the memory it holds
      */
-    public void add(Partition partition, long offset, S record, GelfMessage message, long bytes) {
+    public void add(Partition partition, long offset, S record, M message, long bytes) {
         entries.add(new Entry<>(partition, offset, record, message, bytes));
         this.bytes += bytes;
     }
@@ -103,18 +104,18 @@ public final class InFlightRecords<S> {
         return false;
     }
 
-    /** A message to be sent, in order. */
-    public interface Sender {
+    /** Where the messages go, in order. */
+    public interface Sender<M> {
         /**
          * @param again whether this message was sent before (a resend after a failure)
          */
-        void send(GelfMessage message, boolean again) throws java.io.IOException;
+        void send(M message, boolean again) throws java.io.IOException;
     }
 
     /** Sends every message not sent since the transport's last reset, in order. */
-    public void sendUnsent(Sender sender) throws java.io.IOException {
+    public void sendUnsent(Sender<M> sender) throws java.io.IOException {
         while (nextToSend < entries.size()) {
-            Entry<S> e = entries.get(nextToSend);
+            Entry<S, M> e = entries.get(nextToSend);
             if (e.message != null) {
                 sender.send(e.message, e.sentBefore);
                 e.sentBefore = true;
@@ -142,7 +143,7 @@ public final class InFlightRecords<S> {
         int messageIndex = 0;
         int removed = 0;
         long released = 0;
-        for (Entry<S> e : entries) {
+        for (Entry<S, M> e : entries) {
             boolean sent = removed < nextToSend;
             if (e.message != null) {
                 if (messageIndex >= toSettle || !sent) {
@@ -180,8 +181,8 @@ public final class InFlightRecords<S> {
      */
     public void forget(Predicate<Partition> lost) {
         int index = 0;
-        for (Iterator<Entry<S>> it = entries.iterator(); it.hasNext(); index++) {
-            Entry<S> e = it.next();
+        for (Iterator<Entry<S, M>> it = entries.iterator(); it.hasNext(); index++) {
+            Entry<S, M> e = it.next();
             if (!lost.test(e.partition)) {
                 continue;
             }

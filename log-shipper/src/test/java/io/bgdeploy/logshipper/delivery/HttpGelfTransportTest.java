@@ -1,6 +1,7 @@
 package io.bgdeploy.logshipper.delivery;
 
 import io.bgdeploy.events.logs.ContainerLogRecord;
+import io.bgdeploy.logshipper.gelf.GelfJson;
 import io.bgdeploy.logshipper.model.GelfMapper;
 import io.bgdeploy.logshipper.model.GelfMessage;
 import io.bgdeploy.logshipper.model.GelfTransport;
@@ -23,6 +24,11 @@ class HttpGelfTransportTest {
     private static final GelfTransports.Options OPTIONS = new GelfTransports.Options(Duration.ofSeconds(2),
             Duration.ofSeconds(5), Duration.ofMillis(250), 1420, 4, 16 * 1024, true);
     private static final GelfMapper MAPPER = new GelfMapper(new GelfMapper.Settings(64 * 1024, 6, 3));
+
+    private static void send(GelfTransport transport, String line) throws IOException {
+        GelfMessage message = message(line);
+        transport.send(message, GelfJson.encode(message));
+    }
 
     private static GelfMessage message(String line) {
         return MAPPER.map(new ContainerLogRecord(Instant.now(), "stdout", line, "shop", "cart", "3", "cart-3-7f9c", "app",
@@ -47,7 +53,7 @@ class HttpGelfTransportTest {
         try (GelfHttpReceiver receiver = new GelfHttpReceiver();
              GelfTransport http = GelfTransports.fromUrl(startedReceiverUrl(receiver), OPTIONS)) {
             for (int i = 0; i < 2000; i++) {
-                http.send(message("bulk line " + i));
+                send(http, "bulk line " + i);
             }
             http.flush();
             List<GelfTransport.Receipt> receipts = settle(http, 2000);
@@ -69,7 +75,7 @@ class HttpGelfTransportTest {
             receiver.refuse(m -> m.get("short_message").asText().startsWith("poison"));
             try (GelfTransport http = GelfTransports.fromUrl(startedReceiverUrl(receiver), OPTIONS)) {
                 for (int i = 0; i < 300; i++) {
-                    http.send(message(i == 123 ? "poison pill" : "line " + i));
+                    send(http, i == 123 ? "poison pill" : "line " + i);
                 }
                 http.flush();
                 List<GelfTransport.Receipt> receipts = settle(http, 300);
@@ -95,7 +101,7 @@ class HttpGelfTransportTest {
         try (GelfHttpReceiver receiver = new GelfHttpReceiver(8 * 1024)) {
             try (GelfTransport http = GelfTransports.fromUrl(startedReceiverUrl(receiver), OPTIONS)) {
                 for (int i = 0; i < 200; i++) {
-                    http.send(message(i == 50 ? "big " + "x".repeat(20_000) : "line " + i));
+                    send(http, i == 50 ? "big " + "x".repeat(20_000) : "line " + i);
                 }
                 http.flush();
                 List<GelfTransport.Receipt> receipts = settle(http, 200);
@@ -113,20 +119,20 @@ class HttpGelfTransportTest {
         try (GelfHttpReceiver receiver = new GelfHttpReceiver()) {
             try (GelfTransport http = GelfTransports.fromUrl(startedReceiverUrl(receiver), OPTIONS)) {
                 receiver.answer(503);
-                http.send(message("during 503"));
+                send(http, "during 503");
                 http.flush();
                 assertThat(failureOfSettle(http)).hasMessageContaining("answered 503");
 
                 http.reset();
                 receiver.stop();
-                http.send(message("while down"));
+                send(http, "while down");
                 http.flush();
                 assertThat(failureOfSettle(http)).hasMessageContaining("failed");
 
                 http.reset();
                 receiver.answer(202);
                 receiver.start();
-                http.send(message("back"));
+                send(http, "back");
                 http.flush();
                 assertThat(settle(http, 1)).singleElement().satisfies(r -> assertThat(r.settled()).isEqualTo(1));
                 assertThat(receiver.messages()).extracting(m -> m.get("short_message").asText()).containsExactly("back");

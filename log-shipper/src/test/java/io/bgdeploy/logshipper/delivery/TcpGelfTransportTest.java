@@ -1,6 +1,7 @@
 package io.bgdeploy.logshipper.delivery;
 
 import io.bgdeploy.events.logs.ContainerLogRecord;
+import io.bgdeploy.logshipper.gelf.GelfJson;
 import io.bgdeploy.logshipper.model.GelfMapper;
 import io.bgdeploy.logshipper.model.GelfMessage;
 import io.bgdeploy.logshipper.model.GelfTransport;
@@ -28,6 +29,11 @@ class TcpGelfTransportTest {
     private static final GelfTransports.Options OPTIONS = new GelfTransports.Options(Duration.ofSeconds(2),
             Duration.ofSeconds(5), Duration.ofMillis(250), 1420, 4, 64 * 1024, true);
 
+    private static void send(GelfTransport transport, String line) throws IOException {
+        GelfMessage message = message(line);
+        transport.send(message, GelfJson.encode(message));
+    }
+
     private static GelfMessage message(String line) {
         return new GelfMapper(GelfMapper.Settings.DEFAULTS).map(new ContainerLogRecord(Instant.now(), "stdout", line,
                 "shop", null, null, "web-1", "web", null, null));
@@ -36,7 +42,7 @@ class TcpGelfTransportTest {
     /** Sends one more message and settles; returns the failure, or null while the transport sees none. */
     private static IOException sendAndSettle(GelfTransport tcp, String line, AtomicInteger settled) {
         try {
-            tcp.send(message(line));
+            send(tcp, line);
             tcp.flush();
             settled.addAndGet(tcp.settle().settled());
             return null;
@@ -72,7 +78,7 @@ class TcpGelfTransportTest {
             resetter.setDaemon(true);
             resetter.start();
 
-            tcp.send(message("A"));
+            send(tcp, "A");
             tcp.flush();
             await().atMost(Duration.ofSeconds(10)).untilTrue(wasReset);
 
@@ -89,7 +95,7 @@ class TcpGelfTransportTest {
         GelfTcpReceiver receiver = new GelfTcpReceiver();
         receiver.start();
         try (GelfTransport tcp = GelfTransports.fromUrl(receiver.url(), OPTIONS)) {
-            tcp.send(message("first"));
+            send(tcp, "first");
             tcp.flush();
             AtomicInteger settled = new AtomicInteger();
             await().atMost(Duration.ofSeconds(10)).until(() -> {
@@ -104,13 +110,13 @@ class TcpGelfTransportTest {
             assertThat(settledAfterStop).hasValue(0);
             tcp.reset();
             assertThatThrownBy(() -> {
-                tcp.send(message("while down"));
+                send(tcp, "while down");
                 tcp.flush();
             }).isInstanceOf(IOException.class).hasMessageContaining("cannot connect");
 
             receiver.start();
             tcp.reset();
-            tcp.send(message("into the void"));
+            send(tcp, "into the void");
             tcp.flush();
             await().atMost(Duration.ofSeconds(10)).until(() -> tcp.settle().settled() == 1);
             await().atMost(Duration.ofSeconds(10)).until(() -> receiver.messages().size() >= 2);

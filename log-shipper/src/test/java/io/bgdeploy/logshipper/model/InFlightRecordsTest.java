@@ -20,7 +20,7 @@ class InFlightRecordsTest {
     private static final Partition P0 = new Partition("logs", 0);
     private static final Partition P1 = new Partition("logs", 1);
 
-    private final InFlightRecords<String> inFlight = new InFlightRecords<>();
+    private final InFlightRecords<String, GelfMessage> inFlight = new InFlightRecords<>();
     private final List<String> wire = new ArrayList<>();
 
     private static GelfMessage message(String text) {
