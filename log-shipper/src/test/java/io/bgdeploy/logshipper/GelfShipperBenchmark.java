@@ -37,6 +37,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -93,14 +94,12 @@ class GelfShipperBenchmark {
 
     private Row run(String name, Scenario scenario) throws Exception {
         System.gc();
-        HeapSampler heap = new HeapSampler();
-        heap.start();
-        long start = System.nanoTime();
-        long[] result = scenario.run();
-        double seconds = (System.nanoTime() - start) / 1e9;
-        heap.stop = true;
-        heap.join();
-        return new Row(name, result[0] / seconds, seconds, result[1], heap.peak);
+        try (HeapSampler heap = new HeapSampler()) {
+            long start = System.nanoTime();
+            long[] result = scenario.run();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return new Row(name, result[0] / seconds, seconds, result[1], heap.peak());
+        }
     }
 
     private static String line(int i) {
@@ -129,13 +128,13 @@ class GelfShipperBenchmark {
     /** Compiles the decode, map and encode paths before anything is timed. */
     private static void warmUp() throws Exception {
         GelfMapper mapper = new GelfMapper(GelfMapper.Settings.DEFAULTS);
-        long sink = 0;
+        long checksum = 0;
         for (int i = 0; i < 50_000; i++) {
             byte[] value = EventCodec.encode(EventEnvelope.of("/bench", record(i)));
-            sink += io.bgdeploy.logshipper.gelf.GelfJson.encode(mapper.map(ContainerLogDecoder.decode(value))).length;
+            checksum += io.bgdeploy.logshipper.gelf.GelfJson.encode(mapper.map(ContainerLogDecoder.decode(value))).length;
         }
-        if (sink == 42) {
-            System.out.println(sink);
+        if (checksum == 42) {
+            System.out.println(checksum);
         }
     }
 
@@ -310,25 +309,31 @@ class GelfShipperBenchmark {
     }
 
     /** Used heap sampled every 20 ms (garbage included), the highest value seen. */
-    private static final class HeapSampler extends Thread {
-        volatile boolean stop;
-        volatile long peak;
+    private static final class HeapSampler implements AutoCloseable {
+        private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "heap-sampler");
+            t.setDaemon(true);
+            return t;
+        });
+        private final AtomicLong peak = new AtomicLong();
 
         HeapSampler() {
-            setDaemon(true);
+            timer.scheduleAtFixedRate(this::sample, 0, 20, TimeUnit.MILLISECONDS);
+        }
+
+        private void sample() {
+            Runtime rt = Runtime.getRuntime();
+            peak.accumulateAndGet(rt.totalMemory() - rt.freeMemory(), Math::max);
+        }
+
+        long peak() {
+            sample();
+            return peak.get();
         }
 
         @Override
-        public void run() {
-            Runtime rt = Runtime.getRuntime();
-            while (!stop) {
-                peak = Math.max(peak, rt.totalMemory() - rt.freeMemory());
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
+        public void close() {
+            timer.shutdownNow();
         }
     }
 }

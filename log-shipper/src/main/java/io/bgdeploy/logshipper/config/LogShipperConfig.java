@@ -21,7 +21,7 @@ public interface LogShipperConfig {
     Collector collector();
 
     interface Shipper {
-        /** Ships container-logs to Graylog; off for a collector-only or sink-only process. */
+        /** Ships container-logs to Graylog; off for a collector-only process. */
         @WithDefault("true")
         boolean enabled();
 
@@ -70,6 +70,12 @@ public interface LogShipperConfig {
         /** HTTP: gzip the requests (Content-Encoding: gzip). */
         @WithDefault("true")
         boolean httpGzip();
+
+        /**
+         * HTTP: the value of the Authorization header of every request, when the GELF HTTP input
+         * asks for one ("Authorization Header Name" Authorization); keep it in a secret.
+         */
+        Optional<String> httpAuthorization();
     }
 
     interface Gelf {

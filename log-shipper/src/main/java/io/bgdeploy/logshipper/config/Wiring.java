@@ -33,7 +33,8 @@ public final class Wiring {
     public static GelfTransport transport(String gelfUrl, LogShipperConfig config) {
         LogShipperConfig.Shipper s = config.shipper();
         return GelfTransports.fromUrl(gelfUrl, new GelfTransports.Options(s.connectTimeout(), s.writeTimeout(),
-                s.confirmDelay(), config.gelf().udpDatagramBytes(), s.httpConcurrency(), s.httpBatchBytes(), s.httpGzip()));
+                s.confirmDelay(), config.gelf().udpDatagramBytes(), s.httpConcurrency(), s.httpBatchBytes(), s.httpGzip(),
+                s.httpAuthorization()));
     }
 
     public static GelfMapper mapper(LogShipperConfig config) {

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 
 /** Builds the transport that {@code graylog.gelf.url} names: {@code udp://}, {@code tcp://} or {@code http(s)://…/gelf}. */
 public final class GelfTransports {
@@ -18,11 +19,21 @@ public final class GelfTransports {
      * @param httpConcurrency  HTTP requests in flight
      * @param httpBatchBytes   most bytes of GELF JSON in one HTTP request (before gzip)
      * @param httpGzip         whether HTTP requests are gzip-compressed
+     * @param httpAuthorization the value of the {@code Authorization} header of every HTTP request, if the input asks for one
      */
     public record Options(Duration connectTimeout, Duration writeTimeout, Duration confirmDelay, int udpDatagramBytes,
-                          int httpConcurrency, int httpBatchBytes, boolean httpGzip) {
+                          int httpConcurrency, int httpBatchBytes, boolean httpGzip, Optional<String> httpAuthorization) {
         public static final Options DEFAULTS = new Options(Duration.ofSeconds(5), Duration.ofSeconds(10),
-                Duration.ofMillis(250), 1420, 4, 512 * 1024, true);
+                Duration.ofMillis(250), 1420, 4, 512 * 1024, true, Optional.empty());
+
+        public Options {
+            httpAuthorization.ifPresent(value -> {
+                if (value.isBlank() || value.chars().anyMatch(c -> c < 0x20 || c >= 0x7f)) {
+                    throw new IllegalArgumentException("logshipper.shipper.http-authorization must be one line of printable "
+                            + "ASCII characters, e.g. 'Bearer <token>'");
+                }
+            });
+        }
     }
 
     private GelfTransports() {
@@ -55,7 +66,8 @@ public final class GelfTransports {
                     throw invalid(url, "expected " + scheme + "://host:port/gelf");
                 }
                 return new HttpGelfTransport(uri, new HttpGelfTransport.Settings(options.connectTimeout(),
-                        options.writeTimeout(), options.httpConcurrency(), options.httpBatchBytes(), options.httpGzip()));
+                        options.writeTimeout(), options.httpConcurrency(), options.httpBatchBytes(), options.httpGzip(),
+                        options.httpAuthorization()));
             }
             default -> throw invalid(url, "the scheme must be udp, tcp, http or https");
         }

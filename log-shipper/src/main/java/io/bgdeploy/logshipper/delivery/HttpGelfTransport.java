@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +42,7 @@ public final class HttpGelfTransport implements GelfTransport {
 
     /** Settings of the HTTP transport. */
     public record Settings(Duration connectTimeout, Duration requestTimeout, int concurrency, int batchBytes,
-                           boolean gzip) {
+                           boolean gzip, Optional<String> authorization) {
         public Settings {
             if (concurrency < 1) {
                 throw new IllegalArgumentException("HTTP concurrency must be at least 1, was " + concurrency);
@@ -156,6 +157,7 @@ public final class HttpGelfTransport implements GelfTransport {
             body = gzip(body);
             request.header("Content-Encoding", "gzip");
         }
+        settings.authorization().ifPresent(value -> request.header("Authorization", value));
         return request.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
     }
 
@@ -270,7 +272,7 @@ public final class HttpGelfTransport implements GelfTransport {
 
     private static String advice(int status) {
         return switch (status) {
-            case 401, 403 -> " (the input asks for an authorization header)";
+            case 401, 403 -> " (the input asks for an Authorization header: set logshipper.shipper.http-authorization)";
             case 404, 405 -> " (is graylog.gelf.url the path of a GELF HTTP input, usually /gelf?)";
             case 200, 201, 204 -> " instead of 202 (is graylog.gelf.url a GELF HTTP input?)";
             default -> "";

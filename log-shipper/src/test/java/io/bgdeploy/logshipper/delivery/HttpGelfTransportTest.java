@@ -11,18 +11,20 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** GELF HTTP against a receiver that behaves as Graylog's bulk input: what is settled, and when. */
 class HttpGelfTransportTest {
 
     private static final GelfTransports.Options OPTIONS = new GelfTransports.Options(Duration.ofSeconds(2),
-            Duration.ofSeconds(5), Duration.ofMillis(250), 1420, 4, 16 * 1024, true);
+            Duration.ofSeconds(5), Duration.ofMillis(250), 1420, 4, 16 * 1024, true, Optional.empty());
     private static final GelfMapper MAPPER = new GelfMapper(new GelfMapper.Settings(64 * 1024, 6, 3));
 
     private static void send(GelfTransport transport, String line) throws IOException {
@@ -138,6 +140,31 @@ class HttpGelfTransportTest {
                 assertThat(receiver.messages()).extracting(m -> m.get("short_message").asText()).containsExactly("back");
             }
         }
+    }
+
+    @Test
+    void anInputThatAsksForAnAuthorizationHeaderGetsIt() throws IOException {
+        try (GelfHttpReceiver receiver = new GelfHttpReceiver()) {
+            receiver.requireAuthorization("Bearer s3cret");
+            String url = startedReceiverUrl(receiver);
+            try (GelfTransport without = GelfTransports.fromUrl(url, OPTIONS)) {
+                send(without, "without the header");
+                without.flush();
+                assertThat(failureOfSettle(without)).hasMessageContaining("401").hasMessageContaining("logshipper.shipper.http-authorization");
+            }
+            GelfTransports.Options withHeader = new GelfTransports.Options(OPTIONS.connectTimeout(), OPTIONS.writeTimeout(),
+                    OPTIONS.confirmDelay(), OPTIONS.udpDatagramBytes(), OPTIONS.httpConcurrency(), OPTIONS.httpBatchBytes(),
+                    OPTIONS.httpGzip(), Optional.of("Bearer s3cret"));
+            try (GelfTransport with = GelfTransports.fromUrl(url, withHeader)) {
+                send(with, "with the header");
+                with.flush();
+                settle(with, 1);
+            }
+            assertThat(receiver.messages()).extracting(m -> m.get("short_message").asText()).containsExactly("with the header");
+        }
+        assertThatThrownBy(() -> new GelfTransports.Options(OPTIONS.connectTimeout(), OPTIONS.writeTimeout(), OPTIONS.confirmDelay(),
+                OPTIONS.udpDatagramBytes(), 4, 1024, true, Optional.of("Bearer x\r\nX-Evil: 1")))
+                .hasMessageContaining("one line of printable");
     }
 
     /** Settles until the transport reports a failure, which it returns; nothing may be settled meanwhile. */

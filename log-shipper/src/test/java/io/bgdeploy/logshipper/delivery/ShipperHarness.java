@@ -16,6 +16,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -33,7 +34,7 @@ final class ShipperHarness implements AutoCloseable {
     private final KafkaProducer<String, byte[]> deadLetterProducer = kafka.bytesProducer("test-dlq-producer");
     /** Options of the transports the shipper gets: short timeouts, so that failures show quickly. */
     GelfTransports.Options options = new GelfTransports.Options(Duration.ofSeconds(2), Duration.ofSeconds(3),
-            Duration.ofMillis(100), 1420, 4, 64 * 1024, true);
+            Duration.ofMillis(100), 1420, 4, 64 * 1024, true, Optional.empty());
     private final List<GelfShipper> shippers = new java.util.ArrayList<>();
     private final List<Thread> threads = new java.util.ArrayList<>();
 

@@ -16,6 +16,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -27,7 +28,7 @@ import static org.awaitility.Awaitility.await;
 class TcpGelfTransportTest {
 
     private static final GelfTransports.Options OPTIONS = new GelfTransports.Options(Duration.ofSeconds(2),
-            Duration.ofSeconds(5), Duration.ofMillis(250), 1420, 4, 64 * 1024, true);
+            Duration.ofSeconds(5), Duration.ofMillis(250), 1420, 4, 64 * 1024, true, Optional.empty());
 
     private static void send(GelfTransport transport, String line) throws IOException {
         GelfMessage message = message(line);

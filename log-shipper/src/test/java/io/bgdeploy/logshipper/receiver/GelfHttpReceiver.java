@@ -42,6 +42,7 @@ public final class GelfHttpReceiver extends GelfReceiver {
     private volatile ExecutorService executor;
     private volatile Predicate<JsonNode> refused = m -> false;
     private volatile int status = 202;
+    private volatile String authorization;
 
     public GelfHttpReceiver() {
         this(8 * 1024 * 1024);
@@ -70,6 +71,11 @@ public final class GelfHttpReceiver extends GelfReceiver {
     /** From now on, a request with a message matching this is refused with 400, as a validating proxy would. */
     public void refuse(Predicate<JsonNode> messages) {
         refused = messages;
+    }
+
+    /** From now on, a request without this Authorization header is answered 401, as Graylog's input with an authorization header does. */
+    public void requireAuthorization(String value) {
+        authorization = value;
     }
 
     /** From now on, answer every valid request with this status instead of 202 (a failing or misplaced input). */
@@ -103,6 +109,10 @@ public final class GelfHttpReceiver extends GelfReceiver {
             connections.add(String.valueOf(exchange.getRemoteAddress()));
             if (!"/gelf".equals(exchange.getRequestURI().getPath())) {
                 exchange.sendResponseHeaders(404, -1);
+                return;
+            }
+            if (authorization != null && !authorization.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                exchange.sendResponseHeaders(401, -1);
                 return;
             }
             if (!"POST".equals(exchange.getRequestMethod())) {

@@ -71,7 +71,7 @@ public final class VanishingPeer implements AutoCloseable {
                 Socket client = server.accept();
                 sockets.add(client);
                 if (vanished) {
-                    daemon("vanishing-peer-sink", () -> pump(client, null));
+                    daemon("vanishing-peer-swallow", () -> pump(client, null));
                     continue;
                 }
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
