@@ -153,11 +153,15 @@ class GelfShipperBenchmark {
     private long[] shipper(String url, LongSupplier received) throws Exception {
         long before = received.getAsLong();
         ShipperStats stats = new ShipperStats();
-        GelfTransport transport = GelfTransports.fromUrl(url, GelfTransports.Options.DEFAULTS);
+        GelfTransports.Options d = GelfTransports.Options.DEFAULTS;
+        GelfTransport transport = GelfTransports.fromUrl(url, new GelfTransports.Options(d.connectTimeout(), d.writeTimeout(),
+                Duration.ofMillis(Long.getLong("benchmark.confirmDelayMs", d.confirmDelay().toMillis())), d.udpDatagramBytes(),
+                d.httpConcurrency(), d.httpBatchBytes(), d.httpGzip(), d.httpAuthorization()));
         try (KafkaProducer<String, byte[]> dlq = kafka.bytesProducer("bench-dlq")) {
             GelfShipper shipper = new GelfShipper(kafka.consumer("shipper-" + url + topic, "bench", 1000),
                     new DeadLetters(dlq, topic + "-dlq"), new GelfMapper(GelfMapper.Settings.DEFAULTS), transport,
-                    GelfShipper.Settings.defaults(topic), stats);
+                    new GelfShipper.Settings(topic, Integer.getInteger("benchmark.maxInFlight", 10_000), 64L * 1024 * 1024,
+                            Duration.ofMillis(500), Duration.ofMillis(200), Duration.ofSeconds(10)), stats);
             Thread thread = new Thread(shipper, "bench-shipper");
             thread.start();
             org.awaitility.Awaitility.await().atMost(LIMIT).pollInterval(Duration.ofMillis(5))
