@@ -19,8 +19,8 @@ import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.stream.StreamSupport;
 import java.util.concurrent.CompletionStage;
+import java.util.stream.StreamSupport;
 
 /**
  * What CI publishes on deploy-requests. Every request gets an answer on deploy-events: accepted
