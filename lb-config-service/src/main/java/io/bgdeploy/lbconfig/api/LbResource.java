@@ -3,9 +3,10 @@ package io.bgdeploy.lbconfig.api;
 import io.bgdeploy.events.lb.BackendSpec;
 import io.bgdeploy.events.lb.TlsMode;
 import io.bgdeploy.events.lb.HttpHeader;
+import io.bgdeploy.lb.etcd.EtcdAccess.AgentStates;
 import io.bgdeploy.lbconfig.store.EtcdLbStore;
-import io.bgdeploy.lbconfig.store.Snapshot;
-import io.bgdeploy.lbconfig.store.StoredJson.AgentProgress;
+import io.bgdeploy.lb.model.Snapshot;
+import io.bgdeploy.lb.etcd.StoredJson.AgentProgress;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -61,7 +62,7 @@ public class LbResource {
     @GET
     @Path("agents")
     public Agents agents() {
-        EtcdLbStore.AgentStates states = store.agentStates();
+        AgentStates states = store.agentStates();
         return new Agents(states.revision(), states.agents().values().stream().map(a -> {
             AgentProgress p = states.progress().get(a.agentId());
             return new AgentView(a.agentId(), a.host(), a.startedAt(), p == null ? 0 : p.revision(),

@@ -2,9 +2,9 @@ package io.bgdeploy.lbconfig.messaging;
 
 import io.bgdeploy.lbconfig.config.LbConfig;
 import io.bgdeploy.lbconfig.store.EtcdLbStore;
-import io.bgdeploy.lbconfig.store.EtcdLbStore.AgentStates;
-import io.bgdeploy.lbconfig.store.EtcdUnavailableException;
-import io.bgdeploy.lbconfig.store.StoredJson.AgentProgress;
+import io.bgdeploy.lb.etcd.EtcdAccess.AgentStates;
+import io.bgdeploy.lb.etcd.EtcdUnavailableException;
+import io.bgdeploy.lb.etcd.StoredJson.AgentProgress;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;

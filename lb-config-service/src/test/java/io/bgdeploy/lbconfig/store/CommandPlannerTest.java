@@ -6,8 +6,8 @@ import io.bgdeploy.events.lb.RemoveBackend;
 import io.bgdeploy.events.lb.ServerSpec;
 import io.bgdeploy.events.lb.SwitchFrontend;
 import io.bgdeploy.events.lb.UpsertBackend;
-import io.bgdeploy.lbconfig.render.FrontendConfig;
-import io.bgdeploy.lbconfig.render.LbModel;
+import io.bgdeploy.lb.model.FrontendConfig;
+import io.bgdeploy.lb.model.LbModel;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

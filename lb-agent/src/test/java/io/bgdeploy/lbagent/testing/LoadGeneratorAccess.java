@@ -1,0 +1,19 @@
+package io.bgdeploy.lbagent.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** One request through the load balancer, for assertions outside a load run. */
+public final class LoadGeneratorAccess {
+
+    private LoadGeneratorAccess() {
+    }
+
+    public static String get(int port, String host) {
+        try {
+            return LoadGenerator.get(port, host);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.bgdeploy.lbconfig.config;
+
+import io.bgdeploy.lb.etcd.EtcdAccess;
+import io.bgdeploy.lbconfig.store.EtcdLbStore;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.util.List;
+
+/** Builds the framework-free parts of the service: its one etcd connection and the store on it. */
+@ApplicationScoped
+public class Wiring {
+
+    private static final Logger LOG = Logger.getLogger(Wiring.class);
+
+    @Produces
+    @Singleton
+    EtcdLbStore store(@ConfigProperty(name = "bgdeploy.etcd.endpoints") List<String> endpoints, LbConfig config) {
+        LOG.infof("lb-config-service uses etcd at %s", endpoints);
+        return new EtcdLbStore(EtcdAccess.connect(endpoints, config.etcdTimeout()));
+    }
+
+    void close(@Disposes EtcdLbStore store) {
+        store.close();
+    }
+
+    void connectEarly(@Observes StartupEvent event, EtcdLbStore store) {
+        LOG.infof("etcd reachable at startup: %s", store.reachable());
+    }
+}
