@@ -32,6 +32,10 @@ public interface AgentConfig {
     @WithDefault("10s")
     Duration reloadTimeout();
 
+    /** How long a server that leaves keeps its open connections before they are shut down and it is deleted. */
+    @WithDefault("10s")
+    Duration serverDrainTimeout();
+
     Haproxy haproxy();
 
     interface Haproxy {
@@ -70,5 +74,12 @@ public interface AgentConfig {
 
         @WithDefault("4000")
         int maxConnections();
+
+        /**
+         * Secret from which HAProxy derives the sticky-session cookie of each server; set the same
+         * value on every HAProxy of a cluster so a client keeps its server whichever it reaches.
+         */
+        @WithDefault("bgdeploy-sticky")
+        String stickyCookieKey();
     }
 }

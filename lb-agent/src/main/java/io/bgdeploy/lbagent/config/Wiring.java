@@ -44,10 +44,10 @@ public class Wiring {
     AgentSettings settings(AgentConfig config) {
         AgentConfig.Haproxy h = config.haproxy();
         HaproxySettings haproxy = new HaproxySettings(h.publicAddress(), h.publicPort(), h.httpsPort(), h.statsAddress(),
-                h.statsPort(), null, h.hardStopAfterSeconds(), h.maxConnections());
+                h.statsPort(), null, h.hardStopAfterSeconds(), h.maxConnections(), h.stickyCookieKey());
         return new AgentSettings(config.id().orElseGet(Wiring::hostName), Path.of(h.binary()),
                 Path.of(h.configFile()).toAbsolutePath(), Path.of(h.masterSocket()).toAbsolutePath(), h.start(), haproxy,
-                config.leaseTtl(), config.reconcileInterval(), config.reloadTimeout());
+                config.leaseTtl(), config.reconcileInterval(), config.reloadTimeout(), config.serverDrainTimeout());
     }
 
     @Produces

@@ -2,16 +2,11 @@ package io.bgdeploy.lbagent.etcd;
 
 import io.bgdeploy.lb.etcd.EtcdAccess;
 import io.bgdeploy.lb.etcd.EtcdAccess.AgentStates;
-import io.bgdeploy.lb.etcd.EtcdAccess.RawRead;
 import io.bgdeploy.lb.etcd.EtcdLayout;
-import io.bgdeploy.lb.etcd.SnapshotDecoder;
 import io.bgdeploy.lb.etcd.StoredJson.AgentProgress;
 import io.bgdeploy.lb.etcd.StoredJson.AgentRegistration;
-import io.bgdeploy.lb.model.Snapshot;
-import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import io.etcd.jetcd.options.PutOption;
-import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.support.CloseableClient;
 import io.grpc.stub.StreamObserver;
 
@@ -22,8 +17,8 @@ import static io.bgdeploy.lb.etcd.EtcdAccess.bytes;
 import static io.bgdeploy.lb.etcd.EtcdAccess.json;
 
 /**
- * What an agent reads and writes in etcd: the configuration it follows (read at one revision,
- * watched from a revision on), its registration under a lease, and the revision its HAProxy serves.
+ * What an agent writes in etcd: its registration under a lease and the revision its HAProxy
+ * serves. The configuration it follows is read by {@link EtcdConfigMirror}.
  */
 public final class EtcdAgentStore implements AutoCloseable {
 
@@ -31,11 +26,6 @@ public final class EtcdAgentStore implements AutoCloseable {
 
     public EtcdAgentStore(EtcdAccess etcd) {
         this.etcd = etcd;
-    }
-
-    public Snapshot read() {
-        RawRead raw = etcd.readConfig();
-        return SnapshotDecoder.decode(raw.revision(), raw.entries());
     }
 
     public AgentStates agentStates() {
@@ -61,10 +51,9 @@ public final class EtcdAgentStore implements AutoCloseable {
         etcd.await(etcd.client().getLeaseClient().revoke(lease));
     }
 
-    /** Watches a prefix from a revision on (inclusive). */
-    public Watch.Watcher watch(String prefix, long fromRevision, Watch.Listener listener) {
-        return etcd.client().getWatchClient().watch(bytes(prefix),
-                WatchOption.builder().isPrefix(true).withRevision(fromRevision).withProgressNotify(true).build(), listener);
+    /** A mirror of the configuration on the same connection. */
+    public EtcdConfigMirror mirror(Runnable onChange, java.util.function.Consumer<Throwable> onWatchError) {
+        return new EtcdConfigMirror(etcd, onChange, onWatchError);
     }
 
     @Override

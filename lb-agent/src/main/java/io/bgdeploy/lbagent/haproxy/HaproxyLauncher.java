@@ -84,6 +84,11 @@ public final class HaproxyLauncher implements AutoCloseable {
         return process.pid();
     }
 
+    /** False once the master has exited (killed, or its worker died and took it along). */
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     @Override
     public void close() {
         List<ProcessHandle> workers = process.descendants().toList();

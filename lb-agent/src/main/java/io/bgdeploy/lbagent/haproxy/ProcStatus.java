@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * current workers. A reload is confirmed when the reload count went up, the failure count did not,
  * and a worker that was not there before is now the current one.
  */
-public record ProcStatus(int reloads, int failedReloads, List<Long> workers) {
+public record ProcStatus(long masterPid, int reloads, int failedReloads, List<Long> workers) {
 
     private static final Pattern MASTER = Pattern.compile("^(\\d+)\\s+master\\s+(\\d+)(?:\\s+\\[failed:\\s*(\\d+)\\])?",
             Pattern.MULTILINE);
@@ -39,7 +39,7 @@ public record ProcStatus(int reloads, int failedReloads, List<Long> workers) {
                 workers.add(Long.parseLong(w.group(1)));
             }
         }
-        return new ProcStatus(reloads, failed, workers);
+        return new ProcStatus(Long.parseLong(m.group(1)), reloads, failed, workers);
     }
 
     /** True when this status shows the reload that followed {@code before} succeeded. */

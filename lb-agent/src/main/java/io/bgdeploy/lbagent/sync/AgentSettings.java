@@ -19,14 +19,25 @@ import java.time.Duration;
  * @param leaseTtl          registration lease: the agent counts as gone this long after it stops
  * @param reconcileInterval full re-read even when the watch is silent
  * @param reloadTimeout     how long a reload may take until it counts as failed
+ * @param serverDrainTimeout how long a server that leaves keeps its open connections before they are
+ *                          shut down and it is deleted
  */
 public record AgentSettings(String agentId, Path binary, Path configFile, Path masterSocket, boolean startHaproxy,
                             HaproxySettings haproxy, Duration leaseTtl, Duration reconcileInterval,
-                            Duration reloadTimeout) {
+                            Duration reloadTimeout, Duration serverDrainTimeout) {
 
     public AgentSettings {
         Names.requireServerName(agentId);
         Names.requireSafeFilePath(configFile.toAbsolutePath().toString());
         HaproxySocketPath.require(masterSocket.toAbsolutePath().toString(), "HAProxy master socket");
+        Names.requireSafeFilePath(configFile.toAbsolutePath().resolveSibling(MAP_FILE).toString());
+    }
+
+    /** Name of the hosts map, beside haproxy.cfg. */
+    public static final String MAP_FILE = "hosts.map";
+
+    /** The hosts map file HAProxy routes with; its path is written into haproxy.cfg and Runtime API commands. */
+    public Path mapFile() {
+        return configFile.toAbsolutePath().resolveSibling(MAP_FILE);
     }
 }

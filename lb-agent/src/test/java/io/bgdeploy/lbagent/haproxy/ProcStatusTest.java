@@ -38,7 +38,7 @@ class ProcStatusTest {
         ProcStatus before = ProcStatus.parse(BEFORE);
         ProcStatus after = ProcStatus.parse(AFTER_RELOAD);
 
-        assertThat(before).isEqualTo(new ProcStatus(1, 0, List.of(1792L)));
+        assertThat(before).isEqualTo(new ProcStatus(1240, 1, 0, List.of(1792L)));
         assertThat(after.workers()).containsExactly(2282L);
         assertThat(after.confirmsReloadAfter(before)).isTrue();
         assertThat(after.showsFailedReloadAfter(before)).isFalse();

@@ -1,7 +1,14 @@
 package io.bgdeploy.lbagent.render;
 
 import io.bgdeploy.lb.model.ConfigSafety;
+import io.bgdeploy.events.Keys.AppRef;
+import io.bgdeploy.lb.model.BackendConfig;
 import io.bgdeploy.lb.model.FrontendConfig;
+import io.bgdeploy.lbagent.model.LayoutPlanner;
+import io.bgdeploy.lbagent.model.ProxyLayout;
+import io.bgdeploy.lbagent.model.RuntimeCommand;
+import io.bgdeploy.lbagent.model.RuntimePlan;
+import io.bgdeploy.lbagent.model.RuntimeState;
 import io.bgdeploy.lb.model.LbModel;
 import io.bgdeploy.events.lb.BackendSpec;
 import io.bgdeploy.events.lb.FrontendSpec;
@@ -25,11 +32,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * Throws thousands of random and crafted values at every field that reaches haproxy.cfg. Each
- * value is either rejected with a reason (by its type, or by {@link ConfigSafety} as a command
- * would be), or it renders confined to its field: the
- * rendered file has the same lines, the same directives and the same number of words on every
- * line as a file rendered with a harmless value, and only the words that carry the value differ.
+ * Throws thousands of random and crafted values at every field that reaches haproxy.cfg, the hosts
+ * map or a Runtime API command. Each value is either rejected with a reason (by its type, or by
+ * {@link ConfigSafety} as a command would be), or it stays confined to its field on both paths: the
+ * rendered file has the same lines, the same directives and the same number of words on every line
+ * as a file rendered with a harmless value, and the Runtime API commands that bring an empty HAProxy
+ * to it are the same commands with the same number of words; only the words that carry the value
+ * differ.
  */
 class HostileInputTest {
 
@@ -53,20 +62,29 @@ class HostileInputTest {
     private record Field(String name, String harmless, Function<String, LbModel> model) {
     }
 
+    private static final AppRef SHOP = new AppRef("default", "shop");
+    private static final String MAP = "/run/bgdeploy-lb/hosts.map";
+
     private static LbModel frontendModel(String hostname, HttpHeader header, String cert) {
         FrontendSpec spec = new FrontendSpec(hostname, true, true, List.of(header), true,
                 cert == null ? TlsMode.HTTP_ONLY : TlsMode.BOTH, cert);
         return new LbModel(List.of(new FrontendConfig(spec, "default-shop-1")), List.of(backend("default-shop-1",
-                new ServerSpec("s1", "10.0.0.1", 8080), new HttpHeader("X-B", "b"), "/health")));
+                new ServerSpec("s1", "10.0.0.1", 8080), new HttpHeader("X-B", "b"), "/health", SHOP)));
     }
 
-    private static BackendSpec backend(String id, ServerSpec server, HttpHeader header, String path) {
-        return new BackendSpec(id, List.of(server), true, List.of(header), path);
+    private static BackendConfig backend(String id, ServerSpec server, HttpHeader header, String path, AppRef app) {
+        return new BackendConfig(new BackendSpec(id, List.of(server), true, List.of(header), path), app);
     }
 
     private static LbModel backendModel(String id, ServerSpec server, HttpHeader header, String path) {
         return new LbModel(List.of(new FrontendConfig(FrontendSpec.http("shop.example.com"), id)),
-                List.of(backend(id, server, header, path)));
+                List.of(backend(id, server, header, path, SHOP)));
+    }
+
+    private static LbModel appModel(AppRef app) {
+        return new LbModel(List.of(new FrontendConfig(FrontendSpec.http("shop.example.com"), "default-shop-1")),
+                List.of(backend("default-shop-1", new ServerSpec("s1", "10.0.0.1", 8080), new HttpHeader("X-B", "b"),
+                        "/health", app)));
     }
 
     private static List<Field> fields() {
@@ -84,7 +102,9 @@ class HostileInputTest {
                         v -> backendModel("default-shop-1", new ServerSpec("s1", v, 8080), h, "/health")),
                 new Field("backend header name", "X-B", v -> backendModel("default-shop-1", s1, new HttpHeader(v, "b"), "/health")),
                 new Field("backend header value", "b", v -> backendModel("default-shop-1", s1, new HttpHeader("X-B", v), "/health")),
-                new Field("health-check path", "/health", v -> backendModel("default-shop-1", s1, h, v)));
+                new Field("health-check path", "/health", v -> backendModel("default-shop-1", s1, h, v)),
+                new Field("app namespace", "default", v -> appModel(new AppRef(v, "shop"))),
+                new Field("app name", "shop", v -> appModel(new AppRef("default", v))));
     }
 
     @Test
@@ -92,7 +112,8 @@ class HostileInputTest {
         Random random = new Random(SEED);
         Map<String, int[]> counts = new LinkedHashMap<>();
         for (Field field : fields()) {
-            List<List<String>> baseline = tokenize(renderer.render(field.model().apply(field.harmless()), settings));
+            List<List<String>> baseline = tokenize(render(field.model().apply(field.harmless())));
+            List<List<String>> baselineCommands = commands(field.model().apply(field.harmless()));
             List<String> values = new ArrayList<>(CRAFTED);
             for (int i = 0; i < RANDOM_VALUES_PER_FIELD; i++) {
                 values.add(i % 2 == 0 ? randomValue(random) : mutate(field.harmless(), random));
@@ -112,12 +133,63 @@ class HostileInputTest {
                     continue;
                 }
                 acceptedRejected[0]++;
-                assertConfined(field, value, baseline, tokenize(renderer.render(model, settings)));
+                assertConfined(field, value, baseline, tokenize(render(model)));
+                assertConfined(field, value, baselineCommands, commands(model));
             }
             counts.put(field.name(), acceptedRejected);
         }
         counts.forEach((field, c) -> assertThat(c[1]).as("%s rejects some values", field).isPositive());
         counts.forEach((field, c) -> assertThat(c[0]).as("%s accepts some values", field).isPositive());
+    }
+
+    /** A Runtime API command built around one value: a harmless value and how to build it around any value. */
+    private record CommandField(String name, String harmless, Function<String, RuntimeCommand> command) {
+    }
+
+    private static List<CommandField> commandFields() {
+        String be = "be_default.shop.1";
+        return List.of(
+                new CommandField("set map: host", "shop.example.com", v -> new RuntimeCommand.MapEntry(false, MAP, v, be)),
+                new CommandField("set map: section", be, v -> new RuntimeCommand.MapEntry(false, MAP, "shop.example.com", v)),
+                new CommandField("set map: map file", MAP, v -> new RuntimeCommand.MapEntry(false, v, "shop.example.com", be)),
+                new CommandField("add map: host", "shop.example.com", v -> new RuntimeCommand.MapEntry(true, MAP, v, be)),
+                new CommandField("del map: host", "shop.example.com", v -> new RuntimeCommand.DeleteMapEntry(MAP, v)),
+                new CommandField("add server: section", be, v -> new RuntimeCommand.AddServer(v, "s1", "10.0.0.1", 8080, true)),
+                new CommandField("add server: name", "s1", v -> new RuntimeCommand.AddServer(be, v, "10.0.0.1", 8080, true)),
+                new CommandField("add server: address", "10.0.0.1", v -> new RuntimeCommand.AddServer(be, "s1", v, 8080, true)),
+                new CommandField("set server addr: address", "10.0.0.1", v -> new RuntimeCommand.SetServerAddress(be, "s1", v, 8080)),
+                new CommandField("enable server: name", "s1", v -> RuntimeCommand.enableServer(be, v)),
+                new CommandField("enable health: name", "s1", v -> RuntimeCommand.enableHealth(be, v)),
+                new CommandField("set server state: name", "s1", v -> RuntimeCommand.maintenance(be, v)),
+                new CommandField("shutdown sessions: name", "s1", v -> RuntimeCommand.shutdownSessions(be, v)),
+                new CommandField("del server: section", be, v -> RuntimeCommand.delete(v, "s1")));
+    }
+
+    @Test
+    void everyRuntimeApiCommandRefusesAWordThatWouldChangeItsMeaning() {
+        Random random = new Random(SEED + 1);
+        for (CommandField field : commandFields()) {
+            List<List<String>> baseline = List.of(List.of(field.command().apply(field.harmless()).line().split(" ", -1)));
+            List<String> values = new ArrayList<>(CRAFTED);
+            for (int i = 0; i < RANDOM_VALUES_PER_FIELD / 3; i++) {
+                values.add(i % 2 == 0 ? randomValue(random) : mutate(field.harmless(), random));
+            }
+            int rejected = 0;
+            for (String value : values) {
+                String line;
+                try {
+                    line = field.command().apply(value).line();
+                } catch (IllegalArgumentException refused) {
+                    assertThat(refused.getMessage()).as("reason for refusing %s", field.name()).isNotBlank();
+                    rejected++;
+                    continue;
+                }
+                assertThat(line).as("%s '%s'", field.name(), value).doesNotContain(";", "\\", "\n", "\r", "#", "\"", "'");
+                assertConfined(new Field(field.name(), field.harmless(), null), value, baseline,
+                        List.of(List.of(line.split(" ", -1))));
+            }
+            assertThat(rejected).as("%s refuses some values", field.name()).isPositive();
+        }
     }
 
     @Test
@@ -134,12 +206,25 @@ class HostileInputTest {
         }
         FrontendSpec spec = new FrontendSpec("shop.example.com", true, true, headers, true, TlsMode.HTTP_ONLY, null);
         LbModel model = new LbModel(List.of(new FrontendConfig(spec, "default-shop-1")),
-                List.of(new BackendSpec("default-shop-1", List.of(new ServerSpec("s1", "10.0.0.1", 8080)), false,
-                        headers, "/a/b.c;d=e:f@g")));
-        Path file = dir.resolve("haproxy.cfg");
-        Files.writeString(file, renderer.render(model, settings));
+                List.of(new BackendConfig(new BackendSpec("default-shop-1", List.of(new ServerSpec("s1", "10.0.0.1", 8080)), false,
+                        headers, "/a/b.c;d=e:f@g"), SHOP)));
+        Path file = RenderedConfigIsValidTest.writeWithMap(dir, model, settings);
 
         assertThat(new ConfigValidator(RenderedConfigIsValidTest.HAPROXY).problems(file)).isNull();
+    }
+
+    /** The file followed by the hosts map. */
+    private String render(LbModel model) {
+        ProxyLayout layout = LayoutPlanner.plan(model, List.of(), true);
+        return renderer.render(layout, settings, MAP) + renderer.renderMap(layout);
+    }
+
+    /** The Runtime API commands that bring an empty HAProxy of the same structure to the model, as words. */
+    private static List<List<String>> commands(LbModel model) {
+        ProxyLayout layout = LayoutPlanner.plan(model, List.of(), true);
+        RuntimeState empty = new RuntimeState(Map.of(), Map.of());
+        return RuntimePlan.between(empty, layout, MAP).commands().stream()
+                .map(c -> List.of(c.line().split(" ", -1))).toList();
     }
 
     private static void assertConfined(Field field, String value, List<List<String>> baseline, List<List<String>> actual) {
@@ -150,7 +235,9 @@ class HostileInputTest {
         for (int line = 0; line < baseline.size(); line++) {
             List<String> expected = baseline.get(line);
             List<String> got = actual.get(line);
-            if (got.size() != expected.size() || (!expected.isEmpty() && !got.get(0).equals(expected.get(0)))) {
+            if (got.size() != expected.size() || (!expected.isEmpty() && !got.get(0).equals(expected.get(0))
+                    && !got.get(0).equals(expected.get(0).replace(needle, value))
+                    && !got.get(0).equals(expected.get(0).replace(needle, value.toLowerCase(java.util.Locale.ROOT))))) {
                 fail("%s '%s' changed line %d from %s to %s", field.name(), value, line + 1, expected, got);
             }
             for (int word = 0; word < expected.size(); word++) {
@@ -161,8 +248,9 @@ class HostileInputTest {
                     String confinedLower = before.replace(needle.toLowerCase(java.util.Locale.ROOT),
                             value.toLowerCase(java.util.Locale.ROOT));
                     String ipv6Server = "ipv6@[" + value + "]:8080";
+                    String ipv6Command = before.replace(needle, "ipv6@[" + value + "]");
                     assertThat(after).as("%s '%s' on line %d", field.name(), value, line + 1)
-                            .isIn(confined, confinedLower, ipv6Server);
+                            .isIn(confined, confinedLower, ipv6Server, ipv6Command);
                 }
             }
         }

@@ -1,6 +1,10 @@
 package io.bgdeploy.lbagent.render;
 
+import io.bgdeploy.events.Keys.AppRef;
+import io.bgdeploy.lb.model.BackendConfig;
 import io.bgdeploy.lb.model.FrontendConfig;
+import io.bgdeploy.lbagent.model.LayoutPlanner;
+import io.bgdeploy.lbagent.model.ProxyLayout;
 import io.bgdeploy.lb.model.LbModel;
 import io.bgdeploy.events.lb.BackendSpec;
 import io.bgdeploy.events.lb.FrontendSpec;
@@ -29,6 +33,7 @@ class RenderedConfigIsValidTest {
         BackendSpec blue = new BackendSpec("default-shop-1",
                 List.of(new ServerSpec("a", "10.0.0.1", 8080), new ServerSpec("b.v6", "fd00::1", 8080)),
                 true, List.of(new HttpHeader("X-Version", "blue 1")), "/health");
+        BackendSpec legacy = new BackendSpec("old-tool-1", List.of(new ServerSpec("x", "10.0.0.9", 80)), false, List.of(), null);
         LbModel model = new LbModel(List.of(
                 new FrontendConfig(new FrontendSpec("shop.example.com", true, true,
                         List.of(new HttpHeader("X-Frame-Options", "DENY")), true, TlsMode.HTTPS_ONLY, cert.toString()),
@@ -37,19 +42,28 @@ class RenderedConfigIsValidTest {
                         cert.toString()), "default-shop-1"),
                 new FrontendConfig(FrontendSpec.http("plain.example.com"), "default-shop-1"),
                 new FrontendConfig(FrontendSpec.http("orphan.example.com"), "default-gone-1")),
-                List.of(blue));
+                List.of(new BackendConfig(blue, new AppRef("default", "shop")), new BackendConfig(legacy, null)));
         HaproxySettings settings = new HaproxySettings("127.0.0.1", 18000, 18443, "127.0.0.1", 18404,
-                dir.resolve("runtime.sock").toString(), 30, 1000);
-        Path file = dir.resolve("haproxy.cfg");
-        Files.writeString(file, new HaproxyConfigRenderer().render(model, settings));
+                dir.resolve("runtime.sock").toString(), 30, 1000, "sticky-secret-1");
+        Path file = writeWithMap(dir, model, settings);
 
         assertThat(new ConfigValidator(HAPROXY).problems(file)).isNull();
     }
 
+    /** Writes the hosts map and the file of a model's layout into {@code dir}; returns the file. */
+    static Path writeWithMap(Path dir, LbModel model, HaproxySettings settings) throws java.io.IOException {
+        ProxyLayout layout = LayoutPlanner.plan(model, List.of(), true);
+        HaproxyConfigRenderer renderer = new HaproxyConfigRenderer();
+        Path map = dir.resolve("hosts.map");
+        Files.writeString(map, renderer.renderMap(layout));
+        Path file = dir.resolve("haproxy.cfg");
+        Files.writeString(file, renderer.render(layout, settings, map.toString()));
+        return file;
+    }
+
     @Test
     void anEmptyConfigurationIsValid(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("haproxy.cfg");
-        Files.writeString(file, new HaproxyConfigRenderer().render(LbModel.EMPTY, HaproxySettings.localDefaults()));
+        Path file = writeWithMap(dir, LbModel.EMPTY, HaproxySettings.localDefaults());
 
         assertThat(new ConfigValidator(HAPROXY).problems(file)).isNull();
     }
@@ -58,8 +72,7 @@ class RenderedConfigIsValidTest {
     void aMissingCertificateIsReportedByTheValidator(@TempDir Path dir) throws Exception {
         LbModel model = new LbModel(List.of(new FrontendConfig(new FrontendSpec("shop.example.com", false, false,
                 List.of(), false, TlsMode.BOTH, dir.resolve("absent.pem").toString()), "default-shop-1")), List.of());
-        Path file = dir.resolve("haproxy.cfg");
-        Files.writeString(file, new HaproxyConfigRenderer().render(model, HaproxySettings.localDefaults()));
+        Path file = writeWithMap(dir, model, HaproxySettings.localDefaults());
 
         assertThat(new ConfigValidator(HAPROXY).problems(file)).contains("absent.pem");
     }

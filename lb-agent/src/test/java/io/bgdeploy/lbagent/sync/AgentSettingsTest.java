@@ -16,7 +16,8 @@ class AgentSettingsTest {
 
     private static AgentSettings withSocket(Path socket) {
         return new AgentSettings("agent-1", Path.of("/usr/sbin/haproxy"), Path.of("/tmp/lb/haproxy.cfg"), socket, true,
-                HaproxySettings.localDefaults(), Duration.ofSeconds(10), Duration.ofSeconds(15), Duration.ofSeconds(10));
+                HaproxySettings.localDefaults(), Duration.ofSeconds(10), Duration.ofSeconds(15), Duration.ofSeconds(10),
+                Duration.ofSeconds(10));
     }
 
     @Test
@@ -42,7 +43,7 @@ class AgentSettingsTest {
     void aRuntimeSocketTooLongForHaproxyIsRefusedBeforeItReachesTheFile() {
         String socket = "/tmp/" + "r".repeat(100) + ".sock";
 
-        assertThatThrownBy(() -> new HaproxySettings("127.0.0.1", 8000, 8443, "127.0.0.1", 8404, socket, 30, 100))
+        assertThatThrownBy(() -> new HaproxySettings("127.0.0.1", 8000, 8443, "127.0.0.1", 8404, socket, 30, 100, "sticky-key"))
                 .hasMessageContaining(socket).hasMessageContaining("at most 97");
     }
 }

@@ -1,5 +1,6 @@
 package io.bgdeploy.lbagent.sync;
 
+import io.bgdeploy.events.Keys.AppRef;
 import io.bgdeploy.events.lb.BackendSpec;
 import io.bgdeploy.events.lb.FrontendSpec;
 import io.bgdeploy.events.lb.ServerSpec;
@@ -8,12 +9,13 @@ import io.bgdeploy.infra.EtcdServer;
 import io.bgdeploy.infra.FreePorts;
 import io.bgdeploy.infra.SocketDirectory;
 import io.bgdeploy.infra.testing.SharedInfra;
-import io.bgdeploy.lbagent.render.HaproxyConfigRenderer;
-import io.bgdeploy.lbagent.render.HaproxySettings;
-import io.bgdeploy.lbagent.etcd.EtcdAgentStore;
-import io.bgdeploy.lbagent.testing.LbConfigWriter;
 import io.bgdeploy.lb.etcd.EtcdAccess;
 import io.bgdeploy.lb.etcd.StoredJson.AgentProgress;
+import io.bgdeploy.lbagent.etcd.EtcdAgentStore;
+import io.bgdeploy.lbagent.haproxy.MasterCli;
+import io.bgdeploy.lbagent.render.HaproxyConfigRenderer;
+import io.bgdeploy.lbagent.render.HaproxySettings;
+import io.bgdeploy.lbagent.testing.LbConfigWriter;
 import io.bgdeploy.lbagent.testing.LoadGenerator;
 import io.bgdeploy.lbagent.testing.LoadGeneratorAccess;
 import io.bgdeploy.lbagent.testing.VersionServer;
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -34,52 +37,51 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The agent on a real etcd and a real HAProxy in master-worker mode, with two small HTTP servers
- * standing for the blue and the green version of an app.
+ * The agent on a real etcd and a real HAProxy in master-worker mode, with small HTTP servers
+ * standing for the versions of an app. Its files live in a directory of 150 characters, as in a
+ * checkout deep in a CI workspace; its master socket lives in a short directory of its own.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HaproxyAgentTest {
 
+    private static final AppRef SHOP = new AppRef("default", "shop");
     private static final String HOST = "shop.example.com";
-    private static final String BLUE = "default-shop-1";
-    private static final String GREEN = "default-shop-2";
+    private static final String AGENT = "agent-test";
 
     private static SocketDirectory sockets;
     private static EtcdServer etcd;
     private static EtcdAgentStore store;
     private static LbConfigWriter writer;
     private static HaproxyAgent agent;
-    private static VersionServer blue;
-    private static VersionServer green;
+    private static MasterCli master;
+    private static final List<VersionServer> servers = new ArrayList<>();
     private static int publicPort;
     private static Path configFile;
     private static final List<String> failures = new CopyOnWriteArrayList<>();
-    private static String current = null;
+    /** The version serving now: backend id and the body its server answers. */
+    private static String current;
+    private static String currentBody;
+    private static int version;
 
     @BeforeAll
-    static void start() throws Exception {
+    static void start() {
         etcd = EtcdServer.start(SharedInfra.workDir("etcd-agent"));
         store = new EtcdAgentStore(EtcdAccess.connect(List.of(etcd.endpoint()), Duration.ofSeconds(3)));
         writer = new LbConfigWriter(etcd.endpoint());
-        blue = VersionServer.start("blue");
-        green = VersionServer.start("green");
         // as from a checkout deep in a CI workspace: the socket must not live below it
         Path dir = SharedInfra.workDirOfLength("haproxy-agent", 150);
         sockets = SocketDirectory.create("agent-test");
         configFile = dir.resolve("haproxy.cfg");
         publicPort = FreePorts.next();
         HaproxySettings haproxy = HaproxySettings.localDefaults().withPorts(publicPort, FreePorts.next());
-        AgentSettings settings = new AgentSettings("agent-test", Path.of("/usr/sbin/haproxy"), configFile,
+        AgentSettings settings = new AgentSettings(AGENT, Path.of("/usr/sbin/haproxy"), configFile,
                 sockets.socket("master.sock"), true, haproxy, Duration.ofSeconds(5), Duration.ofSeconds(2),
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(10), Duration.ofSeconds(2));
         agent = new HaproxyAgent(store, new HaproxyConfigRenderer(), settings,
                 (id, revision, reason) -> failures.add(revision + ": " + reason));
         agent.start();
-        apply(writer.upsertBackend(
-                new BackendSpec(BLUE, List.of(new ServerSpec("blue-1", "127.0.0.1", blue.port())), false, List.of(), "/health")));
-        apply(writer.upsertBackend(
-                new BackendSpec(GREEN, List.of(new ServerSpec("green-1", "127.0.0.1", green.port())), false, List.of(), "/health")));
-        switchTo(BLUE);
+        master = new MasterCli(settings.masterSocket());
+        deployNextVersion();
     }
 
     @AfterAll
@@ -87,88 +89,175 @@ class HaproxyAgentTest {
         agent.close();
         store.close();
         writer.close();
-        blue.close();
-        green.close();
+        servers.forEach(VersionServer::close);
         etcd.close();
         sockets.close();
     }
 
     /** Waits, as lb-config-service does, until the agent serves the revision of a change. */
     private static void apply(long revision) {
-        AgentProgress progress = writer.awaitApplied("agent-test", revision, Duration.ofSeconds(20));
+        AgentProgress progress = writer.awaitApplied(AGENT, revision, Duration.ofSeconds(30));
         assertThat(progress.failure()).isNull();
     }
 
-    private static void switchTo(String backend) {
-        apply(writer.switchFrontend(FrontendSpec.http(HOST), backend));
+    /**
+     * One blue-green deployment as the deployer runs it: the new version's backend, the switch,
+     * then the old version's backend goes. Returns when the agent serves the switch.
+     */
+    private static long deployNextVersion() {
+        version++;
+        VersionServer next = VersionServer.start("v" + version);
+        servers.add(next);
+        String backend = "default-shop-" + version;
+        apply(writer.upsertBackend(SHOP, new BackendSpec(backend,
+                List.of(new ServerSpec("shop-" + version + "-a", "127.0.0.1", next.port())), false, List.of(), "/health")));
+        long switched = writer.switchFrontend(FrontendSpec.http(HOST), backend);
+        apply(switched);
+        String previous = current;
         current = backend;
+        currentBody = next.name();
+        if (previous != null) {
+            apply(writer.removeBackend(previous));
+        }
+        return switched;
+    }
+
+    private static int masterReloads() {
+        return master.showProc().reloads();
     }
 
     @Test
     @Order(1)
-    void switchingBackAndForthUnderLoadFailsNoRequestAndServesTheNewSideOnceApplied() {
-        try (LoadGenerator load = LoadGenerator.start(publicPort, HOST, 3, 200_000, 120_000)) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> load.count() > 50);
-            for (int i = 0; i < 10; i++) {
-                String target = BLUE.equals(current) ? GREEN : BLUE;
-                String expectedBody = GREEN.equals(target) ? "green" : "blue";
-                switchTo(target);
+    void deploymentsOfAnAppGoThroughTheRuntimeApiWithoutAReloadAndFailNoKeepAliveOrClosingRequest() {
+        int reloadsBefore = masterReloads();
+        int agentReloadsBefore = agent.status().reloads();
+        try (LoadGenerator keepAlive = LoadGenerator.keepAlive(publicPort, HOST, 3, 2_000_000, 180_000);
+             LoadGenerator closing = LoadGenerator.start(publicPort, HOST, 2, 2_000_000, 180_000)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> keepAlive.count() > 50 && closing.count() > 20);
+            for (int i = 0; i < 6; i++) {
+                deployNextVersion();
                 long appliedAt = System.nanoTime();
-                await().atMost(Duration.ofSeconds(10)).until(() -> load.startedAfter(appliedAt).size() >= 30);
-                assertThat(load.startedAfter(appliedAt)).as("responses after switch %d to %s", i + 1, target)
-                        .allSatisfy(r -> assertThat(r.body()).isEqualTo(expectedBody));
+                String expected = currentBody;
+                await().atMost(Duration.ofSeconds(10)).until(() -> keepAlive.startedAfter(appliedAt).size() >= 30
+                        && closing.startedAfter(appliedAt).size() >= 10);
+                assertThat(keepAlive.startedAfter(appliedAt)).as("keep-alive responses after deployment %d", i + 1)
+                        .allSatisfy(r -> assertThat(r.body()).isEqualTo(expected));
+                assertThat(closing.startedAfter(appliedAt)).as("responses after deployment %d", i + 1)
+                        .allSatisfy(r -> assertThat(r.body()).isEqualTo(expected));
             }
-            load.close();
-            assertThat(load.failures()).as("failed requests out of %d", load.count()).isEmpty();
-            assertThat(load.count()).isGreaterThan(300);
+            keepAlive.close();
+            closing.close();
+            assertThat(keepAlive.failures()).as("failed keep-alive requests out of %d", keepAlive.count()).isEmpty();
+            assertThat(closing.failures()).as("failed requests out of %d", closing.count()).isEmpty();
+            assertThat(keepAlive.count()).isGreaterThan(300);
         }
+        assertThat(masterReloads()).as("reloads of HAProxy during 6 deployments").isEqualTo(reloadsBefore);
+        assertThat(agent.status().reloads()).isEqualTo(agentReloadsBefore);
+        assertThat(agent.status().runtimeUpdates()).isGreaterThanOrEqualTo(18);
         assertThat(agent.status().healthy()).isTrue();
         assertThat(failures).isEmpty();
     }
 
     @Test
     @Order(2)
-    void aServerAddressChangeGoesThroughTheRuntimeApiWithoutAReload() {
-        HaproxyAgent.Status before = agent.status();
-        try (VersionServer moved = VersionServer.start(current.equals(BLUE) ? "blue" : "green")) {
-            String expected = moved.name();
-            apply(writer.upsertBackend(new BackendSpec(current,
-                    List.of(new ServerSpec(current.equals(BLUE) ? "blue-1" : "green-1", "127.0.0.1", moved.port())),
-                    false, List.of(), "/health")));
+    void theFilesOnDiskDescribeWhatHaproxyRunsSoARestartComesUpTheSame() throws Exception {
+        String config = Files.readString(configFile);
+        String map = Files.readString(configFile.resolveSibling("hosts.map"));
+        String slot = map.lines().filter(l -> l.startsWith(HOST + " ")).findFirst().orElseThrow().split(" ")[1];
 
-            assertThat(agent.status().reloads()).isEqualTo(before.reloads());
-            assertThat(agent.status().runtimeUpdates()).isEqualTo(before.runtimeUpdates() + 1);
-            await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                    assertThat(LoadGeneratorAccess.get(publicPort, HOST)).isEqualTo(expected));
-            VersionServer original = current.equals(BLUE) ? blue : green;
-            apply(writer.upsertBackend(new BackendSpec(current,
-                    List.of(new ServerSpec(current.equals(BLUE) ? "blue-1" : "green-1", "127.0.0.1", original.port())),
-                    false, List.of(), "/health")));
-        }
+        assertThat(HaproxyConfigRenderer.sections(config)).containsEntry(slot, current);
+        assertThat(config).contains("    server shop-" + version + "-a 127.0.0.1:");
+        assertThat(master.runtime("get map " + configFile.resolveSibling("hosts.map") + " " + HOST)).contains("value=\"" + slot + "\"");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(master.runtime("show servers state")).doesNotContain("shop-" + (version - 1) + "-a"));
     }
 
     @Test
     @Order(3)
+    void aNewHostIsAChangeOfStructureAndItsReloadFailsNoKeepAliveRequest() {
+        int reloadsBefore = masterReloads();
+        VersionServer other = VersionServer.start("other");
+        servers.add(other);
+        try (LoadGenerator keepAlive = LoadGenerator.keepAlive(publicPort, HOST, 3, 2_000_000, 60_000)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> keepAlive.count() > 100);
+            apply(writer.upsertBackend(new AppRef("default", "other"), new BackendSpec("default-other-1",
+                    List.of(new ServerSpec("other-1-a", "127.0.0.1", other.port())), false, List.of(), "/health")));
+            apply(writer.switchFrontend(FrontendSpec.http("other.example.com"), "default-other-1"));
+            long after = keepAlive.count();
+            await().atMost(Duration.ofSeconds(10)).until(() -> keepAlive.count() > after + 200);
+            keepAlive.close();
+            assertThat(keepAlive.failures()).as("failed keep-alive requests out of %d across the reload", keepAlive.count())
+                    .isEmpty();
+        }
+        assertThat(masterReloads()).isGreaterThan(reloadsBefore);
+        assertThat(LoadGeneratorAccess.get(publicPort, "other.example.com")).isEqualTo("other");
+    }
+
+    @Test
+    @Order(4)
+    void aServerAddressChangeGoesThroughTheRuntimeApiWithoutAReload() {
+        int reloadsBefore = masterReloads();
+        try (VersionServer moved = VersionServer.start(currentBody)) {
+            apply(writer.upsertBackend(SHOP, new BackendSpec(current,
+                    List.of(new ServerSpec("shop-" + version + "-a", "127.0.0.1", moved.port())), false, List.of(), "/health")));
+
+            assertThat(masterReloads()).isEqualTo(reloadsBefore);
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                    assertThat(LoadGeneratorAccess.get(publicPort, HOST)).isEqualTo(moved.name()));
+            VersionServer original = servers.get(servers.size() - 2);
+            apply(writer.upsertBackend(SHOP, new BackendSpec(current,
+                    List.of(new ServerSpec("shop-" + version + "-a", "127.0.0.1", original.port())), false, List.of(), "/health")));
+        }
+    }
+
+    @Test
+    @Order(5)
     void aConfigurationHaproxyRejectsNeverGoesLiveAndIsReported() throws Exception {
         String before = Files.readString(configFile);
         long revision = writer.switchFrontend(new FrontendSpec("secure.example.com", false, false, List.of(), false,
-                TlsMode.HTTPS_ONLY, "/nonexistent/cert.pem"), BLUE);
+                TlsMode.HTTPS_ONLY, "/nonexistent/cert.pem"), current);
 
-        AgentProgress progress = writer.awaitFailure("agent-test", revision, Duration.ofSeconds(20));
+        AgentProgress progress = writer.awaitFailure(AGENT, revision, Duration.ofSeconds(20));
 
         assertThat(progress.revision()).isLessThan(revision);
         assertThat(progress.failure()).contains("not valid").contains("cert.pem");
         await().atMost(Duration.ofSeconds(5)).until(() -> !failures.isEmpty());
         assertThat(agent.status().healthy()).isFalse();
         assertThat(Files.readString(configFile)).isEqualTo(before);
-        assertThat(LoadGeneratorAccess.get(publicPort, HOST)).isIn("blue", "green");
+        assertThat(LoadGeneratorAccess.get(publicPort, HOST)).isEqualTo(currentBody);
 
         apply(writer.removeFrontend("secure.example.com"));
         assertThat(agent.status().healthy()).isTrue();
     }
 
     @Test
-    @Order(4)
+    @Order(6)
+    void haproxyKilledWhileItsRuntimeStateDiffersFromTheFileComesBackWithTheRoutingOfEtcd() {
+        String map = configFile.resolveSibling("hosts.map").toString();
+        for (String victim : List.of("worker", "master")) {
+            String serving = master.runtime("get map " + map + " " + HOST).replaceAll("(?s).*value=\"([^\"]*)\".*", "$1");
+            String other = serving.endsWith(".1") ? serving.substring(0, serving.length() - 1) + "2"
+                    : serving.substring(0, serving.length() - 1) + "1";
+            assertThat(master.runtime("set map " + map + " " + HOST + " " + other)).isBlank();
+            assertThat(LoadGeneratorAccess.status(publicPort, HOST)).as("the drifted route points at the free slot").isEqualTo(503);
+            long pid = victim.equals("worker") ? master.showProc().workers().get(0) : master.showProc().masterPid();
+
+            ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> master.showProc().masterPid() != pid
+                    && !master.showProc().workers().contains(pid) && agent.status().haproxyServing());
+            try (LoadGenerator load = LoadGenerator.start(publicPort, HOST, 2, 200, 20_000)) {
+                await().atMost(Duration.ofSeconds(20)).until(() -> load.count() >= 200);
+                load.close();
+                assertThat(load.results()).as("after a kill -9 of the %s", victim)
+                        .allSatisfy(r -> assertThat(r.body()).isEqualTo(currentBody));
+            }
+            assertThat(master.runtime("get map " + map + " " + HOST)).contains("value=\"" + serving + "\"");
+        }
+    }
+
+    @Test
+    @Order(7)
     void haproxyKeepsServingWhileEtcdIsDownAndTheAgentCatchesUpAfterItsRestart() {
         etcd.kill();
         try (LoadGenerator load = LoadGenerator.start(publicPort, HOST, 2, 300, 30_000)) {
@@ -177,10 +266,9 @@ class HaproxyAgentTest {
         }
         etcd.restart();
 
-        String target = BLUE.equals(current) ? GREEN : BLUE;
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> writer.etcd().reachable());
-        switchTo(target);
+        deployNextVersion();
 
-        assertThat(LoadGeneratorAccess.get(publicPort, HOST)).isEqualTo(GREEN.equals(target) ? "green" : "blue");
+        assertThat(LoadGeneratorAccess.get(publicPort, HOST)).isEqualTo(currentBody);
     }
 }

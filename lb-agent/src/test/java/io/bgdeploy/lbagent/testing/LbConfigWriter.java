@@ -1,5 +1,6 @@
 package io.bgdeploy.lbagent.testing;
 
+import io.bgdeploy.events.Keys.AppRef;
 import io.bgdeploy.events.lb.BackendSpec;
 import io.bgdeploy.events.lb.FrontendSpec;
 import io.bgdeploy.events.lb.ServerSpec;
@@ -42,8 +43,8 @@ public final class LbConfigWriter implements AutoCloseable {
         return etcd;
     }
 
-    /** Writes a backend with its servers and options; returns the revision of the write. */
-    public long upsertBackend(BackendSpec backend) {
+    /** Writes a backend, a version of {@code app}, with its servers and options; returns the revision of the write. */
+    public long upsertBackend(AppRef app, BackendSpec backend) {
         List<Op> ops = new ArrayList<>();
         Set<String> servers = backend.servers().stream().map(s -> EtcdLayout.proxyServer(backend.id(), s.name()))
                 .collect(Collectors.toSet());
@@ -57,7 +58,8 @@ public final class LbConfigWriter implements AutoCloseable {
                     json(new ReferenceServer(s.address(), s.port(), backend.compression(), headers)), PutOption.DEFAULT));
         }
         ops.add(Op.put(bytes(EtcdLayout.configBackend(backend.id())),
-                json(new BackendOptions(backend.compression(), backend.headers(), backend.healthCheckPath())), PutOption.DEFAULT));
+                json(new BackendOptions(backend.compression(), backend.headers(), backend.healthCheckPath(),
+                        app == null ? null : app.key())), PutOption.DEFAULT));
         return commit(ops);
     }
 

@@ -11,9 +11,11 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Sends requests through the load balancer continuously from a few threads, each on a new
- * connection (so every request meets the listener as it is at that moment), bounded in count and
- * time. Every request is recorded: when it started, and the body or the failure.
+ * Sends requests through the load balancer continuously from a few threads, bounded in count and
+ * time, either each on a new connection ({@code Connection: close}: every request meets the
+ * listener as it is at that moment) or on keep-alive connections (as browsers and most clients
+ * do: a request can meet a connection an old HAProxy worker is about to close). Every request is
+ * recorded, never retried: when it started, and the body or the failure.
  */
 public final class LoadGenerator implements AutoCloseable {
 
@@ -28,18 +30,49 @@ public final class LoadGenerator implements AutoCloseable {
     private LoadGenerator() {
     }
 
+    /** Each request on a new connection. */
     public static LoadGenerator start(int port, String host, int threads, int maxRequests, long maxMillis) {
+        return start(port, host, threads, maxRequests, maxMillis, false);
+    }
+
+    /** Requests on keep-alive connections; a connection that fails or is closed is replaced. */
+    public static LoadGenerator keepAlive(int port, String host, int threads, int maxRequests, long maxMillis) {
+        return start(port, host, threads, maxRequests, maxMillis, true);
+    }
+
+    private static LoadGenerator start(int port, String host, int threads, int maxRequests, long maxMillis, boolean keepAlive) {
         LoadGenerator g = new LoadGenerator();
         long deadline = System.nanoTime() + maxMillis * 1_000_000L;
         for (int i = 0; i < threads; i++) {
             Thread t = new Thread(() -> {
+                KeepAliveConnection connection = null;
                 while (!g.stop.get() && System.nanoTime() < deadline && g.count() < maxRequests) {
                     long started = System.nanoTime();
                     try {
-                        g.add(new Result(started, get(port, host), null));
+                        if (!keepAlive) {
+                            g.add(new Result(started, get(port, host), null));
+                            continue;
+                        }
+                        if (connection == null) {
+                            connection = new KeepAliveConnection(port);
+                        }
+                        KeepAliveConnection.Response r = connection.get(host);
+                        if (r.closed()) {
+                            connection.close();
+                            connection = null;
+                        }
+                        g.add(r.status() == 200 ? new Result(started, r.body(), null)
+                                : new Result(started, null, "status " + r.status()));
                     } catch (IOException | RuntimeException e) {
                         g.add(new Result(started, null, e.toString()));
+                        if (connection != null) {
+                            connection.close();
+                            connection = null;
+                        }
                     }
+                }
+                if (connection != null) {
+                    connection.close();
                 }
             }, "load-" + i);
             t.setDaemon(true);

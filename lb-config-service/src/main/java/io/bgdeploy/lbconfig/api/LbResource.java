@@ -1,8 +1,8 @@
 package io.bgdeploy.lbconfig.api;
 
-import io.bgdeploy.events.lb.BackendSpec;
 import io.bgdeploy.events.lb.TlsMode;
 import io.bgdeploy.events.lb.HttpHeader;
+import io.bgdeploy.events.lb.ServerSpec;
 import io.bgdeploy.lb.etcd.EtcdAccess.AgentStates;
 import io.bgdeploy.lbconfig.store.EtcdLbStore;
 import io.bgdeploy.lb.model.Snapshot;
@@ -33,7 +33,12 @@ public class LbResource {
     public record Frontends(long revision, List<FrontendView> frontends, List<String> problems) {
     }
 
-    public record Backends(long revision, List<BackendSpec> backends) {
+    /** A backend and, when its writer said so, the app ({@code <namespace>/<appName>}) it is a version of. */
+    public record BackendView(String id, String app, List<ServerSpec> servers, boolean compression,
+                              List<HttpHeader> headers, String healthCheckPath) {
+    }
+
+    public record Backends(long revision, List<BackendView> backends) {
     }
 
     public record AgentView(String agentId, String host, Instant startedAt, long appliedRevision, Instant appliedAt,
@@ -56,7 +61,9 @@ public class LbResource {
     @Path("backends")
     public Backends backends() {
         Snapshot s = store.read();
-        return new Backends(s.revision(), s.model().backends());
+        return new Backends(s.revision(), s.model().backends().stream().map(b -> new BackendView(b.id(),
+                b.app() == null ? null : b.app().key(), b.spec().servers(), b.spec().compression(), b.spec().headers(),
+                b.spec().healthCheckPath())).toList());
     }
 
     @GET

@@ -1,6 +1,10 @@
 package io.bgdeploy.lbconfig.store;
 
 import io.bgdeploy.events.lb.LbCommand;
+import io.bgdeploy.events.lb.RemoveBackend;
+import io.bgdeploy.events.lb.RemoveFrontend;
+import io.bgdeploy.events.lb.SwitchFrontend;
+import io.bgdeploy.events.lb.UpsertBackend;
 import io.bgdeploy.lb.etcd.EtcdAccess;
 import io.bgdeploy.lb.etcd.EtcdAccess.AgentStates;
 import io.bgdeploy.lb.etcd.EtcdAccess.RawRead;
@@ -63,7 +67,7 @@ public final class EtcdLbStore implements AutoCloseable {
             if (known.isPresent()) {
                 return new ApplyResult(known.get(), false);
             }
-            RawRead raw = etcd.readConfig();
+            RawRead raw = readFor(command);
             Snapshot snapshot = SnapshotDecoder.decode(raw.revision(), raw.entries());
             CommandPlan plan = CommandPlanner.plan(snapshot.model(), raw.entries().keySet(), command);
             if (plan instanceof CommandPlan.Reject reject) {
@@ -100,6 +104,32 @@ public final class EtcdLbStore implements AutoCloseable {
         }
         throw new IllegalStateException("command " + command.commandId() + " lost the race for etcd "
                 + MAX_ATTEMPTS + " times in a row: too many concurrent writers");
+    }
+
+    /**
+     * What a command is decided on: only the keys it can change or depends on, so that a command
+     * costs the same with ten apps as with thousands. Removing a backend reads every frontend, to
+     * refuse it while one still routes there.
+     */
+    private RawRead readFor(LbCommand command) {
+        if (command instanceof UpsertBackend c) {
+            return etcd.read(List.of(EtcdLayout.configBackend(c.backend().id())),
+                    List.of(EtcdLayout.proxyBackend(c.backend().id())));
+        }
+        if (command instanceof SwitchFrontend c) {
+            return etcd.read(List.of(EtcdLayout.proxyFrontend(c.frontend().hostname()),
+                            EtcdLayout.configFrontend(c.frontend().hostname()), EtcdLayout.configBackend(c.backendId())),
+                    List.of(EtcdLayout.proxyBackend(c.backendId())));
+        }
+        if (command instanceof RemoveBackend c) {
+            return etcd.read(List.of(EtcdLayout.configBackend(c.backendId())),
+                    List.of(EtcdLayout.PROXY_FRONTENDS, EtcdLayout.proxyBackend(c.backendId())));
+        }
+        if (command instanceof RemoveFrontend c) {
+            return etcd.read(List.of(EtcdLayout.proxyFrontend(c.hostname()), EtcdLayout.configFrontend(c.hostname())),
+                    List.of());
+        }
+        throw new IllegalArgumentException("unknown command " + command.getClass().getSimpleName());
     }
 
     /** The stored outcome of a command; an applied command's revision is that of its transaction. */

@@ -1,5 +1,6 @@
 package io.bgdeploy.lbconfig.store;
 
+import io.bgdeploy.events.Keys.AppRef;
 import io.bgdeploy.events.lb.BackendSpec;
 import io.bgdeploy.events.lb.FrontendSpec;
 import io.bgdeploy.events.lb.HttpHeader;
@@ -85,7 +86,10 @@ class EtcdLbStoreTest {
         assertThat(snapshot.model().frontend(app + ".example.com")).get()
                 .satisfies(f -> assertThat(f.backendId()).isEqualTo(id))
                 .satisfies(f -> assertThat(f.spec().stickySessions()).isTrue());
-        assertThat(snapshot.model().backend(id)).get().satisfies(b -> assertThat(b.healthCheckPath()).isEqualTo("/health"));
+        assertThat(snapshot.model().backend(id)).get().satisfies(b -> {
+            assertThat(b.spec().healthCheckPath()).isEqualTo("/health");
+            assertThat(b.app()).as("the app the backend is a version of").isEqualTo(new AppRef("default", app));
+        });
     }
 
     @Test
@@ -122,7 +126,7 @@ class EtcdLbStoreTest {
         assertThat(first.firstTime()).isTrue();
         assertThat(again.firstTime()).isFalse();
         assertThat(again.outcome().revision()).isEqualTo(first.outcome().revision());
-        assertThat(store.read().model().backend(id).orElseThrow().servers())
+        assertThat(store.read().model().backend(id).orElseThrow().spec().servers())
                 .containsExactly(new ServerSpec("b", "10.1.0.9", 8080));
     }
 

@@ -12,6 +12,7 @@ import io.etcd.jetcd.options.GetOption;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -52,10 +53,21 @@ public final class EtcdAccess implements AutoCloseable {
     public record AgentStates(long revision, Map<String, AgentRegistration> agents, Map<String, AgentProgress> progress) {
     }
 
+    /** Everything under {@link EtcdLayout#PROXY} and {@link EtcdLayout#CONFIG} at one revision. */
     public RawRead readConfig() {
-        TxnResponse r = await(client.getKVClient().txn()
-                .Then(Op.get(bytes(EtcdLayout.PROXY), prefix()), Op.get(bytes(EtcdLayout.CONFIG), prefix()))
-                .commit());
+        return read(List.of(), List.of(EtcdLayout.PROXY, EtcdLayout.CONFIG));
+    }
+
+    /**
+     * The given keys and everything under the given prefixes, at one revision, with the generation
+     * key's mod revision (the guard of every command's transaction) whether it was asked for or not.
+     */
+    public RawRead read(List<String> keys, List<String> prefixes) {
+        List<Op> gets = new ArrayList<>();
+        gets.add(Op.get(bytes(EtcdLayout.GENERATION), GetOption.DEFAULT));
+        keys.forEach(k -> gets.add(Op.get(bytes(k), GetOption.DEFAULT)));
+        prefixes.forEach(p -> gets.add(Op.get(bytes(p), prefix())));
+        TxnResponse r = await(client.getKVClient().txn().Then(gets.toArray(Op[]::new)).commit());
         Map<String, byte[]> entries = new TreeMap<>();
         long generation = 0;
         for (GetResponse get : r.getGetResponses()) {

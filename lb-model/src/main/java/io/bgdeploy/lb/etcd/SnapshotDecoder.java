@@ -1,11 +1,13 @@
 package io.bgdeploy.lb.etcd;
 
+import io.bgdeploy.events.Keys;
 import io.bgdeploy.events.Names;
 import io.bgdeploy.events.lb.BackendSpec;
 import io.bgdeploy.events.lb.FrontendSpec;
 import io.bgdeploy.events.lb.HttpHeader;
 import io.bgdeploy.events.lb.ServerSpec;
 import io.bgdeploy.events.lb.TlsMode;
+import io.bgdeploy.lb.model.BackendConfig;
 import io.bgdeploy.lb.model.ConfigSafety;
 import io.bgdeploy.lb.model.FrontendConfig;
 import io.bgdeploy.lb.model.LbModel;
@@ -16,35 +18,49 @@ import io.bgdeploy.lb.etcd.StoredJson.ReferenceFrontend;
 import io.bgdeploy.lb.etcd.StoredJson.ReferenceServer;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
  * Turns the keys and values read at one revision into a validated {@link LbModel}. Pure: no etcd
  * client here. An entry that does not validate (written by hand or by another tool) is left out
- * and reported, never rendered.
+ * and reported, never rendered. An instance remembers what it parsed, so a reader that decodes the
+ * same configuration again and again (the agent, after every change) parses only changed entries.
  */
 public final class SnapshotDecoder {
 
-    private SnapshotDecoder() {
+    /** A parsed entry, reused while its bytes stay the same. */
+    private record Parsed(byte[] raw, Object value) {
     }
 
+    private final Map<String, Parsed> parsed = new HashMap<>();
+
+    /** Decodes once, remembering nothing. */
     public static Snapshot decode(long revision, Map<String, byte[]> entries) {
+        return new SnapshotDecoder().read(revision, entries);
+    }
+
+    /** Decodes, parsing only the entries whose bytes changed since the previous call. */
+    public Snapshot read(long revision, Map<String, byte[]> entries) {
+        parsed.keySet().retainAll(entries.keySet());
         List<String> problems = new ArrayList<>();
         Map<String, ReferenceFrontend> frontends = new TreeMap<>();
         Map<String, FrontendOptions> frontendOptions = new TreeMap<>();
         Map<String, Map<String, ReferenceServer>> servers = new TreeMap<>();
         Map<String, BackendOptions> backendOptions = new TreeMap<>();
-        for (Map.Entry<String, byte[]> e : new TreeMap<>(entries).entrySet()) {
+        for (Map.Entry<String, byte[]> e : (entries instanceof SortedMap ? entries : new TreeMap<>(entries)).entrySet()) {
             String key = e.getKey();
             try {
                 if (key.startsWith(EtcdLayout.PROXY_FRONTENDS)) {
                     String host = Names.requireHostName(key.substring(EtcdLayout.PROXY_FRONTENDS.length()));
-                    frontends.put(host.toLowerCase(java.util.Locale.ROOT), StoredJson.read(e.getValue(), ReferenceFrontend.class));
+                    frontends.put(host.toLowerCase(java.util.Locale.ROOT), parse(key, e.getValue(), ReferenceFrontend.class));
                 } else if (key.startsWith(EtcdLayout.CONFIG_FRONTENDS)) {
                     String host = Names.requireHostName(key.substring(EtcdLayout.CONFIG_FRONTENDS.length()));
-                    frontendOptions.put(host.toLowerCase(java.util.Locale.ROOT), StoredJson.read(e.getValue(), FrontendOptions.class));
+                    frontendOptions.put(host.toLowerCase(java.util.Locale.ROOT), parse(key, e.getValue(), FrontendOptions.class));
                 } else if (key.startsWith(EtcdLayout.PROXY_BACKENDS)) {
                     String rest = key.substring(EtcdLayout.PROXY_BACKENDS.length());
                     int slash = rest.indexOf('/');
@@ -53,26 +69,28 @@ public final class SnapshotDecoder {
                     }
                     String id = Names.requireBackendId(rest.substring(0, slash));
                     String server = Names.requireServerName(rest.substring(slash + 1));
-                    servers.computeIfAbsent(id, k -> new TreeMap<>()).put(server, StoredJson.read(e.getValue(), ReferenceServer.class));
+                    servers.computeIfAbsent(id, k -> new TreeMap<>()).put(server, parse(key, e.getValue(), ReferenceServer.class));
                 } else if (key.startsWith(EtcdLayout.CONFIG_BACKENDS)) {
                     String id = Names.requireBackendId(key.substring(EtcdLayout.CONFIG_BACKENDS.length()));
-                    backendOptions.put(id, StoredJson.read(e.getValue(), BackendOptions.class));
+                    backendOptions.put(id, parse(key, e.getValue(), BackendOptions.class));
                 }
             } catch (IllegalArgumentException invalid) {
                 problems.add("skipped " + Names.printable(key) + ": " + invalid.getMessage());
             }
         }
-        List<BackendSpec> backends = new ArrayList<>();
+        List<BackendConfig> backends = new ArrayList<>();
         List<String> ids = new ArrayList<>(servers.keySet());
         backendOptions.keySet().stream().filter(id -> !servers.containsKey(id)).forEach(ids::add);
         for (String id : ids) {
             try {
-                BackendSpec spec = backend(id, servers.getOrDefault(id, Map.of()), backendOptions.get(id));
+                BackendOptions options = backendOptions.get(id);
+                BackendSpec spec = backend(id, servers.getOrDefault(id, Map.of()), options);
                 List<String> unsafe = ConfigSafety.problems(spec);
                 if (!unsafe.isEmpty()) {
                     throw new IllegalArgumentException(String.join("; ", unsafe));
                 }
-                backends.add(spec);
+                backends.add(new BackendConfig(spec, options == null || options.app() == null ? null
+                        : Keys.parseApp(options.app())));
             } catch (IllegalArgumentException invalid) {
                 problems.add("skipped backend " + id + ": " + invalid.getMessage());
             }
@@ -91,6 +109,17 @@ public final class SnapshotDecoder {
             }
         }
         return new Snapshot(revision, new LbModel(routes, backends), problems);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T parse(String key, byte[] raw, Class<T> type) {
+        Parsed known = parsed.get(key);
+        if (known != null && (known.raw() == raw || Arrays.equals(known.raw(), raw)) && type.isInstance(known.value())) {
+            return (T) known.value();
+        }
+        T value = StoredJson.read(raw, type);
+        parsed.put(key, new Parsed(raw, value));
+        return value;
     }
 
     private static BackendSpec backend(String id, Map<String, ReferenceServer> servers, BackendOptions options) {

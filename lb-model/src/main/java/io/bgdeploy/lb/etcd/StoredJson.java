@@ -51,9 +51,14 @@ public final class StoredJson {
                                   String certificatePath) {
     }
 
-    /** {@code /bgdeploy/lb/config/backends/<backendId>}. */
+    /**
+     * {@code /bgdeploy/lb/config/backends/<backendId>}.
+     *
+     * @param app {@code <namespace>/<appName>} of the app this backend is a version of (absent in
+     *            entries written before it was recorded)
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record BackendOptions(boolean compression, List<HttpHeader> headers, String healthCheckPath) {
+    public record BackendOptions(boolean compression, List<HttpHeader> headers, String healthCheckPath, String app) {
     }
 
     public enum Outcome { APPLIED, REJECTED }

@@ -47,7 +47,7 @@ public final class ConfigSafety {
     public static List<String> problems(LbModel model) {
         List<String> problems = new ArrayList<>();
         model.frontends().forEach(f -> problems.addAll(problems(f.spec())));
-        model.backends().forEach(b -> problems.addAll(problems(b)));
+        model.backends().forEach(b -> problems.addAll(problems(b.spec())));
         return problems;
     }
 
