@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
 public final class MasterCli {
 
     /** What a command may contain: no line breaks or ';', which would start another command. */
-    private static final Pattern SAFE = Pattern.compile("[@A-Za-z0-9 ._:/\\[\\]-]{1,400}");
+    private static final Pattern SAFE = Pattern.compile("[@A-Za-z0-9 ._:/\\[\\]-]{1,2000}");
 
     private final Path socket;
 

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 public sealed interface RuntimeCommand {
 
     /** What a word of a command may contain. */
-    Pattern WORD = Pattern.compile("[A-Za-z0-9._:/@\\[\\]-]{1,300}");
+    Pattern WORD = Pattern.compile("[A-Za-z0-9._:/@\\[\\]-]{1,1100}");
     /** A backend section name (a slot, or one of the fixed sections). */
     Pattern SECTION = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,254}");
 
