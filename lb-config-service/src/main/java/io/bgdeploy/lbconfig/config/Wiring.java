@@ -1,6 +1,8 @@
 package io.bgdeploy.lbconfig.config;
 
 import io.bgdeploy.lb.etcd.EtcdAccess;
+import io.bgdeploy.lbconfig.store.AgentConfirmations;
+import io.bgdeploy.lbconfig.store.AgentStatesWatch;
 import io.bgdeploy.lbconfig.store.EtcdLbStore;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,13 +23,35 @@ public class Wiring {
 
     @Produces
     @Singleton
-    EtcdLbStore store(@ConfigProperty(name = "bgdeploy.etcd.endpoints") List<String> endpoints, LbConfig config) {
+    EtcdAccess etcd(@ConfigProperty(name = "bgdeploy.etcd.endpoints") List<String> endpoints, LbConfig config) {
         LOG.infof("lb-config-service uses etcd at %s", endpoints);
-        return new EtcdLbStore(EtcdAccess.connect(endpoints, config.etcdTimeout()));
+        return EtcdAccess.connect(endpoints, config.etcdTimeout());
     }
 
-    void close(@Disposes EtcdLbStore store) {
-        store.close();
+    void close(@Disposes EtcdAccess etcd) {
+        etcd.close();
+    }
+
+    @Produces
+    @Singleton
+    EtcdLbStore store(EtcdAccess etcd) {
+        return new EtcdLbStore(etcd);
+    }
+
+    @Produces
+    @Singleton
+    AgentStatesWatch agentStates(EtcdAccess etcd) {
+        return new AgentStatesWatch(etcd);
+    }
+
+    void close(@Disposes AgentStatesWatch agents) {
+        agents.close();
+    }
+
+    @Produces
+    @Singleton
+    AgentConfirmations confirmations(AgentStatesWatch agents, LbConfig config) {
+        return new AgentConfirmations(agents, config.minAgents(), config.applyTimeout());
     }
 
     void connectEarly(@Observes StartupEvent event, EtcdLbStore store) {

@@ -4,6 +4,8 @@ import io.bgdeploy.events.EventData;
 import io.bgdeploy.events.lb.LbCommand;
 import io.bgdeploy.events.lb.LbCommandApplied;
 import io.bgdeploy.events.lb.LbCommandRejected;
+import io.bgdeploy.lbconfig.model.AgentConfirmation.Verdict;
+import io.bgdeploy.lbconfig.store.AgentConfirmations;
 import io.bgdeploy.lbconfig.store.EtcdLbStore;
 import io.bgdeploy.lb.etcd.EtcdUnavailableException;
 import io.bgdeploy.lb.etcd.StoredJson.CommandOutcome;
@@ -26,14 +28,15 @@ public class CommandHandler {
     private static final Logger LOG = Logger.getLogger(CommandHandler.class);
 
     private final EtcdLbStore store;
-    private final AgentWaiter waiter;
+    private final AgentConfirmations confirmations;
     private final LbEventPublisher publisher;
     private final MeterRegistry registry;
 
-    public CommandHandler(EtcdLbStore store, AgentWaiter waiter, LbEventPublisher publisher, MeterRegistry registry) {
+    public CommandHandler(EtcdLbStore store, AgentConfirmations confirmations, LbEventPublisher publisher,
+                          MeterRegistry registry) {
         this.registry = registry;
         this.store = store;
-        this.waiter = waiter;
+        this.confirmations = confirmations;
         this.publisher = publisher;
     }
 
@@ -54,15 +57,16 @@ public class CommandHandler {
                     command.appName(), outcome.reason()), command);
         } else {
             long t1 = System.nanoTime();
-            AgentWaiter.Result confirmed = waiter.await(outcome.revision());
+            Verdict verdict = confirmations.await(outcome.revision());
             record("agents", t1);
-            if (confirmed.applied()) {
+            if (verdict instanceof Verdict.Confirmed confirmed) {
                 LOG.infof("deployment %s: %s %s applied at revision %d, live on %s", command.deploymentId(), type,
                         command.commandId(), outcome.revision(), confirmed.agents());
                 publish(new LbCommandApplied(command.commandId(), command.deploymentId(), command.namespace(),
                         command.appName(), outcome.revision(), confirmed.agents()), command);
             } else {
-                String reason = "stored in etcd at revision " + outcome.revision() + " but " + confirmed.reason();
+                String reason = "stored in etcd at revision " + outcome.revision() + " but "
+                        + ((Verdict.Refused) verdict).reason();
                 LOG.warnf("deployment %s: %s %s %s", command.deploymentId(), type, command.commandId(), reason);
                 publish(new LbCommandRejected(command.commandId(), command.deploymentId(), command.namespace(),
                         command.appName(), reason), command);

@@ -1,0 +1,54 @@
+package io.bgdeploy.lbconfig.model;
+
+import io.bgdeploy.lb.etcd.EtcdAccess.AgentStates;
+import io.bgdeploy.lb.etcd.StoredJson.AgentProgress;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Whether the load balancer serves a revision: every live agent (at least {@code minAgents})
+ * reports that its HAProxy serves that revision or a later one. Pure: decided on the agents'
+ * registrations and progress as read from etcd.
+ */
+public final class AgentConfirmation {
+
+    /** What the agents say about a revision. */
+    public sealed interface Verdict {
+        /** Every agent serves it. */
+        record Confirmed(List<String> agents) implements Verdict {
+        }
+
+        /** An agent cannot apply it: waiting longer changes nothing. */
+        record Refused(String reason) implements Verdict {
+        }
+
+        /** Not yet: who is behind, or how many agents are missing. */
+        record Waiting(String reason) implements Verdict {
+        }
+    }
+
+    private AgentConfirmation() {
+    }
+
+    public static Verdict judge(AgentStates states, long revision, int minAgents) {
+        List<String> behind = new ArrayList<>();
+        for (String agent : states.agents().keySet()) {
+            AgentProgress p = states.progress().get(agent);
+            if (p != null && p.failure() != null && p.failedRevision() >= revision) {
+                return new Verdict.Refused("agent " + agent + " cannot apply revision " + p.failedRevision() + ": " + p.failure());
+            }
+            if (p == null || p.revision() < revision) {
+                behind.add(agent + " at " + (p == null ? "no revision" : "revision " + p.revision()));
+            }
+        }
+        int live = states.agents().size();
+        if (live < minAgents) {
+            return new Verdict.Waiting(live + " live agent(s), " + minAgents + " required");
+        }
+        if (!behind.isEmpty()) {
+            return new Verdict.Waiting("waiting for " + String.join(", ", behind));
+        }
+        return new Verdict.Confirmed(List.copyOf(states.agents().keySet()));
+    }
+}
