@@ -82,28 +82,36 @@ public final class HaproxyAgent implements AutoCloseable {
      *
      * @param healthy          the last revision was applied (no failure since)
      * @param haproxyServing   the master answered with a worker at the last look
+     * @param reloads          reloads this agent did
+     * @param runtimeUpdates   changes this agent made through the Runtime API
+     * @param haproxyReloads   the master's own reload counter at the last look (counts every reload since it started)
      * @param etcdHeardMillis  when etcd last answered (staleness = now minus this)
      */
     public record Status(boolean healthy, boolean haproxyServing, long appliedRevision, String lastFailure, int reloads,
-                         int runtimeUpdates, long etcdHeardMillis) {
+                         int runtimeUpdates, int haproxyReloads, long etcdHeardMillis) {
         Status with(boolean healthy, long appliedRevision, String lastFailure) {
-            return new Status(healthy, haproxyServing, appliedRevision, lastFailure, reloads, runtimeUpdates, etcdHeardMillis);
+            return new Status(healthy, haproxyServing, appliedRevision, lastFailure, reloads, runtimeUpdates, haproxyReloads,
+                    etcdHeardMillis);
         }
 
-        Status serving(boolean serving) {
-            return new Status(healthy, serving, appliedRevision, lastFailure, reloads, runtimeUpdates, etcdHeardMillis);
+        Status serving(boolean serving, int haproxyReloads) {
+            return new Status(healthy, serving, appliedRevision, lastFailure, reloads, runtimeUpdates, haproxyReloads,
+                    etcdHeardMillis);
         }
 
         Status reloaded() {
-            return new Status(true, haproxyServing, appliedRevision, null, reloads + 1, runtimeUpdates, etcdHeardMillis);
+            return new Status(true, haproxyServing, appliedRevision, null, reloads + 1, runtimeUpdates, haproxyReloads + 1,
+                    etcdHeardMillis);
         }
 
         Status updatedAtRuntime() {
-            return new Status(true, haproxyServing, appliedRevision, null, reloads, runtimeUpdates + 1, etcdHeardMillis);
+            return new Status(true, haproxyServing, appliedRevision, null, reloads, runtimeUpdates + 1, haproxyReloads,
+                    etcdHeardMillis);
         }
 
         Status heard(long millis) {
-            return new Status(healthy, haproxyServing, appliedRevision, lastFailure, reloads, runtimeUpdates, millis);
+            return new Status(healthy, haproxyServing, appliedRevision, lastFailure, reloads, runtimeUpdates, haproxyReloads,
+                    millis);
         }
     }
 
@@ -124,7 +132,7 @@ public final class HaproxyAgent implements AutoCloseable {
 
     private HaproxyLauncher launcher;
     private volatile long lease;
-    private volatile Status status = new Status(true, false, 0, null, 0, 0, 0);
+    private volatile Status status = new Status(true, false, 0, null, 0, 0, 0, 0);
     private volatile long failedRevision = -1;
     private volatile boolean reportDue = true;
     /** The layout HAProxy has loaded and the files hold; null when not known (start, HAProxy restarted). */
@@ -225,7 +233,7 @@ public final class HaproxyAgent implements AutoCloseable {
             live = initial;
             runtime = RuntimeState.of(initial);
             lastProc = cli.showProc();
-            status = status.serving(true);
+            status = status.serving(true, lastProc.reloads());
             LOG.infof("agent %s started HAProxy (pid %d)", settings.agentId(), launcher.pid());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -529,12 +537,12 @@ public final class HaproxyAgent implements AutoCloseable {
                 trigger();
             }
             lastProc = now;
-            status = status.serving(!now.workers().isEmpty());
+            status = status.serving(!now.workers().isEmpty(), now.reloads());
         } catch (RuntimeException notAnswering) {
             if (status.haproxyServing()) {
                 LOG.warnf("agent %s: HAProxy's master does not answer: %s", settings.agentId(), notAnswering.getMessage());
             }
-            status = status.serving(false);
+            status = status.serving(false, status.haproxyReloads());
         }
     }
 
