@@ -1,5 +1,6 @@
 package io.bgdeploy.lbagent;
 
+import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.Keys.AppRef;
 import io.bgdeploy.events.lb.BackendSpec;
 import io.bgdeploy.events.lb.FrontendSpec;
@@ -17,7 +18,10 @@ import io.bgdeploy.lbagent.testing.LoadGeneratorAccess;
 import io.bgdeploy.lbagent.testing.VersionServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,8 +37,11 @@ import static org.awaitility.Awaitility.await;
  * While it is dead, etcd moves on (the switch to green, blue removed) and HAProxy's runtime state
  * is changed behind its back (green's server deleted), so that it differs from the file. The
  * restarted agent adopts HAProxy, reads what it has, and converges it to etcd without a reload:
- * from then on no request reaches the removed version.
+ * from then on no request reaches the removed version. The agent runs without a reachable Kafka
+ * throughout; then etcd is killed too, and HAProxy goes on serving while the agent stays ready and
+ * reports how long ago it last heard from etcd.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AgentRestartIT {
 
     private static final AppRef SHOP = new AppRef("default", "shop");
@@ -48,6 +55,7 @@ class AgentRestartIT {
     private static ManagedProcess agent;
     private static Path workDir;
     private static int publicPort;
+    private static int httpPort;
 
     @BeforeAll
     static void start() {
@@ -57,10 +65,11 @@ class AgentRestartIT {
         sockets = SocketDirectory.create("agent-it");
         workDir = SharedInfra.workDirOfLength("agent-it", 150);
         publicPort = FreePorts.next();
+        httpPort = FreePorts.next();
         Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath();
         agent = ManagedProcess.start("lb-agent", List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m",
-                "-Dquarkus.http.port=" + FreePorts.next(),
+                "-Dquarkus.http.port=" + httpPort,
                 "-Dbgdeploy.etcd.endpoints=" + SharedInfra.etcd().endpoint(),
                 "-Dkafka.bootstrap.servers=127.0.0.1:" + FreePorts.next(),
                 "-Dlbagent.id=" + AGENT,
@@ -87,7 +96,33 @@ class AgentRestartIT {
         assertThat(progress.failure()).isNull();
     }
 
+    private static java.net.http.HttpResponse<String> http(String path) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + httpPort + path)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
     @Test
+    @Order(2)
+    void withEtcdAndKafkaDownHaproxyServesAndTheAgentStaysReadyAndReportsHowStaleItIs() throws Exception {
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> http("/q/health/ready").statusCode() == 200);
+        SharedInfra.etcd().kill();
+        try {
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() ->
+                    EventCodec.mapper().readTree(http("/status").body()).path("etcdSecondsSinceHeard").asDouble() > 10);
+            assertThat(http("/q/health/ready").statusCode()).as("readiness with etcd and Kafka down").isEqualTo(200);
+            assertThat(http("/q/metrics").body()).containsPattern("lbagent_etcd_staleness_seconds [1-9][0-9]");
+            try (LoadGenerator load = LoadGenerator.keepAlive(publicPort, HOST, 2, 300, 30_000)) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> load.count() >= 300);
+                load.close();
+                assertThat(load.failures()).isEmpty();
+            }
+        } finally {
+            SharedInfra.etcd().restart();
+        }
+    }
+
+    @Test
+    @Order(1)
     void anAgentKilledWhileEtcdAndHaproxyMoveOnConvergesHaproxyToEtcdWithoutAReloadWhenItIsBack() {
         apply(writer.upsertBackend(SHOP, new BackendSpec("default-shop-1",
                 List.of(new ServerSpec("blue-a", "127.0.0.1", blue.port())), false, List.of(), "/health")));

@@ -131,6 +131,7 @@ public final class Suite implements AutoCloseable {
         s.put("bgdeploy.etcd.endpoints", "http://127.0.0.1:" + options.etcdPort());
         Path dir = options.workDir().resolve(module);
         switch (module) {
+            case LB_CONFIG -> s.put("lbconfig.auth.token-file", tokenFile().toString());
             case LB_AGENT -> {
                 s.put("lbagent.id", "haproxy-local");
                 s.put("lbagent.haproxy.start", "true");

@@ -5,6 +5,8 @@ import io.bgdeploy.lb.etcd.EtcdAccess.AgentStates;
 import io.bgdeploy.lb.etcd.EtcdLayout;
 import io.bgdeploy.lb.etcd.StoredJson.AgentProgress;
 import io.bgdeploy.lb.etcd.StoredJson.AgentRegistration;
+import io.bgdeploy.lb.etcd.StoredJson.ExpectedAgent;
+import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.support.CloseableClient;
@@ -32,13 +34,19 @@ public final class EtcdAgentStore implements AutoCloseable {
         return etcd.agentStates();
     }
 
-    /** Grants a lease, keeps it alive, and registers the agent under it; returns the lease id. */
+    /**
+     * Grants a lease, keeps it alive, and registers the agent under it; returns the lease id. The
+     * agent is also recorded as expected (without a lease): lb-config-service waits for it from now
+     * on, live or not, until an operator removes it.
+     */
     public long register(AgentRegistration agent, Duration ttl, StreamObserver<LeaseKeepAliveResponse> keepAlive,
                          List<CloseableClient> keepers) {
         long lease = etcd.await(etcd.client().getLeaseClient().grant(Math.max(2, ttl.toSeconds()))).getID();
         keepers.add(etcd.client().getLeaseClient().keepAlive(lease, keepAlive));
-        etcd.await(etcd.client().getKVClient().put(bytes(EtcdLayout.agent(agent.agentId())), json(agent),
-                PutOption.builder().withLeaseId(lease).build()));
+        etcd.await(etcd.client().getKVClient().txn().Then(
+                Op.put(bytes(EtcdLayout.agent(agent.agentId())), json(agent), PutOption.builder().withLeaseId(lease).build()),
+                Op.put(bytes(EtcdLayout.expected(agent.agentId())), json(new ExpectedAgent(agent.agentId(), agent.host(),
+                        agent.startedAt())), PutOption.DEFAULT)).commit());
         return lease;
     }
 

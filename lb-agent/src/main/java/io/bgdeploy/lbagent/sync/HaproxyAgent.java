@@ -59,7 +59,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * servers state}, {@code show map}) and converges that to etcd before it reports anything, so a
  * crash between two Runtime API commands leaves nothing half done. Servers that leave are put into
  * maintenance at once and deleted once their connections are gone. Everything runs on one thread;
- * changes that arrive meanwhile are coalesced into the next reconcile.
+ * changes that arrive meanwhile are coalesced into the next reconcile. The progress in etcd is
+ * written again every reconcile interval even when nothing changed, so its time says how fresh
+ * the agent's view of etcd is.
  */
 public final class HaproxyAgent implements AutoCloseable {
 
@@ -135,6 +137,7 @@ public final class HaproxyAgent implements AutoCloseable {
     private volatile Status status = new Status(true, false, 0, null, 0, 0, 0, 0);
     private volatile long failedRevision = -1;
     private volatile boolean reportDue = true;
+    private long reportedAtMillis;
     /** The layout HAProxy has loaded and the files hold; null when not known (start, HAProxy restarted). */
     private ProxyLayout live;
     /** What HAProxy has at run time; null when it must be read. */
@@ -308,10 +311,12 @@ public final class HaproxyAgent implements AutoCloseable {
         if (!applied) {
             return;
         }
-        if (snapshot.revision() > status.appliedRevision() || failedRevision >= 0 || reportDue) {
+        boolean heartbeatDue = System.currentTimeMillis() - reportedAtMillis >= settings.reconcileInterval().toMillis();
+        if (snapshot.revision() > status.appliedRevision() || failedRevision >= 0 || reportDue || heartbeatDue) {
             long t2 = System.nanoTime();
             store.reportProgress(lease, new AgentProgress(settings.agentId(), snapshot.revision(), Instant.now(), null, 0));
             reportDue = false;
+            reportedAtMillis = System.currentTimeMillis();
             timer.record("report", System.nanoTime() - t2);
             failedRevision = -1;
             status = status.with(true, snapshot.revision(), null);

@@ -166,6 +166,8 @@ class HaproxyAgentTest {
         String slot = map.lines().filter(l -> l.startsWith(HOST + " ")).findFirst().orElseThrow().split(" ")[1];
 
         assertThat(HaproxyConfigRenderer.sections(config)).containsEntry(slot, current);
+        assertThat(writer.etcd().agentStates().expected()).as("the agent is expected from its first registration on")
+                .containsKey(AGENT);
         assertThat(config).contains("    server shop-" + version + "-a 127.0.0.1:");
         assertThat(master.runtime("get map " + configFile.resolveSibling("hosts.map") + " " + HOST)).contains("value=\"" + slot + "\"");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /** Every setting of lb-config-service ({@code lbconfig.*}; env vars {@code LBCONFIG_*}). */
 @ConfigMapping(prefix = "lbconfig")
@@ -24,4 +25,15 @@ public interface LbConfig {
     /** A command counts as applied only when at least this many agents are live and confirmed it. */
     @WithDefault("1")
     int minAgents();
+
+    Auth auth();
+
+    /** Who may change something through the REST API (today: remove an expected agent). */
+    interface Auth {
+        /**
+         * A file whose first line is the operators' bearer token. Without it every change through
+         * the REST API is refused.
+         */
+        Optional<String> tokenFile();
+    }
 }

@@ -7,8 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Whether the load balancer serves a revision: every live agent (at least {@code minAgents})
- * reports that its HAProxy serves that revision or a later one. Pure: decided on the agents'
+ * Whether the load balancer serves a revision: every agent that serves traffic reports that its
+ * HAProxy serves that revision or a later one. Those are the live agents (at least {@code
+ * minAgents}) and the expected ones: an agent that registered once stays expected until an
+ * operator removes it, so an HAProxy whose agent died, and which keeps the old routing, is waited
+ * for and named instead of being forgotten when its lease expires. Pure: decided on the agents'
  * registrations and progress as read from etcd.
  */
 public final class AgentConfirmation {
@@ -33,6 +36,12 @@ public final class AgentConfirmation {
 
     public static Verdict judge(AgentStates states, long revision, int minAgents) {
         List<String> behind = new ArrayList<>();
+        for (String agent : states.expected().keySet()) {
+            if (!states.agents().containsKey(agent)) {
+                behind.add(agent + " (expected, not live: its HAProxy may still route the old way; remove it through"
+                        + " DELETE /agents/" + agent + " if it is gone for good)");
+            }
+        }
         for (String agent : states.agents().keySet()) {
             AgentProgress p = states.progress().get(agent);
             if (p != null && p.failure() != null && p.failedRevision() >= revision) {

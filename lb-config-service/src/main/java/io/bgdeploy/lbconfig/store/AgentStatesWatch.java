@@ -6,6 +6,7 @@ import io.bgdeploy.lb.etcd.EtcdLayout;
 import io.bgdeploy.lb.etcd.StoredJson;
 import io.bgdeploy.lb.etcd.StoredJson.AgentProgress;
 import io.bgdeploy.lb.etcd.StoredJson.AgentRegistration;
+import io.bgdeploy.lb.etcd.StoredJson.ExpectedAgent;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
@@ -20,7 +21,7 @@ import static io.bgdeploy.lb.etcd.EtcdAccess.bytes;
 import static io.bgdeploy.lb.etcd.EtcdAccess.string;
 
 /**
- * The agents and the revision each one serves, kept current by one watch over their keys, so that
+ * The agents (expected, live) and the revision each one serves, kept current by one watch over their keys, so that
  * a command learns that the agents confirmed it as soon as they wrote it, without polling etcd.
  * Read fully at start, after the watch ends, and every few seconds (a watch can go silent after an
  * etcd restart).
@@ -28,7 +29,7 @@ import static io.bgdeploy.lb.etcd.EtcdAccess.string;
 public final class AgentStatesWatch implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(AgentStatesWatch.class);
-    /** One past the last key under {@link EtcdLayout#APPLIED}; the range starts at {@link EtcdLayout#AGENTS}. */
+    /** One past the last key under {@link EtcdLayout#APPLIED}; the range starts at {@link EtcdLayout#EXPECTED}. */
     private static final String RANGE_END = EtcdLayout.APPLIED.substring(0, EtcdLayout.APPLIED.length() - 1) + "0";
     private static final long FULL_READ_MILLIS = 5000;
 
@@ -36,6 +37,7 @@ public final class AgentStatesWatch implements AutoCloseable {
     private final Object changed = new Object();
     private Map<String, AgentRegistration> agents = new TreeMap<>();
     private Map<String, AgentProgress> progress = new TreeMap<>();
+    private Map<String, ExpectedAgent> expected = new TreeMap<>();
     private long revision;
     private long version;
     private long readAt;
@@ -52,7 +54,7 @@ public final class AgentStatesWatch implements AutoCloseable {
             if (watcher == null || System.currentTimeMillis() - readAt > FULL_READ_MILLIS) {
                 readFully();
             }
-            return new AgentStates(revision, Map.copyOf(agents), Map.copyOf(progress));
+            return new AgentStates(revision, Map.copyOf(agents), Map.copyOf(progress), Map.copyOf(expected));
         }
     }
 
@@ -81,13 +83,14 @@ public final class AgentStatesWatch implements AutoCloseable {
         AgentStates states = etcd.agentStates();
         agents = new TreeMap<>(states.agents());
         progress = new TreeMap<>(states.progress());
+        expected = new TreeMap<>(states.expected());
         revision = states.revision();
         readAt = System.currentTimeMillis();
         version++;
         if (watcher != null) {
             watcher.close();
         }
-        watcher = etcd.client().getWatchClient().watch(bytes(EtcdLayout.AGENTS), WatchOption.builder()
+        watcher = etcd.client().getWatchClient().watch(bytes(EtcdLayout.EXPECTED), WatchOption.builder()
                 .withRange(bytes(RANGE_END)).withRevision(revision + 1).build(), Watch.listener(this::onEvents, this::onError));
         changed.notifyAll();
     }
@@ -98,7 +101,14 @@ public final class AgentStatesWatch implements AutoCloseable {
                 String key = string(e.getKeyValue().getKey());
                 boolean delete = e.getEventType() == WatchEvent.EventType.DELETE;
                 try {
-                    if (key.startsWith(EtcdLayout.AGENTS)) {
+                    if (key.startsWith(EtcdLayout.EXPECTED)) {
+                        String id = key.substring(EtcdLayout.EXPECTED.length());
+                        if (delete) {
+                            expected.remove(id);
+                        } else {
+                            expected.put(id, StoredJson.read(e.getKeyValue().getValue().getBytes(), ExpectedAgent.class));
+                        }
+                    } else if (key.startsWith(EtcdLayout.AGENTS)) {
                         String id = key.substring(EtcdLayout.AGENTS.length());
                         if (delete) {
                             agents.remove(id);

@@ -152,6 +152,19 @@ public final class EtcdLbStore implements AutoCloseable {
         etcd.await(etcd.client().getKVClient().put(bytes(EtcdLayout.command(outcome.commandId())), json(outcome.markAnswered())));
     }
 
+    /**
+     * Forgets an agent that is not live: it is no longer waited for. False (and nothing changed)
+     * when the agent is live, since a live agent is waited for anyway.
+     */
+    public boolean forgetAgent(String agentId) {
+        TxnResponse r = etcd.await(etcd.client().getKVClient().txn()
+                .If(new Cmp(bytes(EtcdLayout.agent(agentId)), Cmp.Op.EQUAL, CmpTarget.version(0)))
+                .Then(Op.delete(bytes(EtcdLayout.expected(agentId)), DeleteOption.DEFAULT),
+                        Op.delete(bytes(EtcdLayout.applied(agentId)), DeleteOption.DEFAULT))
+                .commit());
+        return r.isSucceeded();
+    }
+
     public AgentStates agentStates() {
         return etcd.agentStates();
     }

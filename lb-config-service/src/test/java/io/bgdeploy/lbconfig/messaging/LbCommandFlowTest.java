@@ -15,6 +15,7 @@ import io.bgdeploy.infra.testing.EtcdResource;
 import io.bgdeploy.infra.testing.KafkaResource;
 import io.bgdeploy.infra.testing.KafkaTestClient;
 import io.bgdeploy.lbconfig.testing.AgentResource;
+import io.bgdeploy.lbconfig.testing.ConfirmingAgent;
 import io.bgdeploy.lbconfig.testing.KafkaTopics;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -33,6 +34,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.notNullValue;
 
 /** The whole service: commands from Kafka, etcd, an agent's confirmation, answers on Kafka. */
 @QuarkusTest
@@ -105,7 +107,9 @@ class LbCommandFlowTest {
         }
         given().get("/frontends").then().statusCode(200).body("frontends.hostname", hasItem(host));
         given().get("/backends").then().statusCode(200).body("backends.id", hasItem(backend));
-        given().get("/agents").then().statusCode(200).body("agents.agentId", hasItem(AgentResource.AGENT_ID));
+        given().get("/agents").then().statusCode(200).body("agents.agentId", hasItem(AgentResource.AGENT_ID))
+                .body("agents.find { it.agentId == '" + AgentResource.AGENT_ID + "' }.live", equalTo(true))
+                .body("agents.find { it.agentId == '" + AgentResource.AGENT_ID + "' }.staleSeconds", notNullValue());
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
     }
 
@@ -143,6 +147,40 @@ class LbCommandFlowTest {
             events.await(r -> laterId.equals(commandId(r)), Duration.ofSeconds(60));
 
             assertThat(KafkaTestClient.header(dead, Topics.DLQ_REASON_HEADER)).contains("unknown event type");
+        }
+    }
+
+    @Test
+    void anAgentThatDiedIsWaitedForAndNamedUntilAnOperatorRemovesIt() {
+        String app = "app" + UUID.randomUUID().toString().substring(0, 6);
+        String dead = "agent-gone-" + UUID.randomUUID().toString().substring(0, 6);
+        String first = UUID.randomUUID().toString();
+        String second = UUID.randomUUID().toString();
+        try (ConfirmingAgent agent = new ConfirmingAgent(io.bgdeploy.infra.testing.SharedInfra.etcd().endpoint(), dead);
+             var events = KafkaTestClient.reader(bootstrap, Topics.LB_EVENTS)) {
+            agent.die();
+            given().get("/agents").then().statusCode(200)
+                    .body("agents.find { it.agentId == '" + dead + "' }.live", equalTo(false))
+                    .body("agents.find { it.agentId == '" + dead + "' }.expected", equalTo(true));
+
+            send(new UpsertBackend(first, "d-" + app, "default", app, new BackendSpec("default-" + app + "-1",
+                    List.of(new ServerSpec("pod-1", "127.0.0.1", BLUE_PORT)), false, List.of(), null)));
+            var rejected = events.await(r -> first.equals(commandId(r)), Duration.ofSeconds(90));
+            assertThat(data(rejected)).isInstanceOfSatisfying(LbCommandRejected.class, r -> assertThat(r.reason())
+                    .contains("stored in etcd at revision").contains(dead + " (expected, not live"));
+
+            given().delete("/agents/" + dead).then().statusCode(401);
+            given().header("Authorization", "Bearer wrong").delete("/agents/" + dead).then().statusCode(401);
+            given().header("Authorization", "Bearer " + AgentResource.OPERATOR_TOKEN).delete("/agents/" + AgentResource.AGENT_ID)
+                    .then().statusCode(409);
+            given().header("Authorization", "Bearer " + AgentResource.OPERATOR_TOKEN).delete("/agents/" + dead)
+                    .then().statusCode(204);
+
+            send(new UpsertBackend(second, "d-" + app, "default", app, new BackendSpec("default-" + app + "-1",
+                    List.of(new ServerSpec("pod-2", "127.0.0.1", BLUE_PORT)), false, List.of(), null)));
+            var applied = events.await(r -> second.equals(commandId(r)), Duration.ofSeconds(60));
+            assertThat(data(applied)).isInstanceOfSatisfying(LbCommandApplied.class,
+                    a -> assertThat(a.agents()).containsExactly(AgentResource.AGENT_ID));
         }
     }
 }

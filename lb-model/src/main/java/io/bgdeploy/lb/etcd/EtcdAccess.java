@@ -2,6 +2,7 @@ package io.bgdeploy.lb.etcd;
 
 import io.bgdeploy.lb.etcd.StoredJson.AgentProgress;
 import io.bgdeploy.lb.etcd.StoredJson.AgentRegistration;
+import io.bgdeploy.lb.etcd.StoredJson.ExpectedAgent;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
@@ -49,8 +50,12 @@ public final class EtcdAccess implements AutoCloseable {
     public record RawRead(long revision, Map<String, byte[]> entries, long generationModRevision) {
     }
 
-    /** Live agents (their keys vanish with their lease) and the revision each one serves. */
-    public record AgentStates(long revision, Map<String, AgentRegistration> agents, Map<String, AgentProgress> progress) {
+    /**
+     * The agents: those expected to serve (kept until an operator removes one), those live now
+     * (their keys vanish with their lease), and the revision each live one serves.
+     */
+    public record AgentStates(long revision, Map<String, AgentRegistration> agents, Map<String, AgentProgress> progress,
+                              Map<String, ExpectedAgent> expected) {
     }
 
     /** Everything under {@link EtcdLayout#PROXY} and {@link EtcdLayout#CONFIG} at one revision. */
@@ -85,7 +90,8 @@ public final class EtcdAccess implements AutoCloseable {
 
     public AgentStates agentStates() {
         TxnResponse r = await(client.getKVClient().txn()
-                .Then(Op.get(bytes(EtcdLayout.AGENTS), prefix()), Op.get(bytes(EtcdLayout.APPLIED), prefix()))
+                .Then(Op.get(bytes(EtcdLayout.AGENTS), prefix()), Op.get(bytes(EtcdLayout.APPLIED), prefix()),
+                        Op.get(bytes(EtcdLayout.EXPECTED), prefix()))
                 .commit());
         Map<String, AgentRegistration> agents = new TreeMap<>();
         Map<String, AgentProgress> progress = new TreeMap<>();
@@ -97,7 +103,12 @@ public final class EtcdAccess implements AutoCloseable {
             AgentProgress p = StoredJson.read(kv.getValue().getBytes(), AgentProgress.class);
             progress.put(p.agentId(), p);
         }
-        return new AgentStates(r.getHeader().getRevision(), agents, progress);
+        Map<String, ExpectedAgent> expected = new TreeMap<>();
+        for (KeyValue kv : r.getGetResponses().get(2).getKvs()) {
+            ExpectedAgent e = StoredJson.read(kv.getValue().getBytes(), ExpectedAgent.class);
+            expected.put(e.agentId(), e);
+        }
+        return new AgentStates(r.getHeader().getRevision(), agents, progress, expected);
     }
 
     /** True when etcd answers a read within the timeout (at most 2 s). */

@@ -13,6 +13,7 @@ import io.bgdeploy.events.Names;
  * /bgdeploy/lb/config/generation             written by every command: the compare-and-swap guard, and a
  *                                            change every agent sees even when a command changed nothing else
  * /bgdeploy/lb/commands/&lt;commandId&gt;          outcome of a command (idempotency)
+ * /bgdeploy/lb/agents-expected/&lt;agentId&gt;     every agent that ever registered, kept until an operator removes it
  * /bgdeploy/lb/agents/&lt;agentId&gt;              live agents (bound to each agent's lease)
  * /bgdeploy/lb/applied/&lt;agentId&gt;             the revision each agent's HAProxy serves (same lease)
  * </pre>
@@ -30,6 +31,8 @@ public final class EtcdLayout {
     public static final String CONFIG_BACKENDS = CONFIG + "backends/";
     public static final String GENERATION = CONFIG + "generation";
     public static final String COMMANDS = OWN + "commands/";
+    /** Sorts before {@link #AGENTS} ('-' before '/'), so one range covers the expected, the live and their progress. */
+    public static final String EXPECTED = OWN + "agents-expected/";
     public static final String AGENTS = OWN + "agents/";
     public static final String APPLIED = OWN + "applied/";
 
@@ -64,6 +67,10 @@ public final class EtcdLayout {
                     + "' is not valid: use up to 200 letters, digits, '.', '_', ':' and '-' (a UUID fits)");
         }
         return COMMANDS + commandId;
+    }
+
+    public static String expected(String agentId) {
+        return EXPECTED + Names.requireServerName(agentId);
     }
 
     public static String agent(String agentId) {

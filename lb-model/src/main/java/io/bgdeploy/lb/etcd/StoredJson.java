@@ -77,6 +77,13 @@ public final class StoredJson {
     }
 
     /**
+     * {@code /bgdeploy/lb/agents-expected/<agentId>}: an agent that serves traffic somewhere and is
+     * waited for, live or not, until an operator removes it.
+     */
+    public record ExpectedAgent(String agentId, String host, Instant since) {
+    }
+
+    /**
      * {@code /bgdeploy/lb/applied/<agentId>}: the revision the agent's HAProxy serves and, while it
      * cannot move on, the revision it failed at and why.
      */
