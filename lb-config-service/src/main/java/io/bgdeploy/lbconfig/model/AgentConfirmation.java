@@ -18,7 +18,7 @@ public final class AgentConfirmation {
 
     /** What the agents say about a revision. */
     public sealed interface Verdict {
-        /** Every agent serves it. */
+        /** Every agent serves it; the agents by id. */
         record Confirmed(List<String> agents) implements Verdict {
         }
 
@@ -58,6 +58,6 @@ public final class AgentConfirmation {
         if (!behind.isEmpty()) {
             return new Verdict.Waiting("waiting for " + String.join(", ", behind));
         }
-        return new Verdict.Confirmed(List.copyOf(states.agents().keySet()));
+        return new Verdict.Confirmed(states.agents().keySet().stream().sorted().toList());
     }
 }
