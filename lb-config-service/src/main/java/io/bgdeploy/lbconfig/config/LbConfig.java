@@ -22,6 +22,10 @@ public interface LbConfig {
     @WithDefault("30s")
     Duration applyTimeout();
 
+    /** How long an answer may wait for Kafka to take it before the command fails into lb-commands-dlq. */
+    @WithDefault("60s")
+    Duration answerTimeout();
+
     /** A command counts as applied only when at least this many agents are live and confirmed it. */
     @WithDefault("1")
     int minAgents();

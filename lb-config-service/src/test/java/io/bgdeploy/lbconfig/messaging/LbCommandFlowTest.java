@@ -183,4 +183,37 @@ class LbCommandFlowTest {
                     a -> assertThat(a.agents()).containsExactly(AgentResource.AGENT_ID));
         }
     }
+
+    @Test
+    void anAnswerKafkaDoesNotTakeIsRetriedThenFailsTheCommandIntoTheDeadLetterTopicAndAReplayIsAnsweredOnce()
+            throws Exception {
+        String app = "app" + UUID.randomUUID().toString().substring(0, 6);
+        String commandId = UUID.randomUUID().toString();
+        UpsertBackend command = new UpsertBackend(commandId, "d-" + app, "default", app, new BackendSpec(
+                "default-" + app + "-1", List.of(new ServerSpec("pod-1", "127.0.0.1", BLUE_PORT)), false, List.of(), null));
+        try (var dlq = KafkaTestClient.reader(bootstrap, Topics.LB_COMMANDS_DLQ);
+             var events = KafkaTestClient.reader(bootstrap, Topics.LB_EVENTS)) {
+            KafkaTestClient.limitRecordSize(bootstrap, Topics.LB_EVENTS, 64);
+            try {
+                send(command);
+                var dead = dlq.await(r -> r.value().contains(commandId), Duration.ofSeconds(60));
+                assertThat(KafkaTestClient.header(dead, Topics.DLQ_REASON_HEADER))
+                        .contains("the answer to command " + commandId).contains("not taken by Kafka")
+                        .contains("replay the command");
+            } finally {
+                KafkaTestClient.limitRecordSize(bootstrap, Topics.LB_EVENTS, null);
+            }
+            assertThat(events.records().stream().filter(r -> commandId.equals(commandId(r)))).isEmpty();
+
+            send(command);
+
+            var answer = events.await(r -> commandId.equals(commandId(r)), Duration.ofSeconds(60));
+            assertThat(data(answer)).isInstanceOf(LbCommandApplied.class);
+            String later = UUID.randomUUID().toString();
+            send(new UpsertBackend(later, "d-" + app, "default", app, new BackendSpec("default-" + app + "-2", List.of(),
+                    false, List.of(), null)));
+            events.await(r -> later.equals(commandId(r)), Duration.ofSeconds(60));
+            assertThat(events.records().stream().filter(r -> commandId.equals(commandId(r)))).hasSize(1);
+        }
+    }
 }
