@@ -1,6 +1,8 @@
 package io.bgdeploy.infra;
 
 import io.bgdeploy.events.Topics;
+import io.bgdeploy.events.signing.SigningKey;
+import io.bgdeploy.events.signing.SigningKeys;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -12,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -21,8 +24,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The whole suite on one machine: Kafka (KRaft), etcd, lb-config-service, the HAProxy agent
- * (lb-agent, which runs HAProxy in master-worker mode), health-service, log-shipper with a local GELF
- * sink standing in for Graylog, and the deployer on the local platform. Used by the local run and
+ * (lb-agent, which runs HAProxy in master-worker mode), health-service, log-shipper shipping over GELF
+ * HTTP to a {@link GelfFileReceiver} standing in for Graylog, and the deployer on the local platform.
+ * Used by the local run and
  * by the end-to-end tests, so both exercise the same wiring.
  */
 public final class Suite implements AutoCloseable {
@@ -32,6 +36,8 @@ public final class Suite implements AutoCloseable {
     public static final String LB_AGENT = "lb-agent";
     public static final String HEALTH = "health-service";
     public static final String LOG_SHIPPER = "log-shipper";
+    /** The id of the key that signs deploy requests for namespace {@code default} in the suite. */
+    public static final String SIGNING_KEY_ID = "default/local-run";
 
     /** Ports and places; {@link #defaults} for the local run, {@link #freePorts} for tests. */
     public record Options(Path root, Path workDir, int kafkaPort, int kafkaControllerPort, int etcdPort,
@@ -56,10 +62,12 @@ public final class Suite implements AutoCloseable {
     private final long started = System.nanoTime();
     private KafkaBroker kafka;
     private EtcdServer etcd;
+    private GelfFileReceiver gelf;
     private SocketDirectory sockets;
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     private final Map<String, Map<String, String>> extraSettings;
     private String token;
+    private SigningKey signingKey;
 
     private Suite(Options options, PrintStream progress, Map<String, Map<String, String>> extraSettings) {
         this.options = options;
@@ -90,6 +98,7 @@ public final class Suite implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         token = writeToken();
+        signingKey = writeSigningKey();
         sockets = SocketDirectory.create("suite");
         step("kafka", "starting a KRaft broker on 127.0.0.1:" + options.kafkaPort());
         step("etcd", "starting on 127.0.0.1:" + options.etcdPort());
@@ -106,6 +115,10 @@ public final class Suite implements AutoCloseable {
         Map<String, String> large = Map.of("max.message.bytes", String.valueOf(5 * 1024 * 1024));
         kafka.createTopics(topics, 4, Map.of(Topics.CONTAINER_LOGS, large, Topics.CONTAINER_LOGS_DLQ, large));
         step("kafka", "ready at " + kafka.bootstrapServers() + " with the suite's " + topics.size() + " topics");
+
+        gelf = GelfFileReceiver.start(options.gelfPort(), 0, options.gelfPort(), gelfFile());
+        step("graylog", "stand-in receiving GELF at " + gelf.httpUrl() + " (and " + gelf.udpUrl() + "), writing to "
+                + gelfFile());
 
         Path logs = options.workDir().resolve("logs");
         for (String module : List.of(LB_AGENT, LB_CONFIG, HEALTH, LOG_SHIPPER, DEPLOYER)) {
@@ -140,16 +153,11 @@ public final class Suite implements AutoCloseable {
                 s.put("lbagent.haproxy.public-port", String.valueOf(options.lbPublicPort()));
                 s.put("lbagent.haproxy.stats-port", String.valueOf(options.lbStatsPort()));
             }
-            case LOG_SHIPPER -> {
-                s.put("graylog.gelf.url", "tcp://127.0.0.1:" + options.gelfPort());
-                s.put("logshipper.sink.enabled", "true");
-                s.put("logshipper.sink.tcp-port", String.valueOf(options.gelfPort()));
-                s.put("logshipper.sink.udp-port", String.valueOf(options.gelfPort()));
-                s.put("logshipper.sink.file", gelfFile().toString());
-            }
+            case LOG_SHIPPER -> s.put("graylog.gelf.url", gelf.httpUrl());
             case DEPLOYER -> {
                 s.put("deployer.platform", "local");
                 s.put("deployer.auth.token-file", tokenFile().toString());
+                s.put("deployer.signing.keys-file", signingKeysFile().toString());
                 s.put("deployer.local.state-dir", dir.resolve("pods").toString());
                 s.put("deployer.local.stop-pods-on-shutdown", "true");
                 s.put("ui.public-url", publicUrl() + "/");
@@ -161,21 +169,48 @@ public final class Suite implements AutoCloseable {
         return s;
     }
 
+    /** The API token, generated once into {@link #tokenFile()} and kept across runs. */
     private String writeToken() {
         Path file = tokenFile();
         try {
-            if (Files.exists(file)) {
-                return Files.readString(file).trim();
+            if (!Files.exists(file)) {
+                writeSecret(file, HexFormat.of().formatHex(randomBytes(24)) + "\n");
             }
-            byte[] bytes = new byte[24];
-            new SecureRandom().nextBytes(bytes);
-            String t = HexFormat.of().formatHex(bytes);
-            Files.writeString(file, t + "\n", StandardCharsets.UTF_8);
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            return t;
+            return Files.readString(file).trim();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the API token to " + file, e);
         }
+    }
+
+    /**
+     * The key that signs deploy requests on Kafka for namespace {@code default}, generated once into
+     * {@link #signingKeysFile()} and kept across runs.
+     */
+    private SigningKey writeSigningKey() {
+        Path file = signingKeysFile();
+        try {
+            if (!Files.exists(file)) {
+                writeSecret(file, "# The deployer's keys for signed deploy requests on Kafka, and deployctl's:\n"
+                        + "#   deployctl deploy --signing-key-file " + file + " ...\n"
+                        + SIGNING_KEY_ID + "=" + Base64.getEncoder().encodeToString(randomBytes(32)) + "\n");
+            }
+            return SigningKeys.read(file).find(SIGNING_KEY_ID).orElseThrow(() -> new IllegalStateException(
+                    file + " has no key " + SIGNING_KEY_ID + ": delete the file and start again"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the signing key to " + file, e);
+        }
+    }
+
+    private static byte[] randomBytes(int n) {
+        byte[] bytes = new byte[n];
+        new SecureRandom().nextBytes(bytes);
+        return bytes;
+    }
+
+    /** Creates a file that only its owner can read, from its first byte on. */
+    private static void writeSecret(Path file, String content) throws IOException {
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, content, StandardCharsets.UTF_8);
     }
 
     private void step(String what, String message) {
@@ -214,7 +249,17 @@ public final class Suite implements AutoCloseable {
         return options.workDir().resolve("api-token");
     }
 
-    /** Where the local GELF sink writes every message it receives, one JSON per line. */
+    /** The key that signs deploy requests on Kafka for namespace {@code default}. */
+    public SigningKey signingKey() {
+        return signingKey;
+    }
+
+    /** The deployer's signing keys: one line {@code default/local-run=<base64 key>}. */
+    public Path signingKeysFile() {
+        return options.workDir().resolve("signing-keys.properties");
+    }
+
+    /** Where the GELF receiver standing in for Graylog writes every message it receives, one JSON per line. */
     public Path gelfFile() {
         return options.workDir().resolve("graylog-gelf.jsonl");
     }
@@ -235,6 +280,13 @@ public final class Suite implements AutoCloseable {
         for (String module : order) {
             step(module, "stopping");
             services.get(module).process().stop(Duration.ofSeconds(20));
+        }
+        if (gelf != null) {
+            try {
+                gelf.close();
+            } catch (IOException e) {
+                step("graylog", "stand-in did not close cleanly: " + e.getMessage());
+            }
         }
         if (etcd != null) {
             step("etcd", "stopping");

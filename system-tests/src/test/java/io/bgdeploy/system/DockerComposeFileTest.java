@@ -48,6 +48,9 @@ class DockerComposeFileTest {
     static final List<String> SERVICE_MODULES = List.of("deployer-service", "lb-config-service", "lb-agent", "health-service",
             "log-shipper");
 
+    /** The deployer's settings that name a file holding a secret: the REST API's token and the signing keys. */
+    static final List<String> DEPLOYER_SECRET_FILE_SETTINGS = List.of("DEPLOYER_AUTH_TOKEN_FILE", "DEPLOYER_SIGNING_KEYS_FILE");
+
     /** Environment variables of the container images rather than of the application. */
     static final Set<String> IMAGE_VARIABLES = Set.of("JAVA_OPTS", "JAVA_OPTS_APPEND", "JAVA_MAX_MEM_RATIO",
             "JAVA_INITIAL_MEM_RATIO", "TZ");
@@ -148,16 +151,33 @@ class DockerComposeFileTest {
             }
             if (env.containsKey("GRAYLOG_GELF_URL")) {
                 URI gelf = URI.create(env.get("GRAYLOG_GELF_URL"));
-                assertThat(gelf.getScheme()).as("GELF over TCP, as the input that graylog-init creates").isEqualTo("tcp");
+                assertThat(gelf.getScheme()).as("GELF over HTTP, the transport that proves delivery").isEqualTo("http");
+                assertThat(gelf.getPath()).isEqualTo("/gelf");
                 assertThat(services).containsKey(gelf.getHost());
                 assertThat(containerPorts(services.get(gelf.getHost()))).contains(gelf.getPort());
-                assertThat(environment(services.get("graylog-init"))).containsEntry("GELF_TCP_PORT", String.valueOf(gelf.getPort()));
+                assertThat(environment(services.get("graylog-init"))).as("the content pack's input listens where log-shipper sends")
+                        .containsEntry("GELF_HTTP_PORT", String.valueOf(gelf.getPort()));
             }
         }
-        assertThat(read(root.resolve("deploy/compose/graylog-gelf-input.sh")))
-                .contains("org.graylog2.inputs.gelf.tcp.GELFTCPInput", "use_null_delimiter", "global", "${GELF_TCP_PORT:-12201}");
+        assertThat(read(root.resolve("deploy/compose/graylog-init.sh")))
+                .contains("/system/content_packs", "/installations", "GELF_HTTP_PORT");
         assertThat(strings(services.get("graylog-init").get("volumes")))
-                .anySatisfy(v -> assertThat(v).startsWith("./deploy/compose/graylog-gelf-input.sh:"));
+                .anySatisfy(v -> assertThat(v).startsWith("./deploy/compose/graylog-init.sh:"))
+                .anySatisfy(v -> assertThat(v).isEqualTo("./deploy/graylog/bgdeploy-content-pack.json:"
+                        + environment(services.get("graylog-init")).get("CONTENT_PACK") + ":ro"));
+    }
+
+    @Test
+    void containerLogsTakesTheCollectorsLargestRecordAndItsDeadLettersMore() {
+        String script = String.join("\n", strings(services.get("kafka-init").get("command")));
+        int collectorLimit = GraylogContentPackTest.logShipperDefault("maxRecordBytes");
+        Matcher logs = Pattern.compile(Topics.CONTAINER_LOGS + "\\) config=\"--config max.message.bytes=(\\d+)\"").matcher(script);
+        Matcher dlq = Pattern.compile(Topics.CONTAINER_LOGS_DLQ + "\\) config=\"--config max.message.bytes=(\\d+)\"").matcher(script);
+        assertThat(logs.find()).as("kafka-init sets max.message.bytes of %s: %s", Topics.CONTAINER_LOGS, script).isTrue();
+        assertThat(Integer.parseInt(logs.group(1))).as("logshipper.collector.max-record-bytes").isEqualTo(collectorLimit);
+        assertThat(dlq.find()).as("kafka-init sets max.message.bytes of %s", Topics.CONTAINER_LOGS_DLQ).isTrue();
+        assertThat(Integer.parseInt(dlq.group(1))).as("room for the dead-letter headers").isGreaterThan(collectorLimit);
+        assertThat(script).contains("--topic \"$$topic\" --partitions 4 --replication-factor 1 $$config");
     }
 
     @Test
@@ -217,6 +237,28 @@ class DockerComposeFileTest {
         assertThat(containerPorts(services.get(networkOwner("haproxy"))))
                 .contains(Integer.parseInt(agent.get("LBAGENT_HAPROXY_PUBLIC_PORT")),
                         Integer.parseInt(agent.get("LBAGENT_HAPROXY_STATS_PORT")));
+    }
+
+    @Test
+    void theDeployersTokenAndSigningKeysAreComposeSecretsFromTheEnvironment() {
+        String deployer = bgdeployServices().entrySet().stream().filter(e -> e.getValue().equals("deployer-service"))
+                .map(Map.Entry::getKey).findFirst().orElseThrow();
+        Map<String, String> env = environment(services.get(deployer));
+        Map<String, Object> secrets = map(compose.get("secrets"));
+        for (String setting : DEPLOYER_SECRET_FILE_SETTINGS) {
+            assertThat(env).as("%s sets %s", deployer, setting).containsKey(setting);
+            assertThat(env.get(setting)).as("%s is a Compose secret's file", setting).startsWith("/run/secrets/");
+            String secret = env.get(setting).substring("/run/secrets/".length());
+            assertThat(strings(services.get(deployer).get("secrets"))).as("secrets of %s", deployer).contains(secret);
+            assertThat(secrets).as("top-level secrets").containsKey(secret);
+            assertThat(map(secrets.get(secret))).as("secret %s comes from the environment, never from a file in the repository",
+                    secret).containsKey("environment").doesNotContainKey("file");
+        }
+        for (Map.Entry<String, Map<String, Object>> s : services.entrySet()) {
+            if (!s.getKey().equals(deployer)) {
+                assertThat(strings(s.getValue().get("secrets"))).as("secrets of %s", s.getKey()).isEmpty();
+            }
+        }
     }
 
     // --- reading the compose file
@@ -418,6 +460,11 @@ class DockerComposeFileTest {
         /** The value a property has in the production profile. */
         String value(String key) {
             return properties.getProperty("%prod." + key, properties.getProperty(key));
+        }
+
+        /** The keys of the module's application.properties, profiles included. */
+        Set<String> keys() {
+            return new TreeSet<>(properties.stringPropertyNames());
         }
 
         /** Every topic the module's channels name. */
