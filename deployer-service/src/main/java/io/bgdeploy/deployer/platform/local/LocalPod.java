@@ -106,15 +106,17 @@ final class LocalPod {
         return new PodInfo(name, "127.0.0.1", ports, platform.settings().nodeName());
     }
 
-    /** A container's process started (or was adopted): the state file names it; the pod may now run. */
-    void containerStarted() {
+    /**
+     * A container's process started (or was adopted): the state file names it first, and only then
+     * does the container count as running, so that a pod reported running is always one another
+     * deployer process could adopt whole.
+     */
+    void containerStarted(LocalContainer container) {
         boolean report;
         synchronized (this) {
-            if (ended) {
-                return;
-            }
             saveState();
-            report = !reported && containers.stream().allMatch(LocalContainer::running);
+            container.markRunning();
+            report = !ended && !reported && containers.stream().allMatch(LocalContainer::running);
             reported |= report;
         }
         if (report) {

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -247,6 +248,8 @@ class LocalPlatformTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> !a.pods("default", "shared-1").isEmpty());
         String podName = a.pods("default", "shared-1").get(0).name();
         int port = a.pods("default", "shared-1").get(0).reachablePort(8080);
+        await().atMost(Duration.ofSeconds(20)).until(() -> containerPids(podName).keySet().equals(Set.of("web", "agent"))
+                && containerPids(podName).values().stream().allMatch(LocalPlatformTest::alive));
         Map<String, Long> pids = containerPids(podName);
 
         LocalPlatform b = platform();
