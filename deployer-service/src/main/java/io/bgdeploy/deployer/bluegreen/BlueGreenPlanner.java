@@ -70,12 +70,15 @@ public final class BlueGreenPlanner {
                 .findFirst();
     }
 
-    /** The deployment that serves the app now (blue), if any: the latest DEPLOYED one. */
-    public static Optional<Deployment> serving(Collection<Deployment> history, String excludeId) {
+    /**
+     * The deployment that serves the app now (blue), if any: the last DEPLOYED one of the history,
+     * which lists the app's deployments in the order they were accepted.
+     */
+    public static Optional<Deployment> serving(List<Deployment> history, String excludeId) {
         return history.stream()
                 .filter(d -> d.status() == DeploymentStatus.DEPLOYED)
                 .filter(d -> !d.id().equals(excludeId))
-                .reduce((a, b) -> b.created().isAfter(a.created()) ? b : a);
+                .reduce((earlier, later) -> later);
     }
 
     /**

@@ -16,6 +16,7 @@ import io.bgdeploy.events.deploy.Descriptor;
 import io.bgdeploy.events.deploy.DescriptorValidator;
 import org.jboss.logging.Logger;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -64,14 +65,19 @@ public final class Deployer {
     private final LockMode lockMode;
     private final ExecutorService executor;
     private final AppLocks locks;
+    private final Clock clock;
     private final Map<String, CompletableFuture<Void>> appQueues = new HashMap<>();
     private final Map<String, BlueGreenFlow.Run> active = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> answers = new ConcurrentHashMap<>();
     private final AtomicLong takeovers = new AtomicLong();
     private final AtomicLong lockLosses = new AtomicLong();
 
+    /**
+     * @param clock gives a deployment its id and creation time; the order in which an app's
+     *              deployments run does not depend on it (the store keeps the order of acceptance)
+     */
     public Deployer(Platform platform, DeploymentStore store, EventSink sink, BlueGreenFlow flow,
-                    ResourcePolicy resources, LockMode lockMode, AppLocks locks, ExecutorService executor) {
+                    ResourcePolicy resources, LockMode lockMode, AppLocks locks, ExecutorService executor, Clock clock) {
         this.platform = platform;
         this.store = store;
         this.sink = sink;
@@ -80,6 +86,7 @@ public final class Deployer {
         this.lockMode = lockMode;
         this.locks = locks;
         this.executor = executor;
+        this.clock = clock;
     }
 
     public static LockMode lockMode(String configured) {
@@ -160,7 +167,7 @@ public final class Deployer {
                         + " already exists in namespace " + descriptor.namespace() + ": deploy a new version",
                         List.of(), Rejected.Kind.CONFLICT);
             }
-            Instant now = Instant.now();
+            Instant now = clock.instant();
             deployment = new Deployment(Ids.newId(now), now, now, descriptor.namespace(), descriptor.appName(), version,
                     DeploymentStatus.DEPLOYING, DeploymentPhase.PREPARING, requestedBy, requestId, descriptorId, null,
                     null, descriptor);

@@ -26,6 +26,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -137,7 +138,7 @@ public class Wiring {
             return t;
         });
         Deployer deployer = new Deployer(platform, store, publisher, flow, resources,
-                Deployer.lockMode(config.lockMode()), locks, executor);
+                Deployer.lockMode(config.lockMode()), locks, executor, Clock.systemUTC());
         metrics.bind(deployer);
         return deployer;
     }

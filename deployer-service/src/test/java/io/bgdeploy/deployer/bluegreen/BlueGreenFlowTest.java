@@ -43,9 +43,12 @@ class BlueGreenFlowTest {
     private final BlueGreenFlow flow = new BlueGreenFlow(platform, lb, board, sink, store, new BlueGreenFlow.Settings(
             Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMillis(300),
             new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)));
+    /** Every deployment is accepted within one millisecond: neither ids nor creation times can order them. */
+    private final java.time.Clock sameMillisecond = java.time.Clock.fixed(java.time.Instant.parse("2026-01-01T00:00:00Z"),
+            java.time.ZoneOffset.UTC);
     private final Deployer deployer = new Deployer(platform, store, sink, flow,
             new ResourcePolicy(ResourcePolicy.Mode.FILL, "100m", "500m", "128Mi", "256Mi"), Deployer.LockMode.QUEUE,
-            locks.instance("a"), executor);
+            locks.instance("a"), executor, sameMillisecond);
 
     /** Every change of a stable address, with the backend the app's frontend routed to at that moment. */
     private final List<String> stableChanges = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -201,7 +204,7 @@ class BlueGreenFlowTest {
                 new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)));
         Deployer slow = new Deployer(platform, store, sink, slowDrain,
                 new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""), Deployer.LockMode.QUEUE,
-                locks.instance("a"), executor);
+                locks.instance("a"), executor, java.time.Clock.systemUTC());
         deploy(descriptor("rb", "#", ""));
         Deployer.Accepted v2 = (Deployer.Accepted) slow.submit(descriptor("rb", "#", ""), "test", null, null);
         await().atMost(Duration.ofSeconds(10)).until(() ->
@@ -246,7 +249,7 @@ class BlueGreenFlowTest {
                 Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ZERO, new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)));
         Deployer refusing = new Deployer(platform, store, sink, slowFlow,
                 new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""), Deployer.LockMode.REFUSE,
-                locks.instance("a"), executor);
+                locks.instance("a"), executor, java.time.Clock.systemUTC());
         Deployer.Accepted first = (Deployer.Accepted) refusing.submit(descriptor("busy", "#", ""), "test", null, null);
 
         Deployer.Answer second = refusing.submit(descriptor("busy", "#", ""), "test", null, null);

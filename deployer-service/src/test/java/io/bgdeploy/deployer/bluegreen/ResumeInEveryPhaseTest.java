@@ -79,7 +79,7 @@ class ResumeInEveryPhaseTest {
         BlueGreenFlow flow = new BlueGreenFlow(platform, lb, board, sink, store, new BlueGreenFlow.Settings(
                 Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ZERO, new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)));
         return new Deployer(platform, store, sink, flow, new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""),
-                Deployer.LockMode.QUEUE, locks.instance(instance), executor);
+                Deployer.LockMode.QUEUE, locks.instance(instance), executor, java.time.Clock.systemUTC());
     }
 
     @ParameterizedTest

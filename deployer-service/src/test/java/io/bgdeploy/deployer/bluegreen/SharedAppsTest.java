@@ -47,7 +47,7 @@ class SharedAppsTest {
         BlueGreenFlow flow = new BlueGreenFlow(platform, lb, board, sink, store, new BlueGreenFlow.Settings(
                 Duration.ofSeconds(2), Duration.ofSeconds(1), drainDelay, new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)));
         return new Deployer(platform, store, sink, flow, new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""),
-                Deployer.LockMode.QUEUE, locks.instance(name), executor);
+                Deployer.LockMode.QUEUE, locks.instance(name), executor, java.time.Clock.systemUTC());
     }
 
     private String submit(Deployer deployer, Descriptor d) {

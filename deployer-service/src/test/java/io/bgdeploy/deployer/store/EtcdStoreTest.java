@@ -11,6 +11,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -82,6 +84,26 @@ class EtcdStoreTest {
 
         store.delete(ns, big.get(0));
         assertThat(store.list(ns, "big")).extracting(Deployment::id).containsExactlyElementsOf(big.subList(1, 130));
+    }
+
+    @Test
+    void deploymentsAreListedInTheOrderTheyWereAcceptedWhateverTheirIdsAndTimes() {
+        String ns = "order-" + UUID.randomUUID().toString().substring(0, 8);
+        Instant sameMillisecond = Instant.now();
+        List<String> saved = new ArrayList<>();
+        for (String suffix : List.of("ffffffff", "0000000a", "80000000", "00000001")) {
+            Deployment d = deployment(ns, "app", String.valueOf(saved.size() + 1), DeploymentStatus.DEPLOYING);
+            Deployment tied = new Deployment(Long.toString(sameMillisecond.toEpochMilli(), 36) + "-" + suffix,
+                    sameMillisecond, sameMillisecond, ns, "app", d.version(), d.status(), d.phase(), "test", null, null,
+                    null, null, d.descriptor());
+            store.save(tied);
+            saved.add(tied.id());
+        }
+        store.save(store.find(ns, saved.get(0)).orElseThrow().withStatus(DeploymentStatus.DEPLOYED, null));
+
+        assertThat(store.list(ns, "app")).extracting(Deployment::id).containsExactlyElementsOf(saved);
+        assertThat(store.list(ns, null)).extracting(Deployment::id).containsExactlyElementsOf(saved);
+        assertThat(store.listAll()).extracting(Deployment::id).containsSubsequence(saved);
     }
 
     @Test
