@@ -200,9 +200,11 @@ public final class Deployer {
     }
 
     /**
-     * Has this instance run the app's unfinished deployments, oldest first, if it can take the
-     * app's run lock; otherwise the instance that holds it runs them. Works of one app run one
-     * after the other on this instance; works of different apps in parallel.
+     * Has this instance run the app's unfinished deployments, in the order they were accepted, if
+     * it can take the app's run lock; otherwise the instance that holds it runs them. Works of one
+     * app run one after the other on this instance; works of different apps in parallel. A
+     * deployment that does not finish (an unexpected error) holds up the ones behind it until it is
+     * tried again.
      */
     private void drain(String appKey) {
         synchronized (appQueues) {
@@ -238,12 +240,11 @@ public final class Deployer {
                 adopted(app.namespace(), app.appName());
             }
             while (held.valid()) {
-                Optional<Deployment> next = store.list(app.namespace(), app.appName()).stream()
-                        .filter(Deployer::unfinished).filter(d -> !seen.contains(d.id())).findFirst();
-                if (next.isEmpty()) {
+                Optional<Deployment> next = firstUnfinished(app);
+                // one that did not finish here (an unexpected error) is tried again later, never overtaken
+                if (next.isEmpty() || !seen.add(next.get().id())) {
                     break;
                 }
-                seen.add(next.get().id());
                 runOne(next.get(), held);
             }
         } catch (RuntimeException e) {
@@ -252,13 +253,18 @@ public final class Deployer {
         // A deployment recorded while the lock was about to be released found the lock taken: look again.
         boolean left;
         try {
-            left = store.list(app.namespace(), app.appName()).stream().anyMatch(d -> unfinished(d) && !seen.contains(d.id()));
+            left = firstUnfinished(app).filter(d -> !seen.contains(d.id())).isPresent();
         } catch (RuntimeException e) {
             left = false;
         }
         if (left && !Thread.currentThread().isInterrupted()) {
             drain(appKey);
         }
+    }
+
+    /** The app's unfinished deployment accepted first: the only one that may run now. */
+    private Optional<Deployment> firstUnfinished(Keys.AppRef app) {
+        return store.list(app.namespace(), app.appName()).stream().filter(Deployer::unfinished).findFirst();
     }
 
     /**

@@ -239,6 +239,35 @@ class BlueGreenFlowTest {
     }
 
     @Test
+    void aDeploymentLeftUnfinishedByAnUnexpectedErrorIsNotOvertakenByTheOneQueuedBehindIt() {
+        Deployment v1 = deploy(descriptor("stall", "#", ""));
+        sink.unhealthy = p -> p.pod().version().equals("2");
+        java.util.concurrent.atomic.AtomicBoolean platformFails = new java.util.concurrent.atomic.AtomicBoolean(true);
+        platform.onDelete = workload -> {
+            if (workload.equals("default/stall-2") && platformFails.get()) {
+                throw new IllegalStateException("the platform does not answer");
+            }
+        };
+        String v2 = ((Deployer.Accepted) deployer.submit(descriptor("stall", "#", ""), "test", null, null)).deployment().id();
+        String v3 = ((Deployer.Accepted) deployer.submit(descriptor("stall", "#", ""), "test", null, null)).deployment().id();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.find("default", v2).orElseThrow().phase()
+                == DeploymentPhase.ROLLING_BACK && !deployer.isActive(v2));
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() ->
+                store.find("default", v3).orElseThrow().phase() == DeploymentPhase.PREPARING);
+
+        platformFails.set(false);
+        deployer.resumeUnowned();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.find("default", v3).orElseThrow().status().isFinal());
+        assertThat(store.find("default", v2).orElseThrow().status()).isEqualTo(DeploymentStatus.FAILURE);
+        assertThat(store.find("default", v3).orElseThrow().status()).isEqualTo(DeploymentStatus.DEPLOYED);
+        assertThat(store.find("default", v3).orElseThrow().blueVersion()).isEqualTo("1");
+        assertThat(store.find("default", v1.id()).orElseThrow().status()).isEqualTo(DeploymentStatus.UNDEPLOYED);
+        assertThat(platform.workloads).containsOnlyKeys("default/stall-3");
+    }
+
+    @Test
     void withLockModeRefuseASecondDeploymentOfABusyAppIsRefusedWithTheReason() throws Exception {
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         LoadBalancer slowLb = (command, timeout) -> {

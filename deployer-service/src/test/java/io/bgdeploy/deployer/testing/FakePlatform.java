@@ -22,6 +22,9 @@ public final class FakePlatform implements Platform {
     /** Runs at every change of a stable address, before it is made, with the app key and the new version (null = removed). */
     public volatile BiConsumer<String, String> onStableChange = (app, version) -> {
     };
+    /** Runs before every deletion, with {@code <namespace>/<workload>}; a test makes it throw to play a platform error. */
+    public volatile java.util.function.Consumer<String> onDelete = workload -> {
+    };
     private final Map<String, List<PodInfo>> pods = new ConcurrentHashMap<>();
     private int nextIp = 1;
 
@@ -74,6 +77,7 @@ public final class FakePlatform implements Platform {
 
     @Override
     public void delete(String namespace, String workloadName) {
+        onDelete.accept(namespace + "/" + workloadName);
         workloads.remove(namespace + "/" + workloadName);
         pods.remove(namespace + "/" + workloadName);
     }
