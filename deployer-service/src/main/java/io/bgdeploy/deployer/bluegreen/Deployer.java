@@ -170,15 +170,21 @@ public final class Deployer {
             Instant now = clock.instant();
             deployment = new Deployment(Ids.newId(now), now, now, descriptor.namespace(), descriptor.appName(), version,
                     DeploymentStatus.DEPLOYING, DeploymentPhase.PREPARING, requestedBy, requestId, descriptorId, null,
-                    null, descriptor);
+                    null, descriptor, null);
             store.save(deployment);
             inProgress.ifPresent(p -> store.appendLog(deployment.namespace(), deployment.id(), Instant.now()
                     + " queued behind deployment " + p.id() + " of the same app"));
         }
         store.appendLog(deployment.namespace(), deployment.id(), Instant.now() + " accepted by deployer instance "
                 + locks.owner() + ": version " + deployment.version() + " of " + appKey + " requested by " + requestedBy);
-        sink.publish(new DeploymentAccepted(deployment.id(), requestId, requestedBy, deployment.namespace(),
-                deployment.appName(), deployment.version()));
+        try {
+            sink.publish(new DeploymentAccepted(deployment.id(), requestId, requestedBy, deployment.namespace(),
+                    deployment.appName(), deployment.version()));
+        } catch (EventSink.NotPublished e) {
+            // accepted and recorded all the same: its first phase event fails the deployment if Kafka is still away
+            LOG.warnf("deployment %s accepted, but deploy-events does not say so: %s", deployment.id(), e.getMessage());
+            store.appendLog(deployment.namespace(), deployment.id(), Instant.now() + " " + e.getMessage());
+        }
         LOG.infof("deployment %s accepted: %s version %s requested by %s", deployment.id(), appKey, deployment.version(),
                 requestedBy);
         drain(appKey);

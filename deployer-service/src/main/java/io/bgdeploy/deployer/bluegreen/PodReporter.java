@@ -57,19 +57,19 @@ public final class PodReporter implements PodListener {
                 : BlueGreenPlanner.healthCheck(descriptor, pod.reachablePort(hcPort), timing);
         LOG.infof("deployment %s: pod %s runs at %s %s", deploymentId, pod.name(), pod.address(), ports);
         board.onRunning(deploymentId, pod.name(), true);
-        sink.publish(new PodStarted(ref(pod.name()), pod.node(), pod.address(), ports, healthCheck));
+        sink.publishInBackground(new PodStarted(ref(pod.name()), pod.node(), pod.address(), ports, healthCheck));
     }
 
     @Override
     public void podRestarted(PodInfo pod, String container, int restartCount, String reason) {
         LOG.warnf("deployment %s: pod %s container %s restarted (%d restarts): %s",
                 deploymentId, pod.name(), container, restartCount, reason);
-        sink.publish(new PodRestarted(ref(pod.name()), container, restartCount, reason));
+        sink.publishInBackground(new PodRestarted(ref(pod.name()), container, restartCount, reason));
     }
 
     @Override
     public void podGone(String podName, String reason) {
         board.onRunning(deploymentId, podName, false);
-        sink.publish(new PodGone(ref(podName), reason));
+        sink.publishInBackground(new PodGone(ref(podName), reason));
     }
 }

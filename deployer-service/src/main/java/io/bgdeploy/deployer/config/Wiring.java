@@ -75,7 +75,7 @@ public class Wiring {
                 yield new LocalPlatform(new LocalPlatform.Settings(local.images(), local.builtinHttpImages(),
                         Path.of(local.stateDir()), local.restartBackoff(), local.maxRestartBackoff(),
                         local.terminationGracePeriod(), local.nodeName(), local.memoryCheckPeriod(),
-                        LocalPlatform.Supervisor.current()), publisher::publish);
+                        LocalPlatform.Supervisor.current()), publisher::publishInBackground);
             }
             case "kubernetes" -> new KubernetesPlatform(kubernetes.get());
             default -> throw new IllegalArgumentException("deployer.platform '" + config.platform()

@@ -25,7 +25,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *       {@code status}: DEPLOYED, FAILURE, UNDEPLOYED);</li>
  *   <li>{@code deployer.phase.duration} (tag {@code phase}), the time spent in each phase;</li>
  *   <li>{@code deployer.deployments.running} on this instance, {@code deployer.takeovers} (deployments
- *       continued from a stopped instance) and {@code deployer.lock.losses}.</li>
+ *       continued from a stopped instance) and {@code deployer.lock.losses};</li>
+ *   <li>{@code deployer.events.not.sent} (tag {@code topic}): records the broker did not take
+ *       after the producer's retries.</li>
  * </ul>
  */
 @ApplicationScoped
@@ -78,6 +80,12 @@ public class DeploymentMetrics {
                     .tag("status", finished.status().name()).publishPercentileHistogram()
                     .register(registry).record(Duration.ofMillis(finished.durationMillis()));
         }
+    }
+
+    /** Counts a record that the broker did not take. */
+    public void notSent(String topic) {
+        Counter.builder("deployer.events.not.sent").description("records the broker did not take after the producer's retries")
+                .tag("topic", topic).register(registry).increment();
     }
 
     private void phase(DeploymentPhase phase, Duration took) {

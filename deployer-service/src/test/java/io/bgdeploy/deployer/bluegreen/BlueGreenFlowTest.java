@@ -197,14 +197,18 @@ class BlueGreenFlowTest {
         });
     }
 
-    @Test
-    void rollbackDuringTheDrainSwitchesBackToBlue() {
+    /** A deployer whose drain lasts long enough for a test to ask for a rollback. */
+    private Deployer slowDrainDeployer() {
         BlueGreenFlow slowDrain = new BlueGreenFlow(platform, lb, board, sink, store, new BlueGreenFlow.Settings(
                 Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(30),
                 new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)));
-        Deployer slow = new Deployer(platform, store, sink, slowDrain,
-                new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""), Deployer.LockMode.QUEUE,
-                locks.instance("a"), executor, java.time.Clock.systemUTC());
+        return new Deployer(platform, store, sink, slowDrain, new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""),
+                Deployer.LockMode.QUEUE, locks.instance("a"), executor, java.time.Clock.systemUTC());
+    }
+
+    @Test
+    void rollbackDuringTheDrainSwitchesBackToBlue() {
+        Deployer slow = slowDrainDeployer();
         deploy(descriptor("rb", "#", ""));
         Deployer.Accepted v2 = (Deployer.Accepted) slow.submit(descriptor("rb", "#", ""), "test", null, null);
         await().atMost(Duration.ofSeconds(10)).until(() ->
@@ -222,6 +226,37 @@ class BlueGreenFlowTest {
         assertThat(lb.frontends).containsEntry("rb.example.com", "default-rb-1");
         assertThat(platform.workloads).containsOnlyKeys("default/rb-1");
         assertThat(platform.stable).containsEntry("default/rb", "1");
+    }
+
+    @Test
+    void aRollbackKeepsBothVersionsUntilTheLoadBalancerConfirmsThatGreenServesNothing() {
+        Deployer slow = slowDrainDeployer();
+        deploy(descriptor("keep", "#", ""));
+        String v2 = ((Deployer.Accepted) slow.submit(descriptor("keep", "#", ""), "test", null, null)).deployment().id();
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                store.find("default", v2).orElseThrow().phase() == DeploymentPhase.DRAINING);
+
+        lb.pause();
+        await().atMost(Duration.ofSeconds(5)).until(() -> slow.rollback("default", v2, "alice").isEmpty());
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> sink.of(DeploymentPhaseChanged.class).stream()
+                .anyMatch(p -> p.deploymentId().equals(v2) && p.phase() == DeploymentPhase.ROLLING_BACK
+                        && p.message() != null && p.message().startsWith("both versions keep running")));
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() ->
+                platform.workloads.keySet().equals(java.util.Set.of("default/keep-1", "default/keep-2"))
+                        && store.find("default", v2).orElseThrow().status() == DeploymentStatus.DEPLOYING);
+        assertThat(lb.commands.stream().filter(c -> c.deploymentId().equals(v2) && c instanceof SwitchFrontend s
+                && s.backendId().equals("default-keep-1")).count()).as("switch back sent again").isGreaterThan(1);
+
+        lb.resume();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> store.find("default", v2).orElseThrow().status().isFinal());
+        assertThat(store.find("default", v2).orElseThrow().status()).isEqualTo(DeploymentStatus.FAILURE);
+        assertThat(lb.frontends).containsEntry("keep.example.com", "default-keep-1");
+        assertThat(lb.backends).containsOnlyKeys("default-keep-1");
+        assertThat(platform.workloads).containsOnlyKeys("default/keep-1");
+        assertThat(store.logs("default", v2)).anyMatch(l -> l.contains("the load balancer confirmed that no frontend routes"
+                + " to default-keep-2"));
     }
 
     @Test
@@ -328,7 +363,7 @@ class BlueGreenFlowTest {
         platform.stable.put("default/midswitch", "2");
         java.time.Instant now = java.time.Instant.now();
         store.save(new Deployment("switchid-00000001", now, now, "default", "midswitch", "2", DeploymentStatus.DEPLOYING,
-                DeploymentPhase.SWITCHING, "test", null, null, "1", null, d));
+                DeploymentPhase.SWITCHING, "test", null, null, "1", null, d, null));
 
         deployer.resumeUnowned();
 
@@ -347,7 +382,7 @@ class BlueGreenFlowTest {
         platform.create(green, io.bgdeploy.deployer.platform.PodListener.NONE);
         java.time.Instant now = java.time.Instant.now();
         store.save(new Deployment("crashid-00000001", now, now, "default", "crash", "2", DeploymentStatus.DEPLOYING,
-                DeploymentPhase.WAITING_FOR_HEALTH, "test", null, null, "1", null, d));
+                DeploymentPhase.WAITING_FOR_HEALTH, "test", null, null, "1", null, d, null));
 
         deployer.resumeUnowned();
 
@@ -378,7 +413,7 @@ class BlueGreenFlowTest {
         lb.frontends.put("drained.example.com", "default-drained-2");
         java.time.Instant now = java.time.Instant.now();
         store.save(new Deployment("drainid-00000001", now, now, "default", "drained", "2", DeploymentStatus.DEPLOYING,
-                DeploymentPhase.DRAINING, "test", null, null, "1", null, d));
+                DeploymentPhase.DRAINING, "test", null, null, "1", null, d, null));
 
         deployer.resumeUnowned();
 

@@ -151,7 +151,7 @@ class SharedAppsTest {
         Descriptor d = descriptor("queued", "#", "");
         Instant now = Instant.now();
         store.save(new Deployment("queuedid-00000001", now, now, "default", "queued", "1", DeploymentStatus.DEPLOYING,
-                DeploymentPhase.PREPARING, "test", null, null, null, null, d));
+                DeploymentPhase.PREPARING, "test", null, null, null, null, d, null));
         Deployer b = instance("b", Duration.ZERO);
 
         b.resumeUnowned();

@@ -35,7 +35,7 @@ class EtcdStoreTest {
                 + " \"podspec\": {\"containers\": [{\"name\": \"web\", \"image\": \"nginx\"}]}}").getBytes(), Descriptor.class);
         Instant now = Instant.now();
         Deployment d = new Deployment(Ids.newId(now), now, now, ns, "shop", "1", DeploymentStatus.DEPLOYING,
-                DeploymentPhase.PREPARING, "test", null, null, null, null, descriptor);
+                DeploymentPhase.PREPARING, "test", null, null, null, null, descriptor, null);
 
         store.save(d);
         assertThat(store.unfinished()).containsEntry(d.id(), ns + "/shop");
@@ -58,7 +58,7 @@ class EtcdStoreTest {
                     + " \"image\": \"nginx\"}]}}").getBytes(), Descriptor.class);
             Instant now = Instant.now();
             return new Deployment(Ids.newId(now), now, now, ns, app, version, status, DeploymentPhase.PREPARING, "test",
-                    null, null, null, null, descriptor);
+                    null, null, null, null, descriptor, null);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -95,7 +95,7 @@ class EtcdStoreTest {
             Deployment d = deployment(ns, "app", String.valueOf(saved.size() + 1), DeploymentStatus.DEPLOYING);
             Deployment tied = new Deployment(Long.toString(sameMillisecond.toEpochMilli(), 36) + "-" + suffix,
                     sameMillisecond, sameMillisecond, ns, "app", d.version(), d.status(), d.phase(), "test", null, null,
-                    null, null, d.descriptor());
+                    null, null, d.descriptor(), null);
             store.save(tied);
             saved.add(tied.id());
         }
