@@ -27,10 +27,10 @@ import static org.awaitility.Awaitility.await;
  * says why on deploy-events; once lb-config runs again the frontend is switched back, green is
  * removed, exactly one version is left, and not one request through HAProxy failed.
  */
-@DeployerSettings({"deployer.drain-delay=600s", "deployer.lb-timeout=5s"})
+@DeployerSettings({"deployer.drain-delay=600s", "deployer.lb-timeout=15s"})
 class LoadBalancerOutageIT extends SuiteTestSupport {
 
-    private static final Duration LB_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration LB_TIMEOUT = Duration.ofSeconds(15);
 
     private static void signal(long pid, String signal) throws Exception {
         Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
