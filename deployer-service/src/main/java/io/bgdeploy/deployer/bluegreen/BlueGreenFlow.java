@@ -57,15 +57,17 @@ public final class BlueGreenFlow {
     private final EventSink sink;
     private final DeploymentStore store;
     private final Settings settings;
+    private final BackendFollower backends;
 
     public BlueGreenFlow(Platform platform, LoadBalancer lb, HealthBoard board, EventSink sink, DeploymentStore store,
-                         Settings settings) {
+                         Settings settings, BackendFollower backends) {
         this.platform = platform;
         this.lb = lb;
         this.board = board;
         this.sink = sink;
         this.store = store;
         this.settings = settings;
+        this.backends = backends;
     }
 
     /** This instance lost the app's lock: it must stop, another instance continues the deployment. */
@@ -268,9 +270,20 @@ public final class BlueGreenFlow {
         }
     }
 
-    /** The listener that reports the pods of this run's workload. */
+    /** The listener that reports the pods of this run's workload, whose backend follows its pods once it serves. */
     public PodReporter reporter(Run run) {
-        return new PodReporter(run.id(), run.descriptor, run.deployment.version(), run.spec, settings.timing(), sink, board);
+        backends.follow(run.deployment, run.spec);
+        return new PodReporter(run.id(), run.descriptor, run.deployment.version(), run.spec, settings.timing(), sink, board,
+                backends);
+    }
+
+    /**
+     * The listener for pods that were started again after the platform was stopped: the backend
+     * still names the pods that are gone, so it follows the new ones as soon as they are ready.
+     */
+    public PodReporter reporterOfRestartedPods(Run run) {
+        backends.followOutdated(run.deployment, run.spec);
+        return reporter(run);
     }
 
     private void createGreen(Run run) {
@@ -351,6 +364,7 @@ public final class BlueGreenFlow {
         var backend = BlueGreenPlanner.backend(run.descriptor, run.deployment.version(), servers(run));
         command(run, new UpsertBackend(run.id() + ".upsert-backend", run.id(), run.deployment.namespace(),
                 run.deployment.appName(), backend));
+        backends.sent(run.id(), backend.servers());
         log(run, "backend " + backend.id() + " serves " + backend.servers().size() + " server(s)");
     }
 
@@ -464,6 +478,7 @@ public final class BlueGreenFlow {
         }
         bestEffort(run, new RemoveBackend(run.id() + ".remove-blue-backend", run.id(), blue.namespace(),
                 blue.appName(), blueBackend));
+        board.forget(blue.id());
         store.save(blue.withStatus(DeploymentStatus.UNDEPLOYED, "replaced by version " + run.deployment.version()
                 + " (deployment " + run.id() + ")"));
         store.appendLog(blue.namespace(), blue.id(), Instant.now() + " replaced by version " + run.deployment.version()
@@ -661,7 +676,10 @@ public final class BlueGreenFlow {
                     d.id(), status, e.getMessage(), d.id());
             log(run, e.getMessage());
         }
-        board.forget(d.id());
+        if (status != DeploymentStatus.DEPLOYED) {
+            // a serving version's pod health stays: its backend follows its pods by it
+            board.forget(d.id());
+        }
         return run.deployment;
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bgdeploy.deployer.platform.WorkloadSpec;
 import io.bgdeploy.deployer.store.Deployment;
+import io.bgdeploy.events.deploy.DeploymentPhase;
 import io.bgdeploy.events.deploy.DeploymentStatus;
 import io.bgdeploy.events.deploy.Descriptor;
 import io.bgdeploy.events.lb.BackendSpec;
@@ -79,6 +80,16 @@ public final class BlueGreenPlanner {
                 .filter(d -> d.status() == DeploymentStatus.DEPLOYED)
                 .filter(d -> !d.id().equals(excludeId))
                 .reduce((earlier, later) -> later);
+    }
+
+    /**
+     * Whether the deployment's version receives traffic: it is DEPLOYED, or its switch was confirmed
+     * and it drains blue or removes it. These are the versions whose pods must run, and whose
+     * backend must follow their pods, when no deployment step takes care of them.
+     */
+    public static boolean serves(Deployment d) {
+        return d.status() == DeploymentStatus.DEPLOYED || d.status() == DeploymentStatus.DEPLOYING
+                && (d.phase() == DeploymentPhase.DRAINING || d.phase() == DeploymentPhase.REMOVING_BLUE);
     }
 
     /**

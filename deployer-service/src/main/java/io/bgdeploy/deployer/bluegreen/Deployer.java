@@ -71,6 +71,7 @@ public final class Deployer {
     private final Map<String, AtomicLong> answers = new ConcurrentHashMap<>();
     private final AtomicLong takeovers = new AtomicLong();
     private final AtomicLong lockLosses = new AtomicLong();
+    private final AtomicLong restored = new AtomicLong();
 
     /**
      * @param clock gives a deployment its id and creation time; the order in which an app's
@@ -245,6 +246,7 @@ public final class Deployer {
             if (platform.takeOver(app.namespace(), app.appName())) {
                 adopted(app.namespace(), app.appName());
             }
+            restoreServing(app);
             while (held.valid()) {
                 Optional<Deployment> next = firstUnfinished(app);
                 // one that did not finish here (an unexpected error) is tried again later, never overtaken
@@ -293,6 +295,43 @@ public final class Deployer {
                         flow.reporter(new BlueGreenFlow.Run(d, spec(d))));
             }
         }
+    }
+
+    /**
+     * Starts again the pods that the app's serving versions lack on this platform (the local
+     * platform after it was stopped); their backends follow the new pods. The caller holds the
+     * app's lock.
+     */
+    private void restoreServing(Keys.AppRef app) {
+        for (Deployment d : store.list(app.namespace(), app.appName())) {
+            if (!BlueGreenPlanner.serves(d)) {
+                continue;
+            }
+            WorkloadSpec spec = spec(d);
+            if (platform.needsRestore(spec)) {
+                if (platform.restore(spec, flow.reporterOfRestartedPods(new BlueGreenFlow.Run(d, spec)))) {
+                    restored.incrementAndGet();
+                    LOG.infof("deployment %s: the pods of %s version %s were gone; started again", d.id(), d.appKey(),
+                            d.version());
+                    store.appendLog(d.namespace(), d.id(), Instant.now() + " pods started again by deployer instance "
+                            + locks.owner() + " (they were gone after a restart of the platform)");
+                }
+            }
+        }
+    }
+
+    /**
+     * Has the instance that gets each app's lock start again the pods its serving versions lack
+     * (at startup: the local platform's pods stop with it).
+     */
+    public void restoreServing() {
+        Set<String> apps = new java.util.LinkedHashSet<>();
+        for (Deployment d : store.listAll()) {
+            if (BlueGreenPlanner.serves(d) && platform.needsRestore(spec(d))) {
+                apps.add(d.appKey());
+            }
+        }
+        apps.forEach(this::drain);
     }
 
     private static String workloadKey(String namespace, String workload) {
@@ -458,6 +497,11 @@ public final class Deployer {
     /** Deployments this instance continued after the deployer that ran them stopped. */
     public long takeovers() {
         return takeovers.get();
+    }
+
+    /** Serving workloads whose pods this instance started again (after the platform was stopped). */
+    public long restoredWorkloads() {
+        return restored.get();
     }
 
     /** Deployments this instance stopped because it no longer held the app's lock. */

@@ -15,8 +15,9 @@ import java.util.Map;
 
 /**
  * Turns what the platform reports about one deployment's pods into pod-events (so health-service
- * probes them) and into the {@link HealthBoard} (so the deployment knows how many run). Lives as
- * long as the pods do, not only while the deployment is in progress.
+ * probes them) and into the {@link HealthBoard} (so the deployment knows how many run), and has
+ * the load balancer follow pods that come and go ({@link BackendFollower}). Lives as long as the
+ * pods do, not only while the deployment is in progress.
  */
 public final class PodReporter implements PodListener {
 
@@ -29,9 +30,10 @@ public final class PodReporter implements PodListener {
     private final BlueGreenPlanner.HealthTiming timing;
     private final EventSink sink;
     private final HealthBoard board;
+    private final BackendFollower backend;
 
     public PodReporter(String deploymentId, Descriptor descriptor, String version, WorkloadSpec spec,
-                       BlueGreenPlanner.HealthTiming timing, EventSink sink, HealthBoard board) {
+                       BlueGreenPlanner.HealthTiming timing, EventSink sink, HealthBoard board, BackendFollower backend) {
         this.deploymentId = deploymentId;
         this.descriptor = descriptor;
         this.version = version;
@@ -39,6 +41,7 @@ public final class PodReporter implements PodListener {
         this.timing = timing;
         this.sink = sink;
         this.board = board;
+        this.backend = backend;
     }
 
     private PodRef ref(String podName) {
@@ -58,6 +61,7 @@ public final class PodReporter implements PodListener {
         LOG.infof("deployment %s: pod %s runs at %s %s", deploymentId, pod.name(), pod.address(), ports);
         board.onRunning(deploymentId, pod.name(), true);
         sink.publishInBackground(new PodStarted(ref(pod.name()), pod.node(), pod.address(), ports, healthCheck));
+        backend.podsChanged(deploymentId);
     }
 
     @Override
@@ -71,5 +75,6 @@ public final class PodReporter implements PodListener {
     public void podGone(String podName, String reason) {
         board.onRunning(deploymentId, podName, false);
         sink.publishInBackground(new PodGone(ref(podName), reason));
+        backend.podsChanged(deploymentId);
     }
 }

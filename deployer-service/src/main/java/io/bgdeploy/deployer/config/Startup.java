@@ -16,7 +16,8 @@ import java.util.List;
 
 /**
  * Says what the deployer connected to, removes orphaned workloads, re-attaches the pods of serving
- * versions and resumes (or rolls back) unfinished deployments; then, every takeover interval,
+ * versions, starts again those the platform lost (the local platform stops its pods with it) and
+ * resumes (or rolls back) unfinished deployments; then, every takeover interval,
  * continues those that a stopped instance left behind.
  */
 @ApplicationScoped
@@ -45,6 +46,7 @@ public class Startup {
         }
         deployer.removeOrphans();
         deployer.reattachServing();
+        deployer.restoreServing();
         deployer.resumeUnowned();
         started = true;
     }

@@ -1,5 +1,6 @@
 package io.bgdeploy.deployer.config;
 
+import io.bgdeploy.deployer.bluegreen.BackendFollower;
 import io.bgdeploy.deployer.bluegreen.BlueGreenFlow;
 import io.bgdeploy.deployer.bluegreen.BlueGreenPlanner;
 import io.bgdeploy.deployer.bluegreen.Deployer;
@@ -94,10 +95,21 @@ public class Wiring {
     BlueGreenFlow flow(Platform platform, KafkaLoadBalancer lb, HealthBoard board, EventPublisher publisher,
                        DeploymentStore store, DeployerConfig config) {
         DeployerConfig.HealthCheck hc = config.healthCheck();
+        BackendFollower backends = new BackendFollower(platform, lb, board, store, config.lbTimeout(),
+                config.healthDeadline(), Executors.newCachedThreadPool(daemonThreads("backend-follower")));
         return new BlueGreenFlow(platform, lb, board, publisher, store, new BlueGreenFlow.Settings(
                 config.healthDeadline(), config.lbTimeout(), config.drainDelay(),
                 new BlueGreenPlanner.HealthTiming(hc.periodMillis(), hc.timeoutMillis(), hc.successThreshold(),
-                        hc.failureThreshold())));
+                        hc.failureThreshold())), backends);
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     @Produces
@@ -131,12 +143,7 @@ public class Wiring {
     @Singleton
     Deployer deployer(Platform platform, DeploymentStore store, EventPublisher publisher, BlueGreenFlow flow,
                       ResourcePolicy resources, EtcdAppLocks locks, DeploymentMetrics metrics, DeployerConfig config) {
-        AtomicInteger n = new AtomicInteger();
-        ExecutorService executor = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "deployment-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService executor = Executors.newCachedThreadPool(daemonThreads("deployment"));
         Deployer deployer = new Deployer(platform, store, publisher, flow, resources,
                 Deployer.lockMode(config.lockMode()), locks, executor, Clock.systemUTC());
         metrics.bind(deployer);

@@ -61,7 +61,8 @@ class AcceptOrderTest {
         EtcdAppLocks instanceLocks = new EtcdAppLocks(store.client(), Duration.ofSeconds(10), Duration.ofSeconds(10), name);
         locks.add(instanceLocks);
         BlueGreenFlow flow = new BlueGreenFlow(platform, lb, board, sink, store, new BlueGreenFlow.Settings(
-                Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ZERO, new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)));
+                Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ZERO, new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)),
+                new BackendFollower(platform, lb, board, store, Duration.ofSeconds(1), Duration.ofSeconds(1), executor));
         return new Deployer(platform, store, sink, flow, new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""),
                 Deployer.LockMode.QUEUE, instanceLocks, executor, SAME_MILLISECOND);
     }

@@ -42,7 +42,8 @@ class BlueGreenFlowTest {
     private final InMemoryLocks locks = new InMemoryLocks();
     private final BlueGreenFlow flow = new BlueGreenFlow(platform, lb, board, sink, store, new BlueGreenFlow.Settings(
             Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMillis(300),
-            new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)));
+            new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)),
+                new BackendFollower(platform, lb, board, store, Duration.ofSeconds(1), Duration.ofSeconds(1), executor));
     /** Every deployment is accepted within one millisecond: neither ids nor creation times can order them. */
     private final java.time.Clock sameMillisecond = java.time.Clock.fixed(java.time.Instant.parse("2026-01-01T00:00:00Z"),
             java.time.ZoneOffset.UTC);
@@ -201,7 +202,8 @@ class BlueGreenFlowTest {
     private Deployer slowDrainDeployer() {
         BlueGreenFlow slowDrain = new BlueGreenFlow(platform, lb, board, sink, store, new BlueGreenFlow.Settings(
                 Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(30),
-                new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)));
+                new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)),
+                new BackendFollower(platform, lb, board, store, Duration.ofSeconds(1), Duration.ofSeconds(1), executor));
         return new Deployer(platform, store, sink, slowDrain, new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""),
                 Deployer.LockMode.QUEUE, locks.instance("a"), executor, java.time.Clock.systemUTC());
     }
@@ -259,6 +261,71 @@ class BlueGreenFlowTest {
                 + " to default-keep-2"));
     }
 
+    private java.util.Set<String> serverAddresses(String backendId) {
+        return lb.backends.get(backendId).backend().servers().stream().map(io.bgdeploy.events.lb.ServerSpec::address)
+                .collect(java.util.stream.Collectors.toSet());
+    }
+
+    @Test
+    void aServingVersionWhosePodsThePlatformLostIsStartedAgainAndItsBackendFollowsTheNewPods() {
+        Deployment v1 = deploy(descriptor("lost", "#", ""));
+        java.util.Set<String> before = serverAddresses("default-lost-1");
+        platform.losePods("default", "lost-1");
+
+        deployer.restoreServing();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> platform.pods("default", "lost-1").size() == 2
+                && java.util.Collections.disjoint(serverAddresses("default-lost-1"), before));
+        assertThat(serverAddresses("default-lost-1")).as("the backend names the new pods").isEqualTo(
+                platform.pods("default", "lost-1").stream().map(io.bgdeploy.deployer.platform.PodInfo::address)
+                        .collect(java.util.stream.Collectors.toSet()));
+        assertThat(store.list("default", "lost")).as("no new deployment").extracting(Deployment::id).containsExactly(v1.id());
+        assertThat(store.logs("default", v1.id())).anyMatch(l -> l.contains("pods started again"))
+                .anyMatch(l -> l.contains("backend default-lost-1 follows the pods of version 1"));
+        assertThat(deployer.restoredWorkloads()).isEqualTo(1);
+        assertThat(lb.frontends).containsEntry("lost.example.com", "default-lost-1");
+    }
+
+    @Test
+    void theBackendFollowsAServingPodThatMoves() {
+        deploy(descriptor("mover", "#", ""));
+        await().atMost(Duration.ofSeconds(5)).until(() -> serverAddresses("default-mover-1").size() == 2);
+        java.util.Set<String> before = serverAddresses("default-mover-1");
+
+        platform.replacePod("default", "mover-1");
+
+        java.util.Set<String> now = platform.pods("default", "mover-1").stream()
+                .map(io.bgdeploy.deployer.platform.PodInfo::address).collect(java.util.stream.Collectors.toSet());
+        await().atMost(Duration.ofSeconds(10)).until(() -> serverAddresses("default-mover-1").equals(now));
+        assertThat(now).isNotEqualTo(before);
+    }
+
+    @Test
+    void afterARestartAMovedPodReplacesOnlyItselfInTheBackend() {
+        deploy(descriptor("restarted", "#", ""));
+        java.util.Set<String> before = serverAddresses("default-restarted-1");
+        // a new deployer process: it knows no pod's health, it only hears of changes from now on
+        HealthBoard freshBoard = new HealthBoard();
+        RecordingSink freshSink = new RecordingSink(freshBoard);
+        BackendFollower follower = new BackendFollower(platform, lb, freshBoard, store, Duration.ofSeconds(1),
+                Duration.ofSeconds(1), executor);
+        BlueGreenFlow freshFlow = new BlueGreenFlow(platform, lb, freshBoard, freshSink, store, new BlueGreenFlow.Settings(
+                Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ZERO, new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)),
+                follower);
+        Deployer restarted = new Deployer(platform, store, freshSink, freshFlow,
+                new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""), Deployer.LockMode.QUEUE,
+                locks.instance("b"), executor, java.time.Clock.systemUTC());
+        restarted.reattachServing();
+        await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(3)).until(() ->
+                serverAddresses("default-restarted-1").equals(before));
+
+        platform.replacePod("default", "restarted-1");
+
+        java.util.Set<String> now = platform.pods("default", "restarted-1").stream()
+                .map(io.bgdeploy.deployer.platform.PodInfo::address).collect(java.util.stream.Collectors.toSet());
+        await().atMost(Duration.ofSeconds(10)).until(() -> serverAddresses("default-restarted-1").equals(now));
+    }
+
     @Test
     void deploymentsOfOneAppAreQueuedAndOfManyAppsRunInParallel() {
         List<String> ids = new java.util.ArrayList<>();
@@ -310,7 +377,8 @@ class BlueGreenFlowTest {
             return lb.apply(command, timeout);
         };
         BlueGreenFlow slowFlow = new BlueGreenFlow(platform, slowLb, board, sink, store, new BlueGreenFlow.Settings(
-                Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ZERO, new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)));
+                Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ZERO, new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)),
+                new BackendFollower(platform, lb, board, store, Duration.ofSeconds(1), Duration.ofSeconds(1), executor));
         Deployer refusing = new Deployer(platform, store, sink, slowFlow,
                 new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""), Deployer.LockMode.REFUSE,
                 locks.instance("a"), executor, java.time.Clock.systemUTC());

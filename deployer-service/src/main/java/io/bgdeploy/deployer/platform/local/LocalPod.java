@@ -152,9 +152,12 @@ final class LocalPod {
 
     /**
      * Stops every container as the kubelet does: SIGTERM to each container's process, SIGKILL after
-     * the grace period to what still runs of it and of the processes it started; then forgets the pod.
+     * the grace period to what still runs of it and of the processes it started.
+     *
+     * @param forget whether the pod's state file goes too (false when the deployer stops with its
+     *               pods: the next deployer process reports them gone and replaces them)
      */
-    void stop() {
+    void stop(boolean forget) {
         synchronized (this) {
             ended = true;
         }
@@ -178,6 +181,9 @@ final class LocalPod {
             }
         }
         all.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        if (!forget) {
+            return;
+        }
         try {
             Files.deleteIfExists(platform.podStateFile(workload.namespace(), name));
         } catch (IOException e) {
