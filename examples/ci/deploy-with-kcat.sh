@@ -2,7 +2,12 @@
 # What deployctl does, with kcat and jq only: publish a DeployRequested CloudEvent on
 # deploy-requests, then follow deploy-events for its answer and its deployment.
 #
-#   KAFKA_BOOTSTRAP_SERVERS=kafka:9092 ./deploy-with-kcat.sh descriptor.json [namespace]
+#   KAFKA_BOOTSTRAP_SERVERS=kafka:9092 DEPLOY_SIGNING_KEY="test/ci=<base64 key>" ./deploy-with-kcat.sh descriptor.json [namespace]
+#
+# DEPLOY_SIGNING_KEY is the namespace's key line as registered with the deployer (the local run
+# writes one for default to .suite/signing-keys.properties): the request is signed with it as
+# deployctl signs, a JWS (RFC 7515) with a detached payload, HS256 over the record value as sent,
+# in the record header bgdeploy-signature. Needs openssl.
 #
 # Exit status as deployctl: 0 DEPLOYED, 1 FAILURE, 2 rejected, 3 timed out.
 set -euo pipefail
@@ -22,11 +27,25 @@ event=$(jq -cn --arg id "$(cat /proc/sys/kernel/random/uuid)" --arg key "$key" -
     time: $time, datacontenttype: "application/json",
     data: {requestId: $rid, requestedBy: $by, descriptor: $descriptor}}')
 
+headers=(-H "content-type=application/cloudevents+json; charset=UTF-8")
+signed="unsigned"
+if [[ -n "${DEPLOY_SIGNING_KEY:-}" ]]; then
+  b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+  kid=${DEPLOY_SIGNING_KEY%%=*}
+  secret=$(printf '%s' "${DEPLOY_SIGNING_KEY#*=}" | tr '_-' '/+')
+  while (( ${#secret} % 4 )); do secret+="="; done
+  hexkey=$(printf '%s' "$secret" | openssl base64 -d -A | od -An -tx1 | tr -d ' \n')
+  jws_header=$(printf '{"alg":"HS256","kid":"%s"}' "$kid" | b64url)
+  mac=$(printf '%s.%s' "$jws_header" "$(printf '%s' "$event" | b64url)" \
+    | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$hexkey" -binary | b64url)
+  headers+=(-H "bgdeploy-signature=$jws_header..$mac")
+  signed="signed with key $kid"
+fi
+
 # Read deploy-events from just before the request, so its answer cannot be missed.
 since_ms=$(( $(date +%s%3N) - 1000 ))
-printf '%s\x1f%s\n' "$key" "$event" | kcat -P -b "$bootstrap" -t deploy-requests -K $'\x1f' \
-  -H "content-type=application/cloudevents+json; charset=UTF-8"
-echo "requested $key (request $request_id)"
+printf '%s\x1f%s\n' "$key" "$event" | kcat -P -b "$bootstrap" -t deploy-requests -K $'\x1f' "${headers[@]}"
+echo "requested $key (request $request_id, $signed)"
 
 exec 3< <(kcat -C -b "$bootstrap" -t deploy-events -o "s@$since_ms" -u -q -f '%k\t%s\n')
 reader=$!

@@ -159,13 +159,18 @@ public final class DeploymentFollower {
         }
         String what = f.status() + " " + key + " version " + f.version() + " (deployment " + deploymentId + ") after "
                 + Durations.format(f.durationMillis());
+        Outcome outcome;
         if (f.status() == DeploymentStatus.DEPLOYED) {
             out.accept(what);
-            return Optional.of(Outcome.deployed(what));
+            outcome = Outcome.deployed(what);
+        } else {
+            String reason = f.reason() == null ? "no reason given" : f.reason();
+            out.accept(what + ": " + reason);
+            outcome = Outcome.failure(f.status() + ": " + reason).with("reason", reason);
         }
-        String reason = f.reason() == null ? "no reason given" : f.reason();
-        out.accept(what + ": " + reason);
-        return Optional.of(Outcome.failure(f.status() + ": " + reason));
+        return Optional.of(outcome.with("deploymentId", deploymentId).with("key", key).with("version", f.version())
+                .with("status", f.status().name()).with("durationMillis", f.durationMillis())
+                .with("phases", List.copyOf(phaseDurations)));
     }
 
     private String namespaceOfKey() {

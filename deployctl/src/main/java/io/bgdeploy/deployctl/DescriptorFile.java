@@ -1,5 +1,7 @@
 package io.bgdeploy.deployctl;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.MalformedEventException;
 import io.bgdeploy.events.deploy.Descriptor;
@@ -26,6 +28,11 @@ public final class DescriptorFile {
     }
 
     public static Descriptor read(Path file, Optional<String> namespace) throws UnreadableException {
+        return read(file, namespace, List.of());
+    }
+
+    /** Reads the file, applies the {@code --set} overrides to its JSON, then reads it strictly. */
+    public static Descriptor read(Path file, Optional<String> namespace, List<String> overrides) throws UnreadableException {
         byte[] json;
         try {
             json = Files.readAllBytes(file);
@@ -34,7 +41,30 @@ public final class DescriptorFile {
         } catch (IOException e) {
             throw new UnreadableException("descriptor file " + file + " cannot be read: " + e.getMessage());
         }
+        if (!overrides.isEmpty()) {
+            json = withOverrides(file.toString(), json, overrides);
+        }
         return parse(file.toString(), json, namespace);
+    }
+
+    private static byte[] withOverrides(String name, byte[] json, List<String> overrides) throws UnreadableException {
+        JsonNode tree;
+        try {
+            tree = EventCodec.mapper().readTree(json);
+        } catch (IOException e) {
+            throw new UnreadableException("descriptor file " + name + " is not JSON: " + e.getMessage());
+        }
+        if (!(tree instanceof ObjectNode descriptor)) {
+            throw new UnreadableException("descriptor file " + name + " holds no JSON object");
+        }
+        try {
+            Overrides.apply(descriptor, overrides);
+            return EventCodec.mapper().writeValueAsBytes(descriptor);
+        } catch (Overrides.InvalidOverride e) {
+            throw new UnreadableException(e.getMessage());
+        } catch (IOException e) {
+            throw new UnreadableException("descriptor file " + name + ": " + e.getMessage());
+        }
     }
 
     /** Parses the JSON and moves it into {@code namespace} when one is given. */

@@ -5,6 +5,8 @@ import io.bgdeploy.events.EventEnvelope;
 import io.bgdeploy.events.Topics;
 import io.bgdeploy.events.deploy.DeployRequested;
 import io.bgdeploy.events.deploy.Descriptor;
+import io.bgdeploy.events.signing.RequestSignature;
+import io.bgdeploy.events.signing.SigningKey;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -39,21 +41,29 @@ public final class KafkaDeploy {
     /** Source of the events this client publishes. */
     public static final String SOURCE = "/deployctl";
 
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(20);
-    private static final Duration POLL = Duration.ofMillis(300);
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(20);
+    static final Duration POLL = Duration.ofMillis(300);
 
     private final String bootstrap;
     private final Properties clientConfig;
     private final Consumer<String> out;
     private final Consumer<String> warn;
+    private final Optional<SigningKey> signingKey;
 
     /**
      * @param clientConfig extra Kafka client properties (TLS, SASL); they cannot change what
      *                     deployctl relies on (serializers, offsets, acks)
      */
     public KafkaDeploy(String bootstrap, Properties clientConfig, Consumer<String> out, Consumer<String> warn) {
+        this(bootstrap, clientConfig, Optional.empty(), out, warn);
+    }
+
+    /** @param signingKey the key of the namespace that signs the request (see {@link RequestSignature}) */
+    public KafkaDeploy(String bootstrap, Properties clientConfig, Optional<SigningKey> signingKey, Consumer<String> out,
+                       Consumer<String> warn) {
         this.bootstrap = bootstrap;
         this.clientConfig = clientConfig;
+        this.signingKey = signingKey;
         this.out = out;
         this.warn = warn;
     }
@@ -65,15 +75,19 @@ public final class KafkaDeploy {
         DeploymentFollower follower = new DeploymentFollower(requestId, request.key(), out, warn);
         long deadline = System.nanoTime() + timeout.toNanos();
 
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProperties());
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProperties(bootstrap, clientConfig));
              KafkaProducer<String, String> producer = new KafkaProducer<>(producerProperties())) {
             boolean assigned = assign(consumer, CONNECT_TIMEOUT, false);
 
             out.accept("requesting " + request.key() + " version " + descriptor.newVersion() + " on Kafka " + bootstrap
-                    + " (request " + requestId + ")");
-            ProducerRecord<String, String> record = new ProducerRecord<>(Topics.DEPLOY_REQUESTS, request.key(),
-                    EventCodec.encodeToString(request));
+                    + " (request " + requestId + signingKey.map(k -> ", signed with key " + k.id()).orElse(", unsigned") + ")");
+            String value = EventCodec.encodeToString(request);
+            ProducerRecord<String, String> record = new ProducerRecord<>(Topics.DEPLOY_REQUESTS, request.key(), value);
             record.headers().add("content-type", EventEnvelope.CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
+            if (signingKey.isPresent()) {
+                record.headers().add(RequestSignature.HEADER, RequestSignature.sign(signingKey.get(),
+                        value.getBytes(StandardCharsets.UTF_8)).getBytes(StandardCharsets.US_ASCII));
+            }
             producer.send(record).get(CONNECT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
 
             while (System.nanoTime() < deadline) {
@@ -98,10 +112,14 @@ public final class KafkaDeploy {
             return Outcome.cannotRun("interrupted");
         } catch (ExecutionException | TimeoutException | KafkaException e) {
             Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-            return Outcome.cannotRun("cannot use Kafka at " + bootstrap + ": "
-                    + cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : " " + cause.getMessage())
-                    + ". Check --bootstrap (or KAFKA_BOOTSTRAP_SERVERS) and that the broker is reachable from here");
+            return unreachable(bootstrap, cause);
         }
+    }
+
+    static Outcome unreachable(String bootstrap, Throwable cause) {
+        return Outcome.cannotRun("cannot use Kafka at " + bootstrap + ": "
+                + cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : " " + cause.getMessage())
+                + ". Check --bootstrap (or KAFKA_BOOTSTRAP_SERVERS) and that the broker is reachable from here");
     }
 
     /**
@@ -109,7 +127,7 @@ public final class KafkaDeploy {
      * request was published) at its beginning. The positions are resolved at once, before anything is
      * published. False while the topic does not exist yet.
      */
-    private static boolean assign(KafkaConsumer<String, String> consumer, Duration timeout, boolean fromBeginning) {
+    static boolean assign(KafkaConsumer<String, String> consumer, Duration timeout, boolean fromBeginning) {
         List<PartitionInfo> infos;
         try {
             infos = consumer.partitionsFor(Topics.DEPLOY_EVENTS, timeout);
@@ -133,7 +151,8 @@ public final class KafkaDeploy {
         return true;
     }
 
-    private Properties consumerProperties() {
+    /** A consumer of deploy-events in no consumer group: it commits nothing and disturbs no one. */
+    static Properties consumerProperties(String bootstrap, Properties clientConfig) {
         Properties p = new Properties();
         p.putAll(clientConfig);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);

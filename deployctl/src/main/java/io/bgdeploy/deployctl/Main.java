@@ -1,103 +1,96 @@
 package io.bgdeploy.deployctl;
 
-import io.bgdeploy.events.deploy.Descriptor;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
-import java.io.Reader;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.Callable;
 
 /**
- * {@code deployctl deploy --descriptor app.json}: what a CI job runs to deploy. Progress goes to
- * standard output, problems reading records or reaching servers to standard error; the exit status
- * says how it ended (see {@link Outcome}).
+ * {@code deployctl}: what a CI job runs to deploy, and what an operator runs to look and act.
+ * Progress goes to standard output (standard error with {@code --output json}), problems to
+ * standard error; the exit status says how it ended (see {@link Outcome}).
  */
-public final class Main {
+@Command(name = "deployctl", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, usageHelpAutoWidth = true,
+        description = "Blue-green deployments with bgdeploy, from CI or a terminal.",
+        commandListHeading = "%nCommands:%n",
+        footerHeading = "%n",
+        footer = {"Exit status (every command):",
+                "  0  done: DEPLOYED, rolled back, undeployed, or a version serves (status)",
+                "  1  the deployment ended in FAILURE (the old version kept serving); status: no version serves",
+                "  2  rejected: invalid descriptor, version already deployed, token not allowed, unknown app or deployment",
+                "  3  no outcome within --timeout; the deployment goes on in the deployer",
+                "  4  could not run: arguments, files, Kafka or the deployer unreachable",
+                "",
+                "Environment: KAFKA_BOOTSTRAP_SERVERS, DEPLOYER_URL, DEPLOYCTL_TOKEN (the REST API's bearer token)."})
+public final class Main implements Callable<Integer> {
 
-    private static final Duration REST_POLL_INTERVAL = Duration.ofSeconds(1);
-
-    private Main() {
-    }
+    @Spec
+    CommandSpec spec;
 
     public static void main(String[] args) {
         System.exit(run(Arrays.asList(args), System.getenv(), System.out, System.err));
     }
 
-    /** Runs one command; returns the exit status. */
+    /** Runs one command line; returns the exit status. */
     public static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
-        if (args.isEmpty() || args.contains("--help") || args.contains("-h") || "help".equals(args.get(0))) {
-            out.print(Options.USAGE);
-            return args.isEmpty() ? Outcome.CANNOT_RUN : Outcome.DEPLOYED;
-        }
-        Options options;
-        try {
-            options = Options.parse(args, env);
-        } catch (Options.UsageException e) {
-            err.println("deployctl: " + e.getMessage());
-            err.println("run 'deployctl --help' for the options");
+        quietKafkaLogging(args.contains("--verbose"));
+        return commandLine(new Terminal(env, out, err)).execute(args.toArray(String[]::new));
+    }
+
+    static CommandLine commandLine(Terminal terminal) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.addSubcommand(new DeployCommand(terminal));
+        cl.addSubcommand(new StatusCommand(terminal));
+        cl.addSubcommand(new HistoryCommand(terminal));
+        cl.addSubcommand(new RollbackCommand(terminal));
+        cl.addSubcommand(new UndeployCommand(terminal));
+        cl.addSubcommand(new WatchCommand(terminal));
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setOut(new PrintWriter(terminal.out(), true, StandardCharsets.UTF_8));
+        cl.setErr(new PrintWriter(terminal.err(), true, StandardCharsets.UTF_8));
+        cl.setParameterExceptionHandler((e, args) -> {
+            terminal.err().println("deployctl: " + e.getMessage());
+            String command = e.getCommandLine().getCommandSpec().qualifiedName();
+            terminal.err().println("run '" + command + " --help' for the options");
             return Outcome.CANNOT_RUN;
-        }
-        quietKafkaLogging(options.verbose());
-        Outcome outcome = deploy(options, out, err);
-        if (outcome.exitCode() == Outcome.CANNOT_RUN) {
-            err.println("deployctl: " + outcome.summary());
-        }
-        out.flush();
-        return outcome.exitCode();
+        });
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            terminal.err().println("deployctl: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+            return Outcome.CANNOT_RUN;
+        });
+        return cl;
     }
 
-    static Outcome deploy(Options options, PrintStream out, PrintStream err) {
-        Descriptor descriptor;
-        try {
-            descriptor = DescriptorFile.read(options.descriptor(), options.namespace());
-        } catch (DescriptorFile.UnreadableException e) {
-            return Outcome.cannotRun(e.getMessage());
-        }
-        List<String> problems = DescriptorFile.problems(descriptor);
-        if (!problems.isEmpty()) {
-            out.println("REJECTED before sending: " + options.descriptor() + " has " + problems.size() + " problem(s)");
-            problems.forEach(p -> out.println("  - " + p));
-            return Outcome.rejected("the descriptor has " + problems.size() + " problem(s)");
-        }
-        if (options.viaRest().isPresent()) {
-            Optional<String> token;
-            try {
-                token = options.tokenFile().map(Main::readToken);
-            } catch (IllegalArgumentException e) {
-                return Outcome.cannotRun(e.getMessage());
-            }
-            return new RestDeploy(options.viaRest().get(), token, REST_POLL_INTERVAL, out::println, err::println)
-                    .deploy(descriptor, options.timeout());
-        }
-        Properties kafkaConfig = new Properties();
-        if (options.kafkaConfig().isPresent()) {
-            try (Reader r = Files.newBufferedReader(options.kafkaConfig().get(), StandardCharsets.UTF_8)) {
-                kafkaConfig.load(r);
-            } catch (IOException e) {
-                return Outcome.cannotRun("Kafka client properties " + options.kafkaConfig().get() + " cannot be read: "
-                        + e.getMessage());
-            }
-        }
-        return new KafkaDeploy(options.bootstrap(), kafkaConfig, out::println, err::println)
-                .deploy(descriptor, options.requestedBy(), options.timeout());
+    /** {@code deployctl} alone: the usage, and exit status 4. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return Outcome.CANNOT_RUN;
     }
 
-    /** The first non-empty line of the token file. */
-    static String readToken(Path file) {
-        try {
-            return Files.readAllLines(file, StandardCharsets.UTF_8).stream().map(String::strip)
-                    .filter(l -> !l.isEmpty()).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("token file " + file + " is empty"));
-        } catch (IOException e) {
-            throw new IllegalArgumentException("token file " + file + " cannot be read: " + e.getMessage());
+    /** The version Maven wrote into deployctl-version.properties when it built the jar. */
+    static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties p = new Properties();
+            try (InputStream in = Main.class.getResourceAsStream("/deployctl-version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            }
+            return new String[] {"deployctl " + p.getProperty("version", "unknown") + " (Java " + Runtime.version() + ")"};
         }
     }
 

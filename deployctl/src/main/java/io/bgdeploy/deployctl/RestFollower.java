@@ -56,14 +56,20 @@ public final class RestFollower {
                 ? " after " + Durations.format(Duration.between(created, modified)) : "";
         String what = status + " " + text(deployment, "namespace") + "/" + text(deployment, "appName") + " version "
                 + text(deployment, "version") + " (deployment " + deploymentId + ")" + took;
-        if ("DEPLOYED".equals(status)) {
+        Outcome outcome;
+        if ("DEPLOYED".equals(status) || "UNDEPLOYED".equals(status)) {
             out.accept(what);
-            return Optional.of(Outcome.deployed(what));
+            outcome = Outcome.ok(what);
+        } else {
+            String reason = text(deployment, "reason");
+            String because = reason == null ? "no reason given" : reason;
+            out.accept(what + ": " + because);
+            outcome = Outcome.failure(status + ": " + because).with("reason", because);
         }
-        String reason = text(deployment, "reason");
-        String because = reason == null ? "no reason given" : reason;
-        out.accept(what + ": " + because);
-        return Optional.of(Outcome.failure(status + ": " + because));
+        return Optional.of(outcome.with("deploymentId", deploymentId)
+                .with("key", text(deployment, "namespace") + "/" + text(deployment, "appName"))
+                .with("version", text(deployment, "version")).with("status", status)
+                .with("phases", List.copyOf(phaseDurations)));
     }
 
     /** The phase last seen. */

@@ -1,5 +1,6 @@
 package io.bgdeploy.deployctl;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.EventData;
 import io.bgdeploy.events.EventEnvelope;
@@ -11,6 +12,9 @@ import io.bgdeploy.events.deploy.DeploymentPhase;
 import io.bgdeploy.events.deploy.DeploymentPhaseChanged;
 import io.bgdeploy.events.deploy.DeploymentRejected;
 import io.bgdeploy.events.deploy.DeploymentStatus;
+import io.bgdeploy.events.signing.RequestSignature;
+import io.bgdeploy.events.signing.SigningKey;
+import io.bgdeploy.events.signing.SigningKeys;
 import io.bgdeploy.infra.testing.SharedInfra;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -39,6 +43,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * deployctl against a real broker; the test plays the deployer: it reads the request from
@@ -60,8 +65,16 @@ class KafkaDeployTest {
         List<String> args = new ArrayList<>(List.of("deploy", "--descriptor", DescriptorFileTest.sample().toString(),
                 "--bootstrap", bootstrap, "--requested-by", "ci-job-7"));
         args.addAll(List.of(extra));
+        return command(args);
+    }
+
+    private static CompletableFuture<Run> command(List<String> args) {
+        return command(args, new ByteArrayOutputStream());
+    }
+
+    /** Runs deployctl in the background; {@code out} shows its standard output while it runs. */
+    private static CompletableFuture<Run> command(List<String> args, ByteArrayOutputStream out) {
         return CompletableFuture.supplyAsync(() -> {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             int code = Main.run(args, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
                     new PrintStream(err, true, StandardCharsets.UTF_8));
@@ -142,7 +155,7 @@ class KafkaDeployTest {
 
         Run result = run.get(60, TimeUnit.SECONDS);
         assertThat(result.exitCode()).as(result.out() + result.err()).isZero();
-        assertThat(result.out()).contains("requesting staging/web version # on Kafka " + bootstrap + " (request " + requestId + ")",
+        assertThat(result.out()).contains("requesting staging/web version # on Kafka " + bootstrap + " (request " + requestId + ", unsigned)",
                 "accepted: deployment d-42 of staging/web version 3 requested by ci-job-7",
                 "phase WAITING_FOR_HEALTH: 2 pods", "  WAITING_FOR_HEALTH took 4.1 s",
                 "DEPLOYED staging/web version 3 (deployment d-42) after 6.0 s");
@@ -171,5 +184,57 @@ class KafkaDeployTest {
 
         assertThat(result.exitCode()).isEqualTo(Outcome.TIMED_OUT);
         assertThat(result.out()).contains("no answer to request", "within 3.0 s: is deployer-service running");
+    }
+
+    @Test
+    void withJsonOutputStdoutHoldsTheResultAndWatchFollowsTheSameDeployment() throws Exception {
+        CompletableFuture<Run> run = deployctl("--namespace", "json-out", "--set", "image=registry.example.com/web:1.5.0",
+                "--output", "json");
+        ConsumerRecord<String, String> record = awaitRequest("json-out/web");
+        DeployRequested request = EventCodec.decode(record.value(), DeployRequested.class).data();
+        assertThat(request.descriptor().podspec().get("containers").get(0).get("image").asText())
+                .isEqualTo("registry.example.com/web:1.5.0");
+        ByteArrayOutputStream watchOut = new ByteArrayOutputStream();
+        CompletableFuture<Run> watch = command(List.of("watch", "web", "--namespace", "json-out", "--deployment", "d-77",
+                "--bootstrap", bootstrap, "--timeout", "60s"), watchOut);
+        // the watcher reads from the end of deploy-events: answer once it says it is positioned
+        await().atMost(Duration.ofSeconds(30)).until(() -> watchOut.toString(StandardCharsets.UTF_8).contains("watching deploy-events"));
+
+        answer(new DeploymentAccepted("d-77", request.requestId(), "ci-job-7", "json-out", "web", "5"));
+        answer(new DeploymentPhaseChanged("d-77", "json-out", "web", "5", DeploymentPhase.SWITCHING, null, null));
+        answer(new DeploymentFinished("d-77", "json-out", "web", "5", DeploymentStatus.FAILURE, "health check failed", 3000));
+
+        Run result = run.get(60, TimeUnit.SECONDS);
+        assertThat(result.exitCode()).isEqualTo(Outcome.FAILURE);
+        JsonNode json = EventCodec.mapper().readTree(result.out());
+        assertThat(json.get("result").asText()).isEqualTo("FAILURE");
+        assertThat(json.get("exitCode").asInt()).isEqualTo(Outcome.FAILURE);
+        assertThat(json.get("deploymentId").asText()).isEqualTo("d-77");
+        assertThat(json.get("reason").asText()).isEqualTo("health check failed");
+        assertThat(result.err()).as("progress lines go to stderr").contains("phase SWITCHING");
+
+        Run watched = watch.get(60, TimeUnit.SECONDS);
+        assertThat(watched.exitCode()).as(watched.out() + watched.err()).isEqualTo(Outcome.FAILURE);
+        assertThat(watched.out()).contains("json-out/web accepted deployment d-77 version 5",
+                "json-out/web d-77 phase SWITCHING", "json-out/web d-77 FAILURE version 5 after 3.0 s: health check failed");
+    }
+
+    @Test
+    void aSigningKeySignsTheRecordAsSentAndTheDeployerCanVerifyIt(@TempDir Path dir) throws Exception {
+        SigningKey key = SigningKey.of("signed/ci", java.util.Base64.getEncoder().encodeToString(new byte[] {
+                1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32}));
+        Path keyFile = dir.resolve("signing.key");
+        Files.writeString(keyFile, "# the CI's key for namespace signed\nsigned/ci=" + java.util.Base64.getEncoder().encodeToString(key.secret()) + "\n");
+        CompletableFuture<Run> run = deployctl("--namespace", "signed", "--signing-key-file", keyFile.toString(), "--timeout", "5s");
+
+        ConsumerRecord<String, String> record = awaitRequest("signed/web");
+        SigningKey signer = RequestSignature.verifyFor(header(record, RequestSignature.HEADER),
+                record.value().getBytes(StandardCharsets.UTF_8), "signed", SigningKeys.of(key));
+        assertThat(signer.id()).isEqualTo("signed/ci");
+        assertThat(run.get(60, TimeUnit.SECONDS).out()).contains("signed with key signed/ci");
+
+        Run wrongNamespace = deployctl("--namespace", "elsewhere", "--signing-key-file", keyFile.toString()).get(60, TimeUnit.SECONDS);
+        assertThat(wrongNamespace.exitCode()).isEqualTo(Outcome.CANNOT_RUN);
+        assertThat(wrongNamespace.err()).contains("signing key signed/ci is for namespace signed, the request deploys to elsewhere");
     }
 }

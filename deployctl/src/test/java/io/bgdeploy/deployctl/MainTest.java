@@ -42,13 +42,15 @@ class MainTest {
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("deployctl: descriptor file /nonexistent/app.json does not exist");
 
         assertThat(run("deploy", "--descriptor")).isEqualTo(Outcome.CANNOT_RUN);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("deployctl: --descriptor needs a value",
-                "run 'deployctl --help' for the options");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("deployctl: Missing required parameter for option '--descriptor'",
+                "run 'deployctl deploy --help' for the options");
     }
 
     @Test
-    void helpListsTheOptionsAndExitCodes() {
-        assertThat(run("--help")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--via-rest URL", "exit status: 0 DEPLOYED");
+    void anInvalidOverrideCannotRunAndNamesTheFix(@TempDir Path dir) throws Exception {
+        int code = run("deploy", "--descriptor", DescriptorFileTest.sample().toString(), "--set", "image.sidecar=x:1");
+
+        assertThat(code).isEqualTo(Outcome.CANNOT_RUN);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("deployctl: --set image.sidecar: the pod has no container 'sidecar'");
     }
 }

@@ -12,6 +12,7 @@ import io.bgdeploy.events.lb.ServerSpec;
 import io.bgdeploy.events.lb.SwitchFrontend;
 import io.bgdeploy.events.lb.UpsertBackend;
 import io.bgdeploy.infra.FreePorts;
+import io.bgdeploy.infra.SocketDirectory;
 import io.bgdeploy.infra.testing.EtcdResource;
 import io.bgdeploy.infra.testing.KafkaResource;
 import io.bgdeploy.infra.testing.KafkaTestClient;
@@ -194,9 +195,10 @@ class LbSwitchBenchmark {
         if (problems != null) {
             throw new IllegalStateException(problems);
         }
-        try (HaproxyLauncher haproxy = HaproxyLauncher.start(Path.of("/usr/sbin/haproxy"), file, dir.resolve("master.sock"),
+        try (SocketDirectory sockets = SocketDirectory.create("bench");
+             HaproxyLauncher haproxy = HaproxyLauncher.start(Path.of("/usr/sbin/haproxy"), file, sockets.socket("master.sock"),
                 Duration.ofSeconds(60))) {
-            MasterCli cli = new MasterCli(dir.resolve("master.sock"));
+            MasterCli cli = new MasterCli(sockets.socket("master.sock"));
             long[] reloads = new long[5];
             for (int i = 0; i < reloads.length; i++) {
                 ProcStatus before = cli.showProc();

@@ -26,17 +26,22 @@ public final class HaproxyProcess implements AutoCloseable {
     public static final String DEFAULT_BINARY = "/usr/sbin/haproxy";
     private static final Pattern MASTER_LINE = Pattern.compile("^(\\d+)\\s+master\\s+(\\d+)", Pattern.MULTILINE);
 
+    private final SocketDirectory sockets;
     private final Path masterSocket;
     private final Path configFile;
     private final ManagedProcess process;
 
-    private HaproxyProcess(Path masterSocket, Path configFile, ManagedProcess process) {
-        this.masterSocket = masterSocket;
+    private HaproxyProcess(SocketDirectory sockets, Path configFile, ManagedProcess process) {
+        this.sockets = sockets;
+        this.masterSocket = sockets.socket("master.sock");
         this.configFile = configFile;
         this.process = process;
     }
 
-    /** Starts HAProxy on {@code configFile}; waits until the master socket answers. */
+    /**
+     * Starts HAProxy on {@code configFile} with its files (pid, log) in {@code workDir} and its master
+     * socket in a short directory of its own ({@link SocketDirectory}); waits until the master answers.
+     */
     public static HaproxyProcess start(Path workDir, Path configFile) {
         String binary = binary();
         try {
@@ -44,12 +49,18 @@ public final class HaproxyProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Path socket = workDir.resolve("master.sock");
+        SocketDirectory sockets = SocketDirectory.create("haproxy");
+        Path socket = sockets.socket("master.sock");
         List<String> cmd = List.of(binary, "-W", "-S", socket + ",level,admin", "-f", configFile.toString(),
                 "-p", workDir.resolve("haproxy.pid").toString());
         ManagedProcess process = ManagedProcess.start("haproxy", cmd, Map.of(), workDir, workDir.resolve("haproxy.log"));
-        HaproxyProcess haproxy = new HaproxyProcess(socket, configFile, process);
-        process.awaitReady(haproxy::hasWorker, Duration.ofSeconds(20), "a running worker");
+        HaproxyProcess haproxy = new HaproxyProcess(sockets, configFile, process);
+        try {
+            process.awaitReady(haproxy::hasWorker, Duration.ofSeconds(20), "a running worker");
+        } catch (RuntimeException e) {
+            haproxy.close();
+            throw e;
+        }
         return haproxy;
     }
 
@@ -156,8 +167,10 @@ public final class HaproxyProcess implements AutoCloseable {
         }
     }
 
+    /** Stops HAProxy and removes its socket directory. */
     @Override
     public void close() {
         process.close();
+        sockets.close();
     }
 }

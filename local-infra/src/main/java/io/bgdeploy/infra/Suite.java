@@ -55,6 +55,7 @@ public final class Suite implements AutoCloseable {
     private final long started = System.nanoTime();
     private KafkaBroker kafka;
     private EtcdServer etcd;
+    private SocketDirectory sockets;
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     private final Map<String, Map<String, String>> extraSettings;
     private String token;
@@ -88,6 +89,7 @@ public final class Suite implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         token = writeToken();
+        sockets = SocketDirectory.create("suite");
         step("kafka", "starting a KRaft broker on 127.0.0.1:" + options.kafkaPort());
         step("etcd", "starting on 127.0.0.1:" + options.etcdPort());
         CompletableFuture<KafkaBroker> k = CompletableFuture.supplyAsync(() -> KafkaBroker.start(
@@ -132,7 +134,7 @@ public final class Suite implements AutoCloseable {
                 s.put("lbconfig.agent.enabled", "true");
                 s.put("lbconfig.agent.haproxy.start", "true");
                 s.put("lbconfig.agent.haproxy.config-file", dir.resolve("haproxy.cfg").toString());
-                s.put("lbconfig.agent.haproxy.master-socket", dir.resolve("master.sock").toString());
+                s.put("lbconfig.agent.haproxy.master-socket", sockets.socket("haproxy-master.sock").toString());
                 s.put("lbconfig.agent.haproxy.public-port", String.valueOf(options.lbPublicPort()));
                 s.put("lbconfig.agent.haproxy.stats-port", String.valueOf(options.lbStatsPort()));
             }
@@ -223,7 +225,7 @@ public final class Suite implements AutoCloseable {
         return "http://127.0.0.1:" + options.lbStatsPort() + "/";
     }
 
-    /** Stops the services (deployer first, so it stops its pods), then etcd and Kafka. */
+    /** Stops the services (deployer first, so it stops its pods), then etcd and Kafka; removes the sockets. */
     @Override
     public void close() {
         List<String> order = new ArrayList<>(services.keySet());
@@ -239,6 +241,9 @@ public final class Suite implements AutoCloseable {
         if (kafka != null) {
             step("kafka", "stopping");
             kafka.close();
+        }
+        if (sockets != null) {
+            sockets.close();
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.bgdeploy.infra;
 
 import io.bgdeploy.infra.testing.KafkaTestClient;
+import io.bgdeploy.infra.testing.SharedInfra;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The real parts start, serve, stop and leave no process behind. */
 class InfraProcessesTest {
@@ -61,6 +63,35 @@ class InfraProcessesTest {
         }
         Files.writeString(cfg, "frontend broken\n  bind 127.0.0.1:" + port + "\n  no-such-directive\n");
         assertThat(HaproxyProcess.check(cfg)).contains("no-such-directive");
+    }
+
+    @Test
+    void haproxyRunsFromAWorkingDirectoryOf150CharactersAndLeavesNoSocketBehind() throws Exception {
+        Path deep = SharedInfra.workDirOfLength("haproxy-deep", 150);
+        assertThat(deep.toString()).hasSize(150);
+        int port = FreePorts.next();
+        Path cfg = deep.resolve("haproxy.cfg");
+        Files.writeString(cfg, config(port, "deep"));
+        Path socket;
+        try (HaproxyProcess haproxy = HaproxyProcess.start(deep, cfg)) {
+            socket = haproxy.masterSocket();
+            assertThat(get(port)).isEqualTo("deep");
+            assertThat(socket.toString().length()).isLessThanOrEqualTo(SocketDirectory.HAPROXY_MAX_SOCKET_PATH);
+            assertThat(socket.startsWith(deep)).as("%s is below %s", socket, deep).isFalse();
+            haproxy.reload();
+            assertThat(get(port)).isEqualTo("deep");
+        }
+        assertThat(socket.getParent()).doesNotExist();
+    }
+
+    @Test
+    void aSocketNameTooLongForHaproxyIsRefusedWithThePathAndTheLimit() {
+        try (SocketDirectory sockets = SocketDirectory.create("names")) {
+            String name = "s".repeat(SocketDirectory.HAPROXY_MAX_SOCKET_PATH);
+            assertThatThrownBy(() -> sockets.socket(name))
+                    .hasMessageContaining(sockets.path().resolve(name).toString())
+                    .hasMessageContaining("at most " + SocketDirectory.HAPROXY_MAX_SOCKET_PATH);
+        }
     }
 
     private static String config(int port, String body) {

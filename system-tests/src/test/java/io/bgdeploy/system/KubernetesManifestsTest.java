@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -30,13 +29,17 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleRef;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -46,113 +49,67 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Loads every manifest of deploy/kubernetes/ with the fabric8 model (as kubectl would see it) and
- * checks what an operator relies on: resources and health probes on every container, images
- * named with a version, settings that exist in the services' code, least-privilege RBAC, and
+ * Renders every overlay of deploy/kubernetes with {@code kubectl kustomize} and loads the output
+ * with the fabric8 model (as kubectl apply would see it), then checks what an operator relies on:
+ * resources and health probes on every container, images set by the overlay with a version,
+ * settings that exist in the services' code, least-privilege RBAC, the recommended labels, and
  * autoscalers, disruption budgets and services that point at real workloads.
  */
 class KubernetesManifestsTest {
 
-    static final String IMAGE_PREFIX = "registry.example.com/bgdeploy/";
-
     static Path root;
-    static final List<HasMetadata> objects = new ArrayList<>();
+    static List<RenderedManifests> overlays;
 
     @BeforeAll
-    static void load() throws IOException {
+    static void render() {
         root = DockerComposeFileTest.repositoryRoot();
-        KubernetesSerialization serialization = new KubernetesSerialization();
-        List<Path> files;
-        try (Stream<Path> s = Files.list(root.resolve("deploy/kubernetes"))) {
-            files = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
-        }
-        assertThat(files).isNotEmpty();
-        for (Path file : files) {
-            for (String document : Files.readString(file).split("(?m)^---\\s*$")) {
-                if (document.lines().allMatch(l -> l.isBlank() || l.trim().startsWith("#"))) {
-                    continue;
-                }
-                HasMetadata object = serialization.unmarshal(document, HasMetadata.class);
-                assertThat(object).as("a typed Kubernetes object in %s:\n%s", file.getFileName(), document)
-                        .isNotNull().isNotInstanceOf(GenericKubernetesResource.class);
-                objects.add(object);
-            }
-        }
+        overlays = RenderedManifests.overlays(root);
     }
 
-    static <T extends HasMetadata> List<T> all(Class<T> type) {
-        return objects.stream().filter(type::isInstance).map(type::cast).toList();
-    }
-
-    static <T extends HasMetadata> Optional<T> find(Class<T> type, String namespace, String name) {
-        return all(type).stream().filter(o -> name.equals(o.getMetadata().getName())
-                && Objects.equals(namespace, o.getMetadata().getNamespace())).findFirst();
-    }
-
-    /** Every pod template, by workload "Kind/name". */
-    static Map<String, PodTemplateSpec> podTemplates() {
-        Map<String, PodTemplateSpec> result = new LinkedHashMap<>();
-        all(Deployment.class).forEach(d -> result.put("Deployment/" + d.getMetadata().getName(), d.getSpec().getTemplate()));
-        all(DaemonSet.class).forEach(d -> result.put("DaemonSet/" + d.getMetadata().getName(), d.getSpec().getTemplate()));
-        return result;
-    }
-
-    static String namespaceOf(String workload) {
-        return objects.stream().filter(o -> workload.equals(o.getKind() + "/" + o.getMetadata().getName()))
-                .findFirst().orElseThrow().getMetadata().getNamespace();
-    }
-
-    static List<Container> containers(PodSpec spec) {
-        List<Container> all = new ArrayList<>(spec.getContainers());
-        if (spec.getInitContainers() != null) {
-            all.addAll(spec.getInitContainers());
-        }
-        return all;
-    }
-
-    /** The service module a container runs, from its image name. */
-    static Optional<String> moduleOf(Container c) {
-        if (!c.getImage().startsWith(IMAGE_PREFIX)) {
-            return Optional.empty();
-        }
-        String rest = c.getImage().substring(IMAGE_PREFIX.length());
-        return Optional.of(rest.substring(0, rest.indexOf(':')));
+    static List<RenderedManifests> overlays() {
+        return overlays;
     }
 
     @Test
-    void everyServiceModuleRunsAsADeploymentAndTheCollectorAsADaemonSet() {
+    void theOverlaysAreProductionAndDev() {
+        assertThat(overlays).extracting(RenderedManifests::overlay).contains("production", "dev");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("overlays")
+    void everyServiceModuleRunsAsADeploymentAndTheCollectorAsADaemonSet(RenderedManifests m) {
         Set<String> modules = new TreeSet<>();
-        for (Deployment d : all(Deployment.class)) {
-            d.getSpec().getTemplate().getSpec().getContainers().forEach(c -> moduleOf(c).ifPresent(modules::add));
+        for (Deployment d : m.all(Deployment.class)) {
+            d.getSpec().getTemplate().getSpec().getContainers().forEach(c -> RenderedManifests.moduleOf(c).ifPresent(modules::add));
         }
         assertThat(modules).containsExactlyInAnyOrderElementsOf(DockerComposeFileTest.SERVICE_MODULES);
 
-        DaemonSet collector = find(DaemonSet.class, "bgdeploy", "log-collector").orElseThrow();
+        DaemonSet collector = m.find(DaemonSet.class, "bgdeploy", "log-collector").orElseThrow();
         PodSpec spec = collector.getSpec().getTemplate().getSpec();
         Container c = spec.getContainers().get(0);
-        assertThat(moduleOf(c)).contains("log-shipper");
-        assertThat(environment(c, "bgdeploy")).containsEntry("LOGSHIPPER_COLLECTOR_ENABLED", "true")
+        assertThat(RenderedManifests.moduleOf(c)).contains("log-shipper");
+        assertThat(environment(m, c, "bgdeploy")).containsEntry("LOGSHIPPER_COLLECTOR_ENABLED", "true")
                 .containsEntry("LOGSHIPPER_SHIPPER_ENABLED", "false");
-        String logDirectory = environment(c, "bgdeploy").get("LOGSHIPPER_COLLECTOR_DIRECTORY");
+        String logDirectory = environment(m, c, "bgdeploy").get("LOGSHIPPER_COLLECTOR_DIRECTORY");
         VolumeMount logs = mountAt(c, logDirectory);
         assertThat(logs.getReadOnly()).as("%s is mounted read-only", logDirectory).isTrue();
         assertThat(volume(spec, logs.getName()).getHostPath().getPath()).isEqualTo("/var/log/containers");
-        Path positions = Path.of(environment(c, "bgdeploy").get("LOGSHIPPER_COLLECTOR_POSITIONS_FILE"));
+        Path positions = Path.of(environment(m, c, "bgdeploy").get("LOGSHIPPER_COLLECTOR_POSITIONS_FILE"));
         VolumeMount positionsMount = mountAt(c, positions.getParent().toString());
         assertThat(positionsMount.getReadOnly()).isNotEqualTo(Boolean.TRUE);
         assertThat(volume(spec, positionsMount.getName()).getHostPath()).as("positions survive a restart on the node")
                 .isNotNull();
     }
 
-    @Test
-    void everyContainerHasResourceRequestsAndLimits() {
-        podTemplates().forEach((workload, template) -> {
-            for (Container c : containers(template.getSpec())) {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("overlays")
+    void everyContainerHasResourceRequestsAndLimits(RenderedManifests m) {
+        m.podTemplates().forEach((workload, template) -> {
+            for (Container c : RenderedManifests.containers(template.getSpec())) {
                 ResourceRequirements r = c.getResources();
                 String what = workload + " container " + c.getName();
                 assertThat(r).as(what).isNotNull();
@@ -168,16 +125,17 @@ class KubernetesManifestsTest {
         });
     }
 
-    @Test
-    void everyContainerHasAVersionedImageAndHealthProbes() {
-        podTemplates().forEach((workload, template) -> {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("overlays")
+    void everyContainerHasAVersionedImageAndHealthProbes(RenderedManifests m) {
+        m.podTemplates().forEach((workload, template) -> {
             for (Container c : template.getSpec().getContainers()) {
                 String what = workload + " container " + c.getName();
-                assertThat(c.getImage()).as("%s names its image with a tag", what).matches("[^:]+:[\\w.-]+")
-                        .doesNotEndWith(":latest");
+                assertThat(c.getImage()).as("%s names its image with a tag", what).isNotEqualTo(RenderedManifests.repository(c.getImage()))
+                        .matches(".*:[\\w.-]+").doesNotEndWith(":latest");
                 assertThat(c.getLivenessProbe()).as("%s liveness probe", what).isNotNull();
                 assertThat(c.getReadinessProbe()).as("%s readiness probe", what).isNotNull();
-                if (moduleOf(c).isPresent()) {
+                if (RenderedManifests.moduleOf(c).isPresent()) {
                     assertHttpProbe(c, c.getLivenessProbe(), "/q/health/live", what);
                     assertHttpProbe(c, c.getReadinessProbe(), "/q/health/ready", what);
                 }
@@ -191,7 +149,7 @@ class KubernetesManifestsTest {
         assertThat(get.getPath()).as(what).isEqualTo(path);
         int port = resolvePort(c, get.getPort(), what);
         assertThat(port).as("%s probes the port the service listens on", what)
-                .isEqualTo(DockerComposeFileTest.ServiceSettings.of(root, moduleOf(c).orElseThrow()).httpPort());
+                .isEqualTo(DockerComposeFileTest.ServiceSettings.of(root, RenderedManifests.moduleOf(c).orElseThrow()).httpPort());
     }
 
     private static int resolvePort(Container c, IntOrString port, String what) {
@@ -202,22 +160,23 @@ class KubernetesManifestsTest {
                 .findFirst().orElseThrow(() -> new AssertionError(what + " names a port '" + port.getStrVal() + "' it does not have"));
     }
 
-    @Test
-    void everySettingGivenToAServiceIsASettingOfItsCode() {
-        podTemplates().forEach((workload, template) -> {
-            String namespace = namespaceOf(workload);
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("overlays")
+    void everySettingGivenToAServiceIsASettingOfItsCode(RenderedManifests m) {
+        m.podTemplates().forEach((workload, template) -> {
+            String namespace = m.namespaceOf(workload);
             for (Container c : template.getSpec().getContainers()) {
                 for (EnvFromSource from : Optional.ofNullable(c.getEnvFrom()).orElse(List.of())) {
                     assertThat(from.getConfigMapRef()).as("%s env from a ConfigMap", workload).isNotNull();
-                    assertThat(find(ConfigMap.class, namespace, from.getConfigMapRef().getName()))
+                    assertThat(m.find(ConfigMap.class, namespace, from.getConfigMapRef().getName()))
                             .as("%s uses ConfigMap %s", workload, from.getConfigMapRef().getName()).isPresent();
                 }
-                Optional<String> module = moduleOf(c);
+                Optional<String> module = RenderedManifests.moduleOf(c);
                 if (module.isEmpty()) {
                     continue;
                 }
                 DockerComposeFileTest.ServiceSettings settings = DockerComposeFileTest.ServiceSettings.of(root, module.get());
-                Map<String, String> env = environment(c, namespace);
+                Map<String, String> env = environment(m, c, namespace);
                 for (String variable : env.keySet()) {
                     assertThat(DockerComposeFileTest.IMAGE_VARIABLES.contains(variable) || settings.accepts(variable))
                             .as("%s container %s sets %s, which is no setting of %s", workload, c.getName(), variable, module.get())
@@ -232,11 +191,11 @@ class KubernetesManifestsTest {
     }
 
     /** Env of a container: its ConfigMaps (in order) then its own env entries. */
-    static Map<String, String> environment(Container c, String namespace) {
+    static Map<String, String> environment(RenderedManifests m, Container c, String namespace) {
         Map<String, String> env = new LinkedHashMap<>();
         for (EnvFromSource from : Optional.ofNullable(c.getEnvFrom()).orElse(List.of())) {
             if (from.getConfigMapRef() != null) {
-                find(ConfigMap.class, namespace, from.getConfigMapRef().getName())
+                m.find(ConfigMap.class, namespace, from.getConfigMapRef().getName())
                         .ifPresent(cm -> env.putAll(cm.getData()));
             }
         }
@@ -246,9 +205,10 @@ class KubernetesManifestsTest {
         return env;
     }
 
-    @Test
-    void rbacGrantsOnlyWhatEachServiceCalls() {
-        for (HasMetadata role : objects) {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("overlays")
+    void rbacGrantsOnlyWhatEachServiceCalls(RenderedManifests m) {
+        for (HasMetadata role : m.objects()) {
             for (PolicyRule rule : rules(role)) {
                 assertThat(rule.getVerbs()).as("verbs of %s", role.getMetadata().getName()).doesNotContain("*");
                 assertThat(rule.getResources()).as("resources of %s", role.getMetadata().getName()).doesNotContain("*");
@@ -256,31 +216,133 @@ class KubernetesManifestsTest {
                 assertThat(rule.getNonResourceURLs()).as("non-resource URLs of %s", role.getMetadata().getName()).isNullOrEmpty();
             }
         }
-        Map<String, Set<String>> deployer = grants(roleOf("deployer-service"));
+        Map<String, Set<String>> deployer = grants(roleOf(m, "deployer-service"));
         assertThat(deployer).containsOnlyKeys("apps/deployments", "apps/deployments/scale", "/services", "/pods");
         assertThat(deployer.get("apps/deployments")).contains("get", "list", "create", "delete").doesNotContain("deletecollection");
         assertThat(deployer.get("apps/deployments/scale")).contains("update").doesNotContain("delete", "create");
         assertThat(deployer.get("/services")).containsExactlyInAnyOrder("get", "create", "patch", "delete");
-        assertThat(deployer.get("/pods")).containsExactlyInAnyOrder("get", "list", "watch");
+        assertThat(deployer.get("/pods")).containsExactlyInAnyOrder("list", "watch");
 
-        Map<String, Set<String>> health = grants(roleOf("health-service"));
+        Map<String, Set<String>> health = grants(roleOf(m, "health-service"));
         assertThat(health).containsOnlyKeys("/nodes", "/pods");
         health.values().forEach(verbs -> assertThat(verbs).containsExactlyInAnyOrder("get", "list", "watch"));
     }
 
+    /**
+     * The deployer creates workloads, so it can run any pod: its write rights are bound per app
+     * namespace (RoleBindings), never cluster-wide and never in the suite's own namespace.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("overlays")
+    void theDeployerChangesWorkloadsOnlyInTheNamespacesBoundToIt(RenderedManifests m) {
+        Deployment deployer = m.deploymentOf("deployer-service");
+        String account = deployer.getSpec().getTemplate().getSpec().getServiceAccountName();
+        String suite = deployer.getMetadata().getNamespace();
+        Set<String> appNamespaces = new TreeSet<>();
+        for (HasMetadata binding : m.objects()) {
+            boolean bindsDeployer = subjects(binding).stream().anyMatch(s -> account.equals(s.getName()) && suite.equals(s.getNamespace()));
+            if (!bindsDeployer) {
+                continue;
+            }
+            Set<String> verbs = new TreeSet<>();
+            grants(roleBoundBy(m, binding)).values().forEach(verbs::addAll);
+            if (binding instanceof ClusterRoleBinding) {
+                assertThat(verbs).as("cluster-wide rights of the deployer (%s)", binding.getMetadata().getName())
+                        .isSubsetOf("get", "list", "watch");
+            } else {
+                String namespace = binding.getMetadata().getNamespace();
+                assertThat(namespace).as("the deployer's rights to change workloads in the suite's own namespace")
+                        .isNotIn(suite, "kube-system");
+                appNamespaces.add(namespace);
+            }
+        }
+        assertThat(appNamespaces).as("namespaces the deployer may deploy to").isNotEmpty();
+    }
+
+    /** The recommended labels on every object, and selectors that only use the one label that never changes. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("overlays")
+    void everyObjectCarriesTheRecommendedLabels(RenderedManifests m) {
+        for (HasMetadata o : m.objects()) {
+            String what = o.getKind() + "/" + o.getMetadata().getName();
+            Map<String, String> labels = o.getMetadata().getLabels();
+            assertThat(labels).as("labels of %s", what)
+                    .containsKey("app.kubernetes.io/name")
+                    .containsEntry("app.kubernetes.io/part-of", "bgdeploy")
+                    .containsEntry("app.kubernetes.io/managed-by", "kustomize")
+                    .containsEntry("app.kubernetes.io/instance", "bgdeploy-" + m.overlay());
+            if (!"Namespace".equals(o.getKind())) {
+                assertThat(labels).as("labels of %s", what).containsKey("app.kubernetes.io/component");
+            }
+            assertThat(labels.keySet()).as("labels of %s", what).allMatch(k -> k.startsWith("app.kubernetes.io/"));
+        }
+        m.podTemplates().forEach((workload, template) -> {
+            Map<String, String> labels = template.getMetadata().getLabels();
+            assertThat(labels).as("pod labels of %s", workload).containsKeys("app.kubernetes.io/name",
+                    "app.kubernetes.io/component", "app.kubernetes.io/part-of", "app.kubernetes.io/instance");
+        });
+        List<Map<String, String>> selectors = new ArrayList<>();
+        m.all(Deployment.class).forEach(d -> selectors.add(d.getSpec().getSelector().getMatchLabels()));
+        m.all(DaemonSet.class).forEach(d -> selectors.add(d.getSpec().getSelector().getMatchLabels()));
+        m.all(PodDisruptionBudget.class).forEach(p -> selectors.add(p.getSpec().getSelector().getMatchLabels()));
+        m.all(Service.class).forEach(s -> selectors.add(s.getSpec().getSelector()));
+        assertThat(selectors).allSatisfy(selector -> assertThat(selector).containsOnlyKeys("app.kubernetes.io/name"));
+    }
+
+    /** The RBAC of the services is defined once, in deploy/kubernetes, and no other file defines a role. */
     @Test
-    void podsThatDoNotCallTheApiGetNoToken() {
+    void rolesAreDefinedOnlyInTheKubernetesManifests() throws IOException {
+        List<Path> roleFiles = new ArrayList<>();
+        Set<String> skipped = Set.of("target", ".git", "node_modules", ".suite");
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
+                boolean skip = skipped.contains(dir.getFileName().toString()) || dir.equals(root.resolve("deploy/kubernetes"));
+                return skip ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                if (file.getFileName().toString().matches(".*\\.ya?ml") && definesARole(file)) {
+                    roleFiles.add(root.relativize(file));
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        assertThat(roleFiles).as("files outside deploy/kubernetes that define RBAC roles").isEmpty();
+        for (RenderedManifests m : overlays) {
+            Set<String> names = new HashSet<>();
+            for (HasMetadata role : m.objects()) {
+                if (role instanceof ClusterRole || role instanceof Role) {
+                    assertThat(names.add(role.getKind() + "/" + role.getMetadata().getNamespace() + "/" + role.getMetadata().getName()))
+                            .as("%s defined twice in %s", role.getMetadata().getName(), m.overlay()).isTrue();
+                }
+            }
+        }
+    }
+
+    private static boolean definesARole(Path file) {
+        try {
+            return Files.readString(file).lines().anyMatch(l -> l.matches("kind:\\s*(Cluster)?Role\\s*"));
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("overlays")
+    void podsThatDoNotCallTheApiGetNoToken(RenderedManifests m) {
         Set<String> bound = new HashSet<>();
-        for (HasMetadata binding : objects) {
+        for (HasMetadata binding : m.objects()) {
             subjects(binding).stream().filter(s -> "ServiceAccount".equals(s.getKind()))
                     .forEach(s -> bound.add(s.getNamespace() + "/" + s.getName()));
         }
-        podTemplates().forEach((workload, template) -> {
+        m.podTemplates().forEach((workload, template) -> {
             PodSpec spec = template.getSpec();
             String sa = spec.getServiceAccountName();
             assertThat(sa).as("%s names its ServiceAccount", workload).isNotNull();
-            String namespace = namespaceOf(workload);
-            ServiceAccount account = find(ServiceAccount.class, namespace, sa).orElseThrow(
+            String namespace = m.namespaceOf(workload);
+            ServiceAccount account = m.find(ServiceAccount.class, namespace, sa).orElseThrow(
                     () -> new AssertionError(workload + " uses ServiceAccount " + sa + ", which is not defined"));
             if (!bound.contains(namespace + "/" + sa)) {
                 assertThat(Boolean.FALSE.equals(spec.getAutomountServiceAccountToken())
@@ -288,47 +350,50 @@ class KubernetesManifestsTest {
                         .as("%s has no role, so it mounts no API token", workload).isTrue();
             }
         });
-        for (HasMetadata binding : objects) {
+        for (HasMetadata binding : m.objects()) {
             RoleRef ref = roleRef(binding);
             if (ref == null) {
                 continue;
             }
             Class<? extends HasMetadata> kind = "ClusterRole".equals(ref.getKind()) ? ClusterRole.class : Role.class;
             String ns = kind == ClusterRole.class ? null : binding.getMetadata().getNamespace();
-            assertThat(find(kind, ns, ref.getName())).as("%s refers to %s %s", binding.getMetadata().getName(),
+            assertThat(m.find(kind, ns, ref.getName())).as("%s refers to %s %s", binding.getMetadata().getName(),
                     ref.getKind(), ref.getName()).isPresent();
             for (Subject s : subjects(binding)) {
-                assertThat(find(ServiceAccount.class, s.getNamespace(), s.getName()))
+                assertThat(m.find(ServiceAccount.class, s.getNamespace(), s.getName()))
                         .as("%s binds ServiceAccount %s/%s", binding.getMetadata().getName(), s.getNamespace(), s.getName())
                         .isPresent();
             }
         }
     }
 
-    @Test
-    void autoscalersAndDisruptionBudgetsPointAtRealWorkloads() {
-        assertThat(all(HorizontalPodAutoscaler.class)).isNotEmpty();
-        for (HorizontalPodAutoscaler hpa : all(HorizontalPodAutoscaler.class)) {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("overlays")
+    void autoscalersAndDisruptionBudgetsPointAtRealWorkloads(RenderedManifests m) {
+        assertThat(m.all(HorizontalPodAutoscaler.class)).isNotEmpty();
+        for (HorizontalPodAutoscaler hpa : m.all(HorizontalPodAutoscaler.class)) {
             var ref = hpa.getSpec().getScaleTargetRef();
             assertThat(ref.getKind()).isEqualTo("Deployment");
             assertThat(ref.getApiVersion()).isEqualTo("apps/v1");
-            Deployment target = find(Deployment.class, hpa.getMetadata().getNamespace(), ref.getName()).orElseThrow(
+            Deployment target = m.find(Deployment.class, hpa.getMetadata().getNamespace(), ref.getName()).orElseThrow(
                     () -> new AssertionError("HPA " + hpa.getMetadata().getName() + " scales Deployment " + ref.getName()
                             + ", which is not defined"));
             assertThat(hpa.getSpec().getMinReplicas()).isPositive().isLessThanOrEqualTo(hpa.getSpec().getMaxReplicas());
+            assertThat(target.getSpec().getReplicas()).as("replicas of %s: its HPA would change them at once", ref.getName())
+                    .isBetween(hpa.getSpec().getMinReplicas(), hpa.getSpec().getMaxReplicas());
             assertThat(target.getSpec().getTemplate().getSpec().getContainers())
                     .as("the HPA of %s scales on CPU, so every container requests CPU", ref.getName())
                     .allSatisfy(c -> assertThat(c.getResources().getRequests()).containsKey("cpu"));
         }
         Set<String> scaled = new TreeSet<>();
-        all(HorizontalPodAutoscaler.class).forEach(h -> scaled.add(h.getSpec().getScaleTargetRef().getName()));
+        m.all(HorizontalPodAutoscaler.class).forEach(h -> scaled.add(h.getSpec().getScaleTargetRef().getName()));
         assertThat(scaled).as("every Deployment scales horizontally")
-                .containsExactlyInAnyOrderElementsOf(all(Deployment.class).stream().map(d -> d.getMetadata().getName()).toList());
+                .containsExactlyInAnyOrderElementsOf(m.all(Deployment.class).stream().map(d -> d.getMetadata().getName()).toList());
 
-        assertThat(all(PodDisruptionBudget.class)).isNotEmpty();
-        for (PodDisruptionBudget pdb : all(PodDisruptionBudget.class)) {
+        Set<String> budgeted = new TreeSet<>();
+        for (PodDisruptionBudget pdb : m.all(PodDisruptionBudget.class)) {
             Map<String, String> selector = pdb.getSpec().getSelector().getMatchLabels();
-            List<Deployment> selected = all(Deployment.class).stream()
+            List<Deployment> selected = m.all(Deployment.class).stream()
                     .filter(d -> Objects.equals(d.getMetadata().getNamespace(), pdb.getMetadata().getNamespace()))
                     .filter(d -> d.getSpec().getTemplate().getMetadata().getLabels().entrySet().containsAll(selector.entrySet()))
                     .toList();
@@ -336,15 +401,20 @@ class KubernetesManifestsTest {
             int replicas = selected.get(0).getSpec().getReplicas();
             assertThat(pdb.getSpec().getMinAvailable().getIntVal()).as("PDB %s leaves room to drain a node", pdb.getMetadata().getName())
                     .isLessThan(replicas);
+            budgeted.add(selected.get(0).getMetadata().getName());
         }
+        assertThat(budgeted).as("every Deployment of more than one replica keeps a replica through voluntary disruptions")
+                .containsAll(m.all(Deployment.class).stream().filter(d -> d.getSpec().getReplicas() > 1)
+                        .map(d -> d.getMetadata().getName()).toList());
     }
 
-    @Test
-    void servicesSelectPodsAndNamedPortsTheyHave() {
-        for (Service service : all(Service.class)) {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("overlays")
+    void servicesSelectPodsAndNamedPortsTheyHave(RenderedManifests m) {
+        for (Service service : m.all(Service.class)) {
             Map<String, String> selector = service.getSpec().getSelector();
-            List<PodTemplateSpec> selected = podTemplates().entrySet().stream()
-                    .filter(e -> Objects.equals(namespaceOf(e.getKey()), service.getMetadata().getNamespace()))
+            List<PodTemplateSpec> selected = m.podTemplates().entrySet().stream()
+                    .filter(e -> Objects.equals(m.namespaceOf(e.getKey()), service.getMetadata().getNamespace()))
                     .map(Map.Entry::getValue)
                     .filter(t -> t.getMetadata().getLabels().entrySet().containsAll(selector.entrySet())).toList();
             assertThat(selected).as("Service %s selects pods", service.getMetadata().getName()).isNotEmpty();
@@ -357,14 +427,15 @@ class KubernetesManifestsTest {
         }
     }
 
-    @Test
-    void haproxyRunsWithTheAgentAsASidecarSharingConfigAndMasterSocket() {
-        Deployment haproxy = find(Deployment.class, "bgdeploy", "haproxy").orElseThrow();
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("overlays")
+    void haproxyRunsWithTheAgentAsASidecarSharingConfigAndMasterSocket(RenderedManifests m) {
+        Deployment haproxy = m.find(Deployment.class, "bgdeploy", "haproxy").orElseThrow();
         PodSpec spec = haproxy.getSpec().getTemplate().getSpec();
         Container proxy = spec.getContainers().stream().filter(c -> c.getImage().startsWith("haproxy:")).findFirst().orElseThrow();
-        Container agent = spec.getContainers().stream().filter(c -> moduleOf(c).filter("lb-config-service"::equals).isPresent())
+        Container agent = spec.getContainers().stream().filter(c -> RenderedManifests.moduleOf(c).filter("lb-config-service"::equals).isPresent())
                 .findFirst().orElseThrow();
-        Map<String, String> env = environment(agent, "bgdeploy");
+        Map<String, String> env = environment(m, agent, "bgdeploy");
         assertThat(env).containsEntry("LBCONFIG_AGENT_ENABLED", "true").containsEntry("LBCONFIG_AGENT_HAPROXY_START", "false");
         String config = env.get("LBCONFIG_AGENT_HAPROXY_CONFIG_FILE");
         String socket = env.get("LBCONFIG_AGENT_HAPROXY_MASTER_SOCKET");
@@ -425,25 +496,31 @@ class KubernetesManifestsTest {
     }
 
     /** Every role bound to the ServiceAccount of the service module's Deployment. */
-    private static List<HasMetadata> roleOf(String module) {
-        Deployment d = all(Deployment.class).stream().filter(x -> x.getSpec().getTemplate().getSpec().getContainers().stream()
-                .anyMatch(c -> moduleOf(c).filter(module::equals).isPresent())).findFirst().orElseThrow();
+    private static List<HasMetadata> roleOf(RenderedManifests m, String module) {
+        Deployment d = m.deploymentOf(module);
         String sa = d.getSpec().getTemplate().getSpec().getServiceAccountName();
         List<HasMetadata> roles = new ArrayList<>();
-        for (HasMetadata binding : objects) {
+        for (HasMetadata binding : m.objects()) {
             boolean bindsIt = subjects(binding).stream().anyMatch(s -> sa.equals(s.getName())
                     && Objects.equals(d.getMetadata().getNamespace(), s.getNamespace()));
-            RoleRef ref = roleRef(binding);
-            if (bindsIt && ref != null) {
-                if ("ClusterRole".equals(ref.getKind())) {
-                    find(ClusterRole.class, null, ref.getName()).ifPresent(roles::add);
-                } else {
-                    find(Role.class, binding.getMetadata().getNamespace(), ref.getName()).ifPresent(roles::add);
-                }
+            if (bindsIt) {
+                roles.addAll(roleBoundBy(m, binding));
             }
         }
         assertThat(roles).as("roles of %s", module).isNotEmpty();
         return roles;
+    }
+
+    /** The role a binding refers to (none if it is no binding). */
+    private static List<HasMetadata> roleBoundBy(RenderedManifests m, HasMetadata binding) {
+        RoleRef ref = roleRef(binding);
+        if (ref == null) {
+            return List.of();
+        }
+        Optional<? extends HasMetadata> role = "ClusterRole".equals(ref.getKind())
+                ? m.find(ClusterRole.class, null, ref.getName())
+                : m.find(Role.class, binding.getMetadata().getNamespace(), ref.getName());
+        return role.<List<HasMetadata>>map(List::of).orElse(List.of());
     }
 
     /** "apiGroup/resource" -> verbs, over all rules of the roles. */

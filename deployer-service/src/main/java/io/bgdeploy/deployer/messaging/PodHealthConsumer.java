@@ -6,19 +6,18 @@ import io.bgdeploy.deployer.store.PodHealthRecord;
 import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.EventEnvelope;
 import io.bgdeploy.events.MalformedEventException;
-import io.bgdeploy.events.Topics;
 import io.bgdeploy.events.pod.PodHealthChanged;
 import io.bgdeploy.events.pod.RestartAlertRaised;
-import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
-import java.util.concurrent.CompletionStage;
 
-/** Pod health from health-service: feeds the waiting deployments and the health-check data. */
+/**
+ * Pod health from health-service: feeds the waiting deployments and the health-check data. Every
+ * instance reads the live tail of pod-health ({@link LiveTails}): a deployment waits only for pods it
+ * created while this instance runs.
+ */
 @ApplicationScoped
 public class PodHealthConsumer {
 
@@ -32,15 +31,8 @@ public class PodHealthConsumer {
         this.store = store;
     }
 
-    @Incoming(Topics.POD_HEALTH)
-    @Blocking(ordered = false)
-    public CompletionStage<Void> consume(Message<String> message) {
-        EventEnvelope<?> event;
-        try {
-            event = EventCodec.decode(message.getPayload());
-        } catch (MalformedEventException e) {
-            return message.nack(e);
-        }
+    public void consume(String record) throws MalformedEventException {
+        EventEnvelope<?> event = EventCodec.decode(record);
         if (event.data() instanceof PodHealthChanged health) {
             board.onHealth(health);
             String deploymentId = health.pod().deploymentId();
@@ -57,6 +49,5 @@ public class PodHealthConsumer {
             LOG.warnf("deployment %s: pod %s restarted %d times in %d s", alert.pod().deploymentId(),
                     alert.pod().podName(), alert.restartsInWindow(), alert.windowSeconds());
         }
-        return message.ack();
     }
 }

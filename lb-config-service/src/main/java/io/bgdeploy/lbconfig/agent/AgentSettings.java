@@ -2,6 +2,7 @@ package io.bgdeploy.lbconfig.agent;
 
 import io.bgdeploy.events.Names;
 import io.bgdeploy.lbconfig.render.HaproxySettings;
+import io.bgdeploy.lbconfig.render.HaproxySocketPath;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +27,6 @@ public record AgentSettings(String agentId, Path binary, Path configFile, Path m
     public AgentSettings {
         Names.requireServerName(agentId);
         Names.requireSafeFilePath(configFile.toAbsolutePath().toString());
-        Names.requireSafeFilePath(masterSocket.toAbsolutePath().toString());
+        HaproxySocketPath.require(masterSocket.toAbsolutePath().toString(), "HAProxy master socket");
     }
 }

@@ -26,7 +26,7 @@ public record HaproxySettings(String publicAddress, int publicPort, int httpsPor
         Names.requireIpAddress(statsAddress);
         Names.requirePort(statsPort, "stats port");
         if (runtimeSocket != null) {
-            Names.requireSafeFilePath(runtimeSocket);
+            HaproxySocketPath.require(runtimeSocket, "Runtime API socket");
         }
         if (hardStopAfter < 1) {
             throw new IllegalArgumentException("hardStopAfter must be at least 1 second, was " + hardStopAfter);

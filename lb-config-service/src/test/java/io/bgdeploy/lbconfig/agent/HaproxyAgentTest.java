@@ -8,6 +8,7 @@ import io.bgdeploy.events.lb.TlsMode;
 import io.bgdeploy.events.lb.UpsertBackend;
 import io.bgdeploy.infra.EtcdServer;
 import io.bgdeploy.infra.FreePorts;
+import io.bgdeploy.infra.SocketDirectory;
 import io.bgdeploy.infra.testing.SharedInfra;
 import io.bgdeploy.lbconfig.messaging.AgentWaiter;
 import io.bgdeploy.lbconfig.render.HaproxyConfigRenderer;
@@ -46,6 +47,7 @@ class HaproxyAgentTest {
     private static final String BLUE = "default-shop-1";
     private static final String GREEN = "default-shop-2";
 
+    private static SocketDirectory sockets;
     private static EtcdServer etcd;
     private static EtcdLbStore store;
     private static HaproxyAgent agent;
@@ -62,12 +64,14 @@ class HaproxyAgentTest {
         store = EtcdLbStore.connect(List.of(etcd.endpoint()), Duration.ofSeconds(3));
         blue = VersionServer.start("blue");
         green = VersionServer.start("green");
-        Path dir = SharedInfra.workDir("haproxy-agent");
+        // as from a checkout deep in a CI workspace: the socket must not live below it
+        Path dir = SharedInfra.workDirOfLength("haproxy-agent", 150);
+        sockets = SocketDirectory.create("agent-test");
         configFile = dir.resolve("haproxy.cfg");
         publicPort = FreePorts.next();
         HaproxySettings haproxy = HaproxySettings.localDefaults().withPorts(publicPort, FreePorts.next());
         AgentSettings settings = new AgentSettings("agent-test", Path.of("/usr/sbin/haproxy"), configFile,
-                dir.resolve("master.sock"), true, haproxy, Duration.ofSeconds(5), Duration.ofSeconds(2),
+                sockets.socket("master.sock"), true, haproxy, Duration.ofSeconds(5), Duration.ofSeconds(2),
                 Duration.ofSeconds(10));
         agent = new HaproxyAgent(store, new HaproxyConfigRenderer(), settings,
                 (id, revision, reason) -> failures.add(revision + ": " + reason));
@@ -86,6 +90,7 @@ class HaproxyAgentTest {
         blue.close();
         green.close();
         etcd.close();
+        sockets.close();
     }
 
     private static String id() {

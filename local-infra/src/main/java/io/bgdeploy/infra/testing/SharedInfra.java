@@ -34,6 +34,28 @@ public final class SharedInfra {
         return etcd;
     }
 
+    /**
+     * A fresh directory whose absolute path is exactly {@code length} characters long, as a checkout
+     * deep in a CI workspace gives: whatever runs from there must not depend on short paths.
+     */
+    public static Path workDirOfLength(String name, int length) {
+        Path dir = workDir(name);
+        int remaining = length - dir.toString().length();
+        if (remaining < 2) {
+            throw new IllegalArgumentException(dir + " leaves no room for a directory within " + length + " characters");
+        }
+        while (remaining > 0) {
+            int segment = remaining - 1 <= 100 ? remaining - 1 : 50;
+            dir = dir.resolve("d".repeat(segment));
+            remaining -= segment + 1;
+        }
+        try {
+            return Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** A fresh directory under target/ (or the temp dir outside a Maven build). */
     public static Path workDir(String name) {
         try {
