@@ -635,7 +635,9 @@ public final class BlueGreenFlow {
             previousMillis = Duration.between(run.phaseStarted, now).toMillis();
             log(run, "phase " + d.phase() + " took " + previousMillis + " ms");
         }
-        run.phaseStarted = now;
+        if (d.phase() != phase) {
+            run.phaseStarted = now;
+        }
         run.deployment = d.withPhase(phase);
         if (phase == DeploymentPhase.DRAINING && d.drainUntil() == null) {
             run.deployment = run.deployment.withDrainUntil(now.plus(settings.drainDelay()));
