@@ -26,10 +26,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Keeps the load-balancer backend of a serving version on that version's ready pods when they
  * change outside a deployment: a pod replaced on Kubernetes (a new address), the pods the local
- * platform starts again after a restart (new ports). A while after the pods last changed, once
- * each running pod has a health result, it sends the same {@link UpsertBackend} the switch sends
- * (with a new command id) if the ready pods differ from the servers the backend has; a command the
- * load balancer does not confirm is sent again later. Versions that do not serve (a deployment
+ * platform starts again after a restart (new ports). A while after the pods last changed it sends
+ * the same {@link UpsertBackend} the switch sends (with a new command id) if the ready pods differ
+ * from the servers the backend has; while new pods are not serving yet it looks again, less and less
+ * often; a command the load balancer does not confirm is sent again later. Versions that do not serve (a deployment
  * before its switch, or rolling back) are left to their deployment.
  */
 public final class BackendFollower {
@@ -38,13 +38,14 @@ public final class BackendFollower {
     /** How long pods must stay unchanged before the backend follows (replicas start one after another). */
     private static final Duration SETTLE = Duration.ofMillis(300);
     private static final Duration RETRY = Duration.ofSeconds(5);
+    private static final Duration PENDING_PAUSE_MIN = Duration.ofSeconds(1);
+    private static final Duration PENDING_PAUSE_MAX = Duration.ofSeconds(15);
 
     private final Platform platform;
     private final LoadBalancer lb;
     private final HealthBoard board;
     private final DeploymentStore store;
     private final Duration lbTimeout;
-    private final Duration healthDeadline;
     private final Executor executor;
     private final Map<String, Followed> followed = new ConcurrentHashMap<>();
     private final AtomicLong commands = new AtomicLong();
@@ -59,6 +60,8 @@ public final class BackendFollower {
         private Set<ServerSpec> known;
         private boolean outdated;
         private boolean scheduled;
+        private long pendingPause;
+        private boolean recheckScheduled;
 
         private Followed(String namespace, String deploymentId, WorkloadSpec spec, Descriptor descriptor) {
             this.namespace = namespace;
@@ -70,17 +73,15 @@ public final class BackendFollower {
 
     /**
      * @param lbTimeout      how long the load balancer may take to confirm an update
-     * @param healthDeadline how long new pods may take to have a health result before the backend follows anyway
      * @param executor       runs the updates (they wait for health results and for the load balancer)
      */
     public BackendFollower(Platform platform, LoadBalancer lb, HealthBoard board, DeploymentStore store,
-                           Duration lbTimeout, Duration healthDeadline, Executor executor) {
+                           Duration lbTimeout, Executor executor) {
         this.platform = platform;
         this.lb = lb;
         this.board = board;
         this.store = store;
         this.lbTimeout = lbTimeout;
-        this.healthDeadline = healthDeadline;
         this.executor = executor;
     }
 
@@ -151,8 +152,15 @@ public final class BackendFollower {
                 }
                 known = f.known;
             }
-            Set<ServerSpec> ready = readyServers(f, known);
+            Readiness readiness = readiness(f, known);
+            Set<ServerSpec> ready = readiness.ready();
             synchronized (f) {
+                if (readiness.pending()) {
+                    // new pods not serving yet: look again, less and less often (health changes do not call here)
+                    scheduleRecheck(f);
+                } else {
+                    f.pendingPause = 0;
+                }
                 if (ready.isEmpty() || !f.outdated && ready.equals(f.known)) {
                     return;
                 }
@@ -167,31 +175,28 @@ public final class BackendFollower {
         }
     }
 
+    /** The servers the backend should have now, and whether pods it lacks may still become ready. */
+    private record Readiness(Set<ServerSpec> ready, boolean pending) {
+    }
+
     /**
      * The running pods the backend should have: without a health check every one; with one, those
      * whose last health result is serving, and those the backend has already whose health is not
-     * known here (an instance that started after them hears only of changes). Waits, at most the
-     * health deadline, for the pods the backend does not have yet to have a health result.
+     * known here (an instance that started after them hears only of changes). A running pod the
+     * backend does not have, whose health is not serving (yet), is pending.
      */
-    private Set<ServerSpec> readyServers(Followed f, Set<ServerSpec> known) throws InterruptedException {
+    private Readiness readiness(Followed f, Set<ServerSpec> known) {
         boolean check = f.descriptor.useHealthCheck() && !f.descriptor.ignoreHealthCheck();
-        List<PodInfo> pods = platform.pods(f.namespace, f.spec.name());
-        int port = f.spec.servingPort();
         Set<String> knownPods = new HashSet<>();
         if (known != null) {
             known.forEach(s -> knownPods.add(s.name()));
         }
-        Set<String> newPods = new HashSet<>();
-        pods.forEach(p -> {
-            if (!knownPods.contains(p.name())) {
-                newPods.add(p.name());
-            }
-        });
-        HealthBoard.Snapshot health = !check ? null : board.await(f.deploymentId,
-                s -> s.health().keySet().containsAll(newPods), Instant.now().plus(healthDeadline), () -> false);
+        HealthBoard.Snapshot health = board.snapshot(f.deploymentId);
         Set<ServerSpec> ready = new HashSet<>();
-        for (PodInfo pod : pods) {
-            var h = health == null ? null : health.health().get(pod.name());
+        boolean pending = false;
+        int port = f.spec.servingPort();
+        for (PodInfo pod : platform.pods(f.namespace, f.spec.name())) {
+            var h = health.health().get(pod.name());
             boolean include;
             if (!check) {
                 include = true;
@@ -202,9 +207,11 @@ public final class BackendFollower {
             }
             if (include) {
                 ready.add(new ServerSpec(pod.name(), pod.address(), pod.reachablePort(port)));
+            } else if (!knownPods.contains(pod.name())) {
+                pending = true;
             }
         }
-        return ready;
+        return new Readiness(ready, pending);
     }
 
     private Set<ServerSpec> runningServers(Followed f) {
@@ -238,6 +245,22 @@ public final class BackendFollower {
             }
             retryLater(f);
         }
+    }
+
+    /** One pending re-check at a time, whatever number of pod changes asked for one. Called holding f's lock. */
+    private void scheduleRecheck(Followed f) {
+        if (f.recheckScheduled) {
+            return;
+        }
+        f.recheckScheduled = true;
+        f.pendingPause = f.pendingPause == 0 ? PENDING_PAUSE_MIN.toMillis()
+                : Math.min(f.pendingPause * 2, PENDING_PAUSE_MAX.toMillis());
+        CompletableFuture.runAsync(() -> {
+            synchronized (f) {
+                f.recheckScheduled = false;
+            }
+            podsChanged(f.deploymentId);
+        }, CompletableFuture.delayedExecutor(f.pendingPause, TimeUnit.MILLISECONDS, executor));
     }
 
     private void retryLater(Followed f) {

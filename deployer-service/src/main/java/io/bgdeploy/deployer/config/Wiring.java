@@ -96,7 +96,7 @@ public class Wiring {
                        DeploymentStore store, DeployerConfig config) {
         DeployerConfig.HealthCheck hc = config.healthCheck();
         BackendFollower backends = new BackendFollower(platform, lb, board, store, config.lbTimeout(),
-                config.healthDeadline(), Executors.newCachedThreadPool(daemonThreads("backend-follower")));
+                Executors.newCachedThreadPool(daemonThreads("backend-follower")));
         return new BlueGreenFlow(platform, lb, board, publisher, store, new BlueGreenFlow.Settings(
                 config.healthDeadline(), config.lbTimeout(), config.drainDelay(),
                 new BlueGreenPlanner.HealthTiming(hc.periodMillis(), hc.timeoutMillis(), hc.successThreshold(),

@@ -43,7 +43,7 @@ class BlueGreenFlowTest {
     private final BlueGreenFlow flow = new BlueGreenFlow(platform, lb, board, sink, store, new BlueGreenFlow.Settings(
             Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMillis(300),
             new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)),
-                new BackendFollower(platform, lb, board, store, Duration.ofSeconds(1), Duration.ofSeconds(1), executor));
+                new BackendFollower(platform, lb, board, store, Duration.ofSeconds(1), executor));
     /** Every deployment is accepted within one millisecond: neither ids nor creation times can order them. */
     private final java.time.Clock sameMillisecond = java.time.Clock.fixed(java.time.Instant.parse("2026-01-01T00:00:00Z"),
             java.time.ZoneOffset.UTC);
@@ -203,7 +203,7 @@ class BlueGreenFlowTest {
         BlueGreenFlow slowDrain = new BlueGreenFlow(platform, lb, board, sink, store, new BlueGreenFlow.Settings(
                 Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(30),
                 new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)),
-                new BackendFollower(platform, lb, board, store, Duration.ofSeconds(1), Duration.ofSeconds(1), executor));
+                new BackendFollower(platform, lb, board, store, Duration.ofSeconds(1), executor));
         return new Deployer(platform, store, sink, slowDrain, new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""),
                 Deployer.LockMode.QUEUE, locks.instance("a"), executor, java.time.Clock.systemUTC());
     }
@@ -266,16 +266,33 @@ class BlueGreenFlowTest {
                 .collect(java.util.stream.Collectors.toSet());
     }
 
+    /** The pods of a workload that run now, not at one of the given addresses, whose start was published. */
+    private List<PodStarted> newPodsStarted(String workload, java.util.Set<String> oldAddresses) {
+        java.util.Set<String> running = new java.util.HashSet<>();
+        platform.pods("default", workload).stream().filter(p -> !oldAddresses.contains(p.address()))
+                .forEach(p -> running.add(p.name()));
+        return sink.of(PodStarted.class).stream().filter(p -> running.contains(p.pod().podName())).toList();
+    }
+
     @Test
     void aServingVersionWhosePodsThePlatformLostIsStartedAgainAndItsBackendFollowsTheNewPods() {
         Deployment v1 = deploy(descriptor("lost", "#", ""));
         java.util.Set<String> before = serverAddresses("default-lost-1");
         platform.losePods("default", "lost-1");
+        // the new pods start slowly: health-service finds them unhealthy first (connection refused)
+        sink.unhealthy = p -> p.pod().version().equals("1");
 
         deployer.restoreServing();
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> platform.pods("default", "lost-1").size() == 2
-                && java.util.Collections.disjoint(serverAddresses("default-lost-1"), before));
+        await().atMost(Duration.ofSeconds(10)).until(() -> newPodsStarted("lost-1", before).size() == 2);
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() ->
+                serverAddresses("default-lost-1").equals(before));
+        for (PodStarted started : newPodsStarted("lost-1", before)) {
+            board.onHealth(new io.bgdeploy.events.pod.PodHealthChanged(started.pod(), io.bgdeploy.events.pod.PodHealthState.READY,
+                    new io.bgdeploy.events.pod.ProbeResult(java.time.Instant.now(), true, 200, 3, null, null)));
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> java.util.Collections.disjoint(serverAddresses("default-lost-1"),
+                before));
         assertThat(serverAddresses("default-lost-1")).as("the backend names the new pods").isEqualTo(
                 platform.pods("default", "lost-1").stream().map(io.bgdeploy.deployer.platform.PodInfo::address)
                         .collect(java.util.stream.Collectors.toSet()));
@@ -307,8 +324,7 @@ class BlueGreenFlowTest {
         // a new deployer process: it knows no pod's health, it only hears of changes from now on
         HealthBoard freshBoard = new HealthBoard();
         RecordingSink freshSink = new RecordingSink(freshBoard);
-        BackendFollower follower = new BackendFollower(platform, lb, freshBoard, store, Duration.ofSeconds(1),
-                Duration.ofSeconds(1), executor);
+        BackendFollower follower = new BackendFollower(platform, lb, freshBoard, store, Duration.ofSeconds(1), executor);
         BlueGreenFlow freshFlow = new BlueGreenFlow(platform, lb, freshBoard, freshSink, store, new BlueGreenFlow.Settings(
                 Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ZERO, new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)),
                 follower);
@@ -378,7 +394,7 @@ class BlueGreenFlowTest {
         };
         BlueGreenFlow slowFlow = new BlueGreenFlow(platform, slowLb, board, sink, store, new BlueGreenFlow.Settings(
                 Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ZERO, new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)),
-                new BackendFollower(platform, lb, board, store, Duration.ofSeconds(1), Duration.ofSeconds(1), executor));
+                new BackendFollower(platform, lb, board, store, Duration.ofSeconds(1), executor));
         Deployer refusing = new Deployer(platform, store, sink, slowFlow,
                 new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""), Deployer.LockMode.REFUSE,
                 locks.instance("a"), executor, java.time.Clock.systemUTC());

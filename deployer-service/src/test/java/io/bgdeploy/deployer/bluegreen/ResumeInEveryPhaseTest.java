@@ -78,7 +78,7 @@ class ResumeInEveryPhaseTest {
     private Deployer deployer(String instance) {
         BlueGreenFlow flow = new BlueGreenFlow(platform, lb, board, sink, store, new BlueGreenFlow.Settings(
                 Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ZERO, new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)),
-                new BackendFollower(platform, lb, board, store, Duration.ofSeconds(1), Duration.ofSeconds(1), executor));
+                new BackendFollower(platform, lb, board, store, Duration.ofSeconds(1), executor));
         return new Deployer(platform, store, sink, flow, new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""),
                 Deployer.LockMode.QUEUE, locks.instance(instance), executor, java.time.Clock.systemUTC());
     }

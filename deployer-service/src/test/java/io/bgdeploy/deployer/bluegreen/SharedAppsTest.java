@@ -46,7 +46,7 @@ class SharedAppsTest {
     private Deployer instance(String name, Duration drainDelay) {
         BlueGreenFlow flow = new BlueGreenFlow(platform, lb, board, sink, store, new BlueGreenFlow.Settings(
                 Duration.ofSeconds(2), Duration.ofSeconds(1), drainDelay, new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)),
-                new BackendFollower(platform, lb, board, store, Duration.ofSeconds(1), Duration.ofSeconds(1), executor));
+                new BackendFollower(platform, lb, board, store, Duration.ofSeconds(1), executor));
         return new Deployer(platform, store, sink, flow, new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""),
                 Deployer.LockMode.QUEUE, locks.instance(name), executor, java.time.Clock.systemUTC());
     }
