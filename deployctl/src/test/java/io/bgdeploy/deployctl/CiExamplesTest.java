@@ -25,6 +25,11 @@ class CiExamplesTest {
     static final Path EXAMPLES = Path.of("../examples/ci");
     static final String BUILT_IMAGE = "registry.example.com/shop/web:4f1c2e9";
     static final List<String> CI_FILES = List.of("github-actions.yml", "gitlab-ci.yml", "Jenkinsfile");
+    /** How each CI hands deployctl the namespace's signing key from its secret store, and for how many calls. */
+    static final Map<String, String> SIGNING_KEY_FROM_SECRET = Map.of(
+            "github-actions.yml", "DEPLOYCTL_SIGNING_KEY: ${{ secrets.DEPLOYCTL_SIGNING_KEY }}",
+            "Jenkinsfile", "variable: 'DEPLOYCTL_SIGNING_KEY')]) {",
+            "gitlab-ci.yml", "DEPLOYCTL_SIGNING_KEY, masked and protected, scoped to each environment");
 
     @Test
     void theExampleDescriptorIsValidInEveryNamespaceItIsPromotedTo() throws Exception {
@@ -53,6 +58,19 @@ class CiExamplesTest {
                 namespaces.add(sent.namespace());
             }
             assertThat(namespaces).as("%s deploys to test, then production", file).containsSubsequence("test", "production");
+        }
+    }
+
+    @Test
+    void everyDeployctlCallSignsWithTheKeyOfItsEnvironmentFromTheCisSecrets() throws Exception {
+        for (String file : CI_FILES) {
+            String text = Files.readString(EXAMPLES.resolve(file));
+            String fromSecret = SIGNING_KEY_FROM_SECRET.get(file);
+            int given = text.split(Pattern.quote(fromSecret), -1).length - 1;
+            int calls = deployctlCalls(text).size();
+            assertThat(given).as("%s hands deployctl DEPLOYCTL_SIGNING_KEY from a secret (%s)", file, fromSecret)
+                    .isEqualTo(file.equals("gitlab-ci.yml") ? 1 : calls);
+            assertThat(text).as("%s never holds a key itself", file).doesNotContainPattern("DEPLOYCTL_SIGNING_KEY\\s*[:=]\\s*[a-z-]+/");
         }
     }
 

@@ -3,12 +3,14 @@ package io.bgdeploy.deployer;
 import io.bgdeploy.deployer.testing.DeployEvents;
 import io.bgdeploy.deployer.testing.DeployerProcesses;
 import io.bgdeploy.deployer.testing.KafkaSuiteDoubles;
+import io.bgdeploy.deployer.testing.TestSigningKeys;
 import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.EventEnvelope;
 import io.bgdeploy.events.Topics;
 import io.bgdeploy.events.deploy.DeployRequested;
 import io.bgdeploy.events.deploy.Descriptor;
 import io.bgdeploy.infra.FreePorts;
+import io.bgdeploy.infra.testing.DeployRequests;
 import io.bgdeploy.infra.testing.KafkaTestClient;
 import io.bgdeploy.infra.testing.SharedInfra;
 import io.restassured.path.json.JsonPath;
@@ -71,9 +73,10 @@ class RequestOrderIT {
                 Descriptor d = EventCodec.read(descriptor(app, v).getBytes(StandardCharsets.UTF_8), Descriptor.class);
                 String requestId = "burst-" + v + "-" + UUID.randomUUID();
                 EventEnvelope<DeployRequested> env = EventEnvelope.of("/ci", new DeployRequested(requestId, "ci", d));
-                ProducerRecord<String, String> record = new ProducerRecord<>(Topics.DEPLOY_REQUESTS, env.key(),
-                        EventCodec.encodeToString(env));
-                record.headers().add("content-type", EventEnvelope.CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
+                String value = EventCodec.encodeToString(env);
+                ProducerRecord<String, String> record = new ProducerRecord<>(Topics.DEPLOY_REQUESTS, env.key(), value);
+                DeployRequests.headers(value, TestSigningKeys.of("default"))
+                        .forEach((name, header) -> record.headers().add(name, header.getBytes(StandardCharsets.UTF_8)));
                 producer.send(record);
                 requestIds.add(requestId);
             }

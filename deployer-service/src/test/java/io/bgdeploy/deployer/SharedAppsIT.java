@@ -3,14 +3,15 @@ package io.bgdeploy.deployer;
 import io.bgdeploy.deployer.testing.DeployEvents;
 import io.bgdeploy.deployer.testing.DeployerProcesses;
 import io.bgdeploy.deployer.testing.KafkaSuiteDoubles;
+import io.bgdeploy.deployer.testing.TestSigningKeys;
 import io.bgdeploy.events.EventCodec;
-import io.bgdeploy.events.EventEnvelope;
 import io.bgdeploy.events.Topics;
 import io.bgdeploy.events.deploy.DeployRequested;
 import io.bgdeploy.events.deploy.DeploymentAccepted;
 import io.bgdeploy.events.deploy.DeploymentFinished;
 import io.bgdeploy.events.deploy.Descriptor;
 import io.bgdeploy.infra.FreePorts;
+import io.bgdeploy.infra.testing.DeployRequests;
 import io.bgdeploy.infra.testing.KafkaTestClient;
 import io.bgdeploy.infra.testing.SharedInfra;
 import org.junit.jupiter.api.AfterEach;
@@ -52,9 +53,8 @@ class SharedAppsIT {
 
     private static void request(String requestId, String app) throws Exception {
         Descriptor d = EventCodec.read(descriptor(app).getBytes(), Descriptor.class);
-        EventEnvelope<DeployRequested> env = EventEnvelope.of("/ci", new DeployRequested(requestId, "ci-job", d));
-        KafkaTestClient.produce(SharedInfra.kafka().bootstrapServers(), Topics.DEPLOY_REQUESTS, env.key(),
-                EventCodec.encodeToString(env), Map.of("content-type", EventEnvelope.CONTENT_TYPE));
+        DeployRequests.publish(SharedInfra.kafka().bootstrapServers(), new DeployRequested(requestId, "ci-job", d),
+                TestSigningKeys.of(d.namespace()));
     }
 
 

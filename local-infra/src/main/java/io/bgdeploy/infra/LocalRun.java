@@ -87,6 +87,9 @@ public final class LocalRun {
         OUT.println("The suite is running:");
         OUT.printf("  deployer API      http://127.0.0.1:%d/deployments/?namespace=default  (Swagger UI: /q/swagger-ui)%n", ports.get(Suite.DEPLOYER));
         OUT.printf("  API token         %s  (send as 'Authorization: Bearer <token>')%n", suite.tokenFile());
+        OUT.printf("  signing key       %s  (key %s signs deploy requests on Kafka for namespace default:%n"
+                + "                    deployctl deploy --signing-key-file <that file>, or DEPLOY_SIGNING_KEY=<its last line> for%n"
+                + "                    examples/ci/deploy-with-kcat.sh)%n", suite.signingKeysFile(), Suite.SIGNING_KEY_ID);
         OUT.printf("  health dashboard  http://127.0.0.1:%d/%n", ports.get(Suite.HEALTH));
         OUT.printf("  lb-config API     http://127.0.0.1:%d/  (HAProxy stats: %s)%n", ports.get(Suite.LB_CONFIG), suite.statsUrl());
         OUT.printf("  apps via HAProxy  %s  (e.g. curl -H 'Host: %s' %s/)%n", suite.publicUrl(), DEMO_HOST, suite.publicUrl());

@@ -1,6 +1,8 @@
 package io.bgdeploy.infra;
 
 import io.bgdeploy.events.Topics;
+import io.bgdeploy.events.signing.SigningKey;
+import io.bgdeploy.events.signing.SigningKeys;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -12,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -31,6 +34,8 @@ public final class Suite implements AutoCloseable {
     public static final String LB_CONFIG = "lb-config-service";
     public static final String HEALTH = "health-service";
     public static final String LOG_SHIPPER = "log-shipper";
+    /** The id of the key that signs deploy requests for namespace {@code default} in the suite. */
+    public static final String SIGNING_KEY_ID = "default/local-run";
 
     /** Ports and places; {@link #defaults} for the local run, {@link #freePorts} for tests. */
     public record Options(Path root, Path workDir, int kafkaPort, int kafkaControllerPort, int etcdPort,
@@ -59,6 +64,7 @@ public final class Suite implements AutoCloseable {
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     private final Map<String, Map<String, String>> extraSettings;
     private String token;
+    private SigningKey signingKey;
 
     private Suite(Options options, PrintStream progress, Map<String, Map<String, String>> extraSettings) {
         this.options = options;
@@ -89,6 +95,7 @@ public final class Suite implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         token = writeToken();
+        signingKey = writeSigningKey();
         sockets = SocketDirectory.create("suite");
         step("kafka", "starting a KRaft broker on 127.0.0.1:" + options.kafkaPort());
         step("etcd", "starting on 127.0.0.1:" + options.etcdPort());
@@ -148,6 +155,7 @@ public final class Suite implements AutoCloseable {
             case DEPLOYER -> {
                 s.put("deployer.platform", "local");
                 s.put("deployer.auth.token-file", tokenFile().toString());
+                s.put("deployer.signing.keys-file", signingKeysFile().toString());
                 s.put("deployer.local.state-dir", dir.resolve("pods").toString());
                 s.put("deployer.local.stop-pods-on-shutdown", "true");
                 s.put("ui.public-url", publicUrl() + "/");
@@ -159,21 +167,48 @@ public final class Suite implements AutoCloseable {
         return s;
     }
 
+    /** The API token, generated once into {@link #tokenFile()} and kept across runs. */
     private String writeToken() {
         Path file = tokenFile();
         try {
-            if (Files.exists(file)) {
-                return Files.readString(file).trim();
+            if (!Files.exists(file)) {
+                writeSecret(file, HexFormat.of().formatHex(randomBytes(24)) + "\n");
             }
-            byte[] bytes = new byte[24];
-            new SecureRandom().nextBytes(bytes);
-            String t = HexFormat.of().formatHex(bytes);
-            Files.writeString(file, t + "\n", StandardCharsets.UTF_8);
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            return t;
+            return Files.readString(file).trim();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the API token to " + file, e);
         }
+    }
+
+    /**
+     * The key that signs deploy requests on Kafka for namespace {@code default}, generated once into
+     * {@link #signingKeysFile()} and kept across runs.
+     */
+    private SigningKey writeSigningKey() {
+        Path file = signingKeysFile();
+        try {
+            if (!Files.exists(file)) {
+                writeSecret(file, "# The deployer's keys for signed deploy requests on Kafka, and deployctl's:\n"
+                        + "#   deployctl deploy --signing-key-file " + file + " ...\n"
+                        + SIGNING_KEY_ID + "=" + Base64.getEncoder().encodeToString(randomBytes(32)) + "\n");
+            }
+            return SigningKeys.read(file).find(SIGNING_KEY_ID).orElseThrow(() -> new IllegalStateException(
+                    file + " has no key " + SIGNING_KEY_ID + ": delete the file and start again"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the signing key to " + file, e);
+        }
+    }
+
+    private static byte[] randomBytes(int n) {
+        byte[] bytes = new byte[n];
+        new SecureRandom().nextBytes(bytes);
+        return bytes;
+    }
+
+    /** Creates a file that only its owner can read, from its first byte on. */
+    private static void writeSecret(Path file, String content) throws IOException {
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, content, StandardCharsets.UTF_8);
     }
 
     private void step(String what, String message) {
@@ -210,6 +245,16 @@ public final class Suite implements AutoCloseable {
 
     public Path tokenFile() {
         return options.workDir().resolve("api-token");
+    }
+
+    /** The key that signs deploy requests on Kafka for namespace {@code default}. */
+    public SigningKey signingKey() {
+        return signingKey;
+    }
+
+    /** The deployer's signing keys: one line {@code default/local-run=<base64 key>}. */
+    public Path signingKeysFile() {
+        return options.workDir().resolve("signing-keys.properties");
     }
 
     /** Where the local GELF sink writes every message it receives, one JSON per line. */

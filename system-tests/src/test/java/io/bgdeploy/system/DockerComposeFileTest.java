@@ -47,6 +47,9 @@ class DockerComposeFileTest {
     /** The service modules: a Quarkus application each. */
     static final List<String> SERVICE_MODULES = List.of("deployer-service", "lb-config-service", "health-service", "log-shipper");
 
+    /** The deployer's settings that name a file holding a secret: the REST API's token and the signing keys. */
+    static final List<String> DEPLOYER_SECRET_FILE_SETTINGS = List.of("DEPLOYER_AUTH_TOKEN_FILE", "DEPLOYER_SIGNING_KEYS_FILE");
+
     /** Environment variables of the container images rather than of the application. */
     static final Set<String> IMAGE_VARIABLES = Set.of("JAVA_OPTS", "JAVA_OPTS_APPEND", "JAVA_MAX_MEM_RATIO",
             "JAVA_INITIAL_MEM_RATIO", "TZ");
@@ -216,6 +219,28 @@ class DockerComposeFileTest {
         assertThat(containerPorts(services.get(networkOwner("haproxy"))))
                 .contains(Integer.parseInt(agent.get("LBCONFIG_AGENT_HAPROXY_PUBLIC_PORT")),
                         Integer.parseInt(agent.get("LBCONFIG_AGENT_HAPROXY_STATS_PORT")));
+    }
+
+    @Test
+    void theDeployersTokenAndSigningKeysAreComposeSecretsFromTheEnvironment() {
+        String deployer = bgdeployServices().entrySet().stream().filter(e -> e.getValue().equals("deployer-service"))
+                .map(Map.Entry::getKey).findFirst().orElseThrow();
+        Map<String, String> env = environment(services.get(deployer));
+        Map<String, Object> secrets = map(compose.get("secrets"));
+        for (String setting : DEPLOYER_SECRET_FILE_SETTINGS) {
+            assertThat(env).as("%s sets %s", deployer, setting).containsKey(setting);
+            assertThat(env.get(setting)).as("%s is a Compose secret's file", setting).startsWith("/run/secrets/");
+            String secret = env.get(setting).substring("/run/secrets/".length());
+            assertThat(strings(services.get(deployer).get("secrets"))).as("secrets of %s", deployer).contains(secret);
+            assertThat(secrets).as("top-level secrets").containsKey(secret);
+            assertThat(map(secrets.get(secret))).as("secret %s comes from the environment, never from a file in the repository",
+                    secret).containsKey("environment").doesNotContainKey("file");
+        }
+        for (Map.Entry<String, Map<String, Object>> s : services.entrySet()) {
+            if (!s.getKey().equals(deployer)) {
+                assertThat(strings(s.getValue().get("secrets"))).as("secrets of %s", s.getKey()).isEmpty();
+            }
+        }
     }
 
     // --- reading the compose file
@@ -417,6 +442,11 @@ class DockerComposeFileTest {
         /** The value a property has in the production profile. */
         String value(String key) {
             return properties.getProperty("%prod." + key, properties.getProperty(key));
+        }
+
+        /** The keys of the module's application.properties, profiles included. */
+        Set<String> keys() {
+            return new TreeSet<>(properties.stringPropertyNames());
         }
 
         /** Every topic the module's channels name. */

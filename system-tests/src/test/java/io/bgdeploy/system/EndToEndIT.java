@@ -3,6 +3,7 @@ package io.bgdeploy.system;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bgdeploy.events.deploy.DeploymentFinished;
 import io.bgdeploy.events.deploy.DeploymentStatus;
+import io.bgdeploy.infra.ServiceProcess;
 import io.bgdeploy.infra.Suite;
 import io.bgdeploy.infra.TrafficGenerator;
 import org.junit.jupiter.api.MethodOrderer;
@@ -113,5 +114,17 @@ class EndToEndIT extends SuiteTestSupport {
             assertThat(serving).as("a version with ready pods").isNotNull();
             assertThat(serving.path("serving").asInt()).isEqualTo(2);
         });
+    }
+
+    @Test
+    @Order(10)
+    void everyServiceStaysUnder200MegabytesResidentAfterTheDeploymentsUnderTraffic() throws Exception {
+        Map<String, Long> resident = new java.util.TreeMap<>();
+        for (ServiceProcess service : suite.services().values()) {
+            resident.put(service.name(), service.residentKilobytes());
+        }
+        System.out.println("resident memory after the deployments under traffic, kB: " + resident);
+        assertThat(resident).as("VmRSS in kB with the local run's JVM settings").hasSizeGreaterThanOrEqualTo(4)
+                .allSatisfy((service, kilobytes) -> assertThat(kilobytes).as(service).isLessThan(200 * 1024));
     }
 }

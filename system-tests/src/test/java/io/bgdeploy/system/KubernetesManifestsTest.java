@@ -452,6 +452,55 @@ class KubernetesManifestsTest {
                 .contains(DockerComposeFileTest.ServiceSettings.of(root, "lb-config-service").httpPort());
     }
 
+    /** The deployer's secret files and the Secret each comes from. */
+    static final Map<String, String> DEPLOYER_SECRET_FILES = Map.of(
+            "DEPLOYER_AUTH_TOKEN_FILE", "deployer-ci-token",
+            "DEPLOYER_SIGNING_KEYS_FILE", "deployer-signing-keys");
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("overlays")
+    void theDeployerReadsItsTokenAndSigningKeysFromSecretsThatOnlyItMounts(RenderedManifests m) {
+        Deployment deployer = m.deploymentOf("deployer-service");
+        PodSpec spec = deployer.getSpec().getTemplate().getSpec();
+        Container c = spec.getContainers().stream().filter(x -> RenderedManifests.moduleOf(x).filter("deployer-service"::equals)
+                .isPresent()).findFirst().orElseThrow();
+        Map<String, String> env = environment(m, c, deployer.getMetadata().getNamespace());
+        assertThat(DEPLOYER_SECRET_FILES).containsOnlyKeys(DockerComposeFileTest.DEPLOYER_SECRET_FILE_SETTINGS);
+        DEPLOYER_SECRET_FILES.forEach((variable, secret) -> {
+            assertThat(env).as("the deployer is given %s", variable).containsKey(variable);
+            Path file = Path.of(env.get(variable));
+            VolumeMount mount = mountAt(c, file.getParent().toString());
+            assertThat(mount.getReadOnly()).as("%s is mounted read-only", file.getParent()).isTrue();
+            assertThat(mount.getSubPath()).as("%s is mounted whole, so that a changed Secret reaches the running deployer",
+                    file.getParent()).isNull();
+            assertThat(secretItems(volume(spec, mount.getName())))
+                    .as("%s is %s from Secret %s", variable, file, secret)
+                    .contains(secret + ":" + file.getFileName());
+        });
+        m.podTemplates().forEach((workload, template) -> {
+            if (!workload.equals("Deployment/" + deployer.getMetadata().getName())) {
+                assertThat(Optional.ofNullable(template.getSpec().getVolumes()).orElse(List.of())).as("%s mounts none of the deployer's Secrets", workload)
+                        .allSatisfy(v -> assertThat(secretItems(v)).noneMatch(item -> DEPLOYER_SECRET_FILES.values().stream()
+                                .anyMatch(secret -> item.startsWith(secret + ":"))));
+            }
+        });
+    }
+
+    /** {@code <secret>:<file>} for every file that a volume takes from a Secret. */
+    private static List<String> secretItems(Volume v) {
+        List<String> items = new ArrayList<>();
+        if (v.getSecret() != null) {
+            Optional.ofNullable(v.getSecret().getItems()).orElse(List.of())
+                    .forEach(i -> items.add(v.getSecret().getSecretName() + ":" + i.getPath()));
+        }
+        if (v.getProjected() != null) {
+            v.getProjected().getSources().stream().filter(source -> source.getSecret() != null).forEach(source ->
+                    Optional.ofNullable(source.getSecret().getItems()).orElse(List.of())
+                            .forEach(i -> items.add(source.getSecret().getName() + ":" + i.getPath())));
+        }
+        return items;
+    }
+
     // --- helpers
 
     private static VolumeMount mountAt(Container c, String path) {

@@ -3,7 +3,6 @@ package io.bgdeploy.system;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bgdeploy.events.EventCodec;
-import io.bgdeploy.events.EventEnvelope;
 import io.bgdeploy.events.MalformedEventException;
 import io.bgdeploy.events.Topics;
 import io.bgdeploy.events.deploy.DeployRequested;
@@ -11,6 +10,7 @@ import io.bgdeploy.events.deploy.Descriptor;
 import io.bgdeploy.events.deploy.DeploymentAccepted;
 import io.bgdeploy.events.deploy.DeploymentFinished;
 import io.bgdeploy.infra.Suite;
+import io.bgdeploy.infra.testing.DeployRequests;
 import io.bgdeploy.infra.testing.KafkaTestClient;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -96,12 +96,13 @@ abstract class SuiteTestSupport {
         }
     }
 
-    /** Publishes a deploy request as CI would; returns the id of the deployment it was accepted as. */
+    /**
+     * Publishes a deploy request as CI would, signed with the suite's key; returns the id of the
+     * deployment it was accepted as.
+     */
     static String request(KafkaTestClient.TopicReader events, Descriptor descriptor) {
         String requestId = UUID.randomUUID().toString();
-        var request = EventEnvelope.of("/ci/e2e", new DeployRequested(requestId, "e2e-test", descriptor));
-        KafkaTestClient.produce(suite.kafkaBootstrap(), Topics.DEPLOY_REQUESTS, request.key(),
-                EventCodec.encodeToString(request), Map.of("content-type", EventEnvelope.CONTENT_TYPE));
+        DeployRequests.publish(suite.kafkaBootstrap(), new DeployRequested(requestId, "e2e-test", descriptor), suite.signingKey());
         ConsumerRecord<String, String> accepted = events.await(r -> data(r) instanceof DeploymentAccepted a
                 && requestId.equals(a.requestId()), Duration.ofSeconds(60));
         return ((DeploymentAccepted) data(accepted)).deploymentId();

@@ -53,6 +53,8 @@ public interface DeployerConfig {
 
     Auth auth();
 
+    Signing signing();
+
     interface Instance {
         /** This instance's name in locks and logs; default: host name and a random suffix. */
         Optional<String> name();
@@ -170,5 +172,16 @@ public interface DeployerConfig {
 
             List<String> namespaces();
         }
+    }
+
+    /** Signed deploy requests on Kafka (see common-events' README, "Signed deploy requests"). */
+    interface Signing {
+        /**
+         * A properties file of the keys that may sign deploy requests: one line
+         * {@code <namespace>/<name>=<base64 key>} per key (a key of namespace {@code test} deploys only
+         * to {@code test}), as mounted from a Kubernetes Secret; read again when it changes. Without
+         * it, every deploy request on Kafka is rejected (the REST API has its own tokens).
+         */
+        Optional<String> keysFile();
     }
 }

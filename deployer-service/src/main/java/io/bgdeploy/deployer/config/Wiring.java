@@ -6,6 +6,8 @@ import io.bgdeploy.deployer.bluegreen.BlueGreenPlanner;
 import io.bgdeploy.deployer.bluegreen.Deployer;
 import io.bgdeploy.deployer.bluegreen.HealthBoard;
 import io.bgdeploy.deployer.bluegreen.ResourcePolicy;
+import io.bgdeploy.deployer.intake.RequestAuthenticator;
+import io.bgdeploy.deployer.intake.SigningKeysFile;
 import io.bgdeploy.deployer.messaging.DeploymentMetrics;
 import io.bgdeploy.deployer.messaging.EventPublisher;
 import io.bgdeploy.deployer.messaging.KafkaLoadBalancer;
@@ -15,6 +17,7 @@ import io.bgdeploy.deployer.platform.local.LocalPlatform;
 import io.bgdeploy.deployer.store.DeploymentStore;
 import io.bgdeploy.deployer.store.EtcdAppLocks;
 import io.bgdeploy.deployer.store.EtcdStore;
+import io.bgdeploy.events.signing.SigningKeys;
 import io.etcd.jetcd.Client;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,6 +26,7 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -38,6 +42,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** Builds the framework-free parts (store, platform, flow, deployer) from configuration. */
 @ApplicationScoped
 public class Wiring {
+
+    private static final Logger LOG = Logger.getLogger(Wiring.class);
 
     @Produces
     @Singleton
@@ -148,5 +154,17 @@ public class Wiring {
                 Deployer.lockMode(config.lockMode()), locks, executor, Clock.systemUTC());
         metrics.bind(deployer);
         return deployer;
+    }
+
+    @Produces
+    @Singleton
+    RequestAuthenticator requestAuthenticator(DeployerConfig config) {
+        return config.signing().keysFile().map(file -> new RequestAuthenticator(SigningKeysFile.open(Path.of(file))))
+                .orElseGet(() -> {
+                    LOG.warn("signed deploy requests: no deployer.signing.keys-file, so every deploy request on Kafka is"
+                            + " rejected (the REST API is not affected)");
+                    SigningKeys none = SigningKeys.of();
+                    return new RequestAuthenticator(() -> none);
+                });
     }
 }

@@ -2,6 +2,7 @@ package io.bgdeploy.deployer.messaging;
 
 import io.bgdeploy.deployer.bluegreen.Deployer;
 import io.bgdeploy.deployer.bluegreen.EventSink;
+import io.bgdeploy.deployer.intake.RequestAuthenticator;
 import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.EventEnvelope;
 import io.bgdeploy.events.MalformedEventException;
@@ -9,6 +10,7 @@ import io.bgdeploy.events.Names;
 import io.bgdeploy.events.Topics;
 import io.bgdeploy.events.deploy.DeployRequested;
 import io.bgdeploy.events.deploy.DeploymentRejected;
+import io.bgdeploy.events.signing.RequestSignature;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,15 +18,19 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.stream.StreamSupport;
 
 /**
  * What CI publishes on deploy-requests. Every request gets an answer on deploy-events: accepted
  * (with the deploymentId) or rejected (with the reason and every problem); a malformed record is
  * also sent to deploy-requests-dlq with the reason. A request id already seen is answered again
- * without a second deployment. A request whose answer Kafka did not take goes to the DLQ with that
- * reason (an accepted one runs all the same).
+ * without a second deployment. A request must be signed with a key of its namespace
+ * ({@link RequestAuthenticator}); one that is not is rejected and sent to the DLQ with the reason.
+ * A request whose answer Kafka did not take goes to the DLQ with that reason (an accepted one runs
+ * all the same).
  */
 @ApplicationScoped
 public class DeployRequestConsumer {
@@ -33,10 +39,12 @@ public class DeployRequestConsumer {
 
     private final Deployer deployer;
     private final EventPublisher publisher;
+    private final RequestAuthenticator authenticator;
 
-    public DeployRequestConsumer(Deployer deployer, EventPublisher publisher) {
+    public DeployRequestConsumer(Deployer deployer, EventPublisher publisher, RequestAuthenticator authenticator) {
         this.deployer = deployer;
         this.publisher = publisher;
+        this.authenticator = authenticator;
     }
 
     @Incoming(Topics.DEPLOY_REQUESTS)
@@ -59,7 +67,20 @@ public class DeployRequestConsumer {
             return message.nack(e);
         }
         DeployRequested request = event.data();
-        String requestedBy = request.requestedBy() == null ? "kafka" : request.requestedBy();
+        String requestedBy;
+        try {
+            requestedBy = authenticator.requester(signatures(message), message.getPayload().getBytes(StandardCharsets.UTF_8), request);
+        } catch (RequestAuthenticator.NotAuthenticated e) {
+            LOG.warnf("deploy request %s for %s rejected and sent to %s: %s", request.requestId(), answerKey,
+                    Topics.DEPLOY_REQUESTS_DLQ, e.getMessage());
+            try {
+                publisher.publish(new DeploymentRejected(request.requestId(), answerKey, e.getMessage(), List.of()));
+            } catch (EventSink.NotPublished notSent) {
+                LOG.warnf("the rejection of deploy request %s (key %s) was not sent: %s", request.requestId(), answerKey,
+                        notSent.getMessage());
+            }
+            return message.nack(e);
+        }
         try {
             Deployer.Answer answer = deployer.submit(request.descriptor(), requestedBy, request.requestId(), null);
             if (answer instanceof Deployer.Rejected rejected) {
@@ -86,5 +107,12 @@ public class DeployRequestConsumer {
             }
         }
         return message.ack();
+    }
+
+    private static List<String> signatures(Message<String> message) {
+        return message.getMetadata(IncomingKafkaRecordMetadata.class)
+                .map(m -> StreamSupport.stream(m.getHeaders().headers(RequestSignature.HEADER).spliterator(), false)
+                        .map(h -> h.value() == null ? "" : new String(h.value(), StandardCharsets.US_ASCII)).toList())
+                .orElse(List.of());
     }
 }

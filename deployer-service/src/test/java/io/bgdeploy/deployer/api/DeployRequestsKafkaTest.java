@@ -1,6 +1,7 @@
 package io.bgdeploy.deployer.api;
 
 import io.bgdeploy.deployer.testing.KafkaSuiteDoubles;
+import io.bgdeploy.deployer.testing.TestSigningKeys;
 import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.EventEnvelope;
 import io.bgdeploy.events.Topics;
@@ -10,6 +11,9 @@ import io.bgdeploy.events.deploy.DeploymentFinished;
 import io.bgdeploy.events.deploy.DeploymentRejected;
 import io.bgdeploy.events.deploy.DeploymentStatus;
 import io.bgdeploy.events.deploy.Descriptor;
+import io.bgdeploy.events.signing.RequestSignature;
+import io.bgdeploy.events.signing.SigningKey;
+import io.bgdeploy.infra.testing.DeployRequests;
 import io.bgdeploy.infra.testing.EtcdResource;
 import io.bgdeploy.infra.testing.KafkaResource;
 import io.bgdeploy.infra.testing.KafkaTestClient;
@@ -19,13 +23,31 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Stream;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
 
-/** CI's way in: deploy-requests on Kafka, answers on deploy-events, malformed records in the DLQ. */
+/**
+ * CI's way in: signed deploy-requests on Kafka, answers on deploy-events, malformed records and
+ * requests that are not signed with a key of their namespace in the DLQ, against the real broker.
+ */
 @QuarkusTest
 @QuarkusTestResource(KafkaResource.class)
 @QuarkusTestResource(EtcdResource.class)
@@ -43,9 +65,7 @@ class DeployRequestsKafkaTest {
     }
 
     private static void request(String requestId, Descriptor d) {
-        EventEnvelope<DeployRequested> env = EventEnvelope.of("/ci", new DeployRequested(requestId, "ci-job-42", d));
-        KafkaTestClient.produce(bootstrap, Topics.DEPLOY_REQUESTS, env.key(), EventCodec.encodeToString(env),
-                Map.of("content-type", EventEnvelope.CONTENT_TYPE));
+        DeployRequests.publish(bootstrap, new DeployRequested(requestId, "ci-job-42", d), TestSigningKeys.of(d.namespace()));
     }
 
     /** Waits for a record, also while the topic does not exist yet. */
@@ -82,7 +102,7 @@ class DeployRequestsKafkaTest {
             var accepted = data(awaitRecord(events, r -> is(r, DeploymentAccepted.class,
                     a -> "req-1".equals(((DeploymentAccepted) a).requestId())), Duration.ofSeconds(60)), DeploymentAccepted.class);
             assertThat(accepted.version()).isEqualTo("1");
-            assertThat(accepted.requestedBy()).isEqualTo("ci-job-42");
+            assertThat(accepted.requestedBy()).as("the signing key, then what the request says").isEqualTo("default/ci (ci-job-42)");
             var finished = data(awaitRecord(events, r -> is(r, DeploymentFinished.class,
                     f -> ((DeploymentFinished) f).deploymentId().equals(accepted.deploymentId())), Duration.ofSeconds(60)),
                     DeploymentFinished.class);
@@ -139,5 +159,105 @@ class DeployRequestsKafkaTest {
                     .as("%s gives its verdict before the deployer stops waiting for it", channel)
                     .isLessThan(ConfigProvider.getConfig().getValue("deployer.event-send-timeout", Duration.class).toMillis());
         }
+    }
+
+    /** A request as a hostile or mistaken client sends it: the record value and its headers. */
+    record Sent(String value, Map<String, String> headers) {
+    }
+
+    private static final SigningKey DEFAULT_CI = TestSigningKeys.of("default");
+    private static final SigningKey TEAM_A_CI = TestSigningKeys.of("team-a");
+
+    static Stream<Arguments> hostileRequests() {
+        SigningKey impostor = SigningKey.of("default/ci", Base64.getEncoder().encodeToString(new byte[32]));
+        SigningKey unregistered = SigningKey.of("default/intruder", Base64.getEncoder().encodeToString(new byte[32]));
+        return Stream.of(
+                Arguments.of("unsigned", (Function<String, Sent>) value -> new Sent(value,
+                        Map.of("content-type", EventEnvelope.CONTENT_TYPE)), "the request is not signed"),
+                Arguments.of("signed with another secret under the namespace's key id", (Function<String, Sent>) value ->
+                        new Sent(value, DeployRequests.headers(value, impostor)), "does not match the request for key 'default/ci'"),
+                Arguments.of("signed with an unregistered key", (Function<String, Sent>) value ->
+                        new Sent(value, DeployRequests.headers(value, unregistered)), "key 'default/intruder' is not registered"),
+                Arguments.of("signed with another namespace's key", (Function<String, Sent>) value ->
+                        new Sent(value, DeployRequests.headers(value, TEAM_A_CI)),
+                        "key 'team-a/ci' may deploy to namespace team-a, not to default"),
+                Arguments.of("changed after signing", (Function<String, Sent>) value ->
+                        new Sent(value.replace("\"replicas\":1", "\"replicas\":3"), DeployRequests.headers(value, DEFAULT_CI)),
+                        "the request was changed after signing"),
+                Arguments.of("its signature replayed under another key id", (Function<String, Sent>) value -> {
+                    String jws = RequestSignature.sign(DEFAULT_CI, value.getBytes(StandardCharsets.UTF_8));
+                    String otherKid = Base64.getUrlEncoder().withoutPadding().encodeToString(
+                            "{\"alg\":\"HS256\",\"kid\":\"team-a/ci\"}".getBytes(StandardCharsets.UTF_8));
+                    return new Sent(value, Map.of("content-type", EventEnvelope.CONTENT_TYPE,
+                            RequestSignature.HEADER, otherKid + jws.substring(jws.indexOf('.'))));
+                }, "does not match the request for key 'team-a/ci'"),
+                Arguments.of("downgraded to alg none", (Function<String, Sent>) value -> new Sent(value, Map.of(
+                        "content-type", EventEnvelope.CONTENT_TYPE, RequestSignature.HEADER, Base64.getUrlEncoder().withoutPadding()
+                                .encodeToString("{\"alg\":\"none\",\"kid\":\"default/ci\"}".getBytes(StandardCharsets.UTF_8)) + "..")),
+                        "the signature's algorithm must be HS256, not none"));
+    }
+
+    @ParameterizedTest(name = "a request {0} is rejected, answered with the reason and sent to the DLQ")
+    @MethodSource("hostileRequests")
+    void aRequestThatIsNotSignedWithAKeyOfItsNamespaceIsRejectedAndDeadLettered(String what, Function<String, Sent> attack,
+                                                                             String reason) throws Exception {
+        String app = "hostile-" + Integer.toHexString(what.hashCode());
+        String requestId = "hostile-" + UUID.randomUUID();
+        Descriptor d = EventCodec.read(DeploymentApiTest.descriptor(app, "#", "").getBytes(), Descriptor.class);
+        EventEnvelope<DeployRequested> env = EventEnvelope.of("/ci", new DeployRequested(requestId, "ci-job-42", d));
+        Sent sent = attack.apply(EventCodec.encodeToString(env));
+        KafkaTestClient.produce(bootstrap, Topics.DEPLOY_REQUESTS, env.key(), sent.value(), sent.headers());
+
+        try (var dlq = KafkaTestClient.reader(bootstrap, Topics.DEPLOY_REQUESTS_DLQ);
+             var events = KafkaTestClient.reader(bootstrap, Topics.DEPLOY_EVENTS)) {
+            var rejected = data(awaitRecord(events, r -> is(r, DeploymentRejected.class,
+                    x -> requestId.equals(((DeploymentRejected) x).requestId())), Duration.ofSeconds(60)), DeploymentRejected.class);
+            assertThat(rejected.key()).isEqualTo("default/" + app);
+            assertThat(rejected.reason()).startsWith("deploy request not authenticated: ").contains(reason);
+
+            var dead = awaitRecord(dlq, r -> sent.value().equals(r.value()), Duration.ofSeconds(60));
+            assertThat(dead.key()).isEqualTo("default/" + app);
+            assertThat(KafkaTestClient.header(dead, Topics.DLQ_REASON_HEADER)).contains(reason);
+        }
+        given().get("/deployments/?namespace=default&appname=" + app).then().statusCode(200).body("size()", equalTo(0));
+    }
+
+    @Test
+    void theKcatExampleSignsWithOpensslAsTheDeployerVerifiesAndAnUnsignedRunIsRejected(@TempDir Path dir) throws Exception {
+        Path descriptor = dir.resolve("descriptor.json");
+        Files.writeString(descriptor, DeploymentApiTest.descriptor("kcat-signed", "#", ""));
+        String keyLine = "default/ci=" + Base64.getEncoder().encodeToString(DEFAULT_CI.secret());
+
+        Script signed = kcatExample(dir, descriptor, Map.of("DEPLOY_SIGNING_KEY", keyLine));
+        assertThat(signed.exitCode()).as(signed.output()).isZero();
+        assertThat(signed.output()).contains("(request ", ", signed with key default/ci)", "accepted: deployment ",
+                "DEPLOYED after ");
+        given().get("/deployments/?namespace=default&appname=kcat-signed").then().statusCode(200)
+                .body("size()", equalTo(1)).body("[0].requestedBy", equalTo("default/ci (kcat)"));
+
+        Script unsigned = kcatExample(dir, descriptor, Map.of());
+        assertThat(unsigned.exitCode()).as(unsigned.output()).isEqualTo(2);
+        assertThat(unsigned.output()).contains(", unsigned)", "REJECTED: deploy request not authenticated: the request is not signed");
+    }
+
+    record Script(int exitCode, String output) {
+    }
+
+    /** Runs examples/ci/deploy-with-kcat.sh as a CI job would, without the CI's own variables. */
+    private static Script kcatExample(Path dir, Path descriptor, Map<String, String> env) throws Exception {
+        Path script = Path.of("..", "examples", "ci", "deploy-with-kcat.sh").toAbsolutePath().normalize();
+        Path output = Files.createTempFile(dir, "kcat-", ".out");
+        ProcessBuilder pb = new ProcessBuilder("bash", script.toString(), descriptor.toString(), "default")
+                .redirectErrorStream(true).redirectOutput(output.toFile());
+        pb.environment().keySet().removeAll(List.of("CI_JOB_URL", "GITHUB_RUN_ID", "DEPLOY_SIGNING_KEY"));
+        pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+        pb.environment().put("DEPLOY_TIMEOUT_SECONDS", "120");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        if (!p.waitFor(180, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("the kcat example did not end: " + Files.readString(output));
+        }
+        return new Script(p.exitValue(), Files.readString(output));
     }
 }

@@ -34,8 +34,9 @@ public final class DeployerProcesses implements AutoCloseable {
     }
 
     /**
-     * Starts a deployer on the port with anonymous access to namespace {@code default} and the
-     * given extra {@code -D} settings, and waits until it is ready.
+     * Starts a deployer on the port with anonymous access to namespace {@code default}, the test
+     * signing keys ({@link TestSigningKeys}) and the given extra {@code -D} settings, and waits
+     * until it is ready.
      */
     public Process start(String name, int port, String... settings) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -47,7 +48,8 @@ public final class DeployerProcesses implements AutoCloseable {
                 "-Ddeployer.local.state-dir=" + stateDir,
                 "-Ddeployer.local.stop-pods-on-shutdown=true",
                 "-Ddeployer.health-check.period-millis=200",
-                "-Ddeployer.auth.anonymous-namespaces=default"));
+                "-Ddeployer.auth.anonymous-namespaces=default",
+                "-Ddeployer.signing.keys-file=" + TestSigningKeys.FILE));
         for (String s : settings) {
             command.add("-D" + s);
         }
