@@ -68,6 +68,7 @@ public final class LocalRun {
             stopped.countDown();
         }, "suite-shutdown"));
 
+        RestoreReport.await(suite, Duration.ofMinutes(2), OUT);
         if (demo) {
             try {
                 new Demo(suite, root, OUT).run();

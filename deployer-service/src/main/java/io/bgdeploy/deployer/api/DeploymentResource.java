@@ -23,7 +23,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,7 +87,7 @@ public class DeploymentResource {
         String ns = Requests.namespace(namespace);
         auth.authorizeRead(authorization, ns);
         List<Deployment> all = new ArrayList<>(store.list(ns, Requests.appName(appName)));
-        all.sort(Comparator.comparing(Deployment::created).reversed());
+        Collections.reverse(all);
         int p = Requests.nonNegative(page, 0, "page");
         int s = Math.max(1, Math.min(Requests.nonNegative(size, 100, "size"), 1000));
         int from = (int) Math.min((long) p * s, all.size());
