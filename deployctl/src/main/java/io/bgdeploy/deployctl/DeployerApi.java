@@ -109,7 +109,7 @@ final class DeployerApi {
         }
         String hint = switch (code) {
             case 401 -> " (give a valid token with --token-file or $DEPLOYCTL_TOKEN)";
-            case 403 -> " (the token may not deploy to this namespace)";
+            case 403 -> " (the token is not one of this namespace)";
             default -> "";
         };
         out.accept("REJECTED while " + what + " (HTTP " + code + "): " + Names.printable(error) + hint);

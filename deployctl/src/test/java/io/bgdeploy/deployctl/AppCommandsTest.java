@@ -137,6 +137,7 @@ class AppCommandsTest {
 
         assertThat(run.exitCode()).isZero();
         assertThat(received.get(0).uri()).isEqualTo("/deployments/?namespace=test&appname=web&size=2");
+        assertThat(received.get(0).authorization()).as("reads carry the token too").isEqualTo("Bearer env-token");
         JsonNode result = EventCodec.mapper().readTree(run.out());
         assertThat(result.get("deployments")).hasSize(2);
         assertThat(result.get("deployments").get(0).get("id").asText()).isEqualTo("dep-4");

@@ -148,7 +148,7 @@ class RestDeployTest {
 
         assertThat(run.exitCode()).isEqualTo(Outcome.REJECTED);
         assertThat(run.out()).contains("REJECTED while storing the descriptor (HTTP 403): token 'ci' may not change"
-                + " namespace production (the token may not deploy to this namespace)");
+                + " namespace production (the token is not one of this namespace)");
         assertThat(received).hasSize(1);
     }
 

@@ -1,7 +1,8 @@
 'use strict';
 /*
  * The deployer's web UI: one page, routes in the location hash, data from the deployer's own REST
- * API (the same one CI uses) and live progress from /deployments/{id}/stream (Server-Sent Events).
+ * API (the same one CI uses) and live progress from /deployments/{id}/stream (Server-Sent Events,
+ * read with fetch so that the bearer token goes in the Authorization header, never in a URL).
  */
 (function () {
   const PHASES = ['PREPARING', 'CREATING_GREEN', 'WAITING_FOR_HEALTH', 'SWITCHING', 'DRAINING', 'REMOVING_BLUE'];
@@ -54,8 +55,7 @@
 
   /** A REST call; throws an Error with status, problems on any non-2xx answer. */
   async function api(method, path, body) {
-    const headers = { Accept: 'application/json' };
-    if (state.token) headers.Authorization = 'Bearer ' + state.token;
+    const headers = authorized({ Accept: 'application/json' });
     const init = { method, headers };
     if (body !== undefined) {
       headers['Content-Type'] = 'application/json';
@@ -71,19 +71,103 @@
       throw err;
     }
     const text = await response.text();
-    let data = null;
-    try {
-      data = text ? JSON.parse(text) : null;
-    } catch (notJson) {
-      data = text;
-    }
-    if (!response.ok) {
-      const err = new Error((data && data.error) || ('HTTP ' + response.status));
-      err.status = response.status;
-      err.problems = (data && Array.isArray(data.problems)) ? data.problems : [];
-      throw err;
-    }
+    const data = parsed(text);
+    if (!response.ok) throw refusal(response.status, data);
     return { status: response.status, data, location: response.headers.get('Location') };
+  }
+
+  function authorized(headers) {
+    if (state.token) headers.Authorization = 'Bearer ' + state.token;
+    return headers;
+  }
+
+  function parsed(text) {
+    try {
+      return text ? JSON.parse(text) : null;
+    } catch (notJson) {
+      return text;
+    }
+  }
+
+  /** The Error of a non-2xx answer: its status, the server's message and problems. */
+  function refusal(status, data) {
+    const err = new Error((data && data.error) || ('HTTP ' + status));
+    err.status = status;
+    err.problems = (data && Array.isArray(data.problems)) ? data.problems : [];
+    return err;
+  }
+
+  /**
+   * Follows a Server-Sent Events stream with fetch(): EventSource cannot send the Authorization
+   * header, and a token in the URL would end up in access logs and the browser's history. Reads
+   * the event-stream format's data fields (the deployer sends no event names, ids or retry times);
+   * after a network failure or an early end it connects again until closed; a refusal (4xx, 5xx)
+   * ends it. Handlers: onOpen(), onMessage({data}), onProblem(err) with err null while reconnecting.
+   */
+  function followEvents(path, { onOpen, onMessage, onProblem }) {
+    const controller = new AbortController();
+    let closed = false;
+    let retry = null;
+
+    function reconnect() {
+      if (closed) return;
+      onProblem(null);
+      retry = setTimeout(connect, 1000);
+    }
+
+    async function connect() {
+      let response;
+      try {
+        response = await fetch(path, { headers: authorized({ Accept: 'text/event-stream' }), cache: 'no-store',
+          signal: controller.signal });
+      } catch (e) {
+        reconnect();
+        return;
+      }
+      if (!response.ok) {
+        closed = true;
+        onProblem(refusal(response.status, parsed(await response.text())));
+        return;
+      }
+      onOpen();
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      let pending = '';
+      let data = [];
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          pending += value;
+          // a chunk may end between the \r and the \n of one line break: keep a trailing \r for the next
+          const cut = pending.endsWith('\r') ? pending.length - 1 : pending.length;
+          const lines = pending.slice(0, cut).split(/\r\n|\r|\n/);
+          pending = lines.pop() + pending.slice(cut);
+          for (const line of lines) {
+            if (line === '') {
+              if (data.length) onMessage({ data: data.join('\n') });
+              data = [];
+            } else if (line.startsWith('data:')) {
+              data.push(line.slice(line.startsWith('data: ') ? 6 : 5));
+            } else if (line === 'data') {
+              data.push('');
+            }
+          }
+          if (closed) return;
+        }
+      } catch (e) {
+        if (closed) return;
+      }
+      reconnect();
+    }
+
+    connect();
+    return {
+      close() {
+        closed = true;
+        clearTimeout(retry);
+        controller.abort();
+      }
+    };
   }
 
   function showMessage(text, kind) {
@@ -106,7 +190,7 @@
     }
     if (err.status === 403) {
       return h('span', {}, h('strong', {}, 'Forbidden (403): '), err.message +
-        '. Use a token that may change namespace ' + state.ns + ', or choose another namespace.');
+        '. Use a token of namespace ' + state.ns + ', or choose another namespace.');
     }
     const problems = err.problems && err.problems.length ? ' — ' + err.problems.join('; ') : '';
     return h('span', {}, h('strong', {}, (what ? what + ' failed' : 'Failed') +
@@ -589,20 +673,25 @@
       }
     }
 
-    const stream = new EventSource('/deployments/' + encodeURIComponent(id) + '/stream?' + nsQuery());
     let opened = 0;
-    stream.onopen = () => {
-      if (opened++ > 0) {
-        log.replaceChildren();
-        podsBody.replaceChildren();
+    const stream = followEvents('/deployments/' + encodeURIComponent(id) + '/stream?' + nsQuery(), {
+      onOpen: () => {
+        if (opened++ > 0) {
+          log.replaceChildren();
+          podsBody.replaceChildren();
+        }
+        live.textContent = 'Live: following the deployment as it happens.';
+      },
+      onMessage: onEvent,
+      onProblem: err => {
+        if (!err) {
+          live.textContent = 'Reconnecting…';
+          return;
+        }
+        live.textContent = 'The live stream has stopped; reload to follow again.';
+        showError(err, 'Following the deployment');
       }
-      live.textContent = 'Live: following the deployment as it happens.';
-    };
-    stream.onmessage = onEvent;
-    stream.onerror = () => {
-      if (stream.readyState === EventSource.CLOSED) live.textContent = 'The live stream has stopped; reload to follow again.';
-      else live.textContent = 'Reconnecting…';
-    };
+    });
     state.cleanup.push(() => stream.close());
 
     drawPhases();

@@ -26,8 +26,9 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Read-only views for the web UI: every app of a namespace with the version now serving, and a
- * check of what a bearer token may change.
+ * Read-only views for the web UI: every app of a namespace with the version now serving (a token
+ * of the namespace needed, as for every read of it), a check of what a bearer token may change,
+ * and where the UI links to (public: it holds no namespace's data).
  */
 @Path("/apps")
 @Tag(name = "apps")
@@ -54,8 +55,10 @@ public class AppsResource {
     @Path("{slash: /?}")
     @Operation(summary = "Every app of a namespace", description = "The version now serving (the newest DEPLOYED"
             + " deployment), its host name, how many of its pods are healthy, and the last deployment")
-    public String list(@QueryParam("namespace") String namespace) {
+    public String list(@QueryParam("namespace") String namespace,
+                       @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         String ns = Requests.namespace(namespace);
+        auth.authorizeRead(authorization, ns);
         Map<String, List<Deployment>> deployments = new TreeMap<>();
         for (Deployment d : store.list(ns, null)) {
             deployments.computeIfAbsent(d.appName(), k -> new ArrayList<>()).add(d);
@@ -117,7 +120,7 @@ public class AppsResource {
     public String access(@QueryParam("namespace") String namespace,
                          @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         String ns = Requests.namespace(namespace);
-        String who = auth.authorize(authorization, ns);
+        String who = auth.authorizeChange(authorization, ns);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", who);
         m.put("namespace", ns);

@@ -16,9 +16,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Bearer tokens for mutating calls. Each configured token may change a list of namespaces
- * ({@code *}: all). Namespaces listed in {@code deployer.auth.anonymous-namespaces} may be changed
- * without a token (the local run and the reference-script test only; production lists none).
+ * Bearer tokens for the REST API. Each configured token may use a list of namespaces ({@code *}:
+ * all): change them, and read what they hold (descriptors with their environment values,
+ * deployments, logs, health-check data, the live stream). Namespaces listed in
+ * {@code deployer.auth.anonymous-namespaces} may be used without a token (the reference-script
+ * test only; production lists none).
  */
 @ApplicationScoped
 public class Auth {
@@ -26,7 +28,18 @@ public class Auth {
     private static final Logger LOG = Logger.getLogger(Auth.class);
     public static final String ANONYMOUS = "anonymous";
 
-    /** A token, who it belongs to, and where it may change things. */
+    /** What a call does with a namespace; the word goes into the refusal. */
+    enum Access {
+        READ("read"), CHANGE("change");
+
+        private final String verb;
+
+        Access(String verb) {
+            this.verb = verb;
+        }
+    }
+
+    /** A token, who it belongs to, and which namespaces it may use. */
     record Grant(String name, byte[] token, List<String> namespaces) {
         boolean allows(String namespace) {
             return namespaces.contains("*") || namespaces.contains(namespace);
@@ -75,13 +88,22 @@ public class Auth {
     }
 
     /** Who may change this namespace with that Authorization header; throws 401 or 403 otherwise. */
-    public String authorize(String authorization, String namespace) {
+    public String authorizeChange(String authorization, String namespace) {
+        return authorize(authorization, namespace, Access.CHANGE);
+    }
+
+    /** Who may read this namespace with that Authorization header; throws 401 or 403 otherwise. */
+    public String authorizeRead(String authorization, String namespace) {
+        return authorize(authorization, namespace, Access.READ);
+    }
+
+    private String authorize(String authorization, String namespace, Access access) {
         if (authorization == null || authorization.isBlank()) {
             if (anonymous.contains(namespace)) {
                 return ANONYMOUS;
             }
-            throw ApiError.exception(Response.Status.UNAUTHORIZED, "a bearer token is required to change namespace "
-                    + namespace + ": send 'Authorization: Bearer <token>'");
+            throw ApiError.exception(Response.Status.UNAUTHORIZED, "a bearer token is required to " + access.verb
+                    + " namespace " + namespace + ": send 'Authorization: Bearer <token>'");
         }
         if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw ApiError.exception(Response.Status.UNAUTHORIZED, "only bearer tokens are accepted: send 'Authorization: Bearer <token>'");
@@ -90,8 +112,8 @@ public class Auth {
         for (Grant g : grants) {
             if (MessageDigest.isEqual(g.token(), presented)) {
                 if (!g.allows(namespace)) {
-                    throw ApiError.exception(Response.Status.FORBIDDEN, "token '" + g.name() + "' may not change namespace "
-                            + namespace);
+                    throw ApiError.exception(Response.Status.FORBIDDEN, "token '" + g.name() + "' may not " + access.verb
+                            + " namespace " + namespace + ": use a token of that namespace");
                 }
                 return g.name();
             }

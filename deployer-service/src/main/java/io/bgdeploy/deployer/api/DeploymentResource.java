@@ -30,7 +30,9 @@ import java.util.Map;
 
 /**
  * Deployments, as the reference deployer's API has them, plus rollback. A deployment is answered
- * as pretty-printed JSON with exactly one line containing {@code status}.
+ * as pretty-printed JSON with exactly one line containing {@code status}. Every call needs a token
+ * of the namespace: a deployment carries its descriptor (environment values included), its log and
+ * its pods' health.
  */
 @Path("/deployments")
 @Tag(name = "deployments")
@@ -55,7 +57,7 @@ public class DeploymentResource {
     public Response deploy(@QueryParam("namespace") String namespace, @QueryParam("descriptorId") String descriptorId,
                            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         String ns = Requests.namespace(namespace);
-        String by = auth.authorize(authorization, ns);
+        String by = auth.authorizeChange(authorization, ns);
         if (descriptorId == null || descriptorId.isBlank()) {
             throw ApiError.exception(Response.Status.BAD_REQUEST, "descriptorId is required",
                     List.of("descriptorId: is required"));
@@ -80,8 +82,11 @@ public class DeploymentResource {
     @Operation(summary = "List deployments, newest first", description = "Optionally of one app; paged with page"
             + " (from 0) and size; the total is in the X-Total-Count header")
     public Response list(@QueryParam("namespace") String namespace, @QueryParam("appname") String appName,
-                         @QueryParam("page") Integer page, @QueryParam("size") Integer size) {
-        List<Deployment> all = new ArrayList<>(store.list(Requests.namespace(namespace), Requests.appName(appName)));
+                         @QueryParam("page") Integer page, @QueryParam("size") Integer size,
+                         @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        String ns = Requests.namespace(namespace);
+        auth.authorizeRead(authorization, ns);
+        List<Deployment> all = new ArrayList<>(store.list(ns, Requests.appName(appName)));
         Collections.reverse(all);
         int p = Requests.nonNegative(page, 0, "page");
         int s = Math.max(1, Math.min(Requests.nonNegative(size, 100, "size"), 1000));
@@ -93,16 +98,21 @@ public class DeploymentResource {
     @GET
     @Path("{id}{slash: /?}")
     @Operation(summary = "Get a deployment", description = "Pretty-printed; its only line containing \"status\" is the status")
-    public String get(@PathParam("id") String id, @QueryParam("namespace") String namespace) {
-        return Json.deployment(find(Requests.namespace(namespace), id));
+    public String get(@PathParam("id") String id, @QueryParam("namespace") String namespace,
+                      @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        String ns = Requests.namespace(namespace);
+        auth.authorizeRead(authorization, ns);
+        return Json.deployment(find(ns, id));
     }
 
     @GET
     @Path("{id}/logs{slash: /?}")
     @Produces(MediaType.TEXT_PLAIN)
     @Operation(summary = "The deployment's log, one line per step and phase")
-    public String logs(@PathParam("id") String id, @QueryParam("namespace") String namespace) {
+    public String logs(@PathParam("id") String id, @QueryParam("namespace") String namespace,
+                       @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         String ns = Requests.namespace(namespace);
+        auth.authorizeRead(authorization, ns);
         find(ns, id);
         List<String> lines = store.logs(ns, id);
         return lines.isEmpty() ? "" : String.join("\n", lines) + "\n";
@@ -111,8 +121,10 @@ public class DeploymentResource {
     @GET
     @Path("{id}/healthcheckdata{slash: /?}")
     @Operation(summary = "Last health result of every pod of the deployment, by pod name")
-    public String healthCheckData(@PathParam("id") String id, @QueryParam("namespace") String namespace) {
+    public String healthCheckData(@PathParam("id") String id, @QueryParam("namespace") String namespace,
+                                  @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         String ns = Requests.namespace(namespace);
+        auth.authorizeRead(authorization, ns);
         find(ns, id);
         Map<String, PodHealthRecord> byPod = new LinkedHashMap<>();
         store.health(ns, id).forEach(h -> byPod.put(h.pod(), h));
@@ -125,7 +137,7 @@ public class DeploymentResource {
     public Response redeploy(@PathParam("id") String id, @QueryParam("namespace") String namespace,
                              @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         String ns = Requests.namespace(namespace);
-        String by = auth.authorize(authorization, ns);
+        String by = auth.authorizeChange(authorization, ns);
         Deployment d = find(ns, id);
         return answer(deployer.submit(d.descriptor(), by, null, d.descriptorId()));
     }
@@ -137,7 +149,7 @@ public class DeploymentResource {
     public Response rollback(@PathParam("id") String id, @QueryParam("namespace") String namespace,
                              @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         String ns = Requests.namespace(namespace);
-        String by = auth.authorize(authorization, ns);
+        String by = auth.authorizeChange(authorization, ns);
         Deployment d = find(ns, id);
         return deployer.rollback(ns, d.id(), by)
                 .map(problem -> ApiError.response(Response.Status.CONFLICT, problem, List.of()))
@@ -153,7 +165,7 @@ public class DeploymentResource {
                              @QueryParam("deleteDeployment") boolean deleteDeployment,
                              @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         String ns = Requests.namespace(namespace);
-        String by = auth.authorize(authorization, ns);
+        String by = auth.authorizeChange(authorization, ns);
         Deployment d = find(ns, id);
         boolean running = d.status() == io.bgdeploy.events.deploy.DeploymentStatus.DEPLOYED;
         var problem = deployer.undeploy(d, deleteDeployment, by);

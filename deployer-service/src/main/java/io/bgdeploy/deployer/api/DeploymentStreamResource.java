@@ -14,11 +14,13 @@ import io.smallrye.mutiny.subscription.MultiEmitter;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.OutboundSseEvent;
@@ -42,7 +44,9 @@ import java.util.concurrent.TimeUnit;
  * changes, every new line of its log and every pod health transition. The stream follows the
  * stored deployment (whichever instance runs it) and ends with an {@code end} event once the
  * deployment has finished. Each event's data is JSON with a {@code kind}: {@code deployment},
- * {@code log}, {@code health} or {@code end}.
+ * {@code log}, {@code health} or {@code end}. It needs a token of the namespace in the
+ * {@code Authorization} header (the log can name secrets): a browser reads it with {@code fetch},
+ * since {@code EventSource} cannot send headers, and a token never goes into the URL.
  */
 @Singleton
 @Path("/deployments/{id}/stream")
@@ -54,15 +58,17 @@ public class DeploymentStreamResource {
 
     private final DeploymentStore store;
     private final Deployer deployer;
+    private final Auth auth;
     private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, r -> {
         Thread t = new Thread(r, "deployment-stream");
         t.setDaemon(true);
         return t;
     });
 
-    public DeploymentStreamResource(DeploymentStore store, Deployer deployer) {
+    public DeploymentStreamResource(DeploymentStore store, Deployer deployer, Auth auth) {
         this.store = store;
         this.deployer = deployer;
+        this.auth = auth;
     }
 
     @PreDestroy
@@ -74,10 +80,13 @@ public class DeploymentStreamResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Blocking
     @Operation(summary = "Follow a deployment live (Server-Sent Events)", description = "Events with JSON data:"
-            + " kind=deployment (status, phase), kind=log (a new log line), kind=health (a pod's health), kind=end")
+            + " kind=deployment (status, phase), kind=log (a new log line), kind=health (a pod's health), kind=end."
+            + " Needs a token of the namespace in the Authorization header, as every read of it")
     public Multi<OutboundSseEvent> stream(@PathParam("id") String id, @QueryParam("namespace") String namespace,
+                                          @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                                           @Context Sse sse) {
         String ns = Requests.namespace(namespace);
+        auth.authorizeRead(authorization, ns);
         if (store.find(ns, id).isEmpty()) {
             throw ApiError.exception(Response.Status.NOT_FOUND, "no deployment " + Names.printable(id) + " in namespace " + ns);
         }

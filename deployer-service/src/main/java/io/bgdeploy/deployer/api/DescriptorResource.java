@@ -28,7 +28,8 @@ import java.util.Map;
 
 /**
  * Descriptors, as the reference deployer's API has them. Bodies are read whatever their content
- * type (CI scripts post with {@code curl --data}, which says form-urlencoded).
+ * type (CI scripts post with {@code curl --data}, which says form-urlencoded). Reading a descriptor
+ * needs a token of its namespace, as changing one does: its {@code environment} holds secrets.
  */
 @Path("/descriptors")
 @Tag(name = "descriptors")
@@ -54,7 +55,7 @@ public class DescriptorResource {
                            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, String body) {
         Descriptor parsed = Requests.descriptor(body);
         String ns = namespaceOf(namespace, parsed);
-        auth.authorize(authorization, ns);
+        auth.authorizeChange(authorization, ns);
         Descriptor withNs = inNamespace(parsed, ns);
         List<String> problems = deployer.validate(withNs);
         if (!problems.isEmpty()) {
@@ -87,15 +88,21 @@ public class DescriptorResource {
     @GET
     @Path("{slash: /?}")
     @Operation(summary = "List descriptors of a namespace, optionally of one app")
-    public String list(@QueryParam("namespace") String namespace, @QueryParam("appname") String appName) {
-        return Json.pretty(store.listDescriptors(Requests.namespace(namespace), Requests.appName(appName)));
+    public String list(@QueryParam("namespace") String namespace, @QueryParam("appname") String appName,
+                       @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        String ns = Requests.namespace(namespace);
+        auth.authorizeRead(authorization, ns);
+        return Json.pretty(store.listDescriptors(ns, Requests.appName(appName)));
     }
 
     @GET
     @Path("{id}{slash: /?}")
     @Operation(summary = "Get a descriptor")
-    public String get(@PathParam("id") String id, @QueryParam("namespace") String namespace) {
-        return Json.pretty(find(Requests.namespace(namespace), id));
+    public String get(@PathParam("id") String id, @QueryParam("namespace") String namespace,
+                      @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        String ns = Requests.namespace(namespace);
+        auth.authorizeRead(authorization, ns);
+        return Json.pretty(find(ns, id));
     }
 
     @PUT
@@ -105,7 +112,7 @@ public class DescriptorResource {
     public String update(@PathParam("id") String id, @QueryParam("namespace") String namespace,
                          @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, String body) {
         String ns = Requests.namespace(namespace);
-        auth.authorize(authorization, ns);
+        auth.authorizeChange(authorization, ns);
         Descriptor existing = find(ns, id);
         Descriptor parsed = inNamespace(Requests.descriptor(body), ns);
         List<String> problems = deployer.validate(parsed);
@@ -123,7 +130,7 @@ public class DescriptorResource {
     public Response delete(@PathParam("id") String id, @QueryParam("namespace") String namespace,
                            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         String ns = Requests.namespace(namespace);
-        auth.authorize(authorization, ns);
+        auth.authorizeChange(authorization, ns);
         find(ns, id);
         store.deleteDescriptor(ns, id);
         return Response.noContent().build();

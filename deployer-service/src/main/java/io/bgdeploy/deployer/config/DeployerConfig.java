@@ -151,19 +151,20 @@ public interface DeployerConfig {
     }
 
     interface Auth {
-        /** Named bearer tokens and the namespaces each may change ({@code *} = every namespace). */
+        /** Named bearer tokens and the namespaces each may read and change ({@code *} = every namespace). */
         Map<String, Token> tokens();
 
         /** A file whose first non-empty line is a bearer token (the local run generates one). */
         Optional<String> tokenFile();
 
-        /** Namespaces the token from {@link #tokenFile()} may change. */
+        /** Namespaces the token from {@link #tokenFile()} may read and change. */
         @WithDefault("*")
         List<String> tokenFileNamespaces();
 
         /**
-         * Namespaces that may be changed without a token. Empty in production; the local run and
-         * the reference-script test use {@code default} so that an unchanged {@code deploy.sh} works.
+         * Namespaces that may be read and changed without a token. Empty in production; the
+         * reference-script test and {@code quarkus dev} use {@code default}, so that an unchanged
+         * {@code deploy.sh} works.
          */
         Optional<List<String>> anonymousNamespaces();
 

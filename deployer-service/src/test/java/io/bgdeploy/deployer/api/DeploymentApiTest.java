@@ -226,7 +226,8 @@ public class DeploymentApiTest {
                 .then().statusCode(403);
         given().header("Authorization", "Bearer test-token-ci").body(json).post("/descriptors?namespace=team-a")
                 .then().statusCode(201);
-        given().get("/descriptors?namespace=team-a&appname=secured").then().statusCode(200).body("appName", hasItem("secured"));
+        given().header("Authorization", "Bearer test-token-ci").get("/descriptors?namespace=team-a&appname=secured")
+                .then().statusCode(200).body("appName", hasItem("secured"));
     }
 
     /** The value of a sample on /q/metrics with that name and label, 0 when there is none yet. */

@@ -19,6 +19,7 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import java.net.URL;
 import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 import static io.restassured.RestAssured.given;
@@ -29,7 +30,9 @@ import static org.hamcrest.Matchers.equalTo;
 /**
  * The web UI in a real headless Chromium, against the deployer on the local platform with real
  * Kafka and etcd (health-service and lb-config-service played by {@link KafkaSuiteDoubles}):
- * sign in, write a descriptor, deploy two versions while watching them live, roll back.
+ * sign in, write a descriptor, deploy two versions while watching them live, roll back. Namespace
+ * {@code team-a} is open to no one without a token, so every page, the live stream included, shows
+ * that the UI sends the token on reads.
  */
 @QuarkusTest
 @TestProfile(SlowDrainProfile.class)
@@ -120,6 +123,8 @@ class DeployerUiTest {
         assertThat(browser.text("#log")).contains("phase WAITING_FOR_HEALTH").contains("DEPLOYED after");
         assertThat(browser.text("#pods")).contains("READY");
         assertThat(browser.script("return window.sameDocument")).isEqualTo("yes");
+        assertThat(requestedUrls()).as("the token travels in a header, never in a URL")
+                .anyMatch(u -> u.contains("/stream?namespace=team-a")).noneMatch(u -> u.contains("test-token-ci"));
         browser.screenshot("03-deployment-v1");
         assertThat(suite.lb.frontends.get("uiapp.example.com")).isEqualTo("team-a-uiapp-1");
 
@@ -198,8 +203,16 @@ class DeployerUiTest {
         given().header("Authorization", "Bearer test-token-other").get("/apps/access?namespace=team-a").then().statusCode(403);
         given().header("Authorization", "Bearer test-token-ci").get("/apps/access?namespace=team-a").then().statusCode(200)
                 .body("name", equalTo("ci"));
-        given().get("/deployments/no-such-deployment/stream?namespace=team-a").then().statusCode(404);
+        given().get("/deployments/no-such-deployment/stream?namespace=team-a").then().statusCode(401);
+        given().header("Authorization", "Bearer test-token-ci").get("/deployments/no-such-deployment/stream?namespace=team-a")
+                .then().statusCode(404);
         given().get("/apps/links").then().statusCode(200).body("publicUrl", equalTo("http://127.0.0.1:8000/"));
+    }
+
+    /** Every URL the page has requested (the browser's resource timing entries). */
+    @SuppressWarnings("unchecked")
+    private List<String> requestedUrls() {
+        return (List<String>) browser.script("return performance.getEntriesByType('resource').map(e => e.name);");
     }
 
     private String currentPhase() {
