@@ -230,6 +230,10 @@ public final class Suite implements AutoCloseable {
         return etcd;
     }
 
+    public KafkaBroker kafka() {
+        return kafka;
+    }
+
     public ServiceProcess service(String module) {
         return services.get(module);
     }
