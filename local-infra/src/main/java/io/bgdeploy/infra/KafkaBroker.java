@@ -28,12 +28,14 @@ public final class KafkaBroker implements AutoCloseable {
 
     private final int port;
     private final int controllerPort;
+    private final int saslPort;
     private final Path workDir;
     private final ManagedProcess process;
 
-    private KafkaBroker(int port, int controllerPort, Path workDir, ManagedProcess process) {
+    private KafkaBroker(int port, int controllerPort, int saslPort, Path workDir, ManagedProcess process) {
         this.port = port;
         this.controllerPort = controllerPort;
+        this.saslPort = saslPort;
         this.workDir = workDir;
         this.process = process;
     }
@@ -45,11 +47,24 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Starts a broker on the given ports (the local run uses 9092). */
     public static KafkaBroker start(Path workDir, int port, int controllerPort) {
+        return start(workDir, port, controllerPort, 0, Map.of());
+    }
+
+    /**
+     * Starts a broker that also takes clients on a second port, {@link #saslBootstrapServers()},
+     * only after they authenticated with SASL/PLAIN as one of {@code users} (name to password), as
+     * a production cluster asks its clients to. The first port stays open for the tests' own clients.
+     */
+    public static KafkaBroker startWithSaslPlain(Path workDir, Map<String, String> users) {
+        return start(workDir, FreePorts.next(), FreePorts.next(), FreePorts.next(), users);
+    }
+
+    private static KafkaBroker start(Path workDir, int port, int controllerPort, int saslPort, Map<String, String> saslUsers) {
         try {
             Files.createDirectories(workDir);
             Path dataDir = workDir.resolve("data");
             Path config = workDir.resolve("server.properties");
-            writeConfig(config, dataDir, port, controllerPort);
+            writeConfig(config, dataDir, port, controllerPort, saslPort, saslUsers);
             String classpath = serverClasspath();
             String java = javaBinary();
             if (!Files.exists(dataDir.resolve("meta.properties"))) {
@@ -60,7 +75,7 @@ public final class KafkaBroker implements AutoCloseable {
                     "-Dlog4j2.configurationFile=" + writeLogConfig(workDir),
                     "-cp", classpath, "kafka.Kafka", config.toString()));
             ManagedProcess process = ManagedProcess.start("kafka", cmd, Map.of(), workDir, workDir.resolve("kafka.log"));
-            KafkaBroker broker = new KafkaBroker(port, controllerPort, workDir, process);
+            KafkaBroker broker = new KafkaBroker(port, controllerPort, saslPort, workDir, process);
             process.awaitReady(broker::isServing, START_TIMEOUT, "accepting client requests on port " + port);
             return broker;
         } catch (IOException e) {
@@ -74,6 +89,14 @@ public final class KafkaBroker implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The SASL/PLAIN listener of {@link #startWithSaslPlain}. */
+    public String saslBootstrapServers() {
+        if (saslPort == 0) {
+            throw new IllegalStateException("this broker has no SASL listener: start it with startWithSaslPlain");
+        }
+        return "127.0.0.1:" + saslPort;
     }
 
     public Path workDir() {
@@ -128,15 +151,22 @@ public final class KafkaBroker implements AutoCloseable {
         process.close();
     }
 
-    private static void writeConfig(Path config, Path dataDir, int port, int controllerPort) throws IOException {
+    private static void writeConfig(Path config, Path dataDir, int port, int controllerPort, int saslPort,
+                                    Map<String, String> saslUsers) throws IOException {
+        String sasl = saslPort == 0 ? "" : ",SASL_PLAINTEXT://127.0.0.1:" + saslPort;
+        StringBuilder users = new StringBuilder();
+        saslUsers.forEach((user, password) -> users.append(" user_").append(user).append("=\"").append(password).append('"'));
         String props = String.join("\n",
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "listeners=PLAINTEXT://127.0.0.1:" + port + sasl + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port + sasl,
                 "controller.listener.names=CONTROLLER",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
+                saslPort == 0 ? "" : "sasl.enabled.mechanisms=PLAIN",
+                saslPort == 0 ? "" : "listener.name.sasl_plaintext.plain.sasl.jaas.config="
+                        + "org.apache.kafka.common.security.plain.PlainLoginModule required" + users + ";",
                 "inter.broker.listener.name=PLAINTEXT",
                 "log.dirs=" + dataDir,
                 "num.partitions=4",

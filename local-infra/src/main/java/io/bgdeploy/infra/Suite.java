@@ -24,8 +24,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The whole suite on one machine: Kafka (KRaft), etcd, the lb-config service with its HAProxy
- * agent (which runs HAProxy in master-worker mode), health-service, log-shipper with a local GELF
- * sink standing in for Graylog, and the deployer on the local platform. Used by the local run and
+ * agent (which runs HAProxy in master-worker mode), health-service, log-shipper shipping over GELF
+ * HTTP to a {@link GelfFileReceiver} standing in for Graylog, and the deployer on the local platform. Used by the local run and
  * by the end-to-end tests, so both exercise the same wiring.
  */
 public final class Suite implements AutoCloseable {
@@ -60,6 +60,7 @@ public final class Suite implements AutoCloseable {
     private final long started = System.nanoTime();
     private KafkaBroker kafka;
     private EtcdServer etcd;
+    private GelfFileReceiver gelf;
     private SocketDirectory sockets;
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     private final Map<String, Map<String, String>> extraSettings;
@@ -113,6 +114,10 @@ public final class Suite implements AutoCloseable {
         kafka.createTopics(topics, 4, Map.of(Topics.CONTAINER_LOGS, large, Topics.CONTAINER_LOGS_DLQ, large));
         step("kafka", "ready at " + kafka.bootstrapServers() + " with the suite's " + topics.size() + " topics");
 
+        gelf = GelfFileReceiver.start(options.gelfPort(), 0, options.gelfPort(), gelfFile());
+        step("graylog", "stand-in receiving GELF at " + gelf.httpUrl() + " (and " + gelf.udpUrl() + "), writing to "
+                + gelfFile());
+
         Path logs = options.workDir().resolve("logs");
         for (String module : List.of(LB_CONFIG, HEALTH, LOG_SHIPPER, DEPLOYER)) {
             Map<String, String> settings = new LinkedHashMap<>(settingsFor(module));
@@ -145,13 +150,7 @@ public final class Suite implements AutoCloseable {
                 s.put("lbconfig.agent.haproxy.public-port", String.valueOf(options.lbPublicPort()));
                 s.put("lbconfig.agent.haproxy.stats-port", String.valueOf(options.lbStatsPort()));
             }
-            case LOG_SHIPPER -> {
-                s.put("graylog.gelf.url", "tcp://127.0.0.1:" + options.gelfPort());
-                s.put("logshipper.sink.enabled", "true");
-                s.put("logshipper.sink.tcp-port", String.valueOf(options.gelfPort()));
-                s.put("logshipper.sink.udp-port", String.valueOf(options.gelfPort()));
-                s.put("logshipper.sink.file", gelfFile().toString());
-            }
+            case LOG_SHIPPER -> s.put("graylog.gelf.url", gelf.httpUrl());
             case DEPLOYER -> {
                 s.put("deployer.platform", "local");
                 s.put("deployer.auth.token-file", tokenFile().toString());
@@ -261,7 +260,7 @@ public final class Suite implements AutoCloseable {
         return options.workDir().resolve("signing-keys.properties");
     }
 
-    /** Where the local GELF sink writes every message it receives, one JSON per line. */
+    /** Where the GELF receiver standing in for Graylog writes every message it receives, one JSON per line. */
     public Path gelfFile() {
         return options.workDir().resolve("graylog-gelf.jsonl");
     }
@@ -282,6 +281,13 @@ public final class Suite implements AutoCloseable {
         for (String module : order) {
             step(module, "stopping");
             services.get(module).process().stop(Duration.ofSeconds(20));
+        }
+        if (gelf != null) {
+            try {
+                gelf.close();
+            } catch (IOException e) {
+                step("graylog", "stand-in did not close cleanly: " + e.getMessage());
+            }
         }
         if (etcd != null) {
             step("etcd", "stopping");

@@ -1,25 +1,22 @@
 package io.bgdeploy.logshipper;
 
-import biz.paluch.logging.gelf.intern.ErrorReporter;
-import biz.paluch.logging.gelf.intern.GelfMessage;
-import biz.paluch.logging.gelf.intern.GelfSender;
-import biz.paluch.logging.gelf.intern.sender.GelfTCPSender;
-import biz.paluch.logging.gelf.intern.sender.GelfUDPSender;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.EventEnvelope;
 import io.bgdeploy.events.logs.ContainerLogRecord;
 import io.bgdeploy.infra.testing.SharedInfra;
+import io.bgdeploy.logshipper.config.KafkaClients;
 import io.bgdeploy.logshipper.delivery.GelfShipper;
-import io.bgdeploy.logshipper.delivery.GelfTransport;
 import io.bgdeploy.logshipper.delivery.GelfTransports;
 import io.bgdeploy.logshipper.delivery.ShipperStats;
-import io.bgdeploy.logshipper.gelf.GelfMapper;
+import io.bgdeploy.logshipper.model.GelfMapper;
+import io.bgdeploy.logshipper.model.GelfTransport;
+import io.bgdeploy.logshipper.source.ContainerLogDecoder;
 import io.bgdeploy.logshipper.source.DeadLetters;
-import io.bgdeploy.logshipper.source.KafkaClients;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -27,6 +24,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -38,62 +36,70 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.zip.GZIPInputStream;
 
 /**
  * Records per second from Kafka to GELF, in one run: the ceiling (a plain consumer that does
- * nothing), the shipper over TCP and UDP, and a naive loop sending each record with
- * logstash-gelf's own senders one by one. The receivers only count (NUL bytes, datagrams) so that
- * the figures are the shipper's, not a JSON parser's. Run with
- * {@code mvn -B -pl log-shipper test -Dtest=GelfShipperBenchmark}.
+ * nothing with what it reads) and the shipper over HTTP (bulk, gzip), TCP and UDP, each reading
+ * the whole topic with its own consumer group. The receivers only count messages (newlines of the
+ * decompressed bodies, NUL bytes, datagrams) so that the figures are the shipper's. Run with
+ * {@code mvn -B -ntp -pl log-shipper -am test -Dtest=GelfShipperBenchmark -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dsurefire.argLine=-Xmx256m} to hold the shipper to a 256 MB heap.
  */
 class GelfShipperBenchmark {
 
     private static final int RECORDS = Integer.getInteger("benchmark.records", 200_000);
-    private static final Duration LIMIT = Duration.ofMinutes(3);
+    private static final Duration LIMIT = Duration.ofMinutes(5);
 
     private final String bootstrap = SharedInfra.kafka().bootstrapServers();
+    private final KafkaClients kafka = KafkaClients.of(bootstrap);
     private final String topic = "bench-logs-" + System.nanoTime();
 
     @Test
     void recordsPerSecondFromKafkaToGelf() throws Exception {
         prepare();
         warmUp();
-        List<String> rows = new ArrayList<>();
+        List<Row> rows = new ArrayList<>();
         rows.add(run("ceiling: plain KafkaConsumer, no work", this::ceiling));
-        try (CountingTcp tcp = new CountingTcp(); CountingUdp udp = new CountingUdp()) {
-            rows.add(run("naive loop, logstash-gelf TCP sender", () -> naive(new GelfTCPSender("127.0.0.1", tcp.port(),
-                    2000, 2000, REPORTER), tcp::count)));
-            rows.add(run("log-shipper -> GELF TCP (at least once)", () -> shipper("tcp://127.0.0.1:" + tcp.port(), tcp::count)));
-            rows.add(run("naive loop, logstash-gelf UDP sender", () -> naive(new GelfUDPSender("127.0.0.1", udp.port(),
-                    REPORTER), udp::count)));
+        try (CountingHttp http = new CountingHttp(); CountingTcp tcp = new CountingTcp(); CountingUdp udp = new CountingUdp()) {
+            rows.add(run("log-shipper -> GELF HTTP (bulk, gzip)", () -> shipper(http.url(), http::count)));
+            rows.add(run("log-shipper -> GELF TCP", () -> shipper("tcp://127.0.0.1:" + tcp.port(), tcp::count)));
             rows.add(run("log-shipper -> GELF UDP", () -> shipper("udp://127.0.0.1:" + udp.port(), udp::count)));
         }
-        System.out.printf("%nGelfShipperBenchmark: %d records (~%d bytes of log text each), topic with 4 partitions, %s, %d cores, Java %s%n",
-                RECORDS, line(0).length(), Instant.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
-        System.out.printf("%-42s %12s %10s %14s %14s%n", "scenario", "records/s", "seconds", "receiver got", "peak heap MB");
-        rows.forEach(System.out::println);
+        double ceiling = rows.get(0).perSecond();
+        System.out.printf("%nGelfShipperBenchmark: %d records (~%d bytes of log text each), topic with 4 partitions, %s, "
+                        + "%d cores, Java %s, max heap %d MB, load average %.1f%n",
+                RECORDS, line(0).length(), Instant.now(), Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"), Runtime.getRuntime().maxMemory() / 1024 / 1024,
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        System.out.printf("%-40s %12s %10s %10s %14s %14s%n", "scenario", "records/s", "of ceiling", "seconds",
+                "receiver got", "peak heap MB");
+        for (Row r : rows) {
+            System.out.printf("%-40s %12.0f %9.0f%% %10.2f %14d %14.0f%n", r.name(), r.perSecond(),
+                    100 * r.perSecond() / ceiling, r.seconds(), r.received(), r.peakHeapBytes() / 1024.0 / 1024.0);
+        }
     }
 
-    private static final ErrorReporter REPORTER = (message, e) -> { };
+    private record Row(String name, double perSecond, double seconds, long received, long peakHeapBytes) {
+    }
 
     private interface Scenario {
         long[] run() throws Exception;
     }
 
-    private String run(String name, Scenario scenario) throws Exception {
+    private Row run(String name, Scenario scenario) throws Exception {
         System.gc();
-        HeapSampler heap = new HeapSampler();
-        heap.start();
-        long start = System.nanoTime();
-        long[] result = scenario.run();
-        double seconds = (System.nanoTime() - start) / 1e9;
-        heap.stop = true;
-        heap.join();
-        return String.format("%-42s %12.0f %10.2f %14d %14.0f", name, result[0] / seconds, seconds, result[1],
-                heap.peak / 1024.0 / 1024.0);
+        try (HeapSampler heap = new HeapSampler()) {
+            long start = System.nanoTime();
+            long[] result = scenario.run();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return new Row(name, result[0] / seconds, seconds, result[1], heap.peak());
+        }
     }
 
     private static String line(int i) {
@@ -101,55 +107,39 @@ class GelfShipperBenchmark {
                 + " to cart of customer 4711 in 12 ms";
     }
 
+    private static ContainerLogRecord record(int i) {
+        return new ContainerLogRecord(Instant.now(), "stdout", line(i), "shop", "cart", "3", "cart-3-7f9c" + (i % 8), "app",
+                "node-1", "dep-42");
+    }
+
     private void prepare() throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             admin.createTopics(List.of(new NewTopic(topic, 4, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
-        try (KafkaProducer<String, String> producer = KafkaClients.producer(bootstrap, "bench-producer")) {
+        try (KafkaProducer<String, String> producer = kafka.producer("bench-producer")) {
             for (int i = 0; i < RECORDS; i++) {
-                var record = new ContainerLogRecord(Instant.now(), "stdout", line(i), "shop", "cart", "3",
-                        "cart-3-7f9c" + (i % 8), "app", "node-1", "dep-42");
-                var event = EventEnvelope.of("/bench", record);
+                var event = EventEnvelope.of("/bench", record(i));
                 producer.send(new ProducerRecord<>(topic, event.key(), EventCodec.encodeToString(event)));
             }
             producer.flush();
         }
     }
 
-    /** Compiles both sides' decode, map and encode paths before anything is timed. */
+    /** Compiles the decode, map and encode paths before anything is timed. */
     private static void warmUp() throws Exception {
         GelfMapper mapper = new GelfMapper(GelfMapper.Settings.DEFAULTS);
-        long sink = 0;
+        long checksum = 0;
         for (int i = 0; i < 50_000; i++) {
-            var record = new ContainerLogRecord(Instant.now(), "stdout", line(i), "shop", "cart", "3", "cart-3-7f9c",
-                    "app", "node-1", "dep-42");
-            String value = EventCodec.encodeToString(EventEnvelope.of("/bench", record));
-            ContainerLogRecord decoded = EventCodec.decode(value, ContainerLogRecord.class).data();
-            sink += io.bgdeploy.logshipper.gelf.GelfJson.encode(mapper.map(decoded)).length;
-            sink += logstash(decoded).toJson().length();
+            byte[] value = EventCodec.encode(EventEnvelope.of("/bench", record(i)));
+            checksum += io.bgdeploy.logshipper.gelf.GelfJson.encode(mapper.map(ContainerLogDecoder.decode(value))).length;
         }
-        if (sink == 42) {
-            System.out.println(sink);
+        if (checksum == 42) {
+            System.out.println(checksum);
         }
-    }
-
-    private static GelfMessage logstash(ContainerLogRecord log) {
-        GelfMessage m = new GelfMessage(log.line(), null, log.timestamp().toEpochMilli(), "6");
-        m.setVersion(GelfMessage.GELF_VERSION_1_1);
-        m.setHost(log.pod());
-        m.addField("namespace", log.namespace());
-        m.addField("app", log.app());
-        m.addField("version", log.version());
-        m.addField("pod", log.pod());
-        m.addField("container", log.container());
-        m.addField("stream", log.stream());
-        m.addField("deployment_id", log.deploymentId());
-        m.addField("node", log.node());
-        return m;
     }
 
     private long[] ceiling() {
-        try (KafkaConsumer<String, String> consumer = KafkaClients.consumer(bootstrap, "ceiling-" + topic, "ceiling")) {
+        try (KafkaConsumer<String, byte[]> consumer = kafka.consumer("ceiling-" + topic, "ceiling", 1000)) {
             consumer.subscribe(List.of(topic));
             long n = 0;
             long deadline = System.nanoTime() + LIMIT.toNanos();
@@ -163,11 +153,15 @@ class GelfShipperBenchmark {
     private long[] shipper(String url, LongSupplier received) throws Exception {
         long before = received.getAsLong();
         ShipperStats stats = new ShipperStats();
-        GelfTransport transport = GelfTransports.fromUrl(url, GelfTransports.Options.DEFAULTS);
-        try (KafkaProducer<String, String> dlq = KafkaClients.producer(bootstrap, "bench-dlq")) {
-            GelfShipper shipper = new GelfShipper(KafkaClients.consumer(bootstrap, "shipper-" + url + topic, "bench"),
+        GelfTransports.Options d = GelfTransports.Options.DEFAULTS;
+        GelfTransport transport = GelfTransports.fromUrl(url, new GelfTransports.Options(d.connectTimeout(), d.writeTimeout(),
+                Duration.ofMillis(Long.getLong("benchmark.confirmDelayMs", d.confirmDelay().toMillis())), d.udpDatagramBytes(),
+                d.httpConcurrency(), d.httpBatchBytes(), d.httpGzip(), d.httpAuthorization()));
+        try (KafkaProducer<String, byte[]> dlq = kafka.bytesProducer("bench-dlq")) {
+            GelfShipper shipper = new GelfShipper(kafka.consumer("shipper-" + url + topic, "bench", 1000),
                     new DeadLetters(dlq, topic + "-dlq"), new GelfMapper(GelfMapper.Settings.DEFAULTS), transport,
-                    GelfShipper.Settings.defaults(topic), stats);
+                    new GelfShipper.Settings(topic, Integer.getInteger("benchmark.maxInFlight", 10_000), 64L * 1024 * 1024,
+                            Duration.ofMillis(500), Duration.ofMillis(200), Duration.ofSeconds(10)), stats);
             Thread thread = new Thread(shipper, "bench-shipper");
             thread.start();
             org.awaitility.Awaitility.await().atMost(LIMIT).pollInterval(Duration.ofMillis(5))
@@ -179,26 +173,49 @@ class GelfShipperBenchmark {
         }
     }
 
-    private long[] naive(GelfSender sender, LongSupplier received) {
-        long before = received.getAsLong();
-        try (sender; KafkaConsumer<String, String> consumer = KafkaClients.consumer(bootstrap, "naive-" + sender + topic, "naive")) {
-            consumer.subscribe(List.of(topic));
-            long n = 0;
-            long deadline = System.nanoTime() + LIMIT.toNanos();
-            while (n < RECORDS && System.nanoTime() < deadline) {
-                var records = consumer.poll(Duration.ofMillis(100));
-                for (ConsumerRecord<String, String> r : records) {
-                    ContainerLogRecord log = EventCodec.decode(r.value(), ContainerLogRecord.class).data();
-                    sender.sendMessage(logstash(log));
-                    n++;
+    /** A GELF HTTP bulk input that counts the messages of each (gzip) body and answers 202. */
+    private static final class CountingHttp implements AutoCloseable {
+        final HttpServer server;
+        final AtomicLong messages = new AtomicLong();
+
+        CountingHttp() throws IOException {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+            server.createContext("/gelf", this::handle);
+            server.setExecutor(Executors.newFixedThreadPool(4));
+            server.start();
+        }
+
+        private void handle(HttpExchange exchange) throws IOException {
+            try (exchange; InputStream body = exchange.getRequestBody()) {
+                InputStream in = "gzip".equals(exchange.getRequestHeaders().getFirst("Content-Encoding"))
+                        ? new GZIPInputStream(body, 64 * 1024) : body;
+                byte[] buffer = new byte[64 * 1024];
+                long lines = 1;
+                int n;
+                while ((n = in.read(buffer)) > 0) {
+                    for (int i = 0; i < n; i++) {
+                        if (buffer[i] == '\n') {
+                            lines++;
+                        }
+                    }
                 }
-                if (!records.isEmpty()) {
-                    consumer.commitSync();
-                }
+                messages.addAndGet(lines);
+                exchange.sendResponseHeaders(202, -1);
             }
-            return new long[]{n, received.getAsLong() - before};
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + server.getAddress().getPort() + "/gelf";
+        }
+
+        long count() {
+            return messages.get();
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
         }
     }
 
@@ -295,25 +312,32 @@ class GelfShipperBenchmark {
         }
     }
 
-    private static final class HeapSampler extends Thread {
-        volatile boolean stop;
-        volatile long peak;
+    /** Used heap sampled every 20 ms (garbage included), the highest value seen. */
+    private static final class HeapSampler implements AutoCloseable {
+        private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "heap-sampler");
+            t.setDaemon(true);
+            return t;
+        });
+        private final AtomicLong peak = new AtomicLong();
 
         HeapSampler() {
-            setDaemon(true);
+            timer.scheduleAtFixedRate(this::sample, 0, 20, TimeUnit.MILLISECONDS);
+        }
+
+        private void sample() {
+            Runtime rt = Runtime.getRuntime();
+            peak.accumulateAndGet(rt.totalMemory() - rt.freeMemory(), Math::max);
+        }
+
+        long peak() {
+            sample();
+            return peak.get();
         }
 
         @Override
-        public void run() {
-            Runtime rt = Runtime.getRuntime();
-            while (!stop) {
-                peak = Math.max(peak, rt.totalMemory() - rt.freeMemory());
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
+        public void close() {
+            timer.shutdownNow();
         }
     }
 }

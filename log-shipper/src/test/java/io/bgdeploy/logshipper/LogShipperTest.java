@@ -23,8 +23,9 @@ import static io.restassured.RestAssured.when;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 
-/** The service as deployed: consumes container-logs from a real broker and ships GELF to a spec-exact TCP receiver. */
+/** The service as deployed: consumes container-logs from a real broker and ships GELF to a spec-exact HTTP receiver. */
 @QuarkusTest
 @QuarkusTestResource(KafkaResource.class)
 @QuarkusTestResource(GelfReceiverResource.class)
@@ -64,7 +65,10 @@ class LogShipperTest {
             var letter = dlq.await(r -> "{\"not\":\"an event\"}".equals(r.value()), WAIT);
             assertThat(KafkaTestClient.header(letter, Topics.DLQ_REASON_HEADER)).isNotBlank();
         }
-        when().get("/q/metrics").then().statusCode(200).body(containsString("logshipper_records_delivered_total"));
+        when().get("/q/metrics").then().statusCode(200).body(containsString("logshipper_records_delivered_total"),
+                containsString("logshipper_records_refused_total"));
+        when().get("/q/health/live").then().statusCode(200)
+                .body("checks.find { it.name == 'loops' }.data.shipper", equalTo("running"));
     }
 
     @Test

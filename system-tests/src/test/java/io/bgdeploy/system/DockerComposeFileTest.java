@@ -150,16 +150,33 @@ class DockerComposeFileTest {
             }
             if (env.containsKey("GRAYLOG_GELF_URL")) {
                 URI gelf = URI.create(env.get("GRAYLOG_GELF_URL"));
-                assertThat(gelf.getScheme()).as("GELF over TCP, as the input that graylog-init creates").isEqualTo("tcp");
+                assertThat(gelf.getScheme()).as("GELF over HTTP, the transport that proves delivery").isEqualTo("http");
+                assertThat(gelf.getPath()).isEqualTo("/gelf");
                 assertThat(services).containsKey(gelf.getHost());
                 assertThat(containerPorts(services.get(gelf.getHost()))).contains(gelf.getPort());
-                assertThat(environment(services.get("graylog-init"))).containsEntry("GELF_TCP_PORT", String.valueOf(gelf.getPort()));
+                assertThat(environment(services.get("graylog-init"))).as("the content pack's input listens where log-shipper sends")
+                        .containsEntry("GELF_HTTP_PORT", String.valueOf(gelf.getPort()));
             }
         }
-        assertThat(read(root.resolve("deploy/compose/graylog-gelf-input.sh")))
-                .contains("org.graylog2.inputs.gelf.tcp.GELFTCPInput", "use_null_delimiter", "global", "${GELF_TCP_PORT:-12201}");
+        assertThat(read(root.resolve("deploy/compose/graylog-init.sh")))
+                .contains("/system/content_packs", "/installations", "GELF_HTTP_PORT");
         assertThat(strings(services.get("graylog-init").get("volumes")))
-                .anySatisfy(v -> assertThat(v).startsWith("./deploy/compose/graylog-gelf-input.sh:"));
+                .anySatisfy(v -> assertThat(v).startsWith("./deploy/compose/graylog-init.sh:"))
+                .anySatisfy(v -> assertThat(v).isEqualTo("./deploy/graylog/bgdeploy-content-pack.json:"
+                        + environment(services.get("graylog-init")).get("CONTENT_PACK") + ":ro"));
+    }
+
+    @Test
+    void containerLogsTakesTheCollectorsLargestRecordAndItsDeadLettersMore() {
+        String script = String.join("\n", strings(services.get("kafka-init").get("command")));
+        int collectorLimit = GraylogContentPackTest.logShipperDefault("maxRecordBytes");
+        Matcher logs = Pattern.compile(Topics.CONTAINER_LOGS + "\\) config=\"--config max.message.bytes=(\\d+)\"").matcher(script);
+        Matcher dlq = Pattern.compile(Topics.CONTAINER_LOGS_DLQ + "\\) config=\"--config max.message.bytes=(\\d+)\"").matcher(script);
+        assertThat(logs.find()).as("kafka-init sets max.message.bytes of %s: %s", Topics.CONTAINER_LOGS, script).isTrue();
+        assertThat(Integer.parseInt(logs.group(1))).as("logshipper.collector.max-record-bytes").isEqualTo(collectorLimit);
+        assertThat(dlq.find()).as("kafka-init sets max.message.bytes of %s", Topics.CONTAINER_LOGS_DLQ).isTrue();
+        assertThat(Integer.parseInt(dlq.group(1))).as("room for the dead-letter headers").isGreaterThan(collectorLimit);
+        assertThat(script).contains("--topic \"$$topic\" --partitions 4 --replication-factor 1 $$config");
     }
 
     @Test

@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
@@ -226,6 +227,47 @@ class KubernetesManifestsTest {
         Map<String, Set<String>> health = grants(roleOf(m, "health-service"));
         assertThat(health).containsOnlyKeys("/nodes", "/pods");
         health.values().forEach(verbs -> assertThat(verbs).containsExactlyInAnyOrder("get", "list", "watch"));
+    }
+
+    /**
+     * log-shipper: the collector may read pods (the labels of its node's pods) and nothing else, the
+     * shipper calls no API; container-logs takes the collector's largest record, and the shipper
+     * sends to a GELF HTTP input, where the content pack puts it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("overlays")
+    void theCollectorReadsPodsTheLogTopicTakesItsRecordsAndTheShipperSendsOverHttp(RenderedManifests m) {
+        DaemonSet collector = m.find(DaemonSet.class, "bgdeploy", "log-collector").orElseThrow();
+        String account = collector.getSpec().getTemplate().getSpec().getServiceAccountName();
+        List<HasMetadata> roles = new ArrayList<>();
+        for (HasMetadata binding : m.objects()) {
+            if (subjects(binding).stream().anyMatch(s -> account.equals(s.getName()) && "bgdeploy".equals(s.getNamespace()))) {
+                roles.addAll(roleBoundBy(m, binding));
+            }
+        }
+        assertThat(grants(roles)).containsOnlyKeys("/pods");
+        assertThat(grants(roles).get("/pods")).containsExactlyInAnyOrder("get", "list", "watch");
+        Map<String, String> collectorEnv = environment(m, collector.getSpec().getTemplate().getSpec().getContainers().get(0), "bgdeploy");
+        assertThat(collectorEnv).containsEntry("LOGSHIPPER_COLLECTOR_KUBERNETES_ENABLED", "true");
+        assertThat(m.deploymentOf("log-shipper").getSpec().getTemplate().getSpec().getServiceAccountName())
+                .as("the shipper calls no API").isNotEqualTo(account);
+
+        String limit = collectorEnv.get("LOGSHIPPER_COLLECTOR_MAX_RECORD_BYTES");
+        assertThat(Integer.parseInt(limit)).as("the collector's record limit").isEqualTo(GraylogContentPackTest.logShipperDefault("maxRecordBytes"));
+        Job topics = m.find(Job.class, "bgdeploy", "log-topics").orElseThrow();
+        Container job = topics.getSpec().getTemplate().getSpec().getContainers().get(0);
+        EnvVar bytes = job.getEnv().stream().filter(e -> e.getName().equals("MAX_RECORD_BYTES")).findFirst().orElseThrow();
+        assertThat(bytes.getValueFrom().getConfigMapKeyRef().getName()).isEqualTo("log-collector");
+        assertThat(bytes.getValueFrom().getConfigMapKeyRef().getKey()).isEqualTo("LOGSHIPPER_COLLECTOR_MAX_RECORD_BYTES");
+        assertThat(String.join("\n", job.getArgs())).contains("for topic in container-logs container-logs-dlq",
+                "--config max.message.bytes=\"$bytes\"", "--add-config max.message.bytes=\"$bytes\"", "bytes=\"$MAX_RECORD_BYTES\"");
+        assertThat(job.getImage()).isEqualTo("apache/kafka:" + DockerComposeFileTest.rootProperty("kafka.version"));
+
+        Container shipper = m.deploymentOf("log-shipper").getSpec().getTemplate().getSpec().getContainers().get(0);
+        java.net.URI gelf = java.net.URI.create(environment(m, shipper, "bgdeploy").get("GRAYLOG_GELF_URL"));
+        assertThat(gelf.getScheme()).as("GELF over HTTP, the transport that proves delivery").isEqualTo("http");
+        assertThat(gelf.getPath()).isEqualTo("/gelf");
+        assertThat(gelf.getPort()).as("the port of the content pack's input").isEqualTo(GraylogContentPackTest.gelfHttpPort());
     }
 
     /**

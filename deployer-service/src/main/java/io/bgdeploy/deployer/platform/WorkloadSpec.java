@@ -1,6 +1,7 @@
 package io.bgdeploy.deployer.platform;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bgdeploy.events.PodLabels;
 
 import java.util.List;
 import java.util.Map;
@@ -20,11 +21,11 @@ public record WorkloadSpec(String deploymentId, String namespace, String appName
                            int replicas, Map<String, String> labels, ObjectNode podspec, Map<String, String> env,
                            List<PortSpec> ports, Integer healthCheckPort) {
 
-    public static final String LABEL_APP = "app";
-    public static final String LABEL_VERSION = "version";
-    public static final String LABEL_MANAGED_BY = "managed-by";
-    public static final String LABEL_DEPLOYMENT_ID = "bgdeploy.io/deployment-id";
-    public static final String MANAGED_BY = "bgdeploy-deployer";
+    public static final String LABEL_APP = PodLabels.APP;
+    public static final String LABEL_VERSION = PodLabels.VERSION;
+    public static final String LABEL_MANAGED_BY = PodLabels.MANAGED_BY;
+    public static final String LABEL_DEPLOYMENT_ID = PodLabels.DEPLOYMENT_ID;
+    public static final String MANAGED_BY = PodLabels.MANAGED_BY_DEPLOYER;
 
     public WorkloadSpec {
         labels = Map.copyOf(labels);

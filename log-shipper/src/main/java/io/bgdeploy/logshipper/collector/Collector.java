@@ -1,12 +1,16 @@
 package io.bgdeploy.logshipper.collector;
 
 import io.bgdeploy.events.logs.ContainerLogRecord;
+import io.bgdeploy.logshipper.model.LogFileName;
+import io.bgdeploy.logshipper.model.LogRecordPublisher;
+import io.bgdeploy.logshipper.model.PodDirectory;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -15,29 +19,40 @@ import java.util.Map;
 
 /**
  * The node collector: tails every CRI log file in a directory, turns lines into container log
- * records and hands them to a {@link RecordSink}. Positions are saved only after the sink
- * acknowledged the records read up to them; if the sink fails, the tailers are rebuilt from the
- * saved positions and the same lines are read again (at least once). Not thread-safe: call
- * {@link #pollOnce()} from one thread.
+ * records with the identity of their pod, and hands them to a {@link LogRecordPublisher}.
+ * Positions are saved only after the publisher stored the records read up to them; if it fails,
+ * the tailers are rebuilt from the saved positions and the same lines are read again (at least
+ * once). Lines of a pod the {@link PodDirectory} does not know yet wait in their file, up to
+ * {@link Settings#labelWait()}, so that a new pod's first lines carry its app and version too.
+ * Not thread-safe: call {@link #pollOnce()} from one thread.
  */
 public final class Collector implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Collector.class);
 
+    /**
+     * @param node         this node's name, for every record
+     * @param maxLineBytes longest joined line; the rest is cut with a marker
+     * @param labelWait    how long lines of a pod the directory does not know wait for its identity
+     */
+    public record Settings(String node, int maxLineBytes, Duration labelWait) {
+    }
+
     private final Path directory;
     private final Positions positions;
-    private final RecordSink sink;
-    private final String node;
-    private final int maxLineBytes;
+    private final LogRecordPublisher publisher;
+    private final PodDirectory pods;
+    private final Settings settings;
     private final Map<Path, FileTailer> tailers = new HashMap<>();
     private Map<String, Positions.Position> saved;
 
-    public Collector(Path directory, Positions positions, RecordSink sink, String node, int maxLineBytes) throws IOException {
+    public Collector(Path directory, Positions positions, LogRecordPublisher publisher, PodDirectory pods,
+                     Settings settings) throws IOException {
         this.directory = directory;
         this.positions = positions;
-        this.sink = sink;
-        this.node = node;
-        this.maxLineBytes = maxLineBytes;
+        this.publisher = publisher;
+        this.pods = pods;
+        this.settings = settings;
         this.saved = positions.load();
     }
 
@@ -45,16 +60,22 @@ public final class Collector implements AutoCloseable {
     public int pollOnce() throws IOException {
         discover();
         List<ContainerLogRecord> records = new ArrayList<>();
+        long startedAt = System.nanoTime();
         for (FileTailer tailer : tailers.values()) {
+            LogFileName name = tailer.name();
+            var identity = pods.identity(name.namespace(), name.pod());
+            if (identity.isEmpty() && startedAt - tailer.discoveredAt() < settings.labelWait().toNanos()) {
+                continue;
+            }
             try {
-                tailer.poll(records);
+                tailer.poll(records, identity.orElse(null));
             } catch (IOException e) {
                 LOG.warnf("cannot read %s: %s", tailer.path(), e.getMessage());
             }
         }
         if (!records.isEmpty()) {
             try {
-                sink.send(records);
+                publisher.publish(records);
             } catch (Exception e) {
                 LOG.warnf("cannot produce %d log records (%s); reading them again from the last saved positions",
                         records.size(), e.getMessage());
@@ -93,7 +114,8 @@ public final class Collector implements AutoCloseable {
                     continue;
                 }
                 try {
-                    tailers.put(file, new FileTailer(file, name.get(), node, maxLineBytes, saved.get(file.toString())));
+                    tailers.put(file, new FileTailer(file, name.get(), settings.node(), settings.maxLineBytes(),
+                            saved.get(file.toString())));
                     LOG.infof("tailing %s (pod %s/%s, container %s)", file, name.get().namespace(), name.get().pod(),
                             name.get().container());
                 } catch (IOException e) {

@@ -1,7 +1,10 @@
 package io.bgdeploy.logshipper.collector;
 
 import io.bgdeploy.events.logs.ContainerLogRecord;
-import io.bgdeploy.logshipper.gelf.GelfTruncation;
+import io.bgdeploy.logshipper.model.CriLine;
+import io.bgdeploy.logshipper.model.GelfTruncation;
+import io.bgdeploy.logshipper.model.LogFileName;
+import io.bgdeploy.logshipper.model.PodDirectory.PodIdentity;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -28,6 +31,7 @@ import java.util.Map;
 final class FileTailer implements AutoCloseable {
 
     private static final int READ_BYTES = 1024 * 1024;
+    private static final PodIdentity NO_IDENTITY = new PodIdentity(null, null, null);
 
     private final Path path;
     private final LogFileName name;
@@ -36,8 +40,11 @@ final class FileTailer implements AutoCloseable {
     private final ByteBuffer buffer = ByteBuffer.allocate(READ_BYTES);
     private final Map<String, Joining> joining = new HashMap<>();
 
+    private final long discoveredAt = System.nanoTime();
     private FileChannel channel;
     private String fileKey;
+    /** Who wrote the lines read in this poll: the pod's identity, or none. */
+    private PodIdentity identity = NO_IDENTITY;
     private long position;
     private boolean gone;
 
@@ -80,6 +87,15 @@ final class FileTailer implements AutoCloseable {
         return path;
     }
 
+    LogFileName name() {
+        return name;
+    }
+
+    /** When this tailer was created, from {@link System#nanoTime()}. */
+    long discoveredAt() {
+        return discoveredAt;
+    }
+
     boolean gone() {
         return gone;
     }
@@ -92,8 +108,9 @@ final class FileTailer implements AutoCloseable {
         return new Positions.Position(fileKey, safe);
     }
 
-    /** Reads what was appended since the last call, following rotation. */
-    void poll(List<ContainerLogRecord> out) throws IOException {
+    /** Reads what was appended since the last call, following rotation; the records carry the pod's identity, if known. */
+    void poll(List<ContainerLogRecord> out, PodIdentity pod) throws IOException {
+        identity = pod == null ? NO_IDENTITY : pod;
         String keyNow;
         try {
             keyNow = keyOf(path);
@@ -186,8 +203,8 @@ final class FileTailer implements AutoCloseable {
     }
 
     private ContainerLogRecord record(Instant time, String stream, String text) {
-        return new ContainerLogRecord(time, stream, text, name.namespace(), null, null, name.pod(), name.container(),
-                node, null);
+        return new ContainerLogRecord(time, stream, text, name.namespace(), identity.app(), identity.version(), name.pod(),
+                name.container(), node, identity.deploymentId());
     }
 
     @Override

@@ -20,16 +20,18 @@ public interface LogShipperConfig {
 
     Collector collector();
 
-    Sink sink();
-
     interface Shipper {
-        /** Ships container-logs to Graylog; off for a collector-only or sink-only process. */
+        /** Ships container-logs to Graylog; off for a collector-only process. */
         @WithDefault("true")
         boolean enabled();
 
         /** Kafka consumer group; instances in one group split the partitions. */
         @WithDefault("log-shipper")
         String groupId();
+
+        /** Records one poll returns; also the largest HTTP batch when records arrive steadily. */
+        @WithDefault("1000")
+        int maxPollRecords();
 
         @WithDefault("10000")
         int maxInFlightRecords();
@@ -49,6 +51,7 @@ public interface LogShipperConfig {
         @WithDefault("5s")
         Duration connectTimeout();
 
+        /** Longest TCP write or HTTP request; a request unanswered by then is sent again. */
         @WithDefault("10s")
         Duration writeTimeout();
 
@@ -57,8 +60,22 @@ public interface LogShipperConfig {
         Duration confirmDelay();
 
         /** HTTP: requests in flight. */
-        @WithDefault("8")
+        @WithDefault("4")
         int httpConcurrency();
+
+        /** HTTP: most bytes of GELF JSON in one request (before gzip); the input's max_chunk_size must allow it. */
+        @WithDefault("524288")
+        int httpBatchBytes();
+
+        /** HTTP: gzip the requests (Content-Encoding: gzip). */
+        @WithDefault("true")
+        boolean httpGzip();
+
+        /**
+         * HTTP: the value of the Authorization header of every request, when the GELF HTTP input
+         * asks for one ("Authorization Header Name" Authorization); keep it in a secret.
+         */
+        Optional<String> httpAuthorization();
     }
 
     interface Gelf {
@@ -100,24 +117,27 @@ public interface LogShipperConfig {
         /** Longest joined line (partial lines P..F); the rest of a longer line is dropped with a marker. */
         @WithDefault("1048576")
         int maxLineBytes();
+
+        /**
+         * Largest record produced to container-logs, key, headers and batch overhead included; a
+         * longer line is cut with a marker to fit. Keep it equal to the topic's max.message.bytes.
+         */
+        @WithDefault("1048576")
+        int maxRecordBytes();
+
+        Kubernetes kubernetes();
     }
 
-    interface Sink {
-        /** Runs a local GELF receiver that writes every message it gets as one JSON line to a file (demo, no Graylog). */
+    interface Kubernetes {
+        /**
+         * Adds app, version and deploymentId from the labels of the pod a file belongs to, read
+         * with one informer on this node's pods (RBAC: get, list, watch pods).
+         */
         @WithDefault("false")
         boolean enabled();
 
-        /** Address the sink listens on. */
-        @WithDefault("127.0.0.1")
-        String bindAddress();
-
-        @WithDefault("12201")
-        int tcpPort();
-
-        @WithDefault("12201")
-        int udpPort();
-
-        @WithDefault("target/gelf-received.jsonl")
-        Path file();
+        /** How long lines of a pod the informer has not seen yet wait for its labels before they go without. */
+        @WithDefault("5s")
+        Duration labelWait();
     }
 }

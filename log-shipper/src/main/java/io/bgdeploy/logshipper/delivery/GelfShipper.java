@@ -1,13 +1,15 @@
 package io.bgdeploy.logshipper.delivery;
 
 import io.bgdeploy.events.MalformedEventException;
-import io.bgdeploy.events.Names;
-import io.bgdeploy.events.logs.ContainerLogRecord;
-import io.bgdeploy.logshipper.gelf.GelfMapper;
-import io.bgdeploy.logshipper.gelf.GelfMessage;
-import io.bgdeploy.logshipper.gelf.GelfTruncation;
+import io.bgdeploy.logshipper.gelf.GelfJson;
+import io.bgdeploy.logshipper.model.GelfMapper;
+import io.bgdeploy.logshipper.model.GelfMessage;
+import io.bgdeploy.logshipper.model.GelfTransport;
+import io.bgdeploy.logshipper.model.GelfTruncation;
+import io.bgdeploy.logshipper.model.InFlightRecords;
 import io.bgdeploy.logshipper.source.ContainerLogDecoder;
 import io.bgdeploy.logshipper.source.DeadLetters;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -23,21 +25,24 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.Iterator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The shipping loop: polls {@code container-logs}, maps each record to GELF, hands it to the
- * transport and commits a record's offset only once the transport vouched for it (at least once).
+ * transport and commits a record's offset only once the transport settled it (at least once).
+ * The bookkeeping is {@link InFlightRecords}; this class is its Kafka side.
  * <ul>
- *   <li>Records not yet confirmed are kept, in order, up to a bound of records and bytes; when the
+ *   <li>Records not settled yet are kept, in order, up to a bound of records and bytes; when the
  *   bound is reached, or Graylog is unreachable, the consumer is paused (it keeps polling so that it
  *   stays in its group) and memory stays bounded.</li>
- *   <li>A failed send or a failed check resets the transport and, after an exponential backoff,
- *   sends every unconfirmed record again: nothing is lost, Graylog may see a record twice.</li>
- *   <li>A record that is not a valid ContainerLogRecord goes to the dead-letter topic with the
- *   reason; the loop goes on with the next record.</li>
+ *   <li>A failed send or settle resets the transport and, after an exponential backoff, sends
+ *   every unsettled record again: nothing is lost, Graylog may see a record twice.</li>
+ *   <li>A record that is not a valid ContainerLogRecord, or that Graylog refuses for good, goes to
+ *   the dead-letter topic with the reason; the partition goes on with the next record.</li>
  * </ul>
  * Runs on one thread; {@link #close()} from any thread stops it.
  */
@@ -46,10 +51,12 @@ public final class GelfShipper implements Runnable, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(GelfShipper.class);
     /** Batches at least this large are decoded and mapped on all cores. */
     private static final int PARALLEL_BATCH = 64;
+    private static final Duration DRAIN_LIMIT = Duration.ofSeconds(5);
+    private static final long MIN_POLL_NANOS = Duration.ofMillis(1).toNanos();
 
     /**
-     * @param maxInFlightRecords records polled but not yet confirmed before the consumer pauses
-     * @param maxInFlightBytes   their GELF text bytes before the consumer pauses
+     * @param maxInFlightRecords records polled but not yet settled before the consumer pauses
+     * @param maxInFlightBytes   their estimated memory before the consumer pauses
      */
     public record Settings(String topic, int maxInFlightRecords, long maxInFlightBytes, Duration pollTimeout,
                            Duration initialBackoff, Duration maxBackoff) {
@@ -59,40 +66,22 @@ public final class GelfShipper implements Runnable, AutoCloseable {
         }
     }
 
-    /** A polled record until its offset is committed. */
-    private static final class Pending {
-        final TopicPartition partition;
-        final long offset;
-        final GelfMessage message;
-        final long bytes;
-        long writtenAt;
-
-        Pending(TopicPartition partition, long offset, GelfMessage message, long writtenAt) {
-            this.partition = partition;
-            this.offset = offset;
-            this.message = message;
-            this.bytes = message == null ? 0 : 2L * message.text().length() + 512;
-            this.writtenAt = writtenAt;
-        }
-    }
-
-    private final Consumer<String, String> consumer;
+    private final Consumer<String, byte[]> consumer;
     private final DeadLetters deadLetters;
     private final GelfMapper mapper;
     private final GelfTransport transport;
     private final Settings settings;
     private final ShipperStats stats;
+    private final InFlightRecords<ConsumerRecord<String, byte[]>, Outgoing> inFlight = new InFlightRecords<>();
 
-    private final List<Pending> unconfirmed = new ArrayList<>();
-    /** How many of {@link #unconfirmed} have been written on the transport since its last reset. */
-    private int written;
-    private long unconfirmedBytes;
+    /** The offsets committed last, per partition; committed again synchronously when partitions go. */
+    private final Map<TopicPartition, OffsetAndMetadata> settledOffsets = new HashMap<>();
     private long retryAt;
     private Duration backoff;
     private boolean paused;
     private volatile boolean running = true;
 
-    public GelfShipper(Consumer<String, String> consumer, DeadLetters deadLetters, GelfMapper mapper,
+    public GelfShipper(Consumer<String, byte[]> consumer, DeadLetters deadLetters, GelfMapper mapper,
                        GelfTransport transport, Settings settings, ShipperStats stats) {
         this.consumer = consumer;
         this.deadLetters = deadLetters;
@@ -106,8 +95,8 @@ public final class GelfShipper implements Runnable, AutoCloseable {
     @Override
     public void run() {
         consumer.subscribe(List.of(settings.topic()), new Rebalance());
-        LOG.infof("shipping %s to %s (at least once, up to %d records in flight)", settings.topic(),
-                transport.describe(), settings.maxInFlightRecords());
+        LOG.infof("shipping %s to %s (%s, up to %d records in flight)", settings.topic(), transport.describe(),
+                describe(transport.proof()), settings.maxInFlightRecords());
         try {
             while (running) {
                 cycle();
@@ -121,19 +110,32 @@ public final class GelfShipper implements Runnable, AutoCloseable {
         } finally {
             drain();
             transport.close();
-            consumer.close(Duration.ofSeconds(5));
+            consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
         }
     }
 
-    /** On a clean stop, confirms what was written so that a restart ships as few duplicates as possible. */
+    private static String describe(GelfTransport.Proof proof) {
+        return switch (proof) {
+            case ACKNOWLEDGED -> "at least once: a record counts when Graylog acknowledged it";
+            case WRITTEN_AND_CONNECTION_KEPT -> "a record counts when written and the connection held; a vanished peer loses lines";
+            case SENT -> "best effort: a record counts when its datagram was sent";
+        };
+    }
+
+    /** On a clean stop, settles what was sent and commits it, so that a restart ships as few duplicates as possible. */
     private void drain() {
-        if (unconfirmed.isEmpty() || !stats.reachable()) {
-            return;
-        }
+        long deadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
         try {
-            deliver();
-            Thread.sleep(transport.confirmDelay().toMillis());
-            deliver();
+            while (!inFlight.isEmpty() && stats.reachable() && System.nanoTime() < deadline) {
+                deliver();
+                LockSupport.parkNanos(Math.max(MIN_POLL_NANOS, transport.settleWait().toNanos()));
+            }
+            List<TopicPartition> owned = List.copyOf(settledOffsets.keySet());
+            try {
+                commitSettled(owned);
+            } catch (WakeupException e) {
+                commitSettled(owned);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (KafkaException e) {
@@ -144,11 +146,11 @@ public final class GelfShipper implements Runnable, AutoCloseable {
     private void cycle() throws InterruptedException {
         long now = System.nanoTime();
         boolean backingOff = now < retryAt;
-        boolean full = unconfirmed.size() >= settings.maxInFlightRecords() || unconfirmedBytes >= settings.maxInFlightBytes();
+        boolean full = inFlight.size() >= settings.maxInFlightRecords() || inFlight.bytes() >= settings.maxInFlightBytes();
         setPaused(backingOff || full);
-        ConsumerRecords<String, String> records = consumer.poll(pollTimeout(now, backingOff));
+        ConsumerRecords<String, byte[]> records = consumer.poll(pollTimeout(now, backingOff));
         if (!records.isEmpty()) {
-            List<ConsumerRecord<String, String>> batch = new ArrayList<>(records.count());
+            List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(records.count());
             records.forEach(batch::add);
             List<Mapped> mapped = (batch.size() >= PARALLEL_BATCH ? batch.parallelStream() : batch.stream())
                     .map(this::map).toList();
@@ -159,59 +161,64 @@ public final class GelfShipper implements Runnable, AutoCloseable {
         if (System.nanoTime() >= retryAt) {
             deliver();
         }
-        stats.inFlight.set(unconfirmed.size());
-        stats.inFlightBytes.set(unconfirmedBytes);
+        stats.inFlight.set(inFlight.size());
+        stats.inFlightBytes.set(inFlight.bytes());
     }
 
     private Duration pollTimeout(long now, boolean backingOff) {
+        long max = settings.pollTimeout().toNanos();
         if (backingOff) {
-            return Duration.ofNanos(Math.min(retryAt - now, settings.pollTimeout().toNanos()));
+            return Duration.ofNanos(Math.min(retryAt - now, max));
         }
-        if (!unconfirmed.isEmpty()) {
-            long confirmIn = Math.max(transport.confirmDelay().toNanos(), Duration.ofMillis(5).toNanos());
-            return Duration.ofNanos(Math.min(confirmIn, settings.pollTimeout().toNanos()));
+        if (!inFlight.isEmpty()) {
+            return Duration.ofNanos(Math.min(Math.max(MIN_POLL_NANOS, transport.settleWait().toNanos()), max));
         }
         return settings.pollTimeout();
     }
 
-    /** A record decoded and mapped, or why it could not be. */
-    private record Mapped(GelfMessage message, String failure) {
+    /** A GELF message and its JSON, ready for the transport. */
+    private record Outgoing(GelfMessage message, byte[] json) {
     }
 
-    /** Pure and thread-safe: decoding and mapping of a large batch run in parallel. */
-    private Mapped map(ConsumerRecord<String, String> record) {
+    /** A record decoded, mapped and encoded, or why it could not be. */
+    private record Mapped(Outgoing outgoing, String failure) {
+    }
+
+    /** Pure and thread-safe: decoding, mapping and encoding of a large batch run in parallel. */
+    private Mapped map(ConsumerRecord<String, byte[]> record) {
         try {
-            ContainerLogRecord log = ContainerLogDecoder.decode(record.value());
-            return new Mapped(mapper.map(log), null);
+            GelfMessage message = mapper.map(ContainerLogDecoder.decode(record.value()));
+            return new Mapped(new Outgoing(message, GelfJson.encode(message)), null);
         } catch (MalformedEventException | IllegalArgumentException e) {
             return new Mapped(null, e.getMessage() == null ? e.toString() : e.getMessage());
         }
     }
 
-    private void enqueue(ConsumerRecord<String, String> record, Mapped mapped) throws InterruptedException {
-        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-        GelfMessage message = mapped.message();
-        if (message == null) {
-            deadLetter(record, mapped.failure());
-            unconfirmed.add(new Pending(partition, record.offset(), null, System.nanoTime()));
+    private void enqueue(ConsumerRecord<String, byte[]> record, Mapped mapped) throws InterruptedException {
+        InFlightRecords.Partition partition = new InFlightRecords.Partition(record.topic(), record.partition());
+        Outgoing outgoing = mapped.outgoing();
+        if (outgoing == null) {
+            deadLetter(record, "not a container log record: " + mapped.failure());
+            stats.malformed.incrementAndGet();
+            inFlight.add(partition, record.offset(), record, null, 0);
             return;
         }
-        if (message.fields().containsKey(GelfTruncation.TRUNCATED_FIELD)) {
+        if (outgoing.message().fields().containsKey(GelfTruncation.TRUNCATED_FIELD)) {
             stats.truncated.incrementAndGet();
         }
-        Pending pending = new Pending(partition, record.offset(), message, 0);
-        unconfirmed.add(pending);
-        unconfirmedBytes += pending.bytes;
+        long bytes = 2L * outgoing.message().text().length() + outgoing.json().length
+                + (record.value() == null ? 0 : record.value().length) + 512;
+        inFlight.add(partition, record.offset(), record, outgoing, bytes);
     }
 
-    private void deadLetter(ConsumerRecord<String, String> record, String reason) throws InterruptedException {
+    private void deadLetter(ConsumerRecord<String, byte[]> record, String reason) throws InterruptedException {
         Duration wait = settings.initialBackoff();
         while (running) {
             try {
                 deadLetters.send(record, reason);
                 stats.deadLettered.incrementAndGet();
-                LOG.warnf("record %s-%d@%d is not a container log record, sent to %s: %s", record.topic(),
-                        record.partition(), record.offset(), deadLetters.topic(), Names.printable(reason));
+                LOG.warnf("record %s-%d@%d sent to %s: %s", record.topic(), record.partition(), record.offset(),
+                        deadLetters.topic(), DeadLetters.header(reason));
                 return;
             } catch (DeadLetters.DeadLetterException e) {
                 LOG.warnf("%s; retrying in %d ms", e.getMessage(), wait.toMillis());
@@ -219,40 +226,46 @@ public final class GelfShipper implements Runnable, AutoCloseable {
                 wait = min(wait.multipliedBy(2), settings.maxBackoff());
             }
         }
+        throw new InterruptedException("stopped before " + record.topic() + "-" + record.partition() + "@" + record.offset()
+                + " reached " + deadLetters.topic());
     }
 
-    /** Writes what is not written yet, then confirms and commits what the transport vouches for. */
-    private void deliver() {
+    /** Sends what is due, then applies what the transport settled: dead letters first, then commits. */
+    private void deliver() throws InterruptedException {
         try {
-            for (int i = written; i < unconfirmed.size(); i++) {
-                Pending p = unconfirmed.get(i);
-                if (p.message != null) {
-                    transport.send(p.message);
-                    if (p.writtenAt != 0) {
-                        stats.resent.incrementAndGet();
-                    }
-                    stats.sent.incrementAndGet();
+            inFlight.sendUnsent((outgoing, again) -> {
+                transport.send(outgoing.message(), outgoing.json());
+                stats.sent.incrementAndGet();
+                if (again) {
+                    stats.resent.incrementAndGet();
                 }
-                p.writtenAt = System.nanoTime();
-                written = i + 1;
-            }
+            });
             transport.flush();
-            confirm();
-            if (!stats.reachable()) {
-                LOG.infof("GELF receiver %s reachable again; resumed shipping", transport.describe());
-                stats.recovered();
+            GelfTransport.Receipt receipt = transport.settle();
+            InFlightRecords.Settlement<ConsumerRecord<String, byte[]>> settlement = inFlight.settle(receipt);
+            for (InFlightRecords.Refused<ConsumerRecord<String, byte[]>> refused : settlement.refused()) {
+                deadLetter(refused.record(), "refused by Graylog: " + refused.reason());
+                stats.refused.incrementAndGet();
             }
-            backoff = settings.initialBackoff();
+            stats.delivered.addAndGet(settlement.delivered());
+            commit(settlement.commits());
+            if (receipt.settled() > 0) {
+                if (!stats.reachable()) {
+                    LOG.infof("GELF receiver %s takes messages again; resumed shipping", transport.describe());
+                    stats.recovered();
+                }
+                backoff = settings.initialBackoff();
+            }
         } catch (WakeupException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
             transport.reset();
-            written = 0;
+            inFlight.sendAllAgain();
             retryAt = System.nanoTime() + backoff.toNanos();
             String reason = e.getMessage() == null ? e.toString() : e.getMessage();
             if (stats.reachable()) {
                 LOG.warnf("cannot deliver to GELF receiver: %s; holding %d records, retrying with backoff up to %d s",
-                        reason, unconfirmed.size(), settings.maxBackoff().toSeconds());
+                        reason, inFlight.size(), settings.maxBackoff().toSeconds());
             } else {
                 LOG.debugf("still cannot deliver: %s; retry in %d ms", reason, backoff.toMillis());
             }
@@ -261,42 +274,39 @@ public final class GelfShipper implements Runnable, AutoCloseable {
         }
     }
 
-    private void confirm() throws IOException {
-        if (written == 0) {
-            return;
-        }
-        long delay = transport.confirmDelay().toNanos();
-        long checkedAt = System.nanoTime();
-        if (checkedAt - unconfirmed.get(0).writtenAt < delay) {
-            return;
-        }
-        transport.verify();
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        int confirmed = 0;
-        long delivered = 0;
-        for (Pending p : unconfirmed) {
-            if (confirmed >= written || checkedAt - p.writtenAt < delay) {
-                break;
-            }
-            offsets.put(p.partition, new OffsetAndMetadata(p.offset + 1));
-            unconfirmedBytes -= p.bytes;
-            if (p.message != null) {
-                delivered++;
-            }
-            confirmed++;
-        }
-        unconfirmed.subList(0, confirmed).clear();
-        written -= confirmed;
-        stats.delivered.addAndGet(delivered);
-        commit(offsets);
-    }
-
-    private void commit(Map<TopicPartition, OffsetAndMetadata> offsets) {
+    /**
+     * Commits without waiting for the broker, so that the loop reads on meanwhile: an offset is
+     * committed only once its record is settled, whenever the commit completes, and a commit that
+     * fails is covered by the next one (or, at worst, a record is shipped again after a restart).
+     */
+    private void commit(Map<InFlightRecords.Partition, Long> offsets) {
         if (offsets.isEmpty()) {
             return;
         }
+        Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
+        offsets.forEach((p, next) -> commits.put(new TopicPartition(p.topic(), p.partition()), new OffsetAndMetadata(next)));
+        settledOffsets.putAll(commits);
+        consumer.commitAsync(commits, (committed, e) -> {
+            if (e != null) {
+                LOG.debugf("commit of delivered offsets failed (%s); the next commit covers them", e.getMessage());
+            }
+        });
+    }
+
+    /** Waits until the settled offsets of these partitions are committed: before they go to another instance, or on stop. */
+    private void commitSettled(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
+        partitions.forEach(p -> {
+            OffsetAndMetadata offset = settledOffsets.get(p);
+            if (offset != null) {
+                commits.put(p, offset);
+            }
+        });
+        if (commits.isEmpty()) {
+            return;
+        }
         try {
-            consumer.commitSync(offsets);
+            consumer.commitSync(commits);
         } catch (KafkaException e) {
             if (e instanceof WakeupException) {
                 throw e;
@@ -313,50 +323,35 @@ public final class GelfShipper implements Runnable, AutoCloseable {
         }
         if (pause != paused) {
             LOG.debugf(pause ? "consumer paused: %d records in flight" : "consumer resumed: %d records in flight",
-                    unconfirmed.size());
+                    inFlight.size());
         }
         paused = pause;
         stats.paused(pause);
     }
 
-    /** Drops the records of partitions this instance no longer owns; their new owner ships them from the last commit. */
-    private void forget(Collection<TopicPartition> partitions) {
-        int keptWritten = 0;
-        int index = 0;
-        for (Iterator<Pending> it = unconfirmed.iterator(); it.hasNext(); index++) {
-            Pending p = it.next();
-            if (partitions.contains(p.partition)) {
-                unconfirmedBytes -= p.bytes;
-                it.remove();
-            } else if (index < written) {
-                keptWritten++;
-            }
-        }
-        written = keptWritten;
-    }
-
+    /** Keeps the bookkeeping in step with the partitions this instance owns. */
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            commitSettled(partitions);
             forget(partitions);
-            countOwned(partitions);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             forget(partitions);
-            countOwned(partitions);
         }
 
-        private void countOwned(Collection<TopicPartition> leaving) {
-            java.util.Set<TopicPartition> owned = new java.util.HashSet<>(consumer.assignment());
-            owned.removeAll(leaving);
-            stats.assignedPartitions.set(owned.size());
+        private void forget(Collection<TopicPartition> partitions) {
+            partitions.forEach(settledOffsets::remove);
+            Set<InFlightRecords.Partition> lost = new HashSet<>();
+            partitions.forEach(p -> lost.add(new InFlightRecords.Partition(p.topic(), p.partition())));
+            inFlight.forget(lost::contains);
+            stats.assignedPartitions.set(Math.max(0, consumer.assignment().size() - partitions.size()));
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            LOG.infof("assigned %s", partitions);
             stats.assignedPartitions.set(consumer.assignment().size());
             if (paused) {
                 consumer.pause(partitions);

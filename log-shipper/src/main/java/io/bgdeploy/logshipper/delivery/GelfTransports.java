@@ -1,23 +1,39 @@
 package io.bgdeploy.logshipper.delivery;
 
 import io.bgdeploy.events.Names;
+import io.bgdeploy.logshipper.model.GelfTransport;
 
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 
 /** Builds the transport that {@code graylog.gelf.url} names: {@code udp://}, {@code tcp://} or {@code http(s)://…/gelf}. */
 public final class GelfTransports {
 
     /**
-     * @param udpDatagramBytes largest UDP datagram, chunk header included
+     * @param writeTimeout     how long a TCP write or an HTTP request may take
      * @param confirmDelay     how long TCP/UDP wait after a write before they vouch for it
+     * @param udpDatagramBytes largest UDP datagram, chunk header included
+     * @param httpConcurrency  HTTP requests in flight
+     * @param httpBatchBytes   most bytes of GELF JSON in one HTTP request (before gzip)
+     * @param httpGzip         whether HTTP requests are gzip-compressed
+     * @param httpAuthorization the value of the {@code Authorization} header of every HTTP request, if the input asks for one
      */
     public record Options(Duration connectTimeout, Duration writeTimeout, Duration confirmDelay, int udpDatagramBytes,
-                          int httpConcurrency) {
+                          int httpConcurrency, int httpBatchBytes, boolean httpGzip, Optional<String> httpAuthorization) {
         public static final Options DEFAULTS = new Options(Duration.ofSeconds(5), Duration.ofSeconds(10),
-                Duration.ofMillis(250), 1420, 8);
+                Duration.ofMillis(250), 1420, 4, 512 * 1024, true, Optional.empty());
+
+        public Options {
+            httpAuthorization.ifPresent(value -> {
+                if (value.isBlank() || value.chars().anyMatch(c -> c < 0x20 || c >= 0x7f)) {
+                    throw new IllegalArgumentException("logshipper.shipper.http-authorization must be one line of printable "
+                            + "ASCII characters, e.g. 'Bearer <token>'");
+                }
+            });
+        }
     }
 
     private GelfTransports() {
@@ -49,7 +65,9 @@ public final class GelfTransports {
                 if (uri.getPath() == null || uri.getPath().isEmpty() || uri.getRawQuery() != null || uri.getUserInfo() != null) {
                     throw invalid(url, "expected " + scheme + "://host:port/gelf");
                 }
-                return new HttpGelfTransport(uri, options.connectTimeout(), options.writeTimeout(), options.httpConcurrency());
+                return new HttpGelfTransport(uri, new HttpGelfTransport.Settings(options.connectTimeout(),
+                        options.writeTimeout(), options.httpConcurrency(), options.httpBatchBytes(), options.httpGzip(),
+                        options.httpAuthorization()));
             }
             default -> throw invalid(url, "the scheme must be udp, tcp, http or https");
         }
@@ -57,6 +75,6 @@ public final class GelfTransports {
 
     private static IllegalArgumentException invalid(String url, String why) {
         return new IllegalArgumentException("graylog.gelf.url '" + Names.printable(url) + "' is invalid: " + why
-                + " (examples: udp://graylog:12201, tcp://graylog:12201, http://graylog:12202/gelf)");
+                + " (examples: http://graylog:12202/gelf, tcp://graylog:12201, udp://graylog:12201)");
     }
 }

@@ -5,13 +5,18 @@ import java.util.concurrent.atomic.AtomicLong;
 /** Counters and state of a shipper loop, read by metrics and the readiness check from other threads. */
 public final class ShipperStats {
 
-    /** Records confirmed delivered and committed. */
+    /** Records whose message the transport settled as delivered. */
     public final AtomicLong delivered = new AtomicLong();
     /** Messages written to the transport, resends included. */
     public final AtomicLong sent = new AtomicLong();
     /** Messages sent again after a failed or unconfirmed delivery. */
     public final AtomicLong resent = new AtomicLong();
+    /** Records sent to the dead-letter topic, for either reason below. */
     public final AtomicLong deadLettered = new AtomicLong();
+    /** Records that are not valid container log events. */
+    public final AtomicLong malformed = new AtomicLong();
+    /** Records whose message Graylog refused for good (HTTP 400 or 413). */
+    public final AtomicLong refused = new AtomicLong();
     public final AtomicLong truncated = new AtomicLong();
     public final AtomicLong deliveryFailures = new AtomicLong();
     public final AtomicLong inFlight = new AtomicLong();
@@ -35,7 +40,7 @@ public final class ShipperStats {
         return lastError;
     }
 
-    void failed(String error) {
+    public void failed(String error) {
         reachable = false;
         lastError = error;
         deliveryFailures.incrementAndGet();

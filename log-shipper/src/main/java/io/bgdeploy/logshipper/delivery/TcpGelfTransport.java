@@ -1,7 +1,7 @@
 package io.bgdeploy.logshipper.delivery;
 
-import io.bgdeploy.logshipper.gelf.GelfJson;
-import io.bgdeploy.logshipper.gelf.GelfMessage;
+import io.bgdeploy.logshipper.model.GelfMessage;
+import io.bgdeploy.logshipper.model.GelfTransport;
 import jdk.net.ExtendedSocketOptions;
 
 import java.io.IOException;
@@ -12,39 +12,48 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.ArrayDeque;
 
 /**
- * GELF over TCP: uncompressed JSON frames ended by a NUL byte, written in batches. Unlike
- * logstash-gelf's TCP sender, a write is not taken as delivery: the connection is checked for
- * end-of-stream or reset (what a stopped or restarted Graylog input leaves behind) before any
- * batch and again in {@link #verify()} after the confirm delay, so records written into a dead
- * socket are sent again. Keep-alive probes make a vanished peer (half-open connection) fail too.
+ * GELF over TCP: uncompressed JSON frames ended by a NUL byte, written in batches.
+ * <p>
+ * GELF TCP has no acknowledgement, so this transport can only vouch that a message was written
+ * and that the connection was still open {@code confirmDelay} later (no end-of-stream, no reset,
+ * which is what a stopped or restarted Graylog input leaves behind). Every write since the last
+ * reset belongs to the connection it went out on: if that connection dies before the writes are
+ * settled, the next flush or settle fails instead of reconnecting, and the caller sends them again.
+ * A peer that accepts the bytes and then vanishes or drops them cannot be noticed: those messages
+ * are lost. Use GELF HTTP where every line must arrive.
  */
 public final class TcpGelfTransport implements GelfTransport {
 
     private static final int BATCH_BYTES = 64 * 1024;
 
+    /** Messages written in one flush, and when. */
+    private record Written(int messages, long at) {
+    }
+
     private final InetSocketAddress address;
     private final Duration connectTimeout;
     private final Duration writeTimeout;
-    private final Duration confirmDelay;
+    private final long confirmDelayNanos;
     private final ByteBuffer probe = ByteBuffer.allocate(512);
+    private final ArrayDeque<Written> unsettled = new ArrayDeque<>();
 
     private SocketChannel channel;
     private Selector selector;
     private ByteBuffer batch = ByteBuffer.allocate(BATCH_BYTES);
-    private boolean unverifiedWrites;
+    private int batched;
 
     public TcpGelfTransport(String host, int port, Duration connectTimeout, Duration writeTimeout, Duration confirmDelay) {
         this.address = InetSocketAddress.createUnresolved(host, port);
         this.connectTimeout = connectTimeout;
         this.writeTimeout = writeTimeout;
-        this.confirmDelay = confirmDelay;
+        this.confirmDelayNanos = confirmDelay.toNanos();
     }
 
     @Override
-    public void send(GelfMessage message) throws IOException {
-        byte[] json = GelfJson.encode(message);
+    public void send(GelfMessage message, byte[] json) throws IOException {
         if (batch.remaining() < json.length + 1) {
             flush();
             if (batch.capacity() < json.length + 1) {
@@ -52,16 +61,16 @@ public final class TcpGelfTransport implements GelfTransport {
             }
         }
         batch.put(json).put((byte) 0);
+        batched++;
     }
 
     @Override
     public void flush() throws IOException {
-        if (batch.position() == 0) {
+        if (batched == 0) {
             return;
         }
         ensureConnected();
         batch.flip();
-        unverifiedWrites = true;
         long deadline = System.nanoTime() + writeTimeout.toNanos();
         while (batch.hasRemaining()) {
             if (channel.write(batch) == 0) {
@@ -73,25 +82,42 @@ public final class TcpGelfTransport implements GelfTransport {
                 selector.selectedKeys().clear();
             }
         }
+        unsettled.addLast(new Written(batched, System.nanoTime()));
         batch.clear();
+        batched = 0;
     }
 
     @Override
-    public void verify() throws IOException {
-        flush();
+    public Receipt settle() throws IOException {
+        if (unsettled.isEmpty()) {
+            return Receipt.NOTHING;
+        }
+        long now = System.nanoTime();
+        if (now - unsettled.peekFirst().at() < confirmDelayNanos) {
+            return Receipt.NOTHING;
+        }
         if (channel == null) {
-            if (unverifiedWrites) {
-                throw new IOException("GELF TCP connection to " + describe() + " is gone");
-            }
-            return;
+            throw new IOException("GELF TCP connection to " + describe() + " is gone with unconfirmed messages on it");
         }
         checkAlive();
-        unverifiedWrites = false;
+        int settled = 0;
+        while (!unsettled.isEmpty() && now - unsettled.peekFirst().at() >= confirmDelayNanos) {
+            settled += unsettled.removeFirst().messages();
+        }
+        return Receipt.delivered(settled);
     }
 
     @Override
-    public Duration confirmDelay() {
-        return confirmDelay;
+    public Duration settleWait() {
+        if (unsettled.isEmpty()) {
+            return Duration.ZERO;
+        }
+        return Duration.ofNanos(Math.max(0, unsettled.peekFirst().at() + confirmDelayNanos - System.nanoTime()));
+    }
+
+    @Override
+    public Proof proof() {
+        return Proof.WRITTEN_AND_CONNECTION_KEPT;
     }
 
     /** Throws if the peer closed or reset the connection; Graylog never sends anything on a GELF input. */
@@ -103,6 +129,10 @@ public final class TcpGelfTransport implements GelfTransport {
         }
     }
 
+    /**
+     * Reuses a live connection. A dead one is replaced only when nothing written on it is still
+     * unsettled: otherwise those writes may be lost and the caller must know.
+     */
     private void ensureConnected() throws IOException {
         if (channel != null) {
             try {
@@ -110,8 +140,8 @@ public final class TcpGelfTransport implements GelfTransport {
                 return;
             } catch (IOException e) {
                 closeChannel();
-                if (unverifiedWrites) {
-                    throw e;
+                if (!unsettled.isEmpty()) {
+                    throw new IOException(e.getMessage() + " with unconfirmed messages on it", e);
                 }
             }
         }
@@ -150,7 +180,8 @@ public final class TcpGelfTransport implements GelfTransport {
     public void reset() {
         closeChannel();
         batch.clear();
-        unverifiedWrites = false;
+        batched = 0;
+        unsettled.clear();
     }
 
     private void closeChannel() {

@@ -1,7 +1,8 @@
 package io.bgdeploy.logshipper.delivery;
 
-import io.bgdeploy.logshipper.gelf.GelfMessage;
 import io.bgdeploy.logshipper.gelf.GelfUdpEncoder;
+import io.bgdeploy.logshipper.model.GelfMessage;
+import io.bgdeploy.logshipper.model.GelfTransport;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -9,32 +10,35 @@ import java.net.PortUnreachableException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
+import java.util.ArrayDeque;
 
 /**
  * GELF over UDP: gzip, chunked per the specification with at most 128 chunks (see
  * {@link GelfUdpEncoder}). UDP has no acknowledgement, so delivery is best effort: the channel is
- * connected so that an ICMP "port unreachable" (no input listening) fails {@link #verify()} and the
- * unconfirmed messages are sent again, but a datagram dropped on the way is lost. Use TCP or HTTP
- * where every line matters.
+ * connected so that an ICMP "port unreachable" (no input listening) fails {@link #settle()} and the
+ * unsettled messages are sent again, but a datagram dropped on the way, or by a receiver that
+ * cannot keep up, is lost. Use GELF HTTP where every line must arrive.
  */
 public final class UdpGelfTransport implements GelfTransport {
 
     private final InetSocketAddress address;
     private final GelfUdpEncoder encoder;
-    private final Duration confirmDelay;
+    private final long confirmDelayNanos;
     private final ByteBuffer probe = ByteBuffer.allocate(64);
+    /** Send times of the messages not settled yet. */
+    private final ArrayDeque<Long> unsettled = new ArrayDeque<>();
     private DatagramChannel channel;
     private long truncated;
 
     public UdpGelfTransport(String host, int port, int datagramBytes, Duration confirmDelay) {
         this.address = InetSocketAddress.createUnresolved(host, port);
         this.encoder = new GelfUdpEncoder(datagramBytes);
-        this.confirmDelay = confirmDelay;
+        this.confirmDelayNanos = confirmDelay.toNanos();
     }
 
     @Override
-    public void send(GelfMessage message) throws IOException {
-        GelfUdpEncoder.Encoded encoded = encoder.encode(message);
+    public void send(GelfMessage message, byte[] json) throws IOException {
+        GelfUdpEncoder.Encoded encoded = encoder.encode(message, json);
         if (encoded.message() != message) {
             truncated++;
         }
@@ -46,6 +50,7 @@ public final class UdpGelfTransport implements GelfTransport {
         } catch (IOException e) {
             throw new IOException("GELF UDP send to " + describe() + " failed: " + e.getMessage(), e);
         }
+        unsettled.addLast(System.nanoTime());
     }
 
     @Override
@@ -54,9 +59,10 @@ public final class UdpGelfTransport implements GelfTransport {
     }
 
     @Override
-    public void verify() throws IOException {
-        if (channel == null) {
-            return;
+    public Receipt settle() throws IOException {
+        long now = System.nanoTime();
+        if (unsettled.isEmpty() || now - unsettled.peekFirst() < confirmDelayNanos) {
+            return Receipt.NOTHING;
         }
         probe.clear();
         try {
@@ -64,11 +70,25 @@ public final class UdpGelfTransport implements GelfTransport {
         } catch (PortUnreachableException e) {
             throw new IOException("no GELF UDP input listens on " + describe(), e);
         }
+        int settled = 0;
+        while (!unsettled.isEmpty() && now - unsettled.peekFirst() >= confirmDelayNanos) {
+            unsettled.removeFirst();
+            settled++;
+        }
+        return Receipt.delivered(settled);
     }
 
     @Override
-    public Duration confirmDelay() {
-        return confirmDelay;
+    public Duration settleWait() {
+        if (unsettled.isEmpty()) {
+            return Duration.ZERO;
+        }
+        return Duration.ofNanos(Math.max(0, unsettled.peekFirst() + confirmDelayNanos - System.nanoTime()));
+    }
+
+    @Override
+    public Proof proof() {
+        return Proof.SENT;
     }
 
     private DatagramChannel channel() throws IOException {
@@ -92,6 +112,7 @@ public final class UdpGelfTransport implements GelfTransport {
 
     @Override
     public void reset() {
+        unsettled.clear();
         if (channel != null) {
             try {
                 channel.close();

@@ -1,5 +1,7 @@
 package io.bgdeploy.logshipper.gelf;
 
+import io.bgdeploy.logshipper.model.GelfMessage;
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;

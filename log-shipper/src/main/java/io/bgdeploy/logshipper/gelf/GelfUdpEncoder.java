@@ -1,5 +1,8 @@
 package io.bgdeploy.logshipper.gelf;
 
+import io.bgdeploy.logshipper.model.GelfMessage;
+import io.bgdeploy.logshipper.model.GelfTruncation;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,9 +42,14 @@ public final class GelfUdpEncoder {
     }
 
     public Encoded encode(GelfMessage message) {
+        return encode(message, GelfJson.encode(message));
+    }
+
+    /** As {@link #encode(GelfMessage)}, with the message's JSON made already. */
+    public Encoded encode(GelfMessage message, byte[] json) {
         GelfMessage current = message;
         for (int attempt = 0; ; attempt++) {
-            byte[] gzipped = gzip(GelfJson.encode(current));
+            byte[] gzipped = gzip(attempt == 0 ? json : GelfJson.encode(current));
             List<byte[]> datagrams = chunk(gzipped);
             if (datagrams != null) {
                 return new Encoded(current, datagrams);

@@ -1,6 +1,7 @@
 package io.bgdeploy.logshipper.collector;
 
 import io.bgdeploy.events.logs.ContainerLogRecord;
+import io.bgdeploy.logshipper.model.PodDirectory;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -11,12 +12,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Real files in a temporary directory; the sink is a list. */
+/** Real files in a temporary directory; the publisher is a list. */
 class CollectorTest {
 
     private static final String FILE = "cart-3-7f9c_shop_app-0123456789abcdef.log";
@@ -34,7 +36,11 @@ class CollectorTest {
     }
 
     private Collector collector() throws IOException {
-        return new Collector(logs, new Positions(positions), received::addAll, "node-1", 1024 * 1024);
+        return new Collector(logs, new Positions(positions), received::addAll, PodDirectory.NONE, settings(1024 * 1024));
+    }
+
+    private static Collector.Settings settings(int maxLineBytes) {
+        return new Collector.Settings("node-1", maxLineBytes, Duration.ZERO);
     }
 
     private void append(Path file, String... lines) throws IOException {
@@ -105,7 +111,7 @@ class CollectorTest {
     }
 
     @Test
-    void linesTheSinkDidNotTakeAreReadAgain() throws IOException {
+    void linesThePublisherDidNotStoreAreReadAgain() throws IOException {
         Path file = logs.resolve(FILE);
         append(file, cri(1, "stdout", "F", "one"), cri(2, "stdout", "F", "two"));
         boolean[] fail = {true};
@@ -115,7 +121,7 @@ class CollectorTest {
                 throw new IllegalStateException("broker unreachable");
             }
             received.addAll(records);
-        }, "node-1", 1024 * 1024)) {
+        }, PodDirectory.NONE, settings(1024 * 1024))) {
             assertThat(collector.pollOnce()).isZero();
             collector.pollOnce();
         }
@@ -131,7 +137,7 @@ class CollectorTest {
         }
         parts.add(cri(1, "stdout", "F", "end"));
         append(file, parts.toArray(String[]::new));
-        try (Collector collector = new Collector(logs, new Positions(positions), received::addAll, "node-1", 4096)) {
+        try (Collector collector = new Collector(logs, new Positions(positions), received::addAll, PodDirectory.NONE, settings(4096))) {
             collector.pollOnce();
         }
         assertThat(texts()).hasSize(1);

@@ -3,7 +3,7 @@ package io.bgdeploy.logshipper.delivery;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bgdeploy.events.Topics;
 import io.bgdeploy.infra.testing.KafkaTestClient;
-import io.bgdeploy.logshipper.gelf.GelfTruncation;
+import io.bgdeploy.logshipper.model.GelfTruncation;
 import io.bgdeploy.logshipper.receiver.GelfHttpReceiver;
 import io.bgdeploy.logshipper.receiver.GelfReceiver;
 import io.bgdeploy.logshipper.receiver.GelfTcpReceiver;
@@ -100,9 +100,34 @@ class GelfShipperIT {
             assertThat(receiver.messages().get(0).get("short_message").asText()).isEqualTo("after the bad one");
             try (var dlq = KafkaTestClient.reader(h.bootstrap, h.dlqTopic)) {
                 var letter = dlq.await(r -> "this is not a CloudEvent".equals(r.value()), WAIT);
-                assertThat(KafkaTestClient.header(letter, Topics.DLQ_REASON_HEADER)).startsWith("not JSON");
+                assertThat(KafkaTestClient.header(letter, Topics.DLQ_REASON_HEADER)).startsWith("not a container log record: not JSON");
             }
             assertThat(h.stats.deadLettered.get()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aRecordGraylogRefusesForGoodGoesToTheDeadLetterTopicWithTheReasonAndThePartitionMovesOn() throws Exception {
+        try (GelfHttpReceiver receiver = new GelfHttpReceiver(); ShipperHarness h = new ShipperHarness()) {
+            receiver.refuse(m -> m.get("short_message").asText().equals("refused line"));
+            receiver.start();
+            h.start(receiver.url(), 500, 100);
+            String pod = "cart-3-7f9c";
+            h.produce(ShipperHarness.record(pod, "before"));
+            h.produce(ShipperHarness.record(pod, "refused line"));
+            h.produce(ShipperHarness.record(pod, "after"));
+
+            await().atMost(WAIT).until(() -> receiver.countBy(m -> m.get("short_message").asText()).keySet()
+                    .containsAll(java.util.List.of("before", "after")));
+            try (var dlq = KafkaTestClient.reader(h.bootstrap, h.dlqTopic)) {
+                var letter = dlq.await(r -> r.value().contains("refused line"), WAIT);
+                assertThat(KafkaTestClient.header(letter, Topics.DLQ_REASON_HEADER))
+                        .startsWith("refused by Graylog: HTTP 400 for this message alone").endsWith("refused by the receiver's rule");
+                assertThat(KafkaTestClient.header(letter, io.bgdeploy.logshipper.source.DeadLetters.ORIGINAL_TOPIC_HEADER))
+                        .isEqualTo(h.topic);
+            }
+            await().atMost(WAIT).until(() -> h.stats.delivered.get() == 2 && h.stats.refused.get() == 1 && h.stats.inFlight.get() == 0);
+            assertThat(receiver.countBy(m -> m.get("short_message").asText())).doesNotContainKey("refused line");
         }
     }
 

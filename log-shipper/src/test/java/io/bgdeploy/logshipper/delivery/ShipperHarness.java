@@ -4,9 +4,10 @@ import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.EventEnvelope;
 import io.bgdeploy.events.logs.ContainerLogRecord;
 import io.bgdeploy.infra.testing.SharedInfra;
-import io.bgdeploy.logshipper.gelf.GelfMapper;
+import io.bgdeploy.logshipper.config.KafkaClients;
+import io.bgdeploy.logshipper.model.GelfMapper;
+import io.bgdeploy.logshipper.model.GelfTransport;
 import io.bgdeploy.logshipper.source.DeadLetters;
-import io.bgdeploy.logshipper.source.KafkaClients;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -15,6 +16,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -27,7 +29,12 @@ final class ShipperHarness implements AutoCloseable {
     final String topic = "container-logs-" + UUID.randomUUID().toString().substring(0, 8);
     final String dlqTopic = topic + "-dlq";
     final ShipperStats stats = new ShipperStats();
-    private final KafkaProducer<String, String> producer = KafkaClients.producer(bootstrap, "test-producer");
+    private final KafkaClients kafka = KafkaClients.of(bootstrap);
+    private final KafkaProducer<String, String> producer = kafka.producer("test-producer");
+    private final KafkaProducer<String, byte[]> deadLetterProducer = kafka.bytesProducer("test-dlq-producer");
+    /** Options of the transports the shipper gets: short timeouts, so that failures show quickly. */
+    GelfTransports.Options options = new GelfTransports.Options(Duration.ofSeconds(2), Duration.ofSeconds(3),
+            Duration.ofMillis(100), 1420, 4, 64 * 1024, true, Optional.empty());
     private final List<GelfShipper> shippers = new java.util.ArrayList<>();
     private final List<Thread> threads = new java.util.ArrayList<>();
 
@@ -49,10 +56,9 @@ final class ShipperHarness implements AutoCloseable {
 
     /** Starts one more shipper in the same consumer group, with its own counters. */
     ShipperStats startInstance(String gelfUrl, int maxInFlightRecords, int maxPollRecords, ShipperStats instanceStats) {
-        GelfTransport transport = GelfTransports.fromUrl(gelfUrl, new GelfTransports.Options(Duration.ofSeconds(2),
-                Duration.ofSeconds(5), Duration.ofMillis(100), 1420, 8));
-        GelfShipper shipper = new GelfShipper(KafkaClients.consumer(bootstrap, "group-" + topic, "shipper-" + topic, maxPollRecords),
-                new DeadLetters(producer, dlqTopic), new GelfMapper(GelfMapper.Settings.DEFAULTS), transport,
+        GelfTransport transport = GelfTransports.fromUrl(gelfUrl, options);
+        GelfShipper shipper = new GelfShipper(kafka.consumer("group-" + topic, "shipper-" + topic, maxPollRecords),
+                new DeadLetters(deadLetterProducer, dlqTopic), new GelfMapper(GelfMapper.Settings.DEFAULTS), transport,
                 new GelfShipper.Settings(topic, maxInFlightRecords, 64L * 1024 * 1024, Duration.ofMillis(200),
                         Duration.ofMillis(100), Duration.ofSeconds(1)), instanceStats);
         Thread thread = new Thread(shipper, "shipper-" + topic + "-" + shippers.size());
@@ -102,5 +108,6 @@ final class ShipperHarness implements AutoCloseable {
             thread.join(15_000);
         }
         producer.close();
+        deadLetterProducer.close();
     }
 }

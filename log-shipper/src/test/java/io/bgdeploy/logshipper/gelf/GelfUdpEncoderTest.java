@@ -1,5 +1,9 @@
 package io.bgdeploy.logshipper.gelf;
 
+import io.bgdeploy.logshipper.model.GelfMapper;
+import io.bgdeploy.logshipper.model.GelfMapperTest;
+import io.bgdeploy.logshipper.model.GelfMessage;
+import io.bgdeploy.logshipper.model.GelfTruncation;
 import io.bgdeploy.logshipper.receiver.GelfSpec;
 import org.junit.jupiter.api.Test;
 
