@@ -18,19 +18,9 @@ public final class ChaosReport {
                 + " versions running (pods) | requests sent / failed (req/s) | log lines written / received (lost) |"
                 + " notes |\n");
         out.append("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
-        for (FaultResult r : rows) {
-            if (!r.wasRun()) {
-                out.append(String.format("| %s | %s | - | - | - | - | - | %s |%n", r.fault(), r.recovery(),
-                        String.join("; ", r.notes())));
-                continue;
-            }
-            out.append(String.format(Locale.ROOT, "| %s | %s | %d / %d / %d | %s | %s | %s | %s | %s |%n",
-                    r.fault(), r.recovery(), r.deployed(), r.failed(), r.stuck(), versions(r.serving()),
-                    versions(r.running()), load(r.load()), lines(r.linesWritten(), r.linesReceived()),
-                    r.notes().isEmpty() ? "" : String.join("; ", r.notes())));
-        }
+        rows.forEach(r -> out.append(row(r)).append('\n'));
         List<FaultResult> run = rows.stream().filter(FaultResult::wasRun).toList();
-        LoadFigures total = run.stream().map(FaultResult::load).reduce(LoadFigures.NONE, ChaosReport::sequential);
+        LoadFigures total = run.stream().map(FaultResult::load).reduce(LoadFigures.NONE, LoadFigures::then);
         out.append(String.format(Locale.ROOT, "| **all %d rows run** | | %d / %d / %d | | | %s | %s | |%n",
                 run.size(), run.stream().mapToInt(FaultResult::deployed).sum(),
                 run.stream().mapToInt(FaultResult::failed).sum(), run.stream().mapToInt(FaultResult::stuck).sum(),
@@ -39,10 +29,21 @@ public final class ChaosReport {
         return out.toString();
     }
 
-    /** Rows run one after the other: their times add up. */
-    private static LoadFigures sequential(LoadFigures a, LoadFigures b) {
-        return new LoadFigures(a.answered() + b.answered(), a.non2xx() + b.non2xx(), a.unanswered() + b.unanswered(),
-                a.seconds() + b.seconds());
+    /** One fault's line of the table. */
+    public static String row(FaultResult r) {
+        if (!r.wasRun()) {
+            return String.format("| %s | %s | - | - | - | - | - | %s |", cell(r.fault()), cell(r.recovery()),
+                    cell(String.join("; ", r.notes())));
+        }
+        return String.format(Locale.ROOT, "| %s | %s | %d / %d / %d | %s | %s | %s | %s | %s |",
+                cell(r.fault()), cell(r.recovery()), r.deployed(), r.failed(), r.stuck(), versions(r.serving()),
+                versions(r.running()), load(r.load()), lines(r.linesWritten(), r.linesReceived()),
+                cell(String.join("; ", r.notes())));
+    }
+
+    /** Text in a cell: a '|' would end it, a line break the row. */
+    private static String cell(String text) {
+        return text.replace("|", "\\|").replaceAll("\\s*\\R\\s*", " ");
     }
 
     private static String versions(Map<String, Set<String>> byApp) {
@@ -55,7 +56,9 @@ public final class ChaosReport {
     }
 
     private static String load(LoadFigures l) {
-        return String.format(Locale.ROOT, "%,d / %,d (%.0f/s)", l.sent(), l.failed(), l.perSecond());
+        String figures = String.format(Locale.ROOT, "%,d / %,d (%.0f/s)", l.sent(), l.failed(), l.perSecond());
+        return l.refusedConnects() == 0 ? figures
+                : figures + String.format(Locale.ROOT, "; %,d connects refused", l.refusedConnects());
     }
 
     private static String lines(long written, long received) {

@@ -1,12 +1,14 @@
 package io.bgdeploy.infra.chaos;
 
 import io.bgdeploy.infra.DeployerClient;
+import io.bgdeploy.infra.SampleAppDescriptor;
 import io.bgdeploy.infra.ServiceProcess;
 import io.bgdeploy.infra.Suite;
 import io.bgdeploy.infra.TrafficGenerator;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -101,16 +103,17 @@ public final class ChaosRun {
         script = KeepAliveLoad.script(dir);
         List<String> setup = new ArrayList<>();
         for (String app : APPS.keySet()) {
-            descriptorIds.put(app, deployer.createDescriptor(NAMESPACE, descriptor(app)));
+            descriptorIds.put(app, deployer.createDescriptor(NAMESPACE,
+                    SampleAppDescriptor.json(root, NAMESPACE, app, host(app), 1, Map.of("CHAOS_RUN", runId))));
         }
         say("first version of each app");
         Map<String, String> first = new LinkedHashMap<>();
         APPS.keySet().forEach(app -> first.put(app, deploy(app, setup)));
         for (var e : first.entrySet()) {
-            String status = awaitFinal(e.getValue());
+            String status = awaitFinal(e.getValue(), setup);
             if (!"DEPLOYED".equals(status)) {
                 throw new IllegalStateException("the first deployment of " + e.getKey() + " ended " + status
-                        + "; service logs: " + suite.options().workDir().resolve("logs"));
+                        + " " + setup + "; service logs: " + suite.options().workDir().resolve("logs"));
             }
         }
         awaitOrFail("both apps answer through HAProxy", RECOVERY_DEADLINE, this::allAppsAnswer);
@@ -122,7 +125,7 @@ public final class ChaosRun {
             say("row " + (i + 1) + "/" + faults.size() + ": " + fault.name());
             FaultResult result = row("r" + i, fault);
             rows.add(result);
-            OUT.print(ChaosReport.table(List.of(result)));
+            say("row done: " + ChaosReport.row(result));
         }
         rows.add(FaultResult.notRun("network partition of one HAProxy (ip link down in its netns)",
                 "not run yet: the suite starts one HAProxy beside its agent; the partition needs a second"
@@ -168,12 +171,12 @@ public final class ChaosRun {
                 recovery = "not recovered: " + e.getMessage();
             }
             say(fault.name() + ": " + recovery + " (" + seconds(t0) + " s)");
-            statuses.add(awaitFinal(during));
+            statuses.add(awaitFinal(during, notes));
             List<String> after = new ArrayList<>();
             for (String app : List.of(appNames.get(1), appNames.get(0))) {
                 after.add(deploy(app, notes));
             }
-            after.forEach(id -> statuses.add(awaitFinal(id)));
+            after.forEach(id -> statuses.add(awaitFinal(id, notes)));
             if (!awaitCondition(RECOVERY_DEADLINE, this::allAppsAnswer)) {
                 notes.add("an app still failed through HAProxy " + RECOVERY_DEADLINE.toSeconds() + " s after the deployments");
             }
@@ -183,7 +186,7 @@ public final class ChaosRun {
         LoadFigures load = LoadFigures.NONE;
         Set<String> written = new HashSet<>();
         for (KeepAliveLoad l : loads) {
-            load = load.plus(l.stop());
+            load = load.alongside(l.stop());
             written.addAll(l.answeredMarkers());
         }
         Map<String, Set<String>> serving = servingVersions(notes);
@@ -191,6 +194,13 @@ public final class ChaosRun {
         awaitCondition(LOG_DELIVERY_DEADLINE, () -> received.markers().containsAll(written));
         Set<String> got = received.markers();
         long arrived = written.stream().filter(got::contains).count();
+        if (arrived < written.size()) {
+            notes.add("log lines not received include " + written.stream().filter(m -> !got.contains(m)).sorted()
+                    .limit(3).toList());
+        }
+        if (load.failed() > 0) {
+            notes.add("failed requests: " + load.non2xx() + " non-2xx, " + load.unanswered() + " without an answer");
+        }
         int deployed = (int) statuses.stream().filter("DEPLOYED"::equals).count();
         int stuck = (int) statuses.stream().filter("stuck"::equals).count();
         int failed = (int) statuses.stream().filter(s -> !s.equals("DEPLOYED") && !s.equals("stuck")).count();
@@ -213,14 +223,12 @@ public final class ChaosRun {
 
     private String killHaproxyWorker(List<String> notes) {
         ProcessHandle master = haproxyMaster().orElseThrow(() -> new IllegalStateException("no HAProxy master found"));
-        ProcessHandle worker = master.children().filter(ChaosRun::isHaproxy).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no HAProxy worker under master " + master.pid()));
+        ProcessHandle worker = haproxyWorker(master).orElseThrow(() -> new IllegalStateException("no HAProxy worker under master " + master.pid()));
         rememberHaproxies();
         worker.destroyForcibly();
         long t0 = System.nanoTime();
-        boolean back = awaitCondition(RECOVERY_DEADLINE, () -> haproxyMaster().flatMap(m -> m.children()
-                .filter(ChaosRun::isHaproxy).filter(w -> w.pid() != worker.pid()).findFirst()).isPresent()
-                && allAppsAnswer());
+        boolean back = awaitCondition(RECOVERY_DEADLINE, () -> haproxyMaster().flatMap(this::haproxyWorker)
+                .filter(w -> w.pid() != worker.pid()).isPresent() && allAppsAnswer());
         if (back) {
             return "a new worker answered after " + seconds(t0) + " s";
         }
@@ -283,18 +291,36 @@ public final class ChaosRun {
         return agent != null ? agent : suite.service(Suite.LB_CONFIG);
     }
 
+    /**
+     * The HAProxy master of this run: an HAProxy process on a configuration under the suite's work
+     * directory whose parent is not one. Found by its command line, not its parent: an agent that was
+     * restarted adopts the HAProxy its killed predecessor started, which init has inherited.
+     */
     private Optional<ProcessHandle> haproxyMaster() {
-        return ProcessHandle.of(agent().process().pid()).stream().flatMap(ProcessHandle::children)
-                .filter(ChaosRun::isHaproxy).findFirst();
+        List<ProcessHandle> ours = haproxyProcesses();
+        return ours.stream().filter(p -> p.parent().map(parent -> !ours.contains(parent)).orElse(true)).findFirst();
+    }
+
+    private List<ProcessHandle> haproxyProcesses() {
+        String workDir = suite.options().workDir().toString();
+        return ProcessHandle.allProcesses().filter(p -> p.info().command().map(c -> c.endsWith("/haproxy")).orElse(false))
+                .filter(p -> commandLine(p.pid()).contains(workDir)).toList();
+    }
+
+    private static String commandLine(long pid) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", String.valueOf(pid), "cmdline")), StandardCharsets.UTF_8);
+        } catch (IOException gone) {
+            return "";
+        }
+    }
+
+    private Optional<ProcessHandle> haproxyWorker(ProcessHandle master) {
+        return master.children().filter(p -> haproxyProcesses().contains(p)).findFirst();
     }
 
     private void rememberHaproxies() {
-        ProcessHandle.of(agent().process().pid()).stream().flatMap(ProcessHandle::descendants)
-                .filter(ChaosRun::isHaproxy).forEach(haproxies::add);
-    }
-
-    private static boolean isHaproxy(ProcessHandle p) {
-        return p.info().command().map(c -> c.endsWith("/haproxy")).orElse(false);
+        haproxies.addAll(haproxyProcesses());
     }
 
     private static void signal(String signal, long pid) throws IOException, InterruptedException {
@@ -318,16 +344,21 @@ public final class ChaosRun {
     }
 
     /** The final status of a deployment, "refused" if it was never accepted, "stuck" past the deadline. */
-    private String awaitFinal(String deploymentId) {
+    private String awaitFinal(String deploymentId, List<String> notes) {
         if (deploymentId == null) {
             return "refused";
         }
         long deadline = System.nanoTime() + DEPLOYMENT_DEADLINE.toNanos();
         while (System.nanoTime() < deadline) {
             try {
-                String status = deployer.status(NAMESPACE, deploymentId);
+                var deployment = deployer.deployment(NAMESPACE, deploymentId);
+                String status = deployment.path("status").asText();
                 if (status.equals("DEPLOYED") || status.equals("FAILURE") || status.equals("UNDEPLOYED")) {
-                    say("  " + deploymentId + " " + status);
+                    String reason = deployment.path("reason").asText("");
+                    say("  " + deploymentId + " " + status + (reason.isEmpty() ? "" : ": " + reason));
+                    if (!status.equals("DEPLOYED")) {
+                        notes.add(status + ": " + (reason.isEmpty() ? "no reason given" : reason));
+                    }
                     return status;
                 }
             } catch (RuntimeException deployerAway) {
@@ -377,32 +408,6 @@ public final class ChaosRun {
 
     private static String host(String app) {
         return app + ".localhost";
-    }
-
-    private String descriptor(String app) {
-        Path sample = root.resolve("deployer-service/src/main/resources/sample-app/SampleApp.java");
-        return """
-                {
-                  "namespace": "%s",
-                  "appName": "%s",
-                  "newVersion": "#",
-                  "replicas": 1,
-                  "frontend": "%s",
-                  "useHealthCheck": true,
-                  "healthCheckPath": "/health",
-                  "healthCheckPort": 8080,
-                  "healthCheckType": "probe",
-                  "environment": {"CHAOS_RUN": "%s"},
-                  "podspec": {
-                    "containers": [{
-                      "name": "app",
-                      "image": "bgdeploy/sample-app",
-                      "command": ["java", "-Xmx48m", "-XX:TieredStopAtLevel=1", "%s"],
-                      "ports": [{"name": "http", "containerPort": 8080}]
-                    }]
-                  }
-                }
-                """.formatted(NAMESPACE, app, host(app), runId, sample.toString().replace("\\", "/"));
     }
 
     /** Pods and HAProxy processes of this run that a crash left behind, stopped by their pid. */

@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ChaosReportTest {
 
     @Test
-    void wrkFiguresCountNon2xxAndEverySocketErrorAsFailed() {
+    void wrkFiguresCountNon2xxAndRequestsWithoutAnswerAsFailedAndRefusedConnectionsApart() {
         String wrk = """
                 Running 60m test @ http://127.0.0.1:8000/
                   2 threads and 2 connections
@@ -25,9 +25,10 @@ class ChaosReportTest {
 
         LoadFigures f = LoadFigures.parse(wrk);
 
-        assertThat(f.sent()).isEqualTo(117);
-        assertThat(f.failed()).isEqualTo(15);
-        assertThat(f.perSecond()).isEqualTo(117 / 4.0);
+        assertThat(f.sent()).isEqualTo(116);
+        assertThat(f.failed()).isEqualTo(14);
+        assertThat(f.refusedConnects()).isEqualTo(1);
+        assertThat(f.perSecond()).isEqualTo(116 / 4.0);
     }
 
     @Test
@@ -60,10 +61,10 @@ class ChaosReportTest {
     void tableHasARowPerFaultWithItsFiguresAndTotals() {
         FaultResult kill = new FaultResult("kill -9 deployer-service", "restarted, ready after 21.0 s", 2, 1, 0,
                 versions("chaos-a", "4", "chaos-b", "3"), versions("chaos-a", "4", "chaos-b", "3"),
-                new LoadFigures(1000, 3, 2, 10), 990, 985, List.of("a note"));
+                new LoadFigures(1000, 3, 2, 7, 10), 990, 985, List.of("a note", "FAILURE: a | b\n  c"));
         FaultResult etcd = new FaultResult("etcd stopped", "resumed", 3, 0, 0,
                 versions("chaos-a", "5", "chaos-b", "4"), versions("chaos-a", "5", "chaos-b", "4"),
-                new LoadFigures(2000, 0, 0, 30), 2000, 2000, List.of());
+                new LoadFigures(2000, 0, 0, 0, 30), 2000, 2000, List.of());
         FaultResult partition = FaultResult.notRun("network partition", "needs a second HAProxy");
 
         String table = ChaosReport.table(List.of(kill, etcd, partition));
@@ -74,11 +75,11 @@ class ChaosReportTest {
                         + " notes |",
                 "| --- | --- | --- | --- | --- | --- | --- | --- |",
                 "| kill -9 deployer-service | restarted, ready after 21.0 s | 2 / 1 / 0 | chaos-a: 4; chaos-b: 3 |"
-                        + " chaos-a: 4; chaos-b: 3 | 1,002 / 5 (100/s) | 990 / 985 (5) | a note |",
+                        + " chaos-a: 4; chaos-b: 3 | 1,002 / 5 (100/s); 7 connects refused | 990 / 985 (5) | a note; FAILURE: a \\| b c |",
                 "| etcd stopped | resumed | 3 / 0 / 0 | chaos-a: 5; chaos-b: 4 | chaos-a: 5; chaos-b: 4 |"
                         + " 2,000 / 0 (67/s) | 2,000 / 2,000 (0) |  |",
                 "| network partition | not run | - | - | - | - | - | needs a second HAProxy |",
-                "| **all 2 rows run** | | 5 / 1 / 0 | | | 3,002 / 5 (75/s) | 2,990 / 2,985 (5) | |");
+                "| **all 2 rows run** | | 5 / 1 / 0 | | | 3,002 / 5 (75/s); 7 connects refused | 2,990 / 2,985 (5) | |");
     }
 
     private static Map<String, Set<String>> versions(String app1, String v1, String app2, String v2) {
