@@ -48,10 +48,14 @@ allow lb-config-service Read  group lb-config-service
 allow lb-config-service Write topic lb-events
 allow lb-config-service Write topic lb-commands-dlq
 
-# health-service
+# health-service: pod events in its group; deploy-events (which version should serve) and the
+# other instances' reports read from their end in no group; its answers and its own reports.
 allow health-service Read  topic pod-events
 allow health-service Read  group health-service
+allow health-service Read  topic deploy-events
+allow health-service Read  topic health-reports
 allow health-service Write topic pod-health
+allow health-service Write topic health-reports
 allow health-service Write topic pod-events-dlq
 
 # log-shipper: the shipper reads container-logs in its group; the collector on each node writes it.

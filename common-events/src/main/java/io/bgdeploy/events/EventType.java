@@ -12,12 +12,14 @@ import io.bgdeploy.events.lb.RemoveBackend;
 import io.bgdeploy.events.lb.RemoveFrontend;
 import io.bgdeploy.events.lb.SwitchFrontend;
 import io.bgdeploy.events.lb.UpsertBackend;
+import io.bgdeploy.events.health.AppHealthReport;
 import io.bgdeploy.events.logs.ContainerLogRecord;
 import io.bgdeploy.events.pod.PodGone;
 import io.bgdeploy.events.pod.PodHealthChanged;
 import io.bgdeploy.events.pod.PodRestarted;
 import io.bgdeploy.events.pod.PodStarted;
 import io.bgdeploy.events.pod.RestartAlertRaised;
+import io.bgdeploy.events.pod.ServingAlert;
 
 import java.util.Arrays;
 import java.util.Map;
@@ -40,6 +42,9 @@ public enum EventType {
 
     POD_HEALTH_CHANGED("io.bgdeploy.pod.health-changed", Topics.POD_HEALTH, PodHealthChanged.class),
     RESTART_ALERT_RAISED("io.bgdeploy.pod.restart-alert", Topics.POD_HEALTH, RestartAlertRaised.class),
+    SERVING_ALERT("io.bgdeploy.app.serving-alert", Topics.POD_HEALTH, ServingAlert.class),
+
+    APP_HEALTH_REPORT("io.bgdeploy.health.app-report", Topics.HEALTH_REPORTS, AppHealthReport.class),
 
     UPSERT_BACKEND("io.bgdeploy.lb.upsert-backend", Topics.LB_COMMANDS, UpsertBackend.class),
     SWITCH_FRONTEND("io.bgdeploy.lb.switch-frontend", Topics.LB_COMMANDS, SwitchFrontend.class),

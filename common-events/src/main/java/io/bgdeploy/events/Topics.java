@@ -22,10 +22,16 @@ public final class Topics {
     public static final String LB_EVENTS = "lb-events";
     /** Container log lines; written by the node collector and the local platform, read by log-shipper. */
     public static final String CONTAINER_LOGS = "container-logs";
+    /**
+     * Each health-service instance's picture of the apps it probes, read by every instance so that
+     * every dashboard shows every app; short-lived (reports are replaced every few seconds).
+     */
+    public static final String HEALTH_REPORTS = "health-reports";
 
     /** Every topic of the suite, dead-letter topics excluded. */
     public static final List<String> ALL = List.of(
-            DEPLOY_REQUESTS, DEPLOY_EVENTS, POD_EVENTS, POD_HEALTH, LB_COMMANDS, LB_EVENTS, CONTAINER_LOGS);
+            DEPLOY_REQUESTS, DEPLOY_EVENTS, POD_EVENTS, POD_HEALTH, LB_COMMANDS, LB_EVENTS, CONTAINER_LOGS,
+            HEALTH_REPORTS);
 
     /** Suffix of a dead-letter topic. */
     public static final String DLQ_SUFFIX = "-dlq";

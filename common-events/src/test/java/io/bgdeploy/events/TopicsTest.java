@@ -15,7 +15,7 @@ class TopicsTest {
         var topics = Arrays.stream(EventType.values()).map(EventType::topic).collect(Collectors.toSet());
         assertThat(Topics.ALL).containsAll(topics);
         assertThat(Topics.ALL).containsExactly("deploy-requests", "deploy-events", "pod-events", "pod-health",
-                "lb-commands", "lb-events", "container-logs");
+                "lb-commands", "lb-events", "container-logs", "health-reports");
     }
 
     @Test

@@ -106,7 +106,7 @@ class GrafanaDashboardTest {
         assertThat(unknown).as("metrics no service exposes (metric -> panel); meters in code: %s", meters).isEmpty();
         assertThat(used).as("the dashboard covers HTTP, Kafka lag and the probe latency histogram")
                 .contains("http_server_requests_seconds_count", "kafka_consumer_fetch_manager_records_lag_max",
-                        "healthmon_probe_latency_seconds_bucket");
+                        "health_probe_latency_seconds_bucket");
         if (used.stream().anyMatch(HAPROXY_METRICS::contains)) {
             assertThat(DockerComposeFileTest.read(root.resolve(
                     "lb-config-service/src/main/resources/io/bgdeploy/lbconfig/render/haproxy.cfg.qute")))
@@ -126,12 +126,12 @@ class GrafanaDashboardTest {
 
     @Test
     void metricNamesAreReadFromQueriesWithoutFunctionsLabelsOrRanges() {
-        assertThat(metricNames("histogram_quantile(0.95, sum by (le) (rate(healthmon_probe_latency_seconds_bucket[$__rate_interval])))"))
-                .containsExactly("healthmon_probe_latency_seconds_bucket");
+        assertThat(metricNames("histogram_quantile(0.95, sum by (le) (rate(health_probe_latency_seconds_bucket[$__rate_interval])))"))
+                .containsExactly("health_probe_latency_seconds_bucket");
         assertThat(metricNames("sum by (job, uri) (rate(http_server_requests_seconds_count{status=~\"5..\", uri!=\"/q/x\"}[5m])) / 60"))
                 .containsExactly("http_server_requests_seconds_count");
-        assertThat(fromCode("healthmon_probes_total", Set.of("healthmon.probes"))).isTrue();
-        assertThat(fromCode("healthmon_probes_bogus", Set.of("healthmon.probes"))).isFalse();
+        assertThat(fromCode("health_probes_total", Set.of("health.probes"))).isTrue();
+        assertThat(fromCode("health_probes_bogus", Set.of("health.probes"))).isFalse();
     }
 
     static List<JsonNode> queryPanels() {
