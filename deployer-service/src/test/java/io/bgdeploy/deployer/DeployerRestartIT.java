@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,10 +26,10 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The packaged deployer killed with SIGKILL while deployments of six apps are in six phases, then
- * started again: one draining finishes (blue removed, green serves) and the deployment queued
- * behind it runs; one waiting for health, one switching and one rolling back end rolled back with
- * blue serving (its pod survived the deployer and is adopted); an undeploy is finished. Never are
- * both versions gone.
+ * started again: one draining waits the rest of its drain, then finishes (blue removed, green
+ * serves) and the deployment queued behind it runs; one waiting for health, one switching and one
+ * rolling back end rolled back with blue serving (its pod survived the deployer and is adopted); an
+ * undeploy is finished. Never are both versions gone.
  */
 class DeployerRestartIT {
 
@@ -71,7 +72,7 @@ class DeployerRestartIT {
     void killNineInEveryLongPhaseThenRestart() throws Exception {
         deployers = new DeployerProcesses(Path.of("target", "restart-it-" + UUID.randomUUID()), "restart-it");
         suite = KafkaSuiteDoubles.start(SharedInfra.kafka().bootstrapServers());
-        String[] settings = {"deployer.drain-delay=40s", "deployer.health-deadline=90s", "deployer.lb-timeout=90s",
+        String[] settings = {"deployer.drain-delay=150s", "deployer.health-deadline=90s", "deployer.lb-timeout=90s",
             "deployer.instance.lock-ttl=3s", "deployer.instance.takeover-interval=1s"};
         Process first = deployers.start("first", port, settings);
 
@@ -102,7 +103,10 @@ class DeployerRestartIT {
         assertThat(field(queued, "phase")).isEqualTo("PREPARING");
         assertThat(servedBy("drainer.example.com")).contains("drainer version 2");
 
+        Instant drainUntil = Instant.parse(field(drainGreen, "drainUntil"));
         first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        // the drain is long enough that the kill lands in it even when the steps above are slow; if not, say so
+        assertThat(Instant.now()).as("the deployer was killed while draining").isBefore(drainUntil);
         assertThat(servedBy("stuck.example.com")).as("blue serves while the deployer is down").contains("stuck version 1");
         List<ProcessHandle> undeployedPods = deployers.livePods("undeployer-1");
         assertThat(undeployedPods).isNotEmpty();
@@ -110,9 +114,14 @@ class DeployerRestartIT {
         deployers.start("second", port, settings);
         List.of("switcher", "rollbacker", "undeployer").forEach(app -> suite.releaseLoadBalancer("default/" + app));
 
-        // draining: finished, then the deployment queued behind it runs
-        await().atMost(Duration.ofSeconds(90)).until(() -> "DEPLOYED".equals(field(drainGreen, "status")));
+        // draining: the rest of the drain is waited, then it finishes and the deployment queued behind it runs;
+        // the wait is bounded by the stored end of the drain (the second deployer is ready by now), not by a guess
+        Duration drainLeft = Duration.between(Instant.now(), drainUntil);
+        await().atMost((drainLeft.isNegative() ? Duration.ZERO : drainLeft).plus(Duration.ofSeconds(90)))
+                .until(() -> "DEPLOYED".equals(field(drainGreen, "status")));
         assertThat(field(blue.get("drainer"), "status")).isEqualTo("UNDEPLOYED");
+        assertThat(Instant.parse(field(blue.get("drainer"), "lastModified"))).as("blue removed at the stored end of the drain")
+                .isAfterOrEqualTo(drainUntil);
         await().atMost(Duration.ofSeconds(90)).until(() -> "DRAINING".equals(field(queued, "phase")));
         assertThat(suite.lb.frontends).containsEntry("drainer.example.com", "default-drainer-3");
         assertThat(servedBy("drainer.example.com")).contains("drainer version 3");

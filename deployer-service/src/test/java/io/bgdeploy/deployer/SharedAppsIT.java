@@ -1,5 +1,6 @@
 package io.bgdeploy.deployer;
 
+import io.bgdeploy.deployer.testing.DeployEvents;
 import io.bgdeploy.deployer.testing.DeployerProcesses;
 import io.bgdeploy.deployer.testing.KafkaSuiteDoubles;
 import io.bgdeploy.deployer.testing.TestSigningKeys;
@@ -13,7 +14,6 @@ import io.bgdeploy.infra.FreePorts;
 import io.bgdeploy.infra.testing.DeployRequests;
 import io.bgdeploy.infra.testing.KafkaTestClient;
 import io.bgdeploy.infra.testing.SharedInfra;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -57,13 +57,6 @@ class SharedAppsIT {
                 TestSigningKeys.of(d.namespace()));
     }
 
-    private static Object data(ConsumerRecord<String, String> r) {
-        try {
-            return EventCodec.decode(r.value()).data();
-        } catch (RuntimeException | io.bgdeploy.events.MalformedEventException e) {
-            return null;
-        }
-    }
 
     @Test
     void killingTheInstanceThatRunsAnAppHandsTheAppToTheOther() throws Exception {
@@ -91,9 +84,7 @@ class SharedAppsIT {
             // queued behind the draining deployment, sent twice through Kafka (either instance may read it)
             request("ci-run-77", app);
             request("ci-run-77", app);
-            ConsumerRecord<String, String> accepted = events.await(r -> data(r) instanceof DeploymentAccepted a
-                    && "ci-run-77".equals(a.requestId()), Duration.ofSeconds(30));
-            String queued = ((DeploymentAccepted) data(accepted)).deploymentId();
+            String queued = DeployEvents.acceptedAs(events, "ci-run-77", Duration.ofSeconds(30));
             assertThat(DeployerProcesses.field(survivor, queued, "phase")).isEqualTo("PREPARING");
 
             instances.get(runner).destroyForcibly().waitFor(30, TimeUnit.SECONDS);
@@ -108,13 +99,13 @@ class SharedAppsIT {
             assertThat(runner(survivor, queued)).isEqualTo(other);
             assertThat(DeployerProcesses.field(survivor, queued, "version")).isEqualTo("3");
 
-            List<String> answers = events.records().stream().map(SharedAppsIT::data)
+            List<String> answers = events.records().stream().map(DeployEvents::data)
                     .filter(DeploymentAccepted.class::isInstance).map(DeploymentAccepted.class::cast)
                     .filter(a -> "ci-run-77".equals(a.requestId())).map(DeploymentAccepted::deploymentId).toList();
             assertThat(answers).as("the repeated request is answered with the same deployment").containsOnly(queued);
             assertThat(DeployerProcesses.api(survivor).get("/deployments/?namespace=default&appname=" + app)
                     .jsonPath().getList("id")).as("deployments of " + app).containsExactlyInAnyOrder(blue, green, queued);
-            List<String> finished = events.records().stream().map(SharedAppsIT::data)
+            List<String> finished = events.records().stream().map(DeployEvents::data)
                     .filter(DeploymentFinished.class::isInstance).map(DeploymentFinished.class::cast)
                     .map(DeploymentFinished::deploymentId).filter(id -> id.equals(blue) || id.equals(green)).toList();
             assertThat(finished).containsExactlyInAnyOrder(blue, green);

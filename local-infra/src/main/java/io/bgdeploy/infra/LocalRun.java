@@ -68,6 +68,7 @@ public final class LocalRun {
             stopped.countDown();
         }, "suite-shutdown"));
 
+        RestoreReport.await(suite, Duration.ofMinutes(2), OUT);
         if (demo) {
             try {
                 new Demo(suite, root, OUT).run();
@@ -90,7 +91,8 @@ public final class LocalRun {
                 + "                    deployctl deploy --signing-key-file <that file>, or DEPLOY_SIGNING_KEY=<its last line> for%n"
                 + "                    examples/ci/deploy-with-kcat.sh)%n", suite.signingKeysFile(), Suite.SIGNING_KEY_ID);
         OUT.printf("  health dashboard  http://127.0.0.1:%d/%n", ports.get(Suite.HEALTH));
-        OUT.printf("  lb-config API     http://127.0.0.1:%d/  (HAProxy stats: %s)%n", ports.get(Suite.LB_CONFIG), suite.statsUrl());
+        OUT.printf("  lb-config API     http://127.0.0.1:%d/  (HAProxy stats: %s, agent: http://127.0.0.1:%d/q/health)%n",
+                ports.get(Suite.LB_CONFIG), suite.statsUrl(), ports.get(Suite.LB_AGENT));
         OUT.printf("  apps via HAProxy  %s  (e.g. curl -H 'Host: %s' %s/)%n", suite.publicUrl(), DEMO_HOST, suite.publicUrl());
         OUT.printf("  log-shipper       http://127.0.0.1:%d/q/health; logs stand-in for Graylog: %s%n", ports.get(Suite.LOG_SHIPPER), suite.gelfFile());
         OUT.printf("  Kafka             %s, etcd %s%n", suite.kafkaBootstrap(), suite.etcd().endpoint());

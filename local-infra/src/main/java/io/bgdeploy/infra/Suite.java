@@ -23,15 +23,17 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The whole suite on one machine: Kafka (KRaft), etcd, the lb-config service with its HAProxy
- * agent (which runs HAProxy in master-worker mode), health-service, log-shipper shipping over GELF
- * HTTP to a {@link GelfFileReceiver} standing in for Graylog, and the deployer on the local platform. Used by the local run and
+ * The whole suite on one machine: Kafka (KRaft), etcd, lb-config-service, the HAProxy agent
+ * (lb-agent, which runs HAProxy in master-worker mode), health-service, log-shipper shipping over GELF
+ * HTTP to a {@link GelfFileReceiver} standing in for Graylog, and the deployer on the local platform.
+ * Used by the local run and
  * by the end-to-end tests, so both exercise the same wiring.
  */
 public final class Suite implements AutoCloseable {
 
     public static final String DEPLOYER = "deployer-service";
     public static final String LB_CONFIG = "lb-config-service";
+    public static final String LB_AGENT = "lb-agent";
     public static final String HEALTH = "health-service";
     public static final String LOG_SHIPPER = "log-shipper";
     /** The id of the key that signs deploy requests for namespace {@code default} in the suite. */
@@ -44,14 +46,14 @@ public final class Suite implements AutoCloseable {
 
         public static Options defaults(Path root, Path workDir) {
             return new Options(root, workDir, 9092, 9093, 2379, 2380, 8000, 8404, 12201,
-                    Map.of(DEPLOYER, 8080, LB_CONFIG, 8081, HEALTH, 8082, LOG_SHIPPER, 8083));
+                    Map.of(DEPLOYER, 8080, LB_CONFIG, 8081, HEALTH, 8082, LOG_SHIPPER, 8083, LB_AGENT, 8084));
         }
 
         public static Options freePorts(Path root, Path workDir) {
             return new Options(root, workDir, FreePorts.next(), FreePorts.next(), FreePorts.next(), FreePorts.next(),
                     FreePorts.next(), FreePorts.next(), FreePorts.next(),
                     Map.of(DEPLOYER, FreePorts.next(), LB_CONFIG, FreePorts.next(), HEALTH, FreePorts.next(),
-                            LOG_SHIPPER, FreePorts.next()));
+                            LOG_SHIPPER, FreePorts.next(), LB_AGENT, FreePorts.next()));
         }
     }
 
@@ -119,7 +121,7 @@ public final class Suite implements AutoCloseable {
                 + gelfFile());
 
         Path logs = options.workDir().resolve("logs");
-        for (String module : List.of(LB_CONFIG, HEALTH, LOG_SHIPPER, DEPLOYER)) {
+        for (String module : List.of(LB_AGENT, LB_CONFIG, HEALTH, LOG_SHIPPER, DEPLOYER)) {
             Map<String, String> settings = new LinkedHashMap<>(settingsFor(module));
             settings.putAll(extraSettings.getOrDefault(module, Map.of()));
             step(module, "starting on port " + options.servicePorts().get(module));
@@ -142,13 +144,14 @@ public final class Suite implements AutoCloseable {
         s.put("bgdeploy.etcd.endpoints", "http://127.0.0.1:" + options.etcdPort());
         Path dir = options.workDir().resolve(module);
         switch (module) {
-            case LB_CONFIG -> {
-                s.put("lbconfig.agent.enabled", "true");
-                s.put("lbconfig.agent.haproxy.start", "true");
-                s.put("lbconfig.agent.haproxy.config-file", dir.resolve("haproxy.cfg").toString());
-                s.put("lbconfig.agent.haproxy.master-socket", sockets.socket("haproxy-master.sock").toString());
-                s.put("lbconfig.agent.haproxy.public-port", String.valueOf(options.lbPublicPort()));
-                s.put("lbconfig.agent.haproxy.stats-port", String.valueOf(options.lbStatsPort()));
+            case LB_CONFIG -> s.put("lbconfig.auth.token-file", tokenFile().toString());
+            case LB_AGENT -> {
+                s.put("lbagent.id", "haproxy-local");
+                s.put("lbagent.haproxy.start", "true");
+                s.put("lbagent.haproxy.config-file", dir.resolve("haproxy.cfg").toString());
+                s.put("lbagent.haproxy.master-socket", sockets.socket("haproxy-master.sock").toString());
+                s.put("lbagent.haproxy.public-port", String.valueOf(options.lbPublicPort()));
+                s.put("lbagent.haproxy.stats-port", String.valueOf(options.lbStatsPort()));
             }
             case LOG_SHIPPER -> s.put("graylog.gelf.url", gelf.httpUrl());
             case DEPLOYER -> {

@@ -86,6 +86,18 @@ public final class TrafficGenerator implements AutoCloseable {
     }
 
     private String get() throws IOException {
+        return get(port, host, path);
+    }
+
+    /**
+     * One {@code GET path} with {@code Host: host} to 127.0.0.1:port on a new connection; the body
+     * of a 2xx answer, else an IOException naming the status.
+     */
+    public static String get(int port, String host, String path) throws IOException {
+        if (!host.matches("[A-Za-z0-9.:-]+") || !path.startsWith("/") || path.contains(" ") || path.contains("\r")
+                || path.contains("\n")) {
+            throw new IllegalArgumentException("not a host name and absolute path: " + host + " " + path);
+        }
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
             s.setSoTimeout(5000);

@@ -37,7 +37,7 @@ class CrashRecoveryIT extends SuiteTestSupport {
     }
 
     @ParameterizedTest(name = "kill -9 of {0} during a deployment")
-    @ValueSource(strings = {Suite.DEPLOYER, Suite.LB_CONFIG, Suite.HEALTH, Suite.LOG_SHIPPER})
+    @ValueSource(strings = {Suite.DEPLOYER, Suite.LB_CONFIG, Suite.LB_AGENT, Suite.HEALTH, Suite.LOG_SHIPPER})
     @Order(2)
     void aServiceKilledDuringADeploymentAndRestartedLeavesOneCleanVersionAndNoFailedRequest(String module) throws Exception {
         try (TrafficGenerator traffic = TrafficGenerator.start(suite.options().lbPublicPort(), HOST, "/",
@@ -45,7 +45,8 @@ class CrashRecoveryIT extends SuiteTestSupport {
              var events = KafkaTestClient.reader(suite.kafkaBootstrap(), Topics.DEPLOY_EVENTS)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> traffic.sent() > 10);
             String deploymentId = request(events, descriptor(Map.of()));
-            DeploymentPhase killAt = module.equals(Suite.LB_CONFIG) ? DeploymentPhase.SWITCHING : DeploymentPhase.WAITING_FOR_HEALTH;
+            DeploymentPhase killAt = module.equals(Suite.LB_CONFIG) || module.equals(Suite.LB_AGENT)
+                    ? DeploymentPhase.SWITCHING : DeploymentPhase.WAITING_FOR_HEALTH;
             events.await(r -> data(r) instanceof DeploymentPhaseChanged p && deploymentId.equals(p.deploymentId())
                     && p.phase() == killAt, Duration.ofMinutes(2));
 

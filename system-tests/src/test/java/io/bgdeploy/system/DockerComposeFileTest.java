@@ -45,7 +45,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DockerComposeFileTest {
 
     /** The service modules: a Quarkus application each. */
-    static final List<String> SERVICE_MODULES = List.of("deployer-service", "lb-config-service", "health-service", "log-shipper");
+    static final List<String> SERVICE_MODULES = List.of("deployer-service", "lb-config-service", "lb-agent", "health-service",
+            "log-shipper");
 
     /** The deployer's settings that name a file holding a secret: the REST API's token and the signing keys. */
     static final List<String> DEPLOYER_SECRET_FILE_SETTINGS = List.of("DEPLOYER_AUTH_TOKEN_FILE", "DEPLOYER_SIGNING_KEYS_FILE");
@@ -220,9 +221,9 @@ class DockerComposeFileTest {
     @Test
     void haproxyAndItsAgentShareTheConfigFileAndTheMasterSocket() {
         Map<String, String> agent = environment(services.get("lb-agent"));
-        assertThat(agent).containsEntry("LBCONFIG_AGENT_ENABLED", "true");
-        String config = agent.get("LBCONFIG_AGENT_HAPROXY_CONFIG_FILE");
-        String socket = agent.get("LBCONFIG_AGENT_HAPROXY_MASTER_SOCKET");
+        assertThat(agent).containsEntry("LBAGENT_HAPROXY_START", "false");
+        String config = agent.get("LBAGENT_HAPROXY_CONFIG_FILE");
+        String socket = agent.get("LBAGENT_HAPROXY_MASTER_SOCKET");
         String haproxyCommand = String.join("\n", strings(services.get("haproxy").get("command")));
         assertThat(haproxyCommand).contains("-W", "-S " + socket, "-f " + config);
 
@@ -234,8 +235,8 @@ class DockerComposeFileTest {
         assertThat(map(compose.get("volumes"))).containsKey(agentVolume);
         assertThat(networkOwner("haproxy")).isEqualTo(networkOwner("lb-agent"));
         assertThat(containerPorts(services.get(networkOwner("haproxy"))))
-                .contains(Integer.parseInt(agent.get("LBCONFIG_AGENT_HAPROXY_PUBLIC_PORT")),
-                        Integer.parseInt(agent.get("LBCONFIG_AGENT_HAPROXY_STATS_PORT")));
+                .contains(Integer.parseInt(agent.get("LBAGENT_HAPROXY_PUBLIC_PORT")),
+                        Integer.parseInt(agent.get("LBAGENT_HAPROXY_STATS_PORT")));
     }
 
     @Test

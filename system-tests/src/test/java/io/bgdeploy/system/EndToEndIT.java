@@ -6,12 +6,14 @@ import io.bgdeploy.events.deploy.DeploymentStatus;
 import io.bgdeploy.infra.ServiceProcess;
 import io.bgdeploy.infra.Suite;
 import io.bgdeploy.infra.TrafficGenerator;
+import io.bgdeploy.infra.Wrk;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -114,6 +116,34 @@ class EndToEndIT extends SuiteTestSupport {
             assertThat(serving).as("a version with ready pods").isNotNull();
             assertThat(serving.path("serving").asInt()).isEqualTo(2);
         });
+    }
+
+    @Test
+    @Order(5)
+    void consecutiveDeploymentsUnderKeepAliveAndClosingLoadFailNoRequestAndReloadNoHaproxy() throws Exception {
+        String status = suite.service(Suite.LB_AGENT).url("/status");
+        int reloadsBefore = json(get(status)).path("haproxyReloads").asInt();
+        Path out = suite.options().workDir().resolve("wrk");
+        Wrk.Result keepAlive;
+        Wrk.Result closing;
+        try (Wrk keeping = Wrk.start(suite.options().lbPublicPort(), HOST, 1, 4, true, out.resolve("keep-alive.txt"));
+             Wrk closed = Wrk.start(suite.options().lbPublicPort(), HOST, 1, 2, false, out.resolve("close.txt"))) {
+            for (int i = 0; i < 4; i++) {
+                DeploymentFinished next = requestAndAwait(descriptor(Map.of()));
+                assertThat(next.status()).as("deployment %d: %s", i + 1, next.reason()).isEqualTo(DeploymentStatus.DEPLOYED);
+            }
+            keepAlive = keeping.stop();
+            closing = closed.stop();
+        }
+
+        assertThat(keepAlive.requests()).as("keep-alive: %s", keepAlive).isGreaterThan(1000);
+        assertThat(keepAlive.failed()).as("failed keep-alive requests: %s", keepAlive).isZero();
+        assertThat(keepAlive.non2xx()).as("keep-alive responses that are not 2xx: %s", keepAlive).isZero();
+        assertThat(closing.requests()).as("Connection: close: %s", closing).isGreaterThan(100);
+        assertThat(closing.failed()).as("failed Connection: close requests: %s", closing).isZero();
+        assertThat(closing.non2xx()).as("Connection: close responses that are not 2xx: %s", closing).isZero();
+        assertThat(json(get(status)).path("haproxyReloads").asInt()).as("HAProxy reloads during 4 deployments")
+                .isEqualTo(reloadsBefore);
     }
 
     @Test

@@ -109,7 +109,7 @@ class GrafanaDashboardTest {
                         "health_probe_latency_seconds_bucket");
         if (used.stream().anyMatch(HAPROXY_METRICS::contains)) {
             assertThat(DockerComposeFileTest.read(root.resolve(
-                    "lb-config-service/src/main/resources/io/bgdeploy/lbconfig/render/haproxy.cfg.qute")))
+                    "lb-agent/src/main/resources/io/bgdeploy/lbagent/render/haproxy.cfg.qute")))
                     .as("the rendered haproxy.cfg serves the HAProxy metrics the dashboard shows")
                     .contains("use-service prometheus-exporter");
         }

@@ -475,23 +475,23 @@ class KubernetesManifestsTest {
         Deployment haproxy = m.find(Deployment.class, "bgdeploy", "haproxy").orElseThrow();
         PodSpec spec = haproxy.getSpec().getTemplate().getSpec();
         Container proxy = spec.getContainers().stream().filter(c -> c.getImage().startsWith("haproxy:")).findFirst().orElseThrow();
-        Container agent = spec.getContainers().stream().filter(c -> RenderedManifests.moduleOf(c).filter("lb-config-service"::equals).isPresent())
+        Container agent = spec.getContainers().stream().filter(c -> RenderedManifests.moduleOf(c).filter("lb-agent"::equals).isPresent())
                 .findFirst().orElseThrow();
         Map<String, String> env = environment(m, agent, "bgdeploy");
-        assertThat(env).containsEntry("LBCONFIG_AGENT_ENABLED", "true").containsEntry("LBCONFIG_AGENT_HAPROXY_START", "false");
-        String config = env.get("LBCONFIG_AGENT_HAPROXY_CONFIG_FILE");
-        String socket = env.get("LBCONFIG_AGENT_HAPROXY_MASTER_SOCKET");
+        assertThat(env).containsEntry("LBAGENT_HAPROXY_START", "false");
+        String config = env.get("LBAGENT_HAPROXY_CONFIG_FILE");
+        String socket = env.get("LBAGENT_HAPROXY_MASTER_SOCKET");
         String directory = Path.of(config).getParent().toString();
         assertThat(Path.of(socket).getParent()).hasToString(directory);
         assertThat(mountAt(agent, directory).getName()).isEqualTo(mountAt(proxy, directory).getName());
         String command = String.join(" ", Optional.ofNullable(proxy.getCommand()).orElse(List.of())) + " "
                 + String.join(" ", Optional.ofNullable(proxy.getArgs()).orElse(List.of()));
         assertThat(command).contains("-W", "-S " + socket, "-f " + config);
-        int publicPort = Integer.parseInt(env.get("LBCONFIG_AGENT_HAPROXY_PUBLIC_PORT"));
+        int publicPort = Integer.parseInt(env.get("LBAGENT_HAPROXY_PUBLIC_PORT"));
         assertThat(proxy.getPorts()).extracting(ContainerPort::getContainerPort).contains(publicPort,
-                Integer.parseInt(env.get("LBCONFIG_AGENT_HAPROXY_STATS_PORT")));
+                Integer.parseInt(env.get("LBAGENT_HAPROXY_STATS_PORT")));
         assertThat(agent.getPorts()).extracting(ContainerPort::getContainerPort)
-                .contains(DockerComposeFileTest.ServiceSettings.of(root, "lb-config-service").httpPort());
+                .contains(DockerComposeFileTest.ServiceSettings.of(root, "lb-agent").httpPort());
     }
 
     /** The deployer's secret files and the Secret each comes from. */

@@ -15,6 +15,7 @@ import io.bgdeploy.infra.testing.KafkaTestClient;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInfo;
 
 import java.io.IOException;
 import java.net.URI;
@@ -43,12 +44,22 @@ abstract class SuiteTestSupport {
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
-    static void startSuite() throws IOException {
+    static void startSuite(TestInfo test) throws IOException {
         Path root = Path.of(System.getProperty("bgdeploy.root", "..")).toAbsolutePath().normalize();
         Path work = Files.createTempDirectory(root.resolve("system-tests/target"), "suite-");
-        suite = Suite.start(Suite.Options.freePorts(root, work), System.out, Map.of(
-                Suite.DEPLOYER, Map.of("deployer.drain-delay", "2s", "deployer.health-deadline", "30s",
-                        "deployer.health-check.period-millis", "300")));
+        suite = Suite.start(Suite.Options.freePorts(root, work), System.out, Map.of(Suite.DEPLOYER, deployerSettings(test)));
+    }
+
+    /** The suite's deployer settings for tests, with those of the class's {@link DeployerSettings} on top. */
+    static Map<String, String> deployerSettings(TestInfo test) {
+        Map<String, String> settings = new java.util.HashMap<>(Map.of("deployer.drain-delay", "2s",
+                "deployer.health-deadline", "30s", "deployer.health-check.period-millis", "300"));
+        test.getTestClass().map(c -> c.getAnnotation(DeployerSettings.class)).ifPresent(extra -> {
+            for (String setting : extra.value()) {
+                settings.put(setting.substring(0, setting.indexOf('=')), setting.substring(setting.indexOf('=') + 1));
+            }
+        });
+        return settings;
     }
 
     @AfterAll

@@ -18,7 +18,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +76,7 @@ public class AppsResource {
 
     private Map<String, Object> summary(String ns, String app, List<Deployment> deployments, List<Descriptor> descriptors) {
         List<Deployment> newestFirst = new ArrayList<>(deployments);
-        newestFirst.sort(Comparator.comparing(Deployment::created).reversed());
+        Collections.reverse(newestFirst);
         Optional<Deployment> serving = newestFirst.stream().filter(d -> d.status() == DeploymentStatus.DEPLOYED).findFirst();
         Optional<Deployment> last = newestFirst.stream().findFirst();
         String frontend = serving.map(d -> d.descriptor().frontend())

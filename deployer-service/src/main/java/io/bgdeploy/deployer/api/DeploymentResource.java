@@ -23,7 +23,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,7 +82,7 @@ public class DeploymentResource {
     public Response list(@QueryParam("namespace") String namespace, @QueryParam("appname") String appName,
                          @QueryParam("page") Integer page, @QueryParam("size") Integer size) {
         List<Deployment> all = new ArrayList<>(store.list(Requests.namespace(namespace), Requests.appName(appName)));
-        all.sort(Comparator.comparing(Deployment::created).reversed());
+        Collections.reverse(all);
         int p = Requests.nonNegative(page, 0, "page");
         int s = Math.max(1, Math.min(Requests.nonNegative(size, 100, "size"), 1000));
         int from = (int) Math.min((long) p * s, all.size());

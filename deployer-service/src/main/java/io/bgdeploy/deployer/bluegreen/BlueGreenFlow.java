@@ -42,6 +42,9 @@ public final class BlueGreenFlow {
     private static final Logger LOG = Logger.getLogger(BlueGreenFlow.class);
     /** How often the drain looks for a rollback asked of another deployer instance. */
     private static final Duration ROLLBACK_POLL = Duration.ofMillis(250);
+    /** Pauses between attempts to have the load balancer confirm that green serves nothing. */
+    private static final Duration RETRY_PAUSE_MIN = Duration.ofSeconds(1);
+    private static final Duration RETRY_PAUSE_MAX = Duration.ofSeconds(30);
 
     /** Timing of the flow, from configuration. */
     public record Settings(Duration healthDeadline, Duration lbTimeout, Duration drainDelay,
@@ -54,15 +57,17 @@ public final class BlueGreenFlow {
     private final EventSink sink;
     private final DeploymentStore store;
     private final Settings settings;
+    private final BackendFollower backends;
 
     public BlueGreenFlow(Platform platform, LoadBalancer lb, HealthBoard board, EventSink sink, DeploymentStore store,
-                         Settings settings) {
+                         Settings settings, BackendFollower backends) {
         this.platform = platform;
         this.lb = lb;
         this.board = board;
         this.sink = sink;
         this.store = store;
         this.settings = settings;
+        this.backends = backends;
     }
 
     /** This instance lost the app's lock: it must stop, another instance continues the deployment. */
@@ -171,12 +176,12 @@ public final class BlueGreenFlow {
     private Deployment runFrom(Run run, int firstStep) throws InterruptedException {
         for (int i = firstStep; i < steps.size(); i++) {
             Step step = steps.get(i);
-            enterPhase(run, step.phase(), null);
             long t0 = System.nanoTime();
             try {
+                enterPhase(run, step.phase(), null);
                 step.action().run(run);
                 log(run, "step " + step.name() + " done in " + millisSince(t0) + " ms");
-            } catch (StepFailed e) {
+            } catch (StepFailed | EventSink.NotPublished e) {
                 log(run, "step " + step.name() + " failed after " + millisSince(t0) + " ms: " + e.getMessage());
                 if (run.switched) {
                     return finishDeployedDespite(run, step.name() + " failed: " + e.getMessage());
@@ -200,8 +205,10 @@ public final class BlueGreenFlow {
 
     /**
      * Continues a deployment that a deployer left unfinished (it stopped, or lost the app's lock):
-     * before a confirmed switch it is rolled back (green removed, blue untouched); after it, the
-     * stable address is made to select green, blue is removed and it ends DEPLOYED.
+     * before a confirmed switch it is rolled back (green removed once the load balancer confirms
+     * it serves no traffic, blue untouched); after it, the stable address is made to select
+     * green, the rest of the drain is waited (a rollback is still possible), then blue is removed
+     * and it ends DEPLOYED.
      *
      * @param instance the deployer instance that continues it
      */
@@ -220,7 +227,7 @@ public final class BlueGreenFlow {
                 run.switched = true;
                 platform.attach(d.namespace(), run.spec.name(), reporter(run));
                 pointStableAt(run, run.spec);
-                return runFrom(run, stepIndex("remove-blue"));
+                return runFrom(run, stepIndex(d.phase() == DeploymentPhase.DRAINING ? "drain" : "remove-blue"));
             }
             default -> {
                 run.switchAttempted = d.phase() == DeploymentPhase.SWITCHING || d.phase() == DeploymentPhase.ROLLING_BACK;
@@ -263,9 +270,20 @@ public final class BlueGreenFlow {
         }
     }
 
-    /** The listener that reports the pods of this run's workload. */
+    /** The listener that reports the pods of this run's workload, whose backend follows its pods once it serves. */
     public PodReporter reporter(Run run) {
-        return new PodReporter(run.id(), run.descriptor, run.deployment.version(), run.spec, settings.timing(), sink, board);
+        backends.follow(run.deployment, run.spec);
+        return new PodReporter(run.id(), run.descriptor, run.deployment.version(), run.spec, settings.timing(), sink, board,
+                backends);
+    }
+
+    /**
+     * The listener for pods that were started again after the platform was stopped: the backend
+     * still names the pods that are gone, so it follows the new ones as soon as they are ready.
+     */
+    public PodReporter reporterOfRestartedPods(Run run) {
+        backends.followOutdated(run.deployment, run.spec);
+        return reporter(run);
     }
 
     private void createGreen(Run run) {
@@ -346,6 +364,7 @@ public final class BlueGreenFlow {
         var backend = BlueGreenPlanner.backend(run.descriptor, run.deployment.version(), servers(run));
         command(run, new UpsertBackend(run.id() + ".upsert-backend", run.id(), run.deployment.namespace(),
                 run.deployment.appName(), backend));
+        backends.sent(run.id(), backend.servers());
         log(run, "backend " + backend.id() + " serves " + backend.servers().size() + " server(s)");
     }
 
@@ -413,20 +432,26 @@ public final class BlueGreenFlow {
         }
     }
 
+    /**
+     * Keeps blue until the drain deadline stored with the deployment (so a deployment continued
+     * after a restart waits only the rest of it), switching back at once when someone asks.
+     */
     private void drain(Run run) throws InterruptedException {
         if (run.blue == null) {
             log(run, "no blue version: nothing to drain");
             return;
         }
-        log(run, "blue version " + run.blue.version() + " keeps running for " + settings.drainDelay().toMillis()
-                + " ms: a rollback switches back instantly until then");
-        long end = System.nanoTime() + settings.drainDelay().toNanos();
+        Instant until = run.deployment.drainUntil() != null ? run.deployment.drainUntil()
+                : Instant.now().plus(settings.drainDelay());
+        log(run, "blue version " + run.blue.version() + " keeps running until " + until + " ("
+                + Math.max(0, Duration.between(Instant.now(), until).toMillis())
+                + " ms): a rollback switches back instantly until then");
         while (true) {
             Optional<String> elsewhere = store.rollbackRequest(run.deployment.namespace(), run.id());
             if (elsewhere.isPresent()) {
                 throw new RollbackRequested(elsewhere.get());
             }
-            long left = end - System.nanoTime();
+            long left = Duration.between(Instant.now(), until).toNanos();
             if (left <= 0) {
                 return;
             }
@@ -453,6 +478,7 @@ public final class BlueGreenFlow {
         }
         bestEffort(run, new RemoveBackend(run.id() + ".remove-blue-backend", run.id(), blue.namespace(),
                 blue.appName(), blueBackend));
+        board.forget(blue.id());
         store.save(blue.withStatus(DeploymentStatus.UNDEPLOYED, "replaced by version " + run.deployment.version()
                 + " (deployment " + run.id() + ")"));
         store.appendLog(blue.namespace(), blue.id(), Instant.now() + " replaced by version " + run.deployment.version()
@@ -460,7 +486,7 @@ public final class BlueGreenFlow {
     }
 
     private Deployment rollBack(Run run, String reason) throws InterruptedException {
-        enterPhase(run, DeploymentPhase.ROLLING_BACK, reason);
+        enterPhaseDespiteKafka(run, DeploymentPhase.ROLLING_BACK, reason);
         Deployment d = run.deployment;
         if (run.switchAttempted || run.switched) {
             // the stable address may select green already: back to blue, or gone with a first deployment
@@ -470,26 +496,73 @@ public final class BlueGreenFlow {
                 removeStable(run, d.version());
             }
         }
-        if (run.switchAttempted) {
-            FrontendSpec frontend = BlueGreenPlanner.frontend(run.descriptor);
-            if (frontend != null) {
-                String blueBackend = blueBackendOn(run, frontend.hostname());
-                if (blueBackend != null) {
-                    bestEffort(run, new SwitchFrontend(d.id() + ".switch-back", d.id(), d.namespace(), d.appName(),
-                            BlueGreenPlanner.frontend(run.blue.descriptor()), blueBackend, run.backendId()));
-                } else {
-                    bestEffort(run, new RemoveFrontend(d.id() + ".remove-frontend", d.id(), d.namespace(), d.appName(),
-                            frontend.hostname(), run.backendId()));
-                }
-            }
-        }
-        if (run.greenCreated) {
+        FrontendSpec frontend = BlueGreenPlanner.frontend(run.descriptor);
+        if (run.switchAttempted && frontend != null) {
+            awaitNoTrafficToGreen(run, frontend);
+            platform.delete(d.namespace(), run.spec.name());
+            log(run, "green workload " + run.spec.name() + " deleted");
+        } else if (run.greenCreated) {
             platform.delete(d.namespace(), run.spec.name());
             log(run, "green workload " + run.spec.name() + " deleted");
             bestEffort(run, new RemoveBackend(d.id() + ".remove-backend", d.id(), d.namespace(), d.appName(),
                     run.backendId()));
         }
         return finish(run, DeploymentStatus.FAILURE, reason);
+    }
+
+    /**
+     * Switches the frontend back to blue (or removes the frontend of a first deployment) and
+     * removes green's backend, until the load balancer confirms the removal: it refuses to remove
+     * a backend that a frontend routes to, and confirms once every agent serves without it, so
+     * only then does green serve no request. Until then both versions keep running, the reason
+     * goes to deploy-events once, and the commands are sent again (with new ids) after a growing
+     * pause, for as long as it takes: until the load balancer answers again, or an operator routes
+     * the frontend away from green.
+     */
+    private void awaitNoTrafficToGreen(Run run, FrontendSpec frontend) throws InterruptedException {
+        Deployment d = run.deployment;
+        String blueBackend = blueBackendOn(run, frontend.hostname());
+        long pauseMillis = RETRY_PAUSE_MIN.toMillis();
+        for (int attempt = 1; ; attempt++) {
+            if (!run.lockValid.getAsBoolean()) {
+                throw new LockLost(DeploymentPhase.ROLLING_BACK);
+            }
+            String suffix = attempt == 1 ? "" : "-" + attempt;
+            LbCommand away = blueBackend != null
+                    ? new SwitchFrontend(d.id() + ".switch-back" + suffix, d.id(), d.namespace(), d.appName(),
+                    BlueGreenPlanner.frontend(run.blue.descriptor()), blueBackend, run.backendId())
+                    : new RemoveFrontend(d.id() + ".remove-frontend" + suffix, d.id(), d.namespace(), d.appName(),
+                    frontend.hostname(), run.backendId());
+            LoadBalancer.Answer moved = lb.apply(away, settings.lbTimeout());
+            String problem;
+            if (moved.outcome() == LoadBalancer.Outcome.TIMED_OUT || moved.outcome() == LoadBalancer.Outcome.NOT_SENT) {
+                problem = away.getClass().getSimpleName() + " " + moved.outcome().name().toLowerCase(java.util.Locale.ROOT)
+                        .replace('_', ' ') + ": " + moved.reason();
+            } else {
+                log(run, away.getClass().getSimpleName() + " " + away.commandId() + " " + (moved.applied() ? "applied"
+                        : "rejected: " + moved.reason()));
+                LoadBalancer.Answer removed = lb.apply(new RemoveBackend(d.id() + ".remove-backend" + suffix, d.id(),
+                        d.namespace(), d.appName(), run.backendId()), settings.lbTimeout());
+                if (removed.applied()) {
+                    log(run, "the load balancer confirmed that no frontend routes to " + run.backendId()
+                            + (attempt == 1 ? "" : " (attempt " + attempt + ")"));
+                    return;
+                }
+                problem = "RemoveBackend " + removed.outcome().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+                        + ": " + removed.reason();
+            }
+            String both = "both versions keep running: the load balancer has not confirmed that " + frontend.hostname()
+                    + " no longer routes to version " + d.version() + " (" + problem + "); trying again in "
+                    + pauseMillis + " ms, until it confirms or an operator routes " + frontend.hostname() + " elsewhere";
+            if (attempt == 1) {
+                LOG.warnf("deployment %s (%s version %s): %s", d.id(), d.appKey(), d.version(), both);
+                enterPhaseDespiteKafka(run, DeploymentPhase.ROLLING_BACK, both);
+            } else {
+                log(run, "attempt " + attempt + ": " + both);
+            }
+            Thread.sleep(pauseMillis);
+            pauseMillis = Math.min(pauseMillis * 2, RETRY_PAUSE_MAX.toMillis());
+        }
     }
 
     /** Blue's namespace, app name, version and ports, which is what its stable address needs. */
@@ -504,7 +577,7 @@ public final class BlueGreenFlow {
     public Deployment undeploy(Run run, String by) throws InterruptedException {
         Deployment d = run.deployment.withStatus(DeploymentStatus.UNDEPLOYING, null);
         run.deployment = d;
-        enterPhase(run, DeploymentPhase.UNDEPLOYING, "requested by " + by);
+        enterPhaseDespiteKafka(run, DeploymentPhase.UNDEPLOYING, "requested by " + by);
         FrontendSpec frontend = BlueGreenPlanner.frontend(run.descriptor);
         List<String> problems = new ArrayList<>();
         if (frontend != null) {
@@ -526,6 +599,7 @@ public final class BlueGreenFlow {
         switch (answer.outcome()) {
             case APPLIED -> log(run, what + " " + command.commandId() + " applied");
             case REJECTED -> throw new StepFailed("load balancer rejected " + what + ": " + answer.reason());
+            case NOT_SENT -> throw new StepFailed(what + " not sent: " + answer.reason());
             case TIMED_OUT -> throw new StepFailed("load balancer did not confirm " + what + " within "
                     + settings.lbTimeout().toSeconds() + " s");
         }
@@ -541,6 +615,12 @@ public final class BlueGreenFlow {
         }
     }
 
+    /**
+     * Records the phase (with the drain deadline when draining starts), logs it and publishes it
+     * on deploy-events.
+     *
+     * @throws EventSink.NotPublished when deploy-events did not take it: the step fails
+     */
     private void enterPhase(Run run, DeploymentPhase phase, String message) {
         if (!run.lockValid.getAsBoolean()) {
             throw new LockLost(phase);
@@ -555,12 +635,27 @@ public final class BlueGreenFlow {
             previousMillis = Duration.between(run.phaseStarted, now).toMillis();
             log(run, "phase " + d.phase() + " took " + previousMillis + " ms");
         }
-        run.phaseStarted = now;
+        if (d.phase() != phase) {
+            run.phaseStarted = now;
+        }
         run.deployment = d.withPhase(phase);
+        if (phase == DeploymentPhase.DRAINING && d.drainUntil() == null) {
+            run.deployment = run.deployment.withDrainUntil(now.plus(settings.drainDelay()));
+        }
         store.save(run.deployment);
         log(run, "phase " + phase + (message == null ? "" : ": " + message));
         sink.publish(new DeploymentPhaseChanged(d.id(), d.namespace(), d.appName(), d.version(), phase, message,
                 previousMillis));
+    }
+
+    /** A phase that must go on whether deploy-events takes its event or not (rolling back, undeploying). */
+    private void enterPhaseDespiteKafka(Run run, DeploymentPhase phase, String message) {
+        try {
+            enterPhase(run, phase, message);
+        } catch (EventSink.NotPublished e) {
+            LOG.warnf("deployment %s: %s; going on with %s", run.id(), e.getMessage(), phase);
+            log(run, e.getMessage());
+        }
     }
 
     private Deployment finishDeployedDespite(Run run, String problem) {
@@ -576,8 +671,17 @@ public final class BlueGreenFlow {
         run.deployment = d.withStatus(status, reason);
         store.save(run.deployment);
         log(run, status + (reason == null ? "" : ": " + reason) + " after " + duration + " ms");
-        sink.publish(new DeploymentFinished(d.id(), d.namespace(), d.appName(), d.version(), status, reason, duration));
-        board.forget(d.id());
+        try {
+            sink.publish(new DeploymentFinished(d.id(), d.namespace(), d.appName(), d.version(), status, reason, duration));
+        } catch (EventSink.NotPublished e) {
+            LOG.errorf("deployment %s ended %s, but deploy-events does not say so: %s; GET /deployments/%s/ shows it",
+                    d.id(), status, e.getMessage(), d.id());
+            log(run, e.getMessage());
+        }
+        if (status != DeploymentStatus.DEPLOYED) {
+            // a serving version's pod health stays: its backend follows its pods by it
+            board.forget(d.id());
+        }
         return run.deployment;
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bgdeploy.deployer.platform.WorkloadSpec;
 import io.bgdeploy.deployer.store.Deployment;
+import io.bgdeploy.events.deploy.DeploymentPhase;
 import io.bgdeploy.events.deploy.DeploymentStatus;
 import io.bgdeploy.events.deploy.Descriptor;
 import io.bgdeploy.events.lb.BackendSpec;
@@ -70,12 +71,25 @@ public final class BlueGreenPlanner {
                 .findFirst();
     }
 
-    /** The deployment that serves the app now (blue), if any: the latest DEPLOYED one. */
-    public static Optional<Deployment> serving(Collection<Deployment> history, String excludeId) {
+    /**
+     * The deployment that serves the app now (blue), if any: the last DEPLOYED one of the history,
+     * which lists the app's deployments in the order they were accepted.
+     */
+    public static Optional<Deployment> serving(List<Deployment> history, String excludeId) {
         return history.stream()
                 .filter(d -> d.status() == DeploymentStatus.DEPLOYED)
                 .filter(d -> !d.id().equals(excludeId))
-                .reduce((a, b) -> b.created().isAfter(a.created()) ? b : a);
+                .reduce((earlier, later) -> later);
+    }
+
+    /**
+     * Whether the deployment's version receives traffic: it is DEPLOYED, or its switch was confirmed
+     * and it drains blue or removes it. These are the versions whose pods must run, and whose
+     * backend must follow their pods, when no deployment step takes care of them.
+     */
+    public static boolean serves(Deployment d) {
+        return d.status() == DeploymentStatus.DEPLOYED || d.status() == DeploymentStatus.DEPLOYING
+                && (d.phase() == DeploymentPhase.DRAINING || d.phase() == DeploymentPhase.REMOVING_BLUE);
     }
 
     /**

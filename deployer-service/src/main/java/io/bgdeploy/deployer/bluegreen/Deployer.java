@@ -16,6 +16,7 @@ import io.bgdeploy.events.deploy.Descriptor;
 import io.bgdeploy.events.deploy.DescriptorValidator;
 import org.jboss.logging.Logger;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -64,14 +65,20 @@ public final class Deployer {
     private final LockMode lockMode;
     private final ExecutorService executor;
     private final AppLocks locks;
+    private final Clock clock;
     private final Map<String, CompletableFuture<Void>> appQueues = new HashMap<>();
     private final Map<String, BlueGreenFlow.Run> active = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> answers = new ConcurrentHashMap<>();
     private final AtomicLong takeovers = new AtomicLong();
     private final AtomicLong lockLosses = new AtomicLong();
+    private final AtomicLong restored = new AtomicLong();
 
+    /**
+     * @param clock gives a deployment its id and creation time; the order in which an app's
+     *              deployments run does not depend on it (the store keeps the order of acceptance)
+     */
     public Deployer(Platform platform, DeploymentStore store, EventSink sink, BlueGreenFlow flow,
-                    ResourcePolicy resources, LockMode lockMode, AppLocks locks, ExecutorService executor) {
+                    ResourcePolicy resources, LockMode lockMode, AppLocks locks, ExecutorService executor, Clock clock) {
         this.platform = platform;
         this.store = store;
         this.sink = sink;
@@ -80,6 +87,7 @@ public final class Deployer {
         this.lockMode = lockMode;
         this.locks = locks;
         this.executor = executor;
+        this.clock = clock;
     }
 
     public static LockMode lockMode(String configured) {
@@ -160,18 +168,24 @@ public final class Deployer {
                         + " already exists in namespace " + descriptor.namespace() + ": deploy a new version",
                         List.of(), Rejected.Kind.CONFLICT);
             }
-            Instant now = Instant.now();
+            Instant now = clock.instant();
             deployment = new Deployment(Ids.newId(now), now, now, descriptor.namespace(), descriptor.appName(), version,
                     DeploymentStatus.DEPLOYING, DeploymentPhase.PREPARING, requestedBy, requestId, descriptorId, null,
-                    null, descriptor);
+                    null, descriptor, null);
             store.save(deployment);
             inProgress.ifPresent(p -> store.appendLog(deployment.namespace(), deployment.id(), Instant.now()
                     + " queued behind deployment " + p.id() + " of the same app"));
         }
         store.appendLog(deployment.namespace(), deployment.id(), Instant.now() + " accepted by deployer instance "
                 + locks.owner() + ": version " + deployment.version() + " of " + appKey + " requested by " + requestedBy);
-        sink.publish(new DeploymentAccepted(deployment.id(), requestId, requestedBy, deployment.namespace(),
-                deployment.appName(), deployment.version()));
+        try {
+            sink.publish(new DeploymentAccepted(deployment.id(), requestId, requestedBy, deployment.namespace(),
+                    deployment.appName(), deployment.version()));
+        } catch (EventSink.NotPublished e) {
+            // accepted and recorded all the same: its first phase event fails the deployment if Kafka is still away
+            LOG.warnf("deployment %s accepted, but deploy-events does not say so: %s", deployment.id(), e.getMessage());
+            store.appendLog(deployment.namespace(), deployment.id(), Instant.now() + " " + e.getMessage());
+        }
         LOG.infof("deployment %s accepted: %s version %s requested by %s", deployment.id(), appKey, deployment.version(),
                 requestedBy);
         drain(appKey);
@@ -193,9 +207,11 @@ public final class Deployer {
     }
 
     /**
-     * Has this instance run the app's unfinished deployments, oldest first, if it can take the
-     * app's run lock; otherwise the instance that holds it runs them. Works of one app run one
-     * after the other on this instance; works of different apps in parallel.
+     * Has this instance run the app's unfinished deployments, in the order they were accepted, if
+     * it can take the app's run lock; otherwise the instance that holds it runs them. Works of one
+     * app run one after the other on this instance; works of different apps in parallel. A
+     * deployment that does not finish (an unexpected error) holds up the ones behind it until it is
+     * tried again.
      */
     private void drain(String appKey) {
         synchronized (appQueues) {
@@ -230,13 +246,13 @@ public final class Deployer {
             if (platform.takeOver(app.namespace(), app.appName())) {
                 adopted(app.namespace(), app.appName());
             }
+            restoreServing(app);
             while (held.valid()) {
-                Optional<Deployment> next = store.list(app.namespace(), app.appName()).stream()
-                        .filter(Deployer::unfinished).filter(d -> !seen.contains(d.id())).findFirst();
-                if (next.isEmpty()) {
+                Optional<Deployment> next = firstUnfinished(app);
+                // one that did not finish here (an unexpected error) is tried again later, never overtaken
+                if (next.isEmpty() || !seen.add(next.get().id())) {
                     break;
                 }
-                seen.add(next.get().id());
                 runOne(next.get(), held);
             }
         } catch (RuntimeException e) {
@@ -245,13 +261,18 @@ public final class Deployer {
         // A deployment recorded while the lock was about to be released found the lock taken: look again.
         boolean left;
         try {
-            left = store.list(app.namespace(), app.appName()).stream().anyMatch(d -> unfinished(d) && !seen.contains(d.id()));
+            left = firstUnfinished(app).filter(d -> !seen.contains(d.id())).isPresent();
         } catch (RuntimeException e) {
             left = false;
         }
         if (left && !Thread.currentThread().isInterrupted()) {
             drain(appKey);
         }
+    }
+
+    /** The app's unfinished deployment accepted first: the only one that may run now. */
+    private Optional<Deployment> firstUnfinished(Keys.AppRef app) {
+        return store.list(app.namespace(), app.appName()).stream().filter(Deployer::unfinished).findFirst();
     }
 
     /**
@@ -274,6 +295,43 @@ public final class Deployer {
                         flow.reporter(new BlueGreenFlow.Run(d, spec(d))));
             }
         }
+    }
+
+    /**
+     * Starts again the pods that the app's serving versions lack on this platform (the local
+     * platform after it was stopped); their backends follow the new pods. The caller holds the
+     * app's lock.
+     */
+    private void restoreServing(Keys.AppRef app) {
+        for (Deployment d : store.list(app.namespace(), app.appName())) {
+            if (!BlueGreenPlanner.serves(d)) {
+                continue;
+            }
+            WorkloadSpec spec = spec(d);
+            if (platform.needsRestore(spec)) {
+                if (platform.restore(spec, flow.reporterOfRestartedPods(new BlueGreenFlow.Run(d, spec)))) {
+                    restored.incrementAndGet();
+                    LOG.infof("deployment %s: the pods of %s version %s were gone; started again", d.id(), d.appKey(),
+                            d.version());
+                    store.appendLog(d.namespace(), d.id(), Instant.now() + " pods started again by deployer instance "
+                            + locks.owner() + " (they were gone after a restart of the platform)");
+                }
+            }
+        }
+    }
+
+    /**
+     * Has the instance that gets each app's lock start again the pods its serving versions lack
+     * (at startup: the local platform's pods stop with it).
+     */
+    public void restoreServing() {
+        Set<String> apps = new java.util.LinkedHashSet<>();
+        for (Deployment d : store.listAll()) {
+            if (BlueGreenPlanner.serves(d) && platform.needsRestore(spec(d))) {
+                apps.add(d.appKey());
+            }
+        }
+        apps.forEach(this::drain);
     }
 
     private static String workloadKey(String namespace, String workload) {
@@ -439,6 +497,11 @@ public final class Deployer {
     /** Deployments this instance continued after the deployer that ran them stopped. */
     public long takeovers() {
         return takeovers.get();
+    }
+
+    /** Serving workloads whose pods this instance started again (after the platform was stopped). */
+    public long restoredWorkloads() {
+        return restored.get();
     }
 
     /** Deployments this instance stopped because it no longer held the app's lock. */

@@ -15,8 +15,9 @@ import java.util.Map;
 
 /**
  * Turns what the platform reports about one deployment's pods into pod-events (so health-service
- * probes them) and into the {@link HealthBoard} (so the deployment knows how many run). Lives as
- * long as the pods do, not only while the deployment is in progress.
+ * probes them) and into the {@link HealthBoard} (so the deployment knows how many run), and has
+ * the load balancer follow pods that come and go ({@link BackendFollower}). Lives as long as the
+ * pods do, not only while the deployment is in progress.
  */
 public final class PodReporter implements PodListener {
 
@@ -29,9 +30,10 @@ public final class PodReporter implements PodListener {
     private final BlueGreenPlanner.HealthTiming timing;
     private final EventSink sink;
     private final HealthBoard board;
+    private final BackendFollower backend;
 
     public PodReporter(String deploymentId, Descriptor descriptor, String version, WorkloadSpec spec,
-                       BlueGreenPlanner.HealthTiming timing, EventSink sink, HealthBoard board) {
+                       BlueGreenPlanner.HealthTiming timing, EventSink sink, HealthBoard board, BackendFollower backend) {
         this.deploymentId = deploymentId;
         this.descriptor = descriptor;
         this.version = version;
@@ -39,6 +41,7 @@ public final class PodReporter implements PodListener {
         this.timing = timing;
         this.sink = sink;
         this.board = board;
+        this.backend = backend;
     }
 
     private PodRef ref(String podName) {
@@ -57,19 +60,21 @@ public final class PodReporter implements PodListener {
                 : BlueGreenPlanner.healthCheck(descriptor, pod.reachablePort(hcPort), timing);
         LOG.infof("deployment %s: pod %s runs at %s %s", deploymentId, pod.name(), pod.address(), ports);
         board.onRunning(deploymentId, pod.name(), true);
-        sink.publish(new PodStarted(ref(pod.name()), pod.node(), pod.address(), ports, healthCheck));
+        sink.publishInBackground(new PodStarted(ref(pod.name()), pod.node(), pod.address(), ports, healthCheck));
+        backend.podsChanged(deploymentId);
     }
 
     @Override
     public void podRestarted(PodInfo pod, String container, int restartCount, String reason) {
         LOG.warnf("deployment %s: pod %s container %s restarted (%d restarts): %s",
                 deploymentId, pod.name(), container, restartCount, reason);
-        sink.publish(new PodRestarted(ref(pod.name()), container, restartCount, reason));
+        sink.publishInBackground(new PodRestarted(ref(pod.name()), container, restartCount, reason));
     }
 
     @Override
     public void podGone(String podName, String reason) {
         board.onRunning(deploymentId, podName, false);
-        sink.publish(new PodGone(ref(podName), reason));
+        sink.publishInBackground(new PodGone(ref(podName), reason));
+        backend.podsChanged(deploymentId);
     }
 }

@@ -28,6 +28,14 @@ public interface DeployerConfig {
     @WithDefault("10s")
     Duration drainDelay();
 
+    /**
+     * How long a deployment event or load-balancer command may take until the broker confirms it
+     * (every in-sync replica has it); the producers' own {@code delivery.timeout.ms} plus
+     * {@code max.block.ms} must stay below this, so that they retry and give their verdict first.
+     */
+    @WithDefault("45s")
+    Duration eventSendTimeout();
+
     /** What a deployment of an app that is already deploying does: {@code queue} or {@code refuse}. */
     @WithDefault("queue")
     String lockMode();

@@ -16,7 +16,8 @@ import java.util.List;
 
 /**
  * Says what the deployer connected to, removes orphaned workloads, re-attaches the pods of serving
- * versions and resumes (or rolls back) unfinished deployments; then, every takeover interval,
+ * versions, starts again those the platform lost (the local platform stops its pods with it) and
+ * resumes (or rolls back) unfinished deployments; then, every takeover interval,
  * continues those that a stopped instance left behind.
  */
 @ApplicationScoped
@@ -25,6 +26,8 @@ public class Startup {
     private static final Logger LOG = Logger.getLogger(Startup.class);
 
     private final Deployer deployer;
+    /** Set once the startup work is done: before that, messaging may not be connected yet. */
+    private volatile boolean started;
 
     public Startup(Deployer deployer) {
         this.deployer = deployer;
@@ -43,7 +46,9 @@ public class Startup {
         }
         deployer.removeOrphans();
         deployer.reattachServing();
+        deployer.restoreServing();
         deployer.resumeUnowned();
+        started = true;
     }
 
     /**
@@ -54,10 +59,17 @@ public class Startup {
         locks.close();
     }
 
-    /** Continues the deployments of instances that stopped, once their locks have expired. */
+    /**
+     * Continues the deployments of instances that stopped, once their locks have expired. The
+     * scheduler may fire before the startup work (and the Kafka emitters it needs) is done: then
+     * it waits for the next interval.
+     */
     @Scheduled(every = "${deployer.instance.takeover-interval:5s}", delayed = "${deployer.instance.takeover-interval:5s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void takeOver() {
+        if (!started) {
+            return;
+        }
         try {
             deployer.resumeUnowned();
         } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package io.bgdeploy.deployer.config;
 
+import io.bgdeploy.deployer.bluegreen.BackendFollower;
 import io.bgdeploy.deployer.bluegreen.BlueGreenFlow;
 import io.bgdeploy.deployer.bluegreen.BlueGreenPlanner;
 import io.bgdeploy.deployer.bluegreen.Deployer;
@@ -30,6 +31,7 @@ import org.jboss.logging.Logger;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -80,7 +82,7 @@ public class Wiring {
                 yield new LocalPlatform(new LocalPlatform.Settings(local.images(), local.builtinHttpImages(),
                         Path.of(local.stateDir()), local.restartBackoff(), local.maxRestartBackoff(),
                         local.terminationGracePeriod(), local.nodeName(), local.memoryCheckPeriod(),
-                        LocalPlatform.Supervisor.current()), publisher::publish);
+                        LocalPlatform.Supervisor.current()), publisher::publishInBackground);
             }
             case "kubernetes" -> new KubernetesPlatform(kubernetes.get());
             default -> throw new IllegalArgumentException("deployer.platform '" + config.platform()
@@ -99,10 +101,21 @@ public class Wiring {
     BlueGreenFlow flow(Platform platform, KafkaLoadBalancer lb, HealthBoard board, EventPublisher publisher,
                        DeploymentStore store, DeployerConfig config) {
         DeployerConfig.HealthCheck hc = config.healthCheck();
+        BackendFollower backends = new BackendFollower(platform, lb, board, store, config.lbTimeout(),
+                Executors.newCachedThreadPool(daemonThreads("backend-follower")));
         return new BlueGreenFlow(platform, lb, board, publisher, store, new BlueGreenFlow.Settings(
                 config.healthDeadline(), config.lbTimeout(), config.drainDelay(),
                 new BlueGreenPlanner.HealthTiming(hc.periodMillis(), hc.timeoutMillis(), hc.successThreshold(),
-                        hc.failureThreshold())));
+                        hc.failureThreshold())), backends);
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     @Produces
@@ -136,14 +149,9 @@ public class Wiring {
     @Singleton
     Deployer deployer(Platform platform, DeploymentStore store, EventPublisher publisher, BlueGreenFlow flow,
                       ResourcePolicy resources, EtcdAppLocks locks, DeploymentMetrics metrics, DeployerConfig config) {
-        AtomicInteger n = new AtomicInteger();
-        ExecutorService executor = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "deployment-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService executor = Executors.newCachedThreadPool(daemonThreads("deployment"));
         Deployer deployer = new Deployer(platform, store, publisher, flow, resources,
-                Deployer.lockMode(config.lockMode()), locks, executor);
+                Deployer.lockMode(config.lockMode()), locks, executor, Clock.systemUTC());
         metrics.bind(deployer);
         return deployer;
     }

@@ -1,6 +1,7 @@
 package io.bgdeploy.deployer.messaging;
 
 import io.bgdeploy.deployer.bluegreen.Deployer;
+import io.bgdeploy.deployer.bluegreen.EventSink;
 import io.bgdeploy.deployer.intake.RequestAuthenticator;
 import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.EventEnvelope;
@@ -28,6 +29,8 @@ import java.util.stream.StreamSupport;
  * also sent to deploy-requests-dlq with the reason. A request id already seen is answered again
  * without a second deployment. A request must be signed with a key of its namespace
  * ({@link RequestAuthenticator}); one that is not is rejected and sent to the DLQ with the reason.
+ * A request whose answer Kafka did not take goes to the DLQ with that reason (an accepted one runs
+ * all the same).
  */
 @ApplicationScoped
 public class DeployRequestConsumer {
@@ -55,8 +58,12 @@ public class DeployRequestConsumer {
             event = EventCodec.decode(message.getPayload(), DeployRequested.class);
         } catch (MalformedEventException e) {
             LOG.warnf("malformed deploy request (key %s) sent to %s: %s", answerKey, Topics.DEPLOY_REQUESTS_DLQ, e.getMessage());
-            publisher.publish(new DeploymentRejected(null, answerKey, "malformed deploy request: " + e.getMessage(),
-                    List.of(e.getMessage())));
+            try {
+                publisher.publish(new DeploymentRejected(null, answerKey, "malformed deploy request: " + e.getMessage(),
+                        List.of(e.getMessage())));
+            } catch (EventSink.NotPublished notSent) {
+                LOG.warnf("the rejection of a malformed deploy request (key %s) was not sent: %s", answerKey, notSent.getMessage());
+            }
             return message.nack(e);
         }
         DeployRequested request = event.data();
@@ -66,7 +73,12 @@ public class DeployRequestConsumer {
         } catch (RequestAuthenticator.NotAuthenticated e) {
             LOG.warnf("deploy request %s for %s rejected and sent to %s: %s", request.requestId(), answerKey,
                     Topics.DEPLOY_REQUESTS_DLQ, e.getMessage());
-            publisher.publish(new DeploymentRejected(request.requestId(), answerKey, e.getMessage(), List.of()));
+            try {
+                publisher.publish(new DeploymentRejected(request.requestId(), answerKey, e.getMessage(), List.of()));
+            } catch (EventSink.NotPublished notSent) {
+                LOG.warnf("the rejection of deploy request %s (key %s) was not sent: %s", request.requestId(), answerKey,
+                        notSent.getMessage());
+            }
             return message.nack(e);
         }
         try {
@@ -81,10 +93,18 @@ public class DeployRequestConsumer {
                 publisher.publish(new io.bgdeploy.events.deploy.DeploymentAccepted(d.id(), request.requestId(),
                         d.requestedBy(), d.namespace(), d.appName(), d.version()));
             }
+        } catch (EventSink.NotPublished e) {
+            LOG.warnf("deploy request %s for %s: its answer was not sent (%s); the request goes to %s", request.requestId(),
+                    answerKey, e.getMessage(), Topics.DEPLOY_REQUESTS_DLQ);
+            return message.nack(e);
         } catch (RuntimeException e) {
             LOG.errorf(e, "deploy request %s for %s could not be handled", request.requestId(), answerKey);
-            publisher.publish(new DeploymentRejected(request.requestId(), answerKey,
-                    "the deployer could not handle the request: " + e.getMessage(), List.of()));
+            try {
+                publisher.publish(new DeploymentRejected(request.requestId(), answerKey,
+                        "the deployer could not handle the request: " + e.getMessage(), List.of()));
+            } catch (EventSink.NotPublished notSent) {
+                return message.nack(notSent);
+            }
         }
         return message.ack();
     }

@@ -25,7 +25,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *       {@code status}: DEPLOYED, FAILURE, UNDEPLOYED);</li>
  *   <li>{@code deployer.phase.duration} (tag {@code phase}), the time spent in each phase;</li>
  *   <li>{@code deployer.deployments.running} on this instance, {@code deployer.takeovers} (deployments
- *       continued from a stopped instance) and {@code deployer.lock.losses}.</li>
+ *       continued from a stopped instance), {@code deployer.lock.losses} and
+ *       {@code deployer.restored.workloads} (serving workloads whose pods it started again);</li>
+ *   <li>{@code deployer.events.not.sent} (tag {@code topic}): records the broker did not take
+ *       after the producer's retries.</li>
  * </ul>
  */
 @ApplicationScoped
@@ -50,6 +53,9 @@ public class DeploymentMetrics {
                 .description("deployments this instance continued after the instance running them stopped").register(registry);
         FunctionCounter.builder("deployer.lock.losses", deployer, Deployer::lockLosses)
                 .description("deployments this instance stopped because it lost the app's lock").register(registry);
+        FunctionCounter.builder("deployer.restored.workloads", deployer, Deployer::restoredWorkloads)
+                .description("serving workloads whose pods this instance started again after the platform lost them")
+                .register(registry);
         for (String kind : Deployer.answerKinds()) {
             FunctionCounter.builder("deployer.requests", deployer, d -> d.answers(kind))
                     .description("deploy requests (REST and Kafka), by answer").tag("answer", kind).register(registry);
@@ -78,6 +84,12 @@ public class DeploymentMetrics {
                     .tag("status", finished.status().name()).publishPercentileHistogram()
                     .register(registry).record(Duration.ofMillis(finished.durationMillis()));
         }
+    }
+
+    /** Counts a record that the broker did not take. */
+    public void notSent(String topic) {
+        Counter.builder("deployer.events.not.sent").description("records the broker did not take after the producer's retries")
+                .tag("topic", topic).register(registry).increment();
     }
 
     private void phase(DeploymentPhase phase, Duration took) {

@@ -1,6 +1,7 @@
 package io.bgdeploy.deployer.messaging;
 
 import io.bgdeploy.deployer.bluegreen.EventSink;
+import io.bgdeploy.deployer.config.DeployerConfig;
 import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.EventData;
 import io.bgdeploy.events.EventEnvelope;
@@ -15,11 +16,18 @@ import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Publishes the deployer's events as CloudEvents on their topics: deploy-events, pod-events,
- * lb-commands and container-logs (the local platform's pod output). Key = the event's key.
+ * lb-commands and container-logs (the local platform's pod output). Key = the event's key. The
+ * producers run with {@code acks=all} and idempotence (application.properties): a record the broker
+ * confirmed is on every in-sync replica, and the producer's retries never write it twice.
+ * {@link #publish} waits for that confirmation; {@link #publishInBackground} does not.
  */
 @ApplicationScoped
 public class EventPublisher implements EventSink {
@@ -32,6 +40,7 @@ public class EventPublisher implements EventSink {
     private final Emitter<String> lbCommands;
     private final Emitter<String> containerLogs;
     private final DeploymentMetrics metrics;
+    private final Duration sendTimeout;
 
     public EventPublisher(@Channel(Topics.DEPLOY_EVENTS) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4096)
                           Emitter<String> deployEvents,
@@ -40,16 +49,48 @@ public class EventPublisher implements EventSink {
                           @Channel(Topics.LB_COMMANDS) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4096)
                           Emitter<String> lbCommands,
                           @Channel(Topics.CONTAINER_LOGS) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 65536)
-                          Emitter<String> containerLogs, DeploymentMetrics metrics) {
+                          Emitter<String> containerLogs, DeploymentMetrics metrics, DeployerConfig config) {
         this.deployEvents = deployEvents;
         this.podEvents = podEvents;
         this.lbCommands = lbCommands;
         this.containerLogs = containerLogs;
         this.metrics = metrics;
+        this.sendTimeout = config.eventSendTimeout();
     }
 
     @Override
     public void publish(EventData event) {
+        String what = event.getClass().getSimpleName() + " for " + event.key() + " to " + event.eventType().topic();
+        try {
+            send(event).get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            metrics.notSent(event.eventType().topic());
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new EventSink.NotPublished("Kafka did not take " + what + ": " + cause.getMessage(), cause);
+        } catch (TimeoutException e) {
+            metrics.notSent(event.eventType().topic());
+            throw new EventSink.NotPublished("Kafka did not confirm " + what + " within " + sendTimeout.toSeconds() + " s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EventSink.NotPublished("interrupted while sending " + what, e);
+        }
+        metrics.record(event);
+    }
+
+    @Override
+    public void publishInBackground(EventData event) {
+        send(event).whenComplete((ok, error) -> {
+            if (error != null) {
+                metrics.notSent(event.eventType().topic());
+                LOG.warnf("%s for %s not sent to %s: %s", event.getClass().getSimpleName(), event.key(),
+                        event.eventType().topic(), error.getMessage());
+            }
+        });
+        metrics.record(event);
+    }
+
+    /** Hands the record to the topic's producer; completes when the broker confirmed it, or failed. */
+    private CompletableFuture<Void> send(EventData event) {
         EventEnvelope<EventData> envelope = EventEnvelope.of(SOURCE, event);
         String topic = event.eventType().topic();
         Emitter<String> emitter = switch (topic) {
@@ -61,14 +102,22 @@ public class EventPublisher implements EventSink {
         };
         RecordHeaders headers = new RecordHeaders();
         headers.add("content-type", EventEnvelope.CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
+        CompletableFuture<Void> confirmed = new CompletableFuture<>();
         Message<String> message = Message.of(EventCodec.encodeToString(envelope))
                 .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(envelope.key()).withHeaders(headers).build())
-                .withAck(() -> CompletableFuture.completedFuture(null))
+                .withAck(() -> {
+                    confirmed.complete(null);
+                    return CompletableFuture.completedFuture(null);
+                })
                 .withNack(e -> {
-                    LOG.warnf("%s for %s not sent to %s: %s", envelope.type(), envelope.key(), topic, e.getMessage());
+                    confirmed.completeExceptionally(e);
                     return CompletableFuture.completedFuture(null);
                 });
-        emitter.send(message);
-        metrics.record(event);
+        try {
+            emitter.send(message);
+        } catch (RuntimeException e) {
+            confirmed.completeExceptionally(e);
+        }
+        return confirmed;
     }
 }

@@ -50,6 +50,8 @@ public final class KafkaLoadBalancer implements LoadBalancer {
         try {
             sink.publish(command);
             return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (EventSink.NotPublished e) {
+            return new Answer(Outcome.NOT_SENT, e.getMessage());
         } catch (TimeoutException e) {
             return new Answer(Outcome.TIMED_OUT, "no answer within " + timeout.toSeconds() + " s");
         } catch (ExecutionException e) {

@@ -82,6 +82,26 @@ public interface Platform {
         return Set.of();
     }
 
+    /**
+     * Whether a workload the deployer keeps (it serves) runs fewer pods here than it should, and no
+     * one else brings them back: the local platform after it was stopped. Kubernetes' ReplicaSets
+     * keep their pods themselves, so there the answer is always no.
+     */
+    default boolean needsRestore(WorkloadSpec spec) {
+        return false;
+    }
+
+    /**
+     * Starts the pods a kept workload lacks (on new ports), reports them to the listener, and
+     * reports as gone the pods that ended while no deployer ran them; pods that still run are kept.
+     * The caller holds the app's lock.
+     *
+     * @return whether pods were started
+     */
+    default boolean restore(WorkloadSpec spec, PodListener listener) {
+        return false;
+    }
+
     /** A workload by namespace and name. */
     record WorkloadRef(String namespace, String name) {
     }

@@ -22,10 +22,13 @@ public interface DeploymentStore {
 
     Optional<Deployment> find(String namespace, String id);
 
-    /** Deployments of a namespace, oldest first, optionally of one app only. */
+    /**
+     * Deployments of a namespace, optionally of one app only, in the order they were accepted: the
+     * order in which an app's deployments run, the same for every deployer instance, with no ties.
+     */
     List<Deployment> list(String namespace, String appName);
 
-    /** Every deployment in every namespace (used to find orphaned workloads after a restart). */
+    /** Every deployment in every namespace, in the order they were accepted (to find orphaned workloads after a restart). */
     List<Deployment> listAll();
 
     /**

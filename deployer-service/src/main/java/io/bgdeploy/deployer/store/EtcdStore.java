@@ -32,8 +32,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * The deployer's state in etcd, under {@code /bgdeploy/deployer/}:
  * {@code descriptors/<ns>/<id>}, {@code deployments/<ns>/<id>}, {@code logs/<ns>/<id>/<seq>} and
  * {@code health/<ns>/<id>/<pod>}, {@code rollback/<ns>/<id>}, {@code undeploy/<ns>/<id>} and the
- * indexes {@code byapp/<ns>/<app>/<id>} and {@code unfinished/<ns>/<id>}, JSON values. Ids are time-ordered, so a prefix read lists oldest
- * first. Container environment comes from the reference's {@code /deployer/environment/<KEY>}.
+ * indexes {@code byapp/<ns>/<app>/<id>} and {@code unfinished/<ns>/<id>}, JSON values. Deployments are
+ * listed in the order they were accepted: by the etcd revision that created their key (the accept
+ * transaction), which every instance sees alike and which no two deployments share. Container
+ * environment comes from the reference's {@code /deployer/environment/<KEY>}.
  */
 public final class EtcdStore implements DeploymentStore {
 
@@ -223,21 +225,20 @@ public final class EtcdStore implements DeploymentStore {
         return Ids.isId(id) ? getOne(key("deployments", namespace, id), Deployment.class) : Optional.empty();
     }
 
-    /** Of one app: the app's index (keys only), then its deployments in batches of one transaction each. */
+    /**
+     * Of one app: the app's index (keys only), then its deployments in batches of one transaction
+     * each; in the order they were accepted (see {@link #inAcceptOrder}).
+     */
     @Override
     public List<Deployment> list(String namespace, String appName) {
         Names.requireNamespace(namespace);
         if (appName == null) {
-            List<Deployment> result = new ArrayList<>();
-            for (KeyValue kv : prefix(PREFIX + "deployments/" + namespace + "/")) {
-                result.add(read(kv, Deployment.class));
-            }
-            return result;
+            return inAcceptOrder(prefix(PREFIX + "deployments/" + namespace + "/"));
         }
         String indexPrefix = appIndexPrefix(namespace, appName);
         List<KeyValue> index = await(kv.get(bytes(indexPrefix), GetOption.builder().isPrefix(true).withKeysOnly(true)
-                .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.ASCEND).build())).getKvs();
-        List<Deployment> result = new ArrayList<>(index.size());
+                .build())).getKvs();
+        List<KeyValue> stored = new ArrayList<>(index.size());
         for (int from = 0; from < index.size(); from += BATCH) {
             List<Op> gets = new ArrayList<>();
             for (KeyValue entry : index.subList(from, Math.min(index.size(), from + BATCH))) {
@@ -245,21 +246,25 @@ public final class EtcdStore implements DeploymentStore {
                 gets.add(Op.get(bytes(key("deployments", namespace, id)), GetOption.DEFAULT));
             }
             for (var response : await(kv.txn().Then(gets.toArray(Op[]::new)).commit()).getGetResponses()) {
-                for (KeyValue kv : response.getKvs()) {
-                    result.add(read(kv, Deployment.class));
-                }
+                stored.addAll(response.getKvs());
             }
         }
-        return result;
+        return inAcceptOrder(stored);
     }
 
     @Override
     public List<Deployment> listAll() {
-        List<Deployment> result = new ArrayList<>();
-        for (KeyValue kv : prefix(PREFIX + "deployments/")) {
-            result.add(read(kv, Deployment.class));
-        }
-        return result;
+        return inAcceptOrder(prefix(PREFIX + "deployments/"));
+    }
+
+    /**
+     * Deployments in the order they were accepted: by the revision of the transaction that created
+     * their key. Ids and timestamps cannot give that order: two requests accepted within one
+     * millisecond, or by instances whose clocks differ, would run in the wrong order.
+     */
+    private List<Deployment> inAcceptOrder(List<KeyValue> stored) {
+        return stored.stream().sorted(java.util.Comparator.comparingLong(KeyValue::getCreateRevision))
+                .map(kv -> read(kv, Deployment.class)).toList();
     }
 
     @Override

@@ -3,7 +3,12 @@ package io.bgdeploy.deployer.store;
 import java.security.SecureRandom;
 import java.time.Instant;
 
-/** Ids of descriptors and deployments: time-ordered, and safe in URLs and etcd keys. */
+/**
+ * Ids of descriptors and deployments: unique, safe in URLs and etcd keys, and roughly time-ordered
+ * for people reading them. They do not order deployments: two ids of one millisecond (or of two
+ * instances whose clocks differ) compare at random; the store lists deployments in the order they
+ * were accepted instead.
+ */
 public final class Ids {
 
     private static final SecureRandom RANDOM = new SecureRandom();

@@ -55,6 +55,9 @@ class DeployRequestsKafkaTest {
 
     static String bootstrap;
 
+    @jakarta.inject.Inject
+    io.smallrye.reactive.messaging.kafka.KafkaClientService kafka;
+
     @BeforeAll
     static void suite() {
         bootstrap = ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
@@ -140,6 +143,21 @@ class DeployRequestsKafkaTest {
             var rejected = data(awaitRecord(events, r -> "default/garbage".equals(r.key()) && is(r, DeploymentRejected.class, x -> true),
                     Duration.ofSeconds(30)), DeploymentRejected.class);
             assertThat(rejected.reason()).startsWith("malformed deploy request");
+        }
+    }
+
+    @Test
+    void everyProducerWaitsForAllInSyncReplicasAndNeverWritesARecordTwice() {
+        assertThat(kafka.getProducerChannels()).contains(Topics.DEPLOY_EVENTS, Topics.LB_COMMANDS, Topics.POD_EVENTS,
+                Topics.CONTAINER_LOGS);
+        for (String channel : kafka.getProducerChannels()) {
+            Map<String, ?> config = kafka.getProducer(channel).configuration();
+            assertThat(String.valueOf(config.get("acks"))).as("acks of %s", channel).isIn("all", "-1");
+            assertThat(String.valueOf(config.get("enable.idempotence"))).as("idempotence of %s", channel).isEqualTo("true");
+            assertThat(Long.parseLong(String.valueOf(config.get("delivery.timeout.ms")))
+                    + Long.parseLong(String.valueOf(config.get("max.block.ms"))))
+                    .as("%s gives its verdict before the deployer stops waiting for it", channel)
+                    .isLessThan(ConfigProvider.getConfig().getValue("deployer.event-send-timeout", Duration.class).toMillis());
         }
     }
 

@@ -69,7 +69,7 @@ public class DeploymentApiTest {
     }
 
     public static Response awaitFinal(String deploymentId) {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250)).until(() -> {
             String status = given().get("/deployments/" + deploymentId + "/?namespace=default").jsonPath().getString("status");
             return !status.equals("DEPLOYING") && !status.equals("UNDEPLOYING");
         });

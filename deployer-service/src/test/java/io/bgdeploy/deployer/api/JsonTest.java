@@ -23,7 +23,7 @@ class JsonTest {
                 """.getBytes(), Descriptor.class);
         Instant now = Instant.now();
         Deployment deployment = new Deployment("id-1", now, now, "default", "status-app", "1", DeploymentStatus.DEPLOYED,
-                DeploymentPhase.REMOVING_BLUE, "ci", null, null, null, "status page broken", d);
+                DeploymentPhase.REMOVING_BLUE, "ci", null, null, null, "status page broken", d, null);
 
         String json = Json.deployment(deployment);
 

@@ -42,10 +42,14 @@ class BlueGreenFlowTest {
     private final InMemoryLocks locks = new InMemoryLocks();
     private final BlueGreenFlow flow = new BlueGreenFlow(platform, lb, board, sink, store, new BlueGreenFlow.Settings(
             Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMillis(300),
-            new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)));
+            new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)),
+                new BackendFollower(platform, lb, board, store, Duration.ofSeconds(1), executor));
+    /** Every deployment is accepted within one millisecond: neither ids nor creation times can order them. */
+    private final java.time.Clock sameMillisecond = java.time.Clock.fixed(java.time.Instant.parse("2026-01-01T00:00:00Z"),
+            java.time.ZoneOffset.UTC);
     private final Deployer deployer = new Deployer(platform, store, sink, flow,
             new ResourcePolicy(ResourcePolicy.Mode.FILL, "100m", "500m", "128Mi", "256Mi"), Deployer.LockMode.QUEUE,
-            locks.instance("a"), executor);
+            locks.instance("a"), executor, sameMillisecond);
 
     /** Every change of a stable address, with the backend the app's frontend routed to at that moment. */
     private final List<String> stableChanges = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -194,14 +198,19 @@ class BlueGreenFlowTest {
         });
     }
 
-    @Test
-    void rollbackDuringTheDrainSwitchesBackToBlue() {
+    /** A deployer whose drain lasts long enough for a test to ask for a rollback. */
+    private Deployer slowDrainDeployer() {
         BlueGreenFlow slowDrain = new BlueGreenFlow(platform, lb, board, sink, store, new BlueGreenFlow.Settings(
                 Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(30),
-                new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)));
-        Deployer slow = new Deployer(platform, store, sink, slowDrain,
-                new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""), Deployer.LockMode.QUEUE,
-                locks.instance("a"), executor);
+                new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)),
+                new BackendFollower(platform, lb, board, store, Duration.ofSeconds(1), executor));
+        return new Deployer(platform, store, sink, slowDrain, new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""),
+                Deployer.LockMode.QUEUE, locks.instance("a"), executor, java.time.Clock.systemUTC());
+    }
+
+    @Test
+    void rollbackDuringTheDrainSwitchesBackToBlue() {
+        Deployer slow = slowDrainDeployer();
         deploy(descriptor("rb", "#", ""));
         Deployer.Accepted v2 = (Deployer.Accepted) slow.submit(descriptor("rb", "#", ""), "test", null, null);
         await().atMost(Duration.ofSeconds(10)).until(() ->
@@ -222,6 +231,118 @@ class BlueGreenFlowTest {
     }
 
     @Test
+    void aRollbackKeepsBothVersionsUntilTheLoadBalancerConfirmsThatGreenServesNothing() {
+        Deployer slow = slowDrainDeployer();
+        deploy(descriptor("keep", "#", ""));
+        String v2 = ((Deployer.Accepted) slow.submit(descriptor("keep", "#", ""), "test", null, null)).deployment().id();
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                store.find("default", v2).orElseThrow().phase() == DeploymentPhase.DRAINING);
+
+        lb.pause();
+        await().atMost(Duration.ofSeconds(5)).until(() -> slow.rollback("default", v2, "alice").isEmpty());
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> sink.of(DeploymentPhaseChanged.class).stream()
+                .anyMatch(p -> p.deploymentId().equals(v2) && p.phase() == DeploymentPhase.ROLLING_BACK
+                        && p.message() != null && p.message().startsWith("both versions keep running")));
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() ->
+                platform.workloads.keySet().equals(java.util.Set.of("default/keep-1", "default/keep-2"))
+                        && store.find("default", v2).orElseThrow().status() == DeploymentStatus.DEPLOYING);
+        assertThat(lb.commands.stream().filter(c -> c.deploymentId().equals(v2) && c instanceof SwitchFrontend s
+                && s.backendId().equals("default-keep-1")).count()).as("switch back sent again").isGreaterThan(1);
+
+        lb.resume();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> store.find("default", v2).orElseThrow().status().isFinal());
+        assertThat(store.find("default", v2).orElseThrow().status()).isEqualTo(DeploymentStatus.FAILURE);
+        assertThat(lb.frontends).containsEntry("keep.example.com", "default-keep-1");
+        assertThat(lb.backends).containsOnlyKeys("default-keep-1");
+        assertThat(platform.workloads).containsOnlyKeys("default/keep-1");
+        assertThat(store.logs("default", v2)).anyMatch(l -> l.contains("the load balancer confirmed that no frontend routes"
+                + " to default-keep-2"));
+    }
+
+    private java.util.Set<String> serverAddresses(String backendId) {
+        return lb.backends.get(backendId).backend().servers().stream().map(io.bgdeploy.events.lb.ServerSpec::address)
+                .collect(java.util.stream.Collectors.toSet());
+    }
+
+    /** The pods of a workload that run now, not at one of the given addresses, whose start was published. */
+    private List<PodStarted> newPodsStarted(String workload, java.util.Set<String> oldAddresses) {
+        java.util.Set<String> running = new java.util.HashSet<>();
+        platform.pods("default", workload).stream().filter(p -> !oldAddresses.contains(p.address()))
+                .forEach(p -> running.add(p.name()));
+        return sink.of(PodStarted.class).stream().filter(p -> running.contains(p.pod().podName())).toList();
+    }
+
+    @Test
+    void aServingVersionWhosePodsThePlatformLostIsStartedAgainAndItsBackendFollowsTheNewPods() {
+        Deployment v1 = deploy(descriptor("lost", "#", ""));
+        java.util.Set<String> before = serverAddresses("default-lost-1");
+        platform.losePods("default", "lost-1");
+        // the new pods start slowly: health-service finds them unhealthy first (connection refused)
+        sink.unhealthy = p -> p.pod().version().equals("1");
+
+        deployer.restoreServing();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> newPodsStarted("lost-1", before).size() == 2);
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() ->
+                serverAddresses("default-lost-1").equals(before));
+        for (PodStarted started : newPodsStarted("lost-1", before)) {
+            board.onHealth(new io.bgdeploy.events.pod.PodHealthChanged(started.pod(), io.bgdeploy.events.pod.PodHealthState.READY,
+                    new io.bgdeploy.events.pod.ProbeResult(java.time.Instant.now(), true, 200, 3, null, null)));
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> java.util.Collections.disjoint(serverAddresses("default-lost-1"),
+                before));
+        assertThat(serverAddresses("default-lost-1")).as("the backend names the new pods").isEqualTo(
+                platform.pods("default", "lost-1").stream().map(io.bgdeploy.deployer.platform.PodInfo::address)
+                        .collect(java.util.stream.Collectors.toSet()));
+        assertThat(store.list("default", "lost")).as("no new deployment").extracting(Deployment::id).containsExactly(v1.id());
+        assertThat(store.logs("default", v1.id())).anyMatch(l -> l.contains("pods started again"))
+                .anyMatch(l -> l.contains("backend default-lost-1 follows the pods of version 1"));
+        assertThat(deployer.restoredWorkloads()).isEqualTo(1);
+        assertThat(lb.frontends).containsEntry("lost.example.com", "default-lost-1");
+    }
+
+    @Test
+    void theBackendFollowsAServingPodThatMoves() {
+        deploy(descriptor("mover", "#", ""));
+        await().atMost(Duration.ofSeconds(5)).until(() -> serverAddresses("default-mover-1").size() == 2);
+        java.util.Set<String> before = serverAddresses("default-mover-1");
+
+        platform.replacePod("default", "mover-1");
+
+        java.util.Set<String> now = platform.pods("default", "mover-1").stream()
+                .map(io.bgdeploy.deployer.platform.PodInfo::address).collect(java.util.stream.Collectors.toSet());
+        await().atMost(Duration.ofSeconds(10)).until(() -> serverAddresses("default-mover-1").equals(now));
+        assertThat(now).isNotEqualTo(before);
+    }
+
+    @Test
+    void afterARestartAMovedPodReplacesOnlyItselfInTheBackend() {
+        deploy(descriptor("restarted", "#", ""));
+        java.util.Set<String> before = serverAddresses("default-restarted-1");
+        // a new deployer process: it knows no pod's health, it only hears of changes from now on
+        HealthBoard freshBoard = new HealthBoard();
+        RecordingSink freshSink = new RecordingSink(freshBoard);
+        BackendFollower follower = new BackendFollower(platform, lb, freshBoard, store, Duration.ofSeconds(1), executor);
+        BlueGreenFlow freshFlow = new BlueGreenFlow(platform, lb, freshBoard, freshSink, store, new BlueGreenFlow.Settings(
+                Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ZERO, new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)),
+                follower);
+        Deployer restarted = new Deployer(platform, store, freshSink, freshFlow,
+                new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""), Deployer.LockMode.QUEUE,
+                locks.instance("b"), executor, java.time.Clock.systemUTC());
+        restarted.reattachServing();
+        await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(3)).until(() ->
+                serverAddresses("default-restarted-1").equals(before));
+
+        platform.replacePod("default", "restarted-1");
+
+        java.util.Set<String> now = platform.pods("default", "restarted-1").stream()
+                .map(io.bgdeploy.deployer.platform.PodInfo::address).collect(java.util.stream.Collectors.toSet());
+        await().atMost(Duration.ofSeconds(10)).until(() -> serverAddresses("default-restarted-1").equals(now));
+    }
+
+    @Test
     void deploymentsOfOneAppAreQueuedAndOfManyAppsRunInParallel() {
         List<String> ids = new java.util.ArrayList<>();
         for (String app : List.of("a1", "a2", "a3", "a1", "a1")) {
@@ -236,6 +357,35 @@ class BlueGreenFlowTest {
     }
 
     @Test
+    void aDeploymentLeftUnfinishedByAnUnexpectedErrorIsNotOvertakenByTheOneQueuedBehindIt() {
+        Deployment v1 = deploy(descriptor("stall", "#", ""));
+        sink.unhealthy = p -> p.pod().version().equals("2");
+        java.util.concurrent.atomic.AtomicBoolean platformFails = new java.util.concurrent.atomic.AtomicBoolean(true);
+        platform.onDelete = workload -> {
+            if (workload.equals("default/stall-2") && platformFails.get()) {
+                throw new IllegalStateException("the platform does not answer");
+            }
+        };
+        String v2 = ((Deployer.Accepted) deployer.submit(descriptor("stall", "#", ""), "test", null, null)).deployment().id();
+        String v3 = ((Deployer.Accepted) deployer.submit(descriptor("stall", "#", ""), "test", null, null)).deployment().id();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.find("default", v2).orElseThrow().phase()
+                == DeploymentPhase.ROLLING_BACK && !deployer.isActive(v2));
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() ->
+                store.find("default", v3).orElseThrow().phase() == DeploymentPhase.PREPARING);
+
+        platformFails.set(false);
+        deployer.resumeUnowned();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.find("default", v3).orElseThrow().status().isFinal());
+        assertThat(store.find("default", v2).orElseThrow().status()).isEqualTo(DeploymentStatus.FAILURE);
+        assertThat(store.find("default", v3).orElseThrow().status()).isEqualTo(DeploymentStatus.DEPLOYED);
+        assertThat(store.find("default", v3).orElseThrow().blueVersion()).isEqualTo("1");
+        assertThat(store.find("default", v1.id()).orElseThrow().status()).isEqualTo(DeploymentStatus.UNDEPLOYED);
+        assertThat(platform.workloads).containsOnlyKeys("default/stall-3");
+    }
+
+    @Test
     void withLockModeRefuseASecondDeploymentOfABusyAppIsRefusedWithTheReason() throws Exception {
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         LoadBalancer slowLb = (command, timeout) -> {
@@ -243,10 +393,11 @@ class BlueGreenFlowTest {
             return lb.apply(command, timeout);
         };
         BlueGreenFlow slowFlow = new BlueGreenFlow(platform, slowLb, board, sink, store, new BlueGreenFlow.Settings(
-                Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ZERO, new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)));
+                Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ZERO, new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)),
+                new BackendFollower(platform, lb, board, store, Duration.ofSeconds(1), executor));
         Deployer refusing = new Deployer(platform, store, sink, slowFlow,
                 new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""), Deployer.LockMode.REFUSE,
-                locks.instance("a"), executor);
+                locks.instance("a"), executor, java.time.Clock.systemUTC());
         Deployer.Accepted first = (Deployer.Accepted) refusing.submit(descriptor("busy", "#", ""), "test", null, null);
 
         Deployer.Answer second = refusing.submit(descriptor("busy", "#", ""), "test", null, null);
@@ -296,7 +447,7 @@ class BlueGreenFlowTest {
         platform.stable.put("default/midswitch", "2");
         java.time.Instant now = java.time.Instant.now();
         store.save(new Deployment("switchid-00000001", now, now, "default", "midswitch", "2", DeploymentStatus.DEPLOYING,
-                DeploymentPhase.SWITCHING, "test", null, null, "1", null, d));
+                DeploymentPhase.SWITCHING, "test", null, null, "1", null, d, null));
 
         deployer.resumeUnowned();
 
@@ -315,7 +466,7 @@ class BlueGreenFlowTest {
         platform.create(green, io.bgdeploy.deployer.platform.PodListener.NONE);
         java.time.Instant now = java.time.Instant.now();
         store.save(new Deployment("crashid-00000001", now, now, "default", "crash", "2", DeploymentStatus.DEPLOYING,
-                DeploymentPhase.WAITING_FOR_HEALTH, "test", null, null, "1", null, d));
+                DeploymentPhase.WAITING_FOR_HEALTH, "test", null, null, "1", null, d, null));
 
         deployer.resumeUnowned();
 
@@ -346,7 +497,7 @@ class BlueGreenFlowTest {
         lb.frontends.put("drained.example.com", "default-drained-2");
         java.time.Instant now = java.time.Instant.now();
         store.save(new Deployment("drainid-00000001", now, now, "default", "drained", "2", DeploymentStatus.DEPLOYING,
-                DeploymentPhase.DRAINING, "test", null, null, "1", null, d));
+                DeploymentPhase.DRAINING, "test", null, null, "1", null, d, null));
 
         deployer.resumeUnowned();
 

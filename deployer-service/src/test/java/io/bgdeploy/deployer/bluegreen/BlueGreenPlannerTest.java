@@ -47,7 +47,7 @@ class BlueGreenPlannerTest {
     private static Deployment deployment(String version, DeploymentStatus status) {
         Instant now = Instant.now();
         return new Deployment("id-" + version, now, now, "default", "app", version, status, null, null, null, null, null,
-                null, null);
+                null, null, null);
     }
 
     @Test

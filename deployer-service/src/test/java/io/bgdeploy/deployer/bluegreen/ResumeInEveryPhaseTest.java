@@ -77,18 +77,24 @@ class ResumeInEveryPhaseTest {
 
     private Deployer deployer(String instance) {
         BlueGreenFlow flow = new BlueGreenFlow(platform, lb, board, sink, store, new BlueGreenFlow.Settings(
-                Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ZERO, new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)));
+                Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ZERO, new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)),
+                new BackendFollower(platform, lb, board, store, Duration.ofSeconds(1), executor));
         return new Deployer(platform, store, sink, flow, new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""),
-                Deployer.LockMode.QUEUE, locks.instance(instance), executor);
+                Deployer.LockMode.QUEUE, locks.instance(instance), executor, java.time.Clock.systemUTC());
+    }
+
+    /** Version 1 of the app, deployed by a first deployer; returns its deployment id. */
+    private String servingFirstVersion(Descriptor d) {
+        String v1 = ((Deployer.Accepted) deployer("first").submit(d, "test", null, null)).deployment().id();
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.find("default", v1).orElseThrow().status().isFinal());
+        return v1;
     }
 
     @ParameterizedTest
     @EnumSource(CrashPoint.class)
     void aDeploymentLeftInAnyPhaseEndsWithExactlyOneVersionServing(CrashPoint crash) {
-        Deployer first = deployer("first");
         Descriptor d = descriptor("app", "#", "");
-        String v1 = ((Deployer.Accepted) first.submit(d, "test", null, null)).deployment().id();
-        await().atMost(Duration.ofSeconds(10)).until(() -> store.find("default", v1).orElseThrow().status().isFinal());
+        String v1 = servingFirstVersion(d);
         leaveBehind(crash, d);
 
         deployer("second").resumeUnowned();
@@ -112,11 +118,47 @@ class ResumeInEveryPhaseTest {
     }
 
     @org.junit.jupiter.api.Test
-    void anUndeployLeftHalfDoneIsFinished() {
-        Deployer first = deployer("first");
+    void aDeploymentLeftDrainingWaitsTheRestOfItsDrainBeforeBlueGoes() {
         Descriptor d = descriptor("app", "#", "");
-        String v1 = ((Deployer.Accepted) first.submit(d, "test", null, null)).deployment().id();
-        await().atMost(Duration.ofSeconds(10)).until(() -> store.find("default", v1).orElseThrow().status().isFinal());
+        String v1 = servingFirstVersion(d);
+        leaveBehind(CrashPoint.DRAINING, d);
+        Instant until = Instant.now().plusMillis(1500);
+        store.save(store.find("default", "crashed-00000001").orElseThrow().withDrainUntil(until));
+
+        deployer("second").resumeUnowned();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.find("default", "crashed-00000001").orElseThrow()
+                .status().isFinal());
+        Deployment blue = store.find("default", v1).orElseThrow();
+        assertThat(blue.status()).isEqualTo(DeploymentStatus.UNDEPLOYED);
+        assertThat(blue.lastModified()).as("blue removed at the end of the stored drain").isAfterOrEqualTo(until);
+        assertThat(store.find("default", "crashed-00000001").orElseThrow().status()).isEqualTo(DeploymentStatus.DEPLOYED);
+    }
+
+    @org.junit.jupiter.api.Test
+    void aRollbackDuringTheRestOfTheDrainSwitchesBackToBlue() {
+        Descriptor d = descriptor("app", "#", "");
+        String v1 = servingFirstVersion(d);
+        leaveBehind(CrashPoint.DRAINING, d);
+        store.save(store.find("default", "crashed-00000001").orElseThrow().withDrainUntil(Instant.now().plusSeconds(30)));
+        Deployer second = deployer("second");
+
+        second.resumeUnowned();
+        await().atMost(Duration.ofSeconds(10)).until(() -> second.isActive("crashed-00000001"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> second.rollback("default", "crashed-00000001", "erin").isEmpty());
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.find("default", "crashed-00000001").orElseThrow()
+                .status().isFinal());
+        assertThat(store.find("default", "crashed-00000001").orElseThrow().reason()).contains("rolled back on request of erin");
+        assertThat(store.find("default", v1).orElseThrow().status()).isEqualTo(DeploymentStatus.DEPLOYED);
+        assertThat(lb.frontends).containsExactlyEntriesOf(Map.of("app.example.com", "default-app-1"));
+        assertThat(platform.workloads).containsOnlyKeys("default/app-1");
+    }
+
+    @org.junit.jupiter.api.Test
+    void anUndeployLeftHalfDoneIsFinished() {
+        Descriptor d = descriptor("app", "#", "");
+        String v1 = servingFirstVersion(d);
         Deployment serving = store.find("default", v1).orElseThrow();
         store.save(serving.withStatus(DeploymentStatus.UNDEPLOYING, null).withPhase(DeploymentPhase.UNDEPLOYING));
         lb.apply(new io.bgdeploy.events.lb.RemoveFrontend(v1 + ".undeploy-frontend", v1, "default", "app",
@@ -134,10 +176,8 @@ class ResumeInEveryPhaseTest {
 
     @org.junit.jupiter.api.Test
     void anUndeployThatForgetsTheDeploymentIsFinishedAndForgottenByAnotherInstance() {
-        Deployer first = deployer("first");
         Descriptor d = descriptor("app", "#", "");
-        String v1 = ((Deployer.Accepted) first.submit(d, "test", null, null)).deployment().id();
-        await().atMost(Duration.ofSeconds(10)).until(() -> store.find("default", v1).orElseThrow().status().isFinal());
+        String v1 = servingFirstVersion(d);
         store.saveUndeployRequest("default", v1, new io.bgdeploy.deployer.store.UndeployRequest("dave", true));
         store.save(store.find("default", v1).orElseThrow().withStatus(DeploymentStatus.UNDEPLOYING, null));
 
@@ -178,6 +218,6 @@ class ResumeInEveryPhaseTest {
         }
         Instant now = Instant.now();
         store.save(new Deployment(id, now, now, "default", "app", "2", DeploymentStatus.DEPLOYING, crash.phase, "test",
-                null, null, crash.phase == DeploymentPhase.PREPARING ? null : "1", null, d));
+                null, null, crash.phase == DeploymentPhase.PREPARING ? null : "1", null, d, null));
     }
 }

@@ -45,9 +45,10 @@ class SharedAppsTest {
 
     private Deployer instance(String name, Duration drainDelay) {
         BlueGreenFlow flow = new BlueGreenFlow(platform, lb, board, sink, store, new BlueGreenFlow.Settings(
-                Duration.ofSeconds(2), Duration.ofSeconds(1), drainDelay, new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)));
+                Duration.ofSeconds(2), Duration.ofSeconds(1), drainDelay, new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)),
+                new BackendFollower(platform, lb, board, store, Duration.ofSeconds(1), executor));
         return new Deployer(platform, store, sink, flow, new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""),
-                Deployer.LockMode.QUEUE, locks.instance(name), executor);
+                Deployer.LockMode.QUEUE, locks.instance(name), executor, java.time.Clock.systemUTC());
     }
 
     private String submit(Deployer deployer, Descriptor d) {
@@ -151,7 +152,7 @@ class SharedAppsTest {
         Descriptor d = descriptor("queued", "#", "");
         Instant now = Instant.now();
         store.save(new Deployment("queuedid-00000001", now, now, "default", "queued", "1", DeploymentStatus.DEPLOYING,
-                DeploymentPhase.PREPARING, "test", null, null, null, null, d));
+                DeploymentPhase.PREPARING, "test", null, null, null, null, d, null));
         Deployer b = instance("b", Duration.ZERO);
 
         b.resumeUnowned();

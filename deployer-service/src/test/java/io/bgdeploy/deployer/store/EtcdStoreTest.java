@@ -11,6 +11,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,7 +35,7 @@ class EtcdStoreTest {
                 + " \"podspec\": {\"containers\": [{\"name\": \"web\", \"image\": \"nginx\"}]}}").getBytes(), Descriptor.class);
         Instant now = Instant.now();
         Deployment d = new Deployment(Ids.newId(now), now, now, ns, "shop", "1", DeploymentStatus.DEPLOYING,
-                DeploymentPhase.PREPARING, "test", null, null, null, null, descriptor);
+                DeploymentPhase.PREPARING, "test", null, null, null, null, descriptor, null);
 
         store.save(d);
         assertThat(store.unfinished()).containsEntry(d.id(), ns + "/shop");
@@ -56,7 +58,7 @@ class EtcdStoreTest {
                     + " \"image\": \"nginx\"}]}}").getBytes(), Descriptor.class);
             Instant now = Instant.now();
             return new Deployment(Ids.newId(now), now, now, ns, app, version, status, DeploymentPhase.PREPARING, "test",
-                    null, null, null, null, descriptor);
+                    null, null, null, null, descriptor, null);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -82,6 +84,26 @@ class EtcdStoreTest {
 
         store.delete(ns, big.get(0));
         assertThat(store.list(ns, "big")).extracting(Deployment::id).containsExactlyElementsOf(big.subList(1, 130));
+    }
+
+    @Test
+    void deploymentsAreListedInTheOrderTheyWereAcceptedWhateverTheirIdsAndTimes() {
+        String ns = "order-" + UUID.randomUUID().toString().substring(0, 8);
+        Instant sameMillisecond = Instant.now();
+        List<String> saved = new ArrayList<>();
+        for (String suffix : List.of("ffffffff", "0000000a", "80000000", "00000001")) {
+            Deployment d = deployment(ns, "app", String.valueOf(saved.size() + 1), DeploymentStatus.DEPLOYING);
+            Deployment tied = new Deployment(Long.toString(sameMillisecond.toEpochMilli(), 36) + "-" + suffix,
+                    sameMillisecond, sameMillisecond, ns, "app", d.version(), d.status(), d.phase(), "test", null, null,
+                    null, null, d.descriptor(), null);
+            store.save(tied);
+            saved.add(tied.id());
+        }
+        store.save(store.find(ns, saved.get(0)).orElseThrow().withStatus(DeploymentStatus.DEPLOYED, null));
+
+        assertThat(store.list(ns, "app")).extracting(Deployment::id).containsExactlyElementsOf(saved);
+        assertThat(store.list(ns, null)).extracting(Deployment::id).containsExactlyElementsOf(saved);
+        assertThat(store.listAll()).extracting(Deployment::id).containsSubsequence(saved);
     }
 
     @Test

@@ -25,11 +25,29 @@ public final class FakeLoadBalancer implements LoadBalancer {
     public final Map<String, String> frontends = new ConcurrentHashMap<>();
     public volatile Predicate<LbCommand> reject = c -> false;
     private final Map<String, Answer> outcomes = new ConcurrentHashMap<>();
+    private final List<LbCommand> whilePaused = new java.util.ArrayList<>();
+    private boolean paused;
+
+    /** Stops answering, as a load balancer that is stopped: commands wait, their senders time out. */
+    public synchronized void pause() {
+        paused = true;
+    }
+
+    /** Answers again: applies the commands that waited, in the order they were sent. */
+    public synchronized void resume() {
+        paused = false;
+        whilePaused.forEach(c -> outcomes.computeIfAbsent(c.commandId(), id -> decide(c)));
+        whilePaused.clear();
+    }
 
     /** A command id seen before is answered with its first outcome, as lb-config-service does. */
     @Override
     public synchronized Answer apply(LbCommand command, Duration timeout) {
         commands.add(command);
+        if (paused) {
+            whilePaused.add(command);
+            return new Answer(Outcome.TIMED_OUT, "no answer within " + timeout.toSeconds() + " s");
+        }
         Answer seen = outcomes.get(command.commandId());
         if (seen != null) {
             return seen;

@@ -22,7 +22,11 @@ public final class FakePlatform implements Platform {
     /** Runs at every change of a stable address, before it is made, with the app key and the new version (null = removed). */
     public volatile BiConsumer<String, String> onStableChange = (app, version) -> {
     };
+    /** Runs before every deletion, with {@code <namespace>/<workload>}; a test makes it throw to play a platform error. */
+    public volatile java.util.function.Consumer<String> onDelete = workload -> {
+    };
     private final Map<String, List<PodInfo>> pods = new ConcurrentHashMap<>();
+    private final Map<String, PodListener> listeners = new ConcurrentHashMap<>();
     private int nextIp = 1;
 
     @Override
@@ -47,11 +51,52 @@ public final class FakePlatform implements Platform {
             list.add(pod);
         }
         pods.put(key, list);
+        listeners.put(key, listener);
         list.forEach(listener::podRunning);
+    }
+
+    /** The pods of a workload are gone, as after a restart of a platform that stops them with it. */
+    public synchronized void losePods(String namespace, String workloadName) {
+        pods.put(namespace + "/" + workloadName, List.of());
+    }
+
+    /** One pod of the workload is replaced by a new one at a new address, as Kubernetes reschedules a pod. */
+    public synchronized void replacePod(String namespace, String workloadName) {
+        String key = namespace + "/" + workloadName;
+        List<PodInfo> list = new ArrayList<>(pods.get(key));
+        PodInfo old = list.remove(0);
+        PodInfo moved = new PodInfo(old.name() + "-moved", "10.0.0." + nextIp++, Map.of(), "node-2");
+        list.add(moved);
+        pods.put(key, list);
+        listeners.get(key).podGone(old.name(), "evicted");
+        listeners.get(key).podRunning(moved);
+    }
+
+    @Override
+    public boolean needsRestore(WorkloadSpec spec) {
+        return workloads.containsKey(spec.namespace() + "/" + spec.name())
+                && pods(spec.namespace(), spec.name()).size() < spec.replicas();
+    }
+
+    @Override
+    public synchronized boolean restore(WorkloadSpec spec, PodListener listener) {
+        String key = spec.namespace() + "/" + spec.name();
+        List<PodInfo> list = new ArrayList<>(pods.getOrDefault(key, List.of()));
+        List<PodInfo> started = new ArrayList<>();
+        while (list.size() < spec.replicas()) {
+            PodInfo pod = new PodInfo(spec.name() + "-r" + list.size(), "10.0.0." + nextIp++, Map.of(), "node-1");
+            list.add(pod);
+            started.add(pod);
+        }
+        pods.put(key, list);
+        listeners.put(key, listener);
+        started.forEach(listener::podRunning);
+        return !started.isEmpty();
     }
 
     @Override
     public void attach(String namespace, String workloadName, PodListener listener) {
+        listeners.put(namespace + "/" + workloadName, listener);
         pods.getOrDefault(namespace + "/" + workloadName, List.of()).forEach(listener::podRunning);
     }
 
@@ -74,6 +119,7 @@ public final class FakePlatform implements Platform {
 
     @Override
     public void delete(String namespace, String workloadName) {
+        onDelete.accept(namespace + "/" + workloadName);
         workloads.remove(namespace + "/" + workloadName);
         pods.remove(namespace + "/" + workloadName);
     }

@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class InMemoryStore implements DeploymentStore {
 
     private final Map<String, Descriptor> descriptors = new TreeMap<>();
-    private final Map<String, Deployment> deployments = new TreeMap<>();
+    /** In the order they were first saved (accepted), as etcd's create revisions order them. */
+    private final Map<String, Deployment> deployments = new java.util.LinkedHashMap<>();
     private final Map<String, List<String>> logs = new ConcurrentHashMap<>();
     private final Map<String, Map<String, PodHealthRecord>> health = new ConcurrentHashMap<>();
     private final Map<String, String> rollbacks = new ConcurrentHashMap<>();

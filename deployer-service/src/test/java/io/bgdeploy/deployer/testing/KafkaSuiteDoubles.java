@@ -39,7 +39,7 @@ import java.util.concurrent.Executors;
  * Plays the rest of the suite over real Kafka: health-service (reads pod-events, probes each pod's
  * HTTP health endpoint for real, publishes READY or UNHEALTHY on pod-health) and lb-config-service
  * (reads lb-commands, applies them to an in-memory load balancer with its CAS rules, answers on
- * lb-events). One instance per test JVM.
+ * lb-events). One instance per test JVM, on its shared broker; {@link #forBroker} for another one.
  */
 public final class KafkaSuiteDoubles implements AutoCloseable {
 
@@ -63,6 +63,11 @@ public final class KafkaSuiteDoubles implements AutoCloseable {
             instance = new KafkaSuiteDoubles(bootstrap);
         }
         return instance;
+    }
+
+    /** A separate instance, for a broker of the test's own (the test closes it). */
+    public static KafkaSuiteDoubles forBroker(String bootstrap) {
+        return new KafkaSuiteDoubles(bootstrap);
     }
 
     private KafkaSuiteDoubles(String bootstrap) {

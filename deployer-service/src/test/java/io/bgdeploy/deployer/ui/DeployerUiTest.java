@@ -84,7 +84,9 @@ class DeployerUiTest {
         browser.await(d -> heading().equals("Apps in team-a"));
         assertThat(browser.text("#signed-in")).isEqualTo("Signed in as ci");
         assertThat(browser.script("return sessionStorage.getItem('bgdeploy.token')")).isEqualTo("test-token-ci");
-        assertThat(browser.find("#health-link").getAttribute("href")).isEqualTo("http://127.0.0.1:8082/");
+        // the link comes with the suite's links, fetched beside the app list: wait for it, not for the heading
+        browser.await(d -> "http://127.0.0.1:8082/".equals(browser.script(
+                "const e = document.querySelector('#health-link'); return e ? e.getAttribute('href') : null")));
 
         // a descriptor with a bad app name: the server's own message beside the field
         browser.find("#nav-descriptors").click();

@@ -1,6 +1,6 @@
 package io.bgdeploy.lbconfig.api;
 
-import io.bgdeploy.lbconfig.store.EtcdUnavailableException;
+import io.bgdeploy.lb.etcd.EtcdUnavailableException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;

@@ -4,14 +4,18 @@ import io.bgdeploy.events.EventData;
 import io.bgdeploy.events.lb.LbCommand;
 import io.bgdeploy.events.lb.LbCommandApplied;
 import io.bgdeploy.events.lb.LbCommandRejected;
+import io.bgdeploy.lbconfig.config.LbConfig;
+import io.bgdeploy.lbconfig.model.AgentConfirmation.Verdict;
+import io.bgdeploy.lbconfig.store.AgentConfirmations;
 import io.bgdeploy.lbconfig.store.EtcdLbStore;
-import io.bgdeploy.lbconfig.store.EtcdUnavailableException;
-import io.bgdeploy.lbconfig.store.StoredJson.CommandOutcome;
-import io.bgdeploy.lbconfig.store.StoredJson.Outcome;
+import io.bgdeploy.lb.etcd.EtcdUnavailableException;
+import io.bgdeploy.lb.etcd.StoredJson.CommandOutcome;
+import io.bgdeploy.lb.etcd.StoredJson.Outcome;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -26,14 +30,17 @@ public class CommandHandler {
     private static final Logger LOG = Logger.getLogger(CommandHandler.class);
 
     private final EtcdLbStore store;
-    private final AgentWaiter waiter;
+    private final AgentConfirmations confirmations;
     private final LbEventPublisher publisher;
     private final MeterRegistry registry;
+    private final LbConfig config;
 
-    public CommandHandler(EtcdLbStore store, AgentWaiter waiter, LbEventPublisher publisher, MeterRegistry registry) {
+    public CommandHandler(EtcdLbStore store, AgentConfirmations confirmations, LbEventPublisher publisher,
+                          MeterRegistry registry, LbConfig config) {
+        this.config = config;
         this.registry = registry;
         this.store = store;
-        this.waiter = waiter;
+        this.confirmations = confirmations;
         this.publisher = publisher;
     }
 
@@ -54,15 +61,16 @@ public class CommandHandler {
                     command.appName(), outcome.reason()), command);
         } else {
             long t1 = System.nanoTime();
-            AgentWaiter.Result confirmed = waiter.await(outcome.revision());
+            Verdict verdict = confirmations.await(outcome.revision());
             record("agents", t1);
-            if (confirmed.applied()) {
+            if (verdict instanceof Verdict.Confirmed confirmed) {
                 LOG.infof("deployment %s: %s %s applied at revision %d, live on %s", command.deploymentId(), type,
                         command.commandId(), outcome.revision(), confirmed.agents());
                 publish(new LbCommandApplied(command.commandId(), command.deploymentId(), command.namespace(),
                         command.appName(), outcome.revision(), confirmed.agents()), command);
             } else {
-                String reason = "stored in etcd at revision " + outcome.revision() + " but " + confirmed.reason();
+                String reason = "stored in etcd at revision " + outcome.revision() + " but "
+                        + ((Verdict.Refused) verdict).reason();
                 LOG.warnf("deployment %s: %s %s %s", command.deploymentId(), type, command.commandId(), reason);
                 publish(new LbCommandRejected(command.commandId(), command.deploymentId(), command.namespace(),
                         command.appName(), reason), command);
@@ -74,19 +82,29 @@ public class CommandHandler {
         }, command);
     }
 
-    /** An answer is never dropped: while Kafka does not take it, the partition waits (the command is not dead-lettered). */
+    /**
+     * Sends an answer, retrying with backoff while Kafka does not take it. When it still is not sent
+     * after {@code lbconfig.answer-timeout}, the command fails: the consumer nacks it, so it lands in
+     * lb-commands-dlq with the reason, and the partition goes on. The outcome stays in etcd, marked
+     * unanswered, so the command replayed from there is answered without being applied again.
+     */
     private void publish(EventData answer, LbCommand command) {
+        long deadline = System.nanoTime() + config.answerTimeout().toNanos();
         long backoff = 100;
         while (true) {
             try {
-                publisher.publish(answer);
+                publisher.publish(answer, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
                 return;
             } catch (IllegalStateException e) {
+                if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff) > deadline
+                        || Thread.currentThread().isInterrupted()) {
+                    throw new AnswerNotSentException("the answer to command " + command.commandId() + " ("
+                            + answer.eventType().type() + ") was not taken by Kafka within "
+                            + config.answerTimeout().toSeconds() + " s: " + e.getMessage()
+                            + "; its outcome is stored in etcd: replay the command to have it answered", e);
+                }
                 LOG.warnf("deployment %s: answer to command %s waits for Kafka: %s", command.deploymentId(),
                         command.commandId(), e.getMessage());
-                if (Thread.currentThread().isInterrupted()) {
-                    throw e;
-                }
                 try {
                     TimeUnit.MILLISECONDS.sleep(backoff);
                 } catch (InterruptedException interrupted) {
@@ -95,6 +113,13 @@ public class CommandHandler {
                 }
                 backoff = Math.min(5000, backoff * 2);
             }
+        }
+    }
+
+    /** Kafka did not take a command's answer in time: the command fails (and is dead-lettered with this reason). */
+    public static final class AnswerNotSentException extends RuntimeException {
+        AnswerNotSentException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 

@@ -5,7 +5,7 @@ import io.bgdeploy.events.EventEnvelope;
 import io.bgdeploy.events.MalformedEventException;
 import io.bgdeploy.events.Topics;
 import io.bgdeploy.events.lb.LbCommand;
-import io.bgdeploy.lbconfig.store.EtcdLayout;
+import io.bgdeploy.lb.etcd.EtcdLayout;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;

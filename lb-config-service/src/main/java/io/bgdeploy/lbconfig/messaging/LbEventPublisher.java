@@ -13,12 +13,16 @@ import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Publishes on lb-events and returns once Kafka has acknowledged the record. */
+/**
+ * Publishes on lb-events and returns once Kafka has acknowledged the record (acks=all, idempotent
+ * producer); throws {@link IllegalStateException} when it did not within the time given.
+ */
 @ApplicationScoped
 public class LbEventPublisher {
 
@@ -30,7 +34,7 @@ public class LbEventPublisher {
         this.config = config;
     }
 
-    public void publish(EventData data) {
+    public void publish(EventData data, Duration timeout) {
         EventEnvelope<?> envelope = EventEnvelope.of(config.source(), data);
         RecordHeaders headers = new RecordHeaders();
         headers.add("content-type", EventEnvelope.CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
@@ -48,7 +52,7 @@ public class LbEventPublisher {
                     return CompletableFuture.completedFuture(null);
                 }));
         try {
-            acked.get(30, TimeUnit.SECONDS);
+            acked.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while publishing " + envelope.type(), e);

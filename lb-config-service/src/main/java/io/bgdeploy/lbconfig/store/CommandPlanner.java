@@ -1,5 +1,6 @@
 package io.bgdeploy.lbconfig.store;
 
+import io.bgdeploy.events.Keys;
 import io.bgdeploy.events.lb.BackendSpec;
 import io.bgdeploy.events.lb.FrontendSpec;
 import io.bgdeploy.events.lb.HttpHeader;
@@ -9,14 +10,16 @@ import io.bgdeploy.events.lb.RemoveFrontend;
 import io.bgdeploy.events.lb.ServerSpec;
 import io.bgdeploy.events.lb.SwitchFrontend;
 import io.bgdeploy.events.lb.UpsertBackend;
-import io.bgdeploy.lbconfig.render.ConfigSafety;
-import io.bgdeploy.lbconfig.render.FrontendConfig;
-import io.bgdeploy.lbconfig.render.LbModel;
-import io.bgdeploy.lbconfig.store.StoredJson.BackendOptions;
-import io.bgdeploy.lbconfig.store.StoredJson.FrontendOptions;
-import io.bgdeploy.lbconfig.store.StoredJson.ReferenceFrontend;
-import io.bgdeploy.lbconfig.store.StoredJson.ReferenceHeader;
-import io.bgdeploy.lbconfig.store.StoredJson.ReferenceServer;
+import io.bgdeploy.lb.model.ConfigSafety;
+import io.bgdeploy.lb.model.FrontendConfig;
+import io.bgdeploy.lb.model.LbModel;
+import io.bgdeploy.lb.etcd.EtcdLayout;
+import io.bgdeploy.lb.etcd.StoredJson;
+import io.bgdeploy.lb.etcd.StoredJson.BackendOptions;
+import io.bgdeploy.lb.etcd.StoredJson.FrontendOptions;
+import io.bgdeploy.lb.etcd.StoredJson.ReferenceFrontend;
+import io.bgdeploy.lb.etcd.StoredJson.ReferenceHeader;
+import io.bgdeploy.lb.etcd.StoredJson.ReferenceServer;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,7 +44,7 @@ public final class CommandPlanner {
      */
     public static CommandPlan plan(LbModel current, Set<String> storedKeys, LbCommand command) {
         if (command instanceof UpsertBackend c) {
-            return upsert(storedKeys, c.backend());
+            return upsert(storedKeys, c);
         }
         if (command instanceof SwitchFrontend c) {
             return switchFrontend(current, c);
@@ -55,7 +58,8 @@ public final class CommandPlanner {
         throw new IllegalArgumentException("unknown command " + command.getClass().getSimpleName());
     }
 
-    private static CommandPlan upsert(Set<String> storedKeys, BackendSpec backend) {
+    private static CommandPlan upsert(Set<String> storedKeys, UpsertBackend command) {
+        BackendSpec backend = command.backend();
         List<String> unsafe = ConfigSafety.problems(backend);
         if (!unsafe.isEmpty()) {
             return new CommandPlan.Reject(String.join("; ", unsafe));
@@ -67,7 +71,8 @@ public final class CommandPlanner {
                     StoredJson.write(new ReferenceServer(s.address(), s.port(), backend.compression(), headers)));
         }
         puts.put(EtcdLayout.configBackend(backend.id()),
-                StoredJson.write(new BackendOptions(backend.compression(), backend.headers(), backend.healthCheckPath())));
+                StoredJson.write(new BackendOptions(backend.compression(), backend.headers(), backend.healthCheckPath(),
+                        Keys.app(command.namespace(), command.appName()))));
         List<String> deletes = new ArrayList<>();
         String prefix = EtcdLayout.proxyBackend(backend.id());
         storedKeys.stream().filter(key -> key.startsWith(prefix) && !puts.containsKey(key)).sorted().forEach(deletes::add);

@@ -1,39 +1,36 @@
 package io.bgdeploy.lbconfig.store;
 
 import io.bgdeploy.events.lb.LbCommand;
-import io.bgdeploy.lbconfig.store.StoredJson.AgentProgress;
-import io.bgdeploy.lbconfig.store.StoredJson.AgentRegistration;
-import io.bgdeploy.lbconfig.store.StoredJson.CommandOutcome;
-import io.bgdeploy.lbconfig.store.StoredJson.Outcome;
+import io.bgdeploy.events.lb.RemoveBackend;
+import io.bgdeploy.events.lb.RemoveFrontend;
+import io.bgdeploy.events.lb.SwitchFrontend;
+import io.bgdeploy.events.lb.UpsertBackend;
+import io.bgdeploy.lb.etcd.EtcdAccess;
+import io.bgdeploy.lb.etcd.EtcdAccess.AgentStates;
+import io.bgdeploy.lb.etcd.EtcdAccess.RawRead;
+import io.bgdeploy.lb.etcd.EtcdLayout;
+import io.bgdeploy.lb.etcd.SnapshotDecoder;
+import io.bgdeploy.lb.etcd.StoredJson;
+import io.bgdeploy.lb.etcd.StoredJson.CommandOutcome;
+import io.bgdeploy.lb.etcd.StoredJson.Outcome;
+import io.bgdeploy.lb.model.Snapshot;
 import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.TxnResponse;
-import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
-import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
-import io.etcd.jetcd.options.WatchOption;
-import io.etcd.jetcd.support.CloseableClient;
-import io.grpc.stub.StreamObserver;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+
+import static io.bgdeploy.lb.etcd.EtcdAccess.bytes;
+import static io.bgdeploy.lb.etcd.EtcdAccess.json;
 
 /**
  * The load-balancer configuration in etcd (layout: {@link EtcdLayout}). Reads see one revision;
@@ -44,50 +41,19 @@ public final class EtcdLbStore implements AutoCloseable {
 
     private static final int MAX_ATTEMPTS = 20;
 
-    private final Client client;
-    private final Duration timeout;
+    private final EtcdAccess etcd;
 
-    public EtcdLbStore(Client client, Duration timeout) {
-        this.client = client;
-        this.timeout = timeout;
-    }
-
-    public static EtcdLbStore connect(List<String> endpoints, Duration timeout) {
-        return new EtcdLbStore(Client.builder().endpoints(endpoints.toArray(String[]::new))
-                .connectTimeout(timeout).build(), timeout);
+    public EtcdLbStore(EtcdAccess etcd) {
+        this.etcd = etcd;
     }
 
     /** The result of applying a command; {@code firstTime} is false when its outcome was already stored. */
     public record ApplyResult(CommandOutcome outcome, boolean firstTime) {
     }
 
-    /** The raw entries of the watched prefixes at one revision. */
-    record RawRead(long revision, Map<String, byte[]> entries, long generationModRevision) {
-    }
-
     public Snapshot read() {
-        RawRead raw = readRaw();
+        RawRead raw = etcd.readConfig();
         return SnapshotDecoder.decode(raw.revision(), raw.entries());
-    }
-
-    RawRead readRaw() {
-        TxnResponse r = await(client.getKVClient().txn()
-                .Then(Op.get(bytes(EtcdLayout.PROXY), prefix(EtcdLayout.PROXY)),
-                        Op.get(bytes(EtcdLayout.CONFIG), prefix(EtcdLayout.CONFIG)))
-                .commit());
-        Map<String, byte[]> entries = new TreeMap<>();
-        long generation = 0;
-        for (GetResponse get : r.getGetResponses()) {
-            for (KeyValue kv : get.getKvs()) {
-                String key = string(kv.getKey());
-                if (key.equals(EtcdLayout.GENERATION)) {
-                    generation = kv.getModRevision();
-                } else {
-                    entries.put(key, kv.getValue().getBytes());
-                }
-            }
-        }
-        return new RawRead(r.getHeader().getRevision(), entries, generation);
     }
 
     /**
@@ -101,13 +67,13 @@ public final class EtcdLbStore implements AutoCloseable {
             if (known.isPresent()) {
                 return new ApplyResult(known.get(), false);
             }
-            RawRead raw = readRaw();
+            RawRead raw = readFor(command);
             Snapshot snapshot = SnapshotDecoder.decode(raw.revision(), raw.entries());
             CommandPlan plan = CommandPlanner.plan(snapshot.model(), raw.entries().keySet(), command);
             if (plan instanceof CommandPlan.Reject reject) {
                 CommandOutcome outcome = new CommandOutcome(command.commandId(), Outcome.REJECTED, raw.revision(),
                         reject.reason(), false, Instant.now());
-                TxnResponse r = await(client.getKVClient().txn()
+                TxnResponse r = etcd.await(etcd.client().getKVClient().txn()
                         .If(new Cmp(bytes(commandKey), Cmp.Op.EQUAL, CmpTarget.version(0)),
                                 new Cmp(bytes(EtcdLayout.GENERATION), Cmp.Op.EQUAL, CmpTarget.modRevision(raw.generationModRevision())))
                         .Then(Op.put(bytes(commandKey), json(outcome), PutOption.DEFAULT))
@@ -125,7 +91,7 @@ public final class EtcdLbStore implements AutoCloseable {
             ops.add(Op.put(bytes(EtcdLayout.GENERATION), bytes(command.commandId()), PutOption.DEFAULT));
             CommandOutcome pending = new CommandOutcome(command.commandId(), Outcome.APPLIED, 0, null, false, Instant.now());
             ops.add(Op.put(bytes(commandKey), json(pending), PutOption.DEFAULT));
-            TxnResponse r = await(client.getKVClient().txn()
+            TxnResponse r = etcd.await(etcd.client().getKVClient().txn()
                     .If(new Cmp(bytes(commandKey), Cmp.Op.EQUAL, CmpTarget.version(0)),
                             new Cmp(bytes(EtcdLayout.GENERATION), Cmp.Op.EQUAL, CmpTarget.modRevision(raw.generationModRevision())))
                     .Then(ops.toArray(Op[]::new))
@@ -140,9 +106,35 @@ public final class EtcdLbStore implements AutoCloseable {
                 + MAX_ATTEMPTS + " times in a row: too many concurrent writers");
     }
 
+    /**
+     * What a command is decided on: only the keys it can change or depends on, so that a command
+     * costs the same with ten apps as with thousands. Removing a backend reads every frontend, to
+     * refuse it while one still routes there.
+     */
+    private RawRead readFor(LbCommand command) {
+        if (command instanceof UpsertBackend c) {
+            return etcd.read(List.of(EtcdLayout.configBackend(c.backend().id())),
+                    List.of(EtcdLayout.proxyBackend(c.backend().id())));
+        }
+        if (command instanceof SwitchFrontend c) {
+            return etcd.read(List.of(EtcdLayout.proxyFrontend(c.frontend().hostname()),
+                            EtcdLayout.configFrontend(c.frontend().hostname()), EtcdLayout.configBackend(c.backendId())),
+                    List.of(EtcdLayout.proxyBackend(c.backendId())));
+        }
+        if (command instanceof RemoveBackend c) {
+            return etcd.read(List.of(EtcdLayout.configBackend(c.backendId())),
+                    List.of(EtcdLayout.PROXY_FRONTENDS, EtcdLayout.proxyBackend(c.backendId())));
+        }
+        if (command instanceof RemoveFrontend c) {
+            return etcd.read(List.of(EtcdLayout.proxyFrontend(c.hostname()), EtcdLayout.configFrontend(c.hostname())),
+                    List.of());
+        }
+        throw new IllegalArgumentException("unknown command " + command.getClass().getSimpleName());
+    }
+
     /** The stored outcome of a command; an applied command's revision is that of its transaction. */
     public Optional<CommandOutcome> outcome(String commandId) {
-        GetResponse r = await(client.getKVClient().get(bytes(EtcdLayout.command(commandId))));
+        GetResponse r = etcd.await(etcd.client().getKVClient().get(bytes(EtcdLayout.command(commandId))));
         if (r.getKvs().isEmpty()) {
             return Optional.empty();
         }
@@ -157,102 +149,32 @@ public final class EtcdLbStore implements AutoCloseable {
 
     /** Records that the command's answer is on lb-events, so a redelivery does not answer twice. */
     public void markAnswered(CommandOutcome outcome) {
-        await(client.getKVClient().put(bytes(EtcdLayout.command(outcome.commandId())), json(outcome.markAnswered())));
+        etcd.await(etcd.client().getKVClient().put(bytes(EtcdLayout.command(outcome.commandId())), json(outcome.markAnswered())));
     }
 
-    /** Live agents (their keys vanish with their lease) and the revision each one serves. */
-    public record AgentStates(long revision, Map<String, AgentRegistration> agents, Map<String, AgentProgress> progress) {
+    /**
+     * Forgets an agent that is not live: it is no longer waited for. False (and nothing changed)
+     * when the agent is live, since a live agent is waited for anyway.
+     */
+    public boolean forgetAgent(String agentId) {
+        TxnResponse r = etcd.await(etcd.client().getKVClient().txn()
+                .If(new Cmp(bytes(EtcdLayout.agent(agentId)), Cmp.Op.EQUAL, CmpTarget.version(0)))
+                .Then(Op.delete(bytes(EtcdLayout.expected(agentId)), DeleteOption.DEFAULT),
+                        Op.delete(bytes(EtcdLayout.applied(agentId)), DeleteOption.DEFAULT))
+                .commit());
+        return r.isSucceeded();
     }
 
     public AgentStates agentStates() {
-        TxnResponse r = await(client.getKVClient().txn()
-                .Then(Op.get(bytes(EtcdLayout.AGENTS), prefix(EtcdLayout.AGENTS)),
-                        Op.get(bytes(EtcdLayout.APPLIED), prefix(EtcdLayout.APPLIED)))
-                .commit());
-        Map<String, AgentRegistration> agents = new TreeMap<>();
-        Map<String, AgentProgress> progress = new TreeMap<>();
-        for (KeyValue kv : r.getGetResponses().get(0).getKvs()) {
-            AgentRegistration a = StoredJson.read(kv.getValue().getBytes(), AgentRegistration.class);
-            agents.put(a.agentId(), a);
-        }
-        for (KeyValue kv : r.getGetResponses().get(1).getKvs()) {
-            AgentProgress p = StoredJson.read(kv.getValue().getBytes(), AgentProgress.class);
-            progress.put(p.agentId(), p);
-        }
-        return new AgentStates(r.getHeader().getRevision(), agents, progress);
+        return etcd.agentStates();
     }
 
-    /** Grants a lease, keeps it alive, and registers the agent under it; returns the lease id. */
-    public long register(AgentRegistration agent, Duration ttl, StreamObserver<LeaseKeepAliveResponse> keepAlive,
-                         List<CloseableClient> keepers) {
-        long lease = await(client.getLeaseClient().grant(Math.max(2, ttl.toSeconds()))).getID();
-        keepers.add(client.getLeaseClient().keepAlive(lease, keepAlive));
-        await(client.getKVClient().put(bytes(EtcdLayout.agent(agent.agentId())), json(agent),
-                PutOption.builder().withLeaseId(lease).build()));
-        return lease;
-    }
-
-    public void reportProgress(long lease, AgentProgress progress) {
-        await(client.getKVClient().put(bytes(EtcdLayout.applied(progress.agentId())), json(progress),
-                PutOption.builder().withLeaseId(lease).build()));
-    }
-
-    public void revoke(long lease) {
-        await(client.getLeaseClient().revoke(lease));
-    }
-
-    /** Watches a prefix from a revision on (inclusive). */
-    public Watch.Watcher watch(String prefix, long fromRevision, Watch.Listener listener) {
-        return client.getWatchClient().watch(bytes(prefix),
-                WatchOption.builder().isPrefix(true).withRevision(fromRevision).withProgressNotify(true).build(), listener);
-    }
-
-    /** True when etcd answers a read within the timeout. */
     public boolean reachable() {
-        try {
-            client.getKVClient().get(bytes(EtcdLayout.GENERATION)).get(Math.min(2000, timeout.toMillis()), TimeUnit.MILLISECONDS);
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (ExecutionException | TimeoutException e) {
-            return false;
-        }
+        return etcd.reachable();
     }
 
     @Override
     public void close() {
-        client.close();
+        etcd.close();
     }
-
-    private <T> T await(CompletableFuture<T> future) {
-        try {
-            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new EtcdUnavailableException("interrupted while waiting for etcd", e);
-        } catch (ExecutionException e) {
-            throw new EtcdUnavailableException("etcd request failed: " + e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            future.cancel(true);
-            throw new EtcdUnavailableException("etcd did not answer within " + timeout.toMillis() + " ms", e);
-        }
-    }
-
-    private static GetOption prefix(String key) {
-        return GetOption.builder().isPrefix(true).build();
-    }
-
-    static ByteSequence bytes(String s) {
-        return ByteSequence.from(s, StandardCharsets.UTF_8);
-    }
-
-    static String string(ByteSequence b) {
-        return b.toString(StandardCharsets.UTF_8);
-    }
-
-    private static ByteSequence json(Object value) {
-        return ByteSequence.from(StoredJson.write(value));
-    }
-
 }

@@ -15,15 +15,13 @@ import io.bgdeploy.infra.testing.EtcdResource;
 import io.bgdeploy.infra.testing.KafkaResource;
 import io.bgdeploy.infra.testing.KafkaTestClient;
 import io.bgdeploy.lbconfig.testing.AgentResource;
+import io.bgdeploy.lbconfig.testing.ConfirmingAgent;
 import io.bgdeploy.lbconfig.testing.KafkaTopics;
-import io.bgdeploy.lbconfig.testing.LoadGeneratorAccess;
-import io.bgdeploy.lbconfig.testing.VersionServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -36,28 +34,23 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.notNullValue;
 
-/** The whole service: commands from Kafka, etcd, the agent and its HAProxy, answers on Kafka. */
+/** The whole service: commands from Kafka, etcd, an agent's confirmation, answers on Kafka. */
 @QuarkusTest
 @QuarkusTestResource(KafkaResource.class)
 @QuarkusTestResource(EtcdResource.class)
 @QuarkusTestResource(AgentResource.class)
 class LbCommandFlowTest {
 
-    private static VersionServer blue;
+    private static final int BLUE_PORT = 18080;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
     @BeforeAll
-    static void startApp() throws Exception {
-        blue = VersionServer.start("blue");
+    static void createTopics() throws Exception {
         KafkaTopics.ensure(ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class));
-    }
-
-    @AfterAll
-    static void stopApp() {
-        blue.close();
     }
 
     private void send(EventData command) {
@@ -95,7 +88,7 @@ class LbCommandFlowTest {
         String staleId = UUID.randomUUID().toString();
         try (var events = KafkaTestClient.reader(bootstrap, Topics.LB_EVENTS)) {
             send(new UpsertBackend(upsertId, "d-" + app, "default", app, new BackendSpec(backend,
-                    List.of(new ServerSpec("pod-1", "127.0.0.1", blue.port())), false, List.of(), null)));
+                    List.of(new ServerSpec("pod-1", "127.0.0.1", BLUE_PORT)), false, List.of(), null)));
             send(new SwitchFrontend(switchId, "d-" + app, "default", app, FrontendSpec.http(host), backend, null));
             send(new SwitchFrontend(staleId, "d-" + app, "default", app, FrontendSpec.http(host), backend,
                     "default-" + app + "-0"));
@@ -109,13 +102,14 @@ class LbCommandFlowTest {
             });
             assertThat(applied.key()).isEqualTo("default/" + app);
             assertThat(KafkaTestClient.header(applied, "content-type")).isEqualTo(EventEnvelope.CONTENT_TYPE);
-            assertThat(LoadGeneratorAccess.get(AgentResource.publicPort(), host)).isEqualTo("blue");
             assertThat(data(rejected)).isInstanceOfSatisfying(LbCommandRejected.class,
                     r -> assertThat(r.reason()).contains("stale switch"));
         }
         given().get("/frontends").then().statusCode(200).body("frontends.hostname", hasItem(host));
         given().get("/backends").then().statusCode(200).body("backends.id", hasItem(backend));
-        given().get("/agents").then().statusCode(200).body("agents.agentId", hasItem(AgentResource.AGENT_ID));
+        given().get("/agents").then().statusCode(200).body("agents.agentId", hasItem(AgentResource.AGENT_ID))
+                .body("agents.find { it.agentId == '" + AgentResource.AGENT_ID + "' }.live", equalTo(true))
+                .body("agents.find { it.agentId == '" + AgentResource.AGENT_ID + "' }.staleSeconds", notNullValue());
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
     }
 
@@ -125,7 +119,7 @@ class LbCommandFlowTest {
         String commandId = UUID.randomUUID().toString();
         String laterId = UUID.randomUUID().toString();
         UpsertBackend command = new UpsertBackend(commandId, "d-" + app, "default", app, new BackendSpec(
-                "default-" + app + "-1", List.of(new ServerSpec("pod-1", "127.0.0.1", blue.port())), false, List.of(), null));
+                "default-" + app + "-1", List.of(new ServerSpec("pod-1", "127.0.0.1", BLUE_PORT)), false, List.of(), null));
         try (var events = KafkaTestClient.reader(bootstrap, Topics.LB_EVENTS)) {
             send(command);
             send(command);
@@ -153,6 +147,73 @@ class LbCommandFlowTest {
             events.await(r -> laterId.equals(commandId(r)), Duration.ofSeconds(60));
 
             assertThat(KafkaTestClient.header(dead, Topics.DLQ_REASON_HEADER)).contains("unknown event type");
+        }
+    }
+
+    @Test
+    void anAgentThatDiedIsWaitedForAndNamedUntilAnOperatorRemovesIt() {
+        String app = "app" + UUID.randomUUID().toString().substring(0, 6);
+        String dead = "agent-gone-" + UUID.randomUUID().toString().substring(0, 6);
+        String first = UUID.randomUUID().toString();
+        String second = UUID.randomUUID().toString();
+        try (ConfirmingAgent agent = new ConfirmingAgent(io.bgdeploy.infra.testing.SharedInfra.etcd().endpoint(), dead);
+             var events = KafkaTestClient.reader(bootstrap, Topics.LB_EVENTS)) {
+            agent.die();
+            given().get("/agents").then().statusCode(200)
+                    .body("agents.find { it.agentId == '" + dead + "' }.live", equalTo(false))
+                    .body("agents.find { it.agentId == '" + dead + "' }.expected", equalTo(true));
+
+            send(new UpsertBackend(first, "d-" + app, "default", app, new BackendSpec("default-" + app + "-1",
+                    List.of(new ServerSpec("pod-1", "127.0.0.1", BLUE_PORT)), false, List.of(), null)));
+            var rejected = events.await(r -> first.equals(commandId(r)), Duration.ofSeconds(90));
+            assertThat(data(rejected)).isInstanceOfSatisfying(LbCommandRejected.class, r -> assertThat(r.reason())
+                    .contains("stored in etcd at revision").contains(dead + " (expected, not live"));
+
+            given().delete("/agents/" + dead).then().statusCode(401);
+            given().header("Authorization", "Bearer wrong").delete("/agents/" + dead).then().statusCode(401);
+            given().header("Authorization", "Bearer " + AgentResource.OPERATOR_TOKEN).delete("/agents/" + AgentResource.AGENT_ID)
+                    .then().statusCode(409);
+            given().header("Authorization", "Bearer " + AgentResource.OPERATOR_TOKEN).delete("/agents/" + dead)
+                    .then().statusCode(204);
+
+            send(new UpsertBackend(second, "d-" + app, "default", app, new BackendSpec("default-" + app + "-1",
+                    List.of(new ServerSpec("pod-2", "127.0.0.1", BLUE_PORT)), false, List.of(), null)));
+            var applied = events.await(r -> second.equals(commandId(r)), Duration.ofSeconds(60));
+            assertThat(data(applied)).isInstanceOfSatisfying(LbCommandApplied.class,
+                    a -> assertThat(a.agents()).containsExactly(AgentResource.AGENT_ID));
+        }
+    }
+
+    @Test
+    void anAnswerKafkaDoesNotTakeIsRetriedThenFailsTheCommandIntoTheDeadLetterTopicAndAReplayIsAnsweredOnce()
+            throws Exception {
+        String app = "app" + UUID.randomUUID().toString().substring(0, 6);
+        String commandId = UUID.randomUUID().toString();
+        UpsertBackend command = new UpsertBackend(commandId, "d-" + app, "default", app, new BackendSpec(
+                "default-" + app + "-1", List.of(new ServerSpec("pod-1", "127.0.0.1", BLUE_PORT)), false, List.of(), null));
+        try (var dlq = KafkaTestClient.reader(bootstrap, Topics.LB_COMMANDS_DLQ);
+             var events = KafkaTestClient.reader(bootstrap, Topics.LB_EVENTS)) {
+            KafkaTestClient.limitRecordSize(bootstrap, Topics.LB_EVENTS, 64);
+            try {
+                send(command);
+                var dead = dlq.await(r -> r.value().contains(commandId), Duration.ofSeconds(60));
+                assertThat(KafkaTestClient.header(dead, Topics.DLQ_REASON_HEADER))
+                        .contains("the answer to command " + commandId).contains("not taken by Kafka")
+                        .contains("replay the command");
+            } finally {
+                KafkaTestClient.limitRecordSize(bootstrap, Topics.LB_EVENTS, null);
+            }
+            assertThat(events.records().stream().filter(r -> commandId.equals(commandId(r)))).isEmpty();
+
+            send(command);
+
+            var answer = events.await(r -> commandId.equals(commandId(r)), Duration.ofSeconds(60));
+            assertThat(data(answer)).isInstanceOf(LbCommandApplied.class);
+            String later = UUID.randomUUID().toString();
+            send(new UpsertBackend(later, "d-" + app, "default", app, new BackendSpec("default-" + app + "-2", List.of(),
+                    false, List.of(), null)));
+            events.await(r -> later.equals(commandId(r)), Duration.ofSeconds(60));
+            assertThat(events.records().stream().filter(r -> commandId.equals(commandId(r)))).hasSize(1);
         }
     }
 }

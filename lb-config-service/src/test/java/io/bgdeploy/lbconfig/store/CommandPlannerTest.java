@@ -1,13 +1,15 @@
 package io.bgdeploy.lbconfig.store;
 
+import io.bgdeploy.events.Keys.AppRef;
 import io.bgdeploy.events.lb.BackendSpec;
+import io.bgdeploy.lb.model.BackendConfig;
 import io.bgdeploy.events.lb.FrontendSpec;
 import io.bgdeploy.events.lb.RemoveBackend;
 import io.bgdeploy.events.lb.ServerSpec;
 import io.bgdeploy.events.lb.SwitchFrontend;
 import io.bgdeploy.events.lb.UpsertBackend;
-import io.bgdeploy.lbconfig.render.FrontendConfig;
-import io.bgdeploy.lbconfig.render.LbModel;
+import io.bgdeploy.lb.model.FrontendConfig;
+import io.bgdeploy.lb.model.LbModel;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -18,10 +20,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Decisions on a snapshot, without etcd. */
 class CommandPlannerTest {
 
+    private static final AppRef SHOP = new AppRef("default", "shop");
     private static final LbModel MODEL = new LbModel(
             List.of(new FrontendConfig(FrontendSpec.http("shop.example.com"), "default-shop-1")),
-            List.of(new BackendSpec("default-shop-1", List.of(new ServerSpec("a", "10.0.0.1", 80)), false, List.of(), null),
-                    new BackendSpec("default-shop-2", List.of(), false, List.of(), null)));
+            List.of(new BackendConfig(new BackendSpec("default-shop-1", List.of(new ServerSpec("a", "10.0.0.1", 80)), false,
+                            List.of(), null), SHOP),
+                    new BackendConfig(new BackendSpec("default-shop-2", List.of(), false, List.of(), null), SHOP)));
 
     @Test
     void aBackendInUseCannotBeRemoved() {
@@ -43,6 +47,8 @@ class CommandPlannerTest {
         assertThat(plan).isInstanceOfSatisfying(CommandPlan.Write.class, w -> {
             assertThat(w.deletes()).containsExactly("/proxy/backends/default-shop-1/a", "/proxy/backends/default-shop-1/junk");
             assertThat(w.puts()).containsKeys("/proxy/backends/default-shop-1/b", "/bgdeploy/lb/config/backends/default-shop-1");
+            assertThat(new String(w.puts().get("/bgdeploy/lb/config/backends/default-shop-1")))
+                    .as("the backend records the app it is a version of").contains("\"app\":\"default/shop\"");
         });
     }
 

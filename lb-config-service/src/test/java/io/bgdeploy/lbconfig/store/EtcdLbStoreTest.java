@@ -1,5 +1,6 @@
 package io.bgdeploy.lbconfig.store;
 
+import io.bgdeploy.events.Keys.AppRef;
 import io.bgdeploy.events.lb.BackendSpec;
 import io.bgdeploy.events.lb.FrontendSpec;
 import io.bgdeploy.events.lb.HttpHeader;
@@ -10,10 +11,11 @@ import io.bgdeploy.events.lb.SwitchFrontend;
 import io.bgdeploy.events.lb.TlsMode;
 import io.bgdeploy.events.lb.UpsertBackend;
 import io.bgdeploy.infra.testing.SharedInfra;
-import io.bgdeploy.lbconfig.store.StoredJson.Outcome;
+import io.bgdeploy.lb.etcd.EtcdAccess;
+import io.bgdeploy.lb.model.Snapshot;
+import io.bgdeploy.lb.etcd.StoredJson.Outcome;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.options.GetOption;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,7 +40,7 @@ class EtcdLbStoreTest {
     @BeforeAll
     static void connect() {
         String endpoint = SharedInfra.etcd().endpoint();
-        store = EtcdLbStore.connect(List.of(endpoint), Duration.ofSeconds(5));
+        store = new EtcdLbStore(EtcdAccess.connect(List.of(endpoint), Duration.ofSeconds(5)));
         raw = Client.builder().endpoints(endpoint).build();
     }
 
@@ -84,7 +86,10 @@ class EtcdLbStoreTest {
         assertThat(snapshot.model().frontend(app + ".example.com")).get()
                 .satisfies(f -> assertThat(f.backendId()).isEqualTo(id))
                 .satisfies(f -> assertThat(f.spec().stickySessions()).isTrue());
-        assertThat(snapshot.model().backend(id)).get().satisfies(b -> assertThat(b.healthCheckPath()).isEqualTo("/health"));
+        assertThat(snapshot.model().backend(id)).get().satisfies(b -> {
+            assertThat(b.spec().healthCheckPath()).isEqualTo("/health");
+            assertThat(b.app()).as("the app the backend is a version of").isEqualTo(new AppRef("default", app));
+        });
     }
 
     @Test
@@ -121,7 +126,7 @@ class EtcdLbStoreTest {
         assertThat(first.firstTime()).isTrue();
         assertThat(again.firstTime()).isFalse();
         assertThat(again.outcome().revision()).isEqualTo(first.outcome().revision());
-        assertThat(store.read().model().backend(id).orElseThrow().servers())
+        assertThat(store.read().model().backend(id).orElseThrow().spec().servers())
                 .containsExactly(new ServerSpec("b", "10.1.0.9", 8080));
     }
 
@@ -162,7 +167,7 @@ class EtcdLbStoreTest {
             store.apply(upsert(app, "default-" + app + "-" + i, new ServerSpec("g", "10.1.0." + i, 8080)));
         }
         ExecutorService pool = Executors.newFixedThreadPool(8);
-        try (EtcdLbStore second = EtcdLbStore.connect(List.of(SharedInfra.etcd().endpoint()), Duration.ofSeconds(5))) {
+        try (EtcdLbStore second = new EtcdLbStore(EtcdAccess.connect(List.of(SharedInfra.etcd().endpoint()), Duration.ofSeconds(5)))) {
             List<Future<EtcdLbStore.ApplyResult>> results = new ArrayList<>();
             for (int i = 0; i < greens.size(); i++) {
                 EtcdLbStore s = i % 2 == 0 ? store : second;

@@ -1,43 +1,40 @@
 package io.bgdeploy.lbconfig.testing;
 
-import io.bgdeploy.infra.FreePorts;
-import io.bgdeploy.infra.SocketDirectory;
 import io.bgdeploy.infra.testing.SharedInfra;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** Runs the agent inside the service under test, starting its own HAProxy on free ports. */
+/**
+ * One stand-in agent ({@link ConfirmingAgent}) for the service under test, and the operators'
+ * token file. The real agent and HAProxy are tested in lb-agent and, with this service, in
+ * system-tests; here the service's side of the protocol is.
+ */
 public class AgentResource implements QuarkusTestResourceLifecycleManager {
 
     public static final String AGENT_ID = "agent-quarkus-test";
-    private static int publicPort;
-    private SocketDirectory sockets;
+    public static final String OPERATOR_TOKEN = "operator-token-for-tests";
+
+    private ConfirmingAgent agent;
 
     @Override
     public Map<String, String> start() {
-        Path dir = SharedInfra.workDir("haproxy-service");
-        sockets = SocketDirectory.create("agent");
-        publicPort = FreePorts.next();
-        return Map.of(
-                "lbconfig.agent.enabled", "true",
-                "lbconfig.agent.id", AGENT_ID,
-                "lbconfig.agent.haproxy.start", "true",
-                "lbconfig.agent.haproxy.config-file", dir.resolve("haproxy.cfg").toString(),
-                "lbconfig.agent.haproxy.master-socket", sockets.socket("master.sock").toString(),
-                "lbconfig.agent.haproxy.public-port", String.valueOf(publicPort),
-                "lbconfig.agent.haproxy.stats-port", String.valueOf(FreePorts.next()),
-                "lbconfig.agent.reconcile-interval", "2s");
-    }
-
-    public static int publicPort() {
-        return publicPort;
+        agent = new ConfirmingAgent(SharedInfra.etcd().endpoint(), AGENT_ID);
+        try {
+            Path token = SharedInfra.workDir("operator").resolve("token");
+            Files.writeString(token, OPERATOR_TOKEN + "\n");
+            return Map.of("lbconfig.auth.token-file", token.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override
     public void stop() {
-        // the agent has stopped HAProxy with the application
-        sockets.close();
+        agent.close();
     }
 }

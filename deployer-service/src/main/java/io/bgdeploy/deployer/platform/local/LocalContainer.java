@@ -62,6 +62,11 @@ final class LocalContainer {
         return running;
     }
 
+    /** Called by the pod once the state file names this container's process (before that it does not count as running). */
+    void markRunning() {
+        running = true;
+    }
+
     int restarts() {
         return restarts;
     }
@@ -104,8 +109,7 @@ final class LocalContainer {
                     h = handle != null ? handle : launch();
                     handle = h;
                 }
-                running = true;
-                pod.containerStarted();
+                pod.containerStarted(this);
                 int exit = waitFor(h);
                 running = false;
                 reason = killedFor != null ? killedFor

@@ -178,6 +178,30 @@ public final class LocalPlatform implements Platform {
     }
 
     @Override
+    public boolean needsRestore(WorkloadSpec spec) {
+        LocalWorkload w = workloads.get(key(spec.namespace(), spec.name()));
+        return w == null || w.pods().size() < spec.replicas();
+    }
+
+    /**
+     * Starts the pods a kept workload lacks, on new ports: after this platform was stopped (its
+     * pods stopped with it, or died while no deployer ran), the workload's pods are gone. The pods
+     * that ended meanwhile are reported gone (as new pods, not restarts); pods that were adopted
+     * because they still ran are kept.
+     */
+    @Override
+    public boolean restore(WorkloadSpec spec, PodListener listener) {
+        LocalWorkload w = workloads.computeIfAbsent(key(spec.namespace(), spec.name()),
+                k -> new LocalWorkload(this, spec.namespace(), spec.name(), spec, listener));
+        int started = w.restore(spec, listener);
+        if (started > 0) {
+            LOG.infof("workload %s in %s restored: %d pod(s) started again on new ports", spec.name(), spec.namespace(),
+                    started);
+        }
+        return started > 0;
+    }
+
+    @Override
     public List<String> workloads(String namespace, String appName) {
         List<String> names = new ArrayList<>();
         workloads.forEach((k, w) -> {
@@ -227,15 +251,16 @@ public final class LocalPlatform implements Platform {
         return apps;
     }
 
-    /** Stops every pod (the deployer's shutdown in tests; a real shutdown leaves pods running). */
+    /**
+     * Stops every pod (the deployer's shutdown with {@code stop-pods-on-shutdown}: tests and the
+     * local run; otherwise pods outlive the deployer). The pods' state files stay: the next deployer
+     * process reports those pods gone and starts the workloads it keeps again.
+     */
     public void stopAll() {
         if (memoryWatchdog != null) {
             memoryWatchdog.shutdownNow();
         }
-        workloads.values().forEach(w -> {
-            w.attach(PodListener.NONE);
-            w.scale(0);
-        });
+        workloads.values().forEach(LocalWorkload::stopKeepingState);
         workloads.clear();
     }
 
@@ -355,15 +380,16 @@ public final class LocalPlatform implements Platform {
                 }
                 continue;
             }
+            LocalWorkload w = workloads.computeIfAbsent(key(state.namespace(), state.workload()),
+                    k -> new LocalWorkload(this, state.namespace(), state.workload(), null, PodListener.NONE));
             boolean anyRuns = state.containers().stream().anyMatch(c -> liveProcess(c.pid(), c.startedMillis()).isPresent());
             if (!anyRuns) {
-                LOG.infof("pod %s of workload %s in %s ended while no deployer supervised it: forgotten", state.podName(),
-                        state.workload(), state.namespace());
+                LOG.infof("pod %s of workload %s in %s ended while no deployer supervised it: reported gone, and"
+                        + " replaced if the workload is kept", state.podName(), state.workload(), state.namespace());
+                w.lost(state.appName(), state.podName());
                 Files.deleteIfExists(file);
                 continue;
             }
-            LocalWorkload w = workloads.computeIfAbsent(key(state.namespace(), state.workload()),
-                    k -> new LocalWorkload(this, state.namespace(), state.workload(), null, PodListener.NONE));
             w.adopt(state);
             adopted++;
             LOG.infof("adopted pod %s (containers %s) of workload %s in %s from the deployer process %d", state.podName(),

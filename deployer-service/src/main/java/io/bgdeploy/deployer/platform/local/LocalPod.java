@@ -106,15 +106,17 @@ final class LocalPod {
         return new PodInfo(name, "127.0.0.1", ports, platform.settings().nodeName());
     }
 
-    /** A container's process started (or was adopted): the state file names it; the pod may now run. */
-    void containerStarted() {
+    /**
+     * A container's process started (or was adopted): the state file names it first, and only then
+     * does the container count as running, so that a pod reported running is always one another
+     * deployer process could adopt whole.
+     */
+    void containerStarted(LocalContainer container) {
         boolean report;
         synchronized (this) {
-            if (ended) {
-                return;
-            }
             saveState();
-            report = !reported && containers.stream().allMatch(LocalContainer::running);
+            container.markRunning();
+            report = !ended && !reported && containers.stream().allMatch(LocalContainer::running);
             reported |= report;
         }
         if (report) {
@@ -150,9 +152,12 @@ final class LocalPod {
 
     /**
      * Stops every container as the kubelet does: SIGTERM to each container's process, SIGKILL after
-     * the grace period to what still runs of it and of the processes it started; then forgets the pod.
+     * the grace period to what still runs of it and of the processes it started.
+     *
+     * @param forget whether the pod's state file goes too (false when the deployer stops with its
+     *               pods: the next deployer process reports them gone and replaces them)
      */
-    void stop() {
+    void stop(boolean forget) {
         synchronized (this) {
             ended = true;
         }
@@ -176,6 +181,9 @@ final class LocalPod {
             }
         }
         all.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        if (!forget) {
+            return;
+        }
         try {
             Files.deleteIfExists(platform.podStateFile(workload.namespace(), name));
         } catch (IOException e) {

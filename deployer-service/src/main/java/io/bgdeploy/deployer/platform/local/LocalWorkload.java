@@ -15,10 +15,13 @@ final class LocalWorkload {
     private final LocalPlatform platform;
     private final String namespace;
     private final String name;
-    private final WorkloadSpec spec;
+    /** Null for a workload adopted from a stopped deployer until a deployer that keeps it restores it. */
+    private volatile WorkloadSpec spec;
     private volatile String appName;
     private volatile PodListener listener;
     private final List<LocalPod> pods = new ArrayList<>();
+    /** Pods that ended while no deployer supervised them, reported gone to the next listener. */
+    private final List<String> lostPods = new ArrayList<>();
 
     LocalWorkload(LocalPlatform platform, String namespace, String name, WorkloadSpec spec, PodListener listener) {
         this.platform = platform;
@@ -47,6 +50,10 @@ final class LocalWorkload {
 
     synchronized void attach(PodListener newListener) {
         this.listener = newListener;
+        lostPods.forEach(name -> newListener.podGone(name, "ended while no deployer supervised it"));
+        if (newListener != PodListener.NONE) {
+            lostPods.clear();
+        }
         for (LocalPod pod : pods) {
             PodInfo info = pod.info();
             if (info != null) {
@@ -62,6 +69,45 @@ final class LocalWorkload {
         pods.add(pod);
         pod.saveState();
         pod.start();
+    }
+
+    /** A pod of this workload that ended while no deployer supervised it. */
+    synchronized void lost(String ofApp, String podName) {
+        if (appName == null) {
+            appName = ofApp;
+        }
+        lostPods.add(podName);
+    }
+
+    /**
+     * Reports to the listener from now on (the pods that ended meanwhile as gone) and starts the
+     * pods the workload lacks; returns how many were started.
+     */
+    int restore(WorkloadSpec kept, PodListener newListener) {
+        int missing;
+        synchronized (this) {
+            if (spec == null) {
+                spec = kept;
+                appName = kept.appName();
+            }
+            attach(newListener);
+            missing = spec.replicas() - pods.size();
+        }
+        if (missing > 0) {
+            scale(spec.replicas());
+        }
+        return Math.max(0, missing);
+    }
+
+    /** Stops every pod and leaves their state files, so that the next deployer process knows they existed. */
+    void stopKeepingState() {
+        List<LocalPod> toStop;
+        synchronized (this) {
+            listener = PodListener.NONE;
+            toStop = List.copyOf(pods);
+            pods.clear();
+        }
+        toStop.parallelStream().forEach(p -> p.stop(false));
     }
 
     synchronized boolean hasPod(String podName) {
@@ -88,7 +134,7 @@ final class LocalWorkload {
                 toStop.add(pods.remove(pods.size() - 1));
             }
         }
-        toStop.parallelStream().forEach(LocalPod::stop);
+        toStop.parallelStream().forEach(p -> p.stop(true));
     }
 
     /**

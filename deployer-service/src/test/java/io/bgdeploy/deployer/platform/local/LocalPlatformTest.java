@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -247,6 +248,8 @@ class LocalPlatformTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> !a.pods("default", "shared-1").isEmpty());
         String podName = a.pods("default", "shared-1").get(0).name();
         int port = a.pods("default", "shared-1").get(0).reachablePort(8080);
+        await().atMost(Duration.ofSeconds(20)).until(() -> containerPids(podName).keySet().equals(Set.of("web", "agent"))
+                && containerPids(podName).values().stream().allMatch(LocalPlatformTest::alive));
         Map<String, Long> pids = containerPids(podName);
 
         LocalPlatform b = platform();
@@ -270,5 +273,40 @@ class LocalPlatformTest {
         b.delete("default", "shared-1");
         assertThat(pids.values()).noneMatch(LocalPlatformTest::alive);
         assertThat(refused(port)).isTrue();
+    }
+
+    @Test
+    void aKeptWorkloadOfAPlatformThatStoppedWithItsPodsIsStartedAgainAsNewPods() throws Exception {
+        Process stoppedDeployer = otherDeployerProcess();
+        LocalPlatform before = platform(LocalPlatform.Supervisor.of(stoppedDeployer.toHandle()));
+        WorkloadSpec kept = spec("back", """
+                {"name": "web", "image": "nginx", "ports": [{"containerPort": 8080}]}""");
+        before.create(kept, listener);
+        await().atMost(Duration.ofSeconds(20)).until(() -> !before.pods("default", "back-1").isEmpty());
+        String oldPod = before.pods("default", "back-1").get(0).name();
+        int oldPort = before.pods("default", "back-1").get(0).reachablePort(8080);
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> get(oldPort, "/").statusCode() == 200);
+        before.stopAll();
+        stoppedDeployer.destroyForcibly().waitFor();
+        assertThat(refused(oldPort)).isTrue();
+        events.clear();
+
+        LocalPlatform after = platform();
+        assertThat(after.needsRestore(kept)).isTrue();
+        assertThat(after.appsToTakeOver()).containsExactly("default/back");
+        assertThat(after.takeOver("default", "back")).as("nothing runs to adopt").isFalse();
+        assertThat(after.restore(kept, listener)).isTrue();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> !after.pods("default", "back-1").isEmpty());
+        PodInfo replacement = after.pods("default", "back-1").get(0);
+        assertThat(replacement.name()).isNotEqualTo(oldPod);
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() ->
+                get(replacement.reachablePort(8080), "/").statusCode() == 200);
+        assertThat(events).containsExactly("gone " + oldPod, "running " + replacement.name());
+        assertThat(LocalPlatform.JSON.readValue(stateDir.resolve("pods").resolve("default_" + replacement.name() + ".json")
+                .toFile(), LocalPodState.class).containers()).allMatch(c -> c.restarts() == 0);
+        assertThat(after.needsRestore(kept)).isFalse();
+        assertThat(after.restore(kept, listener)).as("nothing more to start").isFalse();
+        assertThat(after.appsToTakeOver()).isEmpty();
     }
 }

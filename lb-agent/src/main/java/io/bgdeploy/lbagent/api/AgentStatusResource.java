@@ -1,0 +1,35 @@
+package io.bgdeploy.lbagent.api;
+
+import io.bgdeploy.lbagent.sync.HaproxyAgent;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/** What this agent and its HAProxy are doing: read only, for operators and benchmarks. */
+@Path("/status")
+@Produces(MediaType.APPLICATION_JSON)
+public class AgentStatusResource {
+
+    private final HaproxyAgent agent;
+
+    public AgentStatusResource(HaproxyAgent agent) {
+        this.agent = agent;
+    }
+
+    /**
+     * @param haproxyReloads      the HAProxy master's reload counter (every reload since HAProxy started)
+     * @param etcdSecondsSinceHeard how long ago etcd last answered this agent
+     */
+    public record AgentStatus(String agentId, long appliedRevision, boolean healthy, String lastFailure, boolean haproxyServing,
+                              int reloads, int runtimeUpdates, int haproxyReloads, double etcdSecondsSinceHeard) {
+    }
+
+    @GET
+    public AgentStatus status() {
+        HaproxyAgent.Status s = agent.status();
+        double since = s.etcdHeardMillis() == 0 ? -1 : (System.currentTimeMillis() - s.etcdHeardMillis()) / 1000.0;
+        return new AgentStatus(agent.agentId(), s.appliedRevision(), s.healthy(), s.lastFailure(), s.haproxyServing(),
+                s.reloads(), s.runtimeUpdates(), s.haproxyReloads(), since);
+    }
+}

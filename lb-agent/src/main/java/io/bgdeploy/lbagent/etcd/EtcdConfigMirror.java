@@ -1,0 +1,114 @@
+package io.bgdeploy.lbagent.etcd;
+
+import io.bgdeploy.lb.etcd.EtcdAccess;
+import io.bgdeploy.lb.etcd.EtcdAccess.RawRead;
+import io.bgdeploy.lb.etcd.EtcdLayout;
+import io.bgdeploy.lb.etcd.SnapshotDecoder;
+import io.bgdeploy.lb.model.Snapshot;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
+import io.etcd.jetcd.options.WatchOption;
+
+import java.util.Queue;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
+
+import static io.bgdeploy.lb.etcd.EtcdAccess.bytes;
+import static io.bgdeploy.lb.etcd.EtcdAccess.string;
+
+/**
+ * A copy of the load-balancer configuration in etcd, kept current by one watch. {@link #refresh()}
+ * reads everything at one revision and watches from the next; afterwards {@link #current()} applies
+ * what the watch delivered, so a change costs what changed, not a read of every entry. The watch
+ * covers the range from {@link EtcdLayout#CONFIG} to the end of {@link EtcdLayout#PROXY} in one
+ * stream, so the events of one transaction (a frontend and its options) arrive together.
+ *
+ * <p>{@link #current()} and {@link #refresh()} are called from one thread (the agent's loop); the
+ * watch delivers on etcd's threads into a queue.
+ */
+public final class EtcdConfigMirror implements AutoCloseable {
+
+    /** One past the last key under {@link EtcdLayout#PROXY} ('/' + 1 is '0'). */
+    static final String RANGE_END = EtcdLayout.PROXY.substring(0, EtcdLayout.PROXY.length() - 1) + "0";
+
+    private final EtcdAccess etcd;
+    private final Runnable onChange;
+    private final Consumer<Throwable> onWatchError;
+    private final Queue<WatchResponse> delivered = new ConcurrentLinkedQueue<>();
+    private final SnapshotDecoder decoder = new SnapshotDecoder();
+    private final TreeMap<String, byte[]> entries = new TreeMap<>();
+    private volatile long lastHeardMillis;
+    private long revision;
+    private Watch.Watcher watcher;
+
+    /**
+     * @param onChange     called (on etcd's thread) when the watch delivered a change
+     * @param onWatchError called when the watch ended; {@link #refresh()} starts a new one
+     */
+    public EtcdConfigMirror(EtcdAccess etcd, Runnable onChange, Consumer<Throwable> onWatchError) {
+        this.etcd = etcd;
+        this.onChange = onChange;
+        this.onWatchError = onWatchError;
+    }
+
+    /** Reads everything at one revision and watches every change after it. */
+    public synchronized Snapshot refresh() {
+        RawRead read = etcd.readConfig();
+        if (watcher != null) {
+            watcher.close();
+        }
+        delivered.clear();
+        entries.clear();
+        entries.putAll(read.entries());
+        revision = read.revision();
+        lastHeardMillis = System.currentTimeMillis();
+        watcher = etcd.client().getWatchClient().watch(bytes(EtcdLayout.CONFIG), WatchOption.builder()
+                        .withRange(bytes(RANGE_END)).withRevision(revision + 1).withProgressNotify(true).build(),
+                Watch.listener(this::deliver, onWatchError));
+        return decoder.read(revision, entries);
+    }
+
+    /** The configuration with every change the watch delivered so far. */
+    public synchronized Snapshot current() {
+        WatchResponse response;
+        while ((response = delivered.poll()) != null) {
+            for (WatchEvent event : response.getEvents()) {
+                KeyValue kv = event.getKeyValue();
+                String key = string(kv.getKey());
+                if (!key.startsWith(EtcdLayout.PROXY) && !key.startsWith(EtcdLayout.CONFIG) || key.equals(EtcdLayout.GENERATION)) {
+                    continue;
+                }
+                if (event.getEventType() == WatchEvent.EventType.DELETE) {
+                    entries.remove(key);
+                } else {
+                    entries.put(key, kv.getValue().getBytes());
+                }
+            }
+            revision = Math.max(revision, response.getHeader().getRevision());
+        }
+        return decoder.read(revision, entries);
+    }
+
+    /** When etcd last answered: a read, a change or a progress notification of the watch. */
+    public long lastHeardMillis() {
+        return lastHeardMillis;
+    }
+
+    private void deliver(WatchResponse response) {
+        lastHeardMillis = System.currentTimeMillis();
+        if (!response.getEvents().isEmpty()) {
+            delivered.add(response);
+            onChange.run();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (watcher != null) {
+            watcher.close();
+        }
+    }
+}

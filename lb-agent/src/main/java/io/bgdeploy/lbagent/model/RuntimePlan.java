@@ -1,0 +1,128 @@
+package io.bgdeploy.lbagent.model;
+
+import io.bgdeploy.events.lb.ServerSpec;
+import io.bgdeploy.lbagent.model.RuntimeCommand.AddServer;
+import io.bgdeploy.lbagent.model.RuntimeCommand.DeleteMapEntry;
+import io.bgdeploy.lbagent.model.RuntimeCommand.MapEntry;
+import io.bgdeploy.lbagent.model.RuntimeCommand.SetServerAddress;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The Runtime API commands that bring a running HAProxy from what it has to a layout of the same
+ * structure, in an order that never routes a request to a server that is not there yet: first the
+ * new servers (added in maintenance, then enabled), then moved and re-enabled servers, then the
+ * hosts map (the switch), and last the servers that go, put into maintenance so they get no new
+ * request; they are deleted once their connections are gone ({@link #retire()}).
+ *
+ * @param commands      in the order they are sent
+ * @param retire        servers put into maintenance here, to delete once drained
+ * @param touchedSlots  sections whose servers change, to read back
+ * @param touchedHosts  hosts whose entry changes, to read back
+ */
+public record RuntimePlan(List<RuntimeCommand> commands, List<ServerRef> retire, Set<String> touchedSlots,
+                          Set<String> touchedHosts) {
+
+    /** A server of a section. */
+    public record ServerRef(String section, String server) {
+    }
+
+    public RuntimePlan {
+        commands = List.copyOf(commands);
+        retire = List.copyOf(retire);
+        touchedSlots = Set.copyOf(touchedSlots);
+        touchedHosts = Set.copyOf(touchedHosts);
+    }
+
+    public boolean isEmpty() {
+        return commands.isEmpty() && retire.isEmpty();
+    }
+
+    /**
+     * What HAProxy has once the commands went through: the desired servers, ready, and the servers
+     * that leave, in maintenance until they are deleted.
+     */
+    public RuntimeState expectedAfter(RuntimeState actual, ProxyLayout desired) {
+        RuntimeState wanted = RuntimeState.of(desired);
+        Map<String, Map<String, RuntimeState.Server>> servers = new java.util.LinkedHashMap<>();
+        wanted.servers().forEach((slot, byName) -> servers.put(slot, new java.util.LinkedHashMap<>(byName)));
+        for (ServerRef r : retire) {
+            RuntimeState.Server was = actual.serversOf(r.section()).get(r.server());
+            if (was != null) {
+                servers.computeIfAbsent(r.section(), k -> new java.util.LinkedHashMap<>())
+                        .put(r.server(), new RuntimeState.Server(was.name(), was.address(), was.port(), false));
+            }
+        }
+        return new RuntimeState(wanted.hostMap(), servers);
+    }
+
+    /** The commands from {@code actual} to {@code desired}, whose structure HAProxy already has. */
+    public static RuntimePlan between(RuntimeState actual, ProxyLayout desired, String mapFile) {
+        List<RuntimeCommand> add = new ArrayList<>();
+        List<RuntimeCommand> change = new ArrayList<>();
+        List<RuntimeCommand> route = new ArrayList<>();
+        List<RuntimeCommand> remove = new ArrayList<>();
+        List<ServerRef> retire = new ArrayList<>();
+        Set<String> slots = new TreeSet<>();
+        Set<String> hosts = new TreeSet<>();
+        for (Slot slot : desired.slots()) {
+            Map<String, RuntimeState.Server> running = actual.serversOf(slot.name());
+            boolean check = slot.options().healthCheckPath() != null;
+            for (ServerSpec s : slot.servers()) {
+                RuntimeState.Server now = running.get(s.name());
+                if (now == null) {
+                    add.add(new AddServer(slot.name(), s.name(), s.address(), s.port(), check));
+                    if (check) {
+                        add.add(RuntimeCommand.enableHealth(slot.name(), s.name()));
+                    }
+                    add.add(RuntimeCommand.enableServer(slot.name(), s.name()));
+                    slots.add(slot.name());
+                    continue;
+                }
+                if (!now.address().equals(s.address()) || now.port() != s.port()) {
+                    change.add(new SetServerAddress(slot.name(), s.name(), s.address(), s.port()));
+                    slots.add(slot.name());
+                }
+                if (!now.ready()) {
+                    change.add(RuntimeCommand.enableServer(slot.name(), s.name()));
+                    slots.add(slot.name());
+                }
+            }
+            Set<String> wanted = new TreeSet<>();
+            slot.servers().forEach(s -> wanted.add(s.name()));
+            for (RuntimeState.Server now : running.values().stream().sorted((a, b) -> a.name().compareTo(b.name())).toList()) {
+                if (!wanted.contains(now.name())) {
+                    if (now.ready()) {
+                        remove.add(RuntimeCommand.maintenance(slot.name(), now.name()));
+                    }
+                    retire.add(new ServerRef(slot.name(), now.name()));
+                }
+            }
+        }
+        Map<String, String> wantedMap = desired.hostMap();
+        wantedMap.forEach((host, target) -> {
+            String now = actual.hostMap().get(host);
+            if (now == null) {
+                route.add(new MapEntry(true, mapFile, host, target));
+                hosts.add(host);
+            } else if (!Objects.equals(now, target)) {
+                route.add(new MapEntry(false, mapFile, host, target));
+                hosts.add(host);
+            }
+        });
+        new TreeSet<>(actual.hostMap().keySet()).stream().filter(h -> !wantedMap.containsKey(h)).forEach(h -> {
+            route.add(new DeleteMapEntry(mapFile, h));
+            hosts.add(h);
+        });
+        List<RuntimeCommand> all = new ArrayList<>(add);
+        all.addAll(change);
+        all.addAll(route);
+        all.addAll(remove);
+        return new RuntimePlan(all, retire, slots, hosts);
+    }
+}

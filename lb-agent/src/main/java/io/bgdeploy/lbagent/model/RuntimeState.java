@@ -1,0 +1,53 @@
+package io.bgdeploy.lbagent.model;
+
+import io.bgdeploy.events.lb.ServerSpec;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What the running HAProxy has now, as far as the Runtime API can change it: the entries of the
+ * hosts map and the servers of each section.
+ *
+ * @param hostMap host to section
+ * @param servers section name to its servers by name
+ */
+public record RuntimeState(Map<String, String> hostMap, Map<String, Map<String, Server>> servers) {
+
+    /** A server as HAProxy has it; {@code ready} is false while it is in maintenance. */
+    public record Server(String name, String address, int port, boolean ready) {
+    }
+
+    public RuntimeState {
+        hostMap = Map.copyOf(hostMap);
+        Map<String, Map<String, Server>> copy = new LinkedHashMap<>();
+        servers.forEach((slot, byName) -> copy.put(slot, Map.copyOf(byName)));
+        servers = Map.copyOf(copy);
+    }
+
+    /** What HAProxy has right after it loaded the files of {@code layout}: every server ready. */
+    public static RuntimeState of(ProxyLayout layout) {
+        Map<String, Map<String, Server>> servers = new LinkedHashMap<>();
+        for (Slot slot : layout.slots()) {
+            Map<String, Server> byName = new LinkedHashMap<>();
+            for (ServerSpec s : slot.servers()) {
+                byName.put(s.name(), new Server(s.name(), s.address(), s.port(), true));
+            }
+            servers.put(slot.name(), byName);
+        }
+        return new RuntimeState(layout.hostMap(), servers);
+    }
+
+    public Map<String, Server> serversOf(String slot) {
+        return servers.getOrDefault(slot, Map.of());
+    }
+
+    /** The same state without a server that was deleted. */
+    public RuntimeState without(String slot, String server) {
+        Map<String, Map<String, Server>> copy = new LinkedHashMap<>(servers);
+        Map<String, Server> byName = new LinkedHashMap<>(serversOf(slot));
+        byName.remove(server);
+        copy.put(slot, byName);
+        return new RuntimeState(hostMap, copy);
+    }
+}

@@ -1,0 +1,185 @@
+package io.bgdeploy.lbagent.render;
+
+import io.bgdeploy.events.Names;
+import io.bgdeploy.events.lb.HttpHeader;
+import io.bgdeploy.events.lb.ServerSpec;
+import io.bgdeploy.events.lb.TlsMode;
+import io.bgdeploy.lb.model.ConfigSafety;
+import io.bgdeploy.lbagent.model.ProxyLayout;
+import io.bgdeploy.lbagent.model.Route;
+import io.bgdeploy.lbagent.model.Slot;
+import io.quarkus.qute.Engine;
+import io.quarkus.qute.ReflectionValueResolver;
+import io.quarkus.qute.Template;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Renders a {@link ProxyLayout} into a complete {@code haproxy.cfg} with a Qute template, and its
+ * hosts map into the map file, without any framework: a plain class, thread-safe, deterministic
+ * (same layout, same text).
+ *
+ * <p>The layout: one public frontend routes by the {@code Host} header (port stripped, lower case)
+ * through the hosts map to a backend section; a host's own rules (redirects, response headers) are
+ * guarded by {@code var(txn.host)}. Each section is a slot that the versions of an app take in
+ * turn; a comment names the backend in it. A stats listener runs on its own address. The file suits
+ * master-worker mode: reloads through the master socket hand the listening sockets over.
+ *
+ * <p>Every value is validated again here with {@link Names} and {@link ConfigSafety}, right
+ * before it is written, so a value that slipped past its type can never reach the file: rendering
+ * then fails with {@link IllegalArgumentException} instead.
+ */
+public final class HaproxyConfigRenderer {
+
+    /** Name of the cookie that pins a client to a server when sticky sessions are on. */
+    public static final String STICKY_COOKIE = "BGDEPLOY_SERVER";
+
+    private static final String TEMPLATE = "/io/bgdeploy/lbagent/render/haproxy.cfg.qute";
+    private static final Pattern SERVES = Pattern.compile("^backend (\\S+)\n    # serves (\\S+)$", Pattern.MULTILINE);
+    private static final Pattern SECTION = Pattern.compile("^backend (\\S+)$", Pattern.MULTILINE);
+
+    private final Template template;
+
+    public HaproxyConfigRenderer() {
+        Engine engine = Engine.builder()
+                .addDefaults()
+                .addValueResolver(new ReflectionValueResolver())
+                .build();
+        this.template = engine.parse(load());
+    }
+
+    /** The haproxy.cfg of a layout; hosts are looked up in {@code mapFile}. */
+    public String render(ProxyLayout layout, HaproxySettings settings, String mapFile) {
+        List<FrontendView> frontends = new ArrayList<>();
+        Set<String> certificates = new TreeSet<>();
+        for (Route r : layout.routes()) {
+            FrontendView view = frontendView(r);
+            frontends.add(view);
+            if (view.tls()) {
+                certificates.add(Names.requireSafeFilePath(r.spec().certificatePath()));
+            }
+        }
+        List<BackendView> backends = layout.slots().stream().map(HaproxyConfigRenderer::backendView).toList();
+        return template
+                .data("settings", settings)
+                .data("publicBind", settings.publicBind())
+                .data("httpsBind", settings.httpsBind())
+                .data("statsBind", settings.statsBind())
+                .data("runtimeSocket", settings.runtimeSocket() == null ? null
+                        : Names.requireSafeFilePath(settings.runtimeSocket()))
+                .data("mapFile", Names.requireSafeFilePath(mapFile))
+                .data("certificates", List.copyOf(certificates))
+                .data("frontends", frontends)
+                .data("backends", backends)
+                .data("STICKY", STICKY_COOKIE)
+                .data("NO_ROUTE", ProxyLayout.NO_ROUTE)
+                .data("UNAVAILABLE", ProxyLayout.UNAVAILABLE)
+                .render();
+    }
+
+    /** The hosts map file: one {@code <host> <section>} line per host. */
+    public String renderMap(ProxyLayout layout) {
+        StringBuilder out = new StringBuilder("# Rendered by lb-agent: host -> backend section. Changed at run time too.\n");
+        for (Map.Entry<String, String> e : layout.hostMap().entrySet()) {
+            out.append(Names.requireHostName(e.getKey())).append(' ').append(section(e.getValue())).append('\n');
+        }
+        return out.toString();
+    }
+
+    /** The sections a rendered file has, each with the backend it serves (null when free), in file order. */
+    public static Map<String, String> sections(String config) {
+        Map<String, String> sections = new java.util.LinkedHashMap<>();
+        Matcher all = SECTION.matcher(config);
+        while (all.find()) {
+            sections.put(all.group(1), null);
+        }
+        Matcher serves = SERVES.matcher(config);
+        while (serves.find()) {
+            sections.put(serves.group(1), serves.group(2));
+        }
+        return sections;
+    }
+
+    /** A rendered file without what changes at run time: server lines and the "# serves" comments. */
+    public static String structure(String config) {
+        StringBuilder out = new StringBuilder();
+        for (String line : config.split("\n", -1)) {
+            if (!line.startsWith("    server ") && !line.startsWith("    # serves ")) {
+                out.append(line).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    private static FrontendView frontendView(Route r) {
+        String host = Names.requireHostName(r.spec().hostname()).toLowerCase(java.util.Locale.ROOT);
+        TlsMode tls = r.spec().tls();
+        List<HeaderView> headers = r.spec().headers().stream().map(HaproxyConfigRenderer::headerView).toList();
+        return new FrontendView(host, r.spec().redirectWww(), "www." + host, tls != TlsMode.HTTP_ONLY,
+                tls == TlsMode.HTTPS_ONLY, headers);
+    }
+
+    private static BackendView backendView(Slot slot) {
+        List<ServerView> servers = slot.servers().stream().map(HaproxyConfigRenderer::serverView).toList();
+        List<HeaderView> headers = slot.options().headers().stream().map(HaproxyConfigRenderer::headerView).toList();
+        String checkPath = slot.options().healthCheckPath() == null ? null : Names.requireUrlPath(slot.options().healthCheckPath());
+        return new BackendView(section(slot.name()), slot.backendId() == null ? null : Names.requireBackendId(slot.backendId()),
+                servers, slot.options().compression(), slot.options().sticky(), checkPath, headers);
+    }
+
+    private static String section(String name) {
+        if (!name.matches("[A-Za-z0-9_][A-Za-z0-9._-]{0,254}")) {
+            throw new IllegalArgumentException("backend section '" + Names.printable(name) + "' is not valid");
+        }
+        return name;
+    }
+
+    private static ServerView serverView(ServerSpec s) {
+        String address = Names.requireIpAddress(s.address());
+        String endpoint = address.contains(":") ? "ipv6@[" + address + "]:" + s.port() : address + ":" + s.port();
+        Names.requirePort(s.port(), "server port");
+        return new ServerView(Names.requireServerName(s.name()), endpoint);
+    }
+
+    private static HeaderView headerView(HttpHeader h) {
+        return new HeaderView(ConfigSafety.requireSafeHeaderName(Names.requireHeaderName(h.name())),
+                Names.requireHeaderValue(h.value()));
+    }
+
+    private static String load() {
+        try (InputStream in = HaproxyConfigRenderer.class.getResourceAsStream(TEMPLATE)) {
+            if (in == null) {
+                throw new IllegalStateException("template " + TEMPLATE + " is missing from the classpath");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** What the template needs of a frontend. */
+    public record FrontendView(String host, boolean redirectWww, String wwwHost, boolean tls, boolean httpsOnly,
+                               List<HeaderView> headers) {
+    }
+
+    /** What the template needs of a section; {@code backendId} is null when the slot is free. */
+    public record BackendView(String name, String backendId, List<ServerView> servers, boolean compression, boolean sticky,
+                              String healthCheckPath, List<HeaderView> headers) {
+    }
+
+    public record ServerView(String name, String endpoint) {
+    }
+
+    public record HeaderView(String name, String value) {
+    }
+}

@@ -1,0 +1,659 @@
+package io.bgdeploy.lbagent.sync;
+
+import io.bgdeploy.lb.etcd.StoredJson.AgentProgress;
+import io.bgdeploy.lb.etcd.StoredJson.AgentRegistration;
+import io.bgdeploy.lb.model.LbModel;
+import io.bgdeploy.lb.model.Snapshot;
+import io.bgdeploy.lbagent.etcd.EtcdAgentStore;
+import io.bgdeploy.lbagent.etcd.EtcdConfigMirror;
+import io.bgdeploy.lbagent.haproxy.ConfigValidator;
+import io.bgdeploy.lbagent.haproxy.HaproxyLauncher;
+import io.bgdeploy.lbagent.haproxy.MasterCli;
+import io.bgdeploy.lbagent.haproxy.ProcStatus;
+import io.bgdeploy.lbagent.haproxy.RuntimeApi;
+import io.bgdeploy.lbagent.model.LayoutPlanner;
+import io.bgdeploy.lbagent.model.ProxyLayout;
+import io.bgdeploy.lbagent.model.RuntimeCommand;
+import io.bgdeploy.lbagent.model.RuntimePlan;
+import io.bgdeploy.lbagent.model.RuntimePlan.ServerRef;
+import io.bgdeploy.lbagent.model.RuntimeState;
+import io.bgdeploy.lbagent.model.Slot;
+import io.bgdeploy.lbagent.model.SlotAssignment;
+import io.bgdeploy.lbagent.render.HaproxyConfigRenderer;
+import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
+import io.etcd.jetcd.support.CloseableClient;
+import io.grpc.stub.StreamObserver;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Keeps one HAProxy in step with etcd.
+ *
+ * <p>A change that keeps HAProxy's structure (a switch, a new version of an app moving into a free
+ * slot, servers coming and going) goes through the Runtime API: the files are written first (so a
+ * restart comes up the same), then the commands are sent, then what they changed is read back, and
+ * only then is the revision reported as applied. A change of structure (a new app or host, other
+ * settings) renders a file, validates it with {@code haproxy -c}, swaps it in atomically, reloads
+ * through the master socket and waits until the master confirms a new worker. A file that fails
+ * validation or a failed reload never replaces the last good configuration.
+ *
+ * <p>When the agent starts, or finds its HAProxy restarted, it reads what HAProxy has ({@code show
+ * servers state}, {@code show map}) and converges that to etcd before it reports anything, so a
+ * crash between two Runtime API commands leaves nothing half done. Servers that leave are put into
+ * maintenance at once and deleted once their connections are gone. Everything runs on one thread;
+ * changes that arrive meanwhile are coalesced into the next reconcile. The progress in etcd is
+ * written again every reconcile interval even when nothing changed, so its time says how fresh
+ * the agent's view of etcd is.
+ */
+public final class HaproxyAgent implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(HaproxyAgent.class);
+    private static final long WATCH_HAPROXY_MILLIS = 1000;
+    private static final long RETIRE_RETRY_MILLIS = 250;
+
+    /** Where failures are reported (lb-events in the service). */
+    public interface FailureListener {
+        void failed(String agentId, long revision, String reason);
+    }
+
+    /** Receives how long each step of a reconcile took. */
+    public interface StepTimer {
+        void record(String step, long nanos);
+    }
+
+    /**
+     * What the agent's health check and metrics show.
+     *
+     * @param healthy          the last revision was applied (no failure since)
+     * @param haproxyServing   the master answered with a worker at the last look
+     * @param reloads          reloads this agent did
+     * @param runtimeUpdates   changes this agent made through the Runtime API
+     * @param haproxyReloads   the master's own reload counter at the last look (counts every reload since it started)
+     * @param etcdHeardMillis  when etcd last answered (staleness = now minus this)
+     */
+    public record Status(boolean healthy, boolean haproxyServing, long appliedRevision, String lastFailure, int reloads,
+                         int runtimeUpdates, int haproxyReloads, long etcdHeardMillis) {
+        Status with(boolean healthy, long appliedRevision, String lastFailure) {
+            return new Status(healthy, haproxyServing, appliedRevision, lastFailure, reloads, runtimeUpdates, haproxyReloads,
+                    etcdHeardMillis);
+        }
+
+        Status serving(boolean serving, int haproxyReloads) {
+            return new Status(healthy, serving, appliedRevision, lastFailure, reloads, runtimeUpdates, haproxyReloads,
+                    etcdHeardMillis);
+        }
+
+        Status reloaded() {
+            return new Status(true, haproxyServing, appliedRevision, null, reloads + 1, runtimeUpdates, haproxyReloads + 1,
+                    etcdHeardMillis);
+        }
+
+        Status updatedAtRuntime() {
+            return new Status(true, haproxyServing, appliedRevision, null, reloads, runtimeUpdates + 1, haproxyReloads,
+                    etcdHeardMillis);
+        }
+
+        Status heard(long millis) {
+            return new Status(healthy, haproxyServing, appliedRevision, lastFailure, reloads, runtimeUpdates, haproxyReloads,
+                    millis);
+        }
+    }
+
+    private final EtcdAgentStore store;
+    private final EtcdConfigMirror mirror;
+    private final HaproxyConfigRenderer renderer;
+    private final AgentSettings settings;
+    private final FailureListener failures;
+    private final StepTimer timer;
+    private final ConfigValidator validator;
+    private final MasterCli cli;
+    private final RuntimeApi runtimeApi;
+    private final String mapFile;
+    private final ScheduledExecutorService loop;
+    private final AtomicBoolean pending = new AtomicBoolean();
+    private final AtomicBoolean refreshDue = new AtomicBoolean(true);
+    private final List<CloseableClient> keepers = new CopyOnWriteArrayList<>();
+
+    private HaproxyLauncher launcher;
+    private volatile long lease;
+    private volatile Status status = new Status(true, false, 0, null, 0, 0, 0, 0);
+    private volatile long failedRevision = -1;
+    private volatile boolean reportDue = true;
+    private long reportedAtMillis;
+    /** The layout HAProxy has loaded and the files hold; null when not known (start, HAProxy restarted). */
+    private ProxyLayout live;
+    /** What HAProxy has at run time; null when it must be read. */
+    private RuntimeState runtime;
+    /** The master and the worker HAProxy had at the last look, to notice a restart nobody announced. */
+    private ProcStatus lastProc;
+    /** Servers in maintenance, waiting for their connections to end before they are deleted. */
+    private final Map<ServerRef, Long> retiring = new LinkedHashMap<>();
+
+    public HaproxyAgent(EtcdAgentStore store, HaproxyConfigRenderer renderer, AgentSettings settings,
+                        FailureListener failures) {
+        this(store, renderer, settings, failures, (step, nanos) -> { });
+    }
+
+    public HaproxyAgent(EtcdAgentStore store, HaproxyConfigRenderer renderer, AgentSettings settings,
+                        FailureListener failures, StepTimer timer) {
+        this.timer = timer;
+        this.store = store;
+        this.renderer = renderer;
+        this.settings = settings;
+        this.failures = failures;
+        this.validator = new ConfigValidator(settings.binary());
+        this.cli = new MasterCli(settings.masterSocket());
+        this.runtimeApi = new RuntimeApi(cli);
+        this.mapFile = settings.mapFile().toString();
+        this.mirror = store.mirror(this::trigger, this::onWatchError);
+        this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "lb-agent-" + settings.agentId());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Registers, brings HAProxy to the current configuration, then follows every change. */
+    public void start() {
+        if (settings.startHaproxy()) {
+            startHaproxy();
+        } else if (!Files.exists(settings.masterSocket())) {
+            throw new IllegalStateException("HAProxy master socket " + settings.masterSocket()
+                    + " does not exist: start HAProxy with -W -S, or let the agent start it");
+        }
+        loop.execute(this::registerQuietly);
+        trigger();
+        long every = settings.reconcileInterval().toMillis();
+        loop.scheduleWithFixedDelay(() -> {
+            refreshDue.set(true);
+            reconcileQuietly();
+        }, every, every, TimeUnit.MILLISECONDS);
+        loop.scheduleWithFixedDelay(this::watchHaproxy, WATCH_HAPROXY_MILLIS, WATCH_HAPROXY_MILLIS, TimeUnit.MILLISECONDS);
+        LOG.infof("agent %s follows etcd for HAProxy at %s (config %s, hosts map %s, public %s, stats %s)",
+                settings.agentId(), settings.masterSocket(), settings.configFile(), mapFile,
+                settings.haproxy().publicBind(), settings.haproxy().statsBind());
+    }
+
+    public Status status() {
+        return status.heard(mirror.lastHeardMillis());
+    }
+
+    public String agentId() {
+        return settings.agentId();
+    }
+
+    /** Asks for a reconcile; several requests before it starts become one. */
+    public void trigger() {
+        if (pending.compareAndSet(false, true)) {
+            loop.execute(this::reconcileQuietly);
+        }
+    }
+
+    private void startHaproxy() {
+        Optional<HaproxyLauncher> running = HaproxyLauncher.adopt(settings.masterSocket());
+        if (running.isPresent()) {
+            launcher = running.get();
+            LOG.infof("agent %s adopted the HAProxy already running at %s (pid %d); it reads what HAProxy has before it changes anything",
+                    settings.agentId(), settings.masterSocket(), launcher.pid());
+            return;
+        }
+        try {
+            Files.createDirectories(settings.configFile().toAbsolutePath().getParent());
+            ProxyLayout initial;
+            try {
+                initial = LayoutPlanner.plan(mirror.refresh().model(), List.of(), true);
+            } catch (RuntimeException etcdDown) {
+                LOG.warnf("agent %s: etcd not readable at start (%s); starting HAProxy with an empty configuration",
+                        settings.agentId(), etcdDown.getMessage());
+                initial = LayoutPlanner.plan(LbModel.EMPTY, List.of(), true);
+            }
+            writeAtomically(settings.mapFile(), renderer.renderMap(initial));
+            writeAtomically(settings.configFile(), render(initial));
+            String problems = validator.problems(settings.configFile());
+            if (problems != null) {
+                throw new IllegalStateException("initial configuration is not valid: " + problems);
+            }
+            launcher = HaproxyLauncher.start(settings.binary(), settings.configFile(), settings.masterSocket(),
+                    settings.reloadTimeout());
+            live = initial;
+            runtime = RuntimeState.of(initial);
+            lastProc = cli.showProc();
+            status = status.serving(true, lastProc.reloads());
+            LOG.infof("agent %s started HAProxy (pid %d)", settings.agentId(), launcher.pid());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void registerQuietly() {
+        try {
+            register();
+        } catch (RuntimeException e) {
+            LOG.warnf("agent %s cannot register in etcd yet: %s", settings.agentId(), e.getMessage());
+        }
+    }
+
+    private synchronized void register() {
+        reportDue = true;
+        keepers.forEach(CloseableClient::close);
+        keepers.clear();
+        lease = store.register(new AgentRegistration(settings.agentId(), hostName(), Instant.now()),
+                settings.leaseTtl(), new StreamObserver<>() {
+                    @Override
+                    public void onNext(LeaseKeepAliveResponse value) {
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        LOG.warnf("agent %s lost its lease keep-alive (%s); registering again", settings.agentId(), t.getMessage());
+                        lease = 0;
+                        trigger();
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        lease = 0;
+                        trigger();
+                    }
+                }, keepers);
+    }
+
+    private void reconcileQuietly() {
+        pending.set(false);
+        try {
+            reconcile();
+        } catch (RuntimeException e) {
+            LOG.warnf("agent %s: reconcile failed, HAProxy keeps what it has: %s", settings.agentId(), e.getMessage());
+            refreshDue.set(true);
+        }
+    }
+
+    private void reconcile() {
+        if (lease == 0 || !leaseAlive()) {
+            register();
+        }
+        ensureHaproxyRuns();
+        long t0 = System.nanoTime();
+        Snapshot snapshot = refreshDue.getAndSet(false) ? mirror.refresh() : mirror.current();
+        long t1 = System.nanoTime();
+        timer.record("read", t1 - t0);
+        if (!snapshot.problems().isEmpty()) {
+            LOG.debugf("agent %s: %d invalid entries in etcd are left out: %s", settings.agentId(),
+                    snapshot.problems().size(), snapshot.problems());
+        }
+        List<SlotAssignment> assignments = assignments();
+        ProxyLayout desired = LayoutPlanner.plan(snapshot.model(), assignments, false);
+        timer.record("plan", System.nanoTime() - t1);
+        if (live == null && loadedStructureIs(desired)) {
+            live = desired.structure();
+        }
+        boolean applied = desired.sameStructureAs(live)
+                ? applyAtRuntime(snapshot, desired, assignments)
+                : applyWithReload(LayoutPlanner.plan(snapshot.model(), assignments, true), snapshot.revision());
+        if (!applied) {
+            return;
+        }
+        boolean heartbeatDue = System.currentTimeMillis() - reportedAtMillis >= settings.reconcileInterval().toMillis();
+        if (snapshot.revision() > status.appliedRevision() || failedRevision >= 0 || reportDue || heartbeatDue) {
+            long t2 = System.nanoTime();
+            store.reportProgress(lease, new AgentProgress(settings.agentId(), snapshot.revision(), Instant.now(), null, 0));
+            reportDue = false;
+            reportedAtMillis = System.currentTimeMillis();
+            timer.record("report", System.nanoTime() - t2);
+            failedRevision = -1;
+            status = status.with(true, snapshot.revision(), null);
+        }
+        retireDrained();
+    }
+
+    /** Who is in which slot now: from the live layout, or from the file when the agent just started. */
+    private List<SlotAssignment> assignments() {
+        if (live != null) {
+            return SlotAssignment.of(live);
+        }
+        String file = readIfExists(settings.configFile());
+        List<SlotAssignment> found = new ArrayList<>();
+        if (file != null) {
+            HaproxyConfigRenderer.sections(file).forEach((section, backendId) -> Slot.parse(section)
+                    .ifPresent(n -> found.add(new SlotAssignment(n.app(), n.number(), backendId))));
+        }
+        return found;
+    }
+
+    /** True when the file HAProxy runs has the structure of {@code desired} (checked once after a start). */
+    private boolean loadedStructureIs(ProxyLayout desired) {
+        String file = readIfExists(settings.configFile());
+        return file != null && HaproxyConfigRenderer.structure(file).equals(HaproxyConfigRenderer.structure(render(desired)));
+    }
+
+    /** Brings HAProxy to {@code desired} through the Runtime API; falls back to a reload when that fails. */
+    private boolean applyAtRuntime(Snapshot snapshot, ProxyLayout desired, List<SlotAssignment> assignments) {
+        long t0 = System.nanoTime();
+        if (runtime == null) {
+            runtime = runtimeApi.read(mapFile, null);
+            timer.record("read-runtime", System.nanoTime() - t0);
+        }
+        RuntimePlan plan = RuntimePlan.between(runtime, desired, mapFile);
+        boolean filesCurrent = desired.equals(live);
+        if (plan.isEmpty() && filesCurrent) {
+            return true;
+        }
+        long t1 = System.nanoTime();
+        if (!filesCurrent) {
+            if (live == null || !desired.hostMap().equals(live.hostMap())) {
+                writeAtomically(settings.mapFile(), renderer.renderMap(desired));
+            }
+            if (live == null || !desired.slots().equals(live.slots())) {
+                writeAtomically(settings.configFile(), render(desired));
+            }
+            timer.record("write", System.nanoTime() - t1);
+        }
+        long t2 = System.nanoTime();
+        try {
+            for (RuntimeCommand command : plan.commands()) {
+                runtimeApi.execute(command);
+            }
+            timer.record("runtime-api", System.nanoTime() - t2);
+            long t3 = System.nanoTime();
+            readBack(plan, desired);
+            timer.record("verify", System.nanoTime() - t3);
+        } catch (RuntimeException e) {
+            LOG.warnf("agent %s: the Runtime API did not bring HAProxy to revision %d (%s); reloading instead",
+                    settings.agentId(), snapshot.revision(), e.getMessage());
+            runtime = null;
+            return applyWithReload(LayoutPlanner.plan(snapshot.model(), assignments, true), snapshot.revision());
+        }
+        runtime = plan.expectedAfter(runtime, desired);
+        long now = System.nanoTime();
+        plan.retire().forEach(r -> retiring.putIfAbsent(r, now));
+        live = desired;
+        status = status.updatedAtRuntime();
+        if (!plan.commands().isEmpty()) {
+            LOG.infof("agent %s: revision %d applied through the Runtime API (%d command(s), %d host(s) routed anew, %d server(s) leaving)",
+                    settings.agentId(), snapshot.revision(), plan.commands().size(), plan.touchedHosts().size(),
+                    plan.retire().size());
+        }
+        return true;
+    }
+
+    /** Reads back what the commands changed; throws when HAProxy does not have it. */
+    private void readBack(RuntimePlan plan, ProxyLayout desired) {
+        Map<String, String> wanted = desired.hostMap();
+        for (String host : plan.touchedHosts()) {
+            String now = runtimeApi.lookup(mapFile, host);
+            if (!Objects.equals(now, wanted.get(host))) {
+                throw new IllegalStateException("host " + host + " maps to " + now + " instead of " + wanted.get(host));
+            }
+        }
+        for (String section : plan.touchedSlots()) {
+            Map<String, RuntimeState.Server> now = runtimeApi.servers(section);
+            Slot slot = desired.slot(section).orElseThrow();
+            for (var s : slot.servers()) {
+                RuntimeState.Server server = now.get(s.name());
+                if (server == null || !server.address().equals(s.address()) || server.port() != s.port() || !server.ready()) {
+                    throw new IllegalStateException("server " + section + "/" + s.name() + " is " + server + " instead of "
+                            + s.address() + ":" + s.port() + " and ready");
+                }
+            }
+        }
+    }
+
+    /** Brings HAProxy to {@code next} with a reload; false (and reported) when it must keep the last good files. */
+    private boolean applyWithReload(ProxyLayout next, long revision) {
+        Path candidate = settings.configFile().resolveSibling(settings.configFile().getFileName() + ".candidate");
+        long t0 = System.nanoTime();
+        String text = render(next);
+        writeAtomically(candidate, text);
+        String problems = validator.problems(candidate);
+        timer.record("validate", System.nanoTime() - t0);
+        if (problems != null) {
+            fail(revision, "rendered configuration for revision " + revision + " is not valid, HAProxy keeps the last good one: " + problems);
+            return false;
+        }
+        long t1 = System.nanoTime();
+        String previousConfig = readIfExists(settings.configFile());
+        String previousMap = readIfExists(settings.mapFile());
+        ProcStatus before = cli.showProc();
+        writeAtomically(settings.mapFile(), renderer.renderMap(next));
+        move(candidate, settings.configFile());
+        cli.send("reload");
+        String outcome = awaitReload(before);
+        if (outcome != null) {
+            if (previousConfig != null) {
+                writeAtomically(settings.configFile(), previousConfig);
+            }
+            if (previousMap != null) {
+                writeAtomically(settings.mapFile(), previousMap);
+            }
+            fail(revision, "reload for revision " + revision + " failed, HAProxy keeps the last good configuration: " + outcome);
+            return false;
+        }
+        timer.record("reload", System.nanoTime() - t1);
+        live = next;
+        runtime = RuntimeState.of(next);
+        retiring.clear();
+        status = status.reloaded();
+        LOG.infof("agent %s: revision %d is live (reload confirmed by the master)", settings.agentId(), revision);
+        return true;
+    }
+
+    /** Null when the master confirms a new worker, else why not. */
+    private String awaitReload(ProcStatus before) {
+        long deadline = System.nanoTime() + settings.reloadTimeout().toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                ProcStatus now = cli.showProc();
+                if (now.showsFailedReloadAfter(before)) {
+                    return "the master reported a failed reload (see HAProxy's output)";
+                }
+                if (now.confirmsReloadAfter(before)) {
+                    lastProc = now;
+                    return null;
+                }
+            } catch (RuntimeException masterBusy) {
+                LOG.debugf("master not answering during reload: %s", masterBusy.getMessage());
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "interrupted";
+            }
+        }
+        return "no new worker within " + settings.reloadTimeout().toMillis() + " ms";
+    }
+
+    /** Deletes the servers in maintenance whose connections are gone; shuts down what is left after the drain timeout. */
+    private void retireDrained() {
+        if (retiring.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        for (Map.Entry<ServerRef, Long> e : new ArrayList<>(retiring.entrySet())) {
+            ServerRef r = e.getKey();
+            try {
+                RuntimeCommand delete = RuntimeCommand.delete(r.section(), r.server());
+                String answer = runtimeApi.send(delete);
+                if (delete.succeeded(answer)) {
+                    retiring.remove(r);
+                    if (runtime != null) {
+                        runtime = runtime.without(r.section(), r.server());
+                    }
+                } else if (RuntimeCommand.OnServer.stillConnected(answer)
+                        && now - e.getValue() > settings.serverDrainTimeout().toNanos()) {
+                    LOG.infof("agent %s: server %s/%s still has connections after %d s; shutting them down",
+                            settings.agentId(), r.section(), r.server(), settings.serverDrainTimeout().toSeconds());
+                    runtimeApi.send(RuntimeCommand.shutdownSessions(r.section(), r.server()));
+                } else if (answer.contains("maintenance")) {
+                    runtimeApi.send(RuntimeCommand.maintenance(r.section(), r.server()));
+                }
+            } catch (RuntimeException haproxyAway) {
+                LOG.debugf("server %s/%s not deleted yet: %s", r.section(), r.server(), haproxyAway.getMessage());
+            }
+        }
+        if (!retiring.isEmpty()) {
+            loop.schedule(this::retireQuietly, RETIRE_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void retireQuietly() {
+        try {
+            retireDrained();
+        } catch (RuntimeException e) {
+            LOG.debugf("retiring servers: %s", e.getMessage());
+        }
+    }
+
+    /**
+     * Notices a HAProxy that stopped or restarted behind the agent's back: a master that died (the
+     * agent that started it starts it again from the files), or a new master or worker it did not
+     * reload to. What HAProxy has is then read again before the next change.
+     */
+    private void watchHaproxy() {
+        try {
+            ensureHaproxyRuns();
+            ProcStatus now = cli.showProc();
+            boolean restarted = lastProc != null && (now.masterPid() != lastProc.masterPid()
+                    || !now.workers().equals(lastProc.workers()));
+            if (restarted) {
+                LOG.infof("agent %s: HAProxy was restarted or reloaded by someone else (master %d, workers %s); reading what it has",
+                        settings.agentId(), now.masterPid(), now.workers());
+                live = null;
+                runtime = null;
+                retiring.clear();
+                trigger();
+            }
+            lastProc = now;
+            status = status.serving(!now.workers().isEmpty(), now.reloads());
+        } catch (RuntimeException notAnswering) {
+            if (status.haproxyServing()) {
+                LOG.warnf("agent %s: HAProxy's master does not answer: %s", settings.agentId(), notAnswering.getMessage());
+            }
+            status = status.serving(false, status.haproxyReloads());
+        }
+    }
+
+    /** Starts HAProxy again from the files when this agent started it and it is gone. */
+    private void ensureHaproxyRuns() {
+        if (launcher == null || launcher.isAlive()) {
+            return;
+        }
+        LOG.warnf("agent %s: HAProxy (pid %d) is gone; starting it again from %s", settings.agentId(), launcher.pid(),
+                settings.configFile());
+        launcher.close();
+        launcher = HaproxyLauncher.start(settings.binary(), settings.configFile(), settings.masterSocket(),
+                settings.reloadTimeout());
+        live = null;
+        runtime = null;
+        retiring.clear();
+        lastProc = cli.showProc();
+        trigger();
+    }
+
+    private boolean leaseAlive() {
+        return store.agentStates().agents().containsKey(settings.agentId());
+    }
+
+    private String render(ProxyLayout layout) {
+        long t0 = System.nanoTime();
+        String text = renderer.render(layout, settings.haproxy(), mapFile);
+        timer.record("render", System.nanoTime() - t0);
+        return text;
+    }
+
+    private void fail(long revision, String reason) {
+        LOG.warnf("agent %s: %s", settings.agentId(), reason);
+        status = status.with(false, status.appliedRevision(), reason);
+        if (failedRevision != revision) {
+            failedRevision = revision;
+            try {
+                store.reportProgress(lease, new AgentProgress(settings.agentId(), status.appliedRevision(), Instant.now(), reason, revision));
+            } catch (RuntimeException e) {
+                LOG.warnf("agent %s cannot report its failure to etcd: %s", settings.agentId(), e.getMessage());
+            }
+            failures.failed(settings.agentId(), revision, reason);
+        }
+    }
+
+    private void onWatchError(Throwable t) {
+        LOG.infof("agent %s: watch ended (%s); reading everything and watching again", settings.agentId(), t.getMessage());
+        refreshDue.set(true);
+        trigger();
+    }
+
+    private static void writeAtomically(Path file, String content) {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try {
+            Files.writeString(tmp, content, StandardCharsets.UTF_8);
+            move(tmp, file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void move(Path from, Path to) {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String readIfExists(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    @Override
+    public void close() {
+        loop.shutdownNow();
+        try {
+            loop.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        mirror.close();
+        synchronized (this) {
+            keepers.forEach(CloseableClient::close);
+        }
+        if (lease != 0) {
+            try {
+                store.revoke(lease);
+            } catch (RuntimeException e) {
+                LOG.debugf("lease not revoked: %s", e.getMessage());
+            }
+        }
+        if (launcher != null) {
+            launcher.close();
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package io.bgdeploy.lbagent.render;
+
+import io.bgdeploy.events.Keys.AppRef;
+import io.bgdeploy.events.lb.BackendSpec;
+import io.bgdeploy.events.lb.FrontendSpec;
+import io.bgdeploy.events.lb.HttpHeader;
+import io.bgdeploy.events.lb.ServerSpec;
+import io.bgdeploy.infra.FreePorts;
+import io.bgdeploy.infra.SocketDirectory;
+import io.bgdeploy.infra.testing.SharedInfra;
+import io.bgdeploy.lb.model.BackendConfig;
+import io.bgdeploy.lb.model.FrontendConfig;
+import io.bgdeploy.lb.model.LbModel;
+import io.bgdeploy.lbagent.haproxy.ConfigValidator;
+import io.bgdeploy.lbagent.haproxy.HaproxyLauncher;
+import io.bgdeploy.lbagent.haproxy.MasterCli;
+import io.bgdeploy.lbagent.haproxy.ProcStatus;
+import io.bgdeploy.lbagent.haproxy.RuntimeApi;
+import io.bgdeploy.lbagent.model.LayoutPlanner;
+import io.bgdeploy.lbagent.model.ProxyLayout;
+import io.bgdeploy.lbagent.model.RuntimeCommand;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Prints figures, asserts nothing about time. Run with
+ * {@code mvn -B -pl lb-agent -am test -Dtest=HaproxyScaleBenchmark -Dsurefire.failIfNoSpecifiedTests=false}.
+ *
+ * <p>For 10, 1,000 and 5,000 apps (each with its serving version, two servers, and a free slot for
+ * its next one): the structural path (plan, render, {@code haproxy -c}, reload until the master
+ * confirms a new worker) beside the Runtime API path of a switch ({@code set map} and the read back
+ * with {@code get map}) and of a new version's server ({@code add server}, {@code enable health},
+ * {@code enable server}).
+ */
+class HaproxyScaleBenchmark {
+
+    private static final Path HAPROXY = Path.of("/usr/sbin/haproxy");
+
+    @Test
+    void structuralReloadBesideTheRuntimeApiAtScale() throws Exception {
+        for (int n : new int[] {10, 1000, 5000}) {
+            scale(n);
+        }
+    }
+
+    private static LbModel model(int apps) {
+        List<FrontendConfig> frontends = new ArrayList<>();
+        List<BackendConfig> backends = new ArrayList<>();
+        for (int i = 0; i < apps; i++) {
+            String id = "default-app" + i + "-1";
+            backends.add(new BackendConfig(new BackendSpec(id, List.of(
+                    new ServerSpec("s1", "10.0." + (i / 250) + "." + (i % 250 + 1), 8080),
+                    new ServerSpec("s2", "10.1." + (i / 250) + "." + (i % 250 + 1), 8080)), i % 2 == 0,
+                    List.of(new HttpHeader("X-App", "app" + i)), "/health"), new AppRef("default", "app" + i)));
+            frontends.add(new FrontendConfig(new FrontendSpec("app" + i + ".example.com", true, false, List.of(),
+                    i % 3 == 0, io.bgdeploy.events.lb.TlsMode.HTTP_ONLY, null), id));
+        }
+        return new LbModel(frontends, backends);
+    }
+
+    private static void scale(int n) throws Exception {
+        LbModel model = model(n);
+        HaproxyConfigRenderer renderer = new HaproxyConfigRenderer();
+        HaproxySettings settings = HaproxySettings.localDefaults().withPorts(FreePorts.next(), FreePorts.next());
+        Path dir = SharedInfra.workDir("bench-" + n);
+        Path map = dir.resolve("hosts.map");
+        ProxyLayout layout = LayoutPlanner.plan(model, List.of(), true);
+        renderer.render(layout, settings, map.toString());
+        int rounds = 5;
+        long t0 = System.nanoTime();
+        String cfg = null;
+        for (int i = 0; i < rounds; i++) {
+            layout = LayoutPlanner.plan(model, List.of(), true);
+            cfg = renderer.render(layout, settings, map.toString());
+        }
+        double renderMs = (System.nanoTime() - t0) / 1e6 / rounds;
+        Files.writeString(map, renderer.renderMap(layout));
+        Path file = dir.resolve("haproxy.cfg");
+        Files.writeString(file, cfg);
+        long t1 = System.nanoTime();
+        String problems = new ConfigValidator(HAPROXY).problems(file);
+        double validateMs = (System.nanoTime() - t1) / 1e6;
+        if (problems != null) {
+            throw new IllegalStateException(problems);
+        }
+        try (SocketDirectory sockets = SocketDirectory.create("bench");
+             HaproxyLauncher haproxy = HaproxyLauncher.start(HAPROXY, file, sockets.socket("master.sock"), Duration.ofSeconds(60))) {
+            MasterCli cli = new MasterCli(sockets.socket("master.sock"));
+            RuntimeApi api = new RuntimeApi(cli);
+            long[] reloads = new long[5];
+            for (int i = 0; i < reloads.length; i++) {
+                ProcStatus before = cli.showProc();
+                long t2 = System.nanoTime();
+                cli.send("reload");
+                await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(2)).atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                        .until(() -> cli.showProc().confirmsReloadAfter(before));
+                reloads[i] = System.nanoTime() - t2;
+            }
+            Arrays.sort(reloads);
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> cli.showProc().workers().size() == 1);
+            long[] switches = new long[200];
+            for (int i = 0; i < switches.length; i++) {
+                int app = i % n;
+                String host = "app" + app + ".example.com";
+                String target = "be_default.app" + app + "." + (i % 2 == 0 ? 2 : 1);
+                long t3 = System.nanoTime();
+                api.execute(new RuntimeCommand.MapEntry(false, map.toString(), host, target));
+                String now = api.lookup(map.toString(), host);
+                switches[i] = System.nanoTime() - t3;
+                if (!target.equals(now)) {
+                    throw new IllegalStateException(host + " maps to " + now + " instead of " + target);
+                }
+            }
+            Arrays.sort(switches);
+            long[] adds = new long[50];
+            for (int i = 0; i < adds.length; i++) {
+                String slot = "be_default.app" + (i % n) + ".2";
+                String server = "new" + i;
+                long t4 = System.nanoTime();
+                api.execute(new RuntimeCommand.AddServer(slot, server, "10.9.0." + (i + 1), 8080, true));
+                api.execute(RuntimeCommand.enableHealth(slot, server));
+                api.execute(RuntimeCommand.enableServer(slot, server));
+                adds[i] = System.nanoTime() - t4;
+            }
+            Arrays.sort(adds);
+            System.out.printf("%nSCALE %d apps: %d hosts, %d sections (%d servers), config %d KiB, map %d KiB%n", n, n,
+                    layout.slots().size(), 2 * n, cfg.length() / 1024, Files.size(map) / 1024);
+            System.out.printf("  structural: plan + render %.1f ms, haproxy -c %.0f ms, reload until a new worker is confirmed: median %.0f ms%n",
+                    renderMs, validateMs, reloads[reloads.length / 2] / 1e6);
+            System.out.printf("  Runtime API switch (set map + get map), 200 switches: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+                    pct(switches, 50) / 1e6, pct(switches, 99) / 1e6, switches[switches.length - 1] / 1e6);
+            System.out.printf("  Runtime API new server (add server, enable health, enable server), 50 servers: p50 %.2f ms, p99 %.2f ms%n",
+                    pct(adds, 50) / 1e6, pct(adds, 99) / 1e6);
+        }
+    }
+
+    private static long pct(long[] sorted, int p) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+    }
+}

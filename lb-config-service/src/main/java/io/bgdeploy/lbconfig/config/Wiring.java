@@ -1,0 +1,60 @@
+package io.bgdeploy.lbconfig.config;
+
+import io.bgdeploy.lb.etcd.EtcdAccess;
+import io.bgdeploy.lbconfig.store.AgentConfirmations;
+import io.bgdeploy.lbconfig.store.AgentStatesWatch;
+import io.bgdeploy.lbconfig.store.EtcdLbStore;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.util.List;
+
+/** Builds the framework-free parts of the service: its one etcd connection and the store on it. */
+@ApplicationScoped
+public class Wiring {
+
+    private static final Logger LOG = Logger.getLogger(Wiring.class);
+
+    @Produces
+    @Singleton
+    EtcdAccess etcd(@ConfigProperty(name = "bgdeploy.etcd.endpoints") List<String> endpoints, LbConfig config) {
+        LOG.infof("lb-config-service uses etcd at %s", endpoints);
+        return EtcdAccess.connect(endpoints, config.etcdTimeout());
+    }
+
+    void close(@Disposes EtcdAccess etcd) {
+        etcd.close();
+    }
+
+    @Produces
+    @Singleton
+    EtcdLbStore store(EtcdAccess etcd) {
+        return new EtcdLbStore(etcd);
+    }
+
+    @Produces
+    @Singleton
+    AgentStatesWatch agentStates(EtcdAccess etcd) {
+        return new AgentStatesWatch(etcd);
+    }
+
+    void close(@Disposes AgentStatesWatch agents) {
+        agents.close();
+    }
+
+    @Produces
+    @Singleton
+    AgentConfirmations confirmations(AgentStatesWatch agents, LbConfig config) {
+        return new AgentConfirmations(agents, config.minAgents(), config.applyTimeout());
+    }
+
+    void connectEarly(@Observes StartupEvent event, EtcdLbStore store) {
+        LOG.infof("etcd reachable at startup: %s", store.reachable());
+    }
+}

@@ -1,0 +1,156 @@
+package io.bgdeploy.lbconfig.store;
+
+import io.bgdeploy.lb.etcd.EtcdAccess;
+import io.bgdeploy.lb.etcd.EtcdAccess.AgentStates;
+import io.bgdeploy.lb.etcd.EtcdLayout;
+import io.bgdeploy.lb.etcd.StoredJson;
+import io.bgdeploy.lb.etcd.StoredJson.AgentProgress;
+import io.bgdeploy.lb.etcd.StoredJson.AgentRegistration;
+import io.bgdeploy.lb.etcd.StoredJson.ExpectedAgent;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static io.bgdeploy.lb.etcd.EtcdAccess.bytes;
+import static io.bgdeploy.lb.etcd.EtcdAccess.string;
+
+/**
+ * The agents (expected, live) and the revision each one serves, kept current by one watch over their keys, so that
+ * a command learns that the agents confirmed it as soon as they wrote it, without polling etcd.
+ * Read fully at start, after the watch ends, and every few seconds (a watch can go silent after an
+ * etcd restart).
+ */
+public final class AgentStatesWatch implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(AgentStatesWatch.class);
+    /** One past the last key under {@link EtcdLayout#APPLIED}; the range starts at {@link EtcdLayout#EXPECTED}. */
+    private static final String RANGE_END = EtcdLayout.APPLIED.substring(0, EtcdLayout.APPLIED.length() - 1) + "0";
+    private static final long FULL_READ_MILLIS = 5000;
+
+    private final EtcdAccess etcd;
+    private final Object changed = new Object();
+    private Map<String, AgentRegistration> agents = new TreeMap<>();
+    private Map<String, AgentProgress> progress = new TreeMap<>();
+    private Map<String, ExpectedAgent> expected = new TreeMap<>();
+    private long revision;
+    private long version;
+    private long readAt;
+    private Watch.Watcher watcher;
+    private boolean closed;
+
+    public AgentStatesWatch(EtcdAccess etcd) {
+        this.etcd = etcd;
+    }
+
+    /** The latest states; reads etcd fully when the watch is not running or the last full read is old. */
+    public AgentStates current() {
+        synchronized (changed) {
+            if (watcher == null || System.currentTimeMillis() - readAt > FULL_READ_MILLIS) {
+                readFully();
+            }
+            return new AgentStates(revision, Map.copyOf(agents), Map.copyOf(progress), Map.copyOf(expected));
+        }
+    }
+
+    /** A number that grows with every change seen. */
+    public long version() {
+        synchronized (changed) {
+            return version;
+        }
+    }
+
+    /** Waits until a change newer than {@code seen} arrived, at most {@code max}. */
+    public void awaitChange(long seen, Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        synchronized (changed) {
+            while (version == seen) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                changed.wait(Math.max(1, left / 1_000_000));
+            }
+        }
+    }
+
+    private void readFully() {
+        AgentStates states = etcd.agentStates();
+        agents = new TreeMap<>(states.agents());
+        progress = new TreeMap<>(states.progress());
+        expected = new TreeMap<>(states.expected());
+        revision = states.revision();
+        readAt = System.currentTimeMillis();
+        version++;
+        if (watcher != null) {
+            watcher.close();
+        }
+        watcher = etcd.client().getWatchClient().watch(bytes(EtcdLayout.EXPECTED), WatchOption.builder()
+                .withRange(bytes(RANGE_END)).withRevision(revision + 1).build(), Watch.listener(this::onEvents, this::onError));
+        changed.notifyAll();
+    }
+
+    private void onEvents(WatchResponse response) {
+        synchronized (changed) {
+            for (WatchEvent e : response.getEvents()) {
+                String key = string(e.getKeyValue().getKey());
+                boolean delete = e.getEventType() == WatchEvent.EventType.DELETE;
+                try {
+                    if (key.startsWith(EtcdLayout.EXPECTED)) {
+                        String id = key.substring(EtcdLayout.EXPECTED.length());
+                        if (delete) {
+                            expected.remove(id);
+                        } else {
+                            expected.put(id, StoredJson.read(e.getKeyValue().getValue().getBytes(), ExpectedAgent.class));
+                        }
+                    } else if (key.startsWith(EtcdLayout.AGENTS)) {
+                        String id = key.substring(EtcdLayout.AGENTS.length());
+                        if (delete) {
+                            agents.remove(id);
+                        } else {
+                            agents.put(id, StoredJson.read(e.getKeyValue().getValue().getBytes(), AgentRegistration.class));
+                        }
+                    } else if (key.startsWith(EtcdLayout.APPLIED)) {
+                        String id = key.substring(EtcdLayout.APPLIED.length());
+                        if (delete) {
+                            progress.remove(id);
+                        } else {
+                            progress.put(id, StoredJson.read(e.getKeyValue().getValue().getBytes(), AgentProgress.class));
+                        }
+                    }
+                } catch (IllegalArgumentException unreadable) {
+                    LOG.warnf("agent entry %s is not readable, left out: %s", key, unreadable.getMessage());
+                }
+            }
+            revision = Math.max(revision, response.getHeader().getRevision());
+            version++;
+            changed.notifyAll();
+        }
+    }
+
+    private void onError(Throwable t) {
+        synchronized (changed) {
+            if (!closed) {
+                LOG.infof("watch of the agents ended (%s); reading them again at the next command", t.getMessage());
+            }
+            watcher = null;
+            version++;
+            changed.notifyAll();
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (changed) {
+            closed = true;
+            if (watcher != null) {
+                watcher.close();
+            }
+        }
+    }
+}

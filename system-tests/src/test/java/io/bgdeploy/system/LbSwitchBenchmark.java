@@ -1,0 +1,303 @@
+package io.bgdeploy.system;
+
+import com.sun.net.httpserver.HttpServer;
+import io.bgdeploy.events.EventCodec;
+import io.bgdeploy.events.EventData;
+import io.bgdeploy.events.EventEnvelope;
+import io.bgdeploy.events.Keys;
+import io.bgdeploy.events.Topics;
+import io.bgdeploy.events.lb.BackendSpec;
+import io.bgdeploy.events.lb.FrontendSpec;
+import io.bgdeploy.events.lb.LbCommandApplied;
+import io.bgdeploy.events.lb.LbCommandRejected;
+import io.bgdeploy.events.lb.ServerSpec;
+import io.bgdeploy.events.lb.SwitchFrontend;
+import io.bgdeploy.events.lb.UpsertBackend;
+import io.bgdeploy.infra.FreePorts;
+import io.bgdeploy.infra.ServiceProcess;
+import io.bgdeploy.infra.SocketDirectory;
+import io.bgdeploy.infra.Wrk;
+import io.bgdeploy.infra.testing.KafkaTestClient;
+import io.bgdeploy.infra.testing.SharedInfra;
+import io.bgdeploy.lb.etcd.EtcdAccess;
+import io.bgdeploy.lb.etcd.EtcdLayout;
+import io.bgdeploy.lb.etcd.StoredJson.BackendOptions;
+import io.bgdeploy.lb.etcd.StoredJson.FrontendOptions;
+import io.bgdeploy.lb.etcd.StoredJson.ReferenceFrontend;
+import io.bgdeploy.lb.etcd.StoredJson.ReferenceServer;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.PutOption;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+
+import static io.bgdeploy.lb.etcd.EtcdAccess.bytes;
+import static io.bgdeploy.lb.etcd.EtcdAccess.json;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Prints figures, asserts nothing about time. lb-config-service and two lb-agents, each with its
+ * own HAProxy, as separate processes on a real Kafka broker and etcd. Run (after
+ * {@code mvn -B package -DskipTests}) with
+ * {@code mvn -B -pl system-tests -am test -Dtest=LbSwitchBenchmark -Dsurefire.failIfNoSpecifiedTests=false}.
+ *
+ * <p>A switch is measured from the Kafka timestamp of the {@code SwitchFrontend} record to that of
+ * its {@code LbCommandApplied}, published once both agents serve it: idle, under wrk's maximum
+ * keep-alive load and under {@code Connection: close} load through the first agent's HAProxy (wrk's
+ * failed requests and non-2xx responses printed), and with 5,000 apps configured. Beside it, in
+ * the same run, the reload path: a command that adds a host, which every agent applies with a reload.
+ */
+class LbSwitchBenchmark {
+
+    private static final int SWITCHES = Integer.getInteger("switches", 200);
+    private static final int NEW_HOSTS = Integer.getInteger("newHosts", 30);
+    private static final int APPS = Integer.getInteger("apps", 5000);
+    private static final String APP = "bench";
+    private static final String HOST = "bench.example.com";
+    private static final String BLUE = "default-bench-1";
+    private static final String GREEN = "default-bench-2";
+
+    private KafkaProducer<String, String> producer;
+    private KafkaTestClient.TopicReader events;
+    private String current = BLUE;
+    private int newHost;
+    private int agentA;
+
+    @Test
+    void switchLatency() throws Exception {
+        Path root = Path.of(System.getProperty("bgdeploy.root", "..")).toAbsolutePath().normalize();
+        Path work = SharedInfra.workDir("lb-bench");
+        String bootstrap = SharedInfra.kafka().bootstrapServers();
+        String etcd = SharedInfra.etcd().endpoint();
+        SharedInfra.kafka().createTopics(List.of(Topics.LB_COMMANDS, Topics.LB_EVENTS, Topics.LB_COMMANDS_DLQ), 4);
+        List<ServiceProcess> processes = new ArrayList<>();
+        List<SocketDirectory> sockets = new ArrayList<>();
+        HttpServer blue = server("blue");
+        HttpServer green = server("green");
+        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.LINGER_MS_CONFIG, 0, ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer());
+        try {
+            Map<String, String> common = Map.of("kafka.bootstrap.servers", bootstrap, "bgdeploy.etcd.endpoints", etcd);
+            int[] publicPorts = new int[2];
+            int[] agentPorts = new int[2];
+            for (int i = 0; i < 2; i++) {
+                SocketDirectory dir = SocketDirectory.create("bench-" + i);
+                sockets.add(dir);
+                publicPorts[i] = FreePorts.next();
+                agentPorts[i] = FreePorts.next();
+                Map<String, String> settings = new LinkedHashMap<>(common);
+                settings.put("lbagent.id", "bench-agent-" + (char) ('a' + i));
+                settings.put("lbagent.haproxy.start", "true");
+                settings.put("lbagent.haproxy.config-file", work.resolve("agent-" + i).resolve("haproxy.cfg").toString());
+                settings.put("lbagent.haproxy.master-socket", dir.socket("master.sock").toString());
+                settings.put("lbagent.haproxy.public-port", String.valueOf(publicPorts[i]));
+                settings.put("lbagent.haproxy.stats-port", String.valueOf(FreePorts.next()));
+                settings.put("lbagent.haproxy.max-connections", "8000");
+                processes.add(ServiceProcess.launch(root, "lb-agent", agentPorts[i], settings, work.resolve("logs")));
+            }
+            Map<String, String> lbConfig = new LinkedHashMap<>(common);
+            lbConfig.put("lbconfig.min-agents", "2");
+            lbConfig.put("lbconfig.apply-timeout", "120s");
+            processes.add(ServiceProcess.launch(root, "lb-config-service", FreePorts.next(), lbConfig, work.resolve("logs")));
+            processes.forEach(ServiceProcess::awaitReady);
+            agentA = agentPorts[0];
+            events = KafkaTestClient.reader(bootstrap, Topics.LB_EVENTS);
+
+            int bluePort = blue.getAddress().getPort();
+            int greenPort = green.getAddress().getPort();
+            command(new UpsertBackend(id(), "bench", "default", APP, new BackendSpec(BLUE,
+                    List.of(new ServerSpec("blue-1", "127.0.0.1", bluePort)), false, List.of(), null)));
+            command(new UpsertBackend(id(), "bench", "default", APP, new BackendSpec(GREEN,
+                    List.of(new ServerSpec("green-1", "127.0.0.1", greenPort)), false, List.of(), null)));
+            command(new SwitchFrontend(id(), "bench", "default", APP, FrontendSpec.http(HOST), BLUE, null));
+
+            System.out.printf("%nLB SWITCH BENCHMARK (lb-config-service and 2 agents, each with its HAProxy)%n");
+            switches("idle", SWITCHES);
+            newHosts("idle, reload path (a new host)", NEW_HOSTS);
+
+            underLoad(publicPorts[0], true, work.resolve("wrk-keep-alive.txt"));
+            underLoad(publicPorts[0], false, work.resolve("wrk-close.txt"));
+
+            long t0 = System.nanoTime();
+            long revision = writeApps(APPS);
+            await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(50)).until(() ->
+                    appliedRevision(agentPorts[0]) >= revision && appliedRevision(agentPorts[1]) >= revision);
+            System.out.printf("%n  %,d more apps written to etcd; both agents serve them (one reload each) after %,d ms%n", APPS,
+                    (System.nanoTime() - t0) / 1_000_000);
+            switches("with " + APPS + " apps configured, idle", SWITCHES);
+            newHosts("with " + APPS + " apps configured, reload path", Math.min(NEW_HOSTS, 10));
+        } finally {
+            producer.close();
+            if (events != null) {
+                events.close();
+            }
+            processes.forEach(ServiceProcess::close);
+            sockets.forEach(SocketDirectory::close);
+            blue.stop(0);
+            green.stop(0);
+        }
+    }
+
+    /** Switches and new hosts while wrk sends as many requests as it can through agent a's HAProxy; prints what wrk counted. */
+    private void underLoad(int publicPort, boolean keepAlive, Path out) throws Exception {
+        String client = keepAlive ? "keep-alive" : "Connection: close";
+        Wrk.Result load;
+        try (Wrk wrk = Wrk.start(publicPort, HOST, 2, 16, keepAlive, out)) {
+            switches("under wrk -t2 -c16 " + client + " through agent a's HAProxy", SWITCHES);
+            newHosts("under the same load (" + client + "), reload path", NEW_HOSTS);
+            load = wrk.stop();
+        }
+        System.out.printf("  wrk -t2 -c16 %s meanwhile: %s%n", client, load);
+    }
+
+    /** Switches the bench app back and forth and prints the latency; the reload counter says whether a reload happened. */
+    private void switches(String title, int count) throws Exception {
+        int reloads = haproxyReloads(agentA);
+        long[] kafka = new long[count];
+        long[] wall = new long[count];
+        for (int i = 0; i < count; i++) {
+            String target = current.equals(BLUE) ? GREEN : BLUE;
+            long start = System.nanoTime();
+            long[] stamps = command(new SwitchFrontend(id(), "bench", "default", APP, FrontendSpec.http(HOST), target, current));
+            wall[i] = (System.nanoTime() - start) / 1_000_000;
+            kafka[i] = stamps[1] - stamps[0];
+            current = target;
+        }
+        print("switch " + title, kafka, wall);
+        System.out.printf("    HAProxy reloads (agent a's master) during these switches: %d%n", haproxyReloads(agentA) - reloads);
+    }
+
+    /** Adds hosts routed to the serving backend: every agent reloads for each. */
+    private void newHosts(String title, int count) throws Exception {
+        int reloads = haproxyReloads(agentA);
+        long[] kafka = new long[count];
+        long[] wall = new long[count];
+        for (int i = 0; i < count; i++) {
+            long start = System.nanoTime();
+            long[] stamps = command(new SwitchFrontend(id(), "bench", "default", APP,
+                    FrontendSpec.http("new" + (newHost++) + ".bench.example.com"), current, null));
+            wall[i] = (System.nanoTime() - start) / 1_000_000;
+            kafka[i] = stamps[1] - stamps[0];
+        }
+        print(title, kafka, wall);
+        System.out.printf("    HAProxy reloads (agent a's master) during these commands: %d%n", haproxyReloads(agentA) - reloads);
+    }
+
+    private static void print(String title, long[] kafka, long[] wall) {
+        Arrays.sort(kafka);
+        Arrays.sort(wall);
+        System.out.printf("%n  %s, %d commands%n", title, kafka.length);
+        System.out.printf("    command record -> LbCommandApplied record (Kafka timestamps): p50 %d ms, p90 %d ms, p99 %d ms, max %d ms%n",
+                pct(kafka, 50), pct(kafka, 90), pct(kafka, 99), kafka[kafka.length - 1]);
+        System.out.printf("    seen by the client (send -> answer read):                  p50 %d ms, p90 %d ms, p99 %d ms, max %d ms%n",
+                pct(wall, 50), pct(wall, 90), pct(wall, 99), wall[wall.length - 1]);
+    }
+
+    /** Sends a command and waits for its answer; returns the Kafka timestamps of both records. */
+    private long[] command(EventData command) throws Exception {
+        EventEnvelope<?> envelope = EventEnvelope.of("/benchmark", command);
+        ProducerRecord<String, String> record = new ProducerRecord<>(Topics.LB_COMMANDS, envelope.key(),
+                EventCodec.encodeToString(envelope));
+        record.headers().add("content-type", EventEnvelope.CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
+        long sent = producer.send(record).get().timestamp();
+        String commandId = ((io.bgdeploy.events.lb.LbCommand) command).commandId();
+        ConsumerRecord<String, String> answer = events.await(r -> commandId.equals(answerTo(r)), Duration.ofMinutes(3));
+        if (EventCodec.decode(answer.value()).data() instanceof LbCommandRejected rejected) {
+            throw new IllegalStateException("command rejected: " + rejected.reason());
+        }
+        return new long[] {sent, answer.timestamp()};
+    }
+
+    private static String answerTo(ConsumerRecord<String, String> r) {
+        try {
+            EventData d = EventCodec.decode(r.value()).data();
+            return d instanceof LbCommandApplied a ? a.commandId() : d instanceof LbCommandRejected j ? j.commandId() : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /** Writes {@code apps} apps (a backend with two servers and a host each) straight into etcd; returns the last revision. */
+    private static long writeApps(int apps) {
+        try (EtcdAccess etcd = EtcdAccess.connect(List.of(SharedInfra.etcd().endpoint()), Duration.ofSeconds(30))) {
+            long revision = 0;
+            List<Op> ops = new ArrayList<>();
+            for (int i = 0; i < apps; i++) {
+                String app = "app" + i;
+                String id = "default-" + app + "-1";
+                String host = app + ".example.com";
+                ops.add(Op.put(bytes(EtcdLayout.proxyServer(id, "s1")), json(new ReferenceServer(
+                        "10.0." + (i / 250) + "." + (i % 250 + 1), 8080, false, null)), PutOption.DEFAULT));
+                ops.add(Op.put(bytes(EtcdLayout.proxyServer(id, "s2")), json(new ReferenceServer(
+                        "10.1." + (i / 250) + "." + (i % 250 + 1), 8080, false, null)), PutOption.DEFAULT));
+                ops.add(Op.put(bytes(EtcdLayout.configBackend(id)), json(new BackendOptions(false, List.of(), "/health",
+                        Keys.app("default", app))), PutOption.DEFAULT));
+                ops.add(Op.put(bytes(EtcdLayout.proxyFrontend(host)), json(new ReferenceFrontend(host, "http", id, true)),
+                        PutOption.DEFAULT));
+                ops.add(Op.put(bytes(EtcdLayout.configFrontend(host)), json(new FrontendOptions(false, List.of(), false, null, null)),
+                        PutOption.DEFAULT));
+                if (ops.size() >= 100 || i == apps - 1) {
+                    ops.add(Op.put(bytes(EtcdLayout.GENERATION), bytes("bulk-" + i), PutOption.DEFAULT));
+                    revision = etcd.await(etcd.client().getKVClient().txn().Then(ops.toArray(Op[]::new)).commit())
+                            .getHeader().getRevision();
+                    ops.clear();
+                }
+            }
+            return revision;
+        }
+    }
+
+    private static long appliedRevision(int agentPort) throws Exception {
+        return SuiteTestSupport.json(get(agentPort)).path("appliedRevision").asLong();
+    }
+
+    private static int haproxyReloads(int agentPort) throws Exception {
+        return SuiteTestSupport.json(get(agentPort)).path("haproxyReloads").asInt();
+    }
+
+    private static String get(int agentPort) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agentPort + "/status"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static HttpServer server(String body) throws Exception {
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        server.createContext("/", exchange -> {
+            exchange.sendResponseHeaders(200, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+        server.setExecutor(Executors.newFixedThreadPool(4));
+        server.start();
+        return server;
+    }
+
+    private static String id() {
+        return UUID.randomUUID().toString();
+    }
+
+    private static long pct(long[] sorted, int p) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+    }
+}
