@@ -1,7 +1,8 @@
 -- Keep-alive load for the chaos run (wrk, one connection per thread, so each answer belongs to the
 -- request sent last on that thread). Every request carries a unique marker in its query string,
 -- which the sample app writes into its log line; the marker of every 2xx answer is written to
--- <okPrefix>-<thread>.ok, so the run can check that each of those log lines reached Graylog.
+-- <okPrefix>-<thread>.ok with the second it came, so the run can check that each of those log lines
+-- reached Graylog and find the longest time an app went without a 2xx answer.
 -- Nothing is retried: a non-2xx answer is counted here, socket errors and timeouts by wrk.
 -- Arguments: okPrefix markerPrefix pauseMillis
 
@@ -33,7 +34,7 @@ end
 
 function response(status, headers, body)
   if status >= 200 and status < 300 then
-    okFile:write(pending, "\n")
+    okFile:write(pending, " ", os.time(), "\n")
   else
     non2xx = non2xx + 1
   end

@@ -15,16 +15,16 @@ public final class ChaosReport {
     public static String table(List<FaultResult> rows) {
         StringBuilder out = new StringBuilder();
         out.append("| fault | recovery | deployments DEPLOYED / FAILURE / stuck | versions serving (HAProxy) |"
-                + " versions running (pods) | requests sent / failed (req/s) | log lines written / received (lost) |"
+                + " versions running (pods) | requests sent / failed (req/s) | longest without a 2xx | log lines written / received (lost) |"
                 + " notes |\n");
-        out.append("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         rows.forEach(r -> out.append(row(r)).append('\n'));
         List<FaultResult> run = rows.stream().filter(FaultResult::wasRun).toList();
         LoadFigures total = run.stream().map(FaultResult::load).reduce(LoadFigures.NONE, LoadFigures::then);
-        out.append(String.format(Locale.ROOT, "| **all %d rows run** | | %d / %d / %d | | | %s | %s | |%n",
+        out.append(String.format(Locale.ROOT, "| **all %d rows run** | | %d / %d / %d | | | %s | %d s | %s | |%n",
                 run.size(), run.stream().mapToInt(FaultResult::deployed).sum(),
                 run.stream().mapToInt(FaultResult::failed).sum(), run.stream().mapToInt(FaultResult::stuck).sum(),
-                load(total), lines(run.stream().mapToLong(FaultResult::linesWritten).sum(),
+                load(total), run.stream().mapToLong(FaultResult::longestGap).max().orElse(0), lines(run.stream().mapToLong(FaultResult::linesWritten).sum(),
                         run.stream().mapToLong(FaultResult::linesReceived).sum())));
         return out.toString();
     }
@@ -32,12 +32,12 @@ public final class ChaosReport {
     /** One fault's line of the table. */
     public static String row(FaultResult r) {
         if (!r.wasRun()) {
-            return String.format("| %s | %s | - | - | - | - | - | %s |", cell(r.fault()), cell(r.recovery()),
+            return String.format("| %s | %s | - | - | - | - | - | - | %s |", cell(r.fault()), cell(r.recovery()),
                     cell(String.join("; ", r.notes())));
         }
-        return String.format(Locale.ROOT, "| %s | %s | %d / %d / %d | %s | %s | %s | %s | %s |",
+        return String.format(Locale.ROOT, "| %s | %s | %d / %d / %d | %s | %s | %s | %d s | %s | %s |",
                 cell(r.fault()), cell(r.recovery()), r.deployed(), r.failed(), r.stuck(), versions(r.serving()),
-                versions(r.running()), load(r.load()), lines(r.linesWritten(), r.linesReceived()),
+                versions(r.running()), load(r.load()), r.longestGap(), lines(r.linesWritten(), r.linesReceived()),
                 cell(String.join("; ", r.notes())));
     }
 

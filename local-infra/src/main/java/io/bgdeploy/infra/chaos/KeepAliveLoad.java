@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -86,16 +87,39 @@ final class KeepAliveLoad {
     /** The markers of every request answered 2xx (each one a log line the pod wrote). */
     Set<String> answeredMarkers() {
         Set<String> markers = new HashSet<>();
+        answers().forEach(line -> markers.add(line.split(" ")[0]));
+        return markers;
+    }
+
+    /** The longest time, in seconds, between two 2xx answers on this app (both threads together). */
+    long longestGapSeconds() {
+        return longestGap(answers().stream().map(line -> line.split(" ")).filter(parts -> parts.length == 2)
+                .map(parts -> Long.parseLong(parts[1])).toList());
+    }
+
+    /** The longest gap between consecutive times (epoch seconds, in any order); 0 for fewer than two. */
+    static long longestGap(List<Long> times) {
+        List<Long> sorted = times.stream().sorted().toList();
+        long longest = 0;
+        for (int i = 1; i < sorted.size(); i++) {
+            longest = Math.max(longest, sorted.get(i) - sorted.get(i - 1));
+        }
+        return longest;
+    }
+
+    /** The lines of the .ok files: "marker epochSecond". */
+    private List<String> answers() {
+        List<String> all = new ArrayList<>();
         for (int thread = 0; thread < CONNECTIONS; thread++) {
             Path file = okPrefix.resolveSibling(okPrefix.getFileName() + "-" + thread + ".ok");
             if (Files.exists(file)) {
                 try (Stream<String> lines = Files.lines(file)) {
-                    lines.filter(l -> !l.isBlank()).forEach(markers::add);
+                    lines.filter(l -> !l.isBlank()).forEach(all::add);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
             }
         }
-        return markers;
+        return all;
     }
 }

@@ -38,6 +38,12 @@ class ChaosReportTest {
     }
 
     @Test
+    void longestGapIsBetweenConsecutiveAnswersInAnyOrder() {
+        assertThat(KeepAliveLoad.longestGap(List.of(105L, 100L, 101L, 101L, 112L, 113L))).isEqualTo(7);
+        assertThat(KeepAliveLoad.longestGap(List.of(100L))).isZero();
+    }
+
+    @Test
     void markerIsFoundInAGelfMessageAndNamesItsRow() {
         String gelf = "{\"version\":\"1.1\",\"short_message\":\"2026-12-01T12:35:39Z \\\"GET /?chaos=r3.a.0.54\\\" 200\"}";
 
@@ -61,25 +67,25 @@ class ChaosReportTest {
     void tableHasARowPerFaultWithItsFiguresAndTotals() {
         FaultResult kill = new FaultResult("kill -9 deployer-service", "restarted, ready after 21.0 s", 2, 1, 0,
                 versions("chaos-a", "4", "chaos-b", "3"), versions("chaos-a", "4", "chaos-b", "3"),
-                new LoadFigures(1000, 3, 2, 7, 10), 990, 985, List.of("a note", "FAILURE: a | b\n  c"));
+                new LoadFigures(1000, 3, 2, 7, 10), 4, 990, 985, List.of("a note", "FAILURE: a | b\n  c"));
         FaultResult etcd = new FaultResult("etcd stopped", "resumed", 3, 0, 0,
                 versions("chaos-a", "5", "chaos-b", "4"), versions("chaos-a", "5", "chaos-b", "4"),
-                new LoadFigures(2000, 0, 0, 0, 30), 2000, 2000, List.of());
+                new LoadFigures(2000, 0, 0, 0, 30), 1, 2000, 2000, List.of());
         FaultResult partition = FaultResult.notRun("network partition", "needs a second HAProxy");
 
         String table = ChaosReport.table(List.of(kill, etcd, partition));
 
         assertThat(table.lines()).containsExactly(
                 "| fault | recovery | deployments DEPLOYED / FAILURE / stuck | versions serving (HAProxy) |"
-                        + " versions running (pods) | requests sent / failed (req/s) | log lines written / received (lost) |"
+                        + " versions running (pods) | requests sent / failed (req/s) | longest without a 2xx | log lines written / received (lost) |"
                         + " notes |",
-                "| --- | --- | --- | --- | --- | --- | --- | --- |",
+                "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
                 "| kill -9 deployer-service | restarted, ready after 21.0 s | 2 / 1 / 0 | chaos-a: 4; chaos-b: 3 |"
-                        + " chaos-a: 4; chaos-b: 3 | 1,002 / 5 (100/s); 7 connects refused | 990 / 985 (5) | a note; FAILURE: a \\| b c |",
+                        + " chaos-a: 4; chaos-b: 3 | 1,002 / 5 (100/s); 7 connects refused | 4 s | 990 / 985 (5) | a note; FAILURE: a \\| b c |",
                 "| etcd stopped | resumed | 3 / 0 / 0 | chaos-a: 5; chaos-b: 4 | chaos-a: 5; chaos-b: 4 |"
-                        + " 2,000 / 0 (67/s) | 2,000 / 2,000 (0) |  |",
-                "| network partition | not run | - | - | - | - | - | needs a second HAProxy |",
-                "| **all 2 rows run** | | 5 / 1 / 0 | | | 3,002 / 5 (75/s); 7 connects refused | 2,990 / 2,985 (5) | |");
+                        + " 2,000 / 0 (67/s) | 1 s | 2,000 / 2,000 (0) |  |",
+                "| network partition | not run | - | - | - | - | - | - | needs a second HAProxy |",
+                "| **all 2 rows run** | | 5 / 1 / 0 | | | 3,002 / 5 (75/s); 7 connects refused | 4 s | 2,990 / 2,985 (5) | |");
     }
 
     private static Map<String, Set<String>> versions(String app1, String v1, String app2, String v2) {
