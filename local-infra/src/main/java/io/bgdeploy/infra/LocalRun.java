@@ -132,7 +132,8 @@ public final class LocalRun {
 
         void run() throws Exception {
             DeployerClient deployer = new DeployerClient(suite.service(Suite.DEPLOYER).url(""), suite.token());
-            String descriptorId = deployer.createDescriptor("default", descriptor());
+            String descriptorId = deployer.createDescriptor("default",
+                    SampleAppDescriptor.json(root, "default", "demo", DEMO_HOST, 2, Map.of()));
             out.println();
             out.println("Demo: deploying the sample app 'demo', version 1, two replicas, behind " + DEMO_HOST);
             DeploymentFinished v1 = deployAndFollow(deployer, descriptorId);
@@ -181,31 +182,6 @@ public final class LocalRun {
                 }
                 Thread.sleep(20);
             }
-        }
-
-        private String descriptor() {
-            Path app = root.resolve("deployer-service/src/main/resources/sample-app/SampleApp.java");
-            return """
-                    {
-                      "namespace": "default",
-                      "appName": "demo",
-                      "newVersion": "#",
-                      "replicas": 2,
-                      "frontend": "%s",
-                      "useHealthCheck": true,
-                      "healthCheckPath": "/health",
-                      "healthCheckPort": 8080,
-                      "healthCheckType": "probe",
-                      "podspec": {
-                        "containers": [{
-                          "name": "demo",
-                          "image": "bgdeploy/sample-app",
-                          "command": ["java", "-Xmx48m", "-XX:TieredStopAtLevel=1", "%s"],
-                          "ports": [{"name": "http", "containerPort": 8080}]
-                        }]
-                      }
-                    }
-                    """.formatted(DEMO_HOST, app.toString().replace("\\", "/"));
         }
 
         private static String countLines(Path file) {

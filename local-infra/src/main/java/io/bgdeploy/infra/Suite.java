@@ -232,6 +232,10 @@ public final class Suite implements AutoCloseable {
         return etcd;
     }
 
+    public KafkaBroker kafka() {
+        return kafka;
+    }
+
     public ServiceProcess service(String module) {
         return services.get(module);
     }
