@@ -264,9 +264,16 @@
   }
 
   function setPage(...children) {
+    main.removeAttribute('aria-busy');
     main.replaceChildren(...children.filter(c => c !== null && c !== undefined && c !== false));
     const title = document.getElementById('page-title');
     if (title) title.focus({ preventScroll: true });
+  }
+
+  /** The page's heading while its content loads; assistive technology hears that it is busy. */
+  function setLoadingPage(title) {
+    setPage(title, h('p', {}, 'Loading…'));
+    main.setAttribute('aria-busy', 'true');
   }
 
   function renderSession() {
@@ -341,7 +348,7 @@
 
   // ---------- Apps ----------
   async function renderApps() {
-    setPage(heading('Apps in ' + state.ns), h('p', {}, 'Loading…'));
+    setLoadingPage(heading('Apps in ' + state.ns));
     const r = await api('GET', '/apps/?' + nsQuery());
     const apps = r.data || [];
     const body = apps.map(a => {
@@ -378,7 +385,7 @@
 
   // ---------- Descriptors ----------
   async function renderDescriptors() {
-    setPage(heading('Descriptors in ' + state.ns), h('p', {}, 'Loading…'));
+    setLoadingPage(heading('Descriptors in ' + state.ns));
     const r = await api('GET', '/descriptors/?' + nsQuery());
     const list = r.data || [];
     const rows = list.map(d => h('tr', { 'data-descriptor': d.id, 'data-app': d.appName },

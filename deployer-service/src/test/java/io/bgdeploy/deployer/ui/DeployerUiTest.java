@@ -13,7 +13,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.ElementNotInteractableException;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
 import java.net.URL;
@@ -68,8 +71,9 @@ class DeployerUiTest {
         browser.find("#login-submit").click();
     }
 
+    /** The title of the page once its content is there ("" while the page still loads it). */
     private String heading() {
-        return browser.text("#page-title");
+        return browser.text("main:not([aria-busy='true']) #page-title");
     }
 
     @Test
@@ -155,9 +159,20 @@ class DeployerUiTest {
         assertThat(browser.find("tr[data-version='1']").getAttribute("data-status")).isEqualTo("DEPLOYED");
         assertThat(suite.lb.frontends.get("uiapp.example.com")).isEqualTo("team-a-uiapp-1");
 
-        // health-check data of version 1, opened from the keyboard
-        browser.find("tr[data-version='1'] button[aria-expanded]").sendKeys(Keys.ENTER);
-        browser.await(d -> browser.text("tr.health-row:not([hidden])").contains("READY"));
+        // health-check data of version 1, opened from the keyboard. The history is drawn again as
+        // the rollback's last events arrive: the key goes to the button once it can take it, and
+        // again if the row it belonged to was replaced before it opened
+        browser.await(d -> {
+            try {
+                WebElement toggle = browser.find("tr[data-version='1'] button[aria-expanded]");
+                if (!"true".equals(toggle.getAttribute("aria-expanded"))) {
+                    toggle.sendKeys(Keys.ENTER);
+                }
+            } catch (ElementNotInteractableException | StaleElementReferenceException e) {
+                return false;
+            }
+            return browser.text("tr.health-row:not([hidden])").contains("READY");
+        });
         browser.screenshot("06-history-after-rollback");
 
         browser.find("#nav-apps").click();
