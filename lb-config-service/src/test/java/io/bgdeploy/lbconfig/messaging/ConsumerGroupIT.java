@@ -57,12 +57,8 @@ class ConsumerGroupIT {
         String bootstrap = SharedInfra.kafka().bootstrapServers();
         String etcd = SharedInfra.etcd().endpoint();
         KafkaTopics.ensure(bootstrap);
-        PackagedInstance a = PackagedInstance.start(bootstrap, etcd, "a", "lbconfig.min-agents=0",
-                "mp.messaging.incoming.lb-commands.session.timeout.ms=6000",
-                "mp.messaging.incoming.lb-commands.heartbeat.interval.ms=1000");
-        PackagedInstance b = PackagedInstance.start(bootstrap, etcd, "b", "lbconfig.min-agents=0",
-                "mp.messaging.incoming.lb-commands.session.timeout.ms=6000",
-                "mp.messaging.incoming.lb-commands.heartbeat.interval.ms=1000");
+        PackagedInstance a = PackagedInstance.start(bootstrap, etcd, "a", "lbconfig.min-agents=0");
+        PackagedInstance b = PackagedInstance.start(bootstrap, etcd, "b", "lbconfig.min-agents=0");
         List<String> ids = new ArrayList<>();
         try (var events = KafkaTestClient.reader(bootstrap, Topics.LB_EVENTS)) {
             for (int i = 0; i < COMMANDS; i++) {
