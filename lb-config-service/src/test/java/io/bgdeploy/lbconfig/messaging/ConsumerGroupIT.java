@@ -9,18 +9,13 @@ import io.bgdeploy.events.lb.LbCommandApplied;
 import io.bgdeploy.events.lb.LbCommandRejected;
 import io.bgdeploy.events.lb.ServerSpec;
 import io.bgdeploy.events.lb.UpsertBackend;
-import io.bgdeploy.infra.FreePorts;
 import io.bgdeploy.infra.testing.KafkaTestClient;
 import io.bgdeploy.infra.testing.SharedInfra;
 import io.bgdeploy.lbconfig.testing.KafkaTopics;
+import io.bgdeploy.lbconfig.testing.PackagedInstance;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,29 +37,6 @@ class ConsumerGroupIT {
 
     private static final int COMMANDS = 120;
 
-    private record Instance(Process process, int port) {
-    }
-
-    private static Instance startInstance(String bootstrap, String etcd, String name) throws Exception {
-        int port = FreePorts.next();
-        Path log = SharedInfra.workDir("instance-" + name).resolve("out.log");
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-Dquarkus.http.port=" + port,
-                "-Dkafka.bootstrap.servers=" + bootstrap,
-                "-Dbgdeploy.etcd.endpoints=" + etcd,
-                "-Dlbconfig.min-agents=0",
-                "-Dmp.messaging.incoming.lb-commands.session.timeout.ms=6000",
-                "-Dmp.messaging.incoming.lb-commands.heartbeat.interval.ms=1000",
-                "-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        HttpClient http = HttpClient.newHttpClient();
-        await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(),
-                HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
-        return new Instance(p, port);
-    }
-
     private static Map.Entry<String, Long> answer(ConsumerRecord<String, String> r) {
         try {
             EventData d = EventCodec.decode(r.value()).data();
@@ -85,8 +57,8 @@ class ConsumerGroupIT {
         String bootstrap = SharedInfra.kafka().bootstrapServers();
         String etcd = SharedInfra.etcd().endpoint();
         KafkaTopics.ensure(bootstrap);
-        Instance a = startInstance(bootstrap, etcd, "a");
-        Instance b = startInstance(bootstrap, etcd, "b");
+        PackagedInstance a = PackagedInstance.start(bootstrap, etcd, "a", "lbconfig.min-agents=0");
+        PackagedInstance b = PackagedInstance.start(bootstrap, etcd, "b", "lbconfig.min-agents=0");
         List<String> ids = new ArrayList<>();
         try (var events = KafkaTestClient.reader(bootstrap, Topics.LB_EVENTS)) {
             for (int i = 0; i < COMMANDS; i++) {
@@ -99,7 +71,7 @@ class ConsumerGroupIT {
                 KafkaTestClient.produce(bootstrap, Topics.LB_COMMANDS, env.key(), EventCodec.encodeToString(env),
                         Map.of("content-type", EventEnvelope.CONTENT_TYPE));
                 if (i == COMMANDS / 3) {
-                    a.process().destroyForcibly();
+                    a.kill();
                 }
             }
             Set<String> wanted = Set.copyOf(ids);
@@ -116,8 +88,8 @@ class ConsumerGroupIT {
                 assertThat(revisions.iterator().next()).isPositive();
             });
         } finally {
-            a.process().destroyForcibly();
-            b.process().destroyForcibly();
+            a.kill();
+            b.kill();
         }
     }
 }
