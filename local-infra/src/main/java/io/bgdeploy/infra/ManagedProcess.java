@@ -168,11 +168,6 @@ public final class ManagedProcess implements AutoCloseable {
         throw new IllegalStateException(name + " did not reach '" + what + "' within " + timeout + "; last output:\n" + tail(40));
     }
 
-    /** Waits until a TCP port on 127.0.0.1 accepts connections. */
-    public void awaitPort(int port, Duration timeout) {
-        awaitReady(() -> isListening(port), timeout, "listening on 127.0.0.1:" + port);
-    }
-
     public static boolean isListening(int port) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 200);

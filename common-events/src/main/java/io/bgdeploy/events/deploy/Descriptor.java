@@ -81,14 +81,6 @@ public record Descriptor(
                 environment, imagePullSecrets, webhooks, podspec);
     }
 
-    /** The same descriptor with a resolved version in place of {@code "#"}. */
-    public Descriptor withNewVersion(String version) {
-        return new Descriptor(id, created, lastModified, namespace, appName, version, replicas,
-                deploymentType, frontend, redirectWww, useCompression, additionHttpHeaders, useHealthCheck,
-                healthCheckPath, healthCheckPort, healthCheckType, ignoreHealthCheck, useStickySessions,
-                environment, imagePullSecrets, webhooks, podspec);
-    }
-
     /** {@code <namespace>/<appName>}. */
     public String key() {
         return namespace + "/" + appName;

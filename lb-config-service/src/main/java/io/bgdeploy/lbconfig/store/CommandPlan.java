@@ -24,9 +24,5 @@ public sealed interface CommandPlan {
             deletes = List.copyOf(deletes);
             deletePrefixes = List.copyOf(deletePrefixes);
         }
-
-        public boolean changesNothing() {
-            return puts.isEmpty() && deletes.isEmpty() && deletePrefixes.isEmpty();
-        }
     }
 }
