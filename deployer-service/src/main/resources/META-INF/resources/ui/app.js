@@ -620,8 +620,10 @@
   async function renderDeployment(id) {
     const d = (await api('GET', '/deployments/' + encodeURIComponent(id) + '/?' + nsQuery())).data;
     const seen = new Set();
-    let current = { status: d.status, phase: d.phase, version: d.version, blueVersion: d.blueVersion };
+    let current = { status: d.status, phase: d.phase, version: d.version, blueVersion: d.blueVersion, reason: d.reason };
     const phaseList = h('ol', { class: 'phases', id: 'phases', 'aria-label': 'Phases' });
+    const logLines = [];
+    const timelineBox = h('figure', { class: 'chart', id: 'timeline-box' });
     const log = h('ol', { class: 'log', id: 'log', role: 'log', 'aria-label': 'Deployment log' });
     const podsBody = h('tbody', { id: 'pods' });
     const statusCell = h('span', { id: 'deployment-status-cell' }, statusBadge(d.status, 'deployment-status'));
@@ -645,6 +647,11 @@
       }));
     }
 
+    function drawTimeline() {
+      timelineBox.replaceChildren(DeployerCharts.timeline(DeployerCharts.phases(logLines), current, PHASE_LABELS, Date.now()),
+        h('figcaption', {}, 'Each phase as a bar with its duration; the dashed line is the switch of traffic to this version.'));
+    }
+
     function drawControls() {
       rollback.disabled = !(current.status === 'DEPLOYING' && current.phase === 'DRAINING');
       rollback.textContent = current.blueVersion ? 'Roll back to version ' + current.blueVersion : 'Roll back';
@@ -660,11 +667,14 @@
         reasonCell.textContent = e.reason || '';
         drawPhases();
         drawControls();
+        drawTimeline();
       } else if (e.kind === 'log') {
         const m = /phase ([A-Z_]+)( took|:|$)/.exec(e.line);
         if (m && m[2] === ' took') seen.add(m[1]);
         log.append(h('li', {}, e.line));
         log.scrollTop = log.scrollHeight;
+        logLines.push(e.line);
+        drawTimeline();
       } else if (e.kind === 'health') {
         const probe = e.lastProbe || {};
         const row = h('tr', { 'data-pod': e.pod },
@@ -684,6 +694,7 @@
     const stream = followEvents('/deployments/' + encodeURIComponent(id) + '/stream?' + nsQuery(), {
       onOpen: () => {
         if (opened++ > 0) {
+          logLines.length = 0;
           log.replaceChildren();
           podsBody.replaceChildren();
         }
@@ -700,9 +711,15 @@
       }
     });
     state.cleanup.push(() => stream.close());
+    // a running phase's bar grows with the clock between events
+    const ticker = setInterval(() => {
+      if (current.status === 'DEPLOYING' || current.status === 'UNDEPLOYING') drawTimeline();
+    }, 1000);
+    state.cleanup.push(() => clearInterval(ticker));
 
     drawPhases();
     drawControls();
+    drawTimeline();
     setPage(heading(d.appName + ' version ' + d.version),
       h('dl', { class: 'summary' },
         h('div', {}, h('dt', {}, 'Status'), h('dd', {}, statusCell)),
@@ -712,6 +729,7 @@
         h('div', {}, h('dt', {}, 'Reason'), h('dd', {}, reasonCell))),
       live,
       h('h2', {}, 'Phases'), phaseList,
+      h('h2', { id: 'timeline-title' }, 'Timeline'), timelineBox,
       h('div', { class: 'actions' }, rollback, undeploy,
         h('a', { class: 'button', href: '#/apps/' + encodeURIComponent(d.appName) + '/history', id: 'history-link' }, 'History of ' + d.appName)),
       h('div', { class: 'columns' },
@@ -797,6 +815,11 @@
       h('p', {}, 'Newest first. ', list.some(d => d.status === 'DEPLOYING' || d.status === 'UNDEPLOYING')
         ? 'A deployment is running: this page refreshes itself.' : ''),
       rollbackControl ? h('p', {}, rollbackControl) : null,
+      list.length === 0 ? null : h('figure', { class: 'chart', id: 'history-chart-box' },
+        DeployerCharts.history(list, durationOf),
+        h('figcaption', {}, 'The last ' + Math.min(list.length, DeployerCharts.geometry.history.maxBars)
+          + ' deployment(s), oldest left: height is the duration, colour the outcome (green deployed, red failure, '
+          + 'grey undeployed, amber running). A bar opens its deployment.')),
       list.length === 0 ? h('p', {}, 'No deployments of ' + app + '.')
         : h('table', { id: 'history-table' },
           h('caption', {}, list.length + ' deployment(s) of ' + app),

@@ -21,9 +21,14 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 
 import java.net.URL;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -129,6 +134,9 @@ class DeployerUiTest {
         assertThat(browser.script("return window.sameDocument")).isEqualTo("yes");
         assertThat(requestedUrls()).as("the token travels in a header, never in a URL")
                 .anyMatch(u -> u.contains("/stream?namespace=team-a")).noneMatch(u -> u.contains("test-token-ci"));
+        String v1 = deploymentIdOfPage();
+        assertTimelineHoldsThePhasesOf(v1);
+        assertThat(browser.script("return document.querySelectorAll('#timeline .switch-mark').length")).isEqualTo(1L);
         browser.screenshot("03-deployment-v1");
         assertThat(suite.lb.frontends.get("uiapp.example.com")).isEqualTo("team-a-uiapp-1");
 
@@ -140,6 +148,11 @@ class DeployerUiTest {
         Set<String> phasesV2 = watchPhasesUntil(() -> "DRAINING".equals(currentPhase()));
         assertThat(phasesV2).as("phases seen as current, in order").hasSizeGreaterThanOrEqualTo(2).contains("DRAINING");
         assertThat(browser.text("#log")).contains("switched to team-a-uiapp-2");
+        // the timeline follows the stream: the phase now running is a growing bar without a measured duration
+        browser.await(d -> Boolean.TRUE.equals(browser.script(
+                "const b = document.querySelector('#timeline rect.phase-bar.running');"
+                        + " return b !== null && b.dataset.phase === 'DRAINING' && !b.hasAttribute('data-duration-millis')")));
+        assertThat(browser.script("return document.querySelectorAll('#timeline .switch-mark').length")).isEqualTo(1L);
         assertThat(browser.find("#rollback").isEnabled()).isTrue();
         assertThat(browser.text("#rollback")).isEqualTo("Roll back to version 1");
         assertThat(browser.script("return window.sameDocument")).isEqualTo("yes");
@@ -158,6 +171,25 @@ class DeployerUiTest {
         assertThat(browser.text("tr[data-version='2']")).contains("rolled back on request of ci");
         assertThat(browser.find("tr[data-version='1']").getAttribute("data-status")).isEqualTo("DEPLOYED");
         assertThat(suite.lb.frontends.get("uiapp.example.com")).isEqualTo("team-a-uiapp-1");
+        browser.await(d -> historyChartBars().equals(apiDeployments("uiapp")));
+        assertThat(browser.script("return document.querySelector('#history-chart .outcome-FAILURE').getAttribute('data-version')"))
+                .isEqualTo("2");
+        browser.screenshot("05b-history-chart");
+
+        // the failed deployment's timeline: its last phase red, with the reason
+        String v2 = browser.find("tr[data-version='2']").getAttribute("data-deployment");
+        browser.find("#history-chart rect[data-version='2']").click();
+        browser.await(d -> heading().equals("uiapp version 2"));
+        browser.await(d -> browser.text("#live").startsWith("Finished"));
+        assertTimelineHoldsThePhasesOf(v2);
+        assertThat(browser.script("const bars = document.querySelectorAll('#timeline rect.phase-bar');"
+                + " return bars[bars.length - 1].getAttribute('class')")).isEqualTo("phase-bar failed");
+        assertThat(browser.script("return document.querySelectorAll('#timeline rect.failed').length")).isEqualTo(1L);
+        assertThat(browser.text("#timeline .failure-reason")).isEqualTo("FAILURE: rolled back on request of ci");
+        browser.screenshot("05c-timeline-of-a-failure");
+        browser.driver().navigate().back();
+        browser.await(d -> heading().equals("History of uiapp"));
+        browser.await(ExpectedConditions.presenceOfElementLocated(By.cssSelector("tr[data-version='1'][data-status='DEPLOYED']")));
 
         // health-check data of version 1, opened from the keyboard. The history is drawn again as
         // the rollback's last events arrive: the key goes to the button once it can take it, and
@@ -222,6 +254,55 @@ class DeployerUiTest {
         given().header("Authorization", "Bearer test-token-ci").get("/deployments/no-such-deployment/stream?namespace=team-a")
                 .then().statusCode(404);
         given().get("/apps/links").then().statusCode(200).body("publicUrl", equalTo("http://127.0.0.1:8000/"));
+    }
+
+    private String deploymentIdOfPage() {
+        String hash = browser.script("return location.hash").toString();
+        assertThat(hash).startsWith("#/deployments/");
+        return hash.substring("#/deployments/".length());
+    }
+
+    /** One bar per phase the API's log closes ("phase X took N ms"), in order, each with that duration. */
+    private void assertTimelineHoldsThePhasesOf(String deploymentId) {
+        List<String> fromApi = given().header("Authorization", "Bearer test-token-ci")
+                .get("/deployments/" + deploymentId + "/logs?namespace=team-a").then().statusCode(200).extract().asString()
+                .lines().map(PHASE_TOOK::matcher).filter(Matcher::find).map(m -> m.group(1) + "=" + m.group(2)).toList();
+        assertThat(fromApi).as("phases the deployer timed").hasSizeGreaterThanOrEqualTo(3);
+        try {
+            browser.await(d -> timelineBars().equals(fromApi));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            browser.screenshot("timeline-mismatch");
+            assertThat(timelineBars()).as("phase bars: %s", browser.script(
+                    "const t = document.querySelector('#timeline-box'); return t ? t.outerHTML : 'no timeline'")).isEqualTo(fromApi);
+        }
+    }
+
+    private static final Pattern PHASE_TOOK = Pattern.compile(" phase ([A-Z_]+) took (\\d+) ms$");
+
+    @SuppressWarnings("unchecked")
+    private List<String> timelineBars() {
+        return (List<String>) browser.script("return [...document.querySelectorAll('#timeline rect.phase-bar')]"
+                + ".map(b => b.dataset.phase + '=' + b.dataset.durationMillis)");
+    }
+
+    /** The per-app chart's bars, oldest first: deployment, outcome class and duration. */
+    @SuppressWarnings("unchecked")
+    private List<String> historyChartBars() {
+        return (List<String>) browser.script("return [...document.querySelectorAll('#history-chart rect.deployment-bar')]"
+                + ".map(b => b.dataset.deployment + ' ' + b.getAttribute('class') + ' ' + b.dataset.durationMillis)");
+    }
+
+    /** The same from GET /deployments/: newest first there, so reversed; duration from created to last change. */
+    private List<String> apiDeployments(String app) {
+        List<Map<String, Object>> list = given().header("Authorization", "Bearer test-token-ci")
+                .get("/deployments/?namespace=team-a&appname=" + app).then().statusCode(200).extract().jsonPath().getList("$");
+        List<String> bars = new ArrayList<>();
+        for (Map<String, Object> d : list) {
+            long millis = Instant.parse((String) d.get("lastModified")).toEpochMilli()
+                    - Instant.parse((String) d.get("created")).toEpochMilli();
+            bars.add(0, d.get("id") + " deployment-bar outcome-" + d.get("status") + " " + millis);
+        }
+        return bars;
     }
 
     /** Every URL the page has requested (the browser's resource timing entries). */
