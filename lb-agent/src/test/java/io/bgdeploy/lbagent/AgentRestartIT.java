@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The packaged agent as its own process, started from a working directory of 150 characters (its
+ * The packaged agent as its own process, started from a working directory of at least 150 characters (its
  * haproxy.cfg is given as a relative path there), killed with SIGKILL while HAProxy keeps running.
  * While it is dead, etcd moves on (the switch to green, blue removed) and HAProxy's runtime state
  * is changed behind its back (green's server deleted), so that it differs from the file. The
@@ -63,7 +63,7 @@ class AgentRestartIT {
         blue = VersionServer.start("blue");
         green = VersionServer.start("green");
         sockets = SocketDirectory.create("agent-it");
-        workDir = SharedInfra.workDirOfLength("agent-it", 150);
+        workDir = SharedInfra.workDirOfAtLeast("agent-it", 150);
         publicPort = FreePorts.next();
         httpPort = FreePorts.next();
         Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath();

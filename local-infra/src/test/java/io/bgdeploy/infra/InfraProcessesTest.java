@@ -67,8 +67,8 @@ class InfraProcessesTest {
 
     @Test
     void haproxyRunsFromAWorkingDirectoryOf150CharactersAndLeavesNoSocketBehind() throws Exception {
-        Path deep = SharedInfra.workDirOfLength("haproxy-deep", 150);
-        assertThat(deep.toString()).hasSize(150);
+        Path deep = SharedInfra.workDirOfAtLeast("haproxy-deep", 150);
+        assertThat(deep.toString()).hasSizeGreaterThanOrEqualTo(150);
         int port = FreePorts.next();
         Path cfg = deep.resolve("haproxy.cfg");
         Files.writeString(cfg, config(port, "deep"));

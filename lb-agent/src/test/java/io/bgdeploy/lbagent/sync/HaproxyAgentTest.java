@@ -38,7 +38,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The agent on a real etcd and a real HAProxy in master-worker mode, with small HTTP servers
- * standing for the versions of an app. Its files live in a directory of 150 characters, as in a
+ * standing for the versions of an app. Its files live in a directory of at least 150 characters, as in a
  * checkout deep in a CI workspace; its master socket lives in a short directory of its own.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -69,7 +69,7 @@ class HaproxyAgentTest {
         store = new EtcdAgentStore(EtcdAccess.connect(List.of(etcd.endpoint()), Duration.ofSeconds(3)));
         writer = new LbConfigWriter(etcd.endpoint());
         // as from a checkout deep in a CI workspace: the socket must not live below it
-        Path dir = SharedInfra.workDirOfLength("haproxy-agent", 150);
+        Path dir = SharedInfra.workDirOfAtLeast("haproxy-agent", 150);
         sockets = SocketDirectory.create("agent-test");
         configFile = dir.resolve("haproxy.cfg");
         publicPort = FreePorts.next();
