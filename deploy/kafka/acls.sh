@@ -42,11 +42,14 @@ allow deployer-service Write topic deploy-requests-dlq
 allow deployer-service Write topic pod-health-dlq
 allow deployer-service Write topic lb-events-dlq
 
-# lb-config-service, and the HAProxy agent beside each HAProxy (the same service in its agent role).
+# lb-config-service: load-balancer commands in its group, their answers.
 allow lb-config-service Read  topic lb-commands
 allow lb-config-service Read  group lb-config-service
 allow lb-config-service Write topic lb-events
 allow lb-config-service Write topic lb-commands-dlq
+
+# lb-agent, beside each HAProxy: reads etcd, not Kafka; it only reports its failures on lb-events.
+allow lb-agent Write topic lb-events
 
 # health-service: pod events in its group; deploy-events (which version should serve) and the
 # other instances' reports read from their end in no group; its answers and its own reports.
