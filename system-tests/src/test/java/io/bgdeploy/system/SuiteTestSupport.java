@@ -132,8 +132,10 @@ abstract class SuiteTestSupport {
         return EventCodec.mapper().treeToValue(d, Descriptor.class);
     }
 
+    /** A GET with the suite's API token: the deployer's reads need it as its changes do. */
     static String get(String url) throws IOException, InterruptedException {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+                        .header("Authorization", "Bearer " + suite.token()).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as("GET %s: %s", url, r.body()).isEqualTo(200);
         return r.body();
