@@ -25,6 +25,10 @@ import static io.bgdeploy.lb.etcd.EtcdAccess.string;
  * a command learns that the agents confirmed it as soon as they wrote it, without polling etcd.
  * Read fully at start, after the watch ends, and every few seconds (a watch can go silent after an
  * etcd restart).
+ *
+ * <p>The watch delivers on etcd's client thread, which also completes every other etcd call of the
+ * process: nothing here waits for etcd while holding the lock that delivery takes, or a full read
+ * would stall the delivery, and the delivery the read, until the etcd timeout.
  */
 public final class AgentStatesWatch implements AutoCloseable {
 
@@ -51,11 +55,19 @@ public final class AgentStatesWatch implements AutoCloseable {
     /** The latest states; reads etcd fully when the watch is not running or the last full read is old. */
     public AgentStates current() {
         synchronized (changed) {
-            if (watcher == null || System.currentTimeMillis() - readAt > FULL_READ_MILLIS) {
-                readFully();
+            if (watcher != null && System.currentTimeMillis() - readAt <= FULL_READ_MILLIS) {
+                return snapshot();
             }
-            return new AgentStates(revision, Map.copyOf(agents), Map.copyOf(progress), Map.copyOf(expected));
         }
+        AgentStates read = etcd.agentStates();
+        synchronized (changed) {
+            replaceWith(read);
+            return snapshot();
+        }
+    }
+
+    private AgentStates snapshot() {
+        return new AgentStates(revision, Map.copyOf(agents), Map.copyOf(progress), Map.copyOf(expected));
     }
 
     /** A number that grows with every change seen. */
@@ -79,8 +91,11 @@ public final class AgentStatesWatch implements AutoCloseable {
         }
     }
 
-    private void readFully() {
-        AgentStates states = etcd.agentStates();
+    /**
+     * Takes a full read and watches every change after it: what the old watch delivered since the
+     * read was taken comes again from the new watch, which starts at the read's revision.
+     */
+    private void replaceWith(AgentStates states) {
         agents = new TreeMap<>(states.agents());
         progress = new TreeMap<>(states.progress());
         expected = new TreeMap<>(states.expected());
