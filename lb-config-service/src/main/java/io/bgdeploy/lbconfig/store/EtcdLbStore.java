@@ -63,11 +63,10 @@ public final class EtcdLbStore implements AutoCloseable {
     public ApplyResult apply(LbCommand command) {
         String commandKey = EtcdLayout.command(command.commandId());
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            Optional<CommandOutcome> known = outcome(command.commandId());
-            if (known.isPresent()) {
-                return new ApplyResult(known.get(), false);
-            }
             RawRead raw = readFor(command);
+            if (raw.entries().containsKey(commandKey)) {
+                return new ApplyResult(outcome(command.commandId()).orElseThrow(), false);
+            }
             Snapshot snapshot = SnapshotDecoder.decode(raw.revision(), raw.entries());
             CommandPlan plan = CommandPlanner.plan(snapshot.model(), raw.entries().keySet(), command);
             if (plan instanceof CommandPlan.Reject reject) {
@@ -109,24 +108,26 @@ public final class EtcdLbStore implements AutoCloseable {
     /**
      * What a command is decided on: only the keys it can change or depends on, so that a command
      * costs the same with ten apps as with thousands. Removing a backend reads every frontend, to
-     * refuse it while one still routes there.
+     * refuse it while one still routes there. The command's own outcome key is read in the same
+     * round trip: present only when the command was seen before.
      */
     private RawRead readFor(LbCommand command) {
+        String outcome = EtcdLayout.command(command.commandId());
         if (command instanceof UpsertBackend c) {
-            return etcd.read(List.of(EtcdLayout.configBackend(c.backend().id())),
+            return etcd.read(List.of(outcome, EtcdLayout.configBackend(c.backend().id())),
                     List.of(EtcdLayout.proxyBackend(c.backend().id())));
         }
         if (command instanceof SwitchFrontend c) {
-            return etcd.read(List.of(EtcdLayout.proxyFrontend(c.frontend().hostname()),
+            return etcd.read(List.of(outcome, EtcdLayout.proxyFrontend(c.frontend().hostname()),
                             EtcdLayout.configFrontend(c.frontend().hostname()), EtcdLayout.configBackend(c.backendId())),
                     List.of(EtcdLayout.proxyBackend(c.backendId())));
         }
         if (command instanceof RemoveBackend c) {
-            return etcd.read(List.of(EtcdLayout.configBackend(c.backendId())),
+            return etcd.read(List.of(outcome, EtcdLayout.configBackend(c.backendId())),
                     List.of(EtcdLayout.PROXY_FRONTENDS, EtcdLayout.proxyBackend(c.backendId())));
         }
         if (command instanceof RemoveFrontend c) {
-            return etcd.read(List.of(EtcdLayout.proxyFrontend(c.hostname()), EtcdLayout.configFrontend(c.hostname())),
+            return etcd.read(List.of(outcome, EtcdLayout.proxyFrontend(c.hostname()), EtcdLayout.configFrontend(c.hostname())),
                     List.of());
         }
         throw new IllegalArgumentException("unknown command " + command.getClass().getSimpleName());
