@@ -44,10 +44,16 @@ public class CommandHandler {
         this.publisher = publisher;
     }
 
-    public void handle(LbCommand command) {
+    /**
+     * @param sentAtMillis when the command was sent (its record's timestamp), to time how long it
+     *                     waited for this instance
+     */
+    public void handle(LbCommand command, long sentAtMillis) {
         long t0 = System.nanoTime();
+        long queuedMillis = System.currentTimeMillis() - sentAtMillis;
+        registry.timer("lbconfig.command.step", "step", "queue").record(Math.max(0, queuedMillis), TimeUnit.MILLISECONDS);
         EtcdLbStore.ApplyResult result = untilEtcdAnswers(() -> store.apply(command), command);
-        record("etcd", t0);
+        long etcdNanos = record("etcd", t0);
         CommandOutcome outcome = result.outcome();
         String type = command.getClass().getSimpleName();
         if (outcome.answered()) {
@@ -55,31 +61,37 @@ public class CommandHandler {
                     command.commandId(), outcome.outcome());
             return;
         }
+        long agentsNanos = 0;
+        long answerNanos;
         if (outcome.outcome() == Outcome.REJECTED) {
             LOG.infof("deployment %s: %s %s rejected: %s", command.deploymentId(), type, command.commandId(), outcome.reason());
-            publish(new LbCommandRejected(command.commandId(), command.deploymentId(), command.namespace(),
+            answerNanos = publish(new LbCommandRejected(command.commandId(), command.deploymentId(), command.namespace(),
                     command.appName(), outcome.reason()), command);
         } else {
             long t1 = System.nanoTime();
             Verdict verdict = confirmations.await(outcome.revision());
-            record("agents", t1);
+            agentsNanos = record("agents", t1);
             if (verdict instanceof Verdict.Confirmed confirmed) {
                 LOG.infof("deployment %s: %s %s applied at revision %d, live on %s", command.deploymentId(), type,
                         command.commandId(), outcome.revision(), confirmed.agents());
-                publish(new LbCommandApplied(command.commandId(), command.deploymentId(), command.namespace(),
+                answerNanos = publish(new LbCommandApplied(command.commandId(), command.deploymentId(), command.namespace(),
                         command.appName(), outcome.revision(), confirmed.agents()), command);
             } else {
                 String reason = "stored in etcd at revision " + outcome.revision() + " but "
                         + ((Verdict.Refused) verdict).reason();
                 LOG.warnf("deployment %s: %s %s %s", command.deploymentId(), type, command.commandId(), reason);
-                publish(new LbCommandRejected(command.commandId(), command.deploymentId(), command.namespace(),
+                answerNanos = publish(new LbCommandRejected(command.commandId(), command.deploymentId(), command.namespace(),
                         command.appName(), reason), command);
             }
         }
+        long t2 = System.nanoTime();
         untilEtcdAnswers(() -> {
             store.markAnswered(outcome);
             return null;
         }, command);
+        long markedNanos = record("mark-answered", t2);
+        LOG.debugf("command %s: waited %d ms for this instance, etcd %.1f ms, agents %.1f ms, answer %.1f ms, marked answered %.1f ms",
+                command.commandId(), queuedMillis, etcdNanos / 1e6, agentsNanos / 1e6, answerNanos / 1e6, markedNanos / 1e6);
     }
 
     /**
@@ -88,13 +100,14 @@ public class CommandHandler {
      * lb-commands-dlq with the reason, and the partition goes on. The outcome stays in etcd, marked
      * unanswered, so the command replayed from there is answered without being applied again.
      */
-    private void publish(EventData answer, LbCommand command) {
+    private long publish(EventData answer, LbCommand command) {
+        long start = System.nanoTime();
         long deadline = System.nanoTime() + config.answerTimeout().toNanos();
         long backoff = 100;
         while (true) {
             try {
                 publisher.publish(answer, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-                return;
+                return record("answer", start);
             } catch (IllegalStateException e) {
                 if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff) > deadline
                         || Thread.currentThread().isInterrupted()) {
@@ -123,8 +136,11 @@ public class CommandHandler {
         }
     }
 
-    private void record(String step, long since) {
-        registry.timer("lbconfig.command.step", "step", step).record(System.nanoTime() - since, TimeUnit.NANOSECONDS);
+    /** Records how long a step took since {@code since} and returns it in nanoseconds. */
+    private long record(String step, long since) {
+        long nanos = System.nanoTime() - since;
+        registry.timer("lbconfig.command.step", "step", step).record(nanos, TimeUnit.NANOSECONDS);
+        return nanos;
     }
 
     private <T> T untilEtcdAnswers(Supplier<T> action, LbCommand command) {

@@ -6,16 +6,27 @@ import io.bgdeploy.events.MalformedEventException;
 import io.bgdeploy.events.Topics;
 import io.bgdeploy.events.lb.LbCommand;
 import io.bgdeploy.lb.etcd.EtcdLayout;
+import io.bgdeploy.lbconfig.messaging.CommandHandler.AnswerNotSentException;
 import io.smallrye.common.annotation.Blocking;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+import java.time.Instant;
+import java.util.concurrent.CompletionStage;
 
 /**
- * Reads lb-commands in order, one at a time per partition. A record that is not a valid command
- * is nacked with the reason and lands in lb-commands-dlq; the consumer goes on with the next one.
+ * Reads lb-commands in order, one at a time per partition. A record that is not a valid command,
+ * and a command whose answer Kafka did not take, are nacked with the reason and land in
+ * lb-commands-dlq; the consumer goes on with the next one. Both are expected failures: one log
+ * line each, no stack trace.
  */
 @ApplicationScoped
 public class LbCommandConsumer {
+
+    private static final Logger LOG = Logger.getLogger(LbCommandConsumer.class);
 
     private final CommandHandler handler;
 
@@ -25,7 +36,28 @@ public class LbCommandConsumer {
 
     @Incoming(Topics.LB_COMMANDS)
     @Blocking
-    public void consume(String value) throws MalformedEventException {
+    public CompletionStage<Void> consume(Message<String> message) {
+        LbCommand command;
+        try {
+            command = command(message.getPayload());
+        } catch (MalformedEventException e) {
+            LOG.warnf("malformed record on %s sent to %s: %s", Topics.LB_COMMANDS, Topics.LB_COMMANDS_DLQ, e.getMessage());
+            return message.nack(e);
+        }
+        long sentAt = message.getMetadata(IncomingKafkaRecordMetadata.class)
+                .map(IncomingKafkaRecordMetadata::getTimestamp).map(Instant::toEpochMilli)
+                .orElseGet(System::currentTimeMillis);
+        try {
+            handler.handle(command, sentAt);
+        } catch (AnswerNotSentException e) {
+            LOG.warnf("deployment %s: command %s sent to %s: %s", command.deploymentId(), command.commandId(),
+                    Topics.LB_COMMANDS_DLQ, e.getMessage());
+            return message.nack(e);
+        }
+        return message.ack();
+    }
+
+    private static LbCommand command(String value) throws MalformedEventException {
         EventEnvelope<?> envelope = EventCodec.decode(value);
         if (!(envelope.data() instanceof LbCommand command)) {
             throw new MalformedEventException("expected a load-balancer command on " + Topics.LB_COMMANDS + " but got "
@@ -36,6 +68,6 @@ public class LbCommandConsumer {
         } catch (IllegalArgumentException e) {
             throw new MalformedEventException(e.getMessage(), e);
         }
-        handler.handle(command);
+        return command;
     }
 }

@@ -17,6 +17,9 @@ import io.bgdeploy.infra.testing.KafkaTestClient;
 import io.bgdeploy.lbconfig.testing.AgentResource;
 import io.bgdeploy.lbconfig.testing.ConfirmingAgent;
 import io.bgdeploy.lbconfig.testing.KafkaTopics;
+import io.bgdeploy.lbconfig.testing.LogCapture;
+import io.bgdeploy.events.MalformedEventException;
+import io.bgdeploy.lbconfig.messaging.CommandHandler.AnswerNotSentException;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -29,6 +32,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.logging.Level;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -133,12 +137,13 @@ class LbCommandFlowTest {
     }
 
     @Test
-    void aMalformedCommandGoesToTheDeadLetterTopicWithItsReasonAndConsumingGoesOn() {
+    void aMalformedCommandGoesToTheDeadLetterTopicWithItsReasonInOneLogLineAndConsumingGoesOn() {
         String app = "app" + UUID.randomUUID().toString().substring(0, 6);
         String laterId = UUID.randomUUID().toString();
         String marker = "{\"specversion\":\"1.0\",\"id\":\"" + UUID.randomUUID() + "\",\"type\":\"io.bgdeploy.lb.no-such-command\"}";
         try (var dlq = KafkaTestClient.reader(bootstrap, Topics.LB_COMMANDS_DLQ);
-             var events = KafkaTestClient.reader(bootstrap, Topics.LB_EVENTS)) {
+             var events = KafkaTestClient.reader(bootstrap, Topics.LB_EVENTS);
+             var logs = LogCapture.start()) {
             KafkaTestClient.produce(bootstrap, Topics.LB_COMMANDS, "default/" + app, marker);
             send(new UpsertBackend(laterId, "d-" + app, "default", app, new BackendSpec(
                     "default-" + app + "-1", List.of(), false, List.of(), null)));
@@ -147,6 +152,10 @@ class LbCommandFlowTest {
             events.await(r -> laterId.equals(commandId(r)), Duration.ofSeconds(60));
 
             assertThat(KafkaTestClient.header(dead, Topics.DLQ_REASON_HEADER)).contains("unknown event type");
+            assertThat(logs.containing("malformed record on " + Topics.LB_COMMANDS)).singleElement()
+                    .satisfies(r -> assertThat(r.getLevel().intValue()).isEqualTo(Level.WARNING.intValue()))
+                    .satisfies(r -> assertThat(LogCapture.message(r)).contains("unknown event type"));
+            assertThat(logs.carrying(MalformedEventException.class)).isEmpty();
         }
     }
 
@@ -185,14 +194,15 @@ class LbCommandFlowTest {
     }
 
     @Test
-    void anAnswerKafkaDoesNotTakeIsRetriedThenFailsTheCommandIntoTheDeadLetterTopicAndAReplayIsAnsweredOnce()
+    void anAnswerKafkaDoesNotTakeIsRetriedThenFailsTheCommandIntoTheDeadLetterTopicInOneLogLineAndAReplayIsAnsweredOnce()
             throws Exception {
         String app = "app" + UUID.randomUUID().toString().substring(0, 6);
         String commandId = UUID.randomUUID().toString();
         UpsertBackend command = new UpsertBackend(commandId, "d-" + app, "default", app, new BackendSpec(
                 "default-" + app + "-1", List.of(new ServerSpec("pod-1", "127.0.0.1", BLUE_PORT)), false, List.of(), null));
         try (var dlq = KafkaTestClient.reader(bootstrap, Topics.LB_COMMANDS_DLQ);
-             var events = KafkaTestClient.reader(bootstrap, Topics.LB_EVENTS)) {
+             var events = KafkaTestClient.reader(bootstrap, Topics.LB_EVENTS);
+             var logs = LogCapture.start()) {
             KafkaTestClient.limitRecordSize(bootstrap, Topics.LB_EVENTS, 64);
             try {
                 send(command);
@@ -200,6 +210,9 @@ class LbCommandFlowTest {
                 assertThat(KafkaTestClient.header(dead, Topics.DLQ_REASON_HEADER))
                         .contains("the answer to command " + commandId).contains("not taken by Kafka")
                         .contains("replay the command");
+                assertThat(logs.containing("command " + commandId + " sent to " + Topics.LB_COMMANDS_DLQ)).singleElement()
+                        .satisfies(r -> assertThat(r.getLevel().intValue()).isEqualTo(Level.WARNING.intValue()));
+                assertThat(logs.carrying(AnswerNotSentException.class)).isEmpty();
             } finally {
                 KafkaTestClient.limitRecordSize(bootstrap, Topics.LB_EVENTS, null);
             }
