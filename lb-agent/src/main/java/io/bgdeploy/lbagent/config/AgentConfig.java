@@ -29,8 +29,13 @@ public interface AgentConfig {
     @WithDefault("15s")
     Duration reconcileInterval();
 
+    /** How long a reload of a small configuration may take until it counts as failed. */
     @WithDefault("10s")
     Duration reloadTimeout();
+
+    /** Added to {@link #reloadTimeout()} for every 1,000 backend sections: a new worker takes longer to load more. */
+    @WithDefault("5s")
+    Duration reloadTimeoutPerThousandSections();
 
     /** How long a server that leaves keeps its open connections before they are shut down and it is deleted. */
     @WithDefault("10s")

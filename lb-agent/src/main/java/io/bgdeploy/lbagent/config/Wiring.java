@@ -7,6 +7,7 @@ import io.bgdeploy.lbagent.render.HaproxyConfigRenderer;
 import io.bgdeploy.lbagent.render.HaproxySettings;
 import io.bgdeploy.lbagent.sync.AgentSettings;
 import io.bgdeploy.lbagent.sync.HaproxyAgent;
+import io.bgdeploy.lbagent.sync.ReloadTimeout;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
@@ -47,7 +48,8 @@ public class Wiring {
                 h.statsPort(), null, h.hardStopAfterSeconds(), h.maxConnections(), h.stickyCookieKey());
         return new AgentSettings(config.id().orElseGet(Wiring::hostName), Path.of(h.binary()),
                 Path.of(h.configFile()).toAbsolutePath(), Path.of(h.masterSocket()).toAbsolutePath(), h.start(), haproxy,
-                config.leaseTtl(), config.reconcileInterval(), config.reloadTimeout(), config.serverDrainTimeout());
+                config.leaseTtl(), config.reconcileInterval(),
+                new ReloadTimeout(config.reloadTimeout(), config.reloadTimeoutPerThousandSections()), config.serverDrainTimeout());
     }
 
     @Produces

@@ -18,13 +18,13 @@ import java.time.Duration;
  * @param haproxy           listeners of the rendered file
  * @param leaseTtl          registration lease: the agent counts as gone this long after it stops
  * @param reconcileInterval full re-read even when the watch is silent
- * @param reloadTimeout     how long a reload may take until it counts as failed
+ * @param reloadTimeout     how long a reload may take until it counts as failed, growing with the configuration
  * @param serverDrainTimeout how long a server that leaves keeps its open connections before they are
  *                          shut down and it is deleted
  */
 public record AgentSettings(String agentId, Path binary, Path configFile, Path masterSocket, boolean startHaproxy,
                             HaproxySettings haproxy, Duration leaseTtl, Duration reconcileInterval,
-                            Duration reloadTimeout, Duration serverDrainTimeout) {
+                            ReloadTimeout reloadTimeout, Duration serverDrainTimeout) {
 
     public AgentSettings {
         Names.requireServerName(agentId);

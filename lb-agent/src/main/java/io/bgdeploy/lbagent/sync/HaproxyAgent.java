@@ -31,6 +31,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,6 +44,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Keeps one HAProxy in step with etcd.
@@ -129,6 +131,8 @@ public final class HaproxyAgent implements AutoCloseable {
     private final String mapFile;
     private final ScheduledExecutorService loop;
     private final AtomicBoolean pending = new AtomicBoolean();
+    /** When the pending reconcile was asked for (System.nanoTime()), 0 when none is. */
+    private final AtomicLong triggeredAt = new AtomicLong();
     private final AtomicBoolean refreshDue = new AtomicBoolean(true);
     private final List<CloseableClient> keepers = new CopyOnWriteArrayList<>();
 
@@ -136,6 +140,10 @@ public final class HaproxyAgent implements AutoCloseable {
     private volatile long lease;
     private volatile Status status = new Status(true, false, 0, null, 0, 0, 0, 0);
     private volatile long failedRevision = -1;
+    /** The configuration (file and map) that failed last: a failure is reported once per desired state. */
+    private String failedState;
+    /** {@link #failedState} failed validation, which gives the same answer for the same text. */
+    private boolean failedStateInvalid;
     private volatile boolean reportDue = true;
     private long reportedAtMillis;
     /** The layout HAProxy has loaded and the files hold; null when not known (start, HAProxy restarted). */
@@ -203,6 +211,7 @@ public final class HaproxyAgent implements AutoCloseable {
     /** Asks for a reconcile; several requests before it starts become one. */
     public void trigger() {
         if (pending.compareAndSet(false, true)) {
+            triggeredAt.set(System.nanoTime());
             loop.execute(this::reconcileQuietly);
         }
     }
@@ -232,7 +241,7 @@ public final class HaproxyAgent implements AutoCloseable {
                 throw new IllegalStateException("initial configuration is not valid: " + problems);
             }
             launcher = HaproxyLauncher.start(settings.binary(), settings.configFile(), settings.masterSocket(),
-                    settings.reloadTimeout());
+                    settings.reloadTimeout().forSections(initial.slots().size()));
             live = initial;
             runtime = RuntimeState.of(initial);
             lastProc = cli.showProc();
@@ -278,6 +287,10 @@ public final class HaproxyAgent implements AutoCloseable {
 
     private void reconcileQuietly() {
         pending.set(false);
+        long asked = triggeredAt.getAndSet(0);
+        if (asked != 0) {
+            timer.record("wait", System.nanoTime() - asked);
+        }
         try {
             reconcile();
         } catch (RuntimeException e) {
@@ -287,8 +300,16 @@ public final class HaproxyAgent implements AutoCloseable {
     }
 
     private void reconcile() {
-        if (lease == 0 || !leaseAlive()) {
+        if (lease == 0) {
             register();
+        } else if (refreshDue.get()) {
+            // a lost lease is reported by its keep-alive; this read also catches one that expired while
+            // the stream stayed open, once per reconcile interval and off the path of a change
+            long start = System.nanoTime();
+            if (!leaseAlive()) {
+                register();
+            }
+            timer.record("lease", System.nanoTime() - start);
         }
         ensureHaproxyRuns();
         long t0 = System.nanoTime();
@@ -319,6 +340,7 @@ public final class HaproxyAgent implements AutoCloseable {
             reportedAtMillis = System.currentTimeMillis();
             timer.record("report", System.nanoTime() - t2);
             failedRevision = -1;
+            failedState = null;
             status = status.with(true, snapshot.revision(), null);
         }
         retireDrained();
@@ -421,21 +443,28 @@ public final class HaproxyAgent implements AutoCloseable {
         Path candidate = settings.configFile().resolveSibling(settings.configFile().getFileName() + ".candidate");
         long t0 = System.nanoTime();
         String text = render(next);
+        String map = renderer.renderMap(next);
+        String state = text + map;
+        if (failedStateInvalid && state.equals(failedState)) {
+            failAgain(revision);
+            return false;
+        }
         writeAtomically(candidate, text);
         String problems = validator.problems(candidate);
         timer.record("validate", System.nanoTime() - t0);
         if (problems != null) {
-            fail(revision, "rendered configuration for revision " + revision + " is not valid, HAProxy keeps the last good one: " + problems);
+            fail(revision, state, true,
+                    "rendered configuration for revision " + revision + " is not valid, HAProxy keeps the last good one: " + problems);
             return false;
         }
         long t1 = System.nanoTime();
         String previousConfig = readIfExists(settings.configFile());
         String previousMap = readIfExists(settings.mapFile());
         ProcStatus before = cli.showProc();
-        writeAtomically(settings.mapFile(), renderer.renderMap(next));
+        writeAtomically(settings.mapFile(), map);
         move(candidate, settings.configFile());
         cli.send("reload");
-        String outcome = awaitReload(before);
+        String outcome = awaitReload(before, next.slots().size());
         if (outcome != null) {
             if (previousConfig != null) {
                 writeAtomically(settings.configFile(), previousConfig);
@@ -443,7 +472,8 @@ public final class HaproxyAgent implements AutoCloseable {
             if (previousMap != null) {
                 writeAtomically(settings.mapFile(), previousMap);
             }
-            fail(revision, "reload for revision " + revision + " failed, HAProxy keeps the last good configuration: " + outcome);
+            fail(revision, state, false,
+                    "reload for revision " + revision + " failed, HAProxy keeps the last good configuration: " + outcome);
             return false;
         }
         timer.record("reload", System.nanoTime() - t1);
@@ -455,9 +485,10 @@ public final class HaproxyAgent implements AutoCloseable {
         return true;
     }
 
-    /** Null when the master confirms a new worker, else why not. */
-    private String awaitReload(ProcStatus before) {
-        long deadline = System.nanoTime() + settings.reloadTimeout().toNanos();
+    /** Null when the master confirms a new worker within the limit for {@code sections} backend sections, else why not. */
+    private String awaitReload(ProcStatus before, int sections) {
+        Duration limit = settings.reloadTimeout().forSections(sections);
+        long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {
             try {
                 ProcStatus now = cli.showProc();
@@ -478,7 +509,9 @@ public final class HaproxyAgent implements AutoCloseable {
                 return "interrupted";
             }
         }
-        return "no new worker within " + settings.reloadTimeout().toMillis() + " ms";
+        return "no new worker within " + limit.toMillis() + " ms (lbagent.reload-timeout plus "
+                + settings.reloadTimeout().perThousandSections().toMillis() + " ms per 1,000 of its " + sections
+                + " backend sections)";
     }
 
     /** Deletes the servers in maintenance whose connections are gone; shuts down what is left after the drain timeout. */
@@ -559,8 +592,10 @@ public final class HaproxyAgent implements AutoCloseable {
         LOG.warnf("agent %s: HAProxy (pid %d) is gone; starting it again from %s", settings.agentId(), launcher.pid(),
                 settings.configFile());
         launcher.close();
+        String file = readIfExists(settings.configFile());
+        int sections = file == null ? 0 : HaproxyConfigRenderer.sections(file).size();
         launcher = HaproxyLauncher.start(settings.binary(), settings.configFile(), settings.masterSocket(),
-                settings.reloadTimeout());
+                settings.reloadTimeout().forSections(sections));
         live = null;
         runtime = null;
         retiring.clear();
@@ -579,17 +614,46 @@ public final class HaproxyAgent implements AutoCloseable {
         return text;
     }
 
-    private void fail(long revision, String reason) {
-        LOG.warnf("agent %s: %s", settings.agentId(), reason);
+    /**
+     * Reports that the desired {@code state} cannot be applied, once per distinct state: a warning,
+     * the failure in the agent's progress in etcd (what lb-config-service waits on) and
+     * {@code LbAgentFailed}. The same state asked for again at a newer revision (the periodic re-read
+     * moves the revision on, and so does the agent's own progress write) is not reported again.
+     *
+     * @param invalid the state failed validation: it is not validated again
+     */
+    private void fail(long revision, String state, boolean invalid, String reason) {
         status = status.with(false, status.appliedRevision(), reason);
-        if (failedRevision != revision) {
+        if (state.equals(failedState)) {
+            failAgain(revision);
+            return;
+        }
+        LOG.warnf("agent %s: %s", settings.agentId(), reason);
+        failedState = state;
+        failedStateInvalid = invalid;
+        failedRevision = revision;
+        reportFailure(revision, reason);
+        failures.failed(settings.agentId(), revision, reason);
+    }
+
+    /**
+     * A newer revision still asks for the state that failed: only the failed revision in etcd moves
+     * on, so that a command waiting for that revision learns at once that it cannot be applied.
+     */
+    private void failAgain(long revision) {
+        if (revision > failedRevision) {
+            LOG.debugf("agent %s: revision %d asks for the configuration that failed before; not reported again",
+                    settings.agentId(), revision);
             failedRevision = revision;
-            try {
-                store.reportProgress(lease, new AgentProgress(settings.agentId(), status.appliedRevision(), Instant.now(), reason, revision));
-            } catch (RuntimeException e) {
-                LOG.warnf("agent %s cannot report its failure to etcd: %s", settings.agentId(), e.getMessage());
-            }
-            failures.failed(settings.agentId(), revision, reason);
+            reportFailure(revision, status.lastFailure());
+        }
+    }
+
+    private void reportFailure(long revision, String reason) {
+        try {
+            store.reportProgress(lease, new AgentProgress(settings.agentId(), status.appliedRevision(), Instant.now(), reason, revision));
+        } catch (RuntimeException e) {
+            LOG.warnf("agent %s cannot report its failure to etcd: %s", settings.agentId(), e.getMessage());
         }
     }
 

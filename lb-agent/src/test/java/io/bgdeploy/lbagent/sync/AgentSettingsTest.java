@@ -16,8 +16,8 @@ class AgentSettingsTest {
 
     private static AgentSettings withSocket(Path socket) {
         return new AgentSettings("agent-1", Path.of("/usr/sbin/haproxy"), Path.of("/tmp/lb/haproxy.cfg"), socket, true,
-                HaproxySettings.localDefaults(), Duration.ofSeconds(10), Duration.ofSeconds(15), Duration.ofSeconds(10),
-                Duration.ofSeconds(10));
+                HaproxySettings.localDefaults(), Duration.ofSeconds(10), Duration.ofSeconds(15),
+                ReloadTimeout.fixed(Duration.ofSeconds(10)), Duration.ofSeconds(10));
     }
 
     @Test

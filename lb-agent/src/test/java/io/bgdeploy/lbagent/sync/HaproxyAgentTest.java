@@ -76,7 +76,7 @@ class HaproxyAgentTest {
         HaproxySettings haproxy = HaproxySettings.localDefaults().withPorts(publicPort, FreePorts.next());
         AgentSettings settings = new AgentSettings(AGENT, Path.of("/usr/sbin/haproxy"), configFile,
                 sockets.socket("master.sock"), true, haproxy, Duration.ofSeconds(5), Duration.ofSeconds(2),
-                Duration.ofSeconds(10), Duration.ofSeconds(2));
+                new ReloadTimeout(Duration.ofSeconds(10), Duration.ofSeconds(5)), Duration.ofSeconds(2));
         agent = new HaproxyAgent(store, new HaproxyConfigRenderer(), settings,
                 (id, revision, reason) -> failures.add(revision + ": " + reason));
         agent.start();
@@ -214,22 +214,39 @@ class HaproxyAgentTest {
 
     @Test
     @Order(5)
-    void aConfigurationHaproxyRejectsNeverGoesLiveAndIsReported() throws Exception {
+    void aConfigurationHaproxyRejectsNeverGoesLiveAndIsReportedOncePerDesiredState() throws Exception {
         String before = Files.readString(configFile);
-        long revision = writer.switchFrontend(new FrontendSpec("secure.example.com", false, false, List.of(), false,
-                TlsMode.HTTPS_ONLY, "/nonexistent/cert.pem"), current);
+        int reported = failures.size();
+        long revision = writer.switchFrontend(hostWithoutCertificate("secure.example.com"), current);
 
         AgentProgress progress = writer.awaitFailure(AGENT, revision, Duration.ofSeconds(20));
 
         assertThat(progress.revision()).isLessThan(revision);
         assertThat(progress.failure()).contains("not valid").contains("cert.pem");
-        await().atMost(Duration.ofSeconds(5)).until(() -> !failures.isEmpty());
+        await().atMost(Duration.ofSeconds(5)).until(() -> failures.size() > reported);
         assertThat(agent.status().healthy()).isFalse();
         assertThat(Files.readString(configFile)).isEqualTo(before);
         assertThat(LoadGeneratorAccess.get(publicPort, HOST)).isEqualTo(currentBody);
 
+        // the agent reads etcd again every reconcile interval, each time at a newer revision (its own
+        // progress write moves it on): the failure moves on in etcd, but is published only once
+        AgentProgress later = writer.awaitFailure(AGENT, progress.failedRevision() + 1, Duration.ofSeconds(20));
+        later = writer.awaitFailure(AGENT, later.failedRevision() + 1, Duration.ofSeconds(20));
+        assertThat(later.failure()).isEqualTo(progress.failure());
+        assertThat(failures).hasSize(reported + 1);
+
+        long another = writer.switchFrontend(hostWithoutCertificate("secure2.example.com"), current);
+        writer.awaitFailure(AGENT, another, Duration.ofSeconds(20));
+        await().atMost(Duration.ofSeconds(5)).until(() -> failures.size() == reported + 2);
+        assertThat(failures.get(reported + 1)).startsWith(another + ": ").contains("secure2.example.com");
+
+        writer.removeFrontend("secure2.example.com");
         apply(writer.removeFrontend("secure.example.com"));
         assertThat(agent.status().healthy()).isTrue();
+    }
+
+    private static FrontendSpec hostWithoutCertificate(String host) {
+        return new FrontendSpec(host, false, false, List.of(), false, TlsMode.HTTPS_ONLY, "/nonexistent/" + host + "/cert.pem");
     }
 
     @Test
