@@ -47,8 +47,11 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static io.bgdeploy.lb.etcd.EtcdAccess.bytes;
 import static io.bgdeploy.lb.etcd.EtcdAccess.json;
@@ -81,6 +84,7 @@ class LbSwitchBenchmark {
     private String current = BLUE;
     private int newHost;
     private int agentA;
+    private List<String> metricsUrls;
 
     @Test
     void switchLatency() throws Exception {
@@ -120,6 +124,8 @@ class LbSwitchBenchmark {
             processes.add(ServiceProcess.launch(root, "lb-config-service", FreePorts.next(), lbConfig, work.resolve("logs")));
             processes.forEach(ServiceProcess::awaitReady);
             agentA = agentPorts[0];
+            metricsUrls = List.of(processes.get(2).url("/q/metrics"), processes.get(0).url("/q/metrics"),
+                    etcd + "/metrics");
             events = KafkaTestClient.reader(bootstrap, Topics.LB_EVENTS);
 
             int bluePort = blue.getAddress().getPort();
@@ -172,6 +178,7 @@ class LbSwitchBenchmark {
     /** Switches the bench app back and forth and prints the latency; the reload counter says whether a reload happened. */
     private void switches(String title, int count) throws Exception {
         int reloads = haproxyReloads(agentA);
+        Map<String, double[]> steps = steps();
         long[] kafka = new long[count];
         long[] wall = new long[count];
         for (int i = 0; i < count; i++) {
@@ -183,12 +190,14 @@ class LbSwitchBenchmark {
             current = target;
         }
         print("switch " + title, kafka, wall);
+        printSteps(steps, steps());
         System.out.printf("    HAProxy reloads (agent a's master) during these switches: %d%n", haproxyReloads(agentA) - reloads);
     }
 
     /** Adds hosts routed to the serving backend: every agent reloads for each. */
     private void newHosts(String title, int count) throws Exception {
         int reloads = haproxyReloads(agentA);
+        Map<String, double[]> steps = steps();
         long[] kafka = new long[count];
         long[] wall = new long[count];
         for (int i = 0; i < count; i++) {
@@ -199,7 +208,46 @@ class LbSwitchBenchmark {
             kafka[i] = stamps[1] - stamps[0];
         }
         print(title, kafka, wall);
+        printSteps(steps, steps());
         System.out.printf("    HAProxy reloads (agent a's master) during these commands: %d%n", haproxyReloads(agentA) - reloads);
+    }
+
+    /**
+     * Sum and count of every step timer of lb-config-service ({@code lbconfig_command_step_seconds}),
+     * agent a ({@code lbagent_step_seconds}) and etcd's own disk timers, keyed by where and what.
+     */
+    private Map<String, double[]> steps() throws Exception {
+        Map<String, double[]> steps = new TreeMap<>();
+        for (String url : metricsUrls) {
+            String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            for (String line : body.split("\n")) {
+                Matcher m = STEP_METRIC.matcher(line);
+                if (m.matches()) {
+                    String key = m.group(1).replace("_step_seconds", "").replace("_duration_seconds", "")
+                            + (m.group(3) == null ? "" : " " + m.group(3));
+                    steps.computeIfAbsent(key, k -> new double[2])[m.group(2).equals("sum") ? 0 : 1] += Double.parseDouble(m.group(4));
+                }
+            }
+        }
+        return steps;
+    }
+
+    private static final Pattern STEP_METRIC = Pattern.compile(
+            "(lbconfig_command_step_seconds|lbagent_step_seconds|etcd_disk_wal_fsync_duration_seconds"
+                    + "|etcd_disk_backend_commit_duration_seconds)_(sum|count)(?:\\{(?:.*,)?step=\"([^\"]+)\".*})? (\\S+)");
+
+    /** Mean time per step during a phase: lb-config-service's steps, agent a's, and etcd's disk writes. */
+    private static void printSteps(Map<String, double[]> before, Map<String, double[]> after) {
+        StringBuilder line = new StringBuilder("    mean per step (count):");
+        after.forEach((key, now) -> {
+            double[] was = before.getOrDefault(key, new double[2]);
+            double count = now[1] - was[1];
+            if (count > 0) {
+                line.append(String.format(" %s %.1f ms (%d);", key, (now[0] - was[0]) * 1000 / count, (long) count));
+            }
+        });
+        System.out.println(line);
     }
 
     private static void print(String title, long[] kafka, long[] wall) {
