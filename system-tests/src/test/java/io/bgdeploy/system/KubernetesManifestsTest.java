@@ -268,6 +268,10 @@ class KubernetesManifestsTest {
         assertThat(gelf.getScheme()).as("GELF over HTTP, the transport that proves delivery").isEqualTo("http");
         assertThat(gelf.getPath()).isEqualTo("/gelf");
         assertThat(gelf.getPort()).as("the port of the content pack's input").isEqualTo(GraylogContentPackTest.gelfHttpPort());
+        long memoryLimit = shipper.getResources().getLimits().get("memory").getNumericalAmount().longValueExact();
+        long heapPercent = Long.parseLong(environment(m, shipper, "bgdeploy").get("JAVA_MAX_MEM_RATIO"));
+        assertThat(memoryLimit * heapPercent / 100).as("the shipper's heap, the 256 MiB its benchmark is measured with")
+                .isLessThanOrEqualTo(256L * 1024 * 1024);
     }
 
     /**
