@@ -1,5 +1,6 @@
 package io.bgdeploy.lbagent.sync;
 
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.Keys.AppRef;
 import io.bgdeploy.events.lb.BackendSpec;
 import io.bgdeploy.events.lb.FrontendSpec;
@@ -216,7 +217,7 @@ class HaproxyAgentTest {
     @Order(5)
     void aConfigurationHaproxyRejectsNeverGoesLiveAndIsReported() throws Exception {
         String before = Files.readString(configFile);
-        long revision = writer.switchFrontend(new FrontendSpec("secure.example.com", false, false, List.of(), false,
+        long revision = writer.switchFrontend(new FrontendSpec(HostName.of("secure.example.com"), false, false, List.of(), false,
                 TlsMode.HTTPS_ONLY, "/nonexistent/cert.pem"), current);
 
         AgentProgress progress = writer.awaitFailure(AGENT, revision, Duration.ofSeconds(20));
@@ -228,7 +229,7 @@ class HaproxyAgentTest {
         assertThat(Files.readString(configFile)).isEqualTo(before);
         assertThat(LoadGeneratorAccess.get(publicPort, HOST)).isEqualTo(currentBody);
 
-        apply(writer.removeFrontend("secure.example.com"));
+        apply(writer.removeFrontend(HostName.of("secure.example.com")));
         assertThat(agent.status().healthy()).isTrue();
     }
 
