@@ -35,7 +35,8 @@ public record HostName(@JsonValue String value) implements Comparable<HostName> 
     public HostName {
         String problem = problemWith(value);
         if (problem != null) {
-            throw new IllegalArgumentException("host name '" + Names.printable(value) + "' " + problem);
+            throw new IllegalArgumentException(value == null ? "host name " + problem
+                    : "host name '" + Names.printable(value) + "' " + problem);
         }
         value = value.toLowerCase(Locale.ROOT);
     }
@@ -66,7 +67,10 @@ public record HostName(@JsonValue String value) implements Comparable<HostName> 
     }
 
     private static String problemWith(String s) {
-        if (s == null || s.isEmpty()) {
+        if (s == null) {
+            return "is required: give a host name such as " + EXAMPLE;
+        }
+        if (s.isEmpty()) {
             return "is empty: give a host name such as " + EXAMPLE;
         }
         if (s.contains("://")) {

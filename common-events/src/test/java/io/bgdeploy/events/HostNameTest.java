@@ -64,8 +64,8 @@ class HostNameTest {
 
     @Test
     void emptyAndMissingAreRejected() {
-        assertThatThrownBy(() -> HostName.of("")).hasMessageContaining("is empty");
-        assertThatThrownBy(() -> HostName.of(null)).hasMessageContaining("is empty");
+        assertThatThrownBy(() -> HostName.of("")).hasMessage("host name '' is empty: give a host name such as app.example.com");
+        assertThatThrownBy(() -> HostName.of(null)).hasMessage("host name is required: give a host name such as app.example.com");
     }
 
     @Test
