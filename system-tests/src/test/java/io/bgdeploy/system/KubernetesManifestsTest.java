@@ -261,7 +261,7 @@ class KubernetesManifestsTest {
         assertThat(bytes.getValueFrom().getConfigMapKeyRef().getKey()).isEqualTo("LOGSHIPPER_COLLECTOR_MAX_RECORD_BYTES");
         assertThat(String.join("\n", job.getArgs())).contains("for topic in container-logs container-logs-dlq",
                 "--config max.message.bytes=\"$bytes\"", "--add-config max.message.bytes=\"$bytes\"", "bytes=\"$MAX_RECORD_BYTES\"");
-        assertThat(job.getImage()).isEqualTo("apache/kafka:" + DockerComposeFileTest.rootProperty("kafka.version"));
+        assertThat(job.getImage()).isEqualTo("apache/kafka:" + DockerComposeFileTest.rootProperty(root, "kafka.version"));
 
         Container shipper = m.deploymentOf("log-shipper").getSpec().getTemplate().getSpec().getContainers().get(0);
         java.net.URI gelf = java.net.URI.create(environment(m, shipper, "bgdeploy").get("GRAYLOG_GELF_URL"));
