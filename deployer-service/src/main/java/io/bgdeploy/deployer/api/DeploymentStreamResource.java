@@ -2,9 +2,9 @@ package io.bgdeploy.deployer.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.bgdeploy.deployer.bluegreen.Deployer;
-import io.bgdeploy.deployer.store.Deployment;
-import io.bgdeploy.deployer.store.DeploymentStore;
-import io.bgdeploy.deployer.store.PodHealthRecord;
+import io.bgdeploy.deployer.model.Deployment;
+import io.bgdeploy.deployer.model.DeploymentStore;
+import io.bgdeploy.deployer.model.PodHealthRecord;
 import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.Names;
 import io.bgdeploy.events.deploy.DeploymentStatus;

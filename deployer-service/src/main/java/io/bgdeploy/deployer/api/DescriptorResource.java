@@ -1,8 +1,8 @@
 package io.bgdeploy.deployer.api;
 
 import io.bgdeploy.deployer.bluegreen.Deployer;
-import io.bgdeploy.deployer.store.DeploymentStore;
-import io.bgdeploy.deployer.store.Ids;
+import io.bgdeploy.deployer.model.DeploymentStore;
+import io.bgdeploy.deployer.model.Ids;
 import io.bgdeploy.events.deploy.Descriptor;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;

@@ -1,10 +1,14 @@
 package io.bgdeploy.deployer.bluegreen;
 
-import io.bgdeploy.deployer.platform.PodInfo;
-import io.bgdeploy.deployer.platform.Platform;
-import io.bgdeploy.deployer.platform.WorkloadSpec;
-import io.bgdeploy.deployer.store.Deployment;
-import io.bgdeploy.deployer.store.DeploymentStore;
+import io.bgdeploy.deployer.model.EventSink;
+import io.bgdeploy.deployer.model.LoadBalancer;
+import io.bgdeploy.deployer.model.HealthBoard;
+import io.bgdeploy.deployer.model.BlueGreenPlanner;
+import io.bgdeploy.deployer.model.PodInfo;
+import io.bgdeploy.deployer.model.Platform;
+import io.bgdeploy.deployer.model.WorkloadSpec;
+import io.bgdeploy.deployer.model.Deployment;
+import io.bgdeploy.deployer.model.DeploymentStore;
 import io.bgdeploy.events.deploy.DeploymentFinished;
 import io.bgdeploy.events.deploy.DeploymentPhase;
 import io.bgdeploy.events.deploy.DeploymentPhaseChanged;
@@ -330,7 +334,7 @@ public final class BlueGreenFlow {
 
     private void storeHealth(Run run, HealthBoard.Snapshot s) {
         for (PodHealthChanged h : s.health().values()) {
-            store.saveHealth(run.deployment.namespace(), run.id(), new io.bgdeploy.deployer.store.PodHealthRecord(
+            store.saveHealth(run.deployment.namespace(), run.id(), new io.bgdeploy.deployer.model.PodHealthRecord(
                     h.pod().podName(), h.state(), h.lastProbe(), Instant.now()));
         }
     }

@@ -1,12 +1,16 @@
 package io.bgdeploy.deployer.bluegreen;
 
+import io.bgdeploy.deployer.model.AppLocks;
+import io.bgdeploy.deployer.model.EventSink;
+import io.bgdeploy.deployer.model.BlueGreenPlanner;
+import io.bgdeploy.deployer.model.ResourcePolicy;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.bgdeploy.deployer.platform.Platform;
-import io.bgdeploy.deployer.platform.WorkloadSpec;
-import io.bgdeploy.deployer.store.Deployment;
-import io.bgdeploy.deployer.store.DeploymentStore;
-import io.bgdeploy.deployer.store.Ids;
-import io.bgdeploy.deployer.store.UndeployRequest;
+import io.bgdeploy.deployer.model.Platform;
+import io.bgdeploy.deployer.model.WorkloadSpec;
+import io.bgdeploy.deployer.model.Deployment;
+import io.bgdeploy.deployer.model.DeploymentStore;
+import io.bgdeploy.deployer.model.Ids;
+import io.bgdeploy.deployer.model.UndeployRequest;
 import io.bgdeploy.events.Keys;
 import io.bgdeploy.events.deploy.DeploymentAccepted;
 import io.bgdeploy.events.deploy.DeploymentPhase;

@@ -1,8 +1,8 @@
 package io.bgdeploy.deployer.config;
 
 import io.bgdeploy.deployer.bluegreen.Deployer;
-import io.bgdeploy.deployer.platform.Platform;
-import io.bgdeploy.deployer.store.DeploymentStore;
+import io.bgdeploy.deployer.model.Platform;
+import io.bgdeploy.deployer.model.DeploymentStore;
 import io.bgdeploy.deployer.store.EtcdAppLocks;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;

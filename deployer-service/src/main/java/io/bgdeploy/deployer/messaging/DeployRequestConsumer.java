@@ -1,7 +1,7 @@
 package io.bgdeploy.deployer.messaging;
 
 import io.bgdeploy.deployer.bluegreen.Deployer;
-import io.bgdeploy.deployer.bluegreen.EventSink;
+import io.bgdeploy.deployer.model.EventSink;
 import io.bgdeploy.deployer.intake.RequestAuthenticator;
 import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.EventEnvelope;

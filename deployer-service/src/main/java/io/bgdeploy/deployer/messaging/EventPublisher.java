@@ -1,6 +1,6 @@
 package io.bgdeploy.deployer.messaging;
 
-import io.bgdeploy.deployer.bluegreen.EventSink;
+import io.bgdeploy.deployer.model.EventSink;
 import io.bgdeploy.deployer.config.DeployerConfig;
 import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.EventData;

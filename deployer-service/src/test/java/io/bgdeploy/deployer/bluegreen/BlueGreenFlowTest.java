@@ -1,7 +1,11 @@
 package io.bgdeploy.deployer.bluegreen;
 
+import io.bgdeploy.deployer.model.LoadBalancer;
+import io.bgdeploy.deployer.model.HealthBoard;
+import io.bgdeploy.deployer.model.BlueGreenPlanner;
+import io.bgdeploy.deployer.model.ResourcePolicy;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.bgdeploy.deployer.store.Deployment;
+import io.bgdeploy.deployer.model.Deployment;
 import io.bgdeploy.deployer.testing.FakeLoadBalancer;
 import io.bgdeploy.deployer.testing.FakePlatform;
 import io.bgdeploy.deployer.testing.InMemoryLocks;
@@ -294,7 +298,7 @@ class BlueGreenFlowTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> java.util.Collections.disjoint(serverAddresses("default-lost-1"),
                 before));
         assertThat(serverAddresses("default-lost-1")).as("the backend names the new pods").isEqualTo(
-                platform.pods("default", "lost-1").stream().map(io.bgdeploy.deployer.platform.PodInfo::address)
+                platform.pods("default", "lost-1").stream().map(io.bgdeploy.deployer.model.PodInfo::address)
                         .collect(java.util.stream.Collectors.toSet()));
         assertThat(store.list("default", "lost")).as("no new deployment").extracting(Deployment::id).containsExactly(v1.id());
         assertThat(store.logs("default", v1.id())).anyMatch(l -> l.contains("pods started again"))
@@ -312,7 +316,7 @@ class BlueGreenFlowTest {
         platform.replacePod("default", "mover-1");
 
         java.util.Set<String> now = platform.pods("default", "mover-1").stream()
-                .map(io.bgdeploy.deployer.platform.PodInfo::address).collect(java.util.stream.Collectors.toSet());
+                .map(io.bgdeploy.deployer.model.PodInfo::address).collect(java.util.stream.Collectors.toSet());
         await().atMost(Duration.ofSeconds(10)).until(() -> serverAddresses("default-mover-1").equals(now));
         assertThat(now).isNotEqualTo(before);
     }
@@ -338,7 +342,7 @@ class BlueGreenFlowTest {
         platform.replacePod("default", "restarted-1");
 
         java.util.Set<String> now = platform.pods("default", "restarted-1").stream()
-                .map(io.bgdeploy.deployer.platform.PodInfo::address).collect(java.util.stream.Collectors.toSet());
+                .map(io.bgdeploy.deployer.model.PodInfo::address).collect(java.util.stream.Collectors.toSet());
         await().atMost(Duration.ofSeconds(10)).until(() -> serverAddresses("default-restarted-1").equals(now));
     }
 
@@ -443,7 +447,7 @@ class BlueGreenFlowTest {
         deploy(descriptor("midswitch", "#", ""));
         Descriptor d = descriptor("midswitch", "#", "");
         platform.create(BlueGreenPlanner.workload("switchid-00000001", d, "2", d.podspec(), Map.of()),
-                io.bgdeploy.deployer.platform.PodListener.NONE);
+                io.bgdeploy.deployer.model.PodListener.NONE);
         platform.stable.put("default/midswitch", "2");
         java.time.Instant now = java.time.Instant.now();
         store.save(new Deployment("switchid-00000001", now, now, "default", "midswitch", "2", DeploymentStatus.DEPLOYING,
@@ -463,7 +467,7 @@ class BlueGreenFlowTest {
         Descriptor d = descriptor("crash", "#", "");
         ObjectNode podspec = d.podspec();
         var green = BlueGreenPlanner.workload("crashid-00000001", d, "2", podspec, Map.of());
-        platform.create(green, io.bgdeploy.deployer.platform.PodListener.NONE);
+        platform.create(green, io.bgdeploy.deployer.model.PodListener.NONE);
         java.time.Instant now = java.time.Instant.now();
         store.save(new Deployment("crashid-00000001", now, now, "default", "crash", "2", DeploymentStatus.DEPLOYING,
                 DeploymentPhase.WAITING_FOR_HEALTH, "test", null, null, "1", null, d, null));
@@ -481,7 +485,7 @@ class BlueGreenFlowTest {
         Deployment kept = deploy(descriptor("orphans", "#", ""));
         Descriptor d = descriptor("orphans", "#", "");
         platform.create(BlueGreenPlanner.workload("lost-00000001", d, "9", d.podspec(), Map.of()),
-                io.bgdeploy.deployer.platform.PodListener.NONE);
+                io.bgdeploy.deployer.model.PodListener.NONE);
 
         deployer.removeOrphans();
 
@@ -493,7 +497,7 @@ class BlueGreenFlowTest {
         Deployment v1 = deploy(descriptor("drained", "#", ""));
         Descriptor d = descriptor("drained", "#", "");
         var green = BlueGreenPlanner.workload("drainid-00000001", d, "2", d.podspec(), Map.of());
-        platform.create(green, io.bgdeploy.deployer.platform.PodListener.NONE);
+        platform.create(green, io.bgdeploy.deployer.model.PodListener.NONE);
         lb.frontends.put("drained.example.com", "default-drained-2");
         java.time.Instant now = java.time.Instant.now();
         store.save(new Deployment("drainid-00000001", now, now, "default", "drained", "2", DeploymentStatus.DEPLOYING,

@@ -1,7 +1,10 @@
 package io.bgdeploy.deployer.bluegreen;
 
-import io.bgdeploy.deployer.platform.PodListener;
-import io.bgdeploy.deployer.store.Deployment;
+import io.bgdeploy.deployer.model.HealthBoard;
+import io.bgdeploy.deployer.model.BlueGreenPlanner;
+import io.bgdeploy.deployer.model.ResourcePolicy;
+import io.bgdeploy.deployer.model.PodListener;
+import io.bgdeploy.deployer.model.Deployment;
 import io.bgdeploy.deployer.testing.FakeLoadBalancer;
 import io.bgdeploy.deployer.testing.FakePlatform;
 import io.bgdeploy.deployer.testing.InMemoryLocks;
@@ -178,7 +181,7 @@ class ResumeInEveryPhaseTest {
     void anUndeployThatForgetsTheDeploymentIsFinishedAndForgottenByAnotherInstance() {
         Descriptor d = descriptor("app", "#", "");
         String v1 = servingFirstVersion(d);
-        store.saveUndeployRequest("default", v1, new io.bgdeploy.deployer.store.UndeployRequest("dave", true));
+        store.saveUndeployRequest("default", v1, new io.bgdeploy.deployer.model.UndeployRequest("dave", true));
         store.save(store.find("default", v1).orElseThrow().withStatus(DeploymentStatus.UNDEPLOYING, null));
 
         deployer("second").resumeUnowned();

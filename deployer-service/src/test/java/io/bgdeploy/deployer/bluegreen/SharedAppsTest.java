@@ -1,6 +1,9 @@
 package io.bgdeploy.deployer.bluegreen;
 
-import io.bgdeploy.deployer.store.Deployment;
+import io.bgdeploy.deployer.model.HealthBoard;
+import io.bgdeploy.deployer.model.BlueGreenPlanner;
+import io.bgdeploy.deployer.model.ResourcePolicy;
+import io.bgdeploy.deployer.model.Deployment;
 import io.bgdeploy.deployer.testing.FakeLoadBalancer;
 import io.bgdeploy.deployer.testing.FakePlatform;
 import io.bgdeploy.deployer.testing.InMemoryLocks;

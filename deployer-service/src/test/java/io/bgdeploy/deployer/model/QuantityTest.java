@@ -1,4 +1,4 @@
-package io.bgdeploy.deployer.platform;
+package io.bgdeploy.deployer.model;
 
 import org.junit.jupiter.api.Test;
 

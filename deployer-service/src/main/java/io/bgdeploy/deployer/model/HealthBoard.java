@@ -1,4 +1,4 @@
-package io.bgdeploy.deployer.bluegreen;
+package io.bgdeploy.deployer.model;
 
 import io.bgdeploy.events.pod.PodHealthChanged;
 import io.bgdeploy.events.pod.PodHealthState;

@@ -1,4 +1,4 @@
-package io.bgdeploy.deployer.bluegreen;
+package io.bgdeploy.deployer.model;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bgdeploy.events.EventCodec;

@@ -1,4 +1,4 @@
-package io.bgdeploy.deployer.platform;
+package io.bgdeploy.deployer.model;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bgdeploy.events.PodLabels;

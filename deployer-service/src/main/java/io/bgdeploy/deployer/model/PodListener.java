@@ -1,4 +1,4 @@
-package io.bgdeploy.deployer.platform;
+package io.bgdeploy.deployer.model;
 
 /** What a platform tells about the pods of a workload. Called from platform threads. */
 public interface PodListener {

@@ -1,4 +1,4 @@
-package io.bgdeploy.deployer.store;
+package io.bgdeploy.deployer.model;
 
 /**
  * Who asked to undeploy a deployment, and whether its record goes too; stored so that the

@@ -1,6 +1,5 @@
-package io.bgdeploy.deployer.bluegreen;
+package io.bgdeploy.deployer.model;
 
-import io.bgdeploy.deployer.store.Deployment;
 import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.deploy.DeploymentStatus;
 import io.bgdeploy.events.deploy.Descriptor;

@@ -1,4 +1,4 @@
-package io.bgdeploy.deployer.store;
+package io.bgdeploy.deployer.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.bgdeploy.events.pod.PodHealthState;

@@ -1,4 +1,4 @@
-package io.bgdeploy.deployer.store;
+package io.bgdeploy.deployer.model;
 
 import java.security.SecureRandom;
 import java.time.Instant;

@@ -1,9 +1,7 @@
-package io.bgdeploy.deployer.bluegreen;
+package io.bgdeploy.deployer.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.bgdeploy.deployer.platform.WorkloadSpec;
-import io.bgdeploy.deployer.store.Deployment;
 import io.bgdeploy.events.deploy.DeploymentPhase;
 import io.bgdeploy.events.deploy.DeploymentStatus;
 import io.bgdeploy.events.deploy.Descriptor;

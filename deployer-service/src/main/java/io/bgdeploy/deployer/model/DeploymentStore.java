@@ -1,4 +1,4 @@
-package io.bgdeploy.deployer.store;
+package io.bgdeploy.deployer.model;
 
 import io.bgdeploy.events.deploy.Descriptor;
 

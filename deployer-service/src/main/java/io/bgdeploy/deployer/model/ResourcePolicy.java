@@ -1,8 +1,7 @@
-package io.bgdeploy.deployer.bluegreen;
+package io.bgdeploy.deployer.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.bgdeploy.deployer.platform.Quantity;
 
 import java.util.ArrayList;
 import java.util.List;
