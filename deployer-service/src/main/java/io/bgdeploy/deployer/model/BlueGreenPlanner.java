@@ -14,10 +14,12 @@ import io.bgdeploy.events.pod.HealthCheckSpec;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Pure blue-green planning: names, versions, ports, environment, the desired workload and the
@@ -205,5 +207,29 @@ public final class BlueGreenPlanner {
 
     private static List<HttpHeader> headers(Descriptor d) {
         return d.additionHttpHeaders().stream().map(h -> new HttpHeader(h.header(), h.value())).toList();
+    }
+
+    /** Whether a deployment is still to be run to its end (DEPLOYING or UNDEPLOYING). */
+    public static boolean unfinished(Deployment d) {
+        return d.status() == DeploymentStatus.DEPLOYING || d.status() == DeploymentStatus.UNDEPLOYING;
+    }
+
+    /** A workload's key across namespaces: {@code <namespace>/<workload>}. */
+    public static String workloadKey(String namespace, String workload) {
+        return namespace + "/" + workload;
+    }
+
+    /**
+     * The workloads ({@link #workloadKey}) that must be kept: those of deployments that serve or
+     * are in progress. Any other workload the deployer manages is an orphan.
+     */
+    public static Set<String> ownedWorkloads(List<Deployment> deployments) {
+        Set<String> owned = new HashSet<>();
+        for (Deployment d : deployments) {
+            if (d.status() == null || d.status() != DeploymentStatus.FAILURE && d.status() != DeploymentStatus.UNDEPLOYED) {
+                owned.add(workloadKey(d.namespace(), workloadName(d.appName(), d.version())));
+            }
+        }
+        return owned;
     }
 }

@@ -1,5 +1,9 @@
 package io.bgdeploy.deployer.bluegreen;
 
+import io.bgdeploy.deployer.testing.DeployerInstance;
+import io.bgdeploy.deployer.testing.FlowParts;
+import io.bgdeploy.deployer.intake.Answer;
+import io.bgdeploy.deployer.intake.LockMode;
 import io.bgdeploy.deployer.model.HealthBoard;
 import io.bgdeploy.deployer.model.BlueGreenPlanner;
 import io.bgdeploy.deployer.model.ResourcePolicy;
@@ -60,29 +64,29 @@ class AcceptOrderTest {
         return new EtcdStore(client);
     }
 
-    private Deployer instance(String name, EtcdStore store) {
+    private DeployerInstance instance(String name, EtcdStore store) {
         EtcdAppLocks instanceLocks = new EtcdAppLocks(store.client(), Duration.ofSeconds(10), Duration.ofSeconds(10), name);
         locks.add(instanceLocks);
-        BlueGreenFlow flow = new BlueGreenFlow(platform, lb, board, sink, store, new BlueGreenFlow.Settings(
+        FlowParts flow = new FlowParts(platform, lb, board, sink, store, new FlowSettings(
                 Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ZERO, new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)),
                 new BackendFollower(platform, lb, board, store, Duration.ofSeconds(1), executor));
-        return new Deployer(platform, store, sink, flow, new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""),
-                Deployer.LockMode.QUEUE, instanceLocks, executor, SAME_MILLISECOND);
+        return new DeployerInstance(platform, store, sink, flow, new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""),
+                LockMode.QUEUE, instanceLocks, executor, SAME_MILLISECOND);
     }
 
     @Test
     void requestsAcceptedInOneMillisecondByTwoInstancesRunInTheOrderAccepted() {
         EtcdStore storeA = store();
-        List<Deployer> instances = List.of(instance("order-a", storeA), instance("order-b", store()));
+        List<DeployerInstance> instances = List.of(instance("order-a", storeA), instance("order-b", store()));
         String app = "order-" + UUID.randomUUID().toString().substring(0, 8);
         int requests = 12;
 
         List<String> ids = new ArrayList<>();
         for (int v = 1; v <= requests; v++) {
-            Deployer.Answer answer = instances.get(v % 2).submit(descriptor(app, String.valueOf(v), ""), "test",
+            Answer answer = instances.get(v % 2).submit(descriptor(app, String.valueOf(v), ""), "test",
                     "request-" + v, null);
-            assertThat(answer).isInstanceOf(Deployer.Accepted.class);
-            ids.add(((Deployer.Accepted) answer).deployment().id());
+            assertThat(answer).isInstanceOf(Answer.Accepted.class);
+            ids.add(((Answer.Accepted) answer).deployment().id());
         }
         assertThat(ids).as("ids alone cannot order these").allMatch(id -> id.startsWith(ids.get(0).substring(0, 8)));
 
@@ -104,13 +108,13 @@ class AcceptOrderTest {
     @Test
     void theNextNumberFollowsTheOrderAccepted() {
         EtcdStore storeA = store();
-        List<Deployer> instances = List.of(instance("next-a", storeA), instance("next-b", store()));
+        List<DeployerInstance> instances = List.of(instance("next-a", storeA), instance("next-b", store()));
         String app = "next-" + UUID.randomUUID().toString().substring(0, 8);
 
         List<String> versions = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
-            Deployer.Answer answer = instances.get(i % 2).submit(descriptor(app, "#", ""), "test", null, null);
-            versions.add(((Deployer.Accepted) answer).deployment().version());
+            Answer answer = instances.get(i % 2).submit(descriptor(app, "#", ""), "test", null, null);
+            versions.add(((Answer.Accepted) answer).deployment().version());
         }
 
         assertThat(versions).containsExactly("1", "2", "3", "4", "5", "6", "7", "8");
