@@ -15,7 +15,6 @@ import io.bgdeploy.deployer.testing.FakePlatform;
 import io.bgdeploy.deployer.testing.InMemoryLocks;
 import io.bgdeploy.deployer.testing.InMemoryStore;
 import io.bgdeploy.deployer.testing.RecordingSink;
-import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.deploy.DeploymentAccepted;
 import io.bgdeploy.events.deploy.DeploymentFinished;
 import io.bgdeploy.events.deploy.DeploymentPhase;
@@ -35,6 +34,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
+import static io.bgdeploy.deployer.testing.TestDescriptors.descriptor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -70,19 +70,6 @@ class BlueGreenFlowTest {
     @AfterEach
     void stop() {
         executor.shutdownNow();
-    }
-
-    static Descriptor descriptor(String app, String version, String extra) {
-        String json = """
-                {"appName": "%s", "newVersion": "%s", "replicas": 2, "frontend": "%s.example.com",
-                 "useHealthCheck": true, "healthCheckPath": "/health" %s,
-                 "podspec": {"containers": [{"name": "web", "image": "nginx", "ports": [{"containerPort": 80}]}]}}
-                """.formatted(app, version, app, extra);
-        try {
-            return EventCodec.read(json.getBytes(), Descriptor.class);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private Deployment deploy(Descriptor d) {

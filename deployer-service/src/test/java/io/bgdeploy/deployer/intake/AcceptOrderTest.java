@@ -1,9 +1,7 @@
-package io.bgdeploy.deployer.bluegreen;
+package io.bgdeploy.deployer.intake;
 
-import io.bgdeploy.deployer.testing.DeployerInstance;
-import io.bgdeploy.deployer.testing.FlowParts;
-import io.bgdeploy.deployer.intake.Answer;
-import io.bgdeploy.deployer.intake.LockMode;
+import io.bgdeploy.deployer.bluegreen.BackendFollower;
+import io.bgdeploy.deployer.bluegreen.FlowSettings;
 import io.bgdeploy.deployer.model.HealthBoard;
 import io.bgdeploy.deployer.model.BlueGreenPlanner;
 import io.bgdeploy.deployer.model.ResourcePolicy;
@@ -12,6 +10,8 @@ import io.bgdeploy.deployer.store.EtcdAppLocks;
 import io.bgdeploy.deployer.store.EtcdStore;
 import io.bgdeploy.deployer.testing.FakeLoadBalancer;
 import io.bgdeploy.deployer.testing.FakePlatform;
+import io.bgdeploy.deployer.testing.DeployerInstance;
+import io.bgdeploy.deployer.testing.FlowParts;
 import io.bgdeploy.deployer.testing.RecordingSink;
 import io.bgdeploy.events.deploy.DeploymentStatus;
 import io.bgdeploy.infra.testing.SharedInfra;
@@ -29,7 +29,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-import static io.bgdeploy.deployer.bluegreen.BlueGreenFlowTest.descriptor;
+import static io.bgdeploy.deployer.testing.TestDescriptors.descriptor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
