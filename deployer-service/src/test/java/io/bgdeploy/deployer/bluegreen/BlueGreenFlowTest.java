@@ -292,8 +292,10 @@ class BlueGreenFlowTest {
                 platform.pods("default", "lost-1").stream().map(io.bgdeploy.deployer.model.PodInfo::address)
                         .collect(java.util.stream.Collectors.toSet()));
         assertThat(store.list("default", "lost")).as("no new deployment").extracting(Deployment::id).containsExactly(v1.id());
-        assertThat(store.logs("default", v1.id())).anyMatch(l -> l.contains("pods started again"))
-                .anyMatch(l -> l.contains("backend default-lost-1 follows the pods of version 1"));
+        // the follower writes its log line once the load balancer has confirmed the update
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(store.logs("default", v1.id()))
+                .anyMatch(l -> l.contains("pods started again"))
+                .anyMatch(l -> l.contains("backend default-lost-1 follows the pods of version 1")));
         assertThat(deployer.restoredWorkloads()).isEqualTo(1);
         assertThat(lb.frontends).containsEntry("lost.example.com", "default-lost-1");
     }
