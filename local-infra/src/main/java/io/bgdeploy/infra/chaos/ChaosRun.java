@@ -74,7 +74,11 @@ public final class ChaosRun {
     private final Set<ProcessHandle> haproxies = new HashSet<>();
     private Path script;
 
-    private ChaosRun(Suite suite, Path root, Path dir, String runId) {
+    /** Only the rows whose fault names contain this text (all rows when empty). */
+    private final String only;
+
+    private ChaosRun(Suite suite, Path root, Path dir, String runId, String only) {
+        this.only = only;
         this.suite = suite;
         this.root = root;
         this.dir = dir;
@@ -83,14 +87,19 @@ public final class ChaosRun {
         this.received = new ReceivedLogLines(suite.gelfFile());
     }
 
+    /**
+     * @param args nothing for every row, or {@code --only <text>} for the rows whose fault names
+     *             contain the text (e.g. {@code --only deployer-service}), to measure one fault again
+     */
     public static void main(String[] args) throws Exception {
+        String only = onlyRows(args);
         Path root = Path.of("").toAbsolutePath();
         Path workDir = root.resolve(".suite-chaos");
         deleteRecursively(workDir);
         String runId = "chaos" + Instant.now().getEpochSecond();
         OUT.println("Chaos run " + runId + ": the suite on free ports, files and logs under " + workDir);
         Suite suite = Suite.start(Suite.Options.freePorts(root, workDir), OUT, Map.of());
-        ChaosRun run = new ChaosRun(suite, root, workDir.resolve("chaos"), runId);
+        ChaosRun run = new ChaosRun(suite, root, workDir.resolve("chaos"), runId, only);
         try {
             List<FaultResult> rows = run.run();
             String table = ChaosReport.table(rows);
@@ -128,16 +137,32 @@ public final class ChaosRun {
         List<Fault> faults = faults();
         for (int i = 0; i < faults.size(); i++) {
             Fault fault = faults.get(i);
+            if (!fault.name().contains(only)) {
+                continue;
+            }
             say("row " + (i + 1) + "/" + faults.size() + ": " + fault.name());
             FaultResult result = row("r" + i, fault);
             rows.add(result);
             say("row done: " + ChaosReport.row(result));
+        }
+        if (!only.isEmpty()) {
+            return rows;
         }
         rows.add(FaultResult.notRun("network partition of one HAProxy (ip link down in its netns)",
                 "not run: it needs a second HAProxy with its agent in a network namespace of their own, reaching"
                         + " etcd and Kafka over a veth pair; the suite starts one HAProxy, and etcd, Kafka and the"
                         + " services listen on 127.0.0.1 only"));
         return rows;
+    }
+
+    private static String onlyRows(String[] args) {
+        if (args.length == 0) {
+            return "";
+        }
+        if (args.length == 2 && args[0].equals("--only") && !args[1].isBlank()) {
+            return args[1];
+        }
+        throw new IllegalArgumentException("usage: bin/chaos [--only <text of a fault's name, e.g. deployer-service>]");
     }
 
     private List<Fault> faults() {
