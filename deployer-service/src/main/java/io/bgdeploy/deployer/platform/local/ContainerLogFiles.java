@@ -38,7 +38,10 @@ final class ContainerLogFiles {
     static final int MAX_LINE_CHARS = 16 * 1024;
     /** Bytes without a line end beyond this many are delivered as a line (cut), as a pipe reader would. */
     private static final int MAX_PENDING_BYTES = 4 * MAX_LINE_CHARS;
-    private static final int READ_BYTES = 256 * 1024;
+    /** The size of the buffer {@link #read} reads into. */
+    static final int READ_BYTES = 256 * 1024;
+    /** At most this many buffers of one file per round: a chatty container does not hold up the others' lines. */
+    private static final int READS_PER_ROUND = 16;
     private static final TypeReference<Map<String, Long>> POSITIONS = new TypeReference<>() {
     };
 
@@ -94,27 +97,34 @@ final class ContainerLogFiles {
      * Reads every complete line written since the saved positions and hands each to the sink.
      *
      * @param toTheEnd also a last line without end (the process is gone, nothing will complete it)
+     * @param buffer   where to read, of {@link #READ_BYTES} (the caller's, reused for every file)
      */
-    Batch read(ContainerLogSink sink, boolean toTheEnd) {
+    Batch read(ContainerLogSink sink, boolean toTheEnd, ByteBuffer buffer) {
         Map<String, Long> upTo = new HashMap<>(positions);
         List<CompletableFuture<?>> sent = new ArrayList<>();
         for (String stream : List.of(ContainerLogRecord.STDOUT, ContainerLogRecord.STDERR)) {
-            upTo.put(stream, readStream(stream, sink, toTheEnd, sent));
+            upTo.put(stream, readStream(stream, sink, toTheEnd, buffer, sent));
         }
         return new Batch(this, upTo, sent);
     }
 
-    private long readStream(String stream, ContainerLogSink sink, boolean toTheEnd,
+    private long readStream(String stream, ContainerLogSink sink, boolean toTheEnd, ByteBuffer buffer,
                             List<CompletableFuture<?>> sent) {
         long position = positions.getOrDefault(stream, 0L);
+        try {
+            if (Files.size(file(stream)) == position) {
+                return position;
+            }
+        } catch (IOException notYet) {
+            return position;
+        }
         try (FileChannel channel = FileChannel.open(file(stream), StandardOpenOption.READ)) {
             if (channel.size() < position) {
                 LOG.debugf("pod %s container %s: %s shorter than its position (truncated): read from its start",
                         source.pod(), source.container(), stream);
                 position = 0;
             }
-            ByteBuffer buffer = ByteBuffer.allocate(READ_BYTES);
-            while (true) {
+            for (int reads = 0; reads < READS_PER_ROUND; reads++) {
                 buffer.clear();
                 int n = channel.read(buffer, position);
                 if (n <= 0) {
@@ -138,6 +148,7 @@ final class ContainerLogFiles {
                 }
                 position += start;
             }
+            return position;
         } catch (NoSuchFileException notYet) {
             return position;
         } catch (IOException e) {

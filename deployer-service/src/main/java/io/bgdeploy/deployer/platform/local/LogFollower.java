@@ -2,6 +2,7 @@ package io.bgdeploy.deployer.platform.local;
 
 import org.jboss.logging.Logger;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -35,6 +36,7 @@ final class LogFollower {
     private final ScheduledExecutorService thread;
     /** Only touched by the follower's thread. */
     private final Set<ContainerLogFiles> followed = new LinkedHashSet<>();
+    private final ByteBuffer buffer = ByteBuffer.allocate(ContainerLogFiles.READ_BYTES);
     private boolean warned;
 
     LogFollower(ContainerLogSink sink, Duration pollInterval, Duration confirmTimeout, long maxFileBytes) {
@@ -64,7 +66,13 @@ final class LogFollower {
     void finish(ContainerLogFiles files, boolean delete) {
         run(() -> {
             followed.remove(files);
-            if (deliver(List.of(files.read(sink, true))) && delete) {
+            boolean delivered;
+            ContainerLogFiles.Batch batch;
+            do {
+                batch = files.read(sink, true, buffer);
+                delivered = deliver(List.of(batch));
+            } while (delivered && !batch.sent().isEmpty());
+            if (delivered && delete) {
                 files.delete();
             }
         }, true);
@@ -92,7 +100,7 @@ final class LogFollower {
     private void round() {
         try {
             List<ContainerLogFiles.Batch> batches = new ArrayList<>();
-            followed.forEach(f -> batches.add(f.read(sink, false)));
+            followed.forEach(f -> batches.add(f.read(sink, false, buffer)));
             deliver(batches);
         } catch (RuntimeException e) {
             LOG.warnf("reading the local containers' log files failed, tried again: %s", e.getMessage());
