@@ -36,12 +36,16 @@ public final class ServiceProcess implements AutoCloseable {
     static final Map<String, String> ENVIRONMENT = Map.of("MALLOC_ARENA_MAX", "2");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
 
+    private static final String LOOPBACK = "127.0.0.1";
+
     private final String name;
+    private final String address;
     private final int port;
     private final ManagedProcess process;
 
-    private ServiceProcess(String name, int port, ManagedProcess process) {
+    private ServiceProcess(String name, String address, int port, ManagedProcess process) {
         this.name = name;
+        this.address = address;
         this.port = port;
         this.process = process;
     }
@@ -52,19 +56,31 @@ public final class ServiceProcess implements AutoCloseable {
      * @param settings Quarkus/MicroProfile properties, e.g. {@code kafka.bootstrap.servers}
      */
     public static ServiceProcess launch(Path root, String module, int port, Map<String, String> settings, Path logDir) {
+        return launch(root, module, List.of(), LOOPBACK, port, settings, logDir.resolve(module + ".log"));
+    }
+
+    /** Starts the service of {@code module} on {@code host}, listening on its address; does not wait. */
+    public static ServiceProcess launchOn(IsolatedHost host, Path root, String module, int port,
+                                          Map<String, String> settings, Path logDir) {
+        return launch(root, module, host.commandPrefix(), host.address(), port, settings,
+                logDir.resolve(module + "-" + host.namespace() + ".log"));
+    }
+
+    private static ServiceProcess launch(Path root, String module, List<String> prefix, String address, int port,
+                                         Map<String, String> settings, Path logFile) {
         Path jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build the suite first (mvn -DskipTests package)");
         }
-        List<String> cmd = new ArrayList<>(List.of(KafkaBroker.javaBinary()));
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.add(KafkaBroker.javaBinary());
         cmd.addAll(JVM_OPTIONS);
-        cmd.addAll(List.of("-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1"));
+        cmd.addAll(List.of("-Dquarkus.http.port=" + port, "-Dquarkus.http.host=" + address));
         new TreeMap<>(settings).forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-jar");
         cmd.add(jar.toString());
-        ManagedProcess process = ManagedProcess.start(module, cmd, ENVIRONMENT, root.resolve(module),
-                logDir.resolve(module + ".log"));
-        return new ServiceProcess(module, port, process);
+        ManagedProcess process = ManagedProcess.start(module, cmd, ENVIRONMENT, root.resolve(module), logFile);
+        return new ServiceProcess(module, address, port, process);
     }
 
     /** Waits until {@code /q/health/ready} answers 200. */
@@ -95,7 +111,7 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     public String url(String path) {
-        return "http://127.0.0.1:" + port + path;
+        return "http://" + address + ":" + port + path;
     }
 
     public ManagedProcess process() {

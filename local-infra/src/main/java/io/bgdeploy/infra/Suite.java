@@ -138,6 +138,28 @@ public final class Suite implements AutoCloseable {
         ready.forEach(CompletableFuture::join);
     }
 
+    /**
+     * Starts one more HAProxy agent with its own HAProxy on {@code host}: a second load balancer that
+     * takes part in every switch like the first, its HAProxy answering at {@code host.address()} on
+     * {@code publicPort}. Its files are under {@code dir}; the caller stops it.
+     */
+    public ServiceProcess startAgentOn(IsolatedHost host, String agentId, Path dir, int publicPort, int statsPort,
+                                       int httpPort) {
+        Map<String, String> settings = new LinkedHashMap<>(settingsFor(LB_AGENT));
+        settings.putAll(extraSettings.getOrDefault(LB_AGENT, Map.of()));
+        settings.put("lbagent.id", agentId);
+        settings.put("lbagent.haproxy.config-file", dir.resolve("haproxy.cfg").toString());
+        settings.put("lbagent.haproxy.master-socket", sockets.socket("haproxy-master-" + agentId + ".sock").toString());
+        settings.put("lbagent.haproxy.public-address", host.address());
+        settings.put("lbagent.haproxy.public-port", String.valueOf(publicPort));
+        settings.put("lbagent.haproxy.stats-address", host.address());
+        settings.put("lbagent.haproxy.stats-port", String.valueOf(statsPort));
+        step(LB_AGENT, agentId + " starting on " + host.address() + ":" + httpPort + " in network namespace "
+                + host.namespace());
+        return ServiceProcess.launchOn(host, options.root(), LB_AGENT, httpPort, settings,
+                options.workDir().resolve("logs"));
+    }
+
     private Map<String, String> settingsFor(String module) {
         Map<String, String> s = new LinkedHashMap<>();
         s.put("kafka.bootstrap.servers", "127.0.0.1:" + options.kafkaPort());

@@ -94,12 +94,17 @@ public final class TrafficGenerator implements AutoCloseable {
      * of a 2xx answer, else an IOException naming the status.
      */
     public static String get(int port, String host, String path) throws IOException {
+        return get("127.0.0.1", port, host, path);
+    }
+
+    /** As {@link #get(int, String, String)}, to {@code address} (an IP address) instead of 127.0.0.1. */
+    public static String get(String address, int port, String host, String path) throws IOException {
         if (!host.matches("[A-Za-z0-9.:-]+") || !path.startsWith("/") || path.contains(" ") || path.contains("\r")
                 || path.contains("\n")) {
             throw new IllegalArgumentException("not a host name and absolute path: " + host + " " + path);
         }
         try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+            s.connect(new InetSocketAddress(address, port), 2000);
             s.setSoTimeout(5000);
             OutputStream out = s.getOutputStream();
             out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")

@@ -1,6 +1,7 @@
 package io.bgdeploy.infra.chaos;
 
 import io.bgdeploy.infra.DeployerClient;
+import io.bgdeploy.infra.IsolatedHost;
 import io.bgdeploy.infra.SampleAppDescriptor;
 import io.bgdeploy.infra.ServiceProcess;
 import io.bgdeploy.infra.Suite;
@@ -18,6 +19,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -45,6 +47,8 @@ public final class ChaosRun {
     /** How long into a deployment the fault is injected. */
     private static final Duration FAULT_AFTER = Duration.ofSeconds(3);
     private static final Duration ETCD_STOPPED = Duration.ofSeconds(30);
+    /** Shorter than the deployer's wait for a switch (30 s): the switch in flight should complete once healed. */
+    private static final Duration PARTITIONED = Duration.ofSeconds(20);
     private static final Pattern VERSION = Pattern.compile("version (\\S+)$");
 
     /** One fault: injects it, waits for the suite to come back and says how that went. */
@@ -53,7 +57,20 @@ public final class ChaosRun {
         String inject(List<String> notes) throws Exception;
     }
 
-    record Fault(String name, Injection injection) {
+    /** What a row does before its load and deployments start, or after its figures are taken. */
+    @FunctionalInterface
+    interface Step {
+        void run(List<String> notes) throws Exception;
+
+        Step NOTHING = notes -> {
+        };
+    }
+
+    record Fault(String name, Step before, Injection injection, Step after) {
+
+        static Fault of(String name, Injection injection) {
+            return new Fault(name, Step.NOTHING, injection, Step.NOTHING);
+        }
     }
 
     private static Map<String, String> apps() {
@@ -64,6 +81,7 @@ public final class ChaosRun {
     }
 
     private final Suite suite;
+    private final List<String> rowWords;
     private final Path root;
     private final Path dir;
     private final String runId;
@@ -73,13 +91,12 @@ public final class ChaosRun {
     /** Every HAProxy process seen under the agent, so that none outlives the run. */
     private final Set<ProcessHandle> haproxies = new HashSet<>();
     private Path script;
+    /** The second load balancer of the partition row, while it runs. */
+    private IsolatedLoadBalancer isolated;
 
-    /** Only the rows whose fault names contain this text (all rows when empty). */
-    private final String only;
-
-    private ChaosRun(Suite suite, Path root, Path dir, String runId, String only) {
-        this.only = only;
+    private ChaosRun(Suite suite, Path root, Path dir, String runId, List<String> rowWords) {
         this.suite = suite;
+        this.rowWords = rowWords;
         this.root = root;
         this.dir = dir;
         this.runId = runId;
@@ -88,18 +105,16 @@ public final class ChaosRun {
     }
 
     /**
-     * @param args nothing for every row, or {@code --only <text>} for the rows whose fault names
-     *             contain the text (e.g. {@code --only deployer-service}), to measure one fault again
+     * @param args words of the rows to run (e.g. {@code partition}, {@code kill}); every row when none
      */
     public static void main(String[] args) throws Exception {
-        String only = onlyRows(args);
         Path root = Path.of("").toAbsolutePath();
         Path workDir = root.resolve(".suite-chaos");
         deleteRecursively(workDir);
         String runId = "chaos" + Instant.now().getEpochSecond();
         OUT.println("Chaos run " + runId + ": the suite on free ports, files and logs under " + workDir);
         Suite suite = Suite.start(Suite.Options.freePorts(root, workDir), OUT, Map.of());
-        ChaosRun run = new ChaosRun(suite, root, workDir.resolve("chaos"), runId, only);
+        ChaosRun run = new ChaosRun(suite, root, workDir.resolve("chaos"), runId, List.of(args));
         try {
             List<FaultResult> rows = run.run();
             String table = ChaosReport.table(rows);
@@ -134,59 +149,50 @@ public final class ChaosRun {
         awaitOrFail("both apps answer through HAProxy", RECOVERY_DEADLINE, this::allAppsAnswer);
 
         List<FaultResult> rows = new ArrayList<>();
-        List<Fault> faults = faults();
+        List<Fault> faults = faults().stream().filter(f -> rowWords.isEmpty() || rowWords.stream()
+                .anyMatch(w -> f.name().toLowerCase(Locale.ROOT).contains(w.toLowerCase(Locale.ROOT))))
+                .toList();
         for (int i = 0; i < faults.size(); i++) {
             Fault fault = faults.get(i);
-            if (!fault.name().contains(only)) {
-                continue;
-            }
             say("row " + (i + 1) + "/" + faults.size() + ": " + fault.name());
             FaultResult result = row("r" + i, fault);
             rows.add(result);
             say("row done: " + ChaosReport.row(result));
         }
-        if (!only.isEmpty()) {
-            return rows;
-        }
-        rows.add(FaultResult.notRun("network partition of one HAProxy (ip link down in its netns)",
-                "not run: it needs a second HAProxy with its agent in a network namespace of their own, reaching"
-                        + " etcd and Kafka over a veth pair; the suite starts one HAProxy, and etcd, Kafka and the"
-                        + " services listen on 127.0.0.1 only"));
         return rows;
-    }
-
-    private static String onlyRows(String[] args) {
-        if (args.length == 0) {
-            return "";
-        }
-        if (args.length == 2 && args[0].equals("--only") && !args[1].isBlank()) {
-            return args[1];
-        }
-        throw new IllegalArgumentException("usage: bin/chaos [--only <text of a fault's name, e.g. deployer-service>]");
     }
 
     private List<Fault> faults() {
         List<Fault> faults = new ArrayList<>();
-        faults.add(new Fault("none (baseline)", notes -> "nothing injected"));
+        faults.add(Fault.of("none (baseline)", notes -> "nothing injected"));
         for (String module : List.of(Suite.DEPLOYER, Suite.LB_CONFIG, Suite.HEALTH, Suite.LOG_SHIPPER)) {
-            faults.add(new Fault("kill -9 " + module, notes -> killAndRestart(suite.service(module))));
+            faults.add(Fault.of("kill -9 " + module, notes -> killAndRestart(suite.service(module))));
         }
-        faults.add(new Fault("kill -9 HAProxy agent", notes -> {
+        faults.add(Fault.of("kill -9 HAProxy agent", notes -> {
             ServiceProcess agent = agent();
             if (agent.name().equals(Suite.LB_CONFIG)) {
                 notes.add("the agent runs inside lb-config-service: the same process as above");
             }
             return killAndRestart(agent);
         }));
-        faults.add(new Fault("kill -9 HAProxy worker", this::killHaproxyWorker));
-        faults.add(new Fault("kill -9 HAProxy master", this::killHaproxyMaster));
-        faults.add(new Fault("etcd stopped (SIGSTOP) for " + ETCD_STOPPED.toSeconds() + " s", notes -> stopEtcd()));
-        faults.add(new Fault("Kafka broker restarted", notes -> restartKafka()));
+        faults.add(Fault.of("kill -9 HAProxy worker", this::killHaproxyWorker));
+        faults.add(Fault.of("kill -9 HAProxy master", this::killHaproxyMaster));
+        faults.add(Fault.of("etcd stopped (SIGSTOP) for " + ETCD_STOPPED.toSeconds() + " s", notes -> stopEtcd()));
+        faults.add(Fault.of("Kafka broker restarted", notes -> restartKafka()));
+        faults.add(new Fault("network partition of a second HAProxy (its host's link down for "
+                + PARTITIONED.toSeconds() + " s)", this::startIsolatedLoadBalancer, notes -> partition(),
+                this::stopIsolatedLoadBalancer));
         return faults;
     }
 
     private FaultResult row(String row, Fault fault) {
         List<String> notes = new ArrayList<>();
+        try {
+            fault.before().run(notes);
+        } catch (Exception e) {
+            say(fault.name() + ": not run: " + e.getMessage());
+            return FaultResult.notRun(fault.name(), "not run: " + e.getMessage());
+        }
         List<KeepAliveLoad> loads = new ArrayList<>();
         APPS.forEach((app, code) -> loads.add(KeepAliveLoad.start(script, dir, suite.options().lbPublicPort(),
                 host(app), row, code)));
@@ -240,6 +246,11 @@ public final class ChaosRun {
         int failed = (int) statuses.stream().filter(s -> !s.equals("DEPLOYED") && !s.equals("stuck")).count();
         if (!allServicesReady()) {
             notes.add("not every service was ready at the end of the row");
+        }
+        try {
+            fault.after().run(notes);
+        } catch (Exception e) {
+            notes.add("cleaning up after the row failed: " + e.getMessage());
         }
         return new FaultResult(fault.name(), recovery, deployed, failed, stuck, serving, running, load, longestGap,
                 written.size(), arrived, notes);
@@ -319,6 +330,40 @@ public final class ChaosRun {
         return "restarted; serving after " + serving + " s, every service ready after " + seconds(t0) + " s";
     }
 
+    private void startIsolatedLoadBalancer(List<String> notes) {
+        String why = IsolatedHost.unavailableBecause();
+        if (why != null) {
+            throw new IllegalStateException(why);
+        }
+        isolated = IsolatedLoadBalancer.start(suite, dir.resolve("isolated-lb"));
+        awaitOrFail("the second HAProxy answers for every app", RECOVERY_DEADLINE,
+                () -> isolated.isReady() && APPS.keySet().stream().allMatch(app -> isolated.answer(host(app)).isPresent()));
+        notes.add("load through the suite's HAProxy; the second one, on its own host, was cut off");
+    }
+
+    private String partition() {
+        isolated.cut();
+        try {
+            pause(PARTITIONED);
+        } finally {
+            isolated.heal();
+        }
+        long t0 = System.nanoTime();
+        awaitOrFail("the second HAProxy's agent ready again", RECOVERY_DEADLINE, isolated::isReady);
+        return "healed; the second HAProxy's agent ready again after " + seconds(t0) + " s";
+    }
+
+    private void stopIsolatedLoadBalancer(List<String> notes) {
+        if (isolated == null) {
+            return;
+        }
+        String problem = isolated.stop(suite.service(Suite.LB_CONFIG).url(""), suite.token(), RECOVERY_DEADLINE);
+        if (problem != null) {
+            notes.add(problem);
+        }
+        isolated = null;
+    }
+
     /** The process that runs the HAProxy agent: lb-agent where the suite has one, else lb-config. */
     private ServiceProcess agent() {
         ServiceProcess agent = suite.service(Suite.LB_AGENT);
@@ -337,8 +382,12 @@ public final class ChaosRun {
 
     private List<ProcessHandle> haproxyProcesses() {
         String workDir = suite.options().workDir().toString();
+        String isolatedDir = dir.resolve("isolated-lb").toString();
         return ProcessHandle.allProcesses().filter(p -> p.info().command().map(c -> c.endsWith("/haproxy")).orElse(false))
-                .filter(p -> commandLine(p.pid()).contains(workDir)).toList();
+                .filter(p -> {
+                    String commandLine = commandLine(p.pid());
+                    return commandLine.contains(workDir) && !commandLine.contains(isolatedDir);
+                }).toList();
     }
 
     private static String commandLine(long pid) {
@@ -424,10 +473,22 @@ public final class ChaosRun {
                     seen.add(m.group(1));
                 }
             });
-            versions.put(app, seen);
             if (t.failed() > 0) {
                 notes.add(app + ": " + t.failed() + " of 20 sample requests failed at the end");
             }
+            if (isolated != null) {
+                Set<String> second = new TreeSet<>();
+                int unanswered = 0;
+                for (int i = 0; i < 20; i++) {
+                    Optional<String> body = isolated.answer(host(app));
+                    body.map(VERSION::matcher).filter(Matcher::find).ifPresent(m -> second.add(m.group(1)));
+                    unanswered += body.isEmpty() ? 1 : 0;
+                }
+                notes.add(app + " through the second HAProxy: " + (second.isEmpty() ? "no version" : String.join(", ", second))
+                        + (unanswered > 0 ? " (" + unanswered + " of 20 unanswered)" : ""));
+                seen.addAll(second);
+            }
+            versions.put(app, seen);
         }
         return versions;
     }
@@ -446,6 +507,9 @@ public final class ChaosRun {
 
     /** Pods and HAProxy processes of this run that a crash left behind, stopped by their pid. */
     private void stopLeftovers() {
+        if (isolated != null) {
+            isolated.close();
+        }
         RunningVersions.pods(runId).forEach(p -> ProcessHandle.of(p.pid()).ifPresent(ProcessHandle::destroyForcibly));
         haproxies.forEach(ProcessHandle::destroyForcibly);
     }
