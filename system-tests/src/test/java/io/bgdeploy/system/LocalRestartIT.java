@@ -31,6 +31,8 @@ import static org.awaitility.Awaitility.await;
  * each; the test holds the restarted apps back until it has seen the alerts, so that seeing them
  * races neither the apps' start nor the alert's grace time.
  */
+@DeployerSettings("deployer.health-deadline=60s") // the default: this test waits for no failed check, and the
+// source-launched sample app took over the suite's 30 s to start on the shared machine under load
 class LocalRestartIT extends SuiteTestSupport {
 
     private static final String OTHER_APP = "second";
