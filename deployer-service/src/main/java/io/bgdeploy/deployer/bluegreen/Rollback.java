@@ -79,7 +79,7 @@ final class Rollback {
      */
     private void awaitNoTrafficToGreen(Run run, FrontendSpec frontend) throws InterruptedException {
         Deployment d = run.deployment;
-        String blueBackend = run.blueBackendOn(frontend.hostname());
+        String blueBackend = run.blueBackendOn(frontend.host());
         long pauseMillis = RETRY_PAUSE_MIN.toMillis();
         for (int attempt = 1; ; attempt++) {
             run.checkLock(DeploymentPhase.ROLLING_BACK);

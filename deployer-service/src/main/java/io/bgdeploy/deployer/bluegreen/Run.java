@@ -3,11 +3,11 @@ package io.bgdeploy.deployer.bluegreen;
 import io.bgdeploy.deployer.model.BlueGreenPlanner;
 import io.bgdeploy.deployer.model.Deployment;
 import io.bgdeploy.deployer.model.WorkloadSpec;
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.deploy.DeploymentPhase;
 import io.bgdeploy.events.deploy.Descriptor;
 
 import java.time.Instant;
-import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.BooleanSupplier;
 
@@ -69,11 +69,17 @@ public final class Run {
     }
 
     /** Blue's backend if blue is served under that host name. */
-    String blueBackendOn(String hostname) {
-        if (blue == null || !Objects.equals(blue.descriptor().frontend(), hostname)) {
+    String blueBackendOn(HostName host) {
+        if (blue == null || !host.equals(blueHost())) {
             return null;
         }
         return BlueGreenPlanner.backendId(blue.namespace(), blue.appName(), blue.version());
+    }
+
+    /** The host name blue is served under, or null when blue has none (compared as {@link HostName}: case-insensitive). */
+    HostName blueHost() {
+        String text = blue == null ? null : blue.descriptor().frontend();
+        return text == null ? null : HostName.of(text);
     }
 
     /** Throws {@link LockLost} once this instance may no longer hold the app's lock. */

@@ -28,7 +28,7 @@ final class SwitchTraffic extends Step {
             run.switched = true;
             return;
         }
-        String expected = run.blueBackendOn(frontend.hostname());
+        String expected = run.blueBackendOn(frontend.host());
         run.switchAttempted = true;
         lb.apply(run, new SwitchFrontend(run.id() + ".switch-frontend", run.id(), run.deployment.namespace(),
                 run.deployment.appName(), frontend, run.backendId(), expected));

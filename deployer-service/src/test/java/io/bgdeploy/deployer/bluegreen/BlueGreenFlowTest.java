@@ -148,6 +148,24 @@ class BlueGreenFlowTest {
     }
 
     @Test
+    void aDescriptorThatChangesOnlyTheCaseOfTheFrontendSwitchesItAndKeepsIt() {
+        Deployment v1 = deploy(descriptor("case", "#", ""));
+        Descriptor d = descriptor("case", "#", "");
+        d = new Descriptor(null, null, null, d.namespace(), d.appName(), d.newVersion(), d.replicas(), d.deploymentType(),
+                "Case.Example.COM", false, false, List.of(), false, null, null, null, false, false, Map.of(), List.of(),
+                List.of(), d.podspec());
+        Deployment v2 = deploy(d);
+
+        assertThat(v2.status()).isEqualTo(DeploymentStatus.DEPLOYED);
+        SwitchFrontend second = lb.commands.stream().filter(SwitchFrontend.class::isInstance).map(SwitchFrontend.class::cast)
+                .reduce((a, b) -> b).orElseThrow();
+        assertThat(second.expectedBackendId()).isEqualTo("default-case-1");
+        assertThat(lb.commands).noneMatch(RemoveFrontend.class::isInstance);
+        assertThat(lb.frontends).containsEntry("case.example.com", "default-case-2");
+        assertThat(store.find("default", v1.id()).orElseThrow().status()).isEqualTo(DeploymentStatus.UNDEPLOYED);
+    }
+
+    @Test
     void withoutHealthCheckNoProbeIsAskedFor() {
         Descriptor d = descriptor("nocheck", "#", "");
         d = new Descriptor(null, null, null, d.namespace(), d.appName(), d.newVersion(), d.replicas(), d.deploymentType(),
