@@ -15,7 +15,6 @@ import java.util.regex.Pattern;
 public final class Names {
 
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z]([-a-z0-9]{0,61}[a-z0-9])?");
-    private static final Pattern HOST_LABEL = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?");
     private static final Pattern VERSION = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     private static final Pattern IPV4 = Pattern.compile(
             "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
@@ -51,17 +50,12 @@ public final class Names {
         return s != null && s.length() <= 40 && VERSION.matcher(s).matches();
     }
 
-    /** A DNS host name (RFC 1123): dot-separated labels, at most 253 characters, no scheme, no port. */
+    /**
+     * A DNS host name (RFC 1123): dot-separated labels, at most 253 characters, no scheme, no port.
+     * For names that are not frontends (pods, Secrets, data stores); a frontend's host is a {@link HostName}.
+     */
     public static boolean isHostName(String s) {
-        if (s == null || s.isEmpty() || s.length() > 253) {
-            return false;
-        }
-        for (String label : s.split("\\.", -1)) {
-            if (!HOST_LABEL.matcher(label).matches()) {
-                return false;
-            }
-        }
-        return true;
+        return HostName.isValid(s);
     }
 
     public static boolean isIpv4(String s) {
@@ -131,11 +125,6 @@ public final class Names {
     public static String requireVersion(String s) {
         return require(isVersion(s), s, "version",
                 "lower-case letters, digits and '-', at most 40 characters");
-    }
-
-    public static String requireHostName(String s) {
-        return require(isHostName(s), s, "host name",
-                "a DNS host name such as app.example.com, without scheme, port or path");
     }
 
     public static String requireIpAddress(String s) {

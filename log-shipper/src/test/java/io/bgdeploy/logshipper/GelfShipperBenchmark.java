@@ -1,5 +1,7 @@
 package io.bgdeploy.logshipper;
 
+import com.sun.management.GarbageCollectionNotificationInfo;
+import com.sun.management.GcInfo;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.bgdeploy.events.EventCodec;
@@ -22,9 +24,16 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
+import javax.management.ListenerNotFoundException;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
+import javax.management.openmbean.CompositeData;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -34,27 +43,42 @@ import java.net.Socket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
 import java.util.zip.GZIPInputStream;
 
 /**
  * Records per second from Kafka to GELF, in one run: the ceiling (a plain consumer that does
- * nothing with what it reads) and the shipper over HTTP (bulk, gzip), TCP and UDP, each reading
- * the whole topic with its own consumer group. The receivers only count messages (newlines of the
- * decompressed bodies, NUL bytes, datagrams) so that the figures are the shipper's. Run with
+ * nothing with what it reads), measured before and after the shipper (its mean is the ceiling;
+ * an unmeasured pass first warms the broker and the client), and the shipper over HTTP (bulk,
+ * gzip) and TCP with several bounds of records in flight
+ * ({@code -Dbenchmark.maxInFlight=1000,2500,10000}) and UDP (the default bound), each reading the
+ * whole topic with its own consumer group. The receivers only count
+ * messages (newlines of the decompressed bodies, NUL bytes, datagrams) so that the figures are the
+ * shipper's. CPU: the CPU time of this JVM per record (the broker runs in its own process), which
+ * waiting for a core on a loaded machine does not inflate. Heap: the highest used heap sampled every 20 ms (garbage included) and the highest
+ * heap left after a collection (what was live). Run with
  * {@code mvn -B -ntp -pl log-shipper -am test -Dtest=GelfShipperBenchmark -Dsurefire.failIfNoSpecifiedTests=false
- * -Dsurefire.argLine=-Xmx256m} to hold the shipper to a 256 MB heap.
+ * -Dsurefire.argLine="-Xmx256m -XX:+UseSerialGC"} to hold the shipper to a 256 MB heap.
  */
 class GelfShipperBenchmark {
 
     private static final int RECORDS = Integer.getInteger("benchmark.records", 200_000);
     private static final Duration LIMIT = Duration.ofMinutes(5);
+    private static final com.sun.management.OperatingSystemMXBean PROCESS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private static final GelfShipper.Settings DEFAULTS = GelfShipper.Settings.defaults("bench");
+    private static final int DEFAULT_IN_FLIGHT = DEFAULTS.maxInFlightRecords();
+    private static final List<Integer> MAX_IN_FLIGHT = Arrays.stream(System.getProperty("benchmark.maxInFlight",
+            "2500," + DEFAULT_IN_FLIGHT).split(",")).map(String::trim).map(Integer::valueOf).distinct().toList();
 
     private final String bootstrap = SharedInfra.kafka().bootstrapServers();
     private final KafkaClients kafka = KafkaClients.of(bootstrap);
@@ -64,28 +88,40 @@ class GelfShipperBenchmark {
     void recordsPerSecondFromKafkaToGelf() throws Exception {
         prepare();
         warmUp();
+        ceiling("warm-up");
         List<Row> rows = new ArrayList<>();
-        rows.add(run("ceiling: plain KafkaConsumer, no work", this::ceiling));
+        rows.add(run("ceiling: plain KafkaConsumer, no work", () -> ceiling("first")));
         try (CountingHttp http = new CountingHttp(); CountingTcp tcp = new CountingTcp(); CountingUdp udp = new CountingUdp()) {
-            rows.add(run("log-shipper -> GELF HTTP (bulk, gzip)", () -> shipper(http.url(), http::count)));
-            rows.add(run("log-shipper -> GELF TCP", () -> shipper("tcp://127.0.0.1:" + tcp.port(), tcp::count)));
-            rows.add(run("log-shipper -> GELF UDP", () -> shipper("udp://127.0.0.1:" + udp.port(), udp::count)));
+            for (int maxInFlight : MAX_IN_FLIGHT) {
+                rows.add(run("log-shipper -> GELF HTTP, " + maxInFlight + " in flight",
+                        () -> shipper(http.url(), maxInFlight, http::count)));
+            }
+            for (int maxInFlight : MAX_IN_FLIGHT) {
+                rows.add(run("log-shipper -> GELF TCP, " + maxInFlight + " in flight",
+                        () -> shipper("tcp://127.0.0.1:" + tcp.port(), maxInFlight, tcp::count)));
+            }
+            rows.add(run("log-shipper -> GELF UDP, " + DEFAULT_IN_FLIGHT + " in flight",
+                    () -> shipper("udp://127.0.0.1:" + udp.port(), DEFAULT_IN_FLIGHT, udp::count)));
         }
-        double ceiling = rows.get(0).perSecond();
+        rows.add(run("ceiling again, after the shipper", () -> ceiling("last")));
+        double ceiling = (rows.get(0).perSecond() + rows.get(rows.size() - 1).perSecond()) / 2;
         System.out.printf("%nGelfShipperBenchmark: %d records (~%d bytes of log text each), topic with 4 partitions, %s, "
                         + "%d cores, Java %s, max heap %d MB, load average %.1f%n",
                 RECORDS, line(0).length(), Instant.now(), Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), Runtime.getRuntime().maxMemory() / 1024 / 1024,
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-        System.out.printf("%-40s %12s %10s %10s %14s %14s%n", "scenario", "records/s", "of ceiling", "seconds",
-                "receiver got", "peak heap MB");
+        System.out.printf("%-44s %12s %10s %10s %14s %16s %14s %18s%n", "scenario", "records/s", "of ceiling", "seconds",
+                "receiver got", "CPU µs/record", "peak heap MB", "peak after GC MB");
         for (Row r : rows) {
-            System.out.printf("%-40s %12.0f %9.0f%% %10.2f %14d %14.0f%n", r.name(), r.perSecond(),
-                    100 * r.perSecond() / ceiling, r.seconds(), r.received(), r.peakHeapBytes() / 1024.0 / 1024.0);
+            System.out.printf("%-44s %12.0f %9.0f%% %10.2f %14d %16.1f %14.0f %18.0f%n", r.name(), r.perSecond(),
+                    100 * r.perSecond() / ceiling, r.seconds(), r.received(), r.cpuMicrosPerRecord(),
+                    r.peakHeapBytes() / 1024.0 / 1024.0,
+                    r.peakLiveBytes() / 1024.0 / 1024.0);
         }
     }
 
-    private record Row(String name, double perSecond, double seconds, long received, long peakHeapBytes) {
+    private record Row(String name, double perSecond, double seconds, long received, double cpuMicrosPerRecord,
+                       long peakHeapBytes, long peakLiveBytes) {
     }
 
     private interface Scenario {
@@ -95,10 +131,13 @@ class GelfShipperBenchmark {
     private Row run(String name, Scenario scenario) throws Exception {
         System.gc();
         try (HeapSampler heap = new HeapSampler()) {
+            long cpuStart = PROCESS.getProcessCpuTime();
             long start = System.nanoTime();
             long[] result = scenario.run();
             double seconds = (System.nanoTime() - start) / 1e9;
-            return new Row(name, result[0] / seconds, seconds, result[1], heap.peak());
+            double cpuMicrosPerRecord = (PROCESS.getProcessCpuTime() - cpuStart) / 1e3 / result[0];
+            return new Row(name, result[0] / seconds, seconds, result[1], cpuMicrosPerRecord, heap.peak(),
+                    heap.peakAfterCollection());
         }
     }
 
@@ -138,8 +177,9 @@ class GelfShipperBenchmark {
         }
     }
 
-    private long[] ceiling() {
-        try (KafkaConsumer<String, byte[]> consumer = kafka.consumer("ceiling-" + topic, "ceiling", 1000)) {
+    /** Reads the whole topic with a consumer group of its own and does nothing with the records. */
+    private long[] ceiling(String pass) {
+        try (KafkaConsumer<String, byte[]> consumer = kafka.consumer("ceiling-" + pass + "-" + topic, "ceiling", 1000)) {
             consumer.subscribe(List.of(topic));
             long n = 0;
             long deadline = System.nanoTime() + LIMIT.toNanos();
@@ -150,7 +190,7 @@ class GelfShipperBenchmark {
         }
     }
 
-    private long[] shipper(String url, LongSupplier received) throws Exception {
+    private long[] shipper(String url, int maxInFlight, LongSupplier received) throws Exception {
         long before = received.getAsLong();
         ShipperStats stats = new ShipperStats();
         GelfTransports.Options d = GelfTransports.Options.DEFAULTS;
@@ -158,10 +198,10 @@ class GelfShipperBenchmark {
                 Duration.ofMillis(Long.getLong("benchmark.confirmDelayMs", d.confirmDelay().toMillis())), d.udpDatagramBytes(),
                 d.httpConcurrency(), d.httpBatchBytes(), d.httpGzip(), d.httpAuthorization()));
         try (KafkaProducer<String, byte[]> dlq = kafka.bytesProducer("bench-dlq")) {
-            GelfShipper shipper = new GelfShipper(kafka.consumer("shipper-" + url + topic, "bench", 1000),
+            GelfShipper shipper = new GelfShipper(kafka.consumer("shipper-" + maxInFlight + "-" + url + topic, "bench", 1000),
                     new DeadLetters(dlq, topic + "-dlq"), new GelfMapper(GelfMapper.Settings.DEFAULTS), transport,
-                    new GelfShipper.Settings(topic, Integer.getInteger("benchmark.maxInFlight", 10_000), 64L * 1024 * 1024,
-                            Duration.ofMillis(500), Duration.ofMillis(200), Duration.ofSeconds(10)), stats);
+                    new GelfShipper.Settings(topic, maxInFlight, DEFAULTS.maxInFlightBytes(), DEFAULTS.pollTimeout(),
+                            DEFAULTS.initialBackoff(), DEFAULTS.maxBackoff()), stats);
             Thread thread = new Thread(shipper, "bench-shipper");
             thread.start();
             org.awaitility.Awaitility.await().atMost(LIMIT).pollInterval(Duration.ofMillis(5))
@@ -312,7 +352,11 @@ class GelfShipperBenchmark {
         }
     }
 
-    /** Used heap sampled every 20 ms (garbage included), the highest value seen. */
+    /**
+     * Used heap sampled every 20 ms (garbage included), the highest value seen; and the highest
+     * heap left after a collection (every pool's usage after each collection, from the collectors'
+     * notifications).
+     */
     private static final class HeapSampler implements AutoCloseable {
         private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "heap-sampler");
@@ -320,14 +364,34 @@ class GelfShipperBenchmark {
             return t;
         });
         private final AtomicLong peak = new AtomicLong();
+        private final AtomicLong peakAfterCollection = new AtomicLong();
+        private final Set<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName).collect(Collectors.toSet());
+        private final NotificationListener afterCollection = (notification, handback) -> {
+            if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
+                long used = 0;
+                GcInfo info = GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData()).getGcInfo();
+                for (Map.Entry<String, MemoryUsage> pool : info.getMemoryUsageAfterGc().entrySet()) {
+                    if (heapPools.contains(pool.getKey())) {
+                        used += pool.getValue().getUsed();
+                    }
+                }
+                peakAfterCollection.accumulateAndGet(used, Math::max);
+            }
+        };
 
         HeapSampler() {
             timer.scheduleAtFixedRate(this::sample, 0, 20, TimeUnit.MILLISECONDS);
+            collectors().forEach(gc -> gc.addNotificationListener(afterCollection, null, null));
         }
 
         private void sample() {
             Runtime rt = Runtime.getRuntime();
             peak.accumulateAndGet(rt.totalMemory() - rt.freeMemory(), Math::max);
+        }
+
+        long peakAfterCollection() {
+            return peakAfterCollection.get();
         }
 
         long peak() {
@@ -336,8 +400,15 @@ class GelfShipperBenchmark {
         }
 
         @Override
-        public void close() {
+        public void close() throws ListenerNotFoundException {
             timer.shutdownNow();
+            for (NotificationEmitter gc : collectors()) {
+                gc.removeNotificationListener(afterCollection);
+            }
+        }
+
+        private static List<NotificationEmitter> collectors() {
+            return ManagementFactory.getGarbageCollectorMXBeans().stream().map(NotificationEmitter.class::cast).toList();
         }
     }
 }

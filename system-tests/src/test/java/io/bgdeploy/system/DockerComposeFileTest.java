@@ -202,7 +202,7 @@ class DockerComposeFileTest {
 
     @Test
     void kafkaIsTheVersionOfTheClientsAndEverythingElseWaitsForIt() {
-        String kafkaVersion = rootProperty("kafka.version");
+        String kafkaVersion = rootProperty(root, "kafka.version");
         assertThat(services.get("kafka").get("image")).isEqualTo("apache/kafka:" + kafkaVersion);
         assertThat(services.get("kafka-init").get("image")).isEqualTo("apache/kafka:" + kafkaVersion);
         assertThat(environment(services.get("kafka"))).containsEntry("KAFKA_PROCESS_ROLES", "broker,controller");
@@ -375,7 +375,7 @@ class DockerComposeFileTest {
         return ports;
     }
 
-    static String rootProperty(String name) {
+    static String rootProperty(Path root, String name) {
         Matcher m = Pattern.compile("<" + Pattern.quote(name) + ">([^<]+)</").matcher(read(root.resolve("pom.xml")));
         assertThat(m.find()).as("root pom property %s", name).isTrue();
         return m.group(1).trim();

@@ -261,13 +261,17 @@ class KubernetesManifestsTest {
         assertThat(bytes.getValueFrom().getConfigMapKeyRef().getKey()).isEqualTo("LOGSHIPPER_COLLECTOR_MAX_RECORD_BYTES");
         assertThat(String.join("\n", job.getArgs())).contains("for topic in container-logs container-logs-dlq",
                 "--config max.message.bytes=\"$bytes\"", "--add-config max.message.bytes=\"$bytes\"", "bytes=\"$MAX_RECORD_BYTES\"");
-        assertThat(job.getImage()).isEqualTo("apache/kafka:" + DockerComposeFileTest.rootProperty("kafka.version"));
+        assertThat(job.getImage()).isEqualTo("apache/kafka:" + DockerComposeFileTest.rootProperty(root, "kafka.version"));
 
         Container shipper = m.deploymentOf("log-shipper").getSpec().getTemplate().getSpec().getContainers().get(0);
         java.net.URI gelf = java.net.URI.create(environment(m, shipper, "bgdeploy").get("GRAYLOG_GELF_URL"));
         assertThat(gelf.getScheme()).as("GELF over HTTP, the transport that proves delivery").isEqualTo("http");
         assertThat(gelf.getPath()).isEqualTo("/gelf");
         assertThat(gelf.getPort()).as("the port of the content pack's input").isEqualTo(GraylogContentPackTest.gelfHttpPort());
+        long memoryLimit = shipper.getResources().getLimits().get("memory").getNumericalAmount().longValueExact();
+        long heapPercent = Long.parseLong(environment(m, shipper, "bgdeploy").get("JAVA_MAX_MEM_RATIO"));
+        assertThat(memoryLimit * heapPercent / 100).as("the shipper's heap, the 256 MiB its benchmark is measured with")
+                .isLessThanOrEqualTo(256L * 1024 * 1024);
     }
 
     /**

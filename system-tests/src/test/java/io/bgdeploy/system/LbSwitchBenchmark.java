@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.EventData;
 import io.bgdeploy.events.EventEnvelope;
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.Keys;
 import io.bgdeploy.events.Topics;
 import io.bgdeploy.events.lb.BackendSpec;
@@ -292,14 +293,14 @@ class LbSwitchBenchmark {
             for (int i = 0; i < apps; i++) {
                 String app = "app" + i;
                 String id = "default-" + app + "-1";
-                String host = app + ".example.com";
+                HostName host = HostName.of(app + ".example.com");
                 ops.add(Op.put(bytes(EtcdLayout.proxyServer(id, "s1")), json(new ReferenceServer(
                         "10.0." + (i / 250) + "." + (i % 250 + 1), 8080, false, null)), PutOption.DEFAULT));
                 ops.add(Op.put(bytes(EtcdLayout.proxyServer(id, "s2")), json(new ReferenceServer(
                         "10.1." + (i / 250) + "." + (i % 250 + 1), 8080, false, null)), PutOption.DEFAULT));
                 ops.add(Op.put(bytes(EtcdLayout.configBackend(id)), json(new BackendOptions(false, List.of(), "/health",
                         Keys.app("default", app))), PutOption.DEFAULT));
-                ops.add(Op.put(bytes(EtcdLayout.proxyFrontend(host)), json(new ReferenceFrontend(host, "http", id, true)),
+                ops.add(Op.put(bytes(EtcdLayout.proxyFrontend(host)), json(new ReferenceFrontend(host.value(), "http", id, true)),
                         PutOption.DEFAULT));
                 ops.add(Op.put(bytes(EtcdLayout.configFrontend(host)), json(new FrontendOptions(false, List.of(), false, null, null)),
                         PutOption.DEFAULT));

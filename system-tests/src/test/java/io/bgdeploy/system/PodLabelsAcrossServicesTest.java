@@ -1,7 +1,7 @@
 package io.bgdeploy.system;
 
-import io.bgdeploy.deployer.bluegreen.BlueGreenPlanner;
-import io.bgdeploy.deployer.platform.WorkloadSpec;
+import io.bgdeploy.deployer.model.BlueGreenPlanner;
+import io.bgdeploy.deployer.model.WorkloadSpec;
 import io.bgdeploy.deployer.platform.kubernetes.KubernetesObjects;
 import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.deploy.Descriptor;

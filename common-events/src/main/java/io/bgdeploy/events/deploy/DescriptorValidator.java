@@ -1,6 +1,7 @@
 package io.bgdeploy.events.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.Names;
 
 import java.util.ArrayList;
@@ -65,13 +66,8 @@ public final class DescriptorValidator {
                     + "' is not supported: the only deployment type is \"blue-green\""));
         }
         if (d.frontend() != null) {
-            if (d.frontend().contains("://")) {
-                problems.add(new Problem("frontend", "'" + Names.printable(d.frontend())
-                        + "' contains '://': give the host name only, e.g. app.example.com"));
-            } else if (!Names.isHostName(d.frontend())) {
-                problems.add(new Problem("frontend", "'" + Names.printable(d.frontend())
-                        + "' is not a host name: use a DNS name such as app.example.com, without port or path"));
-            }
+            HostName.problem(d.frontend()).ifPresent(problem ->
+                    problems.add(new Problem("frontend", "'" + Names.printable(d.frontend()) + "' " + problem)));
         }
         for (int i = 0; i < d.additionHttpHeaders().size(); i++) {
             Descriptor.HttpHeaderEntry h = d.additionHttpHeaders().get(i);

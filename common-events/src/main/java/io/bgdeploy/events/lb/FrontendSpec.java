@@ -1,6 +1,9 @@
 package io.bgdeploy.events.lb;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.Names;
 
 import java.util.List;
@@ -8,15 +11,17 @@ import java.util.List;
 /**
  * A virtual host and its options. Which backend it routes to is part of {@link SwitchFrontend}.
  *
+ * @param host            the host name, {@code hostname} on the wire
  * @param redirectWww     redirect {@code www.<hostname>} to {@code <hostname>}
  * @param certificatePath PEM file with certificate and key; required unless {@code HTTP_ONLY}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record FrontendSpec(String hostname, boolean redirectWww, boolean compression, List<HttpHeader> headers,
-                           boolean stickySessions, TlsMode tls, String certificatePath) {
+public record FrontendSpec(@JsonProperty("hostname") HostName host, boolean redirectWww, boolean compression,
+                           List<HttpHeader> headers, boolean stickySessions, TlsMode tls, String certificatePath) {
 
+    @JsonCreator
     public FrontendSpec {
-        Names.requireHostName(hostname);
+        Names.requirePresent(host, "hostname");
         headers = headers == null ? List.of() : List.copyOf(headers);
         tls = tls == null ? TlsMode.HTTP_ONLY : tls;
         if (tls != TlsMode.HTTP_ONLY) {
@@ -26,8 +31,34 @@ public record FrontendSpec(String hostname, boolean redirectWww, boolean compres
         }
     }
 
+    /**
+     * Parses {@code hostname} with {@link HostName#of}.
+     *
+     * @deprecated for the deployer's blue-green flow until it carries {@link HostName}; use the canonical constructor
+     */
+    @Deprecated(forRemoval = true)
+    public FrontendSpec(String hostname, boolean redirectWww, boolean compression, List<HttpHeader> headers,
+                        boolean stickySessions, TlsMode tls, String certificatePath) {
+        this(HostName.of(hostname), redirectWww, compression, headers, stickySessions, tls, certificatePath);
+    }
+
+    /**
+     * The host name as text.
+     *
+     * @deprecated for the deployer's blue-green flow until it carries {@link HostName}; use {@link #host()}
+     */
+    @Deprecated(forRemoval = true)
+    public String hostname() {
+        return host.value();
+    }
+
     /** A plain HTTP frontend with no options. */
+    public static FrontendSpec http(HostName host) {
+        return new FrontendSpec(host, false, false, List.of(), false, TlsMode.HTTP_ONLY, null);
+    }
+
+    /** A plain HTTP frontend with no options, for a host name given as text (parsed with {@link HostName#of}). */
     public static FrontendSpec http(String hostname) {
-        return new FrontendSpec(hostname, false, false, List.of(), false, TlsMode.HTTP_ONLY, null);
+        return http(HostName.of(hostname));
     }
 }

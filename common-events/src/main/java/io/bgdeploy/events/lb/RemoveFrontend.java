@@ -1,23 +1,50 @@
 package io.bgdeploy.events.lb;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.Names;
 
 /**
  * Removes a frontend. With {@code expectedBackendId}, only if it still routes there (so a failed
  * first deployment never removes a frontend someone else has switched meanwhile).
+ *
+ * @param host the frontend's host name, {@code hostname} on the wire
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RemoveFrontend(String commandId, String deploymentId, String namespace, String appName,
-                             String hostname, String expectedBackendId) implements LbCommand {
+                             @JsonProperty("hostname") HostName host, String expectedBackendId) implements LbCommand {
 
+    @JsonCreator
     public RemoveFrontend {
         Names.requireText(commandId, "commandId");
         Names.requireNamespace(namespace);
         Names.requireAppName(appName);
-        Names.requireHostName(hostname);
+        Names.requirePresent(host, "hostname");
         if (expectedBackendId != null) {
             Names.requireBackendId(expectedBackendId);
         }
+    }
+
+    /**
+     * Parses {@code hostname} with {@link HostName#of}.
+     *
+     * @deprecated for the deployer's blue-green flow until it carries {@link HostName}; use the canonical constructor
+     */
+    @Deprecated(forRemoval = true)
+    public RemoveFrontend(String commandId, String deploymentId, String namespace, String appName, String hostname,
+                          String expectedBackendId) {
+        this(commandId, deploymentId, namespace, appName, HostName.of(hostname), expectedBackendId);
+    }
+
+    /**
+     * The host name as text.
+     *
+     * @deprecated for the deployer's blue-green flow until it carries {@link HostName}; use {@link #host()}
+     */
+    @Deprecated(forRemoval = true)
+    public String hostname() {
+        return host.value();
     }
 }

@@ -1,8 +1,8 @@
 package io.bgdeploy.deployer.api;
 
-import io.bgdeploy.deployer.store.Deployment;
-import io.bgdeploy.deployer.store.DeploymentStore;
-import io.bgdeploy.deployer.store.PodHealthRecord;
+import io.bgdeploy.deployer.model.Deployment;
+import io.bgdeploy.deployer.model.DeploymentStore;
+import io.bgdeploy.deployer.model.PodHealthRecord;
 import io.bgdeploy.events.deploy.DeploymentStatus;
 import io.bgdeploy.events.deploy.Descriptor;
 import io.bgdeploy.events.pod.PodHealthState;

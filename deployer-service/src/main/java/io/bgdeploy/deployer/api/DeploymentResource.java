@@ -1,9 +1,10 @@
 package io.bgdeploy.deployer.api;
 
-import io.bgdeploy.deployer.bluegreen.Deployer;
-import io.bgdeploy.deployer.store.Deployment;
-import io.bgdeploy.deployer.store.DeploymentStore;
-import io.bgdeploy.deployer.store.PodHealthRecord;
+import io.bgdeploy.deployer.intake.Answer;
+import io.bgdeploy.deployer.intake.RequestIntake;
+import io.bgdeploy.deployer.model.Deployment;
+import io.bgdeploy.deployer.model.DeploymentStore;
+import io.bgdeploy.deployer.model.PodHealthRecord;
 import io.bgdeploy.events.Names;
 import io.bgdeploy.events.deploy.Descriptor;
 import io.smallrye.common.annotation.Blocking;
@@ -41,12 +42,12 @@ import java.util.Map;
 public class DeploymentResource {
 
     private final DeploymentStore store;
-    private final Deployer deployer;
+    private final RequestIntake intake;
     private final Auth auth;
 
-    public DeploymentResource(DeploymentStore store, Deployer deployer, Auth auth) {
+    public DeploymentResource(DeploymentStore store, RequestIntake intake, Auth auth) {
         this.store = store;
-        this.deployer = deployer;
+        this.intake = intake;
         this.auth = auth;
     }
 
@@ -64,15 +65,15 @@ public class DeploymentResource {
         }
         Descriptor descriptor = store.findDescriptor(ns, descriptorId).orElseThrow(() -> ApiError.exception(
                 Response.Status.NOT_FOUND, "no descriptor " + Names.printable(descriptorId) + " in namespace " + ns));
-        return answer(deployer.submit(descriptor, by, null, descriptor.id()));
+        return answer(intake.submit(descriptor, by, null, descriptor.id()));
     }
 
-    private Response answer(Deployer.Answer answer) {
-        if (answer instanceof Deployer.Rejected r) {
-            throw ApiError.exception(r.kind() == Deployer.Rejected.Kind.INVALID ? Response.Status.BAD_REQUEST
+    private Response answer(Answer answer) {
+        if (answer instanceof Answer.Rejected r) {
+            throw ApiError.exception(r.kind() == Answer.Rejected.Kind.INVALID ? Response.Status.BAD_REQUEST
                     : Response.Status.CONFLICT, r.reason(), r.problems());
         }
-        Deployment d = ((Deployer.Accepted) answer).deployment();
+        Deployment d = ((Answer.Accepted) answer).deployment();
         return Response.accepted(Json.deployment(d))
                 .header(HttpHeaders.LOCATION, "/deployments/" + d.id() + "/?namespace=" + d.namespace()).build();
     }
@@ -139,7 +140,7 @@ public class DeploymentResource {
         String ns = Requests.namespace(namespace);
         String by = auth.authorizeChange(authorization, ns);
         Deployment d = find(ns, id);
-        return answer(deployer.submit(d.descriptor(), by, null, d.descriptorId()));
+        return answer(intake.submit(d.descriptor(), by, null, d.descriptorId()));
     }
 
     @POST
@@ -151,7 +152,7 @@ public class DeploymentResource {
         String ns = Requests.namespace(namespace);
         String by = auth.authorizeChange(authorization, ns);
         Deployment d = find(ns, id);
-        return deployer.rollback(ns, d.id(), by)
+        return intake.rollback(ns, d.id(), by)
                 .map(problem -> ApiError.response(Response.Status.CONFLICT, problem, List.of()))
                 .orElseGet(() -> Response.accepted(Json.deployment(d))
                         .header(HttpHeaders.LOCATION, "/deployments/" + d.id() + "/?namespace=" + ns).build());
@@ -168,7 +169,7 @@ public class DeploymentResource {
         String by = auth.authorizeChange(authorization, ns);
         Deployment d = find(ns, id);
         boolean running = d.status() == io.bgdeploy.events.deploy.DeploymentStatus.DEPLOYED;
-        var problem = deployer.undeploy(d, deleteDeployment, by);
+        var problem = intake.undeploy(d, deleteDeployment, by);
         if (problem.isPresent()) {
             return ApiError.response(Response.Status.CONFLICT, problem.get(), List.of());
         }

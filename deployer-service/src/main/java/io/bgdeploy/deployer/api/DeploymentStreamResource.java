@@ -1,10 +1,10 @@
 package io.bgdeploy.deployer.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.bgdeploy.deployer.bluegreen.Deployer;
-import io.bgdeploy.deployer.store.Deployment;
-import io.bgdeploy.deployer.store.DeploymentStore;
-import io.bgdeploy.deployer.store.PodHealthRecord;
+import io.bgdeploy.deployer.intake.RequestIntake;
+import io.bgdeploy.deployer.model.Deployment;
+import io.bgdeploy.deployer.model.DeploymentStore;
+import io.bgdeploy.deployer.model.PodHealthRecord;
 import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.Names;
 import io.bgdeploy.events.deploy.DeploymentStatus;
@@ -57,7 +57,7 @@ public class DeploymentStreamResource {
     private static final long POLL_MILLIS = 250;
 
     private final DeploymentStore store;
-    private final Deployer deployer;
+    private final RequestIntake intake;
     private final Auth auth;
     private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, r -> {
         Thread t = new Thread(r, "deployment-stream");
@@ -65,9 +65,9 @@ public class DeploymentStreamResource {
         return t;
     });
 
-    public DeploymentStreamResource(DeploymentStore store, Deployer deployer, Auth auth) {
+    public DeploymentStreamResource(DeploymentStore store, RequestIntake intake, Auth auth) {
         this.store = store;
-        this.deployer = deployer;
+        this.intake = intake;
         this.auth = auth;
     }
 
@@ -162,7 +162,7 @@ public class DeploymentStreamResource {
                     }
                 }
                 boolean finished = d.status() != DeploymentStatus.DEPLOYING && d.status() != DeploymentStatus.UNDEPLOYING
-                        && !deployer.isActive(id);
+                        && !intake.isRunningHere(id);
                 if (finished && finishing) {
                     send(Map.of("kind", "end", "status", d.status()));
                     emitter.complete();

@@ -1,8 +1,8 @@
 package io.bgdeploy.deployer.api;
 
-import io.bgdeploy.deployer.bluegreen.Deployer;
-import io.bgdeploy.deployer.store.DeploymentStore;
-import io.bgdeploy.deployer.store.Ids;
+import io.bgdeploy.deployer.intake.RequestIntake;
+import io.bgdeploy.deployer.model.DeploymentStore;
+import io.bgdeploy.deployer.model.Ids;
 import io.bgdeploy.events.deploy.Descriptor;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -38,12 +38,12 @@ import java.util.Map;
 public class DescriptorResource {
 
     private final DeploymentStore store;
-    private final Deployer deployer;
+    private final RequestIntake intake;
     private final Auth auth;
 
-    public DescriptorResource(DeploymentStore store, Deployer deployer, Auth auth) {
+    public DescriptorResource(DeploymentStore store, RequestIntake intake, Auth auth) {
         this.store = store;
-        this.deployer = deployer;
+        this.intake = intake;
         this.auth = auth;
     }
 
@@ -57,7 +57,7 @@ public class DescriptorResource {
         String ns = namespaceOf(namespace, parsed);
         auth.authorizeChange(authorization, ns);
         Descriptor withNs = inNamespace(parsed, ns);
-        List<String> problems = deployer.validate(withNs);
+        List<String> problems = intake.validate(withNs);
         if (!problems.isEmpty()) {
             throw ApiError.exception(Response.Status.BAD_REQUEST, "the descriptor has " + problems.size() + " problem(s)", problems);
         }
@@ -75,7 +75,7 @@ public class DescriptorResource {
     @Operation(summary = "Validate a descriptor without saving it", description = "200 when valid, 400 with every problem")
     public Response validate(String body) {
         Descriptor parsed = Requests.descriptor(body);
-        List<String> problems = deployer.validate(parsed);
+        List<String> problems = intake.validate(parsed);
         if (!problems.isEmpty()) {
             throw ApiError.exception(Response.Status.BAD_REQUEST, "the descriptor has " + problems.size() + " problem(s)", problems);
         }
@@ -115,7 +115,7 @@ public class DescriptorResource {
         auth.authorizeChange(authorization, ns);
         Descriptor existing = find(ns, id);
         Descriptor parsed = inNamespace(Requests.descriptor(body), ns);
-        List<String> problems = deployer.validate(parsed);
+        List<String> problems = intake.validate(parsed);
         if (!problems.isEmpty()) {
             throw ApiError.exception(Response.Status.BAD_REQUEST, "the descriptor has " + problems.size() + " problem(s)", problems);
         }

@@ -1,6 +1,6 @@
 package io.bgdeploy.deployer.api;
 
-import io.bgdeploy.deployer.store.DeploymentStore;
+import io.bgdeploy.deployer.model.DeploymentStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;

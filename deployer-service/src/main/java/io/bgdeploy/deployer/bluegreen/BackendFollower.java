@@ -1,10 +1,13 @@
 package io.bgdeploy.deployer.bluegreen;
 
-import io.bgdeploy.deployer.platform.PodInfo;
-import io.bgdeploy.deployer.platform.Platform;
-import io.bgdeploy.deployer.platform.WorkloadSpec;
-import io.bgdeploy.deployer.store.Deployment;
-import io.bgdeploy.deployer.store.DeploymentStore;
+import io.bgdeploy.deployer.model.LoadBalancer;
+import io.bgdeploy.deployer.model.HealthBoard;
+import io.bgdeploy.deployer.model.BlueGreenPlanner;
+import io.bgdeploy.deployer.model.PodInfo;
+import io.bgdeploy.deployer.model.Platform;
+import io.bgdeploy.deployer.model.WorkloadSpec;
+import io.bgdeploy.deployer.model.Deployment;
+import io.bgdeploy.deployer.model.DeploymentStore;
 import io.bgdeploy.events.deploy.DeploymentStatus;
 import io.bgdeploy.events.deploy.Descriptor;
 import io.bgdeploy.events.lb.ServerSpec;

@@ -1,8 +1,11 @@
 package io.bgdeploy.deployer.bluegreen;
 
-import io.bgdeploy.deployer.platform.PodInfo;
-import io.bgdeploy.deployer.platform.PodListener;
-import io.bgdeploy.deployer.platform.WorkloadSpec;
+import io.bgdeploy.deployer.model.EventSink;
+import io.bgdeploy.deployer.model.HealthBoard;
+import io.bgdeploy.deployer.model.BlueGreenPlanner;
+import io.bgdeploy.deployer.model.PodInfo;
+import io.bgdeploy.deployer.model.PodListener;
+import io.bgdeploy.deployer.model.WorkloadSpec;
 import io.bgdeploy.events.deploy.Descriptor;
 import io.bgdeploy.events.pod.PodGone;
 import io.bgdeploy.events.pod.PodRef;

@@ -1,8 +1,8 @@
 package io.bgdeploy.deployer.config;
 
-import io.bgdeploy.deployer.bluegreen.Deployer;
-import io.bgdeploy.deployer.platform.Platform;
-import io.bgdeploy.deployer.store.DeploymentStore;
+import io.bgdeploy.deployer.model.Platform;
+import io.bgdeploy.deployer.scheduling.Recovery;
+import io.bgdeploy.deployer.model.DeploymentStore;
 import io.bgdeploy.deployer.store.EtcdAppLocks;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -25,12 +25,12 @@ public class Startup {
 
     private static final Logger LOG = Logger.getLogger(Startup.class);
 
-    private final Deployer deployer;
+    private final Recovery recovery;
     /** Set once the startup work is done: before that, messaging may not be connected yet. */
     private volatile boolean started;
 
-    public Startup(Deployer deployer) {
-        this.deployer = deployer;
+    public Startup(Recovery recovery) {
+        this.recovery = recovery;
     }
 
     void onStart(@Observes StartupEvent event, Platform platform, DeployerConfig config, EtcdAppLocks locks,
@@ -44,10 +44,10 @@ public class Startup {
         if (indexed > 0) {
             LOG.infof("indexed %d deployments recorded by an older deployer", indexed);
         }
-        deployer.removeOrphans();
-        deployer.reattachServing();
-        deployer.restoreServing();
-        deployer.resumeUnowned();
+        recovery.removeOrphans();
+        recovery.reattachServing();
+        recovery.restoreServing();
+        recovery.resumeUnowned();
         started = true;
     }
 
@@ -71,7 +71,7 @@ public class Startup {
             return;
         }
         try {
-            deployer.resumeUnowned();
+            recovery.resumeUnowned();
         } catch (RuntimeException e) {
             LOG.warnf("looking for deployments left by stopped instances failed (%s): trying again later", e.getMessage());
         }

@@ -1,20 +1,27 @@
 package io.bgdeploy.deployer.config;
 
 import io.bgdeploy.deployer.bluegreen.BackendFollower;
-import io.bgdeploy.deployer.bluegreen.BlueGreenFlow;
-import io.bgdeploy.deployer.bluegreen.BlueGreenPlanner;
-import io.bgdeploy.deployer.bluegreen.Deployer;
-import io.bgdeploy.deployer.bluegreen.HealthBoard;
-import io.bgdeploy.deployer.bluegreen.ResourcePolicy;
+import io.bgdeploy.deployer.bluegreen.DeploymentRunner;
+import io.bgdeploy.deployer.bluegreen.FlowSettings;
+import io.bgdeploy.deployer.bluegreen.PodReporters;
+import io.bgdeploy.deployer.bluegreen.WorkloadSpecs;
+import io.bgdeploy.deployer.model.BlueGreenPlanner;
+import io.bgdeploy.deployer.model.HealthBoard;
+import io.bgdeploy.deployer.model.ResourcePolicy;
+import io.bgdeploy.deployer.intake.LockMode;
 import io.bgdeploy.deployer.intake.RequestAuthenticator;
+import io.bgdeploy.deployer.intake.RequestIntake;
 import io.bgdeploy.deployer.intake.SigningKeysFile;
 import io.bgdeploy.deployer.messaging.DeploymentMetrics;
 import io.bgdeploy.deployer.messaging.EventPublisher;
 import io.bgdeploy.deployer.messaging.KafkaLoadBalancer;
-import io.bgdeploy.deployer.platform.Platform;
+import io.bgdeploy.deployer.model.Platform;
 import io.bgdeploy.deployer.platform.kubernetes.KubernetesPlatform;
+import io.bgdeploy.deployer.scheduling.AppRecovery;
+import io.bgdeploy.deployer.scheduling.AppScheduler;
+import io.bgdeploy.deployer.scheduling.Recovery;
 import io.bgdeploy.deployer.platform.local.LocalPlatform;
-import io.bgdeploy.deployer.store.DeploymentStore;
+import io.bgdeploy.deployer.model.DeploymentStore;
 import io.bgdeploy.deployer.store.EtcdAppLocks;
 import io.bgdeploy.deployer.store.EtcdStore;
 import io.bgdeploy.events.signing.SigningKeys;
@@ -35,11 +42,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Builds the framework-free parts (store, platform, flow, deployer) from configuration. */
+/**
+ * Builds the framework-free parts from configuration: store, locks, platform, the flow
+ * ({@link DeploymentRunner}), the per-app scheduler, recovery and the request intake.
+ */
 @ApplicationScoped
 public class Wiring {
 
@@ -98,15 +107,40 @@ public class Wiring {
 
     @Produces
     @Singleton
-    BlueGreenFlow flow(Platform platform, KafkaLoadBalancer lb, HealthBoard board, EventPublisher publisher,
-                       DeploymentStore store, DeployerConfig config) {
-        DeployerConfig.HealthCheck hc = config.healthCheck();
-        BackendFollower backends = new BackendFollower(platform, lb, board, store, config.lbTimeout(),
+    BackendFollower backendFollower(Platform platform, KafkaLoadBalancer lb, HealthBoard board, DeploymentStore store,
+                                    DeployerConfig config) {
+        return new BackendFollower(platform, lb, board, store, config.lbTimeout(),
                 Executors.newCachedThreadPool(daemonThreads("backend-follower")));
-        return new BlueGreenFlow(platform, lb, board, publisher, store, new BlueGreenFlow.Settings(
-                config.healthDeadline(), config.lbTimeout(), config.drainDelay(),
+    }
+
+    @Produces
+    @Singleton
+    FlowSettings flowSettings(DeployerConfig config) {
+        DeployerConfig.HealthCheck hc = config.healthCheck();
+        return new FlowSettings(config.healthDeadline(), config.lbTimeout(), config.drainDelay(),
                 new BlueGreenPlanner.HealthTiming(hc.periodMillis(), hc.timeoutMillis(), hc.successThreshold(),
-                        hc.failureThreshold())), backends);
+                        hc.failureThreshold()));
+    }
+
+    @Produces
+    @Singleton
+    PodReporters podReporters(BackendFollower backends, EventPublisher publisher, HealthBoard board,
+                              FlowSettings settings) {
+        return new PodReporters(backends, settings.timing(), publisher, board);
+    }
+
+    @Produces
+    @Singleton
+    DeploymentRunner runner(Platform platform, KafkaLoadBalancer lb, HealthBoard board, EventPublisher publisher,
+                            DeploymentStore store, BackendFollower backends, PodReporters reporters,
+                            FlowSettings settings) {
+        return new DeploymentRunner(platform, lb, board, publisher, store, settings, backends, reporters);
+    }
+
+    @Produces
+    @Singleton
+    WorkloadSpecs workloadSpecs(ResourcePolicy resources, DeploymentStore store) {
+        return new WorkloadSpecs(resources, store);
     }
 
     private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
@@ -147,13 +181,35 @@ public class Wiring {
 
     @Produces
     @Singleton
-    Deployer deployer(Platform platform, DeploymentStore store, EventPublisher publisher, BlueGreenFlow flow,
-                      ResourcePolicy resources, EtcdAppLocks locks, DeploymentMetrics metrics, DeployerConfig config) {
-        ExecutorService executor = Executors.newCachedThreadPool(daemonThreads("deployment"));
-        Deployer deployer = new Deployer(platform, store, publisher, flow, resources,
-                Deployer.lockMode(config.lockMode()), locks, executor, Clock.systemUTC());
-        metrics.bind(deployer);
-        return deployer;
+    AppRecovery appRecovery(Platform platform, DeploymentStore store, WorkloadSpecs specs, PodReporters reporters,
+                            EtcdAppLocks locks) {
+        return new AppRecovery(platform, store, specs, reporters, locks.owner());
+    }
+
+    @Produces
+    @Singleton
+    AppScheduler scheduler(DeploymentStore store, EtcdAppLocks locks, DeploymentRunner runner, WorkloadSpecs specs,
+                           AppRecovery recovery) {
+        return new AppScheduler(store, locks, Executors.newCachedThreadPool(daemonThreads("deployment")), runner,
+                specs, recovery);
+    }
+
+    @Produces
+    @Singleton
+    Recovery recovery(DeploymentStore store, Platform platform, WorkloadSpecs specs, PodReporters reporters,
+                      AppScheduler scheduler) {
+        return new Recovery(store, platform, specs, reporters, scheduler);
+    }
+
+    @Produces
+    @Singleton
+    RequestIntake intake(Platform platform, DeploymentStore store, EventPublisher publisher, ResourcePolicy resources,
+                         EtcdAppLocks locks, AppScheduler scheduler, DeploymentRunner runner, AppRecovery recovery,
+                         DeploymentMetrics metrics, DeployerConfig config) {
+        RequestIntake intake = new RequestIntake(platform, store, publisher, resources, LockMode.of(config.lockMode()),
+                locks, scheduler, Clock.systemUTC());
+        metrics.bind(intake, scheduler, runner, recovery);
+        return intake;
     }
 
     @Produces

@@ -1,8 +1,9 @@
 package io.bgdeploy.deployer.messaging;
 
-import io.bgdeploy.deployer.bluegreen.Deployer;
-import io.bgdeploy.deployer.bluegreen.EventSink;
+import io.bgdeploy.deployer.model.EventSink;
+import io.bgdeploy.deployer.intake.Answer;
 import io.bgdeploy.deployer.intake.RequestAuthenticator;
+import io.bgdeploy.deployer.intake.RequestIntake;
 import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.EventEnvelope;
 import io.bgdeploy.events.MalformedEventException;
@@ -24,7 +25,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.stream.StreamSupport;
 
 /**
- * What CI publishes on deploy-requests. Every request gets an answer on deploy-events: accepted
+ * What CI publishes on deploy-requests, answered by {@link RequestIntake} as a REST request is.
+ * Every request gets an answer on deploy-events: accepted
  * (with the deploymentId) or rejected (with the reason and every problem); a malformed record is
  * also sent to deploy-requests-dlq with the reason. A request id already seen is answered again
  * without a second deployment. A request must be signed with a key of its namespace
@@ -37,12 +39,12 @@ public class DeployRequestConsumer {
 
     private static final Logger LOG = Logger.getLogger(DeployRequestConsumer.class);
 
-    private final Deployer deployer;
+    private final RequestIntake intake;
     private final EventPublisher publisher;
     private final RequestAuthenticator authenticator;
 
-    public DeployRequestConsumer(Deployer deployer, EventPublisher publisher, RequestAuthenticator authenticator) {
-        this.deployer = deployer;
+    public DeployRequestConsumer(RequestIntake intake, EventPublisher publisher, RequestAuthenticator authenticator) {
+        this.intake = intake;
         this.publisher = publisher;
         this.authenticator = authenticator;
     }
@@ -81,22 +83,10 @@ public class DeployRequestConsumer {
             }
             return message.nack(e);
         }
+        Answer answer;
         try {
-            Deployer.Answer answer = deployer.submit(request.descriptor(), requestedBy, request.requestId(), null);
-            if (answer instanceof Deployer.Rejected rejected) {
-                LOG.infof("deploy request %s for %s rejected: %s %s", request.requestId(), answerKey, rejected.reason(),
-                        rejected.problems());
-                deployer.publishRejection(request.requestId(), key == null ? request.key() : answerKey, rejected);
-            } else if (answer instanceof Deployer.Accepted accepted && accepted.repeated()) {
-                var d = accepted.deployment();
-                LOG.infof("deploy request %s seen before: deployment %s", request.requestId(), d.id());
-                publisher.publish(new io.bgdeploy.events.deploy.DeploymentAccepted(d.id(), request.requestId(),
-                        d.requestedBy(), d.namespace(), d.appName(), d.version()));
-            }
-        } catch (EventSink.NotPublished e) {
-            LOG.warnf("deploy request %s for %s: its answer was not sent (%s); the request goes to %s", request.requestId(),
-                    answerKey, e.getMessage(), Topics.DEPLOY_REQUESTS_DLQ);
-            return message.nack(e);
+            answer = intake.submit(request.descriptor(), requestedBy, request.requestId(), null,
+                    key == null ? request.key() : answerKey);
         } catch (RuntimeException e) {
             LOG.errorf(e, "deploy request %s for %s could not be handled", request.requestId(), answerKey);
             try {
@@ -105,6 +95,12 @@ public class DeployRequestConsumer {
             } catch (EventSink.NotPublished notSent) {
                 return message.nack(notSent);
             }
+            return message.ack();
+        }
+        if (answer.unanswered().isPresent()) {
+            LOG.warnf("deploy request %s for %s: its answer was not sent (%s); the request goes to %s", request.requestId(),
+                    answerKey, answer.unanswered().get(), Topics.DEPLOY_REQUESTS_DLQ);
+            return message.nack(new EventSink.NotPublished(answer.unanswered().get(), null));
         }
         return message.ack();
     }

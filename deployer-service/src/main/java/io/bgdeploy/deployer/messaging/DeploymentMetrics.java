@@ -1,6 +1,9 @@
 package io.bgdeploy.deployer.messaging;
 
-import io.bgdeploy.deployer.bluegreen.Deployer;
+import io.bgdeploy.deployer.bluegreen.DeploymentRunner;
+import io.bgdeploy.deployer.intake.RequestIntake;
+import io.bgdeploy.deployer.scheduling.AppRecovery;
+import io.bgdeploy.deployer.scheduling.AppScheduler;
 import io.bgdeploy.events.EventData;
 import io.bgdeploy.events.deploy.DeploymentFinished;
 import io.bgdeploy.events.deploy.DeploymentPhase;
@@ -45,19 +48,19 @@ public class DeploymentMetrics {
         this.registry = registry;
     }
 
-    /** Registers the gauges and counters that the deployer keeps itself. */
-    public void bind(Deployer deployer) {
-        Gauge.builder("deployer.deployments.running", deployer, Deployer::runningCount)
+    /** Registers the gauges and counters that the deployer's parts keep themselves. */
+    public void bind(RequestIntake intake, AppScheduler scheduler, DeploymentRunner runner, AppRecovery recovery) {
+        Gauge.builder("deployer.deployments.running", scheduler, AppScheduler::runningCount)
                 .description("deployments this instance runs now").register(registry);
-        FunctionCounter.builder("deployer.takeovers", deployer, Deployer::takeovers)
+        FunctionCounter.builder("deployer.takeovers", runner, DeploymentRunner::takeovers)
                 .description("deployments this instance continued after the instance running them stopped").register(registry);
-        FunctionCounter.builder("deployer.lock.losses", deployer, Deployer::lockLosses)
+        FunctionCounter.builder("deployer.lock.losses", scheduler, AppScheduler::lockLosses)
                 .description("deployments this instance stopped because it lost the app's lock").register(registry);
-        FunctionCounter.builder("deployer.restored.workloads", deployer, Deployer::restoredWorkloads)
+        FunctionCounter.builder("deployer.restored.workloads", recovery, AppRecovery::restoredWorkloads)
                 .description("serving workloads whose pods this instance started again after the platform lost them")
                 .register(registry);
-        for (String kind : Deployer.answerKinds()) {
-            FunctionCounter.builder("deployer.requests", deployer, d -> d.answers(kind))
+        for (String kind : RequestIntake.answerKinds()) {
+            FunctionCounter.builder("deployer.requests", intake, d -> d.answers(kind))
                     .description("deploy requests (REST and Kafka), by answer").tag("answer", kind).register(registry);
         }
     }

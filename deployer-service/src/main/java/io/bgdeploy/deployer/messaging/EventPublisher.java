@@ -1,7 +1,6 @@
 package io.bgdeploy.deployer.messaging;
 
-import io.bgdeploy.deployer.bluegreen.EventSink;
-import io.bgdeploy.deployer.config.DeployerConfig;
+import io.bgdeploy.deployer.model.EventSink;
 import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.EventData;
 import io.bgdeploy.events.EventEnvelope;
@@ -9,6 +8,7 @@ import io.bgdeploy.events.Topics;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -49,13 +49,14 @@ public class EventPublisher implements EventSink {
                           @Channel(Topics.LB_COMMANDS) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4096)
                           Emitter<String> lbCommands,
                           @Channel(Topics.CONTAINER_LOGS) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 65536)
-                          Emitter<String> containerLogs, DeploymentMetrics metrics, DeployerConfig config) {
+                          Emitter<String> containerLogs, DeploymentMetrics metrics,
+                          @ConfigProperty(name = "deployer.event-send-timeout") Duration sendTimeout) {
         this.deployEvents = deployEvents;
         this.podEvents = podEvents;
         this.lbCommands = lbCommands;
         this.containerLogs = containerLogs;
         this.metrics = metrics;
-        this.sendTimeout = config.eventSendTimeout();
+        this.sendTimeout = sendTimeout;
     }
 
     @Override

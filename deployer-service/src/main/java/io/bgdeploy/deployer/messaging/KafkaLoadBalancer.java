@@ -1,7 +1,7 @@
 package io.bgdeploy.deployer.messaging;
 
-import io.bgdeploy.deployer.bluegreen.EventSink;
-import io.bgdeploy.deployer.bluegreen.LoadBalancer;
+import io.bgdeploy.deployer.model.EventSink;
+import io.bgdeploy.deployer.model.LoadBalancer;
 import io.bgdeploy.events.lb.LbCommand;
 import io.bgdeploy.events.lb.LbCommandApplied;
 import io.bgdeploy.events.lb.LbCommandRejected;

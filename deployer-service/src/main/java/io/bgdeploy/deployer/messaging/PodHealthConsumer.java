@@ -1,8 +1,8 @@
 package io.bgdeploy.deployer.messaging;
 
-import io.bgdeploy.deployer.bluegreen.HealthBoard;
-import io.bgdeploy.deployer.store.DeploymentStore;
-import io.bgdeploy.deployer.store.PodHealthRecord;
+import io.bgdeploy.deployer.model.HealthBoard;
+import io.bgdeploy.deployer.model.DeploymentStore;
+import io.bgdeploy.deployer.model.PodHealthRecord;
 import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.EventEnvelope;
 import io.bgdeploy.events.MalformedEventException;
@@ -36,7 +36,7 @@ public class PodHealthConsumer {
         if (event.data() instanceof PodHealthChanged health) {
             board.onHealth(health);
             String deploymentId = health.pod().deploymentId();
-            if (deploymentId != null && io.bgdeploy.deployer.store.Ids.isId(deploymentId)) {
+            if (deploymentId != null && io.bgdeploy.deployer.model.Ids.isId(deploymentId)) {
                 try {
                     store.saveHealth(health.pod().namespace(), deploymentId,
                             new PodHealthRecord(health.pod().podName(), health.state(), health.lastProbe(), Instant.now()));

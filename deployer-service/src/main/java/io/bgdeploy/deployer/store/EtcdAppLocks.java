@@ -1,6 +1,6 @@
 package io.bgdeploy.deployer.store;
 
-import io.bgdeploy.deployer.bluegreen.AppLocks;
+import io.bgdeploy.deployer.model.AppLocks;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;

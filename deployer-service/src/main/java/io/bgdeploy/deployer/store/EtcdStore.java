@@ -1,5 +1,10 @@
 package io.bgdeploy.deployer.store;
 
+import io.bgdeploy.deployer.model.Deployment;
+import io.bgdeploy.deployer.model.DeploymentStore;
+import io.bgdeploy.deployer.model.Ids;
+import io.bgdeploy.deployer.model.PodHealthRecord;
+import io.bgdeploy.deployer.model.UndeployRequest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.Names;

@@ -120,6 +120,31 @@ class DeployRequestsKafkaTest {
     }
 
     @Test
+    void aRestRequestThatIsRejectedIsAnsweredOnDeployEventsAsAKafkaRequestRejectedForTheSameReason() throws Exception {
+        String json = DeploymentApiTest.descriptor("samerejection", "4", "");
+        String descriptorId = DeploymentApiTest.createDescriptor(json);
+        assertThat(DeploymentApiTest.awaitFinal(DeploymentApiTest.startDeployment(descriptorId)).jsonPath()
+                .getString("status")).isEqualTo("DEPLOYED");
+        try (var events = KafkaTestClient.reader(bootstrap, Topics.DEPLOY_EVENTS)) {
+            String restReason = given().post("/deployments/?namespace=default&descriptorId=" + descriptorId)
+                    .then().statusCode(409).extract().jsonPath().getString("error");
+            var fromRest = data(awaitRecord(events, r -> is(r, DeploymentRejected.class,
+                    x -> ((DeploymentRejected) x).reason().equals(restReason)), Duration.ofSeconds(60)), DeploymentRejected.class);
+
+            request("req-same-rejection", EventCodec.read(json.getBytes(), Descriptor.class));
+            var fromKafka = data(awaitRecord(events, r -> is(r, DeploymentRejected.class,
+                    x -> "req-same-rejection".equals(((DeploymentRejected) x).requestId())), Duration.ofSeconds(60)),
+                    DeploymentRejected.class);
+
+            assertThat(fromRest.reason()).contains("version 4 of default/samerejection is already deployed");
+            assertThat(fromRest.requestId()).as("a REST request has no request id").isNull();
+            assertThat(fromRest).isEqualTo(new DeploymentRejected(null, fromKafka.key(), fromKafka.reason(),
+                    fromKafka.problems()));
+            assertThat(fromRest.key()).isEqualTo("default/samerejection");
+        }
+    }
+
+    @Test
     void anInvalidDescriptorIsRejectedWithEveryProblem() throws Exception {
         Descriptor bad = EventCodec.read("""
                 {"appName": "kafkabad", "replicas": 0, "healthCheckType": "tcp",

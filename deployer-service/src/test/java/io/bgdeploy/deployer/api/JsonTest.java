@@ -1,7 +1,7 @@
 package io.bgdeploy.deployer.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.bgdeploy.deployer.store.Deployment;
+import io.bgdeploy.deployer.model.Deployment;
 import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.deploy.DeploymentPhase;
 import io.bgdeploy.events.deploy.DeploymentStatus;

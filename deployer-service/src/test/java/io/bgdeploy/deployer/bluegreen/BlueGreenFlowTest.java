@@ -1,13 +1,20 @@
 package io.bgdeploy.deployer.bluegreen;
 
+import io.bgdeploy.deployer.testing.DeployerInstance;
+import io.bgdeploy.deployer.testing.FlowParts;
+import io.bgdeploy.deployer.intake.Answer;
+import io.bgdeploy.deployer.intake.LockMode;
+import io.bgdeploy.deployer.model.LoadBalancer;
+import io.bgdeploy.deployer.model.HealthBoard;
+import io.bgdeploy.deployer.model.BlueGreenPlanner;
+import io.bgdeploy.deployer.model.ResourcePolicy;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.bgdeploy.deployer.store.Deployment;
+import io.bgdeploy.deployer.model.Deployment;
 import io.bgdeploy.deployer.testing.FakeLoadBalancer;
 import io.bgdeploy.deployer.testing.FakePlatform;
 import io.bgdeploy.deployer.testing.InMemoryLocks;
 import io.bgdeploy.deployer.testing.InMemoryStore;
 import io.bgdeploy.deployer.testing.RecordingSink;
-import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.deploy.DeploymentAccepted;
 import io.bgdeploy.events.deploy.DeploymentFinished;
 import io.bgdeploy.events.deploy.DeploymentPhase;
@@ -27,6 +34,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
+import static io.bgdeploy.deployer.testing.TestDescriptors.descriptor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -40,15 +48,15 @@ class BlueGreenFlowTest {
     private final RecordingSink sink = new RecordingSink(board);
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final InMemoryLocks locks = new InMemoryLocks();
-    private final BlueGreenFlow flow = new BlueGreenFlow(platform, lb, board, sink, store, new BlueGreenFlow.Settings(
+    private final FlowParts flow = new FlowParts(platform, lb, board, sink, store, new FlowSettings(
             Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMillis(300),
             new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)),
                 new BackendFollower(platform, lb, board, store, Duration.ofSeconds(1), executor));
     /** Every deployment is accepted within one millisecond: neither ids nor creation times can order them. */
     private final java.time.Clock sameMillisecond = java.time.Clock.fixed(java.time.Instant.parse("2026-01-01T00:00:00Z"),
             java.time.ZoneOffset.UTC);
-    private final Deployer deployer = new Deployer(platform, store, sink, flow,
-            new ResourcePolicy(ResourcePolicy.Mode.FILL, "100m", "500m", "128Mi", "256Mi"), Deployer.LockMode.QUEUE,
+    private final DeployerInstance deployer = new DeployerInstance(platform, store, sink, flow,
+            new ResourcePolicy(ResourcePolicy.Mode.FILL, "100m", "500m", "128Mi", "256Mi"), LockMode.QUEUE,
             locks.instance("a"), executor, sameMillisecond);
 
     /** Every change of a stable address, with the backend the app's frontend routed to at that moment. */
@@ -64,23 +72,10 @@ class BlueGreenFlowTest {
         executor.shutdownNow();
     }
 
-    static Descriptor descriptor(String app, String version, String extra) {
-        String json = """
-                {"appName": "%s", "newVersion": "%s", "replicas": 2, "frontend": "%s.example.com",
-                 "useHealthCheck": true, "healthCheckPath": "/health" %s,
-                 "podspec": {"containers": [{"name": "web", "image": "nginx", "ports": [{"containerPort": 80}]}]}}
-                """.formatted(app, version, app, extra);
-        try {
-            return EventCodec.read(json.getBytes(), Descriptor.class);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private Deployment deploy(Descriptor d) {
-        Deployer.Answer answer = deployer.submit(d, "test", null, null);
-        assertThat(answer).isInstanceOf(Deployer.Accepted.class);
-        String id = ((Deployer.Accepted) answer).deployment().id();
+        Answer answer = deployer.submit(d, "test", null, null);
+        assertThat(answer).isInstanceOf(Answer.Accepted.class);
+        String id = ((Answer.Accepted) answer).deployment().id();
         await().atMost(Duration.ofSeconds(10)).until(() -> store.find("default", id).orElseThrow().status().isFinal());
         return store.find("default", id).orElseThrow();
     }
@@ -166,9 +161,9 @@ class BlueGreenFlowTest {
     @Test
     void aDeployedVersionIsRefused() {
         deploy(descriptor("dup", "7", ""));
-        Deployer.Answer again = deployer.submit(descriptor("dup", "7", ""), "test", null, null);
-        assertThat(again).isInstanceOfSatisfying(Deployer.Rejected.class, r -> {
-            assertThat(r.kind()).isEqualTo(Deployer.Rejected.Kind.CONFLICT);
+        Answer again = deployer.submit(descriptor("dup", "7", ""), "test", null, null);
+        assertThat(again).isInstanceOfSatisfying(Answer.Rejected.class, r -> {
+            assertThat(r.kind()).isEqualTo(Answer.Rejected.Kind.CONFLICT);
             assertThat(r.reason()).contains("already deployed");
         });
     }
@@ -190,29 +185,29 @@ class BlueGreenFlowTest {
     @Test
     void invalidDescriptorIsRejectedWithEveryProblem() {
         Descriptor bad = descriptor("Bad_Name", "#", ", \"healthCheckType\": \"tcp\"");
-        Deployer.Answer answer = deployer.submit(bad, "test", null, null);
-        assertThat(answer).isInstanceOfSatisfying(Deployer.Rejected.class, r -> {
-            assertThat(r.kind()).isEqualTo(Deployer.Rejected.Kind.INVALID);
+        Answer answer = deployer.submit(bad, "test", null, null);
+        assertThat(answer).isInstanceOfSatisfying(Answer.Rejected.class, r -> {
+            assertThat(r.kind()).isEqualTo(Answer.Rejected.Kind.INVALID);
             assertThat(r.problems()).anyMatch(p -> p.startsWith("appName"))
                     .anyMatch(p -> p.startsWith("healthCheckType"));
         });
     }
 
     /** A deployer whose drain lasts long enough for a test to ask for a rollback. */
-    private Deployer slowDrainDeployer() {
-        BlueGreenFlow slowDrain = new BlueGreenFlow(platform, lb, board, sink, store, new BlueGreenFlow.Settings(
+    private DeployerInstance slowDrainDeployer() {
+        FlowParts slowDrain = new FlowParts(platform, lb, board, sink, store, new FlowSettings(
                 Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(30),
                 new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)),
                 new BackendFollower(platform, lb, board, store, Duration.ofSeconds(1), executor));
-        return new Deployer(platform, store, sink, slowDrain, new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""),
-                Deployer.LockMode.QUEUE, locks.instance("a"), executor, java.time.Clock.systemUTC());
+        return new DeployerInstance(platform, store, sink, slowDrain, new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""),
+                LockMode.QUEUE, locks.instance("a"), executor, java.time.Clock.systemUTC());
     }
 
     @Test
     void rollbackDuringTheDrainSwitchesBackToBlue() {
-        Deployer slow = slowDrainDeployer();
+        DeployerInstance slow = slowDrainDeployer();
         deploy(descriptor("rb", "#", ""));
-        Deployer.Accepted v2 = (Deployer.Accepted) slow.submit(descriptor("rb", "#", ""), "test", null, null);
+        Answer.Accepted v2 = (Answer.Accepted) slow.submit(descriptor("rb", "#", ""), "test", null, null);
         await().atMost(Duration.ofSeconds(10)).until(() ->
                 store.find("default", v2.deployment().id()).orElseThrow().phase() == DeploymentPhase.DRAINING);
         assertThat(lb.frontends).containsEntry("rb.example.com", "default-rb-2");
@@ -232,9 +227,9 @@ class BlueGreenFlowTest {
 
     @Test
     void aRollbackKeepsBothVersionsUntilTheLoadBalancerConfirmsThatGreenServesNothing() {
-        Deployer slow = slowDrainDeployer();
+        DeployerInstance slow = slowDrainDeployer();
         deploy(descriptor("keep", "#", ""));
-        String v2 = ((Deployer.Accepted) slow.submit(descriptor("keep", "#", ""), "test", null, null)).deployment().id();
+        String v2 = ((Answer.Accepted) slow.submit(descriptor("keep", "#", ""), "test", null, null)).deployment().id();
         await().atMost(Duration.ofSeconds(10)).until(() ->
                 store.find("default", v2).orElseThrow().phase() == DeploymentPhase.DRAINING);
 
@@ -294,11 +289,13 @@ class BlueGreenFlowTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> java.util.Collections.disjoint(serverAddresses("default-lost-1"),
                 before));
         assertThat(serverAddresses("default-lost-1")).as("the backend names the new pods").isEqualTo(
-                platform.pods("default", "lost-1").stream().map(io.bgdeploy.deployer.platform.PodInfo::address)
+                platform.pods("default", "lost-1").stream().map(io.bgdeploy.deployer.model.PodInfo::address)
                         .collect(java.util.stream.Collectors.toSet()));
         assertThat(store.list("default", "lost")).as("no new deployment").extracting(Deployment::id).containsExactly(v1.id());
-        assertThat(store.logs("default", v1.id())).anyMatch(l -> l.contains("pods started again"))
-                .anyMatch(l -> l.contains("backend default-lost-1 follows the pods of version 1"));
+        // the follower writes its log line once the load balancer has confirmed the update
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(store.logs("default", v1.id()))
+                .anyMatch(l -> l.contains("pods started again"))
+                .anyMatch(l -> l.contains("backend default-lost-1 follows the pods of version 1")));
         assertThat(deployer.restoredWorkloads()).isEqualTo(1);
         assertThat(lb.frontends).containsEntry("lost.example.com", "default-lost-1");
     }
@@ -312,7 +309,7 @@ class BlueGreenFlowTest {
         platform.replacePod("default", "mover-1");
 
         java.util.Set<String> now = platform.pods("default", "mover-1").stream()
-                .map(io.bgdeploy.deployer.platform.PodInfo::address).collect(java.util.stream.Collectors.toSet());
+                .map(io.bgdeploy.deployer.model.PodInfo::address).collect(java.util.stream.Collectors.toSet());
         await().atMost(Duration.ofSeconds(10)).until(() -> serverAddresses("default-mover-1").equals(now));
         assertThat(now).isNotEqualTo(before);
     }
@@ -325,11 +322,11 @@ class BlueGreenFlowTest {
         HealthBoard freshBoard = new HealthBoard();
         RecordingSink freshSink = new RecordingSink(freshBoard);
         BackendFollower follower = new BackendFollower(platform, lb, freshBoard, store, Duration.ofSeconds(1), executor);
-        BlueGreenFlow freshFlow = new BlueGreenFlow(platform, lb, freshBoard, freshSink, store, new BlueGreenFlow.Settings(
+        FlowParts freshFlow = new FlowParts(platform, lb, freshBoard, freshSink, store, new FlowSettings(
                 Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ZERO, new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)),
                 follower);
-        Deployer restarted = new Deployer(platform, store, freshSink, freshFlow,
-                new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""), Deployer.LockMode.QUEUE,
+        DeployerInstance restarted = new DeployerInstance(platform, store, freshSink, freshFlow,
+                new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""), LockMode.QUEUE,
                 locks.instance("b"), executor, java.time.Clock.systemUTC());
         restarted.reattachServing();
         await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(3)).until(() ->
@@ -338,7 +335,7 @@ class BlueGreenFlowTest {
         platform.replacePod("default", "restarted-1");
 
         java.util.Set<String> now = platform.pods("default", "restarted-1").stream()
-                .map(io.bgdeploy.deployer.platform.PodInfo::address).collect(java.util.stream.Collectors.toSet());
+                .map(io.bgdeploy.deployer.model.PodInfo::address).collect(java.util.stream.Collectors.toSet());
         await().atMost(Duration.ofSeconds(10)).until(() -> serverAddresses("default-restarted-1").equals(now));
     }
 
@@ -346,7 +343,7 @@ class BlueGreenFlowTest {
     void deploymentsOfOneAppAreQueuedAndOfManyAppsRunInParallel() {
         List<String> ids = new java.util.ArrayList<>();
         for (String app : List.of("a1", "a2", "a3", "a1", "a1")) {
-            ids.add(((Deployer.Accepted) deployer.submit(descriptor(app, "#", ""), "test", null, null)).deployment().id());
+            ids.add(((Answer.Accepted) deployer.submit(descriptor(app, "#", ""), "test", null, null)).deployment().id());
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> ids.stream()
                 .allMatch(id -> store.find("default", id).orElseThrow().status().isFinal()));
@@ -366,8 +363,8 @@ class BlueGreenFlowTest {
                 throw new IllegalStateException("the platform does not answer");
             }
         };
-        String v2 = ((Deployer.Accepted) deployer.submit(descriptor("stall", "#", ""), "test", null, null)).deployment().id();
-        String v3 = ((Deployer.Accepted) deployer.submit(descriptor("stall", "#", ""), "test", null, null)).deployment().id();
+        String v2 = ((Answer.Accepted) deployer.submit(descriptor("stall", "#", ""), "test", null, null)).deployment().id();
+        String v3 = ((Answer.Accepted) deployer.submit(descriptor("stall", "#", ""), "test", null, null)).deployment().id();
 
         await().atMost(Duration.ofSeconds(10)).until(() -> store.find("default", v2).orElseThrow().phase()
                 == DeploymentPhase.ROLLING_BACK && !deployer.isActive(v2));
@@ -392,23 +389,23 @@ class BlueGreenFlowTest {
             release.await();
             return lb.apply(command, timeout);
         };
-        BlueGreenFlow slowFlow = new BlueGreenFlow(platform, slowLb, board, sink, store, new BlueGreenFlow.Settings(
+        FlowParts slowFlow = new FlowParts(platform, slowLb, board, sink, store, new FlowSettings(
                 Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ZERO, new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)),
                 new BackendFollower(platform, lb, board, store, Duration.ofSeconds(1), executor));
-        Deployer refusing = new Deployer(platform, store, sink, slowFlow,
-                new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""), Deployer.LockMode.REFUSE,
+        DeployerInstance refusing = new DeployerInstance(platform, store, sink, slowFlow,
+                new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""), LockMode.REFUSE,
                 locks.instance("a"), executor, java.time.Clock.systemUTC());
-        Deployer.Accepted first = (Deployer.Accepted) refusing.submit(descriptor("busy", "#", ""), "test", null, null);
+        Answer.Accepted first = (Answer.Accepted) refusing.submit(descriptor("busy", "#", ""), "test", null, null);
 
-        Deployer.Answer second = refusing.submit(descriptor("busy", "#", ""), "test", null, null);
-        Deployer.Answer otherApp = refusing.submit(descriptor("idle", "#", ""), "test", null, null);
+        Answer second = refusing.submit(descriptor("busy", "#", ""), "test", null, null);
+        Answer otherApp = refusing.submit(descriptor("idle", "#", ""), "test", null, null);
         release.countDown();
 
-        assertThat(second).isInstanceOfSatisfying(Deployer.Rejected.class, r -> {
-            assertThat(r.kind()).isEqualTo(Deployer.Rejected.Kind.CONFLICT);
+        assertThat(second).isInstanceOfSatisfying(Answer.Rejected.class, r -> {
+            assertThat(r.kind()).isEqualTo(Answer.Rejected.Kind.CONFLICT);
             assertThat(r.reason()).contains(first.deployment().id()).contains("in progress");
         });
-        assertThat(otherApp).isInstanceOf(Deployer.Accepted.class);
+        assertThat(otherApp).isInstanceOf(Answer.Accepted.class);
         await().atMost(Duration.ofSeconds(10)).until(() ->
                 store.find("default", first.deployment().id()).orElseThrow().status() == DeploymentStatus.DEPLOYED);
     }
@@ -443,7 +440,7 @@ class BlueGreenFlowTest {
         deploy(descriptor("midswitch", "#", ""));
         Descriptor d = descriptor("midswitch", "#", "");
         platform.create(BlueGreenPlanner.workload("switchid-00000001", d, "2", d.podspec(), Map.of()),
-                io.bgdeploy.deployer.platform.PodListener.NONE);
+                io.bgdeploy.deployer.model.PodListener.NONE);
         platform.stable.put("default/midswitch", "2");
         java.time.Instant now = java.time.Instant.now();
         store.save(new Deployment("switchid-00000001", now, now, "default", "midswitch", "2", DeploymentStatus.DEPLOYING,
@@ -463,7 +460,7 @@ class BlueGreenFlowTest {
         Descriptor d = descriptor("crash", "#", "");
         ObjectNode podspec = d.podspec();
         var green = BlueGreenPlanner.workload("crashid-00000001", d, "2", podspec, Map.of());
-        platform.create(green, io.bgdeploy.deployer.platform.PodListener.NONE);
+        platform.create(green, io.bgdeploy.deployer.model.PodListener.NONE);
         java.time.Instant now = java.time.Instant.now();
         store.save(new Deployment("crashid-00000001", now, now, "default", "crash", "2", DeploymentStatus.DEPLOYING,
                 DeploymentPhase.WAITING_FOR_HEALTH, "test", null, null, "1", null, d, null));
@@ -481,7 +478,7 @@ class BlueGreenFlowTest {
         Deployment kept = deploy(descriptor("orphans", "#", ""));
         Descriptor d = descriptor("orphans", "#", "");
         platform.create(BlueGreenPlanner.workload("lost-00000001", d, "9", d.podspec(), Map.of()),
-                io.bgdeploy.deployer.platform.PodListener.NONE);
+                io.bgdeploy.deployer.model.PodListener.NONE);
 
         deployer.removeOrphans();
 
@@ -493,7 +490,7 @@ class BlueGreenFlowTest {
         Deployment v1 = deploy(descriptor("drained", "#", ""));
         Descriptor d = descriptor("drained", "#", "");
         var green = BlueGreenPlanner.workload("drainid-00000001", d, "2", d.podspec(), Map.of());
-        platform.create(green, io.bgdeploy.deployer.platform.PodListener.NONE);
+        platform.create(green, io.bgdeploy.deployer.model.PodListener.NONE);
         lb.frontends.put("drained.example.com", "default-drained-2");
         java.time.Instant now = java.time.Instant.now();
         store.save(new Deployment("drainid-00000001", now, now, "default", "drained", "2", DeploymentStatus.DEPLOYING,

@@ -1,7 +1,14 @@
 package io.bgdeploy.deployer.bluegreen;
 
-import io.bgdeploy.deployer.platform.PodListener;
-import io.bgdeploy.deployer.store.Deployment;
+import io.bgdeploy.deployer.testing.DeployerInstance;
+import io.bgdeploy.deployer.testing.FlowParts;
+import io.bgdeploy.deployer.intake.Answer;
+import io.bgdeploy.deployer.intake.LockMode;
+import io.bgdeploy.deployer.model.HealthBoard;
+import io.bgdeploy.deployer.model.BlueGreenPlanner;
+import io.bgdeploy.deployer.model.ResourcePolicy;
+import io.bgdeploy.deployer.model.PodListener;
+import io.bgdeploy.deployer.model.Deployment;
 import io.bgdeploy.deployer.testing.FakeLoadBalancer;
 import io.bgdeploy.deployer.testing.FakePlatform;
 import io.bgdeploy.deployer.testing.InMemoryLocks;
@@ -25,7 +32,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 
-import static io.bgdeploy.deployer.bluegreen.BlueGreenFlowTest.descriptor;
+import static io.bgdeploy.deployer.testing.TestDescriptors.descriptor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -75,17 +82,17 @@ class ResumeInEveryPhaseTest {
         executor.shutdownNow();
     }
 
-    private Deployer deployer(String instance) {
-        BlueGreenFlow flow = new BlueGreenFlow(platform, lb, board, sink, store, new BlueGreenFlow.Settings(
+    private DeployerInstance deployer(String instance) {
+        FlowParts flow = new FlowParts(platform, lb, board, sink, store, new FlowSettings(
                 Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ZERO, new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)),
                 new BackendFollower(platform, lb, board, store, Duration.ofSeconds(1), executor));
-        return new Deployer(platform, store, sink, flow, new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""),
-                Deployer.LockMode.QUEUE, locks.instance(instance), executor, java.time.Clock.systemUTC());
+        return new DeployerInstance(platform, store, sink, flow, new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""),
+                LockMode.QUEUE, locks.instance(instance), executor, java.time.Clock.systemUTC());
     }
 
     /** Version 1 of the app, deployed by a first deployer; returns its deployment id. */
     private String servingFirstVersion(Descriptor d) {
-        String v1 = ((Deployer.Accepted) deployer("first").submit(d, "test", null, null)).deployment().id();
+        String v1 = ((Answer.Accepted) deployer("first").submit(d, "test", null, null)).deployment().id();
         await().atMost(Duration.ofSeconds(10)).until(() -> store.find("default", v1).orElseThrow().status().isFinal());
         return v1;
     }
@@ -141,7 +148,7 @@ class ResumeInEveryPhaseTest {
         String v1 = servingFirstVersion(d);
         leaveBehind(CrashPoint.DRAINING, d);
         store.save(store.find("default", "crashed-00000001").orElseThrow().withDrainUntil(Instant.now().plusSeconds(30)));
-        Deployer second = deployer("second");
+        DeployerInstance second = deployer("second");
 
         second.resumeUnowned();
         await().atMost(Duration.ofSeconds(10)).until(() -> second.isActive("crashed-00000001"));
@@ -178,7 +185,7 @@ class ResumeInEveryPhaseTest {
     void anUndeployThatForgetsTheDeploymentIsFinishedAndForgottenByAnotherInstance() {
         Descriptor d = descriptor("app", "#", "");
         String v1 = servingFirstVersion(d);
-        store.saveUndeployRequest("default", v1, new io.bgdeploy.deployer.store.UndeployRequest("dave", true));
+        store.saveUndeployRequest("default", v1, new io.bgdeploy.deployer.model.UndeployRequest("dave", true));
         store.save(store.find("default", v1).orElseThrow().withStatus(DeploymentStatus.UNDEPLOYING, null));
 
         deployer("second").resumeUnowned();

@@ -1,6 +1,13 @@
 package io.bgdeploy.deployer.bluegreen;
 
-import io.bgdeploy.deployer.store.Deployment;
+import io.bgdeploy.deployer.testing.DeployerInstance;
+import io.bgdeploy.deployer.testing.FlowParts;
+import io.bgdeploy.deployer.intake.Answer;
+import io.bgdeploy.deployer.intake.LockMode;
+import io.bgdeploy.deployer.model.HealthBoard;
+import io.bgdeploy.deployer.model.BlueGreenPlanner;
+import io.bgdeploy.deployer.model.ResourcePolicy;
+import io.bgdeploy.deployer.model.Deployment;
 import io.bgdeploy.deployer.testing.FakeLoadBalancer;
 import io.bgdeploy.deployer.testing.FakePlatform;
 import io.bgdeploy.deployer.testing.InMemoryLocks;
@@ -20,7 +27,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-import static io.bgdeploy.deployer.bluegreen.BlueGreenFlowTest.descriptor;
+import static io.bgdeploy.deployer.testing.TestDescriptors.descriptor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -43,16 +50,16 @@ class SharedAppsTest {
         executor.shutdownNow();
     }
 
-    private Deployer instance(String name, Duration drainDelay) {
-        BlueGreenFlow flow = new BlueGreenFlow(platform, lb, board, sink, store, new BlueGreenFlow.Settings(
+    private DeployerInstance instance(String name, Duration drainDelay) {
+        FlowParts flow = new FlowParts(platform, lb, board, sink, store, new FlowSettings(
                 Duration.ofSeconds(2), Duration.ofSeconds(1), drainDelay, new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)),
                 new BackendFollower(platform, lb, board, store, Duration.ofSeconds(1), executor));
-        return new Deployer(platform, store, sink, flow, new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""),
-                Deployer.LockMode.QUEUE, locks.instance(name), executor, java.time.Clock.systemUTC());
+        return new DeployerInstance(platform, store, sink, flow, new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""),
+                LockMode.QUEUE, locks.instance(name), executor, java.time.Clock.systemUTC());
     }
 
-    private String submit(Deployer deployer, Descriptor d) {
-        return ((Deployer.Accepted) deployer.submit(d, "test", null, null)).deployment().id();
+    private String submit(DeployerInstance deployer, Descriptor d) {
+        return ((Answer.Accepted) deployer.submit(d, "test", null, null)).deployment().id();
     }
 
     private Deployment stored(String id) {
@@ -68,7 +75,7 @@ class SharedAppsTest {
     }
 
     /** Deploys v1 and then v2 of the app through the instance; returns their ids once v2 drains. */
-    private List<String> drainingSecondVersion(Deployer deployer, String app) {
+    private List<String> drainingSecondVersion(DeployerInstance deployer, String app) {
         String v1 = submit(deployer, descriptor(app, "#", ""));
         awaitFinal(v1);
         String v2 = submit(deployer, descriptor(app, "#", ""));
@@ -78,8 +85,8 @@ class SharedAppsTest {
 
     @Test
     void aDeploymentAcceptedByOneInstanceWaitsForTheOneThatRunsTheApp() {
-        Deployer a = instance("a", Duration.ofMillis(1500));
-        Deployer b = instance("b", Duration.ofMillis(1500));
+        DeployerInstance a = instance("a", Duration.ofMillis(1500));
+        DeployerInstance b = instance("b", Duration.ofMillis(1500));
         List<String> ids = drainingSecondVersion(a, "shared");
         String v1 = ids.get(0);
         String v2 = ids.get(1);
@@ -111,8 +118,8 @@ class SharedAppsTest {
 
     @Test
     void whenAnInstanceLosesItsLockAnotherFinishesItsDeploymentOnce() {
-        Deployer a = instance("a", Duration.ofSeconds(2));
-        Deployer b = instance("b", Duration.ofSeconds(2));
+        DeployerInstance a = instance("a", Duration.ofSeconds(2));
+        DeployerInstance b = instance("b", Duration.ofSeconds(2));
         List<String> ids = drainingSecondVersion(a, "handover");
         String v1 = ids.get(0);
         String v2 = ids.get(1);
@@ -134,8 +141,8 @@ class SharedAppsTest {
 
     @Test
     void aRollbackAskedOfTheOtherInstanceSwitchesBack() {
-        Deployer a = instance("a", Duration.ofSeconds(30));
-        Deployer b = instance("b", Duration.ofSeconds(30));
+        DeployerInstance a = instance("a", Duration.ofSeconds(30));
+        DeployerInstance b = instance("b", Duration.ofSeconds(30));
         String v2 = drainingSecondVersion(a, "undo").get(1);
 
         assertThat(b.rollback("default", v2, "carol")).isEmpty();
@@ -153,7 +160,7 @@ class SharedAppsTest {
         Instant now = Instant.now();
         store.save(new Deployment("queuedid-00000001", now, now, "default", "queued", "1", DeploymentStatus.DEPLOYING,
                 DeploymentPhase.PREPARING, "test", null, null, null, null, d, null));
-        Deployer b = instance("b", Duration.ZERO);
+        DeployerInstance b = instance("b", Duration.ZERO);
 
         b.resumeUnowned();
 
@@ -164,8 +171,8 @@ class SharedAppsTest {
 
     @Test
     void anAppRunByALiveInstanceIsNotTakenOver() {
-        Deployer a = instance("a", Duration.ofSeconds(2));
-        Deployer b = instance("b", Duration.ofSeconds(2));
+        DeployerInstance a = instance("a", Duration.ofSeconds(2));
+        DeployerInstance b = instance("b", Duration.ofSeconds(2));
         String v2 = drainingSecondVersion(a, "busy").get(1);
 
         b.resumeUnowned();

@@ -1,6 +1,6 @@
 package io.bgdeploy.deployer.store;
 
-import io.bgdeploy.deployer.bluegreen.AppLocks;
+import io.bgdeploy.deployer.model.AppLocks;
 import io.bgdeploy.infra.EtcdServer;
 import io.bgdeploy.infra.testing.SharedInfra;
 import io.etcd.jetcd.Client;

@@ -1,5 +1,7 @@
 package io.bgdeploy.deployer.store;
 
+import io.bgdeploy.deployer.model.Deployment;
+import io.bgdeploy.deployer.model.Ids;
 import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.deploy.DeploymentPhase;
 import io.bgdeploy.events.deploy.DeploymentStatus;

@@ -1,5 +1,6 @@
 package io.bgdeploy.deployer.store;
 
+import io.bgdeploy.deployer.model.Deployment;
 import io.bgdeploy.events.deploy.DeploymentStatus;
 import io.bgdeploy.infra.testing.SharedInfra;
 import io.etcd.jetcd.Client;

@@ -1,6 +1,6 @@
 package io.bgdeploy.deployer.testing;
 
-import io.bgdeploy.deployer.bluegreen.LoadBalancer;
+import io.bgdeploy.deployer.model.LoadBalancer;
 import io.bgdeploy.events.lb.LbCommand;
 import io.bgdeploy.events.lb.RemoveBackend;
 import io.bgdeploy.events.lb.RemoveFrontend;

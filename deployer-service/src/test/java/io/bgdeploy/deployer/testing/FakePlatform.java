@@ -1,9 +1,9 @@
 package io.bgdeploy.deployer.testing;
 
-import io.bgdeploy.deployer.platform.Platform;
-import io.bgdeploy.deployer.platform.PodInfo;
-import io.bgdeploy.deployer.platform.PodListener;
-import io.bgdeploy.deployer.platform.WorkloadSpec;
+import io.bgdeploy.deployer.model.Platform;
+import io.bgdeploy.deployer.model.PodInfo;
+import io.bgdeploy.deployer.model.PodListener;
+import io.bgdeploy.deployer.model.WorkloadSpec;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.bgdeploy.deployer.testing;
 
-import io.bgdeploy.deployer.bluegreen.AppLocks;
+import io.bgdeploy.deployer.model.AppLocks;
 
 import java.time.Duration;
 import java.util.HashMap;

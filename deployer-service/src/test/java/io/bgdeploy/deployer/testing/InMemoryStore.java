@@ -1,8 +1,8 @@
 package io.bgdeploy.deployer.testing;
 
-import io.bgdeploy.deployer.store.Deployment;
-import io.bgdeploy.deployer.store.DeploymentStore;
-import io.bgdeploy.deployer.store.PodHealthRecord;
+import io.bgdeploy.deployer.model.Deployment;
+import io.bgdeploy.deployer.model.DeploymentStore;
+import io.bgdeploy.deployer.model.PodHealthRecord;
 import io.bgdeploy.events.deploy.Descriptor;
 
 import java.util.ArrayList;
@@ -21,15 +21,15 @@ public final class InMemoryStore implements DeploymentStore {
     private final Map<String, List<String>> logs = new ConcurrentHashMap<>();
     private final Map<String, Map<String, PodHealthRecord>> health = new ConcurrentHashMap<>();
     private final Map<String, String> rollbacks = new ConcurrentHashMap<>();
-    private final Map<String, io.bgdeploy.deployer.store.UndeployRequest> undeploys = new ConcurrentHashMap<>();
+    private final Map<String, io.bgdeploy.deployer.model.UndeployRequest> undeploys = new ConcurrentHashMap<>();
 
     @Override
-    public void saveUndeployRequest(String namespace, String deploymentId, io.bgdeploy.deployer.store.UndeployRequest r) {
+    public void saveUndeployRequest(String namespace, String deploymentId, io.bgdeploy.deployer.model.UndeployRequest r) {
         undeploys.put(namespace + "/" + deploymentId, r);
     }
 
     @Override
-    public Optional<io.bgdeploy.deployer.store.UndeployRequest> undeployRequest(String namespace, String deploymentId) {
+    public Optional<io.bgdeploy.deployer.model.UndeployRequest> undeployRequest(String namespace, String deploymentId) {
         return Optional.ofNullable(undeploys.get(namespace + "/" + deploymentId));
     }
     public final Map<String, String> environment = new TreeMap<>();

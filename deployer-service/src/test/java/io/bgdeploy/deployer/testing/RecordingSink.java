@@ -1,7 +1,7 @@
 package io.bgdeploy.deployer.testing;
 
-import io.bgdeploy.deployer.bluegreen.EventSink;
-import io.bgdeploy.deployer.bluegreen.HealthBoard;
+import io.bgdeploy.deployer.model.EventSink;
+import io.bgdeploy.deployer.model.HealthBoard;
 import io.bgdeploy.events.EventData;
 import io.bgdeploy.events.pod.PodHealthChanged;
 import io.bgdeploy.events.pod.PodHealthState;

@@ -324,7 +324,15 @@ class DeployerUiTest {
             if (phase != null) {
                 seen.add(phase);
             }
-            return done.getAsBoolean();
+            if (!done.getAsBoolean()) {
+                return false;
+            }
+            // the phase may have changed between the two reads: the one in which it is done was seen too
+            String last = currentPhase();
+            if (last != null) {
+                seen.add(last);
+            }
+            return true;
         }, Duration.ofSeconds(60));
         return seen;
     }

@@ -1,5 +1,6 @@
 package io.bgdeploy.lbagent.haproxy;
 
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.lbagent.model.RuntimeCommand;
 import io.bgdeploy.lbagent.model.RuntimeState;
 
@@ -63,20 +64,25 @@ public final class RuntimeApi {
         return byName;
     }
 
-    /** Every entry of the hosts map; a host listed twice maps to an empty section, which no layout has. */
-    public Map<String, String> readMap(String mapFile) {
-        Map<String, String> map = new LinkedHashMap<>();
+    /**
+     * Every entry of the hosts map; a host listed twice maps to an empty section, which no layout has.
+     * An entry that is no host name was not written by an agent (every host it writes is a
+     * {@link HostName}) and no request's host can match it usefully: it is left out, and gone with
+     * the next reload, which loads the map from the file.
+     */
+    public Map<HostName, String> readMap(String mapFile) {
+        Map<HostName, String> map = new LinkedHashMap<>();
         for (String line : cli.runtime("show map " + mapFile).split("\n")) {
             String[] words = line.trim().split("\\s+");
-            if (words.length == 3 && words[0].startsWith("0x")) {
-                map.merge(words[1], words[2], (a, b) -> "");
+            if (words.length == 3 && words[0].startsWith("0x") && HostName.isValid(words[1])) {
+                map.merge(HostName.of(words[1]), words[2], (a, b) -> "");
             }
         }
         return map;
     }
 
     /** The section a host maps to now, or null when it has no entry. */
-    public String lookup(String mapFile, String host) {
+    public String lookup(String mapFile, HostName host) {
         Matcher m = MAP_VALUE.matcher(cli.runtime("get map " + mapFile + " " + host));
         return m.find() ? m.group(1) : null;
     }

@@ -1,5 +1,7 @@
 package io.bgdeploy.lbagent.model;
 
+import io.bgdeploy.events.HostName;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,9 +28,9 @@ public record ProxyLayout(List<Route> routes, List<Slot> slots) {
         slots = List.copyOf(slots);
     }
 
-    /** Host (lower case) to the section it is routed to, sorted by host. */
-    public Map<String, String> hostMap() {
-        Map<String, String> map = new LinkedHashMap<>();
+    /** Host to the section it is routed to, sorted by host. */
+    public Map<HostName, String> hostMap() {
+        Map<HostName, String> map = new LinkedHashMap<>();
         routes.forEach(r -> map.put(r.host(), r.target()));
         return map;
     }

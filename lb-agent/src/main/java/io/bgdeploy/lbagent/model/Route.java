@@ -1,8 +1,8 @@
 package io.bgdeploy.lbagent.model;
 
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.lb.FrontendSpec;
 
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -18,9 +18,9 @@ public record Route(FrontendSpec spec, String target) {
         Objects.requireNonNull(spec, "spec");
     }
 
-    /** The host as HAProxy compares it (the request's Host header is lower-cased). */
-    public String host() {
-        return spec.hostname().toLowerCase(Locale.ROOT);
+    /** The host, in lower case as HAProxy compares it with the request's lower-cased Host header. */
+    public HostName host() {
+        return spec.host();
     }
 
     public Route structure() {

@@ -1,8 +1,9 @@
 package io.bgdeploy.lbagent.model;
 
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.Names;
 
-import java.util.Locale;
+import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
@@ -126,10 +127,10 @@ public sealed interface RuntimeCommand {
     }
 
     /** Points a host at a section: {@code set map} for a host the map has (the switch), {@code add map} for a new one. */
-    record MapEntry(boolean add, String mapFile, String host, String section) implements RuntimeCommand {
+    record MapEntry(boolean add, String mapFile, HostName host, String section) implements RuntimeCommand {
         public MapEntry {
             Names.requireSafeFilePath(mapFile);
-            host = Names.requireHostName(host).toLowerCase(Locale.ROOT);
+            Objects.requireNonNull(host, "host");
             requireSection(section);
         }
 
@@ -145,10 +146,10 @@ public sealed interface RuntimeCommand {
     }
 
     /** Removes every entry of a host (also duplicates, should there be any). */
-    record DeleteMapEntry(String mapFile, String host) implements RuntimeCommand {
+    record DeleteMapEntry(String mapFile, HostName host) implements RuntimeCommand {
         public DeleteMapEntry {
             Names.requireSafeFilePath(mapFile);
-            host = Names.requireHostName(host).toLowerCase(Locale.ROOT);
+            Objects.requireNonNull(host, "host");
         }
 
         @Override

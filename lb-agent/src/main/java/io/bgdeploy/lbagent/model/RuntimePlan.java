@@ -1,5 +1,6 @@
 package io.bgdeploy.lbagent.model;
 
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.lb.ServerSpec;
 import io.bgdeploy.lbagent.model.RuntimeCommand.AddServer;
 import io.bgdeploy.lbagent.model.RuntimeCommand.DeleteMapEntry;
@@ -26,7 +27,7 @@ import java.util.TreeSet;
  * @param touchedHosts  hosts whose entry changes, to read back
  */
 public record RuntimePlan(List<RuntimeCommand> commands, List<ServerRef> retire, Set<String> touchedSlots,
-                          Set<String> touchedHosts) {
+                          Set<HostName> touchedHosts) {
 
     /** A server of a section. */
     public record ServerRef(String section, String server) {
@@ -69,7 +70,7 @@ public record RuntimePlan(List<RuntimeCommand> commands, List<ServerRef> retire,
         List<RuntimeCommand> remove = new ArrayList<>();
         List<ServerRef> retire = new ArrayList<>();
         Set<String> slots = new TreeSet<>();
-        Set<String> hosts = new TreeSet<>();
+        Set<HostName> hosts = new TreeSet<>();
         for (Slot slot : desired.slots()) {
             Map<String, RuntimeState.Server> running = actual.serversOf(slot.name());
             boolean check = slot.options().healthCheckPath() != null;
@@ -104,7 +105,7 @@ public record RuntimePlan(List<RuntimeCommand> commands, List<ServerRef> retire,
                 }
             }
         }
-        Map<String, String> wantedMap = desired.hostMap();
+        Map<HostName, String> wantedMap = desired.hostMap();
         wantedMap.forEach((host, target) -> {
             String now = actual.hostMap().get(host);
             if (now == null) {

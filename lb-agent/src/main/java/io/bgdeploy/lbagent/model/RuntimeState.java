@@ -1,5 +1,6 @@
 package io.bgdeploy.lbagent.model;
 
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.lb.ServerSpec;
 
 import java.util.LinkedHashMap;
@@ -12,7 +13,7 @@ import java.util.Map;
  * @param hostMap host to section
  * @param servers section name to its servers by name
  */
-public record RuntimeState(Map<String, String> hostMap, Map<String, Map<String, Server>> servers) {
+public record RuntimeState(Map<HostName, String> hostMap, Map<String, Map<String, Server>> servers) {
 
     /** A server as HAProxy has it; {@code ready} is false while it is in maintenance. */
     public record Server(String name, String address, int port, boolean ready) {

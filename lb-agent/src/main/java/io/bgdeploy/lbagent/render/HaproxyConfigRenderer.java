@@ -1,5 +1,6 @@
 package io.bgdeploy.lbagent.render;
 
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.Names;
 import io.bgdeploy.events.lb.HttpHeader;
 import io.bgdeploy.events.lb.ServerSpec;
@@ -35,9 +36,10 @@ import java.util.regex.Pattern;
  * turn; a comment names the backend in it. A stats listener runs on its own address. The file suits
  * master-worker mode: reloads through the master socket hand the listening sockets over.
  *
- * <p>Every value is validated again here with {@link Names} and {@link ConfigSafety}, right
- * before it is written, so a value that slipped past its type can never reach the file: rendering
- * then fails with {@link IllegalArgumentException} instead.
+ * <p>Host names arrive as {@link HostName}s, which cannot hold anything but a plain lower-case
+ * host name. Every other value is validated again here with {@link Names} and {@link ConfigSafety},
+ * right before it is written, so a value that slipped past its type can never reach the file:
+ * rendering then fails with {@link IllegalArgumentException} instead.
  */
 public final class HaproxyConfigRenderer {
 
@@ -90,8 +92,8 @@ public final class HaproxyConfigRenderer {
     /** The hosts map file: one {@code <host> <section>} line per host. */
     public String renderMap(ProxyLayout layout) {
         StringBuilder out = new StringBuilder("# Rendered by lb-agent: host -> backend section. Changed at run time too.\n");
-        for (Map.Entry<String, String> e : layout.hostMap().entrySet()) {
-            out.append(Names.requireHostName(e.getKey())).append(' ').append(section(e.getValue())).append('\n');
+        for (Map.Entry<HostName, String> e : layout.hostMap().entrySet()) {
+            out.append(e.getKey().value()).append(' ').append(section(e.getValue())).append('\n');
         }
         return out.toString();
     }
@@ -122,7 +124,7 @@ public final class HaproxyConfigRenderer {
     }
 
     private static FrontendView frontendView(Route r) {
-        String host = Names.requireHostName(r.spec().hostname()).toLowerCase(java.util.Locale.ROOT);
+        String host = r.host().value();
         TlsMode tls = r.spec().tls();
         List<HeaderView> headers = r.spec().headers().stream().map(HaproxyConfigRenderer::headerView).toList();
         return new FrontendView(host, r.spec().redirectWww(), "www." + host, tls != TlsMode.HTTP_ONLY,

@@ -1,5 +1,6 @@
 package io.bgdeploy.lbagent.sync;
 
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.lb.etcd.StoredJson.AgentProgress;
 import io.bgdeploy.lb.etcd.StoredJson.AgentRegistration;
 import io.bgdeploy.lb.model.LbModel;
@@ -418,8 +419,8 @@ public final class HaproxyAgent implements AutoCloseable {
 
     /** Reads back what the commands changed; throws when HAProxy does not have it. */
     private void readBack(RuntimePlan plan, ProxyLayout desired) {
-        Map<String, String> wanted = desired.hostMap();
-        for (String host : plan.touchedHosts()) {
+        Map<HostName, String> wanted = desired.hostMap();
+        for (HostName host : plan.touchedHosts()) {
             String now = runtimeApi.lookup(mapFile, host);
             if (!Objects.equals(now, wanted.get(host))) {
                 throw new IllegalStateException("host " + host + " maps to " + now + " instead of " + wanted.get(host));

@@ -1,5 +1,6 @@
 package io.bgdeploy.lbagent.messaging;
 
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.Topics;
 import io.bgdeploy.events.lb.FrontendSpec;
@@ -57,7 +58,7 @@ class AgentFailureEventsTest {
             KafkaTestClient.limitRecordSize(bootstrap, Topics.LB_EVENTS, 64);
             long revision;
             try {
-                revision = writer.switchFrontend(new FrontendSpec("secure.example.com", false, false, List.of(), false,
+                revision = writer.switchFrontend(new FrontendSpec(HostName.of("secure.example.com"), false, false, List.of(), false,
                         TlsMode.HTTPS_ONLY, "/nonexistent/cert.pem"), "default-shop-1");
 
                 AgentProgress progress = writer.awaitFailure(AgentAppResource.AGENT_ID, revision, Duration.ofSeconds(60));

@@ -1,5 +1,6 @@
 package io.bgdeploy.lbagent.model;
 
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.Keys.AppRef;
 import io.bgdeploy.events.lb.BackendSpec;
 import io.bgdeploy.events.lb.FrontendSpec;
@@ -19,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LayoutPlannerTest {
 
     static final AppRef SHOP = new AppRef("default", "shop");
-    static final String HOST = "shop.example.com";
+    static final HostName HOST = HostName.of("shop.example.com");
 
     static BackendConfig version(String v, String... addresses) {
         List<ServerSpec> servers = new java.util.ArrayList<>();
@@ -119,8 +120,8 @@ class LayoutPlannerTest {
         ProxyLayout layout = LayoutPlanner.plan(model, List.of(), true);
 
         assertThat(layout.slots()).extracting(Slot::name).containsExactly("be_old-tool-backend");
-        assertThat(layout.hostMap()).containsEntry("old.example.com", "be_old-tool-backend")
-                .containsEntry("lost.example.com", ProxyLayout.UNAVAILABLE);
+        assertThat(layout.hostMap()).containsEntry(HostName.of("old.example.com"), "be_old-tool-backend")
+                .containsEntry(HostName.of("lost.example.com"), ProxyLayout.UNAVAILABLE);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.bgdeploy.lbagent.model;
 
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.lb.model.LbModel;
 import io.bgdeploy.lbagent.model.RuntimeCommand.AddServer;
 import io.bgdeploy.lbagent.model.RuntimePlan.ServerRef;
@@ -75,7 +76,7 @@ class RuntimePlanTest {
     void whatARestartedHaproxyMissesIsPutBack() {
         ProxyLayout switched = LayoutPlanner.plan(new LbModel(List.of(route("default-shop-2")),
                 List.of(version("1", "10.0.0.1"), version("2", "10.0.0.2"))), SlotAssignment.of(blue), false);
-        RuntimeState drifted = new RuntimeState(Map.of(HOST, "be_default.shop.1", "stale.example.com", "be_default.shop.1"),
+        RuntimeState drifted = new RuntimeState(Map.of(HOST, "be_default.shop.1", HostName.of("stale.example.com"), "be_default.shop.1"),
                 Map.of("be_default.shop.1", Map.of("shop-1-0", new RuntimeState.Server("shop-1-0", "10.0.0.9", 8080, false))));
 
         RuntimePlan plan = RuntimePlan.between(drifted, switched, MAP);

@@ -1,5 +1,6 @@
 package io.bgdeploy.lbagent.render;
 
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.Keys.AppRef;
 import io.bgdeploy.events.lb.BackendSpec;
 import io.bgdeploy.events.lb.FrontendSpec;
@@ -30,7 +31,7 @@ class HaproxyConfigRendererTest {
                 false, List.of(new HttpHeader("X-Backend", "blue")), "/health");
         BackendSpec api = new BackendSpec("default-api-2",
                 List.of(new ServerSpec("api-2-a", "10.0.0.3", 8080)), true, List.of(), null);
-        FrontendSpec shop = new FrontendSpec("shop.example.com", true, false,
+        FrontendSpec shop = new FrontendSpec(HostName.of("shop.example.com"), true, false,
                 List.of(new HttpHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains")),
                 true, TlsMode.HTTP_ONLY, null);
         return new LbModel(List.of(new FrontendConfig(shop, "default-shop-1"),
@@ -76,9 +77,9 @@ class HaproxyConfigRendererTest {
 
     @Test
     void httpsOnlyBindsTlsAndRedirectsPlainHttp() {
-        FrontendSpec secure = new FrontendSpec("secure.example.com", true, false, List.of(), false,
+        FrontendSpec secure = new FrontendSpec(HostName.of("secure.example.com"), true, false, List.of(), false,
                 TlsMode.HTTPS_ONLY, "/etc/haproxy/certs/secure.pem");
-        FrontendSpec both = new FrontendSpec("both.example.com", true, false, List.of(), false,
+        FrontendSpec both = new FrontendSpec(HostName.of("both.example.com"), true, false, List.of(), false,
                 TlsMode.BOTH, "/etc/haproxy/certs/both.pem");
         LbModel model = new LbModel(List.of(new FrontendConfig(secure, "default-a-1"), new FrontendConfig(both, "default-a-1")),
                 List.of(new BackendConfig(new BackendSpec("default-a-1", List.of(), false, List.of(), null), null)));

@@ -1,5 +1,6 @@
 package io.bgdeploy.lbagent.render;
 
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.Keys.AppRef;
 import io.bgdeploy.events.lb.BackendSpec;
 import io.bgdeploy.events.lb.FrontendSpec;
@@ -60,7 +61,7 @@ class HaproxyScaleBenchmark {
                     new ServerSpec("s1", "10.0." + (i / 250) + "." + (i % 250 + 1), 8080),
                     new ServerSpec("s2", "10.1." + (i / 250) + "." + (i % 250 + 1), 8080)), i % 2 == 0,
                     List.of(new HttpHeader("X-App", "app" + i)), "/health"), new AppRef("default", "app" + i)));
-            frontends.add(new FrontendConfig(new FrontendSpec("app" + i + ".example.com", true, false, List.of(),
+            frontends.add(new FrontendConfig(new FrontendSpec(HostName.of("app" + i + ".example.com"), true, false, List.of(),
                     i % 3 == 0, io.bgdeploy.events.lb.TlsMode.HTTP_ONLY, null), id));
         }
         return new LbModel(frontends, backends);
@@ -109,7 +110,7 @@ class HaproxyScaleBenchmark {
             long[] switches = new long[200];
             for (int i = 0; i < switches.length; i++) {
                 int app = i % n;
-                String host = "app" + app + ".example.com";
+                HostName host = HostName.of("app" + app + ".example.com");
                 String target = "be_default.app" + app + "." + (i % 2 == 0 ? 2 : 1);
                 long t3 = System.nanoTime();
                 api.execute(new RuntimeCommand.MapEntry(false, map.toString(), host, target));

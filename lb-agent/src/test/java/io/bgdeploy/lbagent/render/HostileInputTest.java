@@ -1,5 +1,6 @@
 package io.bgdeploy.lbagent.render;
 
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.lb.model.ConfigSafety;
 import io.bgdeploy.events.Keys.AppRef;
 import io.bgdeploy.lb.model.BackendConfig;
@@ -66,7 +67,7 @@ class HostileInputTest {
     private static final String MAP = "/run/bgdeploy-lb/hosts.map";
 
     private static LbModel frontendModel(String hostname, HttpHeader header, String cert) {
-        FrontendSpec spec = new FrontendSpec(hostname, true, true, List.of(header), true,
+        FrontendSpec spec = new FrontendSpec(HostName.of(hostname), true, true, List.of(header), true,
                 cert == null ? TlsMode.HTTP_ONLY : TlsMode.BOTH, cert);
         return new LbModel(List.of(new FrontendConfig(spec, "default-shop-1")), List.of(backend("default-shop-1",
                 new ServerSpec("s1", "10.0.0.1", 8080), new HttpHeader("X-B", "b"), "/health", SHOP)));
@@ -149,11 +150,11 @@ class HostileInputTest {
     private static List<CommandField> commandFields() {
         String be = "be_default.shop.1";
         return List.of(
-                new CommandField("set map: host", "shop.example.com", v -> new RuntimeCommand.MapEntry(false, MAP, v, be)),
-                new CommandField("set map: section", be, v -> new RuntimeCommand.MapEntry(false, MAP, "shop.example.com", v)),
-                new CommandField("set map: map file", MAP, v -> new RuntimeCommand.MapEntry(false, v, "shop.example.com", be)),
-                new CommandField("add map: host", "shop.example.com", v -> new RuntimeCommand.MapEntry(true, MAP, v, be)),
-                new CommandField("del map: host", "shop.example.com", v -> new RuntimeCommand.DeleteMapEntry(MAP, v)),
+                new CommandField("set map: host", "shop.example.com", v -> new RuntimeCommand.MapEntry(false, MAP, HostName.of(v), be)),
+                new CommandField("set map: section", be, v -> new RuntimeCommand.MapEntry(false, MAP, HostName.of("shop.example.com"), v)),
+                new CommandField("set map: map file", MAP, v -> new RuntimeCommand.MapEntry(false, v, HostName.of("shop.example.com"), be)),
+                new CommandField("add map: host", "shop.example.com", v -> new RuntimeCommand.MapEntry(true, MAP, HostName.of(v), be)),
+                new CommandField("del map: host", "shop.example.com", v -> new RuntimeCommand.DeleteMapEntry(MAP, HostName.of(v))),
                 new CommandField("add server: section", be, v -> new RuntimeCommand.AddServer(v, "s1", "10.0.0.1", 8080, true)),
                 new CommandField("add server: name", "s1", v -> new RuntimeCommand.AddServer(be, v, "10.0.0.1", 8080, true)),
                 new CommandField("add server: address", "10.0.0.1", v -> new RuntimeCommand.AddServer(be, "s1", v, 8080, true)),
@@ -204,7 +205,7 @@ class HostileInputTest {
                 assertThat(rejected.getMessage()).isNotBlank();
             }
         }
-        FrontendSpec spec = new FrontendSpec("shop.example.com", true, true, headers, true, TlsMode.HTTP_ONLY, null);
+        FrontendSpec spec = new FrontendSpec(HostName.of("shop.example.com"), true, true, headers, true, TlsMode.HTTP_ONLY, null);
         LbModel model = new LbModel(List.of(new FrontendConfig(spec, "default-shop-1")),
                 List.of(new BackendConfig(new BackendSpec("default-shop-1", List.of(new ServerSpec("s1", "10.0.0.1", 8080)), false,
                         headers, "/a/b.c;d=e:f@g"), SHOP)));

@@ -1,5 +1,6 @@
 package io.bgdeploy.lbagent.render;
 
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.Keys.AppRef;
 import io.bgdeploy.lb.model.BackendConfig;
 import io.bgdeploy.lb.model.FrontendConfig;
@@ -35,10 +36,10 @@ class RenderedConfigIsValidTest {
                 true, List.of(new HttpHeader("X-Version", "blue 1")), "/health");
         BackendSpec legacy = new BackendSpec("old-tool-1", List.of(new ServerSpec("x", "10.0.0.9", 80)), false, List.of(), null);
         LbModel model = new LbModel(List.of(
-                new FrontendConfig(new FrontendSpec("shop.example.com", true, true,
+                new FrontendConfig(new FrontendSpec(HostName.of("shop.example.com"), true, true,
                         List.of(new HttpHeader("X-Frame-Options", "DENY")), true, TlsMode.HTTPS_ONLY, cert.toString()),
                         "default-shop-1"),
-                new FrontendConfig(new FrontendSpec("both.example.com", true, false, List.of(), false, TlsMode.BOTH,
+                new FrontendConfig(new FrontendSpec(HostName.of("both.example.com"), true, false, List.of(), false, TlsMode.BOTH,
                         cert.toString()), "default-shop-1"),
                 new FrontendConfig(FrontendSpec.http("plain.example.com"), "default-shop-1"),
                 new FrontendConfig(FrontendSpec.http("orphan.example.com"), "default-gone-1")),
@@ -70,7 +71,7 @@ class RenderedConfigIsValidTest {
 
     @Test
     void aMissingCertificateIsReportedByTheValidator(@TempDir Path dir) throws Exception {
-        LbModel model = new LbModel(List.of(new FrontendConfig(new FrontendSpec("shop.example.com", false, false,
+        LbModel model = new LbModel(List.of(new FrontendConfig(new FrontendSpec(HostName.of("shop.example.com"), false, false,
                 List.of(), false, TlsMode.BOTH, dir.resolve("absent.pem").toString()), "default-shop-1")), List.of());
         Path file = writeWithMap(dir, model, HaproxySettings.localDefaults());
 

@@ -1,5 +1,6 @@
 package io.bgdeploy.lbagent.sync;
 
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.Keys.AppRef;
 import io.bgdeploy.events.lb.BackendSpec;
 import io.bgdeploy.events.lb.FrontendSpec;
@@ -240,13 +241,14 @@ class HaproxyAgentTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> failures.size() == reported + 2);
         assertThat(failures.get(reported + 1)).startsWith(another + ": ").contains("not valid");
 
-        writer.removeFrontend("secure2.example.com");
-        apply(writer.removeFrontend("secure.example.com"));
+        writer.removeFrontend(HostName.of("secure2.example.com"));
+        apply(writer.removeFrontend(HostName.of("secure.example.com")));
         assertThat(agent.status().healthy()).isTrue();
     }
 
     private static FrontendSpec hostWithoutCertificate(String host) {
-        return new FrontendSpec(host, false, false, List.of(), false, TlsMode.HTTPS_ONLY, "/nonexistent/" + host + "/cert.pem");
+        return new FrontendSpec(HostName.of(host), false, false, List.of(), false, TlsMode.HTTPS_ONLY,
+                "/nonexistent/" + host + "/cert.pem");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.bgdeploy.lbagent.testing;
 
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.Keys.AppRef;
 import io.bgdeploy.events.lb.BackendSpec;
 import io.bgdeploy.events.lb.FrontendSpec;
@@ -66,10 +67,10 @@ public final class LbConfigWriter implements AutoCloseable {
     /** Routes a frontend to a backend; returns the revision of the write. */
     public long switchFrontend(FrontendSpec frontend, String backendId) {
         return commit(List.of(
-                Op.put(bytes(EtcdLayout.proxyFrontend(frontend.hostname())), json(new ReferenceFrontend(
-                        frontend.hostname().toLowerCase(java.util.Locale.ROOT), "http", backendId, frontend.redirectWww())),
+                Op.put(bytes(EtcdLayout.proxyFrontend(frontend.host())), json(new ReferenceFrontend(
+                        frontend.host().value(), "http", backendId, frontend.redirectWww())),
                         PutOption.DEFAULT),
-                Op.put(bytes(EtcdLayout.configFrontend(frontend.hostname())), json(new FrontendOptions(frontend.compression(),
+                Op.put(bytes(EtcdLayout.configFrontend(frontend.host())), json(new FrontendOptions(frontend.compression(),
                         frontend.headers(), frontend.stickySessions(), frontend.tls(), frontend.certificatePath())),
                         PutOption.DEFAULT)));
     }
@@ -79,9 +80,9 @@ public final class LbConfigWriter implements AutoCloseable {
                 Op.delete(bytes(EtcdLayout.configBackend(backendId)), DeleteOption.DEFAULT)));
     }
 
-    public long removeFrontend(String hostname) {
-        return commit(List.of(Op.delete(bytes(EtcdLayout.proxyFrontend(hostname)), DeleteOption.DEFAULT),
-                Op.delete(bytes(EtcdLayout.configFrontend(hostname)), DeleteOption.DEFAULT)));
+    public long removeFrontend(HostName host) {
+        return commit(List.of(Op.delete(bytes(EtcdLayout.proxyFrontend(host)), DeleteOption.DEFAULT),
+                Op.delete(bytes(EtcdLayout.configFrontend(host)), DeleteOption.DEFAULT)));
     }
 
     /** The progress an agent reported last, or null. */

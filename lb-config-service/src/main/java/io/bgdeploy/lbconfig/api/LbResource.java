@@ -74,7 +74,7 @@ public class LbResource {
     @Path("frontends")
     public Frontends frontends() {
         Snapshot s = store.read();
-        return new Frontends(s.revision(), s.model().frontends().stream().map(f -> new FrontendView(f.hostname(),
+        return new Frontends(s.revision(), s.model().frontends().stream().map(f -> new FrontendView(f.host().value(),
                 f.backendId(), f.spec().redirectWww(), f.spec().compression(), f.spec().headers(),
                 f.spec().stickySessions(), f.spec().tls(), f.spec().certificatePath())).toList(), s.problems());
     }

@@ -87,27 +87,27 @@ public final class CommandPlanner {
         }
         if (current.backend(c.backendId()).isEmpty()) {
             return new CommandPlan.Reject("backend " + c.backendId() + " does not exist: upsert it before switching "
-                    + f.hostname() + " to it");
+                    + f.host() + " to it");
         }
-        Optional<FrontendConfig> existing = current.frontend(f.hostname());
+        Optional<FrontendConfig> existing = current.frontend(f.host());
         if (c.expectedBackendId() == null && existing.isPresent()) {
-            return new CommandPlan.Reject("frontend " + f.hostname() + " already exists and routes to "
+            return new CommandPlan.Reject("frontend " + f.host() + " already exists and routes to "
                     + existing.get().backendId() + ": a switch must name it as expectedBackendId");
         }
         if (c.expectedBackendId() != null && existing.isEmpty()) {
-            return new CommandPlan.Reject("frontend " + f.hostname() + " does not exist, expected it to route to "
+            return new CommandPlan.Reject("frontend " + f.host() + " does not exist, expected it to route to "
                     + c.expectedBackendId());
         }
         if (c.expectedBackendId() != null && !existing.get().backendId().equals(c.expectedBackendId())) {
-            return new CommandPlan.Reject("stale switch: frontend " + f.hostname() + " routes to "
+            return new CommandPlan.Reject("stale switch: frontend " + f.host() + " routes to "
                     + existing.get().backendId() + ", not to the expected " + c.expectedBackendId());
         }
         List<HttpHeader> headers = f.headers();
         return new CommandPlan.Write(Map.of(
-                EtcdLayout.proxyFrontend(f.hostname()),
-                StoredJson.write(new ReferenceFrontend(f.hostname().toLowerCase(java.util.Locale.ROOT), "http",
+                EtcdLayout.proxyFrontend(f.host()),
+                StoredJson.write(new ReferenceFrontend(f.host().value(), "http",
                         c.backendId(), f.redirectWww())),
-                EtcdLayout.configFrontend(f.hostname()),
+                EtcdLayout.configFrontend(f.host()),
                 StoredJson.write(new FrontendOptions(f.compression(), headers, f.stickySessions(), f.tls(),
                         f.certificatePath()))),
                 List.of(), List.of());
@@ -115,7 +115,7 @@ public final class CommandPlanner {
 
     private static CommandPlan removeBackend(LbModel current, Set<String> storedKeys, String backendId) {
         List<String> users = current.frontends().stream().filter(f -> f.backendId().equals(backendId))
-                .map(FrontendConfig::hostname).toList();
+                .map(f -> f.host().value()).toList();
         if (!users.isEmpty()) {
             return new CommandPlan.Reject("backend " + backendId + " is still in use by frontend(s) "
                     + String.join(", ", users) + ": switch them away first");
@@ -130,15 +130,15 @@ public final class CommandPlanner {
     }
 
     private static CommandPlan removeFrontend(LbModel current, RemoveFrontend c) {
-        Optional<FrontendConfig> existing = current.frontend(c.hostname());
+        Optional<FrontendConfig> existing = current.frontend(c.host());
         if (existing.isEmpty()) {
             return new CommandPlan.Write(Map.of(), List.of(), List.of());
         }
         if (c.expectedBackendId() != null && !existing.get().backendId().equals(c.expectedBackendId())) {
-            return new CommandPlan.Reject("stale removal: frontend " + c.hostname() + " routes to "
+            return new CommandPlan.Reject("stale removal: frontend " + c.host() + " routes to "
                     + existing.get().backendId() + ", not to the expected " + c.expectedBackendId());
         }
         return new CommandPlan.Write(Map.of(),
-                List.of(EtcdLayout.proxyFrontend(c.hostname()), EtcdLayout.configFrontend(c.hostname())), List.of());
+                List.of(EtcdLayout.proxyFrontend(c.host()), EtcdLayout.configFrontend(c.host())), List.of());
     }
 }

@@ -118,8 +118,8 @@ public final class EtcdLbStore implements AutoCloseable {
                     List.of(EtcdLayout.proxyBackend(c.backend().id())));
         }
         if (command instanceof SwitchFrontend c) {
-            return etcd.read(List.of(outcome, EtcdLayout.proxyFrontend(c.frontend().hostname()),
-                            EtcdLayout.configFrontend(c.frontend().hostname()), EtcdLayout.configBackend(c.backendId())),
+            return etcd.read(List.of(outcome, EtcdLayout.proxyFrontend(c.frontend().host()),
+                            EtcdLayout.configFrontend(c.frontend().host()), EtcdLayout.configBackend(c.backendId())),
                     List.of(EtcdLayout.proxyBackend(c.backendId())));
         }
         if (command instanceof RemoveBackend c) {
@@ -127,7 +127,7 @@ public final class EtcdLbStore implements AutoCloseable {
                     List.of(EtcdLayout.PROXY_FRONTENDS, EtcdLayout.proxyBackend(c.backendId())));
         }
         if (command instanceof RemoveFrontend c) {
-            return etcd.read(List.of(outcome, EtcdLayout.proxyFrontend(c.hostname()), EtcdLayout.configFrontend(c.hostname())),
+            return etcd.read(List.of(outcome, EtcdLayout.proxyFrontend(c.host()), EtcdLayout.configFrontend(c.host())),
                     List.of());
         }
         throw new IllegalArgumentException("unknown command " + command.getClass().getSimpleName());

@@ -1,5 +1,6 @@
 package io.bgdeploy.lbconfig.store;
 
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.Keys.AppRef;
 import io.bgdeploy.events.lb.BackendSpec;
 import io.bgdeploy.events.lb.FrontendSpec;
@@ -61,7 +62,7 @@ class EtcdLbStoreTest {
 
     private static SwitchFrontend switchTo(String app, String host, String backend, String expected) {
         return new SwitchFrontend(UUID.randomUUID().toString(), "d-1", "default", app,
-                new FrontendSpec(host, true, false, List.of(), true, TlsMode.HTTP_ONLY, null), backend, expected);
+                new FrontendSpec(HostName.of(host), true, false, List.of(), true, TlsMode.HTTP_ONLY, null), backend, expected);
     }
 
     private static String get(String key) throws Exception {
@@ -83,7 +84,7 @@ class EtcdLbStoreTest {
                 "{\"IPAddress\":\"10.1.0.1\",\"Port\":8080,\"CompressionEnabled\":true,"
                         + "\"AdditionHttpHeaders\":[{\"Header\":\"X-App\",\"Value\":\"" + app + "\"}]}");
         Snapshot snapshot = store.read();
-        assertThat(snapshot.model().frontend(app + ".example.com")).get()
+        assertThat(snapshot.model().frontend(HostName.of(app + ".example.com"))).get()
                 .satisfies(f -> assertThat(f.backendId()).isEqualTo(id))
                 .satisfies(f -> assertThat(f.spec().stickySessions()).isTrue());
         assertThat(snapshot.model().backend(id)).get().satisfies(b -> {
@@ -110,7 +111,7 @@ class EtcdLbStoreTest {
         assertThat(staleToGreen.outcome().outcome()).isEqualTo(Outcome.REJECTED);
         assertThat(staleToGreen.outcome().reason()).contains("stale switch").contains("routes to " + green);
         assertThat(createAgain.outcome().reason()).contains("already exists");
-        assertThat(store.read().model().frontend(host).orElseThrow().backendId()).isEqualTo(green);
+        assertThat(store.read().model().frontend(HostName.of(host)).orElseThrow().backendId()).isEqualTo(green);
     }
 
     @Test
@@ -139,9 +140,9 @@ class EtcdLbStoreTest {
         store.apply(switchTo(app, host, id, null));
 
         var inUse = store.apply(new RemoveBackend(UUID.randomUUID().toString(), "d-1", "default", app, id));
-        var wrongExpectation = store.apply(new RemoveFrontend(UUID.randomUUID().toString(), "d-1", "default", app, host,
+        var wrongExpectation = store.apply(new RemoveFrontend(UUID.randomUUID().toString(), "d-1", "default", app, HostName.of(host),
                 "default-" + app + "-7"));
-        var removeFrontend = store.apply(new RemoveFrontend(UUID.randomUUID().toString(), "d-1", "default", app, host, id));
+        var removeFrontend = store.apply(new RemoveFrontend(UUID.randomUUID().toString(), "d-1", "default", app, HostName.of(host), id));
         var removeBackend = store.apply(new RemoveBackend(UUID.randomUUID().toString(), "d-1", "default", app, id));
         var removeAgain = store.apply(new RemoveBackend(UUID.randomUUID().toString(), "d-1", "default", app, id));
 
@@ -151,7 +152,7 @@ class EtcdLbStoreTest {
         assertThat(removeBackend.outcome().outcome()).isEqualTo(Outcome.APPLIED);
         assertThat(removeAgain.outcome().outcome()).isEqualTo(Outcome.APPLIED);
         assertThat(store.read().model().backend(id)).isEmpty();
-        assertThat(store.read().model().frontend(host)).isEmpty();
+        assertThat(store.read().model().frontend(HostName.of(host))).isEmpty();
     }
 
     @Test
@@ -182,7 +183,7 @@ class EtcdLbStoreTest {
         } finally {
             pool.shutdownNow();
         }
-        assertThat(greens).contains(store.read().model().frontend(host).orElseThrow().backendId());
+        assertThat(greens).contains(store.read().model().frontend(HostName.of(host)).orElseThrow().backendId());
     }
 
     @Test
@@ -194,7 +195,7 @@ class EtcdLbStoreTest {
 
         Snapshot snapshot = store.read();
 
-        assertThat(snapshot.model().frontend(app + ".example.com")).isEmpty();
+        assertThat(snapshot.model().frontend(HostName.of(app + ".example.com"))).isEmpty();
         assertThat(snapshot.problems()).anySatisfy(p -> assertThat(p).contains(app + ".example.com").contains("backend id"));
         raw.getKVClient().delete(ByteSequence.from("/proxy/frontends/" + app + ".example.com", StandardCharsets.UTF_8)).get();
     }

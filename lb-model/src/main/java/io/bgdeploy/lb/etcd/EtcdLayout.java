@@ -1,5 +1,6 @@
 package io.bgdeploy.lb.etcd;
 
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.Names;
 
 /**
@@ -39,12 +40,12 @@ public final class EtcdLayout {
     private EtcdLayout() {
     }
 
-    public static String proxyFrontend(String hostname) {
-        return PROXY_FRONTENDS + Names.requireHostName(hostname).toLowerCase(java.util.Locale.ROOT);
+    public static String proxyFrontend(HostName host) {
+        return PROXY_FRONTENDS + host.value();
     }
 
-    public static String configFrontend(String hostname) {
-        return CONFIG_FRONTENDS + Names.requireHostName(hostname).toLowerCase(java.util.Locale.ROOT);
+    public static String configFrontend(HostName host) {
+        return CONFIG_FRONTENDS + host.value();
     }
 
     /** The prefix of a backend's servers, with the trailing slash so that "a-1" never matches "a-10". */

@@ -1,5 +1,6 @@
 package io.bgdeploy.lb.etcd;
 
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.Keys;
 import io.bgdeploy.events.Names;
 import io.bgdeploy.events.lb.BackendSpec;
@@ -48,19 +49,19 @@ public final class SnapshotDecoder {
     public Snapshot read(long revision, Map<String, byte[]> entries) {
         parsed.keySet().retainAll(entries.keySet());
         List<String> problems = new ArrayList<>();
-        Map<String, ReferenceFrontend> frontends = new TreeMap<>();
-        Map<String, FrontendOptions> frontendOptions = new TreeMap<>();
+        Map<HostName, ReferenceFrontend> frontends = new TreeMap<>();
+        Map<HostName, FrontendOptions> frontendOptions = new TreeMap<>();
         Map<String, Map<String, ReferenceServer>> servers = new TreeMap<>();
         Map<String, BackendOptions> backendOptions = new TreeMap<>();
         for (Map.Entry<String, byte[]> e : (entries instanceof SortedMap ? entries : new TreeMap<>(entries)).entrySet()) {
             String key = e.getKey();
             try {
                 if (key.startsWith(EtcdLayout.PROXY_FRONTENDS)) {
-                    String host = Names.requireHostName(key.substring(EtcdLayout.PROXY_FRONTENDS.length()));
-                    frontends.put(host.toLowerCase(java.util.Locale.ROOT), parse(key, e.getValue(), ReferenceFrontend.class));
+                    HostName host = HostName.of(key.substring(EtcdLayout.PROXY_FRONTENDS.length()));
+                    frontends.put(host, parse(key, e.getValue(), ReferenceFrontend.class));
                 } else if (key.startsWith(EtcdLayout.CONFIG_FRONTENDS)) {
-                    String host = Names.requireHostName(key.substring(EtcdLayout.CONFIG_FRONTENDS.length()));
-                    frontendOptions.put(host.toLowerCase(java.util.Locale.ROOT), parse(key, e.getValue(), FrontendOptions.class));
+                    HostName host = HostName.of(key.substring(EtcdLayout.CONFIG_FRONTENDS.length()));
+                    frontendOptions.put(host, parse(key, e.getValue(), FrontendOptions.class));
                 } else if (key.startsWith(EtcdLayout.PROXY_BACKENDS)) {
                     String rest = key.substring(EtcdLayout.PROXY_BACKENDS.length());
                     int slash = rest.indexOf('/');
@@ -96,7 +97,7 @@ public final class SnapshotDecoder {
             }
         }
         List<FrontendConfig> routes = new ArrayList<>();
-        for (Map.Entry<String, ReferenceFrontend> f : frontends.entrySet()) {
+        for (Map.Entry<HostName, ReferenceFrontend> f : frontends.entrySet()) {
             try {
                 FrontendConfig frontend = frontend(f.getKey(), f.getValue(), frontendOptions.get(f.getKey()));
                 List<String> unsafe = ConfigSafety.problems(frontend.spec());
@@ -139,7 +140,7 @@ public final class SnapshotDecoder {
         return new BackendSpec(id, specs, compression, headers, options == null ? null : options.healthCheckPath());
     }
 
-    private static FrontendConfig frontend(String host, ReferenceFrontend ref, FrontendOptions options) {
+    private static FrontendConfig frontend(HostName host, ReferenceFrontend ref, FrontendOptions options) {
         if (ref.type() != null && !"http".equalsIgnoreCase(ref.type())) {
             throw new IllegalArgumentException("Type '" + Names.printable(ref.type()) + "' is not supported: only http");
         }

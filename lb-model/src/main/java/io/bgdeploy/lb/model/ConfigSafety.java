@@ -35,7 +35,7 @@ public final class ConfigSafety {
 
     /** What in a frontend cannot be written into haproxy.cfg; empty when all of it can. */
     public static List<String> problems(FrontendSpec frontend) {
-        return headerProblems("frontend " + frontend.hostname(), frontend.headers());
+        return headerProblems("frontend " + frontend.host(), frontend.headers());
     }
 
     /** What in a backend cannot be written into haproxy.cfg; empty when all of it can. */

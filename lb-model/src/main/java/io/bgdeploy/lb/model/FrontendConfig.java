@@ -1,5 +1,6 @@
 package io.bgdeploy.lb.model;
 
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.Names;
 import io.bgdeploy.events.lb.FrontendSpec;
 
@@ -16,7 +17,7 @@ public record FrontendConfig(FrontendSpec spec, String backendId) {
         Names.requireBackendId(backendId);
     }
 
-    public String hostname() {
-        return spec.hostname();
+    public HostName host() {
+        return spec.host();
     }
 }

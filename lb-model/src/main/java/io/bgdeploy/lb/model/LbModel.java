@@ -1,9 +1,10 @@
 package io.bgdeploy.lb.model;
 
+import io.bgdeploy.events.HostName;
+
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -17,16 +18,16 @@ public final class LbModel {
 
     public static final LbModel EMPTY = new LbModel(List.of(), List.of());
 
-    private final Map<String, FrontendConfig> frontends;
+    private final Map<HostName, FrontendConfig> frontends;
     private final Map<String, BackendConfig> backends;
     private final List<FrontendConfig> frontendList;
     private final List<BackendConfig> backendList;
 
     public LbModel(List<FrontendConfig> frontends, List<BackendConfig> backends) {
-        Map<String, FrontendConfig> byHost = new TreeMap<>();
+        Map<HostName, FrontendConfig> byHost = new TreeMap<>();
         for (FrontendConfig f : frontends == null ? List.<FrontendConfig>of() : frontends) {
-            if (byHost.put(f.hostname().toLowerCase(Locale.ROOT), f) != null) {
-                throw new IllegalArgumentException("frontend " + f.hostname() + " appears twice");
+            if (byHost.put(f.host(), f) != null) {
+                throw new IllegalArgumentException("frontend " + f.host() + " appears twice");
             }
         }
         Map<String, BackendConfig> byId = new TreeMap<>();
@@ -55,8 +56,8 @@ public final class LbModel {
         return Optional.ofNullable(backends.get(id));
     }
 
-    public Optional<FrontendConfig> frontend(String hostname) {
-        return Optional.ofNullable(frontends.get(hostname.toLowerCase(Locale.ROOT)));
+    public Optional<FrontendConfig> frontend(HostName host) {
+        return Optional.ofNullable(frontends.get(host));
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.bgdeploy.logshipper.delivery;
 
 import io.bgdeploy.events.MalformedEventException;
-import io.bgdeploy.logshipper.gelf.GelfJson;
 import io.bgdeploy.logshipper.model.GelfMapper;
 import io.bgdeploy.logshipper.model.GelfMessage;
 import io.bgdeploy.logshipper.model.GelfTransport;
@@ -53,6 +52,7 @@ public final class GelfShipper implements Runnable, AutoCloseable {
     private static final int PARALLEL_BATCH = 64;
     private static final Duration DRAIN_LIMIT = Duration.ofSeconds(5);
     private static final long MIN_POLL_NANOS = Duration.ofMillis(1).toNanos();
+    private static final long RECORD_OVERHEAD_BYTES = 256;
 
     /**
      * @param maxInFlightRecords records polled but not yet settled before the consumer pauses
@@ -72,7 +72,8 @@ public final class GelfShipper implements Runnable, AutoCloseable {
     private final GelfTransport transport;
     private final Settings settings;
     private final ShipperStats stats;
-    private final InFlightRecords<ConsumerRecord<String, byte[]>, Outgoing> inFlight = new InFlightRecords<>();
+    /** Per record: the record as read (a refused one goes to the dead-letter topic byte for byte) and its encoded message. */
+    private final InFlightRecords<ConsumerRecord<String, byte[]>, byte[]> inFlight = new InFlightRecords<>();
 
     /** The offsets committed last, per partition; committed again synchronously when partitions go. */
     private final Map<TopicPartition, OffsetAndMetadata> settledOffsets = new HashMap<>();
@@ -176,39 +177,46 @@ public final class GelfShipper implements Runnable, AutoCloseable {
         return settings.pollTimeout();
     }
 
-    /** A GELF message and its JSON, ready for the transport. */
-    private record Outgoing(GelfMessage message, byte[] json) {
-    }
-
-    /** A record decoded, mapped and encoded, or why it could not be. */
-    private record Mapped(Outgoing outgoing, String failure) {
+    /**
+     * A record decoded, mapped and encoded for the transport, or why it could not be. Only the
+     * encoded bytes are kept: the decoded record and the GELF message are garbage once encoded.
+     */
+    private record Mapped(byte[] encoded, boolean truncated, String failure) {
     }
 
     /** Pure and thread-safe: decoding, mapping and encoding of a large batch run in parallel. */
     private Mapped map(ConsumerRecord<String, byte[]> record) {
         try {
             GelfMessage message = mapper.map(ContainerLogDecoder.decode(record.value()));
-            return new Mapped(new Outgoing(message, GelfJson.encode(message)), null);
+            return new Mapped(transport.encode(message), message.fields().containsKey(GelfTruncation.TRUNCATED_FIELD), null);
         } catch (MalformedEventException | IllegalArgumentException e) {
-            return new Mapped(null, e.getMessage() == null ? e.toString() : e.getMessage());
+            return new Mapped(null, false, e.getMessage() == null ? e.toString() : e.getMessage());
         }
     }
 
     private void enqueue(ConsumerRecord<String, byte[]> record, Mapped mapped) throws InterruptedException {
         InFlightRecords.Partition partition = new InFlightRecords.Partition(record.topic(), record.partition());
-        Outgoing outgoing = mapped.outgoing();
-        if (outgoing == null) {
+        byte[] encoded = mapped.encoded();
+        if (encoded == null) {
             deadLetter(record, "not a container log record: " + mapped.failure());
             stats.malformed.incrementAndGet();
             inFlight.add(partition, record.offset(), record, null, 0);
             return;
         }
-        if (outgoing.message().fields().containsKey(GelfTruncation.TRUNCATED_FIELD)) {
+        if (mapped.truncated()) {
             stats.truncated.incrementAndGet();
         }
-        long bytes = 2L * outgoing.message().text().length() + outgoing.json().length
-                + (record.value() == null ? 0 : record.value().length) + 512;
-        inFlight.add(partition, record.offset(), record, outgoing, bytes);
+        inFlight.add(partition, record.offset(), record, encoded, heldBytes(record, encoded));
+    }
+
+    /**
+     * An estimate of the heap a record in flight holds: its encoded message, its value and key as
+     * read, and the objects around them (the consumer record, its headers, the bookkeeping entry).
+     */
+    private static long heldBytes(ConsumerRecord<String, byte[]> record, byte[] encoded) {
+        long value = record.value() == null ? 0 : record.value().length;
+        long key = record.key() == null ? 0 : record.key().length();
+        return encoded.length + value + key + RECORD_OVERHEAD_BYTES;
     }
 
     private void deadLetter(ConsumerRecord<String, byte[]> record, String reason) throws InterruptedException {
@@ -233,8 +241,8 @@ public final class GelfShipper implements Runnable, AutoCloseable {
     /** Sends what is due, then applies what the transport settled: dead letters first, then commits. */
     private void deliver() throws InterruptedException {
         try {
-            inFlight.sendUnsent((outgoing, again) -> {
-                transport.send(outgoing.message(), outgoing.json());
+            inFlight.sendUnsent((encoded, again) -> {
+                transport.send(encoded);
                 stats.sent.incrementAndGet();
                 if (again) {
                     stats.resent.incrementAndGet();

@@ -1,13 +1,13 @@
 package io.bgdeploy.logshipper.delivery;
 
 import io.bgdeploy.events.Names;
+import io.bgdeploy.logshipper.gelf.GelfJson;
+import io.bgdeploy.logshipper.gelf.Gzip;
 import io.bgdeploy.logshipper.model.GelfMessage;
 import io.bgdeploy.logshipper.model.GelfTransport;
 import org.jboss.logging.Logger;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,7 +22,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.zip.Deflater;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * GELF over HTTP(S), the transport that can prove delivery: Graylog answers {@code 202 Accepted}
@@ -90,7 +89,12 @@ public final class HttpGelfTransport implements GelfTransport {
     }
 
     @Override
-    public void send(GelfMessage message, byte[] json) throws IOException {
+    public byte[] encode(GelfMessage message) {
+        return GelfJson.encode(message);
+    }
+
+    @Override
+    public void send(byte[] json) throws IOException {
         if (!batch.isEmpty() && batchBytes + json.length + 1 > batchLimit) {
             flush();
         }
@@ -154,7 +158,7 @@ public final class HttpGelfTransport implements GelfTransport {
                 .timeout(settings.requestTimeout())
                 .header("Content-Type", "application/json");
         if (settings.gzip()) {
-            body = gzip(body);
+            body = Gzip.compress(body, Deflater.BEST_SPEED);
             request.header("Content-Encoding", "gzip");
         }
         settings.authorization().ifPresent(value -> request.header("Authorization", value));
@@ -177,24 +181,6 @@ public final class HttpGelfTransport implements GelfTransport {
             at += line.length;
         }
         return body;
-    }
-
-    private static byte[] gzip(byte[] data) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(512, data.length / 6));
-        try (GZIPOutputStream gz = new FastGzip(out)) {
-            gz.write(data);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
-    }
-
-    /** gzip at the fastest level: log lines still shrink several times, at a fraction of the CPU. */
-    private static final class FastGzip extends GZIPOutputStream {
-        FastGzip(ByteArrayOutputStream out) throws IOException {
-            super(out, 64 * 1024);
-            def.setLevel(Deflater.BEST_SPEED);
-        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.bgdeploy.logshipper.delivery;
 
+import io.bgdeploy.logshipper.gelf.GelfJson;
 import io.bgdeploy.logshipper.model.GelfMessage;
 import io.bgdeploy.logshipper.model.GelfTransport;
 import jdk.net.ExtendedSocketOptions;
@@ -53,7 +54,12 @@ public final class TcpGelfTransport implements GelfTransport {
     }
 
     @Override
-    public void send(GelfMessage message, byte[] json) throws IOException {
+    public byte[] encode(GelfMessage message) {
+        return GelfJson.encode(message);
+    }
+
+    @Override
+    public void send(byte[] json) throws IOException {
         if (batch.remaining() < json.length + 1) {
             flush();
             if (batch.capacity() < json.length + 1) {

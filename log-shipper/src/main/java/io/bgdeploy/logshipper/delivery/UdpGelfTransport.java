@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * GELF over UDP: gzip, chunked per the specification with at most 128 chunks (see
@@ -28,7 +29,8 @@ public final class UdpGelfTransport implements GelfTransport {
     /** Send times of the messages not settled yet. */
     private final ArrayDeque<Long> unsettled = new ArrayDeque<>();
     private DatagramChannel channel;
-    private long truncated;
+    /** Counted by {@link #encode(GelfMessage)}, which runs on several threads. */
+    private final AtomicLong truncated = new AtomicLong();
 
     public UdpGelfTransport(String host, int port, int datagramBytes, Duration confirmDelay) {
         this.address = InetSocketAddress.createUnresolved(host, port);
@@ -37,14 +39,19 @@ public final class UdpGelfTransport implements GelfTransport {
     }
 
     @Override
-    public void send(GelfMessage message, byte[] json) throws IOException {
-        GelfUdpEncoder.Encoded encoded = encoder.encode(message, json);
-        if (encoded.message() != message) {
-            truncated++;
+    public byte[] encode(GelfMessage message) {
+        GelfUdpEncoder.Compressed compressed = encoder.compress(message);
+        if (compressed.message() != message) {
+            truncated.incrementAndGet();
         }
+        return compressed.payload();
+    }
+
+    @Override
+    public void send(byte[] encoded) throws IOException {
         DatagramChannel ch = channel();
         try {
-            for (byte[] datagram : encoded.datagrams()) {
+            for (byte[] datagram : encoder.chunk(encoded)) {
                 ch.write(ByteBuffer.wrap(datagram));
             }
         } catch (IOException e) {
@@ -107,7 +114,7 @@ public final class UdpGelfTransport implements GelfTransport {
 
     @Override
     public long truncatedByTransport() {
-        return truncated;
+        return truncated.get();
     }
 
     @Override

@@ -3,14 +3,11 @@ package io.bgdeploy.logshipper.gelf;
 import io.bgdeploy.logshipper.model.GelfMessage;
 import io.bgdeploy.logshipper.model.GelfTruncation;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.zip.GZIPOutputStream;
+import java.util.zip.Deflater;
 
 /**
  * GELF over UDP: the JSON gzip-compressed, in one datagram when it fits, else chunked per the
@@ -41,18 +38,26 @@ public final class GelfUdpEncoder {
     public record Encoded(GelfMessage message, List<byte[]> datagrams) {
     }
 
-    public Encoded encode(GelfMessage message) {
-        return encode(message, GelfJson.encode(message));
+    /** The compressed form of a message that fits the chunk limit, with the message that was actually compressed. */
+    public record Compressed(GelfMessage message, byte[] payload) {
     }
 
-    /** As {@link #encode(GelfMessage)}, with the message's JSON made already. */
-    public Encoded encode(GelfMessage message, byte[] json) {
+    /** Compresses and chunks a message, cut further if it would not fit {@value #MAX_CHUNKS} chunks. */
+    public Encoded encode(GelfMessage message) {
+        Compressed compressed = compress(message);
+        return new Encoded(compressed.message(), chunk(compressed.payload()));
+    }
+
+    /**
+     * The message's JSON, gzip-compressed, small enough for {@value #MAX_CHUNKS} chunks: if it is
+     * not, the text is cut further (with the marker) until it is. Thread-safe.
+     */
+    public Compressed compress(GelfMessage message) {
         GelfMessage current = message;
         for (int attempt = 0; ; attempt++) {
-            byte[] gzipped = gzip(attempt == 0 ? json : GelfJson.encode(current));
-            List<byte[]> datagrams = chunk(gzipped);
-            if (datagrams != null) {
-                return new Encoded(current, datagrams);
+            byte[] gzipped = Gzip.compress(GelfJson.encode(current), Deflater.DEFAULT_COMPRESSION);
+            if (fits(gzipped.length)) {
+                return new Compressed(current, gzipped);
             }
             int textBytes = GelfTruncation.utf8Length(current.text());
             long capacity = (long) MAX_CHUNKS * (datagramBytes - CHUNK_HEADER_BYTES);
@@ -68,16 +73,21 @@ public final class GelfUdpEncoder {
         }
     }
 
-    /** The datagrams for a compressed payload, or {@code null} if it needs more than {@value #MAX_CHUNKS} chunks. */
-    List<byte[]> chunk(byte[] payload) {
+    private boolean fits(int payloadBytes) {
+        int room = datagramBytes - CHUNK_HEADER_BYTES;
+        return payloadBytes <= datagramBytes || (payloadBytes + room - 1) / room <= MAX_CHUNKS;
+    }
+
+    /** The datagrams for a payload made by {@link #compress(GelfMessage)}: itself if it fits one, else chunks. */
+    public List<byte[]> chunk(byte[] payload) {
         if (payload.length <= datagramBytes) {
             return List.of(payload);
         }
+        if (!fits(payload.length)) {
+            throw new IllegalArgumentException(payload.length + " bytes need more than " + MAX_CHUNKS + " chunks");
+        }
         int room = datagramBytes - CHUNK_HEADER_BYTES;
         int count = (payload.length + room - 1) / room;
-        if (count > MAX_CHUNKS) {
-            return null;
-        }
         long messageId = ThreadLocalRandom.current().nextLong();
         List<byte[]> chunks = new ArrayList<>(count);
         for (int seq = 0; seq < count; seq++) {
@@ -91,13 +101,4 @@ public final class GelfUdpEncoder {
         return chunks;
     }
 
-    static byte[] gzip(byte[] data) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, data.length / 3));
-        try (GZIPOutputStream gz = new GZIPOutputStream(out, 8192)) {
-            gz.write(data);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
-    }
 }

@@ -30,11 +30,18 @@ public interface GelfTransport extends AutoCloseable {
     }
 
     /**
-     * Hands one message over; it may wait in a buffer until {@link #flush()}.
-     *
-     * @param json the message as GELF JSON in UTF-8, made by the caller (off the sending thread)
+     * The bytes {@link #send(byte[])} takes for this message: GELF JSON for HTTP and TCP, the
+     * compressed payload for UDP (cut further if it would not fit). Pure and thread-safe, so that
+     * the shipper encodes a batch in parallel, off the sending thread, and keeps only these bytes
+     * for as long as the message may have to be sent again.
      */
-    void send(GelfMessage message, byte[] json) throws IOException;
+    byte[] encode(GelfMessage message);
+
+    /**
+     * Hands one message over, as {@link #encode(GelfMessage)} made it; it may wait in a buffer
+     * until {@link #flush()}.
+     */
+    void send(byte[] encoded) throws IOException;
 
     /** Writes out what is buffered. May wait while the receiver is slower than the sender. */
     void flush() throws IOException;

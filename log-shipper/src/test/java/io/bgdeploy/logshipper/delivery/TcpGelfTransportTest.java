@@ -1,7 +1,6 @@
 package io.bgdeploy.logshipper.delivery;
 
 import io.bgdeploy.events.logs.ContainerLogRecord;
-import io.bgdeploy.logshipper.gelf.GelfJson;
 import io.bgdeploy.logshipper.model.GelfMapper;
 import io.bgdeploy.logshipper.model.GelfMessage;
 import io.bgdeploy.logshipper.model.GelfTransport;
@@ -32,7 +31,7 @@ class TcpGelfTransportTest {
 
     private static void send(GelfTransport transport, String line) throws IOException {
         GelfMessage message = message(line);
-        transport.send(message, GelfJson.encode(message));
+        transport.send(transport.encode(message));
     }
 
     private static GelfMessage message(String line) {

@@ -1,9 +1,9 @@
 package io.bgdeploy.deployer.platform.kubernetes;
 
-import io.bgdeploy.deployer.platform.Platform;
-import io.bgdeploy.deployer.platform.PodInfo;
-import io.bgdeploy.deployer.platform.PodListener;
-import io.bgdeploy.deployer.platform.WorkloadSpec;
+import io.bgdeploy.deployer.model.Platform;
+import io.bgdeploy.deployer.model.PodInfo;
+import io.bgdeploy.deployer.model.PodListener;
+import io.bgdeploy.deployer.model.WorkloadSpec;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;

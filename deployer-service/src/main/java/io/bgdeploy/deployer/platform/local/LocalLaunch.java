@@ -1,9 +1,9 @@
 package io.bgdeploy.deployer.platform.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.bgdeploy.deployer.platform.Quantity;
-import io.bgdeploy.deployer.platform.VarExpansion;
-import io.bgdeploy.deployer.platform.WorkloadSpec;
+import io.bgdeploy.deployer.model.Quantity;
+import io.bgdeploy.deployer.model.VarExpansion;
+import io.bgdeploy.deployer.model.WorkloadSpec;
 
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,10 +1,10 @@
 package io.bgdeploy.deployer.platform.local;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.bgdeploy.deployer.platform.Platform;
-import io.bgdeploy.deployer.platform.PodInfo;
-import io.bgdeploy.deployer.platform.PodListener;
-import io.bgdeploy.deployer.platform.WorkloadSpec;
+import io.bgdeploy.deployer.model.Platform;
+import io.bgdeploy.deployer.model.PodInfo;
+import io.bgdeploy.deployer.model.PodListener;
+import io.bgdeploy.deployer.model.WorkloadSpec;
 import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.logs.ContainerLogRecord;
 import org.jboss.logging.Logger;

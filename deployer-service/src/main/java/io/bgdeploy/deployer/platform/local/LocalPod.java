@@ -1,6 +1,6 @@
 package io.bgdeploy.deployer.platform.local;
 
-import io.bgdeploy.deployer.platform.PodInfo;
+import io.bgdeploy.deployer.model.PodInfo;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package io.bgdeploy.deployer.platform.local;
 
-import io.bgdeploy.deployer.platform.PodInfo;
-import io.bgdeploy.deployer.platform.PodListener;
-import io.bgdeploy.deployer.platform.WorkloadSpec;
+import io.bgdeploy.deployer.model.PodInfo;
+import io.bgdeploy.deployer.model.PodListener;
+import io.bgdeploy.deployer.model.WorkloadSpec;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

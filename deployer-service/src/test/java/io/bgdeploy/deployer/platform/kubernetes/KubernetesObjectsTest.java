@@ -3,7 +3,7 @@ package io.bgdeploy.deployer.platform.kubernetes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.bgdeploy.deployer.platform.WorkloadSpec;
+import io.bgdeploy.deployer.model.WorkloadSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;

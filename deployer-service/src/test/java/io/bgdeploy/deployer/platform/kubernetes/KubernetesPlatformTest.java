@@ -1,6 +1,6 @@
 package io.bgdeploy.deployer.platform.kubernetes;
 
-import io.bgdeploy.deployer.platform.Platform;
+import io.bgdeploy.deployer.model.Platform;
 import io.bgdeploy.deployer.testing.KafkaSuiteDoubles;
 import io.bgdeploy.events.lb.SwitchFrontend;
 import io.bgdeploy.infra.testing.EtcdResource;

@@ -2,8 +2,8 @@ package io.bgdeploy.deployer.platform.kubernetes;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.bgdeploy.deployer.platform.PodListener;
-import io.bgdeploy.deployer.platform.WorkloadSpec;
+import io.bgdeploy.deployer.model.PodListener;
+import io.bgdeploy.deployer.model.WorkloadSpec;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;

@@ -1,9 +1,9 @@
 package io.bgdeploy.deployer.platform.local;
 
-import io.bgdeploy.deployer.bluegreen.BlueGreenPlanner;
-import io.bgdeploy.deployer.platform.PodInfo;
-import io.bgdeploy.deployer.platform.PodListener;
-import io.bgdeploy.deployer.platform.WorkloadSpec;
+import io.bgdeploy.deployer.model.BlueGreenPlanner;
+import io.bgdeploy.deployer.model.PodInfo;
+import io.bgdeploy.deployer.model.PodListener;
+import io.bgdeploy.deployer.model.WorkloadSpec;
 import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.deploy.Descriptor;
 import io.bgdeploy.events.logs.ContainerLogRecord;

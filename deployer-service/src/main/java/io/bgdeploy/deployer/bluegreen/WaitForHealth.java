@@ -1,0 +1,94 @@
+package io.bgdeploy.deployer.bluegreen;
+
+import io.bgdeploy.deployer.model.DeploymentStore;
+import io.bgdeploy.deployer.model.HealthBoard;
+import io.bgdeploy.deployer.model.PodHealthRecord;
+import io.bgdeploy.events.deploy.DeploymentPhase;
+import io.bgdeploy.events.deploy.Descriptor;
+import io.bgdeploy.events.pod.PodHealthChanged;
+import io.bgdeploy.events.pod.PodHealthState;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * WAITING_FOR_HEALTH: waits until every green pod runs and passes its health check (as
+ * health-service reports on pod-health), within the health deadline.
+ */
+final class WaitForHealth extends Step {
+
+    private final HealthBoard board;
+    private final DeploymentStore store;
+    private final Duration healthDeadline;
+    private final Journal journal;
+
+    WaitForHealth(HealthBoard board, DeploymentStore store, Duration healthDeadline, Journal journal) {
+        super("wait-for-health", DeploymentPhase.WAITING_FOR_HEALTH);
+        this.board = board;
+        this.store = store;
+        this.healthDeadline = healthDeadline;
+        this.journal = journal;
+    }
+
+    @Override
+    void run(Run run) throws StepFailed, InterruptedException {
+        Descriptor d = run.descriptor;
+        int replicas = run.spec.replicas();
+        boolean check = d.useHealthCheck();
+        boolean ignore = d.ignoreHealthCheck();
+        Instant deadline = Instant.now().plus(healthDeadline);
+        if (!check) {
+            journal.log(run, "no health check (useHealthCheck is false): waiting until " + replicas + " pod(s) run");
+        }
+        HealthBoard.Snapshot s = board.await(run.id(), snap -> snap.runningCount() >= replicas
+                && (!check || (ignore ? snap.countRunningIn(st -> true) >= replicas
+                : snap.countRunningIn(PodHealthState::isServing) >= replicas)), deadline, () -> false);
+        storeHealth(run, s);
+        if (s.runningCount() < replicas) {
+            throw new StepFailed("only " + s.runningCount() + " of " + replicas + " pod(s) running after "
+                    + healthDeadline.toSeconds() + " s");
+        }
+        if (!check) {
+            return;
+        }
+        long ready = s.countRunningIn(PodHealthState::isServing);
+        if (ready >= replicas) {
+            journal.log(run, "all " + replicas + " pod(s) passed the " + d.healthCheckType() + " health check on "
+                    + d.healthCheckPath());
+            return;
+        }
+        String why = describeUnhealthy(s);
+        if (ignore) {
+            journal.log(run, "health check failed (" + why + "), ignored because ignoreHealthCheck is true");
+            return;
+        }
+        throw new StepFailed("health check failed: " + ready + " of " + replicas + " pod(s) ready within "
+                + healthDeadline.toSeconds() + " s; " + why);
+    }
+
+    private void storeHealth(Run run, HealthBoard.Snapshot s) {
+        for (PodHealthChanged h : s.health().values()) {
+            store.saveHealth(run.deployment.namespace(), run.id(), new PodHealthRecord(
+                    h.pod().podName(), h.state(), h.lastProbe(), Instant.now()));
+        }
+    }
+
+    private static String describeUnhealthy(HealthBoard.Snapshot s) {
+        List<String> parts = new ArrayList<>();
+        for (Map.Entry<String, Boolean> pod : s.running().entrySet()) {
+            PodHealthChanged h = s.health().get(pod.getKey());
+            if (h == null) {
+                parts.add("pod " + pod.getKey() + ": no health result");
+            } else if (!h.state().isServing()) {
+                var p = h.lastProbe();
+                String detail = p == null ? "" : p.error() != null ? p.error()
+                        : p.httpStatus() != null ? "HTTP " + p.httpStatus() : "";
+                parts.add("pod " + pod.getKey() + ": " + h.state() + (detail.isEmpty() ? "" : " (" + detail + ")"));
+            }
+        }
+        return parts.isEmpty() ? "no pod reported healthy" : String.join("; ", parts);
+    }
+}

@@ -1,0 +1,75 @@
+package io.bgdeploy.deployer.model;
+
+import io.bgdeploy.events.pod.PodHealthChanged;
+import io.bgdeploy.events.pod.PodHealthState;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+
+/**
+ * The last health state of every pod of the deployments in progress, fed by pod-health and by the
+ * platform. A deployment waits here until its pods are ready or its deadline passes.
+ */
+public final class HealthBoard {
+
+    private final Map<String, Map<String, PodHealthChanged>> byDeployment = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Boolean>> runningByDeployment = new ConcurrentHashMap<>();
+
+    public synchronized void onHealth(PodHealthChanged event) {
+        String deploymentId = event.pod().deploymentId();
+        if (deploymentId == null) {
+            return;
+        }
+        byDeployment.computeIfAbsent(deploymentId, k -> new HashMap<>()).put(event.pod().podName(), event);
+        notifyAll();
+    }
+
+    public synchronized void onRunning(String deploymentId, String podName, boolean running) {
+        runningByDeployment.computeIfAbsent(deploymentId, k -> new HashMap<>()).put(podName, running);
+        notifyAll();
+    }
+
+    /** What is known about one deployment's pods. */
+    public record Snapshot(Map<String, Boolean> running, Map<String, PodHealthChanged> health) {
+
+        public long runningCount() {
+            return running.values().stream().filter(b -> b).count();
+        }
+
+        public long countRunningIn(Predicate<PodHealthState> state) {
+            return running.entrySet().stream().filter(Map.Entry::getValue)
+                    .map(e -> health.get(e.getKey()))
+                    .filter(h -> h != null && state.test(h.state()))
+                    .count();
+        }
+    }
+
+    public synchronized Snapshot snapshot(String deploymentId) {
+        return new Snapshot(Map.copyOf(runningByDeployment.getOrDefault(deploymentId, Map.of())),
+                Map.copyOf(byDeployment.getOrDefault(deploymentId, Map.of())));
+    }
+
+    /** Waits until the condition holds or the deadline passes; returns the last snapshot. */
+    public synchronized Snapshot await(String deploymentId, Predicate<Snapshot> done, Instant deadline,
+                                       java.util.function.BooleanSupplier cancelled) throws InterruptedException {
+        while (true) {
+            Snapshot s = snapshot(deploymentId);
+            if (done.test(s) || cancelled.getAsBoolean()) {
+                return s;
+            }
+            long left = deadline.toEpochMilli() - System.currentTimeMillis();
+            if (left <= 0) {
+                return s;
+            }
+            wait(Math.min(left, 500));
+        }
+    }
+
+    public synchronized void forget(String deploymentId) {
+        byDeployment.remove(deploymentId);
+        runningByDeployment.remove(deploymentId);
+    }
+}

@@ -1,8 +1,0 @@
-package io.bgdeploy.deployer.store;
-
-/**
- * Who asked to undeploy a deployment, and whether its record goes too; stored so that the
- * instance that runs the undeploy (possibly after another stopped) knows.
- */
-public record UndeployRequest(String by, boolean forget) {
-}
