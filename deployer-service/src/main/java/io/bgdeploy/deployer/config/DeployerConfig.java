@@ -1,5 +1,6 @@
 package io.bgdeploy.deployer.config;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -148,6 +149,13 @@ public interface DeployerConfig {
         /** The node name reported for local pods. */
         @WithDefault("local")
         String nodeName();
+
+        /**
+         * Size above which a local container's stdout or stderr file is truncated, once every line
+         * in it is delivered (the kubelet's {@code containerLogMaxSize}).
+         */
+        @WithDefault("10M")
+        MemorySize maxLogFileSize();
     }
 
     interface Auth {

@@ -91,7 +91,8 @@ public class Wiring {
                 yield new LocalPlatform(new LocalPlatform.Settings(local.images(), local.builtinHttpImages(),
                         Path.of(local.stateDir()), local.restartBackoff(), local.maxRestartBackoff(),
                         local.terminationGracePeriod(), local.nodeName(), local.memoryCheckPeriod(),
-                        LocalPlatform.Supervisor.current()), publisher::publishInBackground);
+                        LocalPlatform.Supervisor.current(), local.maxLogFileSize().asLongValue()),
+                        publisher::publishWithConfirmation);
             }
             case "kubernetes" -> new KubernetesPlatform(kubernetes.get());
             default -> throw new IllegalArgumentException("deployer.platform '" + config.platform()

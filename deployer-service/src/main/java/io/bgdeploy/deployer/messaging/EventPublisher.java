@@ -80,7 +80,16 @@ public class EventPublisher implements EventSink {
 
     @Override
     public void publishInBackground(EventData event) {
-        send(event).whenComplete((ok, error) -> {
+        publishWithConfirmation(event);
+    }
+
+    /**
+     * Publishes without waiting; the returned stage completes when the broker confirmed the event,
+     * or fails (then the failure is also counted and logged), for a caller that keeps the event
+     * until it is confirmed.
+     */
+    public CompletableFuture<Void> publishWithConfirmation(EventData event) {
+        CompletableFuture<Void> confirmed = send(event).whenComplete((ok, error) -> {
             if (error != null) {
                 metrics.notSent(event.eventType().topic());
                 LOG.warnf("%s for %s not sent to %s: %s", event.getClass().getSimpleName(), event.key(),
@@ -88,6 +97,7 @@ public class EventPublisher implements EventSink {
             }
         });
         metrics.record(event);
+        return confirmed;
     }
 
     /** Hands the record to the topic's producer; completes when the broker confirmed it, or failed. */

@@ -3,11 +3,7 @@ package io.bgdeploy.deployer.platform.local;
 import io.bgdeploy.events.logs.ContainerLogRecord;
 import org.jboss.logging.Logger;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,8 +12,9 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 
 /**
- * One container of a local pod: a supervised process. Its output lines become container-log
- * records tagged with the container's name; when it ends while it should run, it is started again
+ * One container of a local pod: a supervised process. It writes its stdout and stderr to its own
+ * files ({@link ContainerLogFiles}), whose lines become container-log records tagged with the
+ * container's name, whether or not a deployer ran when they were written; when it ends while it should run, it is started again
  * after a back-off that doubles up to a maximum, and the restart is counted and reported, as the
  * kubelet does. A process tree over its memory limit is killed and restarted as {@code OOMKilled}.
  */
@@ -26,7 +23,6 @@ final class LocalContainer {
     private static final Logger LOG = Logger.getLogger(LocalContainer.class);
     /** The reason the kubelet gives for a container killed over its memory limit. */
     static final String OOM_KILLED = "OOMKilled";
-    private static final int MAX_LINE = 16 * 1024;
     /** A process that ran this long before it ended starts again without back-off. */
     private static final long STABLE_MILLIS = 60_000;
     private static final List<String> PASSED_THROUGH = List.of("PATH", "HOME", "LANG", "LC_ALL", "TZ", "JAVA_HOME", "TMPDIR");
@@ -34,11 +30,11 @@ final class LocalContainer {
     private final LocalPlatform platform;
     private final LocalPod pod;
     private final LocalLaunch launch;
+    private final ContainerLogFiles logFiles;
     private volatile ProcessHandle handle;
     private volatile Process process;
     private volatile boolean desired = true;
     private volatile boolean running;
-    private volatile String lastErrorLine;
     private volatile String killedFor;
     private volatile int restarts;
 
@@ -52,6 +48,9 @@ final class LocalContainer {
         this.launch = launch;
         this.handle = adopted;
         this.restarts = restarts;
+        this.logFiles = new ContainerLogFiles(ContainerLogFiles.podDir(platform.settings().stateDir(), pod.namespace(), pod.name()),
+                new ContainerLogFiles.Source(pod.namespace(), pod.appName(), pod.version(), pod.name(), launch.container(),
+                        platform.settings().nodeName(), pod.deploymentId()));
     }
 
     String name() {
@@ -90,6 +89,7 @@ final class LocalContainer {
     }
 
     void start() {
+        platform.logs().follow(logFiles);
         Thread t = new Thread(this::supervise, "local-pod-" + pod.name() + "-" + name());
         t.setDaemon(true);
         t.start();
@@ -131,7 +131,7 @@ final class LocalContainer {
             }
             restarts++;
             LOG.warnf("pod %s container %s (deployment %s) ended: %s; restart %d in %d ms%s", pod.name(), name(),
-                    pod.deploymentId(), reason, restarts, backoff, lastErrorLine == null ? "" : "; last stderr line: " + lastErrorLine);
+                    pod.deploymentId(), reason, restarts, backoff, lastErrorLine());
             pod.containerRestarted(this, restarts, reason);
             if (!pause(backoff)) {
                 return;
@@ -192,41 +192,25 @@ final class LocalContainer {
         Path workDir = platform.settings().stateDir().resolve("work").resolve(pod.namespace()).resolve(pod.name()).resolve(name());
         Files.createDirectories(workDir);
         pb.directory(workDir.toFile());
+        logFiles.prepare();
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(logFiles.file(ContainerLogRecord.STDOUT).toFile()));
+        pb.redirectError(ProcessBuilder.Redirect.appendTo(logFiles.file(ContainerLogRecord.STDERR).toFile()));
         Process p = pb.start();
         process = p;
-        pump(p.getInputStream(), ContainerLogRecord.STDOUT);
-        pump(p.getErrorStream(), ContainerLogRecord.STDERR);
         p.getOutputStream().close();
         LOG.infof("pod %s container %s (deployment %s) started as pid %d: %s", pod.name(), name(), pod.deploymentId(),
                 p.pid(), argv);
         return p.toHandle();
     }
 
-    private void pump(InputStream in, String stream) {
-        Thread t = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    if (line.length() > MAX_LINE) {
-                        line = line.substring(0, MAX_LINE);
-                    }
-                    if (ContainerLogRecord.STDERR.equals(stream)) {
-                        lastErrorLine = line;
-                    }
-                    try {
-                        platform.logs().accept(new ContainerLogRecord(java.time.Instant.now(), stream, line, pod.namespace(),
-                                pod.appName(), pod.version(), pod.name(), name(), platform.settings().nodeName(),
-                                pod.deploymentId()));
-                    } catch (RuntimeException e) {
-                        LOG.debugf("pod %s container %s: log line dropped: %s", pod.name(), name(), e.getMessage());
-                    }
-                }
-            } catch (IOException e) {
-                LOG.debugf("pod %s container %s: %s closed: %s", pod.name(), name(), stream, e.getMessage());
-            }
-        }, "local-pod-" + pod.name() + "-" + name() + "-" + stream);
-        t.setDaemon(true);
-        t.start();
+    private String lastErrorLine() {
+        String line = logFiles.lastErrorLine();
+        return line == null ? "" : "; last stderr line: " + line;
+    }
+
+    /** The container's output files, read to their end once its process is gone for good. */
+    ContainerLogFiles logFiles() {
+        return logFiles;
     }
 
     /**

@@ -6,7 +6,6 @@ import io.bgdeploy.deployer.model.PodInfo;
 import io.bgdeploy.deployer.model.PodListener;
 import io.bgdeploy.deployer.model.WorkloadSpec;
 import io.bgdeploy.events.EventCodec;
-import io.bgdeploy.events.logs.ContainerLogRecord;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -31,15 +30,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
  * The embedded platform: every pod is a set of processes on this machine, one per container,
  * started from the container's command (or the command configured for its image), with a free
- * local port for every container port of the pod, reachable at 127.0.0.1. Output lines become
- * container-log records; a process that ends is restarted with a growing back-off and counted, as
+ * local port for every container port of the pod, reachable at 127.0.0.1. Each process writes its
+ * output to files in the state directory, which are read from saved positions into container-log
+ * records (so lines written while no deployer runs are delivered later); a process that ends is restarted with a growing back-off and counted, as
  * the kubelet does, and one whose resident memory exceeds its container's memory limit is killed
  * and restarted as {@code OOMKilled}. Pod state is kept in a directory, with the deployer process
  * that supervises each pod, so that another deployer process (this one restarted, or a sibling
@@ -57,11 +56,18 @@ public final class LocalPlatform implements Platform {
      * @param memoryCheckPeriod how often every container's resident memory is compared with its limit; zero
      *                          turns the check off
      * @param supervisor        this deployer process, recorded in every pod state file
+     * @param maxLogFileBytes   size above which a container's output file is truncated once every line
+     *                          in it is delivered
      */
     public record Settings(Map<String, String> images, List<String> builtinImages, Path stateDir,
                            Duration restartBackoff, Duration maxRestartBackoff, Duration terminationGrace,
-                           String nodeName, Duration memoryCheckPeriod, Supervisor supervisor) {
+                           String nodeName, Duration memoryCheckPeriod, Supervisor supervisor, long maxLogFileBytes) {
     }
+
+    /** How often the containers' output files are read. */
+    private static final Duration LOG_POLL_INTERVAL = Duration.ofMillis(100);
+    /** How long the sink may take to confirm a round of lines before they are read and sent again. */
+    private static final Duration LOG_CONFIRM_TIMEOUT = Duration.ofSeconds(30);
 
     /**
      * A deployer process, by pid and start time (a pid alone may be reused by a later process).
@@ -89,26 +95,30 @@ public final class LocalPlatform implements Platform {
     private static final Object ADOPTION = new Object();
 
     private final Settings settings;
-    private final Consumer<ContainerLogRecord> logs;
+    private final LogFollower logs;
     private final Map<String, LocalWorkload> workloads = new ConcurrentHashMap<>();
     private final ScheduledExecutorService memoryWatchdog;
     private volatile Path builtinClasspath;
 
-    public LocalPlatform(Settings settings, Consumer<ContainerLogRecord> logs) {
+    public LocalPlatform(Settings settings, ContainerLogSink logs) {
         if (settings.memoryCheckPeriod().isNegative()) {
             throw new IllegalArgumentException("deployer.local.memory-check-period " + settings.memoryCheckPeriod()
                     + " is negative: give a period such as 1s, or 0s to turn the memory check off");
         }
         this.settings = new Settings(settings.images(), settings.builtinImages(), settings.stateDir().toAbsolutePath(),
                 settings.restartBackoff(), settings.maxRestartBackoff(), settings.terminationGrace(), settings.nodeName(),
-                settings.memoryCheckPeriod(), settings.supervisor());
-        this.logs = logs;
+                settings.memoryCheckPeriod(), settings.supervisor(), settings.maxLogFileBytes());
+        if (settings.maxLogFileBytes() <= 0) {
+            throw new IllegalArgumentException("deployer.local.max-log-file-size " + settings.maxLogFileBytes()
+                    + " is not positive: give a size such as 10M");
+        }
         try {
             Files.createDirectories(this.settings.stateDir().resolve("pods"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the local platform's state directory " + this.settings.stateDir(), e);
         }
         memoryWatchdog = startMemoryWatchdog();
+        this.logs = new LogFollower(logs, LOG_POLL_INTERVAL, LOG_CONFIRM_TIMEOUT, this.settings.maxLogFileBytes());
     }
 
     @Override
@@ -120,7 +130,7 @@ public final class LocalPlatform implements Platform {
         return settings;
     }
 
-    Consumer<ContainerLogRecord> logs() {
+    LogFollower logs() {
         return logs;
     }
 
@@ -262,6 +272,7 @@ public final class LocalPlatform implements Platform {
         }
         workloads.values().forEach(LocalWorkload::stopKeepingState);
         workloads.clear();
+        logs.stop();
     }
 
     /**
@@ -274,6 +285,7 @@ public final class LocalPlatform implements Platform {
         }
         workloads.values().forEach(LocalWorkload::abandon);
         workloads.clear();
+        logs.stop();
     }
 
     String newPodName(String workloadName) {
@@ -387,6 +399,7 @@ public final class LocalPlatform implements Platform {
                 LOG.infof("pod %s of workload %s in %s ended while no deployer supervised it: reported gone, and"
                         + " replaced if the workload is kept", state.podName(), state.workload(), state.namespace());
                 w.lost(state.appName(), state.podName());
+                deliverLogsOfEnded(state);
                 Files.deleteIfExists(file);
                 continue;
             }
@@ -397,6 +410,15 @@ public final class LocalPlatform implements Platform {
                     state.namespace(), state.supervisor().pid());
         }
         return adopted;
+    }
+
+    /** Delivers what the containers of a pod that ended unsupervised wrote since the saved positions. */
+    private void deliverLogsOfEnded(LocalPodState state) {
+        for (LocalPodState.Container c : state.containers()) {
+            logs.finish(new ContainerLogFiles(ContainerLogFiles.podDir(settings.stateDir(), state.namespace(), state.podName()),
+                    new ContainerLogFiles.Source(state.namespace(), state.appName(), state.version(), state.podName(),
+                            c.name(), settings.nodeName(), state.deploymentId())), true);
+        }
     }
 
     private boolean hasPod(String namespace, String workload, String podName) {

@@ -181,6 +181,7 @@ final class LocalPod {
             }
         }
         all.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        containers.forEach(c -> platform.logs().finish(c.logFiles(), forget));
         if (!forget) {
             return;
         }

@@ -20,7 +20,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -44,12 +46,46 @@ class LocalPlatformTest {
         return platform(LocalPlatform.Supervisor.current());
     }
 
+    /** While set, the sink refuses every record, as a producer whose broker is away. */
+    private final AtomicBoolean sinkDown = new AtomicBoolean();
+
     private LocalPlatform platform(LocalPlatform.Supervisor supervisor) {
+        return platform(supervisor, 1 << 20);
+    }
+
+    private LocalPlatform platform(LocalPlatform.Supervisor supervisor, long maxLogFileBytes) {
         LocalPlatform p = new LocalPlatform(new LocalPlatform.Settings(Map.of(), List.of("nginx"), stateDir,
                 Duration.ofMillis(100), Duration.ofMillis(400), Duration.ofSeconds(2), "local", Duration.ofMillis(200),
-                supervisor), logs::add);
+                supervisor, maxLogFileBytes), record -> {
+                    if (sinkDown.get()) {
+                        return CompletableFuture.failedFuture(new IllegalStateException("broker away"));
+                    }
+                    logs.add(record);
+                    return CompletableFuture.completedFuture(null);
+                });
         platforms.add(p);
         return p;
+    }
+
+    /** A container that writes {@code line 0} … {@code line <count-1>} to stdout, then sleeps. */
+    private static WorkloadSpec writer(String app, int count, String pause) throws Exception {
+        return spec(app, """
+                {"name": "writer", "image": "busybox", "command": ["sh", "-c",
+                 "i=0; while [ $i -lt %d ]; do echo line $i; i=$((i+1)); sleep %s; done; exec sleep 600"]}"""
+                .formatted(count, pause));
+    }
+
+    /** The lines of one app's records, in the order received. */
+    private List<String> linesOf(String app) {
+        return logs.stream().filter(l -> app.equals(l.app())).map(ContainerLogRecord::line).toList();
+    }
+
+    private static List<String> numberedLines(int count) {
+        return java.util.stream.IntStream.range(0, count).mapToObj(i -> "line " + i).toList();
+    }
+
+    private Path stdoutFile(String podName) {
+        return ContainerLogFiles.podDir(stateDir, "default", podName).resolve("writer.stdout.log");
     }
 
     /** A deployer process other than this JVM, that the test ends when that deployer should die. */
@@ -308,5 +344,93 @@ class LocalPlatformTest {
         assertThat(after.needsRestore(kept)).isFalse();
         assertThat(after.restore(kept, listener)).as("nothing more to start").isFalse();
         assertThat(after.appsToTakeOver()).isEmpty();
+    }
+
+    @Test
+    void linesWrittenWhileNoDeployerRunsAreDeliveredOnceTheNextOneAdoptsThePod() throws Exception {
+        int count = 300;
+        Process firstDeployer = otherDeployerProcess();
+        LocalPlatform first = platform(LocalPlatform.Supervisor.of(firstDeployer.toHandle()));
+        first.create(writer("chatty", count, "0.02"), listener);
+        await().atMost(Duration.ofSeconds(20)).until(() -> linesOf("chatty").size() >= 10);
+        String podName = first.pods("default", "chatty-1").get(0).name();
+        long pid = containerPids(podName).get("writer");
+
+        firstDeployer.destroyForcibly().waitFor();
+        first.abandon();
+        int receivedBeforeTheKill = linesOf("chatty").size();
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                java.nio.file.Files.readString(stdoutFile(podName)).contains("line " + (count - 1) + "\n"));
+        assertThat(receivedBeforeTheKill).as("the pod went on writing while no deployer ran").isLessThan(count);
+        assertThat(linesOf("chatty")).as("nothing reads while no deployer runs").hasSize(receivedBeforeTheKill);
+
+        LocalPlatform second = platform();
+        assertThat(second.takeOver("default", "chatty")).isTrue();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> linesOf("chatty").stream().distinct().count() >= count);
+        assertThat(linesOf("chatty").stream().distinct().toList()).as("every line, in order")
+                .containsExactlyElementsOf(numberedLines(count));
+        assertThat(linesOf("chatty").size() - count).as("only lines of the round the kill interrupted come twice")
+                .isLessThanOrEqualTo(receivedBeforeTheKill);
+        assertThat(containerPids(podName).get("writer")).as("the same process, adopted").isEqualTo(pid);
+        assertThat(logs).filteredOn(l -> "chatty".equals(l.app()))
+                .allMatch(l -> l.pod().equals(podName) && l.container().equals("writer") && l.stream().equals("stdout"));
+    }
+
+    @Test
+    void theLastLinesOfAPodThatEndedWhileNoDeployerRanAreDeliveredAndItsFilesRemoved() throws Exception {
+        Process firstDeployer = otherDeployerProcess();
+        LocalPlatform first = platform(LocalPlatform.Supervisor.of(firstDeployer.toHandle()));
+        first.create(spec("brief", """
+                {"name": "writer", "image": "busybox", "command": ["sh", "-c",
+                 "trap 'echo last words; echo to stderr >&2; kill $!; exit 3' TERM; echo started; sleep 600 & wait"]}"""),
+                listener);
+        await().atMost(Duration.ofSeconds(20)).until(() -> linesOf("brief").contains("started"));
+        String podName = onlyPod();
+        long pid = containerPids(podName).get("writer");
+
+        firstDeployer.destroyForcibly().waitFor();
+        first.abandon();
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !alive(pid));
+
+        LocalPlatform second = platform();
+        assertThat(second.takeOver("default", "brief")).as("nothing runs to adopt").isFalse();
+        assertThat(linesOf("brief")).as("written after the kill, delivered by the next deployer")
+                .containsExactly("started", "last words", "to stderr");
+        assertThat(logs).filteredOn(l -> l.line().equals("to stderr")).singleElement()
+                .satisfies(l -> assertThat(l.stream()).isEqualTo("stderr"));
+        assertThat(ContainerLogFiles.podDir(stateDir, "default", podName)).doesNotExist();
+    }
+
+    @Test
+    void linesTheSinkRefusedAreSentAgainOnceItTakesThem() throws Exception {
+        LocalPlatform platform = platform();
+        sinkDown.set(true);
+        platform.create(writer("patient", 50, "0.01"), listener);
+        await().atMost(Duration.ofSeconds(20)).until(() -> !platform.pods("default", "patient-1").isEmpty());
+        String podName = platform.pods("default", "patient-1").get(0).name();
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                java.nio.file.Files.readString(stdoutFile(podName)).contains("line 49\n"));
+        assertThat(linesOf("patient")).isEmpty();
+
+        sinkDown.set(false);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> linesOf("patient").stream().distinct().count() >= 50);
+        assertThat(linesOf("patient").stream().distinct().toList()).containsExactlyElementsOf(numberedLines(50));
+    }
+
+    @Test
+    void aLogFileOverTheSizeBoundIsTruncatedOnceItsLinesAreDeliveredAndNoneIsLost() throws Exception {
+        LocalPlatform platform = platform(LocalPlatform.Supervisor.current(), 4096);
+        platform.create(spec("verbose", """
+                {"name": "writer", "image": "busybox", "command": ["sh", "-c",
+                 "for b in 0 1 2 3 4; do i=0; while [ $i -lt 400 ]; do echo line $((b*400+i)); i=$((i+1)); done; sleep 0.3; done; exec sleep 600"]}"""),
+                listener);
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> linesOf("verbose").size() >= 2000);
+        assertThat(linesOf("verbose")).containsExactlyElementsOf(numberedLines(2000));
+        String podName = platform.pods("default", "verbose-1").get(0).name();
+        await().atMost(Duration.ofSeconds(5)).until(() -> java.nio.file.Files.size(stdoutFile(podName)) <= 4096);
     }
 }
