@@ -1,0 +1,188 @@
+package io.bgdeploy.infra.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.bgdeploy.events.EventCodec;
+import io.bgdeploy.events.deploy.DeploymentFinished;
+import io.bgdeploy.events.deploy.DeploymentStatus;
+import io.bgdeploy.infra.DeployEventsFollower;
+import io.bgdeploy.infra.DeployerClient;
+import io.bgdeploy.infra.SampleAppDescriptor;
+import io.bgdeploy.infra.Suite;
+import io.bgdeploy.infra.Wrk;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code bin/bench-deployments}: against a running local run ({@code bin/run}), deploys the sample app
+ * (2 replicas) N times in a row while wrk sends as many keep-alive requests as it can through HAProxy,
+ * then N times with {@code Connection: close} clients. Prints per series what wrk counted (never
+ * retried), the HAProxy master's reload counter before and after (from the agent's {@code /status}),
+ * and the deployer's overhead per deployment: total minus slowest pod to READY minus the drain delay.
+ * Baseline in the same run: the first deployment, which adds the app to HAProxy (a structural reload).
+ */
+public final class DeploymentsBenchmark {
+
+    private static final PrintStream OUT = System.out;
+    private static final String NAMESPACE = "default";
+    private static final String APP = "bench-deployments";
+    private static final String HOST = "bench-deployments.localhost";
+    private static final int REPLICAS = 2;
+    private static final int WRK_THREADS = 2;
+    private static final int WRK_CONNECTIONS = 16;
+    private static final Duration DEPLOYMENT_DEADLINE = Duration.ofMinutes(3);
+    private static final Duration TOPICS_DEADLINE = Duration.ofMinutes(2);
+    private static final Duration DEPLOYER_DEFAULT_DRAIN_DELAY = Duration.ofSeconds(10);
+
+    private final Suite.Options options;
+    private final Path root;
+    private final DeployerClient deployer;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private DeploymentsBenchmark(Path root, Suite.Options options, String token) {
+        this.root = root;
+        this.options = options;
+        this.deployer = new DeployerClient("http://127.0.0.1:" + options.servicePorts().get(Suite.DEPLOYER), token);
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 2 || List.of(args).contains("--help")) {
+            OUT.println("usage: bin/bench-deployments [deployments per series, default 50] [drain delay of the deployer,"
+                    + " ISO-8601 or seconds, default 10 (deployer.drain-delay's default, what bin/run uses)]");
+            System.exit(args.length > 2 ? 2 : 0);
+        }
+        int count = args.length > 0 ? positive(args[0]) : 50;
+        Duration drainDelay = args.length > 1 ? drainDelay(args[1]) : DEPLOYER_DEFAULT_DRAIN_DELAY;
+        Path root = Path.of("").toAbsolutePath();
+        Suite.Options options = Suite.Options.defaults(root, root.resolve(".suite"));
+        Path tokenFile = options.workDir().resolve("api-token");
+        if (!Files.isReadable(tokenFile)) {
+            System.err.println("No API token at " + tokenFile + ": start the local run first ('bin/run --no-demo'), then run this again.");
+            System.exit(1);
+        }
+        new DeploymentsBenchmark(root, options, Files.readString(tokenFile).trim()).run(count, drainDelay);
+    }
+
+    private void run(int count, Duration drainDelay) throws IOException {
+        OUT.printf("Deploying %s (sample app, %d replicas, behind %s) %d times under keep-alive load, then %d times with"
+                + " 'Connection: close' clients; wrk -t%d -c%d through HAProxy on 127.0.0.1:%d; drain delay %s%n",
+                APP, REPLICAS, HOST, count, count, WRK_THREADS, WRK_CONNECTIONS, options.lbPublicPort(), drainDelay);
+        String descriptorId = deployer.createDescriptor(NAMESPACE,
+                SampleAppDescriptor.json(root, NAMESPACE, APP, HOST, REPLICAS, Map.of()));
+        int reloadsBefore = haproxyReloads();
+        DeploymentFinished first = deploy(descriptorId);
+        OUT.printf("%nBaseline: the first deployment (%s, version %s, %s in %,d ms) took %d HAProxy reload(s)"
+                        + " (adding an app is structural; a later version of it is not)%n",
+                first.deploymentId(), first.version(), first.status(), first.durationMillis(), haproxyReloads() - reloadsBefore);
+        if (first.status() != DeploymentStatus.DEPLOYED) {
+            throw new IllegalStateException("the first deployment ended " + first.status() + ": " + first.reason());
+        }
+        List<String> report = new ArrayList<>();
+        for (boolean keepAlive : List.of(true, false)) {
+            report.add(series(descriptorId, count, keepAlive, drainDelay));
+        }
+        OUT.println();
+        OUT.println("| clients | deployments (not DEPLOYED) | requests | req/s | failed (connect/read/write/timeout) | non-2xx |"
+                + " HAProxy reloads | total p50 / p99 ms | slowest pod to READY p50 / p99 ms | deployer overhead p50 / p99 / max ms |");
+        OUT.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        report.forEach(OUT::println);
+    }
+
+    private String series(String descriptorId, int count, boolean keepAlive, Duration drainDelay) throws IOException {
+        String clients = keepAlive ? "keep-alive" : "Connection: close";
+        OUT.printf("%n%s: %d deployments under wrk%n", clients, count);
+        Path output = Files.createTempFile("bench-deployments-wrk-", ".txt");
+        List<String> ids = new ArrayList<>();
+        int reloadsBefore = haproxyReloads();
+        Wrk.Result load;
+        try (Wrk wrk = Wrk.start(options.lbPublicPort(), HOST, WRK_THREADS, WRK_CONNECTIONS, keepAlive, output)) {
+            for (int i = 1; i <= count; i++) {
+                DeploymentFinished f = deploy(descriptorId);
+                ids.add(f.deploymentId());
+                OUT.printf("  %3d/%d  %s version %-4s %s in %,d ms%s%n", i, count, f.deploymentId(), f.version(), f.status(),
+                        f.durationMillis(), f.reason() == null ? "" : ": " + f.reason());
+            }
+            load = wrk.stop();
+        } finally {
+            Files.deleteIfExists(output);
+        }
+        int reloads = haproxyReloads() - reloadsBefore;
+        OverheadFigures figures = OverheadFigures.of(new DeploymentTimingsReader(kafkaBootstrap()).read(ids, TOPICS_DEADLINE),
+                drainDelay);
+        OUT.printf("  wrk                %s%n", load);
+        OUT.printf("  HAProxy reloads    %d (master's counter %d -> %d)%n", reloads, reloadsBefore, reloadsBefore + reloads);
+        OUT.printf("  not DEPLOYED       %d of %d%n", figures.notDeployed(), figures.deployments());
+        OUT.printf("  total ms           %s%n", figures.total());
+        OUT.printf("  slowest pod ms     %s  (PodStarted to first READY)%n", figures.slowestPod());
+        OUT.printf("  overhead ms        %s  (total - slowest pod - drain delay %d ms)%n", figures.overhead(), drainDelay.toMillis());
+        return String.format("| %s | %d (%d) | %,d | %,.0f | %d (%d/%d/%d/%d) | %,d | %d | %,d / %,d | %,d / %,d | %,d / %,d / %,d |",
+                clients, figures.deployments(), figures.notDeployed(), load.requests(), load.requestsPerSecond(), load.failed(),
+                load.connectErrors(), load.readErrors(), load.writeErrors(), load.timeouts(), load.non2xx(), reloads,
+                figures.total().p50(), figures.total().p99(), figures.slowestPod().p50(), figures.slowestPod().p99(),
+                figures.overhead().p50(), figures.overhead().p99(), figures.overhead().max());
+    }
+
+    private DeploymentFinished deploy(String descriptorId) {
+        try (DeployEventsFollower follower = new DeployEventsFollower(kafkaBootstrap())) {
+            String id = deployer.deploy(NAMESPACE, descriptorId);
+            return follower.follow(id, new PrintStream(PrintStream.nullOutputStream()), DEPLOYMENT_DEADLINE);
+        }
+    }
+
+    private String kafkaBootstrap() {
+        return "127.0.0.1:" + options.kafkaPort();
+    }
+
+    /** The HAProxy master's reload counter, as the local run's agent reports it on {@code GET /status}. */
+    private int haproxyReloads() {
+        URI status = URI.create("http://127.0.0.1:" + options.servicePorts().get(Suite.LB_AGENT) + "/status");
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(status).timeout(Duration.ofSeconds(10)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            JsonNode body = EventCodec.mapper().readTree(r.body());
+            if (r.statusCode() != 200 || !body.path("haproxyReloads").isInt()) {
+                throw new IllegalStateException(status + " answered " + r.statusCode() + ": " + r.body());
+            }
+            return body.get("haproxyReloads").asInt();
+        } catch (IOException e) {
+            throw new IllegalStateException("lb-agent at " + status + " unreachable: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int positive(String text) {
+        try {
+            int n = Integer.parseInt(text);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // said below
+        }
+        System.err.println("deployments per series must be a whole number above 0, not '" + text + "'");
+        System.exit(2);
+        return 0;
+    }
+
+    private static Duration drainDelay(String text) {
+        try {
+            return text.startsWith("P") || text.startsWith("p") ? Duration.parse(text) : Duration.ofSeconds(Long.parseLong(text));
+        } catch (RuntimeException e) {
+            System.err.println("drain delay must be seconds (10) or ISO-8601 (PT10S), not '" + text + "'");
+            System.exit(2);
+            return Duration.ZERO;
+        }
+    }
+}

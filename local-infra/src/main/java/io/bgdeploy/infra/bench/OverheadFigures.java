@@ -1,0 +1,52 @@
+package io.bgdeploy.infra.bench;
+
+import io.bgdeploy.events.deploy.DeploymentStatus;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.ToLongFunction;
+
+/**
+ * Percentiles (nearest rank) over a series of deployments: the total time, the slowest pod's time
+ * to ready and the deployer's overhead ({@link DeploymentTiming#overheadMillis}).
+ */
+public record OverheadFigures(int deployments, long notDeployed, Percentiles total, Percentiles slowestPod,
+                              Percentiles overhead) {
+
+    /** p50, p99 and the maximum of a series, in milliseconds. */
+    public record Percentiles(long p50, long p99, long max) {
+
+        static Percentiles of(long[] values) {
+            if (values.length == 0) {
+                throw new IllegalArgumentException("no values: percentiles need at least one deployment");
+            }
+            long[] sorted = values.clone();
+            Arrays.sort(sorted);
+            return new Percentiles(nearestRank(sorted, 50), nearestRank(sorted, 99), sorted[sorted.length - 1]);
+        }
+
+        /** The smallest value that at least {@code percent} % of the values are at or below. */
+        static long nearestRank(long[] sorted, int percent) {
+            int rank = (int) Math.ceil(percent / 100.0 * sorted.length);
+            return sorted[Math.max(0, rank - 1)];
+        }
+
+        @Override
+        public String toString() {
+            return String.format("p50 %,d  p99 %,d  max %,d", p50, p99, max);
+        }
+    }
+
+    public static OverheadFigures of(List<DeploymentTiming> timings, Duration drainDelay) {
+        return new OverheadFigures(timings.size(),
+                timings.stream().filter(t -> t.status() != DeploymentStatus.DEPLOYED).count(),
+                percentiles(timings, DeploymentTiming::totalMillis),
+                percentiles(timings, DeploymentTiming::slowestPodReadyMillis),
+                percentiles(timings, t -> t.overheadMillis(drainDelay)));
+    }
+
+    private static Percentiles percentiles(List<DeploymentTiming> timings, ToLongFunction<DeploymentTiming> value) {
+        return Percentiles.of(timings.stream().mapToLong(value).toArray());
+    }
+}
