@@ -67,7 +67,7 @@ public final class IsolatedHost implements AutoCloseable {
         if (why != null) {
             throw new IllegalStateException("cannot isolate a host: " + why);
         }
-        IsolatedHost host = new IsolatedHost(10_000 + RANDOM.nextInt(90_000), 1 + RANDOM.nextInt(250));
+        IsolatedHost host = new IsolatedHost(10_000 + RANDOM.nextInt(90_000), freeSubnet());
         Runtime.getRuntime().addShutdownHook(host.shutdownHook);
         try {
             host.setUp();
@@ -76,6 +76,33 @@ public final class IsolatedHost implements AutoCloseable {
             throw e;
         }
         return host;
+    }
+
+    /** A /30 in 10.231.k.0 that no interface of this machine uses (another isolated host may run beside). */
+    private static int freeSubnet() {
+        String used = addresses();
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int k = 1 + RANDOM.nextInt(250);
+            if (!used.contains(" 10.231." + k + ".")) {
+                return k;
+            }
+        }
+        throw new IllegalStateException("no free subnet in 10.231.0.0/16 for an isolated host");
+    }
+
+    private static String addresses() {
+        try {
+            Process p = new ProcessBuilder("ip", "-o", "-4", "addr", "show").redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list this machine's addresses", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
     }
 
     private void setUp() {
@@ -113,6 +140,11 @@ public final class IsolatedHost implements AutoCloseable {
 
     public String namespace() {
         return namespace;
+    }
+
+    /** The host's end of the veth pair, which the host's address translation names. */
+    String hostLink() {
+        return hostLink;
     }
 
     /** The arguments that run a command on the isolated host. */
