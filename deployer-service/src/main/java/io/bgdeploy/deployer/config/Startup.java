@@ -1,6 +1,11 @@
 package io.bgdeploy.deployer.config;
 
 import io.bgdeploy.deployer.model.Platform;
+import io.bgdeploy.deployer.bluegreen.DeploymentRunner;
+import io.bgdeploy.deployer.intake.RequestIntake;
+import io.bgdeploy.deployer.messaging.DeploymentMetrics;
+import io.bgdeploy.deployer.scheduling.AppRecovery;
+import io.bgdeploy.deployer.scheduling.AppScheduler;
 import io.bgdeploy.deployer.scheduling.Recovery;
 import io.bgdeploy.deployer.model.DeploymentStore;
 import io.bgdeploy.deployer.store.EtcdAppLocks;
@@ -34,9 +39,12 @@ public class Startup {
     }
 
     void onStart(@Observes StartupEvent event, Platform platform, DeployerConfig config, EtcdAppLocks locks,
-                 DeploymentStore store,
+                 DeploymentStore store, DeploymentMetrics metrics, RequestIntake intake, AppScheduler scheduler,
+                 DeploymentRunner runner, AppRecovery appRecovery,
                  @ConfigProperty(name = "bgdeploy.etcd.endpoints") List<String> etcd,
                  @ConfigProperty(name = "kafka.bootstrap.servers") String kafka) {
+        // registered before the recovery below counts anything, and before any request arrives
+        metrics.bind(intake, scheduler, runner, appRecovery);
         LOG.infof("deployer-service instance %s: platform %s, etcd %s, Kafka %s, health deadline %s, drain delay %s,"
                         + " lock mode %s, takeover after %s", locks.owner(), platform.name(), etcd, kafka,
                 config.healthDeadline(), config.drainDelay(), config.lockMode(), config.instance().lockTtl());

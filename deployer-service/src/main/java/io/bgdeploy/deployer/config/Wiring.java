@@ -205,12 +205,9 @@ public class Wiring {
     @Produces
     @Singleton
     RequestIntake intake(Platform platform, DeploymentStore store, EventPublisher publisher, ResourcePolicy resources,
-                         EtcdAppLocks locks, AppScheduler scheduler, DeploymentRunner runner, AppRecovery recovery,
-                         DeploymentMetrics metrics, DeployerConfig config) {
-        RequestIntake intake = new RequestIntake(platform, store, publisher, resources, LockMode.of(config.lockMode()),
+                         EtcdAppLocks locks, AppScheduler scheduler, DeployerConfig config) {
+        return new RequestIntake(platform, store, publisher, resources, LockMode.of(config.lockMode()),
                 locks, scheduler, Clock.systemUTC());
-        metrics.bind(intake, scheduler, runner, recovery);
-        return intake;
     }
 
     @Produces
