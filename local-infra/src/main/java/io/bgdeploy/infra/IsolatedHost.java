@@ -80,7 +80,7 @@ public final class IsolatedHost implements AutoCloseable {
 
     /** A /30 in 10.231.k.0 that no interface of this machine uses (another isolated host may run beside). */
     private static int freeSubnet() {
-        String used = addresses();
+        String used = output(List.of("ip", "-o", "-4", "addr", "show"));
         for (int attempt = 0; attempt < 100; attempt++) {
             int k = 1 + RANDOM.nextInt(250);
             if (!used.contains(" 10.231." + k + ".")) {
@@ -88,21 +88,6 @@ public final class IsolatedHost implements AutoCloseable {
             }
         }
         throw new IllegalStateException("no free subnet in 10.231.0.0/16 for an isolated host");
-    }
-
-    private static String addresses() {
-        try {
-            Process p = new ProcessBuilder("ip", "-o", "-4", "addr", "show").redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            p.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list this machine's addresses", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "";
-        }
     }
 
     private void setUp() {
@@ -184,19 +169,32 @@ public final class IsolatedHost implements AutoCloseable {
     /** Null when the command exited 0, else what it said. */
     private static String execute(List<String> command) {
         try {
+            output(command);
+            return null;
+        } catch (IllegalStateException e) {
+            return e.getMessage();
+        }
+    }
+
+    /** What the command (never run through a shell) printed; IllegalStateException when it did not exit 0. */
+    private static String output(List<String> command) {
+        try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             p.getOutputStream().close();
             if (!p.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                return "no exit within " + COMMAND_TIMEOUT_SECONDS + " s";
+                throw new IllegalStateException("no exit within " + COMMAND_TIMEOUT_SECONDS + " s");
             }
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            return p.exitValue() == 0 ? null : "exit " + p.exitValue() + (output.isEmpty() ? "" : ": " + output);
+            if (p.exitValue() != 0) {
+                throw new IllegalStateException("exit " + p.exitValue() + (output.isEmpty() ? "" : ": " + output));
+            }
+            return output;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + command.get(0), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return "interrupted";
+            throw new IllegalStateException("interrupted");
         }
     }
 
