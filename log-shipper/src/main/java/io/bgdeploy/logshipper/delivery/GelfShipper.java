@@ -188,7 +188,7 @@ public final class GelfShipper implements Runnable, AutoCloseable {
     private Mapped map(ConsumerRecord<String, byte[]> record) {
         try {
             GelfMessage message = mapper.map(ContainerLogDecoder.decode(record.value()));
-            return new Mapped(transport.encode(message), message.fields().containsKey(GelfTruncation.TRUNCATED_FIELD), null);
+            return new Mapped(transport.encode(message), message.fields().contains(GelfTruncation.TRUNCATED_FIELD), null);
         } catch (MalformedEventException | IllegalArgumentException e) {
             return new Mapped(null, false, e.getMessage() == null ? e.toString() : e.getMessage());
         }
