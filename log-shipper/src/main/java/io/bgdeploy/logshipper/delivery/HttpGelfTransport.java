@@ -29,9 +29,9 @@ import java.util.zip.Deflater;
  * GELF over HTTP(S), the transport that can prove delivery: Graylog answers {@code 202 Accepted}
  * only for a request it took. Messages go in bulk, newline-separated in one {@code POST} (the GELF
  * HTTP input's "Enable Bulk Receiving"), gzip-compressed, over keep-alive connections, with up to
- * {@code concurrency} requests in flight. While all of them are in flight, messages gather into
- * the next request (up to the batch size), so that requests grow when Graylog is the slower side
- * and stay small, and quick, when it keeps up.
+ * {@code concurrency} requests in flight. While requests are in flight, messages gather into the
+ * next request (up to the batch size), so that requests grow when Graylog is the slower side and
+ * stay small, and quick, when it keeps up.
  * <ul>
  *   <li>202: every message of the request is settled.</li>
  *   <li>400 or 413 for a request of several messages: it is split in halves, sent again, until the
@@ -115,10 +115,18 @@ public final class HttpGelfTransport implements GelfTransport {
         batchBytes += json.length + 1;
     }
 
-    /** Starts a request for the messages gathered, unless {@code concurrency} requests are in flight. */
+    /**
+     * Starts a request for the messages gathered when no request is in flight, or when a slot is
+     * free and they make a quarter of a full request: a few messages do not go alone beside
+     * requests still on their way, they join the next one.
+     */
     @Override
     public void flush() {
-        if (!batch.isEmpty() && openRequests() < settings.concurrency()) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        int open = openRequests();
+        if (open == 0 || open < settings.concurrency() && batchBytes >= batchLimit / 4) {
             postBatch();
         }
     }
