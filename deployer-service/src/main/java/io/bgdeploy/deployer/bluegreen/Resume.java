@@ -39,10 +39,10 @@ final class Resume {
         Deployment d = run.deployment;
         journal.log(run, "deployer instance " + instance + " continues this deployment, left unfinished in phase "
                 + d.phase() + " by a deployer that stopped");
-        run.blue = d.blueVersion() == null ? null : store.list(d.namespace(), d.appName()).stream()
+        run.setBlue(d.blueVersion() == null ? null : store.list(d.namespace(), d.appName()).stream()
                 .filter(x -> d.blueVersion().equals(x.version()) && !x.id().equals(d.id()))
                 .filter(x -> x.status() == DeploymentStatus.DEPLOYED)
-                .findFirst().orElse(null);
+                .findFirst().orElse(null));
         run.greenCreated = true;
         switch (d.phase()) {
             case DRAINING, REMOVING_BLUE -> {
