@@ -18,6 +18,8 @@ import java.time.Instant;
  */
 final class RemoveBlue extends Step {
 
+    static final String NAME = "remove-blue";
+
     private final Platform platform;
     private final LbCommands lb;
     private final HealthBoard board;
@@ -25,7 +27,7 @@ final class RemoveBlue extends Step {
     private final Journal journal;
 
     RemoveBlue(Platform platform, LbCommands lb, HealthBoard board, DeploymentStore store, Journal journal) {
-        super("remove-blue", DeploymentPhase.REMOVING_BLUE);
+        super(NAME, DeploymentPhase.REMOVING_BLUE);
         this.platform = platform;
         this.lb = lb;
         this.board = board;
@@ -45,10 +47,10 @@ final class RemoveBlue extends Step {
         journal.log(run, "blue workload " + blueName + " scaled to 0 and deleted");
         String blueBackend = BlueGreenPlanner.backendId(blue.namespace(), blue.appName(), blue.version());
         if (run.blueFrontend != null && !run.greenServesOn(run.blueFrontend.host())) {
-            lb.bestEffort(run, new RemoveFrontend(run.id() + ".remove-blue-frontend", run.id(), blue.namespace(),
+            lb.bestEffort(run, new RemoveFrontend(run.commandId("remove-blue-frontend"), run.id(), blue.namespace(),
                     blue.appName(), run.blueFrontend.host(), blueBackend));
         }
-        lb.bestEffort(run, new RemoveBackend(run.id() + ".remove-blue-backend", run.id(), blue.namespace(),
+        lb.bestEffort(run, new RemoveBackend(run.commandId("remove-blue-backend"), run.id(), blue.namespace(),
                 blue.appName(), blueBackend));
         board.forget(blue.id());
         store.save(blue.withStatus(DeploymentStatus.UNDEPLOYED, "replaced by version " + run.deployment.version()

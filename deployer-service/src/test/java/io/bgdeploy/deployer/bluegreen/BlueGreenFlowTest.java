@@ -455,7 +455,7 @@ class BlueGreenFlowTest {
     }
 
     @Test
-    void resumeAfterARestartDuringTheSwitchPointsTheStableAddressBackAtBlue() {
+    void aResumedSwitchThatTheLoadBalancerRejectsPointsTheStableAddressBackAtBlue() {
         deploy(descriptor("midswitch", "#", ""));
         Descriptor d = descriptor("midswitch", "#", "");
         platform.create(BlueGreenPlanner.workload("switchid-00000001", d, "2", d.podspec(), Map.of()),
@@ -464,6 +464,7 @@ class BlueGreenFlowTest {
         java.time.Instant now = java.time.Instant.now();
         store.save(new Deployment("switchid-00000001", now, now, "default", "midswitch", "2", DeploymentStatus.DEPLOYING,
                 DeploymentPhase.SWITCHING, "test", null, null, "1", null, d, null));
+        lb.reject = c -> c instanceof io.bgdeploy.events.lb.SwitchFrontend s && s.backendId().endsWith("-2");
 
         deployer.resumeUnowned();
 
@@ -474,7 +475,7 @@ class BlueGreenFlowTest {
     }
 
     @Test
-    void resumeAfterARestartBeforeTheSwitchRemovesGreen() {
+    void resumeAfterARestartBeforeTheSwitchGoesOnToTheSwitch() {
         deploy(descriptor("crash", "#", ""));
         Descriptor d = descriptor("crash", "#", "");
         ObjectNode podspec = d.podspec();
@@ -487,9 +488,9 @@ class BlueGreenFlowTest {
         deployer.resumeUnowned();
 
         await().atMost(Duration.ofSeconds(5)).until(() ->
-                store.find("default", "crashid-00000001").orElseThrow().status() == DeploymentStatus.FAILURE);
-        assertThat(platform.workloads).containsOnlyKeys("default/crash-1");
-        assertThat(lb.frontends).containsEntry(HostName.of("crash.example.com"), "default-crash-1");
+                store.find("default", "crashid-00000001").orElseThrow().status() == DeploymentStatus.DEPLOYED);
+        assertThat(platform.workloads).containsOnlyKeys("default/crash-2");
+        assertThat(lb.frontends).containsEntry(HostName.of("crash.example.com"), "default-crash-2");
     }
 
     @Test
