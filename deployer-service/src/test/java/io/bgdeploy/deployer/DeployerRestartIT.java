@@ -2,6 +2,7 @@ package io.bgdeploy.deployer;
 
 import io.bgdeploy.deployer.testing.DeployerProcesses;
 import io.bgdeploy.deployer.testing.KafkaSuiteDoubles;
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.lb.ServerSpec;
 import io.bgdeploy.infra.FreePorts;
 import io.bgdeploy.infra.testing.SharedInfra;
@@ -60,7 +61,8 @@ class DeployerRestartIT {
     }
 
     private String servedBy(String hostname) throws Exception {
-        ServerSpec server = suite.lb.backends.get(suite.lb.frontends.get(hostname)).backend().servers().get(0);
+        ServerSpec server = suite.lb.backends.get(suite.lb.frontends.get(HostName.of(hostname))).backend().servers()
+                .get(0);
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://" + server.address() + ":"
                 + server.port() + "/")).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
@@ -127,13 +129,13 @@ class DeployerRestartIT {
         assertThat(Instant.parse(field(blue.get("drainer"), "lastModified"))).as("blue removed at the stored end of the drain")
                 .isAfterOrEqualTo(drainUntil);
         await().atMost(Duration.ofSeconds(90)).until(() -> "DRAINING".equals(field(queued, "phase")));
-        assertThat(suite.lb.frontends).containsEntry("drainer.example.com", "default-drainer-3");
+        assertThat(suite.lb.frontends).containsEntry(HostName.of("drainer.example.com"), "default-drainer-3");
         assertThat(servedBy("drainer.example.com")).contains("drainer version 3");
 
         // switching: continued (its commands sent again under new ids), green serves
         await().atMost(Duration.ofSeconds(90)).until(() -> "DRAINING".equals(field(switchGreen, "phase"))
                 || "DEPLOYED".equals(field(switchGreen, "status")));
-        assertThat(suite.lb.frontends).containsEntry("switcher.example.com", "default-switcher-2");
+        assertThat(suite.lb.frontends).containsEntry(HostName.of("switcher.example.com"), "default-switcher-2");
         assertThat(servedBy("switcher.example.com")).contains("switcher version 2");
 
         // waiting for health: continued, and the health check that never passes fails it; rolling back: finished
@@ -141,7 +143,7 @@ class DeployerRestartIT {
             String app = app(green);
             await().atMost(Duration.ofSeconds(90)).until(() -> "FAILURE".equals(field(green, "status")));
             assertThat(field(blue.get(app), "status")).isEqualTo("DEPLOYED");
-            assertThat(suite.lb.frontends).containsEntry(app + ".example.com", "default-" + app + "-1");
+            assertThat(suite.lb.frontends).containsEntry(HostName.of(app + ".example.com"), "default-" + app + "-1");
             assertThat(suite.lb.backends).doesNotContainKey("default-" + app + "-2");
             assertThat(servedBy(app + ".example.com")).contains(app + " version 1");
             assertThat(deployers.livePods(app + "-2")).as("green pods of " + app).isEmpty();
@@ -153,7 +155,7 @@ class DeployerRestartIT {
 
         // undeploying: finished
         await().atMost(Duration.ofSeconds(60)).until(() -> "UNDEPLOYED".equals(field(blue.get("undeployer"), "status")));
-        assertThat(suite.lb.frontends).doesNotContainKey("undeployer.example.com");
+        assertThat(suite.lb.frontends).doesNotContainKey(HostName.of("undeployer.example.com"));
         assertThat(suite.lb.backends).doesNotContainKey("default-undeployer-1");
         await().atMost(Duration.ofSeconds(30)).until(() -> undeployedPods.stream().noneMatch(ProcessHandle::isAlive));
     }

@@ -2,6 +2,7 @@ package io.bgdeploy.deployer;
 
 import io.bgdeploy.deployer.testing.DeployerProcesses;
 import io.bgdeploy.deployer.testing.KafkaSuiteDoubles;
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.Topics;
 import io.bgdeploy.events.lb.ServerSpec;
 import io.bgdeploy.infra.EtcdServer;
@@ -76,7 +77,8 @@ class KafkaOutageIT {
     }
 
     private String servedBy(String hostname) throws Exception {
-        ServerSpec server = suite.lb.backends.get(suite.lb.frontends.get(hostname)).backend().servers().get(0);
+        ServerSpec server = suite.lb.backends.get(suite.lb.frontends.get(HostName.of(hostname))).backend().servers()
+                .get(0);
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://" + server.address() + ":"
                 + server.port() + "/")).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
     }

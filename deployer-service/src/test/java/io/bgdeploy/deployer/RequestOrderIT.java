@@ -6,6 +6,7 @@ import io.bgdeploy.deployer.testing.KafkaSuiteDoubles;
 import io.bgdeploy.deployer.testing.TestSigningKeys;
 import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.EventEnvelope;
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.Topics;
 import io.bgdeploy.events.deploy.DeployRequested;
 import io.bgdeploy.events.deploy.Descriptor;
@@ -120,7 +121,8 @@ class RequestOrderIT {
                         .isEqualTo(v == 1 ? null : String.valueOf(v - 1));
                 assertThat(DeployerProcesses.field(port, id, "status")).isEqualTo(v == last ? "DEPLOYED" : "UNDEPLOYED");
             }
-            assertThat(doubles.lb.frontends).containsEntry(app + ".example.com", "default-" + app + "-" + last);
+            assertThat(doubles.lb.frontends)
+                    .containsEntry(HostName.of(app + ".example.com"), "default-" + app + "-" + last);
             // only this app's pods: a deployer that starts restores the serving versions other tests left in the shared etcd
             for (int v = 1; v < last; v++) {
                 assertThat(deployers.livePods(app + "-" + v)).as("pods of replaced version %d", v).isEmpty();

@@ -55,6 +55,9 @@ class DockerComposeFileTest {
     static final Set<String> IMAGE_VARIABLES = Set.of("JAVA_OPTS", "JAVA_OPTS_APPEND", "JAVA_MAX_MEM_RATIO",
             "JAVA_INITIAL_MEM_RATIO", "TZ");
 
+    /** The heap log-shipper's benchmark is measured with (its README): Compose and the Kubernetes manifests bound it there. */
+    static final long SHIPPER_MAX_HEAP_BYTES = 256L * 1024 * 1024;
+
     static Path root;
     static Map<String, Object> compose;
     static Map<String, Map<String, Object>> services;
@@ -178,6 +181,30 @@ class DockerComposeFileTest {
         assertThat(dlq.find()).as("kafka-init sets max.message.bytes of %s", Topics.CONTAINER_LOGS_DLQ).isTrue();
         assertThat(Integer.parseInt(dlq.group(1))).as("room for the dead-letter headers").isGreaterThan(collectorLimit);
         assertThat(script).contains("--topic \"$$topic\" --partitions 4 --replication-factor 1 $$config");
+    }
+
+    /**
+     * The image's run-java.sh gives the heap {@code JAVA_MAX_MEM_RATIO} percent of the container's
+     * memory limit; without a limit it sizes the heap from the host's memory, so the shipper needs both.
+     */
+    @Test
+    void theShippersHeapIsBoundedByItsMemoryLimitAsOnKubernetes() {
+        List<String> shippers = bgdeployServices().entrySet().stream().filter(e -> e.getValue().equals("log-shipper"))
+                .map(Map.Entry::getKey).toList();
+        assertThat(shippers).as("compose services built from log-shipper").isNotEmpty();
+        for (String name : shippers) {
+            Map<String, Object> service = services.get(name);
+            Path dockerfile = root.resolve("log-shipper").resolve(String.valueOf(map(service.get("build")).get("dockerfile")));
+            assertThat(read(dockerfile)).as("%s starts the JVM with run-java.sh, which reads JAVA_MAX_MEM_RATIO", dockerfile)
+                    .containsPattern("ENTRYPOINT \\[\\s*\"/opt/jboss/container/java/run/run-java.sh\"");
+            Long limit = memoryLimit(service);
+            assertThat(limit).as("%s has a memory limit (deploy.resources.limits.memory)", name).isNotNull();
+            String ratio = environment(service).get("JAVA_MAX_MEM_RATIO");
+            assertThat(ratio).as("%s sets JAVA_MAX_MEM_RATIO", name).isNotNull();
+            assertThat(Long.parseLong(ratio)).as("JAVA_MAX_MEM_RATIO of %s", name).isBetween(1L, 100L);
+            assertThat(limit * Long.parseLong(ratio) / 100).as("the heap of %s", name)
+                    .isLessThanOrEqualTo(SHIPPER_MAX_HEAP_BYTES);
+        }
     }
 
     @Test
@@ -304,6 +331,24 @@ class DockerComposeFileTest {
     private static Set<Integer> containerPorts(Map<String, Object> service) {
         return ports(service).stream().map(p -> p.substring(p.lastIndexOf(':') + 1).replaceAll("/.*", ""))
                 .map(Integer::parseInt).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    /** A service's memory limit in bytes ({@code deploy.resources.limits.memory} or {@code mem_limit}), or null. */
+    private static Long memoryLimit(Map<String, Object> service) {
+        Object value = service.get("mem_limit");
+        if (service.get("deploy") instanceof Map<?, ?> deploy && deploy.get("resources") instanceof Map<?, ?> resources
+                && resources.get("limits") instanceof Map<?, ?> limits && limits.get("memory") != null) {
+            value = limits.get("memory");
+        }
+        return value == null ? null : bytes(String.valueOf(value));
+    }
+
+    /** A Compose byte value: a number with an optional unit b, k, m or g (binary; "kb", "mb", "gb" too). */
+    private static long bytes(String value) {
+        Matcher m = Pattern.compile("(\\d+)\\s*([kmg]?)b?", Pattern.CASE_INSENSITIVE).matcher(value.trim());
+        assertThat(m.matches()).as("a Compose byte value such as 512M: %s", value).isTrue();
+        int power = "bkmg".indexOf(m.group(2).isEmpty() ? 'b' : Character.toLowerCase(m.group(2).charAt(0)));
+        return Long.parseLong(m.group(1)) << (10 * power);
     }
 
     private static Set<Integer> listenerPorts(String listeners) {

@@ -271,7 +271,7 @@ class KubernetesManifestsTest {
         long memoryLimit = shipper.getResources().getLimits().get("memory").getNumericalAmount().longValueExact();
         long heapPercent = Long.parseLong(environment(m, shipper, "bgdeploy").get("JAVA_MAX_MEM_RATIO"));
         assertThat(memoryLimit * heapPercent / 100).as("the shipper's heap, the 256 MiB its benchmark is measured with")
-                .isLessThanOrEqualTo(256L * 1024 * 1024);
+                .isLessThanOrEqualTo(DockerComposeFileTest.SHIPPER_MAX_HEAP_BYTES);
     }
 
     /**

@@ -31,27 +31,6 @@ public record FrontendSpec(@JsonProperty("hostname") HostName host, boolean redi
         }
     }
 
-    /**
-     * Parses {@code hostname} with {@link HostName#of}.
-     *
-     * @deprecated for the deployer's blue-green flow until it carries {@link HostName}; use the canonical constructor
-     */
-    @Deprecated(forRemoval = true)
-    public FrontendSpec(String hostname, boolean redirectWww, boolean compression, List<HttpHeader> headers,
-                        boolean stickySessions, TlsMode tls, String certificatePath) {
-        this(HostName.of(hostname), redirectWww, compression, headers, stickySessions, tls, certificatePath);
-    }
-
-    /**
-     * The host name as text.
-     *
-     * @deprecated for the deployer's blue-green flow until it carries {@link HostName}; use {@link #host()}
-     */
-    @Deprecated(forRemoval = true)
-    public String hostname() {
-        return host.value();
-    }
-
     /** A plain HTTP frontend with no options. */
     public static FrontendSpec http(HostName host) {
         return new FrontendSpec(host, false, false, List.of(), false, TlsMode.HTTP_ONLY, null);

@@ -26,25 +26,4 @@ public record RemoveFrontend(String commandId, String deploymentId, String names
             Names.requireBackendId(expectedBackendId);
         }
     }
-
-    /**
-     * Parses {@code hostname} with {@link HostName#of}.
-     *
-     * @deprecated for the deployer's blue-green flow until it carries {@link HostName}; use the canonical constructor
-     */
-    @Deprecated(forRemoval = true)
-    public RemoveFrontend(String commandId, String deploymentId, String namespace, String appName, String hostname,
-                          String expectedBackendId) {
-        this(commandId, deploymentId, namespace, appName, HostName.of(hostname), expectedBackendId);
-    }
-
-    /**
-     * The host name as text.
-     *
-     * @deprecated for the deployer's blue-green flow until it carries {@link HostName}; use {@link #host()}
-     */
-    @Deprecated(forRemoval = true)
-    public String hostname() {
-        return host.value();
-    }
 }

@@ -36,7 +36,7 @@ final class FindBlue extends Step {
                     + same.map(x -> " (deployment " + x.id() + ")").orElse("")
                     + ": deploy a new version, or \"#\" for the next number");
         }
-        run.blue = BlueGreenPlanner.serving(history, d.id()).orElse(null);
+        run.setBlue(BlueGreenPlanner.serving(history, d.id()).orElse(null));
         if (run.blue != null) {
             run.deployment = run.deployment.withBlueVersion(run.blue.version());
             store.save(run.deployment);

@@ -5,7 +5,6 @@ import io.bgdeploy.deployer.model.Deployment;
 import io.bgdeploy.deployer.model.DeploymentStore;
 import io.bgdeploy.deployer.model.HealthBoard;
 import io.bgdeploy.deployer.model.Platform;
-import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.deploy.DeploymentPhase;
 import io.bgdeploy.events.deploy.DeploymentStatus;
 import io.bgdeploy.events.lb.RemoveBackend;
@@ -47,11 +46,9 @@ final class RemoveBlue extends Step {
         platform.delete(blue.namespace(), blueName);
         journal.log(run, "blue workload " + blueName + " scaled to 0 and deleted");
         String blueBackend = BlueGreenPlanner.backendId(blue.namespace(), blue.appName(), blue.version());
-        HostName blueHost = run.blueHost();
-        String greenText = run.descriptor.frontend();
-        if (blueHost != null && !blueHost.equals(greenText == null ? null : HostName.of(greenText))) {
+        if (run.blueFrontend != null && !run.greenServesOn(run.blueFrontend.host())) {
             lb.bestEffort(run, new RemoveFrontend(run.commandId("remove-blue-frontend"), run.id(), blue.namespace(),
-                    blue.appName(), blueHost, blueBackend));
+                    blue.appName(), run.blueFrontend.host(), blueBackend));
         }
         lb.bestEffort(run, new RemoveBackend(run.commandId("remove-blue-backend"), run.id(), blue.namespace(),
                 blue.appName(), blueBackend));

@@ -41,10 +41,10 @@ final class Resume {
         journal.log(run, "deployer instance " + instance + " continues this deployment, left unfinished in phase "
                 + d.phase() + " by a deployer that stopped");
         run.useNewCommandIds();
-        run.blue = d.blueVersion() == null ? null : store.list(d.namespace(), d.appName()).stream()
+        run.setBlue(d.blueVersion() == null ? null : store.list(d.namespace(), d.appName()).stream()
                 .filter(x -> d.blueVersion().equals(x.version()) && !x.id().equals(d.id()))
                 .filter(x -> x.status() == DeploymentStatus.DEPLOYED)
-                .findFirst().orElse(null);
+                .findFirst().orElse(null));
         boolean greenExists = platform.exists(d.namespace(), run.spec.name());
         run.greenCreated = greenExists || d.phase() != DeploymentPhase.CREATING_GREEN;
         if (greenExists) {

@@ -5,9 +5,9 @@ import io.bgdeploy.deployer.model.Deployment;
 import io.bgdeploy.deployer.model.LoadBalancer;
 import io.bgdeploy.deployer.model.Platform;
 import io.bgdeploy.deployer.model.WorkloadSpec;
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.deploy.DeploymentPhase;
 import io.bgdeploy.events.deploy.DeploymentStatus;
-import io.bgdeploy.events.lb.FrontendSpec;
 import io.bgdeploy.events.lb.LbCommand;
 import io.bgdeploy.events.lb.RemoveBackend;
 import io.bgdeploy.events.lb.RemoveFrontend;
@@ -54,9 +54,8 @@ final class Rollback {
                 stable.remove(run, d.version());
             }
         }
-        FrontendSpec frontend = BlueGreenPlanner.frontend(run.descriptor);
-        if (run.switchAttempted && frontend != null) {
-            awaitNoTrafficToGreen(run, frontend);
+        if (run.switchAttempted && run.frontend != null) {
+            awaitNoTrafficToGreen(run, run.frontend.host());
             platform.delete(d.namespace(), run.spec.name());
             journal.log(run, "green workload " + run.spec.name() + " deleted");
         } else if (run.greenCreated) {
@@ -77,18 +76,18 @@ final class Rollback {
      * pause, for as long as it takes: until the load balancer answers again, or an operator routes
      * the frontend away from green.
      */
-    private void awaitNoTrafficToGreen(Run run, FrontendSpec frontend) throws InterruptedException {
+    private void awaitNoTrafficToGreen(Run run, HostName host) throws InterruptedException {
         Deployment d = run.deployment;
-        String blueBackend = run.blueBackendOn(frontend.host());
+        String blueBackend = run.blueBackendOn(host);
         long pauseMillis = RETRY_PAUSE_MIN.toMillis();
         for (int attempt = 1; ; attempt++) {
             run.checkLock(DeploymentPhase.ROLLING_BACK);
             String suffix = attempt == 1 ? "" : "-" + attempt;
             LbCommand away = blueBackend != null
                     ? new SwitchFrontend(run.commandId("switch-back") + suffix, d.id(), d.namespace(), d.appName(),
-                    BlueGreenPlanner.frontend(run.blue.descriptor()), blueBackend, run.backendId())
+                    run.blueFrontend, blueBackend, run.backendId())
                     : new RemoveFrontend(run.commandId("remove-frontend") + suffix, d.id(), d.namespace(), d.appName(),
-                    frontend.hostname(), run.backendId());
+                    host, run.backendId());
             LoadBalancer.Answer moved = lb.answer(away);
             String problem;
             if (moved.outcome() == LoadBalancer.Outcome.TIMED_OUT || moved.outcome() == LoadBalancer.Outcome.NOT_SENT) {
@@ -105,9 +104,9 @@ final class Rollback {
                 }
                 problem = "RemoveBackend " + outcome(removed) + ": " + removed.reason();
             }
-            String both = "both versions keep running: the load balancer has not confirmed that " + frontend.hostname()
+            String both = "both versions keep running: the load balancer has not confirmed that " + host
                     + " no longer routes to version " + d.version() + " (" + problem + "); trying again in "
-                    + pauseMillis + " ms, until it confirms or an operator routes " + frontend.hostname() + " elsewhere";
+                    + pauseMillis + " ms, until it confirms or an operator routes " + host + " elsewhere";
             if (attempt == 1) {
                 LOG.warnf("deployment %s (%s version %s): %s", d.id(), d.appKey(), d.version(), both);
                 journal.enterPhaseDespiteKafka(run, DeploymentPhase.ROLLING_BACK, both);

@@ -6,6 +6,7 @@ import io.bgdeploy.deployer.model.WorkloadSpec;
 import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.deploy.DeploymentPhase;
 import io.bgdeploy.events.deploy.Descriptor;
+import io.bgdeploy.events.lb.FrontendSpec;
 
 import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
@@ -18,8 +19,13 @@ import java.util.function.BooleanSupplier;
 public final class Run {
     volatile Deployment deployment;
     final Descriptor descriptor;
+    /** Green's frontend, null when the descriptor has none; its host name parsed once, when the run is built. */
+    final FrontendSpec frontend;
     final WorkloadSpec spec;
+    /** The version that served when this deployment started (null: a first deployment); set with {@link #setBlue}. */
     volatile Deployment blue;
+    /** Blue's frontend, null without blue or when blue had none. */
+    volatile FrontendSpec blueFrontend;
     volatile boolean switchAttempted;
     volatile boolean switched;
     volatile boolean greenCreated;
@@ -39,6 +45,7 @@ public final class Run {
     public Run(Deployment deployment, WorkloadSpec spec, BooleanSupplier lockValid) {
         this.deployment = deployment;
         this.descriptor = deployment.descriptor();
+        this.frontend = BlueGreenPlanner.frontend(descriptor);
         this.spec = spec;
         this.lockValid = lockValid;
     }
@@ -86,18 +93,26 @@ public final class Run {
         return BlueGreenPlanner.backendId(deployment.namespace(), deployment.appName(), deployment.version());
     }
 
-    /** Blue's backend if blue is served under that host name. */
+    /** Records blue (null for a first deployment) and its frontend. */
+    void setBlue(Deployment servingVersion) {
+        blueFrontend = servingVersion == null ? null : BlueGreenPlanner.frontend(servingVersion.descriptor());
+        blue = servingVersion;
+    }
+
+    /**
+     * Blue's backend if blue is served under that host name (a {@link HostName} is lower-cased, so
+     * a descriptor that changes only the case of its frontend keeps blue's).
+     */
     String blueBackendOn(HostName host) {
-        if (blue == null || !host.equals(blueHost())) {
+        if (blueFrontend == null || !blueFrontend.host().equals(host)) {
             return null;
         }
         return BlueGreenPlanner.backendId(blue.namespace(), blue.appName(), blue.version());
     }
 
-    /** The host name blue is served under, or null when blue has none (compared as {@link HostName}: case-insensitive). */
-    HostName blueHost() {
-        String text = blue == null ? null : blue.descriptor().frontend();
-        return text == null ? null : HostName.of(text);
+    /** Whether green is served under that host name. */
+    boolean greenServesOn(HostName host) {
+        return frontend != null && frontend.host().equals(host);
     }
 
     /** Throws {@link LockLost} once this instance may no longer hold the app's lock. */

@@ -1,6 +1,5 @@
 package io.bgdeploy.deployer.bluegreen;
 
-import io.bgdeploy.deployer.model.BlueGreenPlanner;
 import io.bgdeploy.events.deploy.DeploymentPhase;
 import io.bgdeploy.events.lb.FrontendSpec;
 import io.bgdeploy.events.lb.SwitchFrontend;
@@ -22,7 +21,7 @@ final class SwitchTraffic extends Step {
 
     @Override
     void run(Run run) throws StepFailed, InterruptedException {
-        FrontendSpec frontend = BlueGreenPlanner.frontend(run.descriptor);
+        FrontendSpec frontend = run.frontend;
         if (frontend == null) {
             journal.log(run, "no frontend in the descriptor: nothing to switch");
             run.switched = true;
@@ -33,7 +32,7 @@ final class SwitchTraffic extends Step {
         lb.apply(run, new SwitchFrontend(run.commandId("switch-frontend"), run.id(), run.deployment.namespace(),
                 run.deployment.appName(), frontend, run.backendId(), expected));
         run.switched = true;
-        journal.log(run, "frontend " + frontend.hostname() + " switched to " + run.backendId()
+        journal.log(run, "frontend " + frontend.host() + " switched to " + run.backendId()
                 + (expected == null ? " (new frontend)" : " from " + expected));
     }
 }

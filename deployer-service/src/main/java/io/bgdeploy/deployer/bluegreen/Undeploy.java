@@ -1,11 +1,9 @@
 package io.bgdeploy.deployer.bluegreen;
 
-import io.bgdeploy.deployer.model.BlueGreenPlanner;
 import io.bgdeploy.deployer.model.Deployment;
 import io.bgdeploy.deployer.model.Platform;
 import io.bgdeploy.events.deploy.DeploymentPhase;
 import io.bgdeploy.events.deploy.DeploymentStatus;
-import io.bgdeploy.events.lb.FrontendSpec;
 import io.bgdeploy.events.lb.RemoveBackend;
 import io.bgdeploy.events.lb.RemoveFrontend;
 
@@ -34,11 +32,10 @@ final class Undeploy {
         Deployment d = run.deployment.withStatus(DeploymentStatus.UNDEPLOYING, null);
         run.deployment = d;
         journal.enterPhaseDespiteKafka(run, DeploymentPhase.UNDEPLOYING, "requested by " + by);
-        FrontendSpec frontend = BlueGreenPlanner.frontend(run.descriptor);
         List<String> problems = new ArrayList<>();
-        if (frontend != null) {
+        if (run.frontend != null) {
             problems.addAll(lb.bestEffort(run, new RemoveFrontend(run.commandId("undeploy-frontend"), d.id(), d.namespace(),
-                    d.appName(), frontend.hostname(), run.backendId())));
+                    d.appName(), run.frontend.host(), run.backendId())));
         }
         stable.remove(run, d.version());
         platform.delete(d.namespace(), run.spec.name());

@@ -2,6 +2,7 @@ package io.bgdeploy.deployer.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.deploy.DeploymentPhase;
 import io.bgdeploy.events.deploy.DeploymentStatus;
 import io.bgdeploy.events.deploy.Descriptor;
@@ -192,11 +193,16 @@ public final class BlueGreenPlanner {
     public record HealthTiming(long periodMillis, long timeoutMillis, int successThreshold, int failureThreshold) {
     }
 
+    /**
+     * The frontend the descriptor asks for, or null when it has none. Its host name becomes a
+     * {@link HostName} here, from a descriptor that {@link io.bgdeploy.events.deploy.DescriptorValidator}
+     * accepted when it came in: a deployment computes its frontend once and carries it from then on.
+     */
     public static FrontendSpec frontend(Descriptor d) {
         if (d.frontend() == null) {
             return null;
         }
-        return new FrontendSpec(d.frontend(), d.redirectWww(), d.useCompression(), headers(d),
+        return new FrontendSpec(HostName.of(d.frontend()), d.redirectWww(), d.useCompression(), headers(d),
                 d.useStickySessions(), TlsMode.HTTP_ONLY, null);
     }
 

@@ -1,6 +1,7 @@
 package io.bgdeploy.deployer.api;
 
 import io.bgdeploy.deployer.testing.KafkaSuiteDoubles;
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.lb.ServerSpec;
 import io.bgdeploy.events.lb.UpsertBackend;
 import io.bgdeploy.infra.testing.EtcdResource;
@@ -82,7 +83,7 @@ public class DeploymentApiTest {
 
     /** What the app answers on the server the load balancer routes the host name to. */
     static String servedBy(String hostname) throws Exception {
-        String backend = suite.lb.frontends.get(hostname);
+        String backend = suite.lb.frontends.get(HostName.of(hostname));
         UpsertBackend upsert = suite.lb.backends.get(backend);
         ServerSpec server = upsert.backend().servers().get(0);
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://" + server.address() + ":"
@@ -100,7 +101,7 @@ public class DeploymentApiTest {
         Response second = awaitFinal(startDeployment(descriptorId));
         assertThat(second.jsonPath().getString("status")).isEqualTo("DEPLOYED");
         assertThat(second.jsonPath().getString("version")).isEqualTo("2");
-        assertThat(suite.lb.frontends.get("consecutive.example.com")).isEqualTo("default-consecutive-2");
+        assertThat(suite.lb.frontends.get(HostName.of("consecutive.example.com"))).isEqualTo("default-consecutive-2");
         assertThat(servedBy("consecutive.example.com")).contains("consecutive version 2");
         assertThat(suite.lb.backends).doesNotContainKey("default-consecutive-1");
 
@@ -135,17 +136,17 @@ public class DeploymentApiTest {
         Response simple = awaitFinal(simpleGreen);
         assertThat(simple.jsonPath().getString("status")).isEqualTo("FAILURE");
         assertThat(simple.jsonPath().getString("reason")).contains("health check failed").contains("HTTP 404");
-        assertThat(suite.lb.frontends.get("simplefail.example.com")).isEqualTo("default-simplefail-1");
+        assertThat(suite.lb.frontends.get(HostName.of("simplefail.example.com"))).isEqualTo("default-simplefail-1");
         assertThat(servedBy("simplefail.example.com")).contains("simplefail version 1");
 
         Response probe = awaitFinal(probeGreen);
         assertThat(probe.jsonPath().getString("status")).isEqualTo("FAILURE");
         assertThat(probe.jsonPath().getString("reason")).contains("healthy");
-        assertThat(suite.lb.frontends.get("probefail.example.com")).isEqualTo("default-probefail-1");
+        assertThat(suite.lb.frontends.get(HostName.of("probefail.example.com"))).isEqualTo("default-probefail-1");
         assertThat(servedBy("probefail.example.com")).contains("probefail version 1");
 
         assertThat(awaitFinal(firstFail).jsonPath().getString("status")).isEqualTo("FAILURE");
-        assertThat(suite.lb.frontends).doesNotContainKey("firstfail.example.com");
+        assertThat(suite.lb.frontends).doesNotContainKey(HostName.of("firstfail.example.com"));
         assertThat(suite.lb.backends).doesNotContainKey("default-firstfail-1");
     }
 
@@ -181,7 +182,8 @@ public class DeploymentApiTest {
             assertThat(awaitFinal(id).jsonPath().getString("status")).isEqualTo("DEPLOYED");
         }
         for (int i = 1; i <= 5; i++) {
-            assertThat(suite.lb.frontends).containsEntry("parallel" + i + ".example.com", "default-parallel" + i + "-1");
+            assertThat(suite.lb.frontends)
+                    .containsEntry(HostName.of("parallel" + i + ".example.com"), "default-parallel" + i + "-1");
         }
     }
 
@@ -193,7 +195,7 @@ public class DeploymentApiTest {
         given().delete("/deployments/" + id + "/?namespace=default").then().statusCode(202);
 
         assertThat(awaitFinal(id).jsonPath().getString("status")).isEqualTo("UNDEPLOYED");
-        assertThat(suite.lb.frontends).doesNotContainKey("undeployme.example.com");
+        assertThat(suite.lb.frontends).doesNotContainKey(HostName.of("undeployme.example.com"));
         given().delete("/deployments/" + id + "?namespace=default&deleteDeployment=true").then().statusCode(204);
         given().get("/deployments/" + id + "?namespace=default").then().statusCode(404);
     }

@@ -1,6 +1,7 @@
 package io.bgdeploy.deployer.api;
 
 import io.bgdeploy.deployer.testing.KafkaSuiteDoubles;
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.infra.testing.EtcdResource;
 import io.bgdeploy.infra.testing.KafkaResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -61,6 +62,6 @@ class ReferenceScriptTest {
                 .doesNotContain("Deployment status: FAILURE")
                 .contains("phase SWITCHING")
                 .contains("\"state\" : \"READY\"");
-        assertThat(suite.lb.frontends).containsEntry("demo.example.com", "default-nginx-demo-1");
+        assertThat(suite.lb.frontends).containsEntry(HostName.of("demo.example.com"), "default-nginx-demo-1");
     }
 }

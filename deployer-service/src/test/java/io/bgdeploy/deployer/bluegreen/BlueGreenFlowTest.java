@@ -15,6 +15,7 @@ import io.bgdeploy.deployer.testing.FakePlatform;
 import io.bgdeploy.deployer.testing.InMemoryLocks;
 import io.bgdeploy.deployer.testing.InMemoryStore;
 import io.bgdeploy.deployer.testing.RecordingSink;
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.deploy.DeploymentAccepted;
 import io.bgdeploy.events.deploy.DeploymentFinished;
 import io.bgdeploy.events.deploy.DeploymentPhase;
@@ -64,7 +65,7 @@ class BlueGreenFlowTest {
 
     {
         platform.onStableChange = (app, version) -> stableChanges.add(app + " -> " + version + " while the frontend routes to "
-                + lb.frontends.get(app.substring(app.indexOf('/') + 1) + ".example.com"));
+                + lb.frontends.get(HostName.of(app.substring(app.indexOf('/') + 1) + ".example.com")));
     }
 
     @AfterEach
@@ -90,7 +91,7 @@ class BlueGreenFlowTest {
         assertThat(v2.status()).isEqualTo(DeploymentStatus.DEPLOYED);
         assertThat(store.find("default", v1.id()).orElseThrow().status()).isEqualTo(DeploymentStatus.UNDEPLOYED);
         assertThat(platform.workloads).containsOnlyKeys("default/shop-2");
-        assertThat(lb.frontends).containsEntry("shop.example.com", "default-shop-2");
+        assertThat(lb.frontends).containsEntry(HostName.of("shop.example.com"), "default-shop-2");
         assertThat(lb.backends).containsOnlyKeys("default-shop-2");
         SwitchFrontend second = lb.commands.stream().filter(SwitchFrontend.class::isInstance).map(SwitchFrontend.class::cast)
                 .reduce((a, b) -> b).orElseThrow();
@@ -133,7 +134,7 @@ class BlueGreenFlowTest {
         assertThat(v2.status()).isEqualTo(DeploymentStatus.FAILURE);
         assertThat(v2.reason()).contains("health check failed").contains("UNHEALTHY");
         assertThat(platform.workloads).containsOnlyKeys("default/pay-1");
-        assertThat(lb.frontends).containsEntry("pay.example.com", "default-pay-1");
+        assertThat(lb.frontends).containsEntry(HostName.of("pay.example.com"), "default-pay-1");
         assertThat(lb.commands).noneMatch(c -> c instanceof SwitchFrontend s && s.backendId().equals("default-pay-2"));
         assertThat(sink.of(DeploymentFinished.class)).anyMatch(f -> f.status() == DeploymentStatus.FAILURE
                 && f.version().equals("2"));
@@ -161,7 +162,7 @@ class BlueGreenFlowTest {
                 .reduce((a, b) -> b).orElseThrow();
         assertThat(second.expectedBackendId()).isEqualTo("default-case-1");
         assertThat(lb.commands).noneMatch(RemoveFrontend.class::isInstance);
-        assertThat(lb.frontends).containsEntry("case.example.com", "default-case-2");
+        assertThat(lb.frontends).containsEntry(HostName.of("case.example.com"), "default-case-2");
         assertThat(store.find("default", v1.id()).orElseThrow().status()).isEqualTo(DeploymentStatus.UNDEPLOYED);
     }
 
@@ -191,7 +192,7 @@ class BlueGreenFlowTest {
         lb.reject = c -> c instanceof SwitchFrontend;
         Deployment d = deploy(descriptor("first", "#", ""));
         assertThat(d.status()).isEqualTo(DeploymentStatus.FAILURE);
-        assertThat(lb.frontends).doesNotContainKey("first.example.com");
+        assertThat(lb.frontends).doesNotContainKey(HostName.of("first.example.com"));
         assertThat(lb.backends).isEmpty();
         assertThat(platform.workloads).isEmpty();
         assertThat(lb.commands).anyMatch(c -> c instanceof RemoveFrontend);
@@ -228,7 +229,7 @@ class BlueGreenFlowTest {
         Answer.Accepted v2 = (Answer.Accepted) slow.submit(descriptor("rb", "#", ""), "test", null, null);
         await().atMost(Duration.ofSeconds(10)).until(() ->
                 store.find("default", v2.deployment().id()).orElseThrow().phase() == DeploymentPhase.DRAINING);
-        assertThat(lb.frontends).containsEntry("rb.example.com", "default-rb-2");
+        assertThat(lb.frontends).containsEntry(HostName.of("rb.example.com"), "default-rb-2");
         assertThat(platform.stable).containsEntry("default/rb", "2");
 
         await().atMost(Duration.ofSeconds(5)).until(() -> slow.rollback("default", v2.deployment().id(), "alice").isEmpty());
@@ -238,7 +239,7 @@ class BlueGreenFlowTest {
         Deployment result = store.find("default", v2.deployment().id()).orElseThrow();
         assertThat(result.status()).isEqualTo(DeploymentStatus.FAILURE);
         assertThat(result.reason()).contains("rolled back on request of alice");
-        assertThat(lb.frontends).containsEntry("rb.example.com", "default-rb-1");
+        assertThat(lb.frontends).containsEntry(HostName.of("rb.example.com"), "default-rb-1");
         assertThat(platform.workloads).containsOnlyKeys("default/rb-1");
         assertThat(platform.stable).containsEntry("default/rb", "1");
     }
@@ -267,7 +268,7 @@ class BlueGreenFlowTest {
 
         await().atMost(Duration.ofSeconds(20)).until(() -> store.find("default", v2).orElseThrow().status().isFinal());
         assertThat(store.find("default", v2).orElseThrow().status()).isEqualTo(DeploymentStatus.FAILURE);
-        assertThat(lb.frontends).containsEntry("keep.example.com", "default-keep-1");
+        assertThat(lb.frontends).containsEntry(HostName.of("keep.example.com"), "default-keep-1");
         assertThat(lb.backends).containsOnlyKeys("default-keep-1");
         assertThat(platform.workloads).containsOnlyKeys("default/keep-1");
         assertThat(store.logs("default", v2)).anyMatch(l -> l.contains("the load balancer confirmed that no frontend routes"
@@ -315,7 +316,7 @@ class BlueGreenFlowTest {
                 .anyMatch(l -> l.contains("pods started again"))
                 .anyMatch(l -> l.contains("backend default-lost-1 follows the pods of version 1")));
         assertThat(deployer.restoredWorkloads()).isEqualTo(1);
-        assertThat(lb.frontends).containsEntry("lost.example.com", "default-lost-1");
+        assertThat(lb.frontends).containsEntry(HostName.of("lost.example.com"), "default-lost-1");
     }
 
     @Test
@@ -489,7 +490,7 @@ class BlueGreenFlowTest {
         await().atMost(Duration.ofSeconds(5)).until(() ->
                 store.find("default", "crashid-00000001").orElseThrow().status() == DeploymentStatus.DEPLOYED);
         assertThat(platform.workloads).containsOnlyKeys("default/crash-2");
-        assertThat(lb.frontends).containsEntry("crash.example.com", "default-crash-2");
+        assertThat(lb.frontends).containsEntry(HostName.of("crash.example.com"), "default-crash-2");
     }
 
     @Test
@@ -510,7 +511,7 @@ class BlueGreenFlowTest {
         Descriptor d = descriptor("drained", "#", "");
         var green = BlueGreenPlanner.workload("drainid-00000001", d, "2", d.podspec(), Map.of());
         platform.create(green, io.bgdeploy.deployer.model.PodListener.NONE);
-        lb.frontends.put("drained.example.com", "default-drained-2");
+        lb.frontends.put(HostName.of("drained.example.com"), "default-drained-2");
         java.time.Instant now = java.time.Instant.now();
         store.save(new Deployment("drainid-00000001", now, now, "default", "drained", "2", DeploymentStatus.DEPLOYING,
                 DeploymentPhase.DRAINING, "test", null, null, "1", null, d, null));

@@ -15,6 +15,7 @@ import io.bgdeploy.deployer.testing.FakePlatform;
 import io.bgdeploy.deployer.testing.InMemoryLocks;
 import io.bgdeploy.deployer.testing.InMemoryStore;
 import io.bgdeploy.deployer.testing.RecordingSink;
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.deploy.DeploymentPhase;
 import io.bgdeploy.events.deploy.DeploymentStatus;
 import io.bgdeploy.events.deploy.Descriptor;
@@ -121,7 +122,8 @@ class ResumeInEveryPhaseTest {
         assertThat(version).isEqualTo(crash.expected == DeploymentStatus.DEPLOYED ? "2" : "1");
         assertThat(platform.workloads).containsOnlyKeys("default/app-" + version);
         assertThat(lb.backends).containsOnlyKeys("default-app-" + version);
-        assertThat(lb.frontends).containsExactlyEntriesOf(Map.of("app.example.com", "default-app-" + version));
+        assertThat(lb.frontends)
+                .containsExactlyEntriesOf(Map.of(HostName.of("app.example.com"), "default-app-" + version));
         assertThat(platform.stable).containsExactlyEntriesOf(Map.of("default/app", version));
         Set<DeploymentStatus> others = store.list("default", "app").stream().filter(x -> !x.version().equals(version))
                 .map(Deployment::status).collect(Collectors.toSet());
@@ -145,7 +147,7 @@ class ResumeInEveryPhaseTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> store.find("default", "crashed-00000001").orElseThrow()
                 .status().isFinal());
         assertThat(store.find("default", "crashed-00000001").orElseThrow().status()).isEqualTo(DeploymentStatus.DEPLOYED);
-        assertThat(lb.frontends).containsExactlyEntriesOf(Map.of("app.example.com", "default-app-2"));
+        assertThat(lb.frontends).containsExactlyEntriesOf(Map.of(HostName.of("app.example.com"), "default-app-2"));
     }
 
     @org.junit.jupiter.api.Test
@@ -162,7 +164,7 @@ class ResumeInEveryPhaseTest {
         Deployment green = store.find("default", "crashed-00000001").orElseThrow();
         assertThat(green.status()).isEqualTo(DeploymentStatus.FAILURE);
         assertThat(green.reason()).contains("health check failed");
-        assertThat(lb.frontends).containsExactlyEntriesOf(Map.of("app.example.com", "default-app-1"));
+        assertThat(lb.frontends).containsExactlyEntriesOf(Map.of(HostName.of("app.example.com"), "default-app-1"));
     }
 
     @org.junit.jupiter.api.Test
@@ -199,7 +201,7 @@ class ResumeInEveryPhaseTest {
                 .status().isFinal());
         assertThat(store.find("default", "crashed-00000001").orElseThrow().reason()).contains("rolled back on request of erin");
         assertThat(store.find("default", v1).orElseThrow().status()).isEqualTo(DeploymentStatus.DEPLOYED);
-        assertThat(lb.frontends).containsExactlyEntriesOf(Map.of("app.example.com", "default-app-1"));
+        assertThat(lb.frontends).containsExactlyEntriesOf(Map.of(HostName.of("app.example.com"), "default-app-1"));
         assertThat(platform.workloads).containsOnlyKeys("default/app-1");
     }
 
@@ -210,7 +212,7 @@ class ResumeInEveryPhaseTest {
         Deployment serving = store.find("default", v1).orElseThrow();
         store.save(serving.withStatus(DeploymentStatus.UNDEPLOYING, null).withPhase(DeploymentPhase.UNDEPLOYING));
         lb.apply(new io.bgdeploy.events.lb.RemoveFrontend(v1 + ".undeploy-frontend", v1, "default", "app",
-                "app.example.com", "default-app-1"), Duration.ZERO);
+                HostName.of("app.example.com"), "default-app-1"), Duration.ZERO);
 
         deployer("second").resumeUnowned();
 

@@ -13,6 +13,7 @@ import io.bgdeploy.deployer.testing.FakePlatform;
 import io.bgdeploy.deployer.testing.InMemoryLocks;
 import io.bgdeploy.deployer.testing.InMemoryStore;
 import io.bgdeploy.deployer.testing.RecordingSink;
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.deploy.DeploymentFinished;
 import io.bgdeploy.events.deploy.DeploymentPhase;
 import io.bgdeploy.events.deploy.DeploymentPhaseChanged;
@@ -103,7 +104,7 @@ class SharedAppsTest {
                 && p.phase() == DeploymentPhase.CREATING_GREEN);
         assertThat(v2Finished).isNotNegative().isLessThan(v3Created);
         assertThat(platform.workloads).containsOnlyKeys("default/shared-3");
-        assertThat(lb.frontends).containsEntry("shared.example.com", "default-shared-3");
+        assertThat(lb.frontends).containsEntry(HostName.of("shared.example.com"), "default-shared-3");
     }
 
     private int indexOf(java.util.function.Predicate<Object> p) {
@@ -150,7 +151,7 @@ class SharedAppsTest {
         awaitFinal(v2);
         assertThat(stored(v2).status()).isEqualTo(DeploymentStatus.FAILURE);
         assertThat(stored(v2).reason()).contains("rolled back on request of carol");
-        assertThat(lb.frontends).containsEntry("undo.example.com", "default-undo-1");
+        assertThat(lb.frontends).containsEntry(HostName.of("undo.example.com"), "default-undo-1");
         assertThat(platform.workloads).containsOnlyKeys("default/undo-1");
     }
 

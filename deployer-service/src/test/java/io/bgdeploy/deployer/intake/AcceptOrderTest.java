@@ -13,6 +13,7 @@ import io.bgdeploy.deployer.testing.FakePlatform;
 import io.bgdeploy.deployer.testing.DeployerInstance;
 import io.bgdeploy.deployer.testing.FlowParts;
 import io.bgdeploy.deployer.testing.RecordingSink;
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.deploy.DeploymentStatus;
 import io.bgdeploy.infra.testing.SharedInfra;
 import io.etcd.jetcd.Client;
@@ -101,7 +102,7 @@ class AcceptOrderTest {
                     .isEqualTo(v == 1 ? null : String.valueOf(v - 1));
             assertThat(d.status()).isEqualTo(v == requests ? DeploymentStatus.DEPLOYED : DeploymentStatus.UNDEPLOYED);
         }
-        assertThat(lb.frontends).containsEntry(app + ".example.com", "default-" + app + "-" + requests);
+        assertThat(lb.frontends).containsEntry(HostName.of(app + ".example.com"), "default-" + app + "-" + requests);
         assertThat(platform.workloads).containsOnlyKeys("default/" + app + "-" + requests);
     }
 
@@ -122,6 +123,6 @@ class AcceptOrderTest {
                 .allMatch(d -> d.status().isFinal()));
         assertThat(storeA.list("default", app)).extracting(Deployment::blueVersion)
                 .containsExactly(null, "1", "2", "3", "4", "5", "6", "7");
-        assertThat(lb.frontends).containsEntry(app + ".example.com", "default-" + app + "-8");
+        assertThat(lb.frontends).containsEntry(HostName.of(app + ".example.com"), "default-" + app + "-8");
     }
 }

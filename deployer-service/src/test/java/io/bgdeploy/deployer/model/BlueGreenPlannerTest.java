@@ -1,8 +1,11 @@
 package io.bgdeploy.deployer.model;
 
 import io.bgdeploy.events.EventCodec;
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.deploy.DeploymentStatus;
 import io.bgdeploy.events.deploy.Descriptor;
+import io.bgdeploy.events.lb.FrontendSpec;
+import io.bgdeploy.events.lb.HttpHeader;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -41,6 +44,22 @@ class BlueGreenPlannerTest {
         assertThat(BlueGreenPlanner.healthCheckPort(withPorts(null, "{\"containerPort\": 8080}"))).isEqualTo(8080);
         assertThat(BlueGreenPlanner.healthCheckPort(withPorts(null,
                 "{\"containerPort\": 8080}, {\"containerPort\": 8443}"))).isEqualTo(9999);
+    }
+
+    @Test
+    void theFrontendIsTheDescriptorsHostNameLowerCasedWithItsOptions() throws Exception {
+        FrontendSpec frontend = BlueGreenPlanner.frontend(parse("""
+                {"appName": "app", "frontend": "Shop.Example.COM", "redirectWww": true, "useStickySessions": true,
+                 "additionHttpHeaders": [{"Header": "X-Served-By", "Value": "shop"}], "podspec": {"containers": []}}
+                """));
+
+        assertThat(frontend.host()).isEqualTo(HostName.of("shop.example.com"));
+        assertThat(frontend.host().value()).isEqualTo("shop.example.com");
+        assertThat(frontend.redirectWww()).isTrue();
+        assertThat(frontend.stickySessions()).isTrue();
+        assertThat(frontend.headers()).containsExactly(new HttpHeader("X-Served-By", "shop"));
+        assertThat(BlueGreenPlanner.frontend(parse("{\"appName\": \"app\", \"podspec\": {\"containers\": []}}")))
+                .isNull();
     }
 
     private static Deployment deployment(String version, DeploymentStatus status) {

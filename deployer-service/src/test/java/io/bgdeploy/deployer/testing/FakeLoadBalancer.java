@@ -1,6 +1,7 @@
 package io.bgdeploy.deployer.testing;
 
 import io.bgdeploy.deployer.model.LoadBalancer;
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.lb.LbCommand;
 import io.bgdeploy.events.lb.RemoveBackend;
 import io.bgdeploy.events.lb.RemoveFrontend;
@@ -23,7 +24,8 @@ public final class FakeLoadBalancer implements LoadBalancer {
 
     public final List<LbCommand> commands = new CopyOnWriteArrayList<>();
     public final Map<String, UpsertBackend> backends = new ConcurrentHashMap<>();
-    public final Map<String, String> frontends = new ConcurrentHashMap<>();
+    /** The backend each frontend routes to, by its host name. */
+    public final Map<HostName, String> frontends = new ConcurrentHashMap<>();
     public volatile Predicate<LbCommand> reject = c -> false;
     private final Map<String, Answer> outcomes = new ConcurrentHashMap<>();
     private final List<LbCommand> whilePaused = new java.util.ArrayList<>();
@@ -66,17 +68,17 @@ public final class FakeLoadBalancer implements LoadBalancer {
         if (command instanceof UpsertBackend u) {
             backends.put(u.backend().id(), u);
         } else if (command instanceof SwitchFrontend s) {
-            String current = frontends.get(s.frontend().hostname());
+            String current = frontends.get(s.frontend().host());
             if (!java.util.Objects.equals(current, s.expectedBackendId()) && !s.backendId().equals(current)) {
                 return new Answer(Outcome.REJECTED, "frontend routes to " + current + ", not " + s.expectedBackendId());
             }
-            frontends.put(s.frontend().hostname(), s.backendId());
+            frontends.put(s.frontend().host(), s.backendId());
         } else if (command instanceof RemoveFrontend r) {
-            String current = frontends.get(r.hostname());
+            String current = frontends.get(r.host());
             if (r.expectedBackendId() != null && current != null && !r.expectedBackendId().equals(current)) {
                 return new Answer(Outcome.REJECTED, "frontend routes to " + current);
             }
-            frontends.remove(r.hostname());
+            frontends.remove(r.host());
         } else if (command instanceof RemoveBackend r) {
             if (frontends.containsValue(r.backendId())) {
                 return new Answer(Outcome.REJECTED, "backend " + r.backendId() + " is in use");

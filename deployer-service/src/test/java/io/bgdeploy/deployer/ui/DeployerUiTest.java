@@ -1,6 +1,7 @@
 package io.bgdeploy.deployer.ui;
 
 import io.bgdeploy.deployer.testing.KafkaSuiteDoubles;
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.infra.testing.EtcdResource;
 import io.bgdeploy.infra.testing.KafkaResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -138,7 +139,7 @@ class DeployerUiTest {
         assertTimelineHoldsThePhasesOf(v1);
         assertThat(browser.script("return document.querySelectorAll('#timeline .switch-mark').length")).isEqualTo(1L);
         browser.screenshot("03-deployment-v1");
-        assertThat(suite.lb.frontends.get("uiapp.example.com")).isEqualTo("team-a-uiapp-1");
+        assertThat(suite.lb.frontends.get(HostName.of("uiapp.example.com"))).isEqualTo("team-a-uiapp-1");
 
         // version 2: phases appear one after another on the same page, then it drains blue
         browser.find("#nav-descriptors").click();
@@ -170,7 +171,7 @@ class DeployerUiTest {
                 Duration.ofSeconds(30));
         assertThat(browser.text("tr[data-version='2']")).contains("rolled back on request of ci");
         assertThat(browser.find("tr[data-version='1']").getAttribute("data-status")).isEqualTo("DEPLOYED");
-        assertThat(suite.lb.frontends.get("uiapp.example.com")).isEqualTo("team-a-uiapp-1");
+        assertThat(suite.lb.frontends.get(HostName.of("uiapp.example.com"))).isEqualTo("team-a-uiapp-1");
         browser.await(d -> historyChartBars().equals(apiDeployments("uiapp")));
         assertThat(browser.script("return document.querySelector('#history-chart .outcome-FAILURE').getAttribute('data-version')"))
                 .isEqualTo("2");
@@ -231,7 +232,7 @@ class DeployerUiTest {
         browser.screenshot("08-undeploy-confirmation");
         browser.find("#confirm-ok").click();
         browser.await(ExpectedConditions.presenceOfElementLocated(By.cssSelector("tr[data-version='1'][data-status='UNDEPLOYED']")));
-        assertThat(suite.lb.frontends).doesNotContainKey("uiapp.example.com");
+        assertThat(suite.lb.frontends).doesNotContainKey(HostName.of("uiapp.example.com"));
 
         browser.find("#nav-descriptors").click();
         browser.await(ExpectedConditions.presenceOfElementLocated(By.cssSelector("tr[data-app='uiapp']")));

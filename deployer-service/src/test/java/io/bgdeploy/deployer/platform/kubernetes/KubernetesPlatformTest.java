@@ -2,6 +2,7 @@ package io.bgdeploy.deployer.platform.kubernetes;
 
 import io.bgdeploy.deployer.model.Platform;
 import io.bgdeploy.deployer.testing.KafkaSuiteDoubles;
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.lb.SwitchFrontend;
 import io.bgdeploy.infra.testing.EtcdResource;
 import io.bgdeploy.infra.testing.KafkaResource;
@@ -143,7 +144,7 @@ class KubernetesPlatformTest {
         runPodsOf("kube-2", 2);
         assertThat(awaitFinal(second)).isEqualTo("DEPLOYED");
 
-        assertThat(suite.lb.frontends).containsEntry("kube.example.com", "default-kube-2");
+        assertThat(suite.lb.frontends).containsEntry(HostName.of("kube.example.com"), "default-kube-2");
         assertThat(client.apps().deployments().inNamespace("default").withName("kube-1").get()).isNull();
         assertThat(service("kube-1")).isNull();
         assertThat(service("kube").getSpec().getSelector()).isEqualTo(Map.of("app", "kube", "version", "2"));
