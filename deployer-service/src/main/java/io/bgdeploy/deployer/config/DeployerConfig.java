@@ -21,6 +21,15 @@ public interface DeployerConfig {
     @WithDefault("60s")
     Duration healthDeadline();
 
+    /**
+     * How far back an instance reads pod-health when it starts: health-service publishes only
+     * transitions, so a deployment continued after a restart learns this way that its pods became
+     * ready while no deployer ran. A pod that turned ready longer ago is known only from the health
+     * the instances stored, or from its next transition.
+     */
+    @WithDefault("15m")
+    Duration podHealthReplay();
+
     /** How long the load balancer may take to confirm one command from every live agent. */
     @WithDefault("30s")
     Duration lbTimeout();

@@ -18,6 +18,7 @@ import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -76,12 +77,29 @@ public final class LiveTail implements AutoCloseable {
      * @param clientConfig the Kafka client settings (bootstrap servers, TLS, SASL)
      */
     public static LiveTail start(Map<String, Object> clientConfig, String topic, Handler handler) {
+        return startFrom(clientConfig, topic, handler, null);
+    }
+
+    /**
+     * Starts reading {@code topic} from its first records written at or after {@code from} (its
+     * current end where there are none; {@code null}: from the end).
+     */
+    public static LiveTail startFrom(Map<String, Object> clientConfig, String topic, Handler handler, Instant from) {
         LiveTail tail = new LiveTail(clientConfig, topic, handler);
         try {
             List<TopicPartition> partitions = tail.partitions();
             if (!partitions.isEmpty()) {
                 tail.consumer.assign(partitions);
                 tail.consumer.seekToEnd(partitions);
+                if (from != null) {
+                    Map<TopicPartition, Long> at = new HashMap<>();
+                    partitions.forEach(p -> at.put(p, from.toEpochMilli()));
+                    tail.consumer.offsetsForTimes(at).forEach((partition, found) -> {
+                        if (found != null) {
+                            tail.consumer.seek(partition, found.offset());
+                        }
+                    });
+                }
                 partitions.forEach(tail.consumer::position);
                 tail.assigned.addAll(partitions);
             }
@@ -94,7 +112,8 @@ public final class LiveTail implements AutoCloseable {
             LOG.warnf("topic %s does not exist yet: it is read from its start once it does (create the topics up front,"
                     + " see the README's topic table)", topic);
         } else {
-            LOG.infof("reading %s from its end on %d partition(s), in no consumer group", topic, tail.assigned.size());
+            LOG.infof("reading %s from %s on %d partition(s), in no consumer group", topic,
+                    from == null ? "its end" : from, tail.assigned.size());
         }
         return tail;
     }

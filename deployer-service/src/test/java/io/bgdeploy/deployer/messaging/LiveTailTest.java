@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -76,6 +77,25 @@ class LiveTailTest {
 
         assertThat(groups()).as("consumer groups on the broker after two tails ran")
                 .containsExactlyInAnyOrderElementsOf(groupsBefore);
+    }
+
+    @Test
+    void aTailStartedFromAPointInTimeReadsTheRecordsWrittenSinceAndNoneBefore() {
+        String run = UUID.randomUUID().toString();
+        produce("before-" + run);
+        Instant from = Instant.now().plusMillis(1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> Instant.now().isAfter(from));
+        for (int i = 0; i < 8; i++) {
+            produce("since-" + run + "-" + i);
+        }
+
+        List<String> read = new CopyOnWriteArrayList<>();
+        try (LiveTail tail = LiveTail.startFrom(client(), Topics.POD_HEALTH, read::add, from)) {
+            produce("after-" + run);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(read)
+                    .filteredOn(v -> v.contains(run)).hasSize(9));
+        }
+        assertThat(read).as("records written before the point in time").doesNotContain("before-" + run);
     }
 
     @Test
