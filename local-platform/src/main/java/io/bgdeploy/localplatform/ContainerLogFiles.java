@@ -181,8 +181,8 @@ final class ContainerLogFiles {
      * end that is larger than the bound is truncated.
      */
     void confirmed(Batch batch, long maxFileBytes) {
-        if (batch.readUpTo().equals(positions)) {
-            return;
+        if (batch.readUpTo().entrySet().stream().allMatch(e -> e.getValue().equals(positions.getOrDefault(e.getKey(), 0L)))) {
+            return; // nothing read: also before the process has started and made the directory
         }
         positions.putAll(batch.readUpTo());
         positions.replaceAll((stream, position) -> truncateIfDone(stream, position, maxFileBytes));
