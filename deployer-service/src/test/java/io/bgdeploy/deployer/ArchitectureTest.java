@@ -28,6 +28,9 @@ import static org.junit.jupiter.api.Named.named;
  *                              config (settings, Wiring, Startup) builds and starts them all
  * </pre>
  *
+ * {@code platform.local} is the deployer's side of the {@code local-platform} module (pods as local
+ * processes, a stand-in for Kubernetes in the local run and tests): nothing else touches that module.
+ *
  * {@code model} is the deployer in plain Java: a deployment, the blue-green planner, the resource
  * policy, and the ports the adapters plug into ({@code DeploymentStore}, {@code AppLocks},
  * {@code Platform}, {@code LoadBalancer}, {@code EventSink}). {@code intake} answers every request
@@ -100,6 +103,12 @@ class ArchitectureTest {
             .that().resideOutsideOfPackages(ROOT + ".platform.kubernetes..", ROOT + ".config..")
             .should().dependOnClassesThat().resideInAPackage("io.fabric8..");
 
+    static final ArchRule onlyTheLocalPlatformAdapterUsesTheLocalPlatform = noClasses()
+            .that().resideOutsideOfPackages(ROOT + ".platform.local..", ROOT + ".config..")
+            .should().dependOnClassesThat().resideInAPackage("io.bgdeploy.localplatform..")
+            .because("the local platform is development and test equipment: the deployer runs on it only through"
+                    + " the Platform port, so that nothing but that adapter changes when it does");
+
     static final ArchRule onlyMessagingSpeaksKafka = noClasses()
             .that().resideOutsideOfPackage(ROOT + ".messaging..")
             .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..",
@@ -121,6 +130,7 @@ class ArchitectureTest {
                 named("the core is free of frameworks", theCoreIsFreeOfFrameworks),
                 named("only the store speaks etcd", onlyTheStoreSpeaksEtcd),
                 named("only the Kubernetes platform speaks Kubernetes", onlyTheKubernetesPlatformSpeaksKubernetes),
+                named("only the local platform's adapter uses the local platform", onlyTheLocalPlatformAdapterUsesTheLocalPlatform),
                 named("only messaging speaks Kafka", onlyMessagingSpeaksKafka));
     }
 

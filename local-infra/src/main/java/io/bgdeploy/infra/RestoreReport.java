@@ -39,14 +39,14 @@ public final class RestoreReport {
      */
     public static Result await(Suite suite, Duration limit, PrintStream out) throws InterruptedException {
         long readyAt = System.nanoTime();
-        List<String> hosts = frontends(suite);
+        long deadline = readyAt + limit.toNanos();
+        List<String> hosts = frontends(suite, deadline);
         Map<String, Double> served = new LinkedHashMap<>();
         if (hosts.isEmpty()) {
             return new Result(served, hosts, 0);
         }
         out.printf("Restoring what served before: %d host name(s) behind HAProxy: %s%n", hosts.size(), hosts);
         Map<String, String> lastProblem = new LinkedHashMap<>();
-        long deadline = readyAt + limit.toNanos();
         while (served.size() < hosts.size() && System.nanoTime() < deadline) {
             for (String host : hosts) {
                 if (served.containsKey(host)) {
@@ -72,6 +72,24 @@ public final class RestoreReport {
         out.printf("  %d of %d served again; the deployer started the pods of %d workload(s) again%n", served.size(),
                 hosts.size(), restored);
         return new Result(served, hosts, restored);
+    }
+
+    /**
+     * The host names lb-config-service routes, asked again until it answers or the deadline passes:
+     * a service that has just become ready can take longer than one request's timeout to answer its
+     * first request on a loaded machine.
+     */
+    private static List<String> frontends(Suite suite, long deadline) throws InterruptedException {
+        while (true) {
+            try {
+                return frontends(suite);
+            } catch (IllegalStateException notYet) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw notYet;
+                }
+                Thread.sleep(POLL.toMillis());
+            }
+        }
     }
 
     private static List<String> frontends(Suite suite) {

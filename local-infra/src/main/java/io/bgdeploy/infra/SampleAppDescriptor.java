@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * A descriptor of the sample app ({@code deployer-service/.../sample-app/SampleApp.java}, run by the
+ * A descriptor of the sample app ({@code local-platform/sample-app/SampleApp.java}, run by the
  * Java source launcher) for the local platform: a new version on every deployment, a probe health
  * check, served behind a host name. The demo and the chaos run deploy it.
  */
@@ -23,7 +23,7 @@ public final class SampleAppDescriptor {
      */
     public static String json(Path root, String namespace, String appName, String host, int replicas,
                               Map<String, String> environment) {
-        Path app = root.resolve("deployer-service/src/main/resources/sample-app/SampleApp.java");
+        Path app = root.resolve("local-platform/sample-app/SampleApp.java");
         ObjectNode d = EventCodec.mapper().createObjectNode();
         d.put("namespace", namespace);
         d.put("appName", appName);

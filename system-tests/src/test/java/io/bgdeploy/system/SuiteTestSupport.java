@@ -118,7 +118,7 @@ abstract class SuiteTestSupport {
 
     static Descriptor descriptor(Map<String, String> env) throws IOException {
         Path app = Path.of(System.getProperty("bgdeploy.root", "..")).toAbsolutePath().normalize()
-                .resolve("deployer-service/src/main/resources/sample-app/SampleApp.java");
+                .resolve("local-platform/sample-app/SampleApp.java");
         ObjectNode d = (ObjectNode) EventCodec.mapper().readTree("""
                 {"namespace": "default", "appName": "%s", "newVersion": "#", "replicas": 2, "frontend": "%s",
                  "useHealthCheck": true, "healthCheckPath": "/health", "healthCheckPort": 8080, "healthCheckType": "probe",

@@ -118,7 +118,7 @@ public interface DeployerConfig {
          * Command lines for images that have no {@code command} in the pod spec, by image name
          * (without tag), e.g. {@code deployer.local.images."nginx"=builtin-http}. The value is split
          * on whitespace into an argument list and never run through a shell; {@code builtin-http}
-         * is the deployer's own small HTTP server.
+         * is the local platform's built-in HTTP server.
          */
         Map<String, String> images();
 

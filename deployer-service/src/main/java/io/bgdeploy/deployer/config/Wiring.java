@@ -20,11 +20,12 @@ import io.bgdeploy.deployer.platform.kubernetes.KubernetesPlatform;
 import io.bgdeploy.deployer.scheduling.AppRecovery;
 import io.bgdeploy.deployer.scheduling.AppScheduler;
 import io.bgdeploy.deployer.scheduling.Recovery;
-import io.bgdeploy.deployer.platform.local.LocalPlatform;
+import io.bgdeploy.deployer.platform.local.LocalPlatformAdapter;
 import io.bgdeploy.deployer.model.DeploymentStore;
 import io.bgdeploy.deployer.store.EtcdAppLocks;
 import io.bgdeploy.deployer.store.EtcdStore;
 import io.bgdeploy.events.signing.SigningKeys;
+import io.bgdeploy.localplatform.LocalPlatform;
 import io.etcd.jetcd.Client;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -88,11 +89,11 @@ public class Wiring {
         return switch (config.platform()) {
             case "local" -> {
                 DeployerConfig.Local local = config.local();
-                yield new LocalPlatform(new LocalPlatform.Settings(local.images(), local.builtinHttpImages(),
-                        Path.of(local.stateDir()), local.restartBackoff(), local.maxRestartBackoff(),
-                        local.terminationGracePeriod(), local.nodeName(), local.memoryCheckPeriod(),
-                        LocalPlatform.Supervisor.current(), local.maxLogFileSize().asLongValue()),
-                        publisher::publishWithConfirmation);
+                yield new LocalPlatformAdapter(new LocalPlatform(new LocalPlatform.Settings(local.images(),
+                        local.builtinHttpImages(), Path.of(local.stateDir()), local.restartBackoff(),
+                        local.maxRestartBackoff(), local.terminationGracePeriod(), local.nodeName(),
+                        local.memoryCheckPeriod(), LocalPlatform.Supervisor.current(),
+                        local.maxLogFileSize().asLongValue(), "deployer.local."), publisher::publishWithConfirmation));
             }
             case "kubernetes" -> new KubernetesPlatform(kubernetes.get());
             default -> throw new IllegalArgumentException("deployer.platform '" + config.platform()
@@ -101,7 +102,7 @@ public class Wiring {
     }
 
     void stopLocalPods(@Disposes Platform platform, DeployerConfig config) {
-        if (platform instanceof LocalPlatform local && config.local().stopPodsOnShutdown()) {
+        if (platform instanceof LocalPlatformAdapter local && config.local().stopPodsOnShutdown()) {
             local.stopAll();
         }
     }

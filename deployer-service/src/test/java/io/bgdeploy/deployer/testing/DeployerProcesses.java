@@ -1,8 +1,8 @@
 package io.bgdeploy.deployer.testing;
 
-import io.bgdeploy.deployer.platform.local.LocalPodState;
 import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.infra.testing.SharedInfra;
+import io.bgdeploy.localplatform.LocalPodState;
 import io.restassured.RestAssured;
 import io.restassured.specification.RequestSpecification;
 

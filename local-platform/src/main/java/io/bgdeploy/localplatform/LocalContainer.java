@@ -1,7 +1,6 @@
-package io.bgdeploy.deployer.platform.local;
+package io.bgdeploy.localplatform;
 
 import io.bgdeploy.events.logs.ContainerLogRecord;
-import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,13 +13,13 @@ import java.util.concurrent.ExecutionException;
 /**
  * One container of a local pod: a supervised process. It writes its stdout and stderr to its own
  * files ({@link ContainerLogFiles}), whose lines become container-log records tagged with the
- * container's name, whether or not a deployer ran when they were written; when it ends while it should run, it is started again
+ * container's name, whether or not a supervisor ran when they were written; when it ends while it should run, it is started again
  * after a back-off that doubles up to a maximum, and the restart is counted and reported, as the
  * kubelet does. A process tree over its memory limit is killed and restarted as {@code OOMKilled}.
  */
 final class LocalContainer {
 
-    private static final Logger LOG = Logger.getLogger(LocalContainer.class);
+    private static final Log LOG = Log.of(LocalContainer.class);
     /** The reason the kubelet gives for a container killed over its memory limit. */
     static final String OOM_KILLED = "OOMKilled";
     /** A process that ran this long before it ended starts again without back-off. */
@@ -39,7 +38,7 @@ final class LocalContainer {
     private volatile int restarts;
 
     /**
-     * @param adopted  the process of a container that still runs after a deployer restart, or null to start one
+     * @param adopted  the process of a container that still runs after a supervisor restart, or null to start one
      * @param restarts the restarts counted so far
      */
     LocalContainer(LocalPlatform platform, LocalPod pod, LocalLaunch launch, ProcessHandle adopted, int restarts) {
@@ -130,7 +129,7 @@ final class LocalContainer {
                 backoff = platform.settings().restartBackoff().toMillis();
             }
             restarts++;
-            LOG.warnf("pod %s container %s (deployment %s) ended: %s; restart %d in %d ms%s", pod.name(), name(),
+            LOG.warn("pod %s container %s (deployment %s) ended: %s; restart %d in %d ms%s", pod.name(), name(),
                     pod.deploymentId(), reason, restarts, backoff, lastErrorLine());
             pod.containerRestarted(this, restarts, reason);
             if (!pause(backoff)) {
@@ -198,7 +197,7 @@ final class LocalContainer {
         Process p = pb.start();
         process = p;
         p.getOutputStream().close();
-        LOG.infof("pod %s container %s (deployment %s) started as pid %d: %s", pod.name(), name(), pod.deploymentId(),
+        LOG.info("pod %s container %s (deployment %s) started as pid %d: %s", pod.name(), name(), pod.deploymentId(),
                 p.pid(), argv);
         return p.toHandle();
     }
@@ -226,7 +225,7 @@ final class LocalContainer {
         long rss = snapshot.treeRss(h.pid());
         if (rss > limit) {
             killedFor = OOM_KILLED;
-            LOG.warnf("pod %s container %s (deployment %s): %d MiB resident over its limit of %d MiB: killed", pod.name(),
+            LOG.warn("pod %s container %s (deployment %s): %d MiB resident over its limit of %d MiB: killed", pod.name(),
                     name(), pod.deploymentId(), rss >> 20, limit >> 20);
             h.descendants().forEach(ProcessHandle::destroyForcibly);
             h.destroyForcibly();

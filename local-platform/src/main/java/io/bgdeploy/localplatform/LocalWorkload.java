@@ -1,8 +1,5 @@
-package io.bgdeploy.deployer.platform.local;
+package io.bgdeploy.localplatform;
 
-import io.bgdeploy.deployer.model.PodInfo;
-import io.bgdeploy.deployer.model.PodListener;
-import io.bgdeploy.deployer.model.WorkloadSpec;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,15 +12,15 @@ final class LocalWorkload {
     private final LocalPlatform platform;
     private final String namespace;
     private final String name;
-    /** Null for a workload adopted from a stopped deployer until a deployer that keeps it restores it. */
-    private volatile WorkloadSpec spec;
+    /** Null for a workload adopted from a stopped supervisor until a supervisor that keeps it restores it. */
+    private volatile LaunchSpec spec;
     private volatile String appName;
     private volatile PodListener listener;
     private final List<LocalPod> pods = new ArrayList<>();
-    /** Pods that ended while no deployer supervised them, reported gone to the next listener. */
+    /** Pods that ended while no process supervised them, reported gone to the next listener. */
     private final List<String> lostPods = new ArrayList<>();
 
-    LocalWorkload(LocalPlatform platform, String namespace, String name, WorkloadSpec spec, PodListener listener) {
+    LocalWorkload(LocalPlatform platform, String namespace, String name, LaunchSpec spec, PodListener listener) {
         this.platform = platform;
         this.namespace = namespace;
         this.name = name;
@@ -50,19 +47,19 @@ final class LocalWorkload {
 
     synchronized void attach(PodListener newListener) {
         this.listener = newListener;
-        lostPods.forEach(name -> newListener.podGone(name, "ended while no deployer supervised it"));
+        lostPods.forEach(name -> newListener.podGone(name, "ended while no process supervised it"));
         if (newListener != PodListener.NONE) {
             lostPods.clear();
         }
         for (LocalPod pod : pods) {
-            PodInfo info = pod.info();
+            RunningPod info = pod.info();
             if (info != null) {
                 newListener.podRunning(info);
             }
         }
     }
 
-    /** Supervises a pod another deployer process started; its state file now names this one. */
+    /** Supervises a pod another process started; its state file now names this one. */
     synchronized void adopt(LocalPodState state) {
         appName = state.appName();
         LocalPod pod = LocalPod.adopted(platform, this, state);
@@ -71,7 +68,7 @@ final class LocalWorkload {
         pod.start();
     }
 
-    /** A pod of this workload that ended while no deployer supervised it. */
+    /** A pod of this workload that ended while no process supervised it. */
     synchronized void lost(String ofApp, String podName) {
         if (appName == null) {
             appName = ofApp;
@@ -83,7 +80,7 @@ final class LocalWorkload {
      * Reports to the listener from now on (the pods that ended meanwhile as gone) and starts the
      * pods the workload lacks; returns how many were started.
      */
-    int restore(WorkloadSpec kept, PodListener newListener) {
+    int restore(LaunchSpec kept, PodListener newListener) {
         int missing;
         synchronized (this) {
             if (spec == null) {
@@ -99,7 +96,7 @@ final class LocalWorkload {
         return Math.max(0, missing);
     }
 
-    /** Stops every pod and leaves their state files, so that the next deployer process knows they existed. */
+    /** Stops every pod and leaves their state files, so that the next supervising process knows they existed. */
     void stopKeepingState() {
         List<LocalPod> toStop;
         synchronized (this) {
@@ -138,25 +135,20 @@ final class LocalWorkload {
     }
 
     /**
-     * A pod of the spec: a free local port for every container port of any container (one network
-     * per pod); each container's {@code PORT} is its own first port (the first container's falls
-     * back to the pod's first port, e.g. the health-check port; another container without ports
-     * gets a free port of its own).
+     * A pod of the spec: a free local port for every port of the pod and every container port of
+     * any container (one network per pod); each container's {@code PORT} is its own first port (the
+     * first container's falls back to the pod's first port, e.g. the health-check port; another
+     * container without ports gets a free port of its own).
      */
     private LocalPod newPod() {
         String podName = platform.newPodName(name);
-        int count = LocalLaunch.containers(spec).size();
+        List<LaunchSpec.Container> containers = spec.containers();
         Map<Integer, Integer> ports = new LinkedHashMap<>();
-        spec.ports().forEach(p -> ports.putIfAbsent(p.containerPort(), LocalPlatform.freePort()));
-        for (int i = 0; i < count; i++) {
-            LocalLaunch.containerPorts(spec, i).forEach(p -> ports.computeIfAbsent(p, k -> LocalPlatform.freePort()));
-        }
-        if (spec.healthCheckPort() != null) {
-            ports.putIfAbsent(spec.healthCheckPort(), LocalPlatform.freePort());
-        }
+        spec.ports().forEach(p -> ports.putIfAbsent(p, LocalPlatform.freePort()));
+        containers.forEach(c -> c.ports().forEach(p -> ports.computeIfAbsent(p, k -> LocalPlatform.freePort())));
         List<LocalLaunch> launches = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            List<Integer> own = LocalLaunch.containerPorts(spec, i);
+        for (int i = 0; i < containers.size(); i++) {
+            List<Integer> own = containers.get(i).ports();
             int port = !own.isEmpty() ? ports.get(own.get(0))
                     : i == 0 && !ports.isEmpty() ? ports.values().iterator().next() : LocalPlatform.freePort();
             launches.add(LocalLaunch.of(spec, i, podName, ports, port, platform.settings().images(),
@@ -165,10 +157,10 @@ final class LocalWorkload {
         return LocalPod.create(platform, this, podName, spec.appName(), spec.version(), spec.deploymentId(), ports, launches);
     }
 
-    synchronized List<PodInfo> runningPods() {
-        List<PodInfo> result = new ArrayList<>();
+    synchronized List<RunningPod> runningPods() {
+        List<RunningPod> result = new ArrayList<>();
         for (LocalPod pod : pods) {
-            PodInfo info = pod.info();
+            RunningPod info = pod.info();
             if (info != null) {
                 result.add(info);
             }
@@ -176,7 +168,7 @@ final class LocalWorkload {
         return result;
     }
 
-    /** Stops supervising every pod without stopping them, as if this deployer died. */
+    /** Stops supervising every pod without stopping them, as if this process died. */
     synchronized void abandon() {
         pods.forEach(LocalPod::abandon);
         pods.clear();

@@ -1,4 +1,4 @@
-package io.bgdeploy.deployer.platform.local;
+package io.bgdeploy.localplatform;
 
 import io.bgdeploy.events.logs.ContainerLogRecord;
 import org.junit.jupiter.api.Test;
@@ -12,6 +12,11 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -103,6 +108,40 @@ class ContainerLogFilesTest {
         append(files, "stdout", "x".repeat(ContainerLogFiles.MAX_LINE_CHARS + 10) + "\n" + "y".repeat(5 * ContainerLogFiles.MAX_LINE_CHARS));
         round(files, sink, false, 1 << 20);
         assertThat(delivered).hasSize(2).allMatch(l -> l.length() == "stdout ".length() + ContainerLogFiles.MAX_LINE_CHARS);
+    }
+
+    @Test
+    void aRoundBeforeTheProcessHasStartedReadsNothingAndWarnsOfNothing() {
+        List<LogRecord> warnings = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+                    warnings.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger logger = Logger.getLogger(ContainerLogFiles.class.getName());
+        logger.addHandler(handler);
+        try {
+            ContainerLogFiles files = files();
+
+            assertThat(round(files, sink, false, 1 << 20)).isTrue();
+
+            assertThat(delivered).isEmpty();
+            assertThat(warnings).extracting(LogRecord::getMessage).isEmpty();
+            assertThat(dir.resolve("pod")).as("made when the process starts").doesNotExist();
+        } finally {
+            logger.removeHandler(handler);
+        }
     }
 
     @Test

@@ -1,7 +1,6 @@
-package io.bgdeploy.deployer.platform.local;
+package io.bgdeploy.localplatform;
 
-import io.bgdeploy.deployer.model.PodInfo;
-import org.jboss.logging.Logger;
+
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class LocalPod {
 
-    private static final Logger LOG = Logger.getLogger(LocalPod.class);
+    private static final Log LOG = Log.of(LocalPod.class);
 
     private final LocalPlatform platform;
     private final LocalWorkload workload;
@@ -54,7 +53,7 @@ final class LocalPod {
     }
 
     /**
-     * A pod another deployer process started: containers that still run are supervised as they are,
+     * A pod another process started: containers that still run are supervised as they are,
      * one that ended meanwhile is started again and counted as a restart.
      */
     static LocalPod adopted(LocalPlatform platform, LocalWorkload workload, LocalPodState s) {
@@ -62,7 +61,7 @@ final class LocalPod {
         for (LocalPodState.Container c : s.containers()) {
             ProcessHandle live = LocalPlatform.liveProcess(c.pid(), c.startedMillis()).orElse(null);
             if (live == null) {
-                LOG.warnf("pod %s container %s ended while no deployer supervised it: starting it again", s.podName(), c.name());
+                LOG.warn("pod %s container %s ended while no process supervised it: starting it again", s.podName(), c.name());
             }
             pod.containers.add(new LocalContainer(platform, pod, c.launch(), live, live == null ? c.restarts() + 1 : c.restarts()));
         }
@@ -98,18 +97,18 @@ final class LocalPod {
     }
 
     /** Address and ports while every container runs; null otherwise. */
-    PodInfo info() {
+    RunningPod info() {
         return containers.stream().allMatch(LocalContainer::running) ? address() : null;
     }
 
-    private PodInfo address() {
-        return new PodInfo(name, "127.0.0.1", ports, platform.settings().nodeName());
+    private RunningPod address() {
+        return new RunningPod(name, "127.0.0.1", ports, platform.settings().nodeName());
     }
 
     /**
      * A container's process started (or was adopted): the state file names it first, and only then
      * does the container count as running, so that a pod reported running is always one another
-     * deployer process could adopt whole.
+     * process could adopt whole.
      */
     void containerStarted(LocalContainer container) {
         boolean report;
@@ -128,7 +127,7 @@ final class LocalPod {
         workload.listener().podRestarted(address(), container.name(), restartCount, reason);
     }
 
-    /** Writes the state file: this deployer as supervisor, every container's process. */
+    /** Writes the state file: this process as supervisor, every container's process. */
     synchronized void saveState() {
         if (ended) {
             return;
@@ -146,7 +145,7 @@ final class LocalPod {
             }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            LOG.warnf("pod %s: cannot save its state (another deployer process will not adopt it): %s", name, e.getMessage());
+            LOG.warn("pod %s: cannot save its state (another process will not adopt it): %s", name, e.getMessage());
         }
     }
 
@@ -154,8 +153,8 @@ final class LocalPod {
      * Stops every container as the kubelet does: SIGTERM to each container's process, SIGKILL after
      * the grace period to what still runs of it and of the processes it started.
      *
-     * @param forget whether the pod's state file goes too (false when the deployer stops with its
-     *               pods: the next deployer process reports them gone and replaces them)
+     * @param forget whether the pod's state file goes too (false when the supervisor stops with its
+     *               pods: the next supervising process reports them gone and replaces them)
      */
     void stop(boolean forget) {
         synchronized (this) {
@@ -177,7 +176,7 @@ final class LocalPod {
             try {
                 h.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (Exception notEnded) {
-                LOG.debugf("pod %s: pid %d still runs after the grace period: killed", name, h.pid());
+                LOG.debug("pod %s: pid %d still runs after the grace period: killed", name, h.pid());
             }
         }
         all.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
@@ -188,12 +187,12 @@ final class LocalPod {
         try {
             Files.deleteIfExists(platform.podStateFile(workload.namespace(), name));
         } catch (IOException e) {
-            LOG.debugf("pod %s: state file not deleted: %s", name, e.getMessage());
+            LOG.debug("pod %s: state file not deleted: %s", name, e.getMessage());
         }
         workload.listener().podGone(name, "deleted");
     }
 
-    /** Stops supervising without stopping any process or touching the state file, as if this deployer died. */
+    /** Stops supervising without stopping any process or touching the state file, as if this process died. */
     void abandon() {
         synchronized (this) {
             ended = true;

@@ -1,4 +1,4 @@
-package io.bgdeploy.deployer.model;
+package io.bgdeploy.localplatform;
 
 import java.util.Map;
 

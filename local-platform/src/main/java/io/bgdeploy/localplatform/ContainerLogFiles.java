@@ -1,8 +1,7 @@
-package io.bgdeploy.deployer.platform.local;
+package io.bgdeploy.localplatform;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.bgdeploy.events.logs.ContainerLogRecord;
-import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -22,9 +21,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The output files of one local container, as the kubelet keeps them: the process writes its
- * stdout and stderr straight into two files (opened for append, so the files survive the deployer
- * and are written while no deployer runs), and the platform reads them from the positions saved
- * in a third file. A position moves only past lines the sink confirmed, so a deployer killed at
+ * stdout and stderr straight into two files (opened for append, so the files survive the supervisor
+ * and are written while no supervisor runs), and the platform reads them from the positions saved
+ * in a third file. A position moves only past lines the sink confirmed, so a supervisor killed at
  * any moment reads again at most the lines of one round, and loses none. Once every line of a
  * file larger than the size bound is delivered, the file is truncated (the process keeps
  * appending at its new end).
@@ -33,7 +32,7 @@ import java.util.concurrent.CompletableFuture;
  */
 final class ContainerLogFiles {
 
-    private static final Logger LOG = Logger.getLogger(ContainerLogFiles.class);
+    private static final Log LOG = Log.of(ContainerLogFiles.class);
     /** Longer lines are cut (in characters). */
     static final int MAX_LINE_CHARS = 16 * 1024;
     /** Bytes without a line end beyond this many are delivered as a line (cut), as a pipe reader would. */
@@ -120,7 +119,7 @@ final class ContainerLogFiles {
         }
         try (FileChannel channel = FileChannel.open(file(stream), StandardOpenOption.READ)) {
             if (channel.size() < position) {
-                LOG.debugf("pod %s container %s: %s shorter than its position (truncated): read from its start",
+                LOG.debug("pod %s container %s: %s shorter than its position (truncated): read from its start",
                         source.pod(), source.container(), stream);
                 position = 0;
             }
@@ -152,7 +151,7 @@ final class ContainerLogFiles {
         } catch (NoSuchFileException notYet) {
             return position;
         } catch (IOException e) {
-            LOG.warnf("pod %s container %s: cannot read its %s file, tried again: %s", source.pod(), source.container(),
+            LOG.warn("pod %s container %s: cannot read its %s file, tried again: %s", source.pod(), source.container(),
                     stream, e.getMessage());
             return positions.getOrDefault(stream, 0L);
         }
@@ -182,8 +181,8 @@ final class ContainerLogFiles {
      * end that is larger than the bound is truncated.
      */
     void confirmed(Batch batch, long maxFileBytes) {
-        if (batch.readUpTo().equals(positions)) {
-            return;
+        if (batch.readUpTo().entrySet().stream().allMatch(e -> e.getValue().equals(positions.getOrDefault(e.getKey(), 0L)))) {
+            return; // nothing read: also before the process has started and made the directory
         }
         positions.putAll(batch.readUpTo());
         positions.replaceAll((stream, position) -> truncateIfDone(stream, position, maxFileBytes));
@@ -197,7 +196,7 @@ final class ContainerLogFiles {
                 return 0;
             }
         } catch (IOException e) {
-            LOG.debugf("pod %s container %s: %s not truncated: %s", source.pod(), source.container(), stream, e.getMessage());
+            LOG.debug("pod %s container %s: %s not truncated: %s", source.pod(), source.container(), stream, e.getMessage());
         }
         return position;
     }
@@ -217,7 +216,7 @@ final class ContainerLogFiles {
             Files.write(tmp, LocalPlatform.JSON.writeValueAsBytes(positions));
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            LOG.warnf("pod %s container %s: log positions not saved (a restarted deployer delivers these lines again): %s",
+            LOG.warn("pod %s container %s: log positions not saved (a restarted supervisor delivers these lines again): %s",
                     source.pod(), source.container(), e.getMessage());
         }
     }
@@ -235,7 +234,7 @@ final class ContainerLogFiles {
                 }
             }
         } catch (IOException e) {
-            LOG.debugf("pod %s container %s: log files not deleted: %s", source.pod(), source.container(), e.getMessage());
+            LOG.debug("pod %s container %s: log files not deleted: %s", source.pod(), source.container(), e.getMessage());
         }
     }
 }

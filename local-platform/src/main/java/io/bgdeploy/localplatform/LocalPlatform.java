@@ -1,12 +1,7 @@
-package io.bgdeploy.deployer.platform.local;
+package io.bgdeploy.localplatform;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.bgdeploy.deployer.model.Platform;
-import io.bgdeploy.deployer.model.PodInfo;
-import io.bgdeploy.deployer.model.PodListener;
-import io.bgdeploy.deployer.model.WorkloadSpec;
 import io.bgdeploy.events.EventCodec;
-import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,34 +29,49 @@ import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
- * The embedded platform: every pod is a set of processes on this machine, one per container,
- * started from the container's command (or the command configured for its image), with a free
- * local port for every container port of the pod, reachable at 127.0.0.1. Each process writes its
- * output to files in the state directory, which are read from saved positions into container-log
- * records (so lines written while no deployer runs are delivered later); a process that ends is restarted with a growing back-off and counted, as
- * the kubelet does, and one whose resident memory exceeds its container's memory limit is killed
- * and restarted as {@code OOMKilled}. Pod state is kept in a directory, with the deployer process
- * that supervises each pod, so that another deployer process (this one restarted, or a sibling
- * instance once this one is gone) adopts the pods that still run.
+ * Pods as processes on this machine, a stand-in for Kubernetes in development and tests: every
+ * pod of a {@link LaunchSpec} is a set of processes, one per container, started from the
+ * container's command (or the command configured for its image), with a free local port for every
+ * container port of the pod, reachable at 127.0.0.1. Each process writes its output to files in
+ * the state directory, which are read from saved positions into container-log records for the
+ * {@link ContainerLogSink} (so lines written while no supervisor runs are delivered later); a
+ * process that ends is restarted with a growing back-off and counted, as the kubelet does, and one
+ * whose resident memory exceeds its container's memory limit is killed and restarted as
+ * {@code OOMKilled}. Pod state is kept in a directory, with the process that supervises each pod
+ * (the one that runs this platform), so that another process (this one restarted, or a sibling
+ * once this one is gone) adopts the pods that still run. The pods' lifecycle goes to the
+ * {@link PodListener} of their workload.
  */
-public final class LocalPlatform implements Platform {
+public final class LocalPlatform {
 
-    private static final Logger LOG = Logger.getLogger(LocalPlatform.class);
+    private static final Log LOG = Log.of(LocalPlatform.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     static final ObjectMapper JSON = EventCodec.mapper();
 
     /**
      * Settings of the local platform.
      *
+     * @param images            command lines for images run without a command, by image name with or
+     *                          without tag; {@code builtin-http} runs the built-in HTTP server
+     * @param builtinImages     images (by name without registry and tag) that run the built-in HTTP
+     *                          server when {@code images} has no command for them
+     * @param stateDir          where pod state and the containers' output files are kept
      * @param memoryCheckPeriod how often every container's resident memory is compared with its limit; zero
      *                          turns the check off
-     * @param supervisor        this deployer process, recorded in every pod state file
+     * @param supervisor        this process, recorded in every pod state file
      * @param maxLogFileBytes   size above which a container's output file is truncated once every line
      *                          in it is delivered
+     * @param settingsPrefix    where these settings are configured (e.g. {@code deployer.local.}), to name
+     *                          the one to change in an error message
      */
     public record Settings(Map<String, String> images, List<String> builtinImages, Path stateDir,
                            Duration restartBackoff, Duration maxRestartBackoff, Duration terminationGrace,
-                           String nodeName, Duration memoryCheckPeriod, Supervisor supervisor, long maxLogFileBytes) {
+                           String nodeName, Duration memoryCheckPeriod, Supervisor supervisor, long maxLogFileBytes,
+                           String settingsPrefix) {
+    }
+
+    /** A workload by namespace and name. */
+    public record WorkloadName(String namespace, String name) {
     }
 
     /** How often the containers' output files are read. */
@@ -70,7 +80,7 @@ public final class LocalPlatform implements Platform {
     private static final Duration LOG_CONFIRM_TIMEOUT = Duration.ofSeconds(30);
 
     /**
-     * A deployer process, by pid and start time (a pid alone may be reused by a later process).
+     * A supervising process, by pid and start time (a pid alone may be reused by a later process).
      *
      * @param startedMillis the process's start time in epoch milliseconds, as {@link ProcessHandle.Info} gives it
      */
@@ -102,14 +112,14 @@ public final class LocalPlatform implements Platform {
 
     public LocalPlatform(Settings settings, ContainerLogSink logs) {
         if (settings.memoryCheckPeriod().isNegative()) {
-            throw new IllegalArgumentException("deployer.local.memory-check-period " + settings.memoryCheckPeriod()
+            throw new IllegalArgumentException(settings.settingsPrefix() + "memory-check-period " + settings.memoryCheckPeriod()
                     + " is negative: give a period such as 1s, or 0s to turn the memory check off");
         }
         this.settings = new Settings(settings.images(), settings.builtinImages(), settings.stateDir().toAbsolutePath(),
                 settings.restartBackoff(), settings.maxRestartBackoff(), settings.terminationGrace(), settings.nodeName(),
-                settings.memoryCheckPeriod(), settings.supervisor(), settings.maxLogFileBytes());
+                settings.memoryCheckPeriod(), settings.supervisor(), settings.maxLogFileBytes(), settings.settingsPrefix());
         if (settings.maxLogFileBytes() <= 0) {
-            throw new IllegalArgumentException("deployer.local.max-log-file-size " + settings.maxLogFileBytes()
+            throw new IllegalArgumentException(settings.settingsPrefix() + "max-log-file-size " + settings.maxLogFileBytes()
                     + " is not positive: give a size such as 10M");
         }
         try {
@@ -119,11 +129,6 @@ public final class LocalPlatform implements Platform {
         }
         memoryWatchdog = startMemoryWatchdog();
         this.logs = new LogFollower(logs, LOG_POLL_INTERVAL, LOG_CONFIRM_TIMEOUT, this.settings.maxLogFileBytes());
-    }
-
-    @Override
-    public String name() {
-        return "local";
     }
 
     Settings settings() {
@@ -138,13 +143,20 @@ public final class LocalPlatform implements Platform {
         return namespace + "/" + workload;
     }
 
-    @Override
-    public List<String> check(WorkloadSpec spec) {
-        return LocalLaunch.problems(spec, settings.images(), settings.builtinImages());
+    /**
+     * Why the workload cannot run here, one line per problem naming its container and what to do;
+     * empty when it can.
+     *
+     * @param containersPath how the caller's input names the list of containers, to name one in a
+     *                       problem (e.g. {@code podspec.containers} gives {@code podspec.containers[1]: ...})
+     */
+    public List<String> problems(LaunchSpec spec, String containersPath) {
+        return LocalLaunch.problems(spec, settings.images(), settings.builtinImages(), settings.settingsPrefix(),
+                containersPath);
     }
 
-    @Override
-    public void create(WorkloadSpec spec, PodListener listener) {
+    /** Starts the workload's pods; they are reported to the listener as they run. */
+    public void create(LaunchSpec spec, PodListener listener) {
         LocalWorkload workload = new LocalWorkload(this, spec.namespace(), spec.name(), spec, listener);
         if (workloads.putIfAbsent(key(spec.namespace(), spec.name()), workload) != null) {
             throw new IllegalStateException("workload " + spec.name() + " already exists in " + spec.namespace());
@@ -152,7 +164,7 @@ public final class LocalPlatform implements Platform {
         workload.scale(spec.replicas());
     }
 
-    @Override
+    /** Reports the workload's pods to this listener from now on (the pods that run now at once). */
     public void attach(String namespace, String workloadName, PodListener listener) {
         LocalWorkload w = workloads.get(key(namespace, workloadName));
         if (w != null) {
@@ -160,18 +172,18 @@ public final class LocalPlatform implements Platform {
         }
     }
 
-    @Override
-    public List<PodInfo> pods(String namespace, String workloadName) {
+    /** The workload's pods whose every container runs. */
+    public List<RunningPod> pods(String namespace, String workloadName) {
         LocalWorkload w = workloads.get(key(namespace, workloadName));
         return w == null ? List.of() : w.runningPods();
     }
 
-    @Override
+    /** Whether this platform supervises a workload of that name (at any scale). */
     public boolean exists(String namespace, String workloadName) {
         return workloads.containsKey(key(namespace, workloadName));
     }
 
-    @Override
+    /** Starts or stops pods until the workload has that many; 0 stops every pod. */
     public void scale(String namespace, String workloadName, int replicas) {
         LocalWorkload w = workloads.get(key(namespace, workloadName));
         if (w != null) {
@@ -179,7 +191,7 @@ public final class LocalPlatform implements Platform {
         }
     }
 
-    @Override
+    /** Stops the workload's pods and forgets it; nothing happens if it does not exist. */
     public void delete(String namespace, String workloadName) {
         LocalWorkload w = workloads.remove(key(namespace, workloadName));
         if (w != null) {
@@ -187,31 +199,32 @@ public final class LocalPlatform implements Platform {
         }
     }
 
-    @Override
-    public boolean needsRestore(WorkloadSpec spec) {
+    /** Whether the workload runs fewer pods here than it should (this platform was stopped with its pods). */
+    public boolean needsRestore(LaunchSpec spec) {
         LocalWorkload w = workloads.get(key(spec.namespace(), spec.name()));
         return w == null || w.pods().size() < spec.replicas();
     }
 
     /**
-     * Starts the pods a kept workload lacks, on new ports: after this platform was stopped (its
-     * pods stopped with it, or died while no deployer ran), the workload's pods are gone. The pods
-     * that ended meanwhile are reported gone (as new pods, not restarts); pods that were adopted
-     * because they still ran are kept.
+     * Starts the pods a kept workload lacks, on new ports, and reports its pods to the listener from
+     * now on: after this platform was stopped (its pods stopped with it, or died while no supervisor
+     * ran), the workload's pods are gone. The pods that ended meanwhile are reported gone (as new
+     * pods, not restarts); pods that were adopted because they still ran are kept.
+     *
+     * @return whether pods were started
      */
-    @Override
-    public boolean restore(WorkloadSpec spec, PodListener listener) {
+    public boolean restore(LaunchSpec spec, PodListener listener) {
         LocalWorkload w = workloads.computeIfAbsent(key(spec.namespace(), spec.name()),
                 k -> new LocalWorkload(this, spec.namespace(), spec.name(), spec, listener));
         int started = w.restore(spec, listener);
         if (started > 0) {
-            LOG.infof("workload %s in %s restored: %d pod(s) started again on new ports", spec.name(), spec.namespace(),
+            LOG.info("workload %s in %s restored: %d pod(s) started again on new ports", spec.name(), spec.namespace(),
                     started);
         }
         return started > 0;
     }
 
-    @Override
+    /** The names of the app's workloads in the namespace. */
     public List<String> workloads(String namespace, String appName) {
         List<String> names = new ArrayList<>();
         workloads.forEach((k, w) -> {
@@ -222,30 +235,33 @@ public final class LocalPlatform implements Platform {
         return names;
     }
 
-    @Override
-    public List<WorkloadRef> managedWorkloads() {
-        return workloads.values().stream().map(w -> new WorkloadRef(w.namespace(), w.name())).toList();
+    /** Every workload this platform supervises, in every namespace. */
+    public List<WorkloadName> managedWorkloads() {
+        return workloads.values().stream().map(w -> new WorkloadName(w.namespace(), w.name())).toList();
     }
 
     /**
-     * Adopts the app's pods whose supervising deployer process no longer runs (their state files
-     * name it), so that this deployer can scale, delete and attach them. Pods of a deployer that
-     * still runs are left to it. Safe to call again and while other apps' workloads change.
+     * Adopts the app's pods whose supervising process no longer runs (their state files name it),
+     * so that this platform can scale, delete and attach them. Pods of a supervisor that still runs
+     * are left to it. Safe to call again and while other apps' workloads change.
+     *
+     * @return whether pods were adopted
      */
-    @Override
     public boolean takeOver(String namespace, String appName) {
         return adoptOrphans(state -> state.namespace().equals(namespace) && appName.equals(state.appName()), true) > 0;
     }
 
-    /** The apps that have pods in the state directory whose supervising deployer process no longer runs. */
-    @Override
+    /**
+     * The apps ({@code <namespace>/<app>}) that have pods in the state directory whose supervising
+     * process no longer runs.
+     */
     public Set<String> appsToTakeOver() {
         Set<String> apps = new TreeSet<>();
         List<Path> files;
         try (Stream<Path> s = Files.list(settings.stateDir().resolve("pods"))) {
             files = s.filter(p -> p.toString().endsWith(".json")).toList();
         } catch (IOException e) {
-            LOG.warnf("cannot read the local platform's state directory %s: %s", settings.stateDir(), e.getMessage());
+            LOG.warn("cannot read the local platform's state directory %s: %s", settings.stateDir(), e.getMessage());
             return apps;
         }
         for (Path file : files) {
@@ -255,16 +271,16 @@ public final class LocalPlatform implements Platform {
                     apps.add(state.namespace() + "/" + state.appName());
                 }
             } catch (IOException | RuntimeException e) {
-                LOG.debugf("skipping pod state %s: %s", file, e.getMessage());
+                LOG.debug("skipping pod state %s: %s", file, e.getMessage());
             }
         }
         return apps;
     }
 
     /**
-     * Stops every pod (the deployer's shutdown with {@code stop-pods-on-shutdown}: tests and the
-     * local run; otherwise pods outlive the deployer). The pods' state files stay: the next deployer
-     * process reports those pods gone and starts the workloads it keeps again.
+     * Stops every pod (a supervisor that stops with its pods: tests and the local run; otherwise
+     * pods outlive it). The pods' state files stay: the next supervising process reports those pods
+     * gone and starts the workloads it keeps again.
      */
     public void stopAll() {
         if (memoryWatchdog != null) {
@@ -276,8 +292,8 @@ public final class LocalPlatform implements Platform {
     }
 
     /**
-     * Stops supervising every pod but leaves the processes and their state files, as a deployer
-     * killed with SIGKILL would; another deployer process can then adopt them.
+     * Stops supervising every pod but leaves the processes and their state files, as a supervisor
+     * killed with SIGKILL would; another process can then adopt them.
      */
     void abandon() {
         if (memoryWatchdog != null) {
@@ -347,9 +363,9 @@ public final class LocalPlatform implements Platform {
 
     /**
      * Adopts the pods (of the state directory, chosen by the filter) whose supervisor no longer runs,
-     * and rewrites their state files with this deployer as supervisor. A pod none of whose
+     * and rewrites their state files with this process as supervisor. A pod none of whose
      * containers still runs is forgotten. Holds a lock on the state directory meanwhile, so that two
-     * deployer processes never adopt the same pod.
+     * processes never adopt the same pod.
      *
      * @param warnLive whether a pod of a live supervisor deserves a warning (a take-over expected none)
      */
@@ -360,7 +376,7 @@ public final class LocalPlatform implements Platform {
                  FileLock lock = channel.lock()) {
                 return adoptLocked(filter, warnLive);
             } catch (IOException e) {
-                LOG.warnf("cannot lock the local platform's state directory %s, no pod adopted: %s", settings.stateDir(),
+                LOG.warn("cannot lock the local platform's state directory %s, no pod adopted: %s", settings.stateDir(),
                         e.getMessage());
                 return 0;
             }
@@ -378,7 +394,7 @@ public final class LocalPlatform implements Platform {
             try {
                 state = JSON.readValue(file.toFile(), LocalPodState.class);
             } catch (IOException | RuntimeException e) {
-                LOG.warnf("ignoring unreadable pod state %s: %s", file, e.getMessage());
+                LOG.warn("ignoring unreadable pod state %s: %s", file, e.getMessage());
                 continue;
             }
             if (!filter.test(state) || state.supervisor().equals(settings.supervisor())
@@ -387,7 +403,7 @@ public final class LocalPlatform implements Platform {
             }
             if (state.supervisor().alive()) {
                 if (warnLive) {
-                    LOG.warnf("pod %s of app %s in %s is supervised by the deployer process %d, which still runs:"
+                    LOG.warn("pod %s of app %s in %s is supervised by the process %d, which still runs:"
                             + " left to it", state.podName(), state.appName(), state.namespace(), state.supervisor().pid());
                 }
                 continue;
@@ -396,7 +412,7 @@ public final class LocalPlatform implements Platform {
                     k -> new LocalWorkload(this, state.namespace(), state.workload(), null, PodListener.NONE));
             boolean anyRuns = state.containers().stream().anyMatch(c -> liveProcess(c.pid(), c.startedMillis()).isPresent());
             if (!anyRuns) {
-                LOG.infof("pod %s of workload %s in %s ended while no deployer supervised it: reported gone, and"
+                LOG.info("pod %s of workload %s in %s ended while no process supervised it: reported gone, and"
                         + " replaced if the workload is kept", state.podName(), state.workload(), state.namespace());
                 w.lost(state.appName(), state.podName());
                 deliverLogsOfEnded(state);
@@ -405,7 +421,7 @@ public final class LocalPlatform implements Platform {
             }
             w.adopt(state);
             adopted++;
-            LOG.infof("adopted pod %s (containers %s) of workload %s in %s from the deployer process %d", state.podName(),
+            LOG.info("adopted pod %s (containers %s) of workload %s in %s from the process %d", state.podName(),
                     state.containers().stream().map(c -> c.name() + " pid " + c.pid()).toList(), state.workload(),
                     state.namespace(), state.supervisor().pid());
         }
@@ -428,7 +444,7 @@ public final class LocalPlatform implements Platform {
 
     private ScheduledExecutorService startMemoryWatchdog() {
         if (settings.memoryCheckPeriod().isZero()) {
-            LOG.info("memory limits of local containers are not enforced (deployer.local.memory-check-period=0)");
+            LOG.info("memory limits of local containers are not enforced (" + settings.settingsPrefix() + "memory-check-period=0)");
             return null;
         }
         if (!ProcMemory.available()) {
@@ -456,7 +472,7 @@ public final class LocalPlatform implements Platform {
             ProcMemory.Snapshot snapshot = ProcMemory.snapshot();
             limited.forEach(c -> c.enforceMemoryLimit(snapshot));
         } catch (RuntimeException e) {
-            LOG.warnf("memory check of local containers failed, tried again in %s: %s", settings.memoryCheckPeriod(),
+            LOG.warn("memory check of local containers failed, tried again in %s: %s", settings.memoryCheckPeriod(),
                     e.getMessage());
         }
     }

@@ -1,6 +1,5 @@
-package io.bgdeploy.deployer.platform.local;
+package io.bgdeploy.localplatform;
 
-import org.jboss.logging.Logger;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -26,7 +25,7 @@ import java.util.concurrent.TimeoutException;
  */
 final class LogFollower {
 
-    private static final Logger LOG = Logger.getLogger(LogFollower.class);
+    private static final Log LOG = Log.of(LogFollower.class);
     /** How long a final read of a stopped container's files may take before its pod stop goes on. */
     private static final Duration FINISH_WAIT = Duration.ofSeconds(30);
 
@@ -93,7 +92,7 @@ final class LogFollower {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
-            LOG.warnf("container log files not read to their end: %s", e.getMessage());
+            LOG.warn("container log files not read to their end: %s", e.getMessage());
         }
     }
 
@@ -103,7 +102,7 @@ final class LogFollower {
             followed.forEach(f -> batches.add(f.read(sink, false, buffer)));
             deliver(batches);
         } catch (RuntimeException e) {
-            LOG.warnf("reading the local containers' log files failed, tried again: %s", e.getMessage());
+            LOG.warn("reading the local containers' log files failed, tried again: %s", e.getMessage());
         }
     }
 
@@ -127,7 +126,7 @@ final class LogFollower {
             }
         }
         if (!allConfirmed && !warned) {
-            LOG.warnf("container log lines refused or not confirmed within %s s: kept in their files and sent again",
+            LOG.warn("container log lines refused or not confirmed within %s s: kept in their files and sent again",
                     confirmTimeout.toSeconds());
         } else if (allConfirmed && warned) {
             LOG.info("container log lines are confirmed again");
@@ -136,7 +135,7 @@ final class LogFollower {
         return allConfirmed;
     }
 
-    /** Stops reading; what is not delivered stays in the files for the next deployer process. */
+    /** Stops reading; what is not delivered stays in the files for the next supervising process. */
     void stop() {
         thread.shutdownNow();
     }

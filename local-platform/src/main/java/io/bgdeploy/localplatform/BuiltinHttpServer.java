@@ -1,4 +1,4 @@
-package io.bgdeploy.deployer.platform.local;
+package io.bgdeploy.localplatform;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;

@@ -1,4 +1,4 @@
-package io.bgdeploy.deployer.platform.local;
+package io.bgdeploy.localplatform;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,11 +1,5 @@
-package io.bgdeploy.deployer.platform.local;
+package io.bgdeploy.localplatform;
 
-import io.bgdeploy.deployer.model.BlueGreenPlanner;
-import io.bgdeploy.deployer.model.PodInfo;
-import io.bgdeploy.deployer.model.PodListener;
-import io.bgdeploy.deployer.model.WorkloadSpec;
-import io.bgdeploy.events.EventCodec;
-import io.bgdeploy.events.deploy.Descriptor;
 import io.bgdeploy.events.logs.ContainerLogRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -17,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,7 +24,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Real local processes: the built-in server, several containers per pod, logs, restarts, memory
- * limits, adoption after a deployer restart and take-over from a sibling deployer.
+ * limits, adoption after a supervisor restart and take-over from a sibling supervisor.
  */
 class LocalPlatformTest {
 
@@ -56,7 +51,7 @@ class LocalPlatformTest {
     private LocalPlatform platform(LocalPlatform.Supervisor supervisor, long maxLogFileBytes) {
         LocalPlatform p = new LocalPlatform(new LocalPlatform.Settings(Map.of(), List.of("nginx"), stateDir,
                 Duration.ofMillis(100), Duration.ofMillis(400), Duration.ofSeconds(2), "local", Duration.ofMillis(200),
-                supervisor, maxLogFileBytes), record -> {
+                supervisor, maxLogFileBytes, "local."), record -> {
                     if (sinkDown.get()) {
                         return CompletableFuture.failedFuture(new IllegalStateException("broker away"));
                     }
@@ -68,11 +63,9 @@ class LocalPlatformTest {
     }
 
     /** A container that writes {@code line 0} … {@code line <count-1>} to stdout, then sleeps. */
-    private static WorkloadSpec writer(String app, int count, String pause) throws Exception {
-        return spec(app, """
-                {"name": "writer", "image": "busybox", "command": ["sh", "-c",
-                 "i=0; while [ $i -lt %d ]; do echo line $i; i=$((i+1)); sleep %s; done; exec sleep 600"]}"""
-                .formatted(count, pause));
+    private static LaunchSpec writer(String app, int count, String pause) {
+        return spec(app, command("writer", "sh", "-c",
+                "i=0; while [ $i -lt %d ]; do echo line $i; i=$((i+1)); sleep %s; done; exec sleep 600".formatted(count, pause)));
     }
 
     /** The lines of one app's records, in the order received. */
@@ -88,8 +81,8 @@ class LocalPlatformTest {
         return ContainerLogFiles.podDir(stateDir, "default", podName).resolve("writer.stdout.log");
     }
 
-    /** A deployer process other than this JVM, that the test ends when that deployer should die. */
-    private Process otherDeployerProcess() throws Exception {
+    /** A supervising process other than this JVM, that the test ends when that supervisor should die. */
+    private Process otherSupervisorProcess() throws Exception {
         Process p = new ProcessBuilder("sleep", "600").start();
         supervisors.add(p);
         return p;
@@ -124,12 +117,12 @@ class LocalPlatformTest {
 
     private final PodListener listener = new PodListener() {
         @Override
-        public void podRunning(PodInfo pod) {
+        public void podRunning(RunningPod pod) {
             events.add("running " + pod.name());
         }
 
         @Override
-        public void podRestarted(PodInfo pod, String container, int restartCount, String reason) {
+        public void podRestarted(RunningPod pod, String container, int restartCount, String reason) {
             events.add("restarted " + container + " " + restartCount + " " + reason);
         }
 
@@ -139,11 +132,29 @@ class LocalPlatformTest {
         }
     };
 
-    private static WorkloadSpec spec(String app, String container) throws Exception {
-        Descriptor d = EventCodec.read(("""
-                {"appName": "%s", "podspec": {"containers": [%s]}}""".formatted(app, container)).getBytes(),
-                Descriptor.class);
-        return BlueGreenPlanner.workload("dep-" + app, d, "1", d.podspec(), Map.of());
+    /**
+     * One pod of version 1 of the app, with the variables a deployer would give every container (the
+     * built-in server answers with APP_NAME and APP_VERSION).
+     */
+    private static LaunchSpec spec(String app, LaunchSpec.Container... containers) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("APP_NAME", app);
+        env.put("APP_VERSION", "1");
+        env.put("POD_NAMESPACE", "default");
+        return new LaunchSpec("default", app + "-1", app, "1", "dep-" + app, 1, env, List.of(), List.of(containers));
+    }
+
+    /** A container of image nginx, which runs the built-in HTTP server. */
+    private static LaunchSpec.Container nginx(String name, Integer... ports) {
+        return new LaunchSpec.Container(name, "nginx", List.of(), List.of(), List.of(), List.of(ports), 0);
+    }
+
+    private static LaunchSpec.Container command(String name, String... command) {
+        return limited(name, 0, command);
+    }
+
+    private static LaunchSpec.Container limited(String name, long memoryLimitBytes, String... command) {
+        return new LaunchSpec.Container(name, "busybox", List.of(command), List.of(), List.of(), List.of(), memoryLimitBytes);
     }
 
     private static HttpResponse<String> get(int port, String path) throws Exception {
@@ -154,12 +165,11 @@ class LocalPlatformTest {
     @Test
     void anNginxImageRunsTheBuiltinServerOnTheMappedPortAndItsLinesBecomeLogRecords() throws Exception {
         LocalPlatform platform = platform();
-        platform.create(spec("web", """
-                {"name": "nginx", "image": "nginx", "ports": [{"name": "http", "containerPort": 80}]}"""), listener);
+        platform.create(spec("web", nginx("nginx", 80)), listener);
 
         await().atMost(Duration.ofSeconds(20)).until(() -> !platform.pods("default", "web-1").isEmpty());
-        PodInfo pod = platform.pods("default", "web-1").get(0);
-        int port = pod.reachablePort(80);
+        RunningPod pod = platform.pods("default", "web-1").get(0);
+        int port = pod.ports().get(80);
         assertThat(port).isNotEqualTo(80);
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
                 .until(() -> get(port, "/").body().contains("Hello from web version 1"));
@@ -183,8 +193,7 @@ class LocalPlatformTest {
     @Test
     void aProcessThatEndsIsRestartedAndCounted() throws Exception {
         LocalPlatform platform = platform();
-        platform.create(spec("crashy", """
-                {"name": "crashy", "image": "busybox", "command": ["/bin/false"]}"""), listener);
+        platform.create(spec("crashy", command("crashy", "/bin/false")), listener);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> events.stream().filter(e -> e.startsWith("restarted")).count() >= 3);
         assertThat(events).contains("restarted crashy 1 Error (exit 1)", "restarted crashy 2 Error (exit 1)");
@@ -193,15 +202,14 @@ class LocalPlatformTest {
     @Test
     void everyContainerOfAPodRunsWithThePodsPortsAndItsOwnLogsAndAllStopTogether() throws Exception {
         LocalPlatform platform = platform();
-        platform.create(spec("duo", """
-                {"name": "web", "image": "nginx", "ports": [{"name": "http", "containerPort": 80}]},
-                {"name": "agent", "image": "busybox", "ports": [{"name": "metrics", "containerPort": 9100}],
-                 "command": ["sh", "-c", "echo agent on $(PORT) sees web on $(PORT_80); exec sleep 600"]}"""), listener);
+        platform.create(spec("duo", nginx("web", 80), new LaunchSpec.Container("agent", "busybox",
+                List.of("sh", "-c", "echo agent on $(PORT) sees web on $(PORT_80); exec sleep 600"), List.of(), List.of(),
+                List.of(9100), 0)), listener);
 
         await().atMost(Duration.ofSeconds(20)).until(() -> !platform.pods("default", "duo-1").isEmpty());
-        PodInfo pod = platform.pods("default", "duo-1").get(0);
-        int web = pod.reachablePort(80);
-        int agent = pod.reachablePort(9100);
+        RunningPod pod = platform.pods("default", "duo-1").get(0);
+        int web = pod.ports().get(80);
+        int agent = pod.ports().get(9100);
         assertThat(agent).isNotEqualTo(9100).isNotEqualTo(web);
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> get(web, "/").statusCode() == 200);
         await().atMost(Duration.ofSeconds(5)).until(() -> logs.stream().anyMatch(l -> "agent".equals(l.container())));
@@ -221,11 +229,10 @@ class LocalPlatformTest {
     @Test
     void aContainerOverItsMemoryLimitIsKilledAndRestartedAsOomKilledWhileOneUnderItKeepsRunning() throws Exception {
         LocalPlatform platform = platform();
-        platform.create(spec("mem", """
-                {"name": "hog", "image": "busybox", "resources": {"limits": {"memory": "24Mi"}},
-                 "command": ["sh", "-c", "x=$(head -c 48000000 /dev/zero | tr '\\\\0' a); echo allocated; sleep 600"]},
-                {"name": "calm", "image": "busybox", "resources": {"limits": {"memory": "24Mi"}},
-                 "command": ["sh", "-c", "x=$(head -c 4000000 /dev/zero | tr '\\\\0' a); echo allocated; sleep 600"]}"""),
+        long limit = 24L << 20;
+        platform.create(spec("mem",
+                limited("hog", limit, "sh", "-c", "x=$(head -c 48000000 /dev/zero | tr '\\0' a); echo allocated; sleep 600"),
+                limited("calm", limit, "sh", "-c", "x=$(head -c 4000000 /dev/zero | tr '\\0' a); echo allocated; sleep 600")),
                 listener);
 
         await().atMost(Duration.ofSeconds(20)).until(() -> events.contains("restarted hog 2 OOMKilled"));
@@ -245,15 +252,14 @@ class LocalPlatformTest {
     }
 
     @Test
-    void aRestartedDeployerAdoptsThePodsThatStillRun() throws Exception {
-        Process firstDeployer = otherDeployerProcess();
-        LocalPlatform first = platform(LocalPlatform.Supervisor.of(firstDeployer.toHandle()));
-        first.create(spec("kept", """
-                {"name": "web", "image": "nginx", "ports": [{"containerPort": 8080}]}"""), listener);
+    void aRestartedSupervisorAdoptsThePodsThatStillRun() throws Exception {
+        Process firstSupervisor = otherSupervisorProcess();
+        LocalPlatform first = platform(LocalPlatform.Supervisor.of(firstSupervisor.toHandle()));
+        first.create(spec("kept", nginx("web", 8080)), listener);
         await().atMost(Duration.ofSeconds(20)).until(() -> !first.pods("default", "kept-1").isEmpty());
-        int port = first.pods("default", "kept-1").get(0).reachablePort(8080);
+        int port = first.pods("default", "kept-1").get(0).ports().get(8080);
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> get(port, "/").statusCode() == 200);
-        firstDeployer.destroyForcibly().waitFor();
+        firstSupervisor.destroyForcibly().waitFor();
         first.abandon();
         java.nio.file.Files.writeString(stateDir.resolve("pods").resolve("default_old-1-bcdfg.json"), """
                 {"namespace": "default", "workload": "old-1", "podName": "old-1-bcdfg", "pid": 1, "startedMillis": 0}""");
@@ -269,21 +275,19 @@ class LocalPlatformTest {
         assertThat(second.exists("default", "kept-1")).isTrue();
         assertThat(second.appsToTakeOver()).isEmpty();
         await().atMost(Duration.ofSeconds(5)).until(() -> !second.pods("default", "kept-1").isEmpty());
-        assertThat(second.pods("default", "kept-1").get(0).reachablePort(8080)).isEqualTo(port);
+        assertThat(second.pods("default", "kept-1").get(0).ports().get(8080)).isEqualTo(port);
         second.delete("default", "kept-1");
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> refused(port));
     }
 
     @Test
-    void aSiblingDeployerTakesOverAnAppOnlyOnceItsSupervisorIsGone() throws Exception {
-        Process deployerA = otherDeployerProcess();
-        LocalPlatform a = platform(LocalPlatform.Supervisor.of(deployerA.toHandle()));
-        a.create(spec("shared", """
-                {"name": "web", "image": "nginx", "ports": [{"containerPort": 8080}]},
-                {"name": "agent", "image": "busybox", "command": ["sleep", "600"]}"""), listener);
+    void aSiblingSupervisorTakesOverAnAppOnlyOnceItsSupervisorIsGone() throws Exception {
+        Process supervisorA = otherSupervisorProcess();
+        LocalPlatform a = platform(LocalPlatform.Supervisor.of(supervisorA.toHandle()));
+        a.create(spec("shared", nginx("web", 8080), command("agent", "sleep", "600")), listener);
         await().atMost(Duration.ofSeconds(20)).until(() -> !a.pods("default", "shared-1").isEmpty());
         String podName = a.pods("default", "shared-1").get(0).name();
-        int port = a.pods("default", "shared-1").get(0).reachablePort(8080);
+        int port = a.pods("default", "shared-1").get(0).ports().get(8080);
         await().atMost(Duration.ofSeconds(20)).until(() -> containerPids(podName).keySet().equals(Set.of("web", "agent"))
                 && containerPids(podName).values().stream().allMatch(LocalPlatformTest::alive));
         Map<String, Long> pids = containerPids(podName);
@@ -294,14 +298,14 @@ class LocalPlatformTest {
 
         assertThat(b.exists("default", "shared-1")).as("A still runs: its pods stay its own").isFalse();
 
-        deployerA.destroyForcibly().waitFor();
+        supervisorA.destroyForcibly().waitFor();
         a.abandon();
         b.takeOver("default", "shared");
         b.takeOver("default", "shared");
 
         assertThat(b.workloads("default", "shared")).containsExactly("shared-1");
         await().atMost(Duration.ofSeconds(5)).until(() -> b.pods("default", "shared-1").size() == 1);
-        assertThat(b.pods("default", "shared-1").get(0).reachablePort(8080)).isEqualTo(port);
+        assertThat(b.pods("default", "shared-1").get(0).ports().get(8080)).isEqualTo(port);
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> get(port, "/").statusCode() == 200);
         assertThat(containerPids(podName)).as("the same processes, now supervised by B").isEqualTo(pids);
         assertThat(LocalPlatform.JSON.readValue(stateDir.resolve("pods").resolve("default_" + podName + ".json").toFile(),
@@ -313,17 +317,16 @@ class LocalPlatformTest {
 
     @Test
     void aKeptWorkloadOfAPlatformThatStoppedWithItsPodsIsStartedAgainAsNewPods() throws Exception {
-        Process stoppedDeployer = otherDeployerProcess();
-        LocalPlatform before = platform(LocalPlatform.Supervisor.of(stoppedDeployer.toHandle()));
-        WorkloadSpec kept = spec("back", """
-                {"name": "web", "image": "nginx", "ports": [{"containerPort": 8080}]}""");
+        Process stoppedSupervisor = otherSupervisorProcess();
+        LocalPlatform before = platform(LocalPlatform.Supervisor.of(stoppedSupervisor.toHandle()));
+        LaunchSpec kept = spec("back", nginx("web", 8080));
         before.create(kept, listener);
         await().atMost(Duration.ofSeconds(20)).until(() -> !before.pods("default", "back-1").isEmpty());
         String oldPod = before.pods("default", "back-1").get(0).name();
-        int oldPort = before.pods("default", "back-1").get(0).reachablePort(8080);
+        int oldPort = before.pods("default", "back-1").get(0).ports().get(8080);
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> get(oldPort, "/").statusCode() == 200);
         before.stopAll();
-        stoppedDeployer.destroyForcibly().waitFor();
+        stoppedSupervisor.destroyForcibly().waitFor();
         assertThat(refused(oldPort)).isTrue();
         events.clear();
 
@@ -334,10 +337,10 @@ class LocalPlatformTest {
         assertThat(after.restore(kept, listener)).isTrue();
 
         await().atMost(Duration.ofSeconds(20)).until(() -> !after.pods("default", "back-1").isEmpty());
-        PodInfo replacement = after.pods("default", "back-1").get(0);
+        RunningPod replacement = after.pods("default", "back-1").get(0);
         assertThat(replacement.name()).isNotEqualTo(oldPod);
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() ->
-                get(replacement.reachablePort(8080), "/").statusCode() == 200);
+                get(replacement.ports().get(8080), "/").statusCode() == 200);
         assertThat(events).containsExactly("gone " + oldPod, "running " + replacement.name());
         assertThat(LocalPlatform.JSON.readValue(stateDir.resolve("pods").resolve("default_" + replacement.name() + ".json")
                 .toFile(), LocalPodState.class).containers()).allMatch(c -> c.restarts() == 0);
@@ -347,22 +350,22 @@ class LocalPlatformTest {
     }
 
     @Test
-    void linesWrittenWhileNoDeployerRunsAreDeliveredOnceTheNextOneAdoptsThePod() throws Exception {
+    void linesWrittenWhileNoSupervisorRunsAreDeliveredOnceTheNextOneAdoptsThePod() throws Exception {
         int count = 300;
-        Process firstDeployer = otherDeployerProcess();
-        LocalPlatform first = platform(LocalPlatform.Supervisor.of(firstDeployer.toHandle()));
+        Process firstSupervisor = otherSupervisorProcess();
+        LocalPlatform first = platform(LocalPlatform.Supervisor.of(firstSupervisor.toHandle()));
         first.create(writer("chatty", count, "0.02"), listener);
         await().atMost(Duration.ofSeconds(20)).until(() -> linesOf("chatty").size() >= 10);
         String podName = first.pods("default", "chatty-1").get(0).name();
         long pid = containerPids(podName).get("writer");
 
-        firstDeployer.destroyForcibly().waitFor();
+        firstSupervisor.destroyForcibly().waitFor();
         first.abandon();
         int receivedBeforeTheKill = linesOf("chatty").size();
         await().atMost(Duration.ofSeconds(30)).until(() ->
                 java.nio.file.Files.readString(stdoutFile(podName)).contains("line " + (count - 1) + "\n"));
-        assertThat(receivedBeforeTheKill).as("the pod went on writing while no deployer ran").isLessThan(count);
-        assertThat(linesOf("chatty")).as("nothing reads while no deployer runs").hasSize(receivedBeforeTheKill);
+        assertThat(receivedBeforeTheKill).as("the pod went on writing while no supervisor ran").isLessThan(count);
+        assertThat(linesOf("chatty")).as("nothing reads while no supervisor runs").hasSize(receivedBeforeTheKill);
 
         LocalPlatform second = platform();
         assertThat(second.takeOver("default", "chatty")).isTrue();
@@ -378,25 +381,23 @@ class LocalPlatformTest {
     }
 
     @Test
-    void theLastLinesOfAPodThatEndedWhileNoDeployerRanAreDeliveredAndItsFilesRemoved() throws Exception {
-        Process firstDeployer = otherDeployerProcess();
-        LocalPlatform first = platform(LocalPlatform.Supervisor.of(firstDeployer.toHandle()));
-        first.create(spec("brief", """
-                {"name": "writer", "image": "busybox", "command": ["sh", "-c",
-                 "trap 'echo last words; echo to stderr >&2; kill $!; exit 3' TERM; echo started; sleep 600 & wait"]}"""),
-                listener);
+    void theLastLinesOfAPodThatEndedWhileNoSupervisorRanAreDeliveredAndItsFilesRemoved() throws Exception {
+        Process firstSupervisor = otherSupervisorProcess();
+        LocalPlatform first = platform(LocalPlatform.Supervisor.of(firstSupervisor.toHandle()));
+        first.create(spec("brief", command("writer", "sh", "-c",
+                "trap 'echo last words; echo to stderr >&2; kill $!; exit 3' TERM; echo started; sleep 600 & wait")), listener);
         await().atMost(Duration.ofSeconds(20)).until(() -> linesOf("brief").contains("started"));
         String podName = onlyPod();
         long pid = containerPids(podName).get("writer");
 
-        firstDeployer.destroyForcibly().waitFor();
+        firstSupervisor.destroyForcibly().waitFor();
         first.abandon();
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
         await().atMost(Duration.ofSeconds(10)).until(() -> !alive(pid));
 
         LocalPlatform second = platform();
         assertThat(second.takeOver("default", "brief")).as("nothing runs to adopt").isFalse();
-        assertThat(linesOf("brief")).as("written after the kill, delivered by the next deployer")
+        assertThat(linesOf("brief")).as("written after the kill, delivered by the next supervisor")
                 .containsExactly("started", "last words", "to stderr");
         assertThat(logs).filteredOn(l -> l.line().equals("to stderr")).singleElement()
                 .satisfies(l -> assertThat(l.stream()).isEqualTo("stderr"));
@@ -423,10 +424,8 @@ class LocalPlatformTest {
     @Test
     void aLogFileOverTheSizeBoundIsTruncatedOnceItsLinesAreDeliveredAndNoneIsLost() throws Exception {
         LocalPlatform platform = platform(LocalPlatform.Supervisor.current(), 4096);
-        platform.create(spec("verbose", """
-                {"name": "writer", "image": "busybox", "command": ["sh", "-c",
-                 "for b in 0 1 2 3 4; do i=0; while [ $i -lt 400 ]; do echo line $((b*400+i)); i=$((i+1)); done; sleep 0.3; done; exec sleep 600"]}"""),
-                listener);
+        platform.create(spec("verbose", command("writer", "sh", "-c", "for b in 0 1 2 3 4; do i=0; while [ $i -lt 400 ];"
+                + " do echo line $((b*400+i)); i=$((i+1)); done; sleep 0.3; done; exec sleep 600")), listener);
 
         await().atMost(Duration.ofSeconds(60)).until(() -> linesOf("verbose").size() >= 2000);
         assertThat(linesOf("verbose")).containsExactlyElementsOf(numberedLines(2000));

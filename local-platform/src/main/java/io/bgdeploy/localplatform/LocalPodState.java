@@ -1,14 +1,14 @@
-package io.bgdeploy.deployer.platform.local;
+package io.bgdeploy.localplatform;
 
 import java.util.List;
 import java.util.Map;
 
 /**
- * What another deployer process needs to adopt a local pod that still runs, and to restart its
+ * What another process needs to adopt a local pod that still runs, and to restart its
  * containers later: one file per pod in the state directory, rewritten whenever a container starts.
  *
  * @param ports      every container port of the pod to its local port
- * @param supervisor the deployer process that supervises the pod; another one adopts the pod only
+ * @param supervisor the process that supervises the pod; another one adopts the pod only
  *                   once this one no longer runs
  */
 public record LocalPodState(String namespace, String workload, String appName, String version, String deploymentId,

@@ -1,4 +1,4 @@
-package io.bgdeploy.deployer.model;
+package io.bgdeploy.localplatform;
 
 import org.junit.jupiter.api.Test;
 
