@@ -61,7 +61,7 @@ import java.util.zip.GZIPInputStream;
  * an unmeasured pass first warms the broker and the client), and the shipper over HTTP (bulk,
  * gzip) and TCP with several bounds of records in flight
  * ({@code -Dbenchmark.maxInFlight=1000,2500,10000}) and UDP (the default bound), each reading the
- * whole topic with its own consumer group. The receivers only count
+ * whole topic with its own consumer group ({@code -Dbenchmark.transports=http,tcp} runs only those). The receivers only count
  * messages (newlines of the decompressed bodies, NUL bytes, datagrams) so that the figures are the
  * shipper's. CPU: the CPU time of this JVM per record (the broker runs in its own process), which
  * waiting for a core on a loaded machine does not inflate. Heap: the highest used heap sampled every 20 ms (garbage included) and the highest
@@ -78,7 +78,9 @@ class GelfShipperBenchmark {
     private static final GelfShipper.Settings DEFAULTS = GelfShipper.Settings.defaults("bench");
     private static final int DEFAULT_IN_FLIGHT = DEFAULTS.maxInFlightRecords();
     private static final List<Integer> MAX_IN_FLIGHT = Arrays.stream(System.getProperty("benchmark.maxInFlight",
-            "2500," + DEFAULT_IN_FLIGHT).split(",")).map(String::trim).map(Integer::valueOf).distinct().toList();
+            "2500,10000," + DEFAULT_IN_FLIGHT).split(",")).map(String::trim).map(Integer::valueOf).distinct().toList();
+    private static final Set<String> TRANSPORTS = Arrays.stream(System.getProperty("benchmark.transports", "http,tcp,udp")
+            .split(",")).map(String::trim).collect(Collectors.toSet());
 
     private final String bootstrap = SharedInfra.kafka().bootstrapServers();
     private final KafkaClients kafka = KafkaClients.of(bootstrap);
@@ -92,16 +94,18 @@ class GelfShipperBenchmark {
         List<Row> rows = new ArrayList<>();
         rows.add(run("ceiling: plain KafkaConsumer, no work", () -> ceiling("first")));
         try (CountingHttp http = new CountingHttp(); CountingTcp tcp = new CountingTcp(); CountingUdp udp = new CountingUdp()) {
-            for (int maxInFlight : MAX_IN_FLIGHT) {
+            for (int maxInFlight : TRANSPORTS.contains("http") ? MAX_IN_FLIGHT : List.<Integer>of()) {
                 rows.add(run("log-shipper -> GELF HTTP, " + maxInFlight + " in flight",
                         () -> shipper(http.url(), maxInFlight, http::count)));
             }
-            for (int maxInFlight : MAX_IN_FLIGHT) {
+            for (int maxInFlight : TRANSPORTS.contains("tcp") ? MAX_IN_FLIGHT : List.<Integer>of()) {
                 rows.add(run("log-shipper -> GELF TCP, " + maxInFlight + " in flight",
                         () -> shipper("tcp://127.0.0.1:" + tcp.port(), maxInFlight, tcp::count)));
             }
-            rows.add(run("log-shipper -> GELF UDP, " + DEFAULT_IN_FLIGHT + " in flight",
-                    () -> shipper("udp://127.0.0.1:" + udp.port(), DEFAULT_IN_FLIGHT, udp::count)));
+            if (TRANSPORTS.contains("udp")) {
+                rows.add(run("log-shipper -> GELF UDP, " + DEFAULT_IN_FLIGHT + " in flight",
+                        () -> shipper("udp://127.0.0.1:" + udp.port(), DEFAULT_IN_FLIGHT, udp::count)));
+            }
         }
         rows.add(run("ceiling again, after the shipper", () -> ceiling("last")));
         double ceiling = (rows.get(0).perSecond() + rows.get(rows.size() - 1).perSecond()) / 2;

@@ -6,12 +6,14 @@ import io.bgdeploy.events.deploy.DeploymentPhase;
 /** CREATING_GREEN: the new version's workload, whose pods are reported as they come. */
 final class CreateGreen extends Step {
 
+    static final String NAME = "create-green";
+
     private final Platform platform;
     private final PodReporters reporters;
     private final Journal journal;
 
     CreateGreen(Platform platform, PodReporters reporters, Journal journal) {
-        super("create-green", DeploymentPhase.CREATING_GREEN);
+        super(NAME, DeploymentPhase.CREATING_GREEN);
         this.platform = platform;
         this.reporters = reporters;
         this.journal = journal;

@@ -60,6 +60,9 @@ public final class DeploymentRunner {
     public Deployment run(Run run, String instance) throws InterruptedException {
         Deployment d = run.deployment();
         if (d.status() == DeploymentStatus.UNDEPLOYING) {
+            if (d.phase() == DeploymentPhase.UNDEPLOYING) {
+                run.useNewCommandIds(); // a run before this one got this far and stopped
+            }
             Optional<UndeployRequest> request = store.undeployRequest(d.namespace(), d.id());
             Deployment done = undeploy.run(run, request.map(UndeployRequest::by).orElse("an undeploy request"));
             if (request.filter(UndeployRequest::forget).isPresent()) {

@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class DrainBlue extends Step {
 
+    static final String NAME = "drain";
+
     /** How often the drain looks for a rollback asked of another deployer instance. */
     private static final Duration ROLLBACK_POLL = Duration.ofMillis(250);
 
@@ -23,7 +25,7 @@ final class DrainBlue extends Step {
     private final Journal journal;
 
     DrainBlue(DeploymentStore store, Duration drainDelay, Journal journal) {
-        super("drain", DeploymentPhase.DRAINING);
+        super(NAME, DeploymentPhase.DRAINING);
         this.store = store;
         this.drainDelay = drainDelay;
         this.journal = journal;

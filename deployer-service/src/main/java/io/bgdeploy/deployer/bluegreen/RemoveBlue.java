@@ -19,6 +19,8 @@ import java.time.Instant;
  */
 final class RemoveBlue extends Step {
 
+    static final String NAME = "remove-blue";
+
     private final Platform platform;
     private final LbCommands lb;
     private final HealthBoard board;
@@ -26,7 +28,7 @@ final class RemoveBlue extends Step {
     private final Journal journal;
 
     RemoveBlue(Platform platform, LbCommands lb, HealthBoard board, DeploymentStore store, Journal journal) {
-        super("remove-blue", DeploymentPhase.REMOVING_BLUE);
+        super(NAME, DeploymentPhase.REMOVING_BLUE);
         this.platform = platform;
         this.lb = lb;
         this.board = board;
@@ -48,10 +50,10 @@ final class RemoveBlue extends Step {
         HostName blueHost = run.blueHost();
         String greenText = run.descriptor.frontend();
         if (blueHost != null && !blueHost.equals(greenText == null ? null : HostName.of(greenText))) {
-            lb.bestEffort(run, new RemoveFrontend(run.id() + ".remove-blue-frontend", run.id(), blue.namespace(),
+            lb.bestEffort(run, new RemoveFrontend(run.commandId("remove-blue-frontend"), run.id(), blue.namespace(),
                     blue.appName(), blueHost, blueBackend));
         }
-        lb.bestEffort(run, new RemoveBackend(run.id() + ".remove-blue-backend", run.id(), blue.namespace(),
+        lb.bestEffort(run, new RemoveBackend(run.commandId("remove-blue-backend"), run.id(), blue.namespace(),
                 blue.appName(), blueBackend));
         board.forget(blue.id());
         store.save(blue.withStatus(DeploymentStatus.UNDEPLOYED, "replaced by version " + run.deployment.version()

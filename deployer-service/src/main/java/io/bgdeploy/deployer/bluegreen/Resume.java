@@ -7,11 +7,12 @@ import io.bgdeploy.events.deploy.DeploymentPhase;
 import io.bgdeploy.events.deploy.DeploymentStatus;
 
 /**
- * Continues a deployment that a deployer left unfinished (it stopped, or lost the app's lock):
- * before a confirmed switch it is rolled back (green removed once the load balancer confirms it
- * serves no traffic, blue untouched); after it, the stable address is made to select green, the
- * rest of the drain is waited (a rollback is still possible), then blue is removed and it ends
- * DEPLOYED.
+ * Continues a deployment that a deployer left unfinished (it stopped, or lost the app's lock) from
+ * the phase it was in, as if it had not stopped: green is created if it is not there yet, its
+ * health awaited (with the health its predecessor stored), the backend and the switch sent again
+ * (under new command ids; a switch that was applied already is confirmed again), then drained and
+ * blue removed. A deployment that was rolling back is rolled back to its end. Blue serves until the
+ * switch is confirmed, and a step that fails rolls the deployment back as in an uninterrupted run.
  */
 final class Resume {
 
@@ -39,23 +40,38 @@ final class Resume {
         Deployment d = run.deployment;
         journal.log(run, "deployer instance " + instance + " continues this deployment, left unfinished in phase "
                 + d.phase() + " by a deployer that stopped");
+        run.useNewCommandIds();
         run.blue = d.blueVersion() == null ? null : store.list(d.namespace(), d.appName()).stream()
                 .filter(x -> d.blueVersion().equals(x.version()) && !x.id().equals(d.id()))
                 .filter(x -> x.status() == DeploymentStatus.DEPLOYED)
                 .findFirst().orElse(null);
-        run.greenCreated = true;
+        boolean greenExists = platform.exists(d.namespace(), run.spec.name());
+        run.greenCreated = greenExists || d.phase() != DeploymentPhase.CREATING_GREEN;
+        if (greenExists) {
+            // report green's pods (and their end, should it be rolled back) as an uninterrupted run would
+            platform.attach(d.namespace(), run.spec.name(), reporters.of(run));
+        }
         switch (d.phase()) {
+            case CREATING_GREEN, WAITING_FOR_HEALTH -> {
+                if (!greenExists) {
+                    journal.log(run, "green workload " + run.spec.name() + " is not there: creating it");
+                    return chain.runFrom(run, CreateGreen.NAME);
+                }
+                return chain.runFrom(run, WaitForHealth.NAME);
+            }
+            case SWITCHING -> {
+                // the switch may have been applied: a rollback from here switches back first
+                run.switchAttempted = true;
+                return chain.runFrom(run, UpsertGreenBackend.NAME);
+            }
             case DRAINING, REMOVING_BLUE -> {
                 run.switchAttempted = true;
                 run.switched = true;
-                platform.attach(d.namespace(), run.spec.name(), reporters.of(run));
                 stable.pointAt(run, run.spec);
-                return chain.runFrom(run, d.phase() == DeploymentPhase.DRAINING ? "drain" : "remove-blue");
+                return chain.runFrom(run, d.phase() == DeploymentPhase.DRAINING ? DrainBlue.NAME : RemoveBlue.NAME);
             }
             default -> {
-                run.switchAttempted = d.phase() == DeploymentPhase.SWITCHING || d.phase() == DeploymentPhase.ROLLING_BACK;
-                // report green's pods as gone when the rollback deletes them, as an uninterrupted run would
-                platform.attach(d.namespace(), run.spec.name(), reporters.of(run));
+                run.switchAttempted = d.phase() == DeploymentPhase.ROLLING_BACK;
                 return rollback.run(run, "the deployer stopped during " + d.phase());
             }
         }

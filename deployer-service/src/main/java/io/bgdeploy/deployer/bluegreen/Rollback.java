@@ -62,7 +62,7 @@ final class Rollback {
         } else if (run.greenCreated) {
             platform.delete(d.namespace(), run.spec.name());
             journal.log(run, "green workload " + run.spec.name() + " deleted");
-            lb.bestEffort(run, new RemoveBackend(d.id() + ".remove-backend", d.id(), d.namespace(), d.appName(),
+            lb.bestEffort(run, new RemoveBackend(run.commandId("remove-backend"), d.id(), d.namespace(), d.appName(),
                     run.backendId()));
         }
         return journal.finish(run, DeploymentStatus.FAILURE, reason);
@@ -85,9 +85,9 @@ final class Rollback {
             run.checkLock(DeploymentPhase.ROLLING_BACK);
             String suffix = attempt == 1 ? "" : "-" + attempt;
             LbCommand away = blueBackend != null
-                    ? new SwitchFrontend(d.id() + ".switch-back" + suffix, d.id(), d.namespace(), d.appName(),
+                    ? new SwitchFrontend(run.commandId("switch-back") + suffix, d.id(), d.namespace(), d.appName(),
                     BlueGreenPlanner.frontend(run.blue.descriptor()), blueBackend, run.backendId())
-                    : new RemoveFrontend(d.id() + ".remove-frontend" + suffix, d.id(), d.namespace(), d.appName(),
+                    : new RemoveFrontend(run.commandId("remove-frontend") + suffix, d.id(), d.namespace(), d.appName(),
                     frontend.hostname(), run.backendId());
             LoadBalancer.Answer moved = lb.answer(away);
             String problem;
@@ -96,7 +96,7 @@ final class Rollback {
             } else {
                 journal.log(run, away.getClass().getSimpleName() + " " + away.commandId() + " "
                         + (moved.applied() ? "applied" : "rejected: " + moved.reason()));
-                LoadBalancer.Answer removed = lb.answer(new RemoveBackend(d.id() + ".remove-backend" + suffix, d.id(),
+                LoadBalancer.Answer removed = lb.answer(new RemoveBackend(run.commandId("remove-backend") + suffix, d.id(),
                         d.namespace(), d.appName(), run.backendId()));
                 if (removed.applied()) {
                     journal.log(run, "the load balancer confirmed that no frontend routes to " + run.backendId()

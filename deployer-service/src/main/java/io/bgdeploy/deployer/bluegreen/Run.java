@@ -24,6 +24,8 @@ public final class Run {
     volatile boolean switched;
     volatile boolean greenCreated;
     volatile String rollbackRequestedBy;
+    /** Set when the run continues a deployment an earlier run left: its load-balancer commands get new ids. */
+    private volatile String commandTag;
     final CountDownLatch rollbackSignal = new CountDownLatch(1);
     Instant phaseStarted = Instant.now();
     final Instant started = Instant.now();
@@ -62,6 +64,22 @@ public final class Run {
 
     String id() {
         return deployment.id();
+    }
+
+    /**
+     * Gives the run's load-balancer commands ids that no earlier run of the deployment used.
+     * lb-config-service answers a command id once (a redelivery it has answered is ignored), so a
+     * run that continues where a stopped deployer left must not wait for an answer given to its
+     * predecessor.
+     */
+    void useNewCommandIds() {
+        commandTag = "run-" + Long.toString(System.currentTimeMillis(), 36);
+    }
+
+    /** The id of the run's load-balancer command for that step, e.g. {@code <deployment id>.switch-frontend}. */
+    String commandId(String step) {
+        String tag = commandTag;
+        return id() + "." + step + (tag == null ? "" : "." + tag);
     }
 
     String backendId() {

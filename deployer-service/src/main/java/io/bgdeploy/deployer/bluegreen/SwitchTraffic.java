@@ -30,7 +30,7 @@ final class SwitchTraffic extends Step {
         }
         String expected = run.blueBackendOn(frontend.host());
         run.switchAttempted = true;
-        lb.apply(run, new SwitchFrontend(run.id() + ".switch-frontend", run.id(), run.deployment.namespace(),
+        lb.apply(run, new SwitchFrontend(run.commandId("switch-frontend"), run.id(), run.deployment.namespace(),
                 run.deployment.appName(), frontend, run.backendId(), expected));
         run.switched = true;
         journal.log(run, "frontend " + frontend.hostname() + " switched to " + run.backendId()

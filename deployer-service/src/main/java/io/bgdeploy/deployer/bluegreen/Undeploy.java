@@ -37,13 +37,13 @@ final class Undeploy {
         FrontendSpec frontend = BlueGreenPlanner.frontend(run.descriptor);
         List<String> problems = new ArrayList<>();
         if (frontend != null) {
-            problems.addAll(lb.bestEffort(run, new RemoveFrontend(d.id() + ".undeploy-frontend", d.id(), d.namespace(),
+            problems.addAll(lb.bestEffort(run, new RemoveFrontend(run.commandId("undeploy-frontend"), d.id(), d.namespace(),
                     d.appName(), frontend.hostname(), run.backendId())));
         }
         stable.remove(run, d.version());
         platform.delete(d.namespace(), run.spec.name());
         journal.log(run, "workload " + run.spec.name() + " deleted");
-        problems.addAll(lb.bestEffort(run, new RemoveBackend(d.id() + ".undeploy-backend", d.id(), d.namespace(),
+        problems.addAll(lb.bestEffort(run, new RemoveBackend(run.commandId("undeploy-backend"), d.id(), d.namespace(),
                 d.appName(), run.backendId())));
         return journal.finish(run, DeploymentStatus.UNDEPLOYED, problems.isEmpty() ? "undeployed on request of " + by
                 : "undeployed on request of " + by + "; load balancer: " + String.join("; ", problems));

@@ -13,13 +13,15 @@ import java.util.List;
 /** SWITCHING, first: green's backend with green's pods, confirmed by the load balancer. */
 final class UpsertGreenBackend extends Step {
 
+    static final String NAME = "upsert-green-backend";
+
     private final Platform platform;
     private final LbCommands lb;
     private final BackendFollower backends;
     private final Journal journal;
 
     UpsertGreenBackend(Platform platform, LbCommands lb, BackendFollower backends, Journal journal) {
-        super("upsert-green-backend", DeploymentPhase.SWITCHING);
+        super(NAME, DeploymentPhase.SWITCHING);
         this.platform = platform;
         this.lb = lb;
         this.backends = backends;
@@ -29,7 +31,7 @@ final class UpsertGreenBackend extends Step {
     @Override
     void run(Run run) throws StepFailed, InterruptedException {
         var backend = BlueGreenPlanner.backend(run.descriptor, run.deployment.version(), servers(run));
-        lb.apply(run, new UpsertBackend(run.id() + ".upsert-backend", run.id(), run.deployment.namespace(),
+        lb.apply(run, new UpsertBackend(run.commandId("upsert-backend"), run.id(), run.deployment.namespace(),
                 run.deployment.appName(), backend));
         backends.sent(run.id(), backend.servers());
         journal.log(run, "backend " + backend.id() + " serves " + backend.servers().size() + " server(s)");

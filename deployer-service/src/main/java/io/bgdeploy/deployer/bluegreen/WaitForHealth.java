@@ -1,5 +1,6 @@
 package io.bgdeploy.deployer.bluegreen;
 
+import io.bgdeploy.deployer.model.Deployment;
 import io.bgdeploy.deployer.model.DeploymentStore;
 import io.bgdeploy.deployer.model.HealthBoard;
 import io.bgdeploy.deployer.model.PodHealthRecord;
@@ -7,6 +8,7 @@ import io.bgdeploy.events.deploy.DeploymentPhase;
 import io.bgdeploy.events.deploy.Descriptor;
 import io.bgdeploy.events.pod.PodHealthChanged;
 import io.bgdeploy.events.pod.PodHealthState;
+import io.bgdeploy.events.pod.PodRef;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -20,13 +22,15 @@ import java.util.Map;
  */
 final class WaitForHealth extends Step {
 
+    static final String NAME = "wait-for-health";
+
     private final HealthBoard board;
     private final DeploymentStore store;
     private final Duration healthDeadline;
     private final Journal journal;
 
     WaitForHealth(HealthBoard board, DeploymentStore store, Duration healthDeadline, Journal journal) {
-        super("wait-for-health", DeploymentPhase.WAITING_FOR_HEALTH);
+        super(NAME, DeploymentPhase.WAITING_FOR_HEALTH);
         this.board = board;
         this.store = store;
         this.healthDeadline = healthDeadline;
@@ -40,6 +44,7 @@ final class WaitForHealth extends Step {
         boolean check = d.useHealthCheck();
         boolean ignore = d.ignoreHealthCheck();
         Instant deadline = Instant.now().plus(healthDeadline);
+        restoreStoredHealth(run);
         if (!check) {
             journal.log(run, "no health check (useHealthCheck is false): waiting until " + replicas + " pod(s) run");
         }
@@ -67,6 +72,29 @@ final class WaitForHealth extends Step {
         }
         throw new StepFailed("health check failed: " + ready + " of " + replicas + " pod(s) ready within "
                 + healthDeadline.toSeconds() + " s; " + why);
+    }
+
+    /**
+     * health-service publishes only transitions, and this instance reads pod-health from where it
+     * stood when it started: a deployment continued after a restart would not hear again that its
+     * pods became ready. What the instances stored of them is known from the start; anything heard
+     * live replaces it.
+     */
+    private void restoreStoredHealth(Run run) {
+        Deployment d = run.deployment;
+        List<PodHealthRecord> stored;
+        try {
+            stored = store.health(d.namespace(), d.id());
+        } catch (RuntimeException e) {
+            journal.log(run, "the pods' stored health could not be read (" + e.getMessage() + "): waiting for it live");
+            return;
+        }
+        for (PodHealthRecord r : stored) {
+            if (r.state() != PodHealthState.GONE && r.lastProbe() != null) {
+                board.restore(new PodHealthChanged(new PodRef(d.id(), d.namespace(), d.appName(), d.version(), r.pod()),
+                        r.state(), r.lastProbe()));
+            }
+        }
     }
 
     private void storeHealth(Run run, HealthBoard.Snapshot s) {

@@ -27,6 +27,18 @@ public final class HealthBoard {
         notifyAll();
     }
 
+    /** A state known from before this instance heard any: kept only until one is heard live. */
+    public synchronized void restore(PodHealthChanged event) {
+        String deploymentId = event.pod().deploymentId();
+        if (deploymentId == null) {
+            return;
+        }
+        if (byDeployment.computeIfAbsent(deploymentId, k -> new HashMap<>())
+                .putIfAbsent(event.pod().podName(), event) == null) {
+            notifyAll();
+        }
+    }
+
     public synchronized void onRunning(String deploymentId, String podName, boolean running) {
         runningByDeployment.computeIfAbsent(deploymentId, k -> new HashMap<>()).put(podName, running);
         notifyAll();

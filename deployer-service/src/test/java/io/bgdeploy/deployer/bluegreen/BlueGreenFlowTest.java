@@ -454,7 +454,7 @@ class BlueGreenFlowTest {
     }
 
     @Test
-    void resumeAfterARestartDuringTheSwitchPointsTheStableAddressBackAtBlue() {
+    void aResumedSwitchThatTheLoadBalancerRejectsPointsTheStableAddressBackAtBlue() {
         deploy(descriptor("midswitch", "#", ""));
         Descriptor d = descriptor("midswitch", "#", "");
         platform.create(BlueGreenPlanner.workload("switchid-00000001", d, "2", d.podspec(), Map.of()),
@@ -463,6 +463,7 @@ class BlueGreenFlowTest {
         java.time.Instant now = java.time.Instant.now();
         store.save(new Deployment("switchid-00000001", now, now, "default", "midswitch", "2", DeploymentStatus.DEPLOYING,
                 DeploymentPhase.SWITCHING, "test", null, null, "1", null, d, null));
+        lb.reject = c -> c instanceof io.bgdeploy.events.lb.SwitchFrontend s && s.backendId().endsWith("-2");
 
         deployer.resumeUnowned();
 
@@ -473,7 +474,7 @@ class BlueGreenFlowTest {
     }
 
     @Test
-    void resumeAfterARestartBeforeTheSwitchRemovesGreen() {
+    void resumeAfterARestartBeforeTheSwitchGoesOnToTheSwitch() {
         deploy(descriptor("crash", "#", ""));
         Descriptor d = descriptor("crash", "#", "");
         ObjectNode podspec = d.podspec();
@@ -486,9 +487,9 @@ class BlueGreenFlowTest {
         deployer.resumeUnowned();
 
         await().atMost(Duration.ofSeconds(5)).until(() ->
-                store.find("default", "crashid-00000001").orElseThrow().status() == DeploymentStatus.FAILURE);
-        assertThat(platform.workloads).containsOnlyKeys("default/crash-1");
-        assertThat(lb.frontends).containsEntry("crash.example.com", "default-crash-1");
+                store.find("default", "crashid-00000001").orElseThrow().status() == DeploymentStatus.DEPLOYED);
+        assertThat(platform.workloads).containsOnlyKeys("default/crash-2");
+        assertThat(lb.frontends).containsEntry("crash.example.com", "default-crash-2");
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.bgdeploy.deployer.model.BlueGreenPlanner;
 import io.bgdeploy.deployer.model.ResourcePolicy;
 import io.bgdeploy.deployer.model.PodListener;
 import io.bgdeploy.deployer.model.Deployment;
+import io.bgdeploy.deployer.model.PodHealthRecord;
 import io.bgdeploy.deployer.testing.FakeLoadBalancer;
 import io.bgdeploy.deployer.testing.FakePlatform;
 import io.bgdeploy.deployer.testing.InMemoryLocks;
@@ -19,6 +20,8 @@ import io.bgdeploy.events.deploy.DeploymentStatus;
 import io.bgdeploy.events.deploy.Descriptor;
 import io.bgdeploy.events.lb.SwitchFrontend;
 import io.bgdeploy.events.lb.UpsertBackend;
+import io.bgdeploy.events.pod.PodHealthState;
+import io.bgdeploy.events.pod.ProbeResult;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -39,19 +42,21 @@ import static org.awaitility.Awaitility.await;
 /**
  * A deployer that stopped at any point of a deployment of v2 over a serving v1 (the state it left
  * is built step by step, as the flow would have left it) is continued by a new deployer: the
- * deployment ends, exactly the DEPLOYED versions have a workload and a backend, and the frontend
- * and the stable address route to the one DEPLOYED version. Never are both versions gone.
+ * deployment goes on from its phase to DEPLOYED (a rollback in progress ends FAILURE), exactly the
+ * DEPLOYED versions have a workload and a backend, and the frontend and the stable address route
+ * to the one DEPLOYED version. Never are both versions gone. The load balancer answers a command id
+ * only once, as lb-config-service does, so the continued run must send its commands anew.
  */
 class ResumeInEveryPhaseTest {
 
     /** Where the first deployer stopped, and what it had done by then. */
     enum CrashPoint {
         QUEUED(DeploymentPhase.PREPARING, 0, DeploymentStatus.DEPLOYED),
-        CREATING_BEFORE_THE_WORKLOAD(DeploymentPhase.CREATING_GREEN, 0, DeploymentStatus.FAILURE),
-        CREATING_AFTER_THE_WORKLOAD(DeploymentPhase.CREATING_GREEN, 1, DeploymentStatus.FAILURE),
-        WAITING_FOR_HEALTH(DeploymentPhase.WAITING_FOR_HEALTH, 1, DeploymentStatus.FAILURE),
-        SWITCHING_AFTER_THE_BACKEND(DeploymentPhase.SWITCHING, 2, DeploymentStatus.FAILURE),
-        SWITCHING_AFTER_THE_SWITCH(DeploymentPhase.SWITCHING, 3, DeploymentStatus.FAILURE),
+        CREATING_BEFORE_THE_WORKLOAD(DeploymentPhase.CREATING_GREEN, 0, DeploymentStatus.DEPLOYED),
+        CREATING_AFTER_THE_WORKLOAD(DeploymentPhase.CREATING_GREEN, 1, DeploymentStatus.DEPLOYED),
+        WAITING_FOR_HEALTH(DeploymentPhase.WAITING_FOR_HEALTH, 1, DeploymentStatus.DEPLOYED),
+        SWITCHING_AFTER_THE_BACKEND(DeploymentPhase.SWITCHING, 2, DeploymentStatus.DEPLOYED),
+        SWITCHING_AFTER_THE_SWITCH(DeploymentPhase.SWITCHING, 3, DeploymentStatus.DEPLOYED),
         DRAINING(DeploymentPhase.DRAINING, 3, DeploymentStatus.DEPLOYED),
         REMOVING_BLUE_AFTER_ITS_WORKLOAD(DeploymentPhase.REMOVING_BLUE, 4, DeploymentStatus.DEPLOYED),
         ROLLING_BACK_AFTER_THE_SWITCH_BACK(DeploymentPhase.ROLLING_BACK, 5, DeploymentStatus.FAILURE),
@@ -122,6 +127,42 @@ class ResumeInEveryPhaseTest {
                 .map(Deployment::status).collect(Collectors.toSet());
         assertThat(others).doesNotContain(DeploymentStatus.DEPLOYED, DeploymentStatus.DEPLOYING,
                 DeploymentStatus.UNDEPLOYING);
+    }
+
+    @org.junit.jupiter.api.Test
+    void aDeploymentLeftWaitingForHealthGoesOnWithTheHealthItsPredecessorStored() {
+        Descriptor d = descriptor("app", "#", "");
+        servingFirstVersion(d);
+        leaveBehind(CrashPoint.WAITING_FOR_HEALTH, d);
+        for (var pod : platform.pods("default", "app-2")) {
+            store.saveHealth("default", "crashed-00000001", new PodHealthRecord(pod.name(), PodHealthState.READY,
+                    new ProbeResult(Instant.now(), true, 200, 3, null, null), Instant.now()));
+        }
+        sink.probedAlready = p -> p.pod().version().equals("2");
+
+        deployer("second").resumeUnowned();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.find("default", "crashed-00000001").orElseThrow()
+                .status().isFinal());
+        assertThat(store.find("default", "crashed-00000001").orElseThrow().status()).isEqualTo(DeploymentStatus.DEPLOYED);
+        assertThat(lb.frontends).containsExactlyEntriesOf(Map.of("app.example.com", "default-app-2"));
+    }
+
+    @org.junit.jupiter.api.Test
+    void withoutStoredHealthADeploymentLeftWaitingForHealthWaitsForItLiveAndFailsWithoutIt() {
+        Descriptor d = descriptor("app", "#", "");
+        servingFirstVersion(d);
+        leaveBehind(CrashPoint.WAITING_FOR_HEALTH, d);
+        sink.probedAlready = p -> p.pod().version().equals("2");
+
+        deployer("second").resumeUnowned();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.find("default", "crashed-00000001").orElseThrow()
+                .status().isFinal());
+        Deployment green = store.find("default", "crashed-00000001").orElseThrow();
+        assertThat(green.status()).isEqualTo(DeploymentStatus.FAILURE);
+        assertThat(green.reason()).contains("health check failed");
+        assertThat(lb.frontends).containsExactlyEntriesOf(Map.of("app.example.com", "default-app-1"));
     }
 
     @org.junit.jupiter.api.Test

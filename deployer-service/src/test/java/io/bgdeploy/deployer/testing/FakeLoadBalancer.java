@@ -16,7 +16,8 @@ import java.util.function.Predicate;
 
 /**
  * A load balancer with lb-config-service's rules: backends and frontends in memory, a switch is a
- * compare-and-swap on the backend the frontend routes to, a backend in use cannot be removed.
+ * compare-and-swap on the backend the frontend routes to (a switch to where it routes already is
+ * confirmed), a backend in use cannot be removed, a command id is answered once.
  */
 public final class FakeLoadBalancer implements LoadBalancer {
 
@@ -40,17 +41,18 @@ public final class FakeLoadBalancer implements LoadBalancer {
         whilePaused.clear();
     }
 
-    /** A command id seen before is answered with its first outcome, as lb-config-service does. */
+    /**
+     * A command id answered before is not answered again, as lb-config-service ignores a
+     * redelivered command it has answered: its sender times out.
+     */
     @Override
     public synchronized Answer apply(LbCommand command, Duration timeout) {
         commands.add(command);
-        if (paused) {
-            whilePaused.add(command);
+        if (paused || outcomes.containsKey(command.commandId())) {
+            if (paused) {
+                whilePaused.add(command);
+            }
             return new Answer(Outcome.TIMED_OUT, "no answer within " + timeout.toSeconds() + " s");
-        }
-        Answer seen = outcomes.get(command.commandId());
-        if (seen != null) {
-            return seen;
         }
         Answer answer = decide(command);
         outcomes.put(command.commandId(), answer);
@@ -65,7 +67,7 @@ public final class FakeLoadBalancer implements LoadBalancer {
             backends.put(u.backend().id(), u);
         } else if (command instanceof SwitchFrontend s) {
             String current = frontends.get(s.frontend().hostname());
-            if (!java.util.Objects.equals(current, s.expectedBackendId())) {
+            if (!java.util.Objects.equals(current, s.expectedBackendId()) && !s.backendId().equals(current)) {
                 return new Answer(Outcome.REJECTED, "frontend routes to " + current + ", not " + s.expectedBackendId());
             }
             frontends.put(s.frontend().hostname(), s.backendId());

@@ -142,6 +142,9 @@ public final class KafkaSuiteDoubles implements AutoCloseable {
 
     private void answer(LbCommand command) {
         LoadBalancer.Answer answer = lb.apply(command, Duration.ZERO);
+        if (answer.outcome() == LoadBalancer.Outcome.TIMED_OUT) {
+            return; // answered before: lb-config-service ignores a redelivered command it has answered
+        }
         if (answer.applied()) {
             publish(new LbCommandApplied(command.commandId(), command.deploymentId(), command.namespace(),
                     command.appName(), lb.commands.size(), List.of("agent-1")));

@@ -21,6 +21,11 @@ public final class RecordingSink implements EventSink {
 
     public final List<EventData> events = new CopyOnWriteArrayList<>();
     public volatile Predicate<PodStarted> unhealthy = p -> false;
+    /**
+     * Pods health-service probes already: it publishes only transitions, so a pod reported again
+     * (by a deployer that restarted) gets no new health event.
+     */
+    public volatile Predicate<PodStarted> probedAlready = p -> false;
     private final HealthBoard board;
 
     public RecordingSink(HealthBoard board) {
@@ -30,7 +35,7 @@ public final class RecordingSink implements EventSink {
     @Override
     public void publish(EventData event) {
         events.add(event);
-        if (event instanceof PodStarted started && started.healthCheck() != null) {
+        if (event instanceof PodStarted started && started.healthCheck() != null && !probedAlready.test(started)) {
             boolean bad = unhealthy.test(started);
             board.onHealth(new PodHealthChanged(started.pod(), bad ? PodHealthState.UNHEALTHY : PodHealthState.READY,
                     new ProbeResult(Instant.now(), !bad, bad ? 503 : 200, 3, null, bad ? "HTTP 503" : null)));

@@ -98,7 +98,9 @@ public final class CommandPlanner {
             return new CommandPlan.Reject("frontend " + f.host() + " does not exist, expected it to route to "
                     + c.expectedBackendId());
         }
-        if (c.expectedBackendId() != null && !existing.get().backendId().equals(c.expectedBackendId())) {
+        // routing there already (a switch sent again by a deployer that continues a deployment): confirmed again
+        if (c.expectedBackendId() != null && !existing.get().backendId().equals(c.expectedBackendId())
+                && !existing.get().backendId().equals(c.backendId())) {
             return new CommandPlan.Reject("stale switch: frontend " + f.host() + " routes to "
                     + existing.get().backendId() + ", not to the expected " + c.expectedBackendId());
         }

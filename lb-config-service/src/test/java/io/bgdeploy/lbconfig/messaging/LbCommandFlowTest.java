@@ -94,7 +94,10 @@ class LbCommandFlowTest {
             send(new UpsertBackend(upsertId, "d-" + app, "default", app, new BackendSpec(backend,
                     List.of(new ServerSpec("pod-1", "127.0.0.1", BLUE_PORT)), false, List.of(), null)));
             send(new SwitchFrontend(switchId, "d-" + app, "default", app, FrontendSpec.http(host), backend, null));
-            send(new SwitchFrontend(staleId, "d-" + app, "default", app, FrontendSpec.http(host), backend,
+            String other = "default-" + app + "-2";
+            send(new UpsertBackend(UUID.randomUUID().toString(), "d-" + app, "default", app, new BackendSpec(other,
+                    List.of(new ServerSpec("pod-2", "127.0.0.1", BLUE_PORT)), false, List.of(), null)));
+            send(new SwitchFrontend(staleId, "d-" + app, "default", app, FrontendSpec.http(host), other,
                     "default-" + app + "-0"));
 
             var applied = events.await(r -> switchId.equals(commandId(r)), Duration.ofSeconds(60));

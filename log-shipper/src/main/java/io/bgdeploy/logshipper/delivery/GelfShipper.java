@@ -21,6 +21,7 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -28,6 +29,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -42,17 +48,22 @@ import java.util.concurrent.locks.LockSupport;
  *   every unsettled record again: nothing is lost, Graylog may see a record twice.</li>
  *   <li>A record that is not a valid ContainerLogRecord, or that Graylog refuses for good, goes to
  *   the dead-letter topic with the reason; the partition goes on with the next record.</li>
+ *   <li>Decoding, mapping and encoding run on a pool of one thread per core, a few polled batches
+ *   ahead of the loop, which meanwhile polls, sends and commits; batches are taken back in the
+ *   order polled, so the bookkeeping sees records in Kafka's order.</li>
  * </ul>
  * Runs on one thread; {@link #close()} from any thread stops it.
  */
 public final class GelfShipper implements Runnable, AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(GelfShipper.class);
-    /** Batches at least this large are decoded and mapped on all cores. */
-    private static final int PARALLEL_BATCH = 64;
+    /** Polled batches being decoded and mapped at once, ahead of the loop. */
+    private static final int BATCHES_AHEAD = 3;
+    private static final AtomicInteger POOLS = new AtomicInteger();
     private static final Duration DRAIN_LIMIT = Duration.ofSeconds(5);
     private static final long MIN_POLL_NANOS = Duration.ofMillis(1).toNanos();
     private static final long RECORD_OVERHEAD_BYTES = 256;
+    private static final long ENTRY_OVERHEAD_BYTES = 64;
 
     /**
      * @param maxInFlightRecords records polled but not yet settled before the consumer pauses
@@ -61,7 +72,7 @@ public final class GelfShipper implements Runnable, AutoCloseable {
     public record Settings(String topic, int maxInFlightRecords, long maxInFlightBytes, Duration pollTimeout,
                            Duration initialBackoff, Duration maxBackoff) {
         public static Settings defaults(String topic) {
-            return new Settings(topic, 10_000, 64L * 1024 * 1024, Duration.ofMillis(500),
+            return new Settings(topic, 40_000, 64L * 1024 * 1024, Duration.ofMillis(500),
                     Duration.ofMillis(200), Duration.ofSeconds(10));
         }
     }
@@ -72,9 +83,16 @@ public final class GelfShipper implements Runnable, AutoCloseable {
     private final GelfTransport transport;
     private final Settings settings;
     private final ShipperStats stats;
-    /** Per record: the record as read (a refused one goes to the dead-letter topic byte for byte) and its encoded message. */
+    /**
+     * Per record: the record as read, if the transport may refuse it (a refused one goes to the
+     * dead-letter topic byte for byte), and its encoded message.
+     */
     private final InFlightRecords<ConsumerRecord<String, byte[]>, byte[]> inFlight = new InFlightRecords<>();
 
+    /** Polled batches being decoded, mapped and encoded on {@link #mappers}, in the order polled. */
+    private final ArrayDeque<Batch> mapping = new ArrayDeque<>();
+    private final ExecutorService mappers;
+    private int mappingRecords;
     /** The offsets committed last, per partition; committed again synchronously when partitions go. */
     private final Map<TopicPartition, OffsetAndMetadata> settledOffsets = new HashMap<>();
     private long retryAt;
@@ -91,6 +109,13 @@ public final class GelfShipper implements Runnable, AutoCloseable {
         this.settings = settings;
         this.stats = stats;
         this.backoff = settings.initialBackoff();
+        int pool = POOLS.incrementAndGet();
+        AtomicInteger threads = new AtomicInteger();
+        this.mappers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), task -> {
+            Thread t = new Thread(task, "gelf-mapper-" + pool + "-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     @Override
@@ -109,6 +134,7 @@ public final class GelfShipper implements Runnable, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            mappers.shutdownNow();
             drain();
             transport.close();
             consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
@@ -147,29 +173,74 @@ public final class GelfShipper implements Runnable, AutoCloseable {
     private void cycle() throws InterruptedException {
         long now = System.nanoTime();
         boolean backingOff = now < retryAt;
-        boolean full = inFlight.size() >= settings.maxInFlightRecords() || inFlight.bytes() >= settings.maxInFlightBytes();
+        boolean full = inFlight.size() + mappingRecords >= settings.maxInFlightRecords()
+                || inFlight.bytes() >= settings.maxInFlightBytes();
         setPaused(backingOff || full);
         ConsumerRecords<String, byte[]> records = consumer.poll(pollTimeout(now, backingOff));
         if (!records.isEmpty()) {
-            List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(records.count());
-            records.forEach(batch::add);
-            List<Mapped> mapped = (batch.size() >= PARALLEL_BATCH ? batch.parallelStream() : batch.stream())
-                    .map(this::map).toList();
-            for (int i = 0; i < batch.size(); i++) {
-                enqueue(batch.get(i), mapped.get(i));
-            }
+            List<ConsumerRecord<String, byte[]>> polled = new ArrayList<>(records.count());
+            records.forEach(polled::add);
+            mapping.addLast(new Batch(polled, CompletableFuture.supplyAsync(() -> map(polled), mappers)));
+            mappingRecords += polled.size();
         }
+        takeMapped();
         if (System.nanoTime() >= retryAt) {
             deliver();
         }
-        stats.inFlight.set(inFlight.size());
+        stats.inFlight.set(inFlight.size() + mappingRecords);
         stats.inFlightBytes.set(inFlight.bytes());
+    }
+
+    /**
+     * Moves the batches whose mapping is done, oldest first, into the bookkeeping; waits for the
+     * oldest while {@value #BATCHES_AHEAD} are being mapped, so that the loop does not read further ahead.
+     */
+    private void takeMapped() throws InterruptedException {
+        while (!mapping.isEmpty() && (mapping.peekFirst().mapped().isDone() || mapping.size() >= BATCHES_AHEAD)) {
+            Batch batch = mapping.removeFirst();
+            mappingRecords -= batch.records().size();
+            List<Mapped> mapped;
+            try {
+                mapped = batch.mapped().get();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("mapping a batch of records failed", e.getCause());
+            }
+            for (int i = 0; i < mapped.size(); i++) {
+                ConsumerRecord<String, byte[]> record = batch.records().get(i);
+                if (batch.revoked().isEmpty()
+                        || !batch.revoked().contains(new TopicPartition(record.topic(), record.partition()))) {
+                    enqueue(record, mapped.get(i));
+                }
+            }
+        }
+    }
+
+    /**
+     * Records polled together and their mapping; {@code revoked} collects the partitions this
+     * instance lost while the batch was being mapped, whose records are then dropped.
+     */
+    private record Batch(List<ConsumerRecord<String, byte[]>> records, CompletableFuture<List<Mapped>> mapped,
+                         Set<TopicPartition> revoked) {
+        Batch(List<ConsumerRecord<String, byte[]>> records, CompletableFuture<List<Mapped>> mapped) {
+            this(records, mapped, new HashSet<>());
+        }
+    }
+
+    private List<Mapped> map(List<ConsumerRecord<String, byte[]>> records) {
+        List<Mapped> mapped = new ArrayList<>(records.size());
+        for (ConsumerRecord<String, byte[]> record : records) {
+            mapped.add(map(record));
+        }
+        return mapped;
     }
 
     private Duration pollTimeout(long now, boolean backingOff) {
         long max = settings.pollTimeout().toNanos();
         if (backingOff) {
             return Duration.ofNanos(Math.min(retryAt - now, max));
+        }
+        if (!mapping.isEmpty()) {
+            return Duration.ofNanos(MIN_POLL_NANOS);
         }
         if (!inFlight.isEmpty()) {
             return Duration.ofNanos(Math.min(Math.max(MIN_POLL_NANOS, transport.settleWait().toNanos()), max));
@@ -188,7 +259,7 @@ public final class GelfShipper implements Runnable, AutoCloseable {
     private Mapped map(ConsumerRecord<String, byte[]> record) {
         try {
             GelfMessage message = mapper.map(ContainerLogDecoder.decode(record.value()));
-            return new Mapped(transport.encode(message), message.fields().containsKey(GelfTruncation.TRUNCATED_FIELD), null);
+            return new Mapped(transport.encode(message), message.fields().contains(GelfTruncation.TRUNCATED_FIELD), null);
         } catch (MalformedEventException | IllegalArgumentException e) {
             return new Mapped(null, false, e.getMessage() == null ? e.toString() : e.getMessage());
         }
@@ -206,16 +277,21 @@ public final class GelfShipper implements Runnable, AutoCloseable {
         if (mapped.truncated()) {
             stats.truncated.incrementAndGet();
         }
-        inFlight.add(partition, record.offset(), record, encoded, heldBytes(record, encoded));
+        ConsumerRecord<String, byte[]> kept = transport.refuses() ? record : null;
+        inFlight.add(partition, record.offset(), kept, encoded, heldBytes(kept, encoded));
     }
 
     /**
-     * An estimate of the heap a record in flight holds: its encoded message, its value and key as
-     * read, and the objects around them (the consumer record, its headers, the bookkeeping entry).
+     * An estimate of the heap a record in flight holds: its encoded message, the record as read if
+     * it is kept for the dead-letter topic (its value and key, the consumer record and its
+     * headers), and the bookkeeping entry.
      */
-    private static long heldBytes(ConsumerRecord<String, byte[]> record, byte[] encoded) {
-        long value = record.value() == null ? 0 : record.value().length;
-        long key = record.key() == null ? 0 : record.key().length();
+    private static long heldBytes(ConsumerRecord<String, byte[]> kept, byte[] encoded) {
+        if (kept == null) {
+            return encoded.length + ENTRY_OVERHEAD_BYTES;
+        }
+        long value = kept.value() == null ? 0 : kept.value().length;
+        long key = kept.key() == null ? 0 : kept.key().length();
         return encoded.length + value + key + RECORD_OVERHEAD_BYTES;
     }
 
@@ -352,6 +428,7 @@ public final class GelfShipper implements Runnable, AutoCloseable {
 
         private void forget(Collection<TopicPartition> partitions) {
             partitions.forEach(settledOffsets::remove);
+            mapping.forEach(batch -> batch.revoked().addAll(partitions));
             Set<InFlightRecords.Partition> lost = new HashSet<>();
             partitions.forEach(p -> lost.add(new InFlightRecords.Partition(p.topic(), p.partition())));
             inFlight.forget(lost::contains);

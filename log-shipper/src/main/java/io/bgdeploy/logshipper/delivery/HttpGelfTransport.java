@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.zip.Deflater;
@@ -27,7 +29,9 @@ import java.util.zip.Deflater;
  * GELF over HTTP(S), the transport that can prove delivery: Graylog answers {@code 202 Accepted}
  * only for a request it took. Messages go in bulk, newline-separated in one {@code POST} (the GELF
  * HTTP input's "Enable Bulk Receiving"), gzip-compressed, over keep-alive connections, with up to
- * {@code concurrency} requests in flight.
+ * {@code concurrency} requests in flight. While requests are in flight, messages gather into the
+ * next request (up to the batch size), so that requests grow when Graylog is the slower side and
+ * stay small, and quick, when it keeps up.
  * <ul>
  *   <li>202: every message of the request is settled.</li>
  *   <li>400 or 413 for a request of several messages: it is split in halves, sent again, until the
@@ -72,6 +76,8 @@ public final class HttpGelfTransport implements GelfTransport {
     private final URI uri;
     private final Settings settings;
     private final HttpClient client;
+    /** Joins and compresses request bodies, and runs the client's own tasks. */
+    private final ExecutorService executor;
     private final ArrayDeque<Post> posts = new ArrayDeque<>();
     private List<byte[]> batch = new ArrayList<>();
     private int batchBytes;
@@ -82,9 +88,15 @@ public final class HttpGelfTransport implements GelfTransport {
         this.uri = uri;
         this.settings = settings;
         this.batchLimit = settings.batchBytes();
+        this.executor = Executors.newCachedThreadPool(task -> {
+            Thread t = new Thread(task, "gelf-http");
+            t.setDaemon(true);
+            return t;
+        });
         this.client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(settings.connectTimeout())
+                .executor(executor)
                 .build();
     }
 
@@ -96,21 +108,43 @@ public final class HttpGelfTransport implements GelfTransport {
     @Override
     public void send(byte[] json) throws IOException {
         if (!batch.isEmpty() && batchBytes + json.length + 1 > batchLimit) {
-            flush();
+            awaitFreeSlot();
+            postBatch();
         }
         batch.add(json);
         batchBytes += json.length + 1;
     }
 
+    /**
+     * Starts a request for the messages gathered when no request is in flight, or when a slot is
+     * free and they make a quarter of a full request: a few messages do not go alone beside
+     * requests still on their way, they join the next one.
+     */
     @Override
-    public void flush() throws IOException {
+    public void flush() {
         if (batch.isEmpty()) {
             return;
         }
-        awaitFreeSlot();
+        int open = openRequests();
+        if (open == 0 || open < settings.concurrency() && batchBytes >= batchLimit / 4) {
+            postBatch();
+        }
+    }
+
+    private void postBatch() {
         posts.addLast(post(batch));
         batch = new ArrayList<>();
         batchBytes = 0;
+    }
+
+    private int openRequests() {
+        int open = 0;
+        for (Post p : posts) {
+            if (!p.response.isDone()) {
+                open++;
+            }
+        }
+        return open;
     }
 
     /** Waits while {@code concurrency} requests are unanswered; their answers stay for {@link #settle()}. */
@@ -147,7 +181,7 @@ public final class HttpGelfTransport implements GelfTransport {
         for (byte[] line : lines) {
             bytes += line.length;
         }
-        CompletableFuture<HttpResponse<String>> response = CompletableFuture.supplyAsync(() -> request(lines))
+        CompletableFuture<HttpResponse<String>> response = CompletableFuture.supplyAsync(() -> request(lines), executor)
                 .thenCompose(request -> client.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
         return new Post(lines, bytes, response);
     }
@@ -212,6 +246,7 @@ public final class HttpGelfTransport implements GelfTransport {
                         + advice(status));
             }
         }
+        flush();
         return new Receipt(settled, refusals);
     }
 
@@ -267,12 +302,17 @@ public final class HttpGelfTransport implements GelfTransport {
 
     @Override
     public Duration settleWait() {
-        return posts.isEmpty() ? Duration.ZERO : Duration.ofMillis(1);
+        return posts.isEmpty() && batch.isEmpty() ? Duration.ZERO : Duration.ofMillis(1);
     }
 
     @Override
     public Proof proof() {
         return Proof.ACKNOWLEDGED;
+    }
+
+    @Override
+    public boolean refuses() {
+        return true;
     }
 
     @Override
@@ -291,5 +331,6 @@ public final class HttpGelfTransport implements GelfTransport {
     @Override
     public void close() {
         reset();
+        executor.shutdownNow();
     }
 }

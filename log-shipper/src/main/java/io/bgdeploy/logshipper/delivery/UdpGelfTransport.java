@@ -14,8 +14,8 @@ import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * GELF over UDP: gzip, chunked per the specification with at most 128 chunks (see
- * {@link GelfUdpEncoder}). UDP has no acknowledgement, so delivery is best effort: the channel is
+ * GELF over UDP: plain JSON in one datagram, or gzip (chunked per the specification, at most
+ * 128 chunks) for a message that does not fit one (see {@link GelfUdpEncoder}). UDP has no acknowledgement, so delivery is best effort: the channel is
  * connected so that an ICMP "port unreachable" (no input listening) fails {@link #settle()} and the
  * unsettled messages are sent again, but a datagram dropped on the way, or by a receiver that
  * cannot keep up, is lost. Use GELF HTTP where every line must arrive.
@@ -40,11 +40,11 @@ public final class UdpGelfTransport implements GelfTransport {
 
     @Override
     public byte[] encode(GelfMessage message) {
-        GelfUdpEncoder.Compressed compressed = encoder.compress(message);
-        if (compressed.message() != message) {
+        GelfUdpEncoder.Payload payload = encoder.payload(message);
+        if (payload.message() != message) {
             truncated.incrementAndGet();
         }
-        return compressed.payload();
+        return payload.bytes();
     }
 
     @Override

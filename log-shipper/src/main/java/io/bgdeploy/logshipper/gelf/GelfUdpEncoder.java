@@ -10,8 +10,12 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.Deflater;
 
 /**
- * GELF over UDP: the JSON gzip-compressed, in one datagram when it fits, else chunked per the
- * specification (magic {@code 0x1e 0x0f}, 8-byte message id, sequence number, sequence count,
+ * GELF over UDP. A message whose JSON fits one datagram goes as it is, uncompressed: the GELF
+ * specification allows uncompressed UDP, and Graylog reads a datagram that starts with neither
+ * the gzip, the zlib nor the chunk magic bytes as plain JSON. Compressing a log line of a few
+ * hundred bytes would cost most of the CPU time of shipping it and save a few hundred bytes on
+ * the wire. A larger message is gzip-compressed, in one datagram when that fits, else chunked per
+ * the specification (magic {@code 0x1e 0x0f}, 8-byte message id, sequence number, sequence count,
  * at most {@value #MAX_CHUNKS} chunks). A message that would need more chunks is truncated
  * further (with the marker) until it fits: it is never sent in a form Graylog would discard.
  */
@@ -38,26 +42,31 @@ public final class GelfUdpEncoder {
     public record Encoded(GelfMessage message, List<byte[]> datagrams) {
     }
 
-    /** The compressed form of a message that fits the chunk limit, with the message that was actually compressed. */
-    public record Compressed(GelfMessage message, byte[] payload) {
+    /** The payload of a message that fits the chunk limit, with the message that was actually encoded. */
+    public record Payload(GelfMessage message, byte[] bytes) {
     }
 
-    /** Compresses and chunks a message, cut further if it would not fit {@value #MAX_CHUNKS} chunks. */
+    /** Encodes and chunks a message, cut further if it would not fit {@value #MAX_CHUNKS} chunks. */
     public Encoded encode(GelfMessage message) {
-        Compressed compressed = compress(message);
-        return new Encoded(compressed.message(), chunk(compressed.payload()));
+        Payload payload = payload(message);
+        return new Encoded(payload.message(), chunk(payload.bytes()));
     }
 
     /**
-     * The message's JSON, gzip-compressed, small enough for {@value #MAX_CHUNKS} chunks: if it is
-     * not, the text is cut further (with the marker) until it is. Thread-safe.
+     * What goes over UDP for this message: its JSON if that fits one datagram, else the JSON
+     * gzip-compressed, small enough for {@value #MAX_CHUNKS} chunks; if it is not, the text is cut
+     * further (with the marker) until it is. Thread-safe.
      */
-    public Compressed compress(GelfMessage message) {
+    public Payload payload(GelfMessage message) {
+        byte[] json = GelfJson.encode(message);
+        if (json.length <= datagramBytes) {
+            return new Payload(message, json);
+        }
         GelfMessage current = message;
         for (int attempt = 0; ; attempt++) {
-            byte[] gzipped = Gzip.compress(GelfJson.encode(current), Deflater.DEFAULT_COMPRESSION);
+            byte[] gzipped = Gzip.compress(attempt == 0 ? json : GelfJson.encode(current), Deflater.DEFAULT_COMPRESSION);
             if (fits(gzipped.length)) {
-                return new Compressed(current, gzipped);
+                return new Payload(current, gzipped);
             }
             int textBytes = GelfTruncation.utf8Length(current.text());
             long capacity = (long) MAX_CHUNKS * (datagramBytes - CHUNK_HEADER_BYTES);
@@ -78,7 +87,7 @@ public final class GelfUdpEncoder {
         return payloadBytes <= datagramBytes || (payloadBytes + room - 1) / room <= MAX_CHUNKS;
     }
 
-    /** The datagrams for a payload made by {@link #compress(GelfMessage)}: itself if it fits one, else chunks. */
+    /** The datagrams for a payload made by {@link #payload(GelfMessage)}: itself if it fits one, else chunks. */
     public List<byte[]> chunk(byte[] payload) {
         if (payload.length <= datagramBytes) {
             return List.of(payload);

@@ -3,8 +3,6 @@ package io.bgdeploy.logshipper.model;
 import io.bgdeploy.events.logs.ContainerLogRecord;
 
 import java.math.BigDecimal;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Maps a container log record to a GELF 1.1 message for searching in Graylog: {@code host} is the
@@ -55,7 +53,7 @@ public final class GelfMapper {
     public GelfMessage map(ContainerLogRecord record) {
         String text = stripTrailingNewlines(record.line());
         int originalBytes = GelfTruncation.utf8Length(text);
-        Map<String, String> fields = new LinkedHashMap<>();
+        GelfFields.Builder fields = GelfFields.builder();
         fields.put(NAMESPACE, record.namespace());
         fields.put(APP, record.app());
         fields.put(VERSION, record.version());
@@ -72,11 +70,11 @@ public final class GelfMapper {
         int level = GelfLevels.parse(text).orElse(ContainerLogRecord.STDERR.equals(record.stream())
                 ? settings.stderrLevel() : settings.stdoutLevel());
         BigDecimal timestamp = BigDecimal.valueOf(record.timestamp().toEpochMilli(), 3);
-        return withText(record.pod(), text, timestamp, level, fields);
+        return withText(record.pod(), text, timestamp, level, fields.build());
     }
 
     /** Splits text into short_message (its first non-blank line) and full_message (all of it, if several lines). */
-    static GelfMessage withText(String host, String text, BigDecimal timestamp, int level, Map<String, String> fields) {
+    static GelfMessage withText(String host, String text, BigDecimal timestamp, int level, GelfFields fields) {
         int nl = text.indexOf('\n');
         if (nl < 0) {
             return new GelfMessage(host, text.isBlank() ? EMPTY_TEXT : text, null, timestamp, level, fields);

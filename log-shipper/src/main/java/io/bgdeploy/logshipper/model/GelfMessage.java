@@ -1,9 +1,7 @@
 package io.bgdeploy.logshipper.model;
 
 import java.math.BigDecimal;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
@@ -13,10 +11,10 @@ import java.util.regex.Pattern;
  *
  * @param timestamp   seconds since the epoch with millisecond precision (scale 3)
  * @param fullMessage {@code null} when the text is a single line
- * @param fields      additional fields in a stable order, names including the leading {@code _}
+ * @param fields      additional fields in a stable order, names including the leading {@code _} (checked by {@link GelfFields})
  */
 public record GelfMessage(String host, String shortMessage, String fullMessage, BigDecimal timestamp, int level,
-                          Map<String, String> fields) {
+                          GelfFields fields) {
 
     public static final String VERSION = "1.1";
     /** The field-name rule of the GELF 1.1 specification; {@link #isAllowedFieldName} applies it without a regex. */
@@ -31,17 +29,7 @@ public record GelfMessage(String host, String shortMessage, String fullMessage, 
         if (level < 0 || level > 7) {
             throw new IllegalArgumentException("level " + level + " is not a syslog severity (0..7)");
         }
-        Map<String, String> copy = new LinkedHashMap<>();
-        fields.forEach((name, value) -> {
-            if (!isAllowedFieldName(name)) {
-                throw new IllegalArgumentException("additional field name '" + name
-                        + "' must start with '_', match ^[\\w.\\-]*$ and not be _id");
-            }
-            if (value != null) {
-                copy.put(name, value);
-            }
-        });
-        fields = Collections.unmodifiableMap(copy);
+        Objects.requireNonNull(fields, "fields");
     }
 
     /** Whether GELF 1.1 allows this additional field name. */

@@ -31,9 +31,10 @@ public interface GelfTransport extends AutoCloseable {
 
     /**
      * The bytes {@link #send(byte[])} takes for this message: GELF JSON for HTTP and TCP, the
-     * compressed payload for UDP (cut further if it would not fit). Pure and thread-safe, so that
-     * the shipper encodes a batch in parallel, off the sending thread, and keeps only these bytes
-     * for as long as the message may have to be sent again.
+     * datagram payload for UDP (gzip when it would not fit one datagram, cut further if it would not
+     * fit 128 chunks). Pure and thread-safe, so that the shipper encodes a batch in parallel, off
+     * the sending thread, and keeps only these bytes for as long as the message may have to be
+     * sent again.
      */
     byte[] encode(GelfMessage message);
 
@@ -43,7 +44,11 @@ public interface GelfTransport extends AutoCloseable {
      */
     void send(byte[] encoded) throws IOException;
 
-    /** Writes out what is buffered. May wait while the receiver is slower than the sender. */
+    /**
+     * Writes out what is buffered, or has it go out as soon as the transport may: over HTTP, while
+     * every request slot is busy, it goes with a later {@code flush()} or {@link #settle()}. May wait
+     * while the receiver is slower than the sender.
+     */
     void flush() throws IOException;
 
     /** What the transport vouches for since the previous receipt; never blocks. */
@@ -56,6 +61,15 @@ public interface GelfTransport extends AutoCloseable {
     void reset();
 
     Proof proof();
+
+    /**
+     * Whether {@link #settle()} may list refusals. Only then does the shipper keep each record as
+     * read while it is in flight, for the dead-letter topic; a transport that never refuses a
+     * message (TCP, UDP) lets it keep just the encoded message.
+     */
+    default boolean refuses() {
+        return false;
+    }
 
     /** Messages that had to be cut further to fit the transport (the UDP chunk limit). */
     default long truncatedByTransport() {

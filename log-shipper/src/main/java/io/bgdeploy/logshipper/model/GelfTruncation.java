@@ -1,8 +1,6 @@
 package io.bgdeploy.logshipper.model;
 
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Cuts oversized log text to a byte budget and says so in the text itself: the result ends with
@@ -98,9 +96,10 @@ public final class GelfTruncation {
             text = text.substring(0, text.length() - marker.length());
         }
         String cut = prefix(text, Math.max(0, maxTextBytes - marker.getBytes(StandardCharsets.UTF_8).length)) + marker;
-        Map<String, String> fields = new LinkedHashMap<>(message.fields());
-        fields.put(TRUNCATED_FIELD, "true");
-        fields.put(ORIGINAL_BYTES_FIELD, Long.toString(originalBytes));
+        GelfFields fields = message.fields().toBuilder()
+                .put(TRUNCATED_FIELD, "true")
+                .put(ORIGINAL_BYTES_FIELD, Long.toString(originalBytes))
+                .build();
         return GelfMapper.withText(message.host(), cut, message.timestamp(), message.level(), fields);
     }
 }

@@ -20,12 +20,26 @@ class GelfUdpEncoderTest {
     private final GelfUdpEncoder encoder = new GelfUdpEncoder(GelfUdpEncoder.DEFAULT_DATAGRAM_BYTES);
 
     @Test
-    void smallMessageIsOneGzipDatagram() throws Exception {
+    void messageWhoseJsonFitsOneDatagramGoesUncompressed() throws Exception {
         GelfMessage m = new GelfMapper(GelfMapper.Settings.DEFAULTS).map(GelfMapperTest.record("stdout", "hello"));
         List<byte[]> datagrams = encoder.encode(m).datagrams();
         assertThat(datagrams).hasSize(1);
-        assertThat(datagrams.get(0)[0] & 0xff).isEqualTo(0x1f);
+        assertThat(datagrams.get(0)).isEqualTo(GelfJson.encode(m));
         assertThat(GelfSpec.parse(GelfSpec.decompress(datagrams.get(0))).get("short_message").asText()).isEqualTo("hello");
+    }
+
+    @Test
+    void messageTooLargeForOneDatagramIsGzippedAndStaysOneDatagramWhenThatFits() throws Exception {
+        String text = "a line that repeats itself ".repeat(100);
+        GelfMessage m = new GelfMapper(GelfMapper.Settings.DEFAULTS).map(GelfMapperTest.record("stdout", text.strip()));
+        assertThat(GelfJson.encode(m).length).isGreaterThan(GelfUdpEncoder.DEFAULT_DATAGRAM_BYTES);
+
+        List<byte[]> datagrams = encoder.encode(m).datagrams();
+
+        assertThat(datagrams).hasSize(1);
+        assertThat(datagrams.get(0)[0] & 0xff).isEqualTo(0x1f);
+        assertThat(datagrams.get(0)[1] & 0xff).isEqualTo(0x8b);
+        assertThat(GelfSpec.parse(GelfSpec.decompress(datagrams.get(0))).get("short_message").asText()).isEqualTo(text.strip());
     }
 
     @Test

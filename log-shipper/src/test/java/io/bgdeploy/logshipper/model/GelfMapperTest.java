@@ -137,7 +137,7 @@ public class GelfMapperTest {
         assertThat(GelfMessage.isAllowedFieldName("_id")).isFalse();
         assertThat(GelfMessage.isAllowedFieldName("_with space")).isFalse();
         assertThat(GelfMessage.isAllowedFieldName("app")).isFalse();
-        assertThatThrownBy(() -> new GelfMessage("h", "m", null, java.math.BigDecimal.ONE, 6, java.util.Map.of("_id", "1")))
+        assertThatThrownBy(() -> new GelfMessage("h", "m", null, java.math.BigDecimal.ONE, 6, GelfFields.of(java.util.Map.of("_id", "1"))))
                 .hasMessageContaining("_id");
     }
 }

@@ -24,7 +24,7 @@ class InFlightRecordsTest {
     private final List<String> wire = new ArrayList<>();
 
     private static GelfMessage message(String text) {
-        return new GelfMessage("pod", text, null, BigDecimal.ONE, 6, Map.of());
+        return new GelfMessage("pod", text, null, BigDecimal.ONE, 6, GelfFields.NONE);
     }
 
     private void add(Partition p, long offset, String text) {
