@@ -9,12 +9,14 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * HAProxy's master CLI (the {@code -S} socket of master-worker mode): one connection per command,
+ * HAProxy's master CLI (the {@code -S} socket of master-worker mode): one connection per call,
  * half-closed after sending so the master answers and closes. {@code @1 <cmd>} reaches the Runtime
- * API of the current worker.
+ * API of the current worker. Several commands go in one call separated by ';' (one round trip);
+ * the worker ends each answer with an empty line, which is how their answers are told apart.
  */
 public final class MasterCli {
 
@@ -32,9 +34,35 @@ public final class MasterCli {
     }
 
     public String send(String command) {
+        return exchange(safe(command));
+    }
+
+    /**
+     * Runtime API commands on the current worker, sent in one round trip and run in order; returns
+     * the answer to each, in the same order. A command runs whatever the answer to the one before it.
+     */
+    public List<String> runtimeAll(List<String> commands) {
+        StringBuilder line = new StringBuilder();
+        for (String command : commands) {
+            line.append(line.isEmpty() ? "" : "; ").append("@1 ").append(safe(command));
+        }
+        String answers = exchange(line.toString());
+        List<String> split = WorkerAnswers.split(answers, commands.size());
+        if (split == null) {
+            throw new IllegalStateException("HAProxy gave " + commands.size() + " command(s) an answer that does not read as "
+                    + commands.size() + " answer(s): " + answers.strip());
+        }
+        return split;
+    }
+
+    private static String safe(String command) {
         if (!SAFE.matcher(command).matches()) {
             throw new IllegalArgumentException("refusing to send an unexpected command to HAProxy: " + command);
         }
+        return command;
+    }
+
+    private String exchange(String command) {
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(socket));
             ch.write(ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.UTF_8)));

@@ -1,10 +1,13 @@
 package io.bgdeploy.lbagent.haproxy;
 
 import io.bgdeploy.events.HostName;
+import io.bgdeploy.events.Names;
 import io.bgdeploy.lbagent.model.RuntimeCommand;
 import io.bgdeploy.lbagent.model.RuntimeState;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -33,6 +36,49 @@ public final class RuntimeApi {
         return answer;
     }
 
+    /**
+     * What {@link #applyAndRead} read back after its commands.
+     *
+     * @param hosts   the section each host asked for maps to now (absent: no entry)
+     * @param servers the servers of each section asked for, by name
+     */
+    public record ReadBack(Map<HostName, String> hosts, Map<String, Map<String, RuntimeState.Server>> servers) {
+    }
+
+    /**
+     * Sends the commands, then reads the entries of {@code hosts} and the servers of {@code sections},
+     * all in one round trip. Throws {@link RuntimeCommandFailed} for the first command whose answer
+     * says it did not take effect; what was read back then is not trusted.
+     */
+    public ReadBack applyAndRead(List<RuntimeCommand> commands, String mapFile, Set<HostName> hosts, Set<String> sections) {
+        List<String> lines = new ArrayList<>();
+        commands.forEach(c -> lines.add(c.line()));
+        List<HostName> hostOrder = List.copyOf(hosts);
+        List<String> sectionOrder = List.copyOf(sections);
+        hostOrder.forEach(h -> lines.add(lookupLine(mapFile, h)));
+        sectionOrder.forEach(s -> lines.add(serversLine(s)));
+        List<String> answers = cli.runtimeAll(lines);
+        for (int i = 0; i < commands.size(); i++) {
+            String answer = answers.get(i).strip();
+            if (!commands.get(i).succeeded(answer)) {
+                throw new RuntimeCommandFailed(commands.get(i), answer);
+            }
+        }
+        int at = commands.size();
+        Map<HostName, String> mapped = new LinkedHashMap<>();
+        for (HostName host : hostOrder) {
+            String section = mapValue(answers.get(at++));
+            if (section != null) {
+                mapped.put(host, section);
+            }
+        }
+        Map<String, Map<String, RuntimeState.Server>> servers = new LinkedHashMap<>();
+        for (String section : sectionOrder) {
+            servers.put(section, serversOf(section, answers.get(at++)));
+        }
+        return new ReadBack(mapped, servers);
+    }
+
     /** Sends a command and returns HAProxy's answer, whatever it is. */
     public String send(RuntimeCommand command) {
         return cli.runtime(command.line()).strip();
@@ -53,10 +99,16 @@ public final class RuntimeApi {
         return new RuntimeState(readMap(mapFile), servers);
     }
 
-    /** The servers of one section as HAProxy has them now. */
-    public Map<String, RuntimeState.Server> servers(String section) {
+    private static String serversLine(String section) {
+        if (!RuntimeCommand.SECTION.matcher(section).matches()) {
+            throw new IllegalArgumentException("not a backend section: " + section);
+        }
+        return "show servers state " + section;
+    }
+
+    private static Map<String, RuntimeState.Server> serversOf(String section, String answer) {
         Map<String, RuntimeState.Server> byName = new LinkedHashMap<>();
-        for (ServersState.Line line : ServersState.parse(cli.runtime("show servers state " + section))) {
+        for (ServersState.Line line : ServersState.parse(answer)) {
             if (line.section().equals(section)) {
                 byName.put(line.server(), new RuntimeState.Server(line.server(), line.address(), line.port(), !line.maintenance()));
             }
@@ -81,9 +133,13 @@ public final class RuntimeApi {
         return map;
     }
 
-    /** The section a host maps to now, or null when it has no entry. */
-    public String lookup(String mapFile, HostName host) {
-        Matcher m = MAP_VALUE.matcher(cli.runtime("get map " + mapFile + " " + host));
+    private static String lookupLine(String mapFile, HostName host) {
+        return "get map " + Names.requireSafeFilePath(mapFile) + " " + host;
+    }
+
+    /** The section a {@code get map} answer names, or null when the host has no entry. */
+    private static String mapValue(String answer) {
+        Matcher m = MAP_VALUE.matcher(answer);
         return m.find() ? m.group(1) : null;
     }
 

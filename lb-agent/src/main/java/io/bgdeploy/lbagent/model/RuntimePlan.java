@@ -21,12 +21,19 @@ import java.util.TreeSet;
  * hosts map (the switch), and last the servers that go, put into maintenance so they get no new
  * request; they are deleted once their connections are gone ({@link #retire()}).
  *
- * @param commands      in the order they are sent
- * @param retire        servers put into maintenance here, to delete once drained
- * @param touchedSlots  sections whose servers change, to read back
- * @param touchedHosts  hosts whose entry changes, to read back
+ * <p>The commands come in three steps, each sent in one round trip with the read back of what it
+ * changed, and each only once the step before it is read back: a map entry never points at a
+ * section whose new servers HAProxy refused, and no server leaves while the map still routes to it.
+ *
+ * @param serverCommands the new, moved and re-enabled servers
+ * @param routeCommands  the hosts map (the switch)
+ * @param leaveCommands  the servers that go, into maintenance
+ * @param retire         servers put into maintenance here, to delete once drained
+ * @param touchedSlots   sections whose servers change, to read back after the server commands
+ * @param touchedHosts   hosts whose entry changes, to read back after the route commands
  */
-public record RuntimePlan(List<RuntimeCommand> commands, List<ServerRef> retire, Set<String> touchedSlots,
+public record RuntimePlan(List<RuntimeCommand> serverCommands, List<RuntimeCommand> routeCommands,
+                          List<RuntimeCommand> leaveCommands, List<ServerRef> retire, Set<String> touchedSlots,
                           Set<HostName> touchedHosts) {
 
     /** A server of a section. */
@@ -34,14 +41,24 @@ public record RuntimePlan(List<RuntimeCommand> commands, List<ServerRef> retire,
     }
 
     public RuntimePlan {
-        commands = List.copyOf(commands);
+        serverCommands = List.copyOf(serverCommands);
+        routeCommands = List.copyOf(routeCommands);
+        leaveCommands = List.copyOf(leaveCommands);
         retire = List.copyOf(retire);
         touchedSlots = Set.copyOf(touchedSlots);
         touchedHosts = Set.copyOf(touchedHosts);
     }
 
+    /** Every command, in the order they are sent. */
+    public List<RuntimeCommand> commands() {
+        List<RuntimeCommand> all = new ArrayList<>(serverCommands);
+        all.addAll(routeCommands);
+        all.addAll(leaveCommands);
+        return all;
+    }
+
     public boolean isEmpty() {
-        return commands.isEmpty() && retire.isEmpty();
+        return serverCommands.isEmpty() && routeCommands.isEmpty() && leaveCommands.isEmpty() && retire.isEmpty();
     }
 
     /**
@@ -120,10 +137,8 @@ public record RuntimePlan(List<RuntimeCommand> commands, List<ServerRef> retire,
             route.add(new DeleteMapEntry(mapFile, h));
             hosts.add(h);
         });
-        List<RuntimeCommand> all = new ArrayList<>(add);
-        all.addAll(change);
-        all.addAll(route);
-        all.addAll(remove);
-        return new RuntimePlan(all, retire, slots, hosts);
+        List<RuntimeCommand> servers = new ArrayList<>(add);
+        servers.addAll(change);
+        return new RuntimePlan(servers, route, remove, retire, slots, hosts);
     }
 }

@@ -40,6 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -391,13 +392,10 @@ public final class HaproxyAgent implements AutoCloseable {
         }
         long t2 = System.nanoTime();
         try {
-            for (RuntimeCommand command : plan.commands()) {
-                runtimeApi.execute(command);
-            }
+            applyStep(plan.serverCommands(), Set.of(), plan.touchedSlots(), desired);
+            applyStep(plan.routeCommands(), plan.touchedHosts(), Set.of(), desired);
+            applyStep(plan.leaveCommands(), Set.of(), Set.of(), desired);
             timer.record("runtime-api", System.nanoTime() - t2);
-            long t3 = System.nanoTime();
-            readBack(plan, desired);
-            timer.record("verify", System.nanoTime() - t3);
         } catch (RuntimeException e) {
             LOG.warnf("agent %s: the Runtime API did not bring HAProxy to revision %d (%s); reloading instead",
                     settings.agentId(), snapshot.revision(), e.getMessage());
@@ -417,20 +415,27 @@ public final class HaproxyAgent implements AutoCloseable {
         return true;
     }
 
-    /** Reads back what the commands changed; throws when HAProxy does not have it. */
-    private void readBack(RuntimePlan plan, ProxyLayout desired) {
-        Map<HostName, String> wanted = desired.hostMap();
-        for (HostName host : plan.touchedHosts()) {
-            String now = runtimeApi.lookup(mapFile, host);
-            if (!Objects.equals(now, wanted.get(host))) {
-                throw new IllegalStateException("host " + host + " maps to " + now + " instead of " + wanted.get(host));
+    /**
+     * Sends one step of a plan and reads back what it changed, in one round trip; throws when a
+     * command failed or HAProxy does not have what the step was to change.
+     */
+    private void applyStep(List<RuntimeCommand> commands, Set<HostName> hosts, Set<String> sections, ProxyLayout desired) {
+        if (commands.isEmpty()) {
+            return;
+        }
+        RuntimeApi.ReadBack now = runtimeApi.applyAndRead(commands, mapFile, hosts, sections);
+        Map<HostName, String> wanted = hosts.isEmpty() ? Map.of() : desired.hostMap();
+        for (HostName host : hosts) {
+            String section = now.hosts().get(host);
+            if (!Objects.equals(section, wanted.get(host))) {
+                throw new IllegalStateException("host " + host + " maps to " + section + " instead of " + wanted.get(host));
             }
         }
-        for (String section : plan.touchedSlots()) {
-            Map<String, RuntimeState.Server> now = runtimeApi.servers(section);
+        for (String section : sections) {
+            Map<String, RuntimeState.Server> running = now.servers().getOrDefault(section, Map.of());
             Slot slot = desired.slot(section).orElseThrow();
             for (var s : slot.servers()) {
-                RuntimeState.Server server = now.get(s.name());
+                RuntimeState.Server server = running.get(s.name());
                 if (server == null || !server.address().equals(s.address()) || server.port() != s.port() || !server.ready()) {
                     throw new IllegalStateException("server " + section + "/" + s.name() + " is " + server + " instead of "
                             + s.address() + ":" + s.port() + " and ready");

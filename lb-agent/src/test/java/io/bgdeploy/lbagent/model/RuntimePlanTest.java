@@ -54,6 +54,9 @@ class RuntimePlanTest {
         assertThat(plan.commands()).containsExactly(new RuntimeCommand.MapEntry(false, MAP, HOST, "be_default.shop.2"));
         assertThat(plan.commands().get(0).line()).isEqualTo("set map /run/lb/hosts.map shop.example.com be_default.shop.2");
         assertThat(plan.touchedHosts()).containsExactly(HOST);
+        assertThat(plan.serverCommands()).as("one step, one round trip").isEmpty();
+        assertThat(plan.leaveCommands()).isEmpty();
+        assertThat(plan.touchedSlots()).isEmpty();
     }
 
     @Test
@@ -66,6 +69,7 @@ class RuntimePlanTest {
         RuntimePlan plan = RuntimePlan.between(RuntimeState.of(both), blueGone, MAP);
 
         assertThat(plan.commands()).containsExactly(RuntimeCommand.maintenance("be_default.shop.1", "shop-1-0"));
+        assertThat(plan.leaveCommands()).containsExactly(RuntimeCommand.maintenance("be_default.shop.1", "shop-1-0"));
         assertThat(plan.retire()).containsExactly(new ServerRef("be_default.shop.1", "shop-1-0"));
         RuntimeState after = plan.expectedAfter(RuntimeState.of(both), blueGone);
         assertThat(after.serversOf("be_default.shop.1").get("shop-1-0").ready()).isFalse();
@@ -87,6 +91,10 @@ class RuntimePlanTest {
                 "enable server be_default.shop.2/shop-2-0",
                 "set server be_default.shop.1/shop-1-0 addr 10.0.0.1 port 8080",
                 "enable server be_default.shop.1/shop-1-0",
+                "set map /run/lb/hosts.map shop.example.com be_default.shop.2",
+                "del map /run/lb/hosts.map stale.example.com");
+        assertThat(plan.serverCommands()).as("the servers, read back before any host is routed to them").hasSize(5);
+        assertThat(plan.routeCommands()).extracting(RuntimeCommand::line).containsExactly(
                 "set map /run/lb/hosts.map shop.example.com be_default.shop.2",
                 "del map /run/lb/hosts.map stale.example.com");
     }

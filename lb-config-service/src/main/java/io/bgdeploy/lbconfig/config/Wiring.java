@@ -3,6 +3,7 @@ package io.bgdeploy.lbconfig.config;
 import io.bgdeploy.lb.etcd.EtcdAccess;
 import io.bgdeploy.lbconfig.store.AgentConfirmations;
 import io.bgdeploy.lbconfig.store.AgentStatesWatch;
+import io.bgdeploy.lbconfig.store.AnswerRecorder;
 import io.bgdeploy.lbconfig.store.EtcdLbStore;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,6 +37,16 @@ public class Wiring {
     @Singleton
     EtcdLbStore store(EtcdAccess etcd) {
         return new EtcdLbStore(etcd);
+    }
+
+    @Produces
+    @Singleton
+    AnswerRecorder answers(EtcdLbStore store, LbConfig config) {
+        return new AnswerRecorder(store::markAnswered, config.etcdTimeout());
+    }
+
+    void close(@Disposes AnswerRecorder answers) {
+        answers.close();
     }
 
     @Produces

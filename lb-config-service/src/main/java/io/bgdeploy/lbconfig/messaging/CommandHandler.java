@@ -7,8 +7,10 @@ import io.bgdeploy.events.lb.LbCommandRejected;
 import io.bgdeploy.lbconfig.config.LbConfig;
 import io.bgdeploy.lbconfig.model.AgentConfirmation.Verdict;
 import io.bgdeploy.lbconfig.store.AgentConfirmations;
+import io.bgdeploy.lbconfig.store.AnswerRecorder;
+import io.bgdeploy.lbconfig.store.Backoff;
 import io.bgdeploy.lbconfig.store.EtcdLbStore;
-import io.bgdeploy.lb.etcd.EtcdUnavailableException;
+import io.bgdeploy.lbconfig.store.UntilEtcdAnswers;
 import io.bgdeploy.lb.etcd.StoredJson.CommandOutcome;
 import io.bgdeploy.lb.etcd.StoredJson.Outcome;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,13 +18,15 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * Applies one command and publishes its one answer: rejected with the reason, or applied with the
  * etcd revision once every live agent serves it. A command whose answer was already published
- * (a redelivery) changes nothing and is not answered again.
+ * (a redelivery) changes nothing and is not answered again. That the answer was published is
+ * recorded in etcd by {@link AnswerRecorder}, while the next command goes on.
  */
 @ApplicationScoped
 public class CommandHandler {
@@ -32,11 +36,13 @@ public class CommandHandler {
     private final EtcdLbStore store;
     private final AgentConfirmations confirmations;
     private final LbEventPublisher publisher;
+    private final AnswerRecorder answers;
     private final MeterRegistry registry;
     private final LbConfig config;
 
     public CommandHandler(EtcdLbStore store, AgentConfirmations confirmations, LbEventPublisher publisher,
-                          MeterRegistry registry, LbConfig config) {
+                          AnswerRecorder answers, MeterRegistry registry, LbConfig config) {
+        this.answers = answers;
         this.config = config;
         this.registry = registry;
         this.store = store;
@@ -45,21 +51,30 @@ public class CommandHandler {
     }
 
     /**
+     * Returns once the command is answered; the returned stage completes once etcd records that it
+     * was (its offset may be committed then).
+     *
      * @param sentAtMillis when the command was sent (its record's timestamp), to time how long it
      *                     waited for this instance
      */
-    public void handle(LbCommand command, long sentAtMillis) {
+    public CompletableFuture<Void> handle(LbCommand command, long sentAtMillis) {
         long t0 = System.nanoTime();
         long queuedMillis = System.currentTimeMillis() - sentAtMillis;
         registry.timer("lbconfig.command.step", "step", "queue").record(Math.max(0, queuedMillis), TimeUnit.MILLISECONDS);
+        String type = command.getClass().getSimpleName();
+        // asked before etcd: an answer stops being known here only once etcd has its record
+        if (answers.answered(command.commandId())) {
+            LOG.infof("deployment %s: %s %s was already answered, redelivery ignored", command.deploymentId(), type,
+                    command.commandId());
+            return CompletableFuture.completedFuture(null);
+        }
         EtcdLbStore.ApplyResult result = untilEtcdAnswers(() -> store.apply(command), command);
         long etcdNanos = record("etcd", t0);
         CommandOutcome outcome = result.outcome();
-        String type = command.getClass().getSimpleName();
         if (outcome.answered()) {
             LOG.infof("deployment %s: %s %s was already answered (%s), redelivery ignored", command.deploymentId(), type,
                     command.commandId(), outcome.outcome());
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         long agentsNanos = 0;
         long answerNanos;
@@ -85,13 +100,9 @@ public class CommandHandler {
             }
         }
         long t2 = System.nanoTime();
-        untilEtcdAnswers(() -> {
-            store.markAnswered(outcome);
-            return null;
-        }, command);
-        long markedNanos = record("mark-answered", t2);
-        LOG.debugf("command %s: waited %d ms for this instance, etcd %.1f ms, agents %.1f ms, answer %.1f ms, marked answered %.1f ms",
-                command.commandId(), queuedMillis, etcdNanos / 1e6, agentsNanos / 1e6, answerNanos / 1e6, markedNanos / 1e6);
+        LOG.debugf("command %s: waited %d ms for this instance, etcd %.1f ms, agents %.1f ms, answer %.1f ms",
+                command.commandId(), queuedMillis, etcdNanos / 1e6, agentsNanos / 1e6, answerNanos / 1e6);
+        return answers.record(outcome).whenComplete((done, failure) -> record("mark-answered", t2));
     }
 
     /**
@@ -103,13 +114,13 @@ public class CommandHandler {
     private long publish(EventData answer, LbCommand command) {
         long start = System.nanoTime();
         long deadline = System.nanoTime() + config.answerTimeout().toNanos();
-        long backoff = 100;
+        Backoff backoff = new Backoff();
         while (true) {
             try {
                 publisher.publish(answer, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
                 return record("answer", start);
             } catch (IllegalStateException e) {
-                if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff) > deadline
+                if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff.nextMillis()) > deadline
                         || Thread.currentThread().isInterrupted()) {
                     throw new AnswerNotSentException("the answer to command " + command.commandId() + " ("
                             + answer.eventType().type() + ") was not taken by Kafka within "
@@ -118,13 +129,9 @@ public class CommandHandler {
                 }
                 LOG.warnf("deployment %s: answer to command %s waits for Kafka: %s", command.deploymentId(),
                         command.commandId(), e.getMessage());
-                try {
-                    TimeUnit.MILLISECONDS.sleep(backoff);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
+                if (!backoff.pause()) {
                     throw e;
                 }
-                backoff = Math.min(5000, backoff * 2);
             }
         }
     }
@@ -144,21 +151,7 @@ public class CommandHandler {
     }
 
     private <T> T untilEtcdAnswers(Supplier<T> action, LbCommand command) {
-        long backoff = 100;
-        while (true) {
-            try {
-                return action.get();
-            } catch (EtcdUnavailableException e) {
-                LOG.warnf("deployment %s: command %s waits for etcd: %s", command.deploymentId(), command.commandId(),
-                        e.getMessage());
-                try {
-                    TimeUnit.MILLISECONDS.sleep(backoff);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-                backoff = Math.min(5000, backoff * 2);
-            }
-        }
+        return UntilEtcdAnswers.run(action, e -> LOG.warnf("deployment %s: command %s waits for etcd: %s",
+                command.deploymentId(), command.commandId(), e.getMessage()));
     }
 }

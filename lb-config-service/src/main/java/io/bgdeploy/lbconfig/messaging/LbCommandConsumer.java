@@ -15,10 +15,13 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Reads lb-commands in order, one at a time per partition. A record that is not a valid command,
+ * Reads lb-commands in order, one at a time per partition. A command is acknowledged (its offset
+ * may be committed) once its answer is sent and recorded in etcd; the next command does not wait
+ * for that record. A record that is not a valid command,
  * and a command whose answer Kafka did not take, are nacked with the reason and land in
  * lb-commands-dlq; the consumer goes on with the next one. Both are expected failures: one log
  * line each, no stack trace.
@@ -47,14 +50,23 @@ public class LbCommandConsumer {
         long sentAt = message.getMetadata(IncomingKafkaRecordMetadata.class)
                 .map(IncomingKafkaRecordMetadata::getTimestamp).map(Instant::toEpochMilli)
                 .orElseGet(System::currentTimeMillis);
+        CompletionStage<Void> recorded;
         try {
-            handler.handle(command, sentAt);
+            recorded = handler.handle(command, sentAt);
         } catch (AnswerNotSentException e) {
             LOG.warnf("deployment %s: command %s sent to %s: %s", command.deploymentId(), command.commandId(),
                     Topics.LB_COMMANDS_DLQ, e.getMessage());
             return message.nack(e);
         }
-        return message.ack();
+        recorded.whenComplete((done, failure) -> {
+            if (failure != null) {
+                // answered all the same: the command is done, only a redelivery would be answered again
+                LOG.warnf("deployment %s: command %s is answered but etcd does not record it: %s", command.deploymentId(),
+                        command.commandId(), failure.getMessage());
+            }
+            message.ack();
+        });
+        return CompletableFuture.completedFuture(null);
     }
 
     private static LbCommand command(String value) throws MalformedEventException {
