@@ -71,6 +71,21 @@ class DeployerUiTest {
         browser.close();
     }
 
+    /**
+     * Clicks an element of the history page, which is drawn again as a deployment's events arrive:
+     * an element found just before it was replaced is stale, and is looked up again.
+     */
+    private void clickOnHistory(String css) {
+        browser.await(d -> {
+            try {
+                browser.find(css).click();
+                return true;
+            } catch (StaleElementReferenceException e) {
+                return false;
+            }
+        });
+    }
+
     private void signIn(String namespace, String token) {
         browser.type("#login-namespace", namespace);
         browser.type("#login-token", token);
@@ -166,7 +181,7 @@ class DeployerUiTest {
         assertThat(browser.text("tr[data-version='2']")).contains("DEPLOYING").contains("ci");
         browser.screenshot("05-history-before-rollback");
         assertThat(browser.text("#history-rollback")).contains("Roll back to version 1");
-        browser.find("#history-rollback").click();
+        clickOnHistory("#history-rollback");
         browser.await(ExpectedConditions.presenceOfElementLocated(By.cssSelector("tr[data-version='2'][data-status='FAILURE']")),
                 Duration.ofSeconds(30));
         assertThat(browser.text("tr[data-version='2']")).contains("rolled back on request of ci");
@@ -179,7 +194,7 @@ class DeployerUiTest {
 
         // the failed deployment's timeline: its last phase red, with the reason
         String v2 = browser.find("tr[data-version='2']").getAttribute("data-deployment");
-        browser.find("#history-chart rect[data-version='2']").click();
+        clickOnHistory("#history-chart rect[data-version='2']");
         browser.await(d -> heading().equals("uiapp version 2"));
         browser.await(d -> browser.text("#live").startsWith("Finished"));
         assertTimelineHoldsThePhasesOf(v2);
@@ -226,7 +241,7 @@ class DeployerUiTest {
 
         browser.driver().get(root + "ui/#/apps/uiapp/history");
         browser.await(ExpectedConditions.presenceOfElementLocated(By.cssSelector("tr[data-version='1'][data-status='DEPLOYED']")));
-        browser.find("tr[data-version='1'] button.danger").click();
+        clickOnHistory("tr[data-version='1'] button.danger");
         browser.await(d -> browser.find("#confirm").isDisplayed());
         assertThat(browser.text("#confirm-text")).contains("Undeploy uiapp version 1");
         browser.screenshot("08-undeploy-confirmation");
