@@ -83,6 +83,11 @@ public final class Run {
         commandTag = "run-" + Long.toString(System.currentTimeMillis(), 36);
     }
 
+    /** Whether the run continues where an earlier run of the deployment stopped. */
+    boolean continuesAnEarlierRun() {
+        return commandTag != null;
+    }
+
     /** The id of the run's load-balancer command for that step, e.g. {@code <deployment id>.switch-frontend}. */
     String commandId(String step) {
         String tag = commandTag;

@@ -44,7 +44,9 @@ final class WaitForHealth extends Step {
         boolean check = d.useHealthCheck();
         boolean ignore = d.ignoreHealthCheck();
         Instant deadline = Instant.now().plus(healthDeadline);
-        restoreStoredHealth(run);
+        if (run.continuesAnEarlierRun()) {
+            restoreStoredHealth(run); // a new run heard every health change of its pods itself
+        }
         if (!check) {
             journal.log(run, "no health check (useHealthCheck is false): waiting until " + replicas + " pod(s) run");
         }
