@@ -20,17 +20,25 @@ import io.bgdeploy.lb.etcd.StoredJson.ReferenceServer;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedMap;
+import java.util.NavigableMap;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Turns the keys and values read at one revision into a validated {@link LbModel}. Pure: no etcd
  * client here. An entry that does not validate (written by hand or by another tool) is left out
- * and reported, never rendered. An instance remembers what it parsed, so a reader that decodes the
- * same configuration again and again (the agent, after every change) parses only changed entries.
+ * and reported, never rendered.
+ *
+ * <p>An instance remembers what it decoded, so a reader that follows a configuration change by
+ * change (the agent) decodes only what a change touched: {@link #update} takes the keys that
+ * changed and decodes again only the frontends (by host) and backends (by id) they belong to; the
+ * other entries are neither parsed nor validated again. {@link #lastChange()} says which frontends
+ * and backends that were.
  */
 public final class SnapshotDecoder {
 
@@ -38,78 +46,194 @@ public final class SnapshotDecoder {
     private record Parsed(byte[] raw, Object value) {
     }
 
+    /**
+     * The frontends and backends a decode touched: each of them is now as the model has it (or gone).
+     *
+     * @param whole the whole configuration was decoded (a first read or a re-read): everything may have changed
+     */
+    public record Change(Set<HostName> hosts, Set<String> backendIds, boolean whole) {
+        public Change {
+            hosts = Set.copyOf(hosts);
+            backendIds = Set.copyOf(backendIds);
+        }
+    }
+
     private final Map<String, Parsed> parsed = new HashMap<>();
+    /** Problems of single keys (a key that names nothing valid, a value that does not parse), by key. */
+    private final TreeMap<String, String> keyProblems = new TreeMap<>();
+    private final TreeMap<String, String> backendProblems = new TreeMap<>();
+    private final TreeMap<HostName, String> frontendProblems = new TreeMap<>();
+    private LbModel model = LbModel.EMPTY;
+    private Change lastChange = new Change(Set.of(), Set.of(), true);
 
     /** Decodes once, remembering nothing. */
     public static Snapshot decode(long revision, Map<String, byte[]> entries) {
         return new SnapshotDecoder().read(revision, entries);
     }
 
-    /** Decodes, parsing only the entries whose bytes changed since the previous call. */
+    /** Decodes everything again, parsing only the entries whose bytes changed since the previous call. */
     public Snapshot read(long revision, Map<String, byte[]> entries) {
-        parsed.keySet().retainAll(entries.keySet());
-        List<String> problems = new ArrayList<>();
-        Map<HostName, ReferenceFrontend> frontends = new TreeMap<>();
-        Map<HostName, FrontendOptions> frontendOptions = new TreeMap<>();
-        Map<String, Map<String, ReferenceServer>> servers = new TreeMap<>();
-        Map<String, BackendOptions> backendOptions = new TreeMap<>();
-        for (Map.Entry<String, byte[]> e : (entries instanceof SortedMap ? entries : new TreeMap<>(entries)).entrySet()) {
-            String key = e.getKey();
+        NavigableMap<String, byte[]> sorted = entries instanceof NavigableMap<String, byte[]> n ? n : new TreeMap<>(entries);
+        parsed.keySet().retainAll(sorted.keySet());
+        keyProblems.clear();
+        backendProblems.clear();
+        frontendProblems.clear();
+        model = LbModel.EMPTY;
+        Snapshot snapshot = update(revision, sorted, sorted.keySet());
+        lastChange = new Change(lastChange.hosts(), lastChange.backendIds(), true);
+        return snapshot;
+    }
+
+    /**
+     * The configuration after {@code changedKeys} changed (written or deleted) in {@code entries}:
+     * only the frontends and backends those keys belong to are decoded again.
+     *
+     * @param entries     every entry as it is now, including the changed ones
+     * @param changedKeys keys written or deleted since the previous call
+     */
+    public Snapshot update(long revision, NavigableMap<String, byte[]> entries, Collection<String> changedKeys) {
+        Set<HostName> hosts = new TreeSet<>();
+        Set<String> backendIds = new TreeSet<>();
+        for (String key : changedKeys) {
+            keyProblems.remove(key);
+            if (!entries.containsKey(key)) {
+                parsed.remove(key);
+            }
             try {
                 if (key.startsWith(EtcdLayout.PROXY_FRONTENDS)) {
-                    HostName host = HostName.of(key.substring(EtcdLayout.PROXY_FRONTENDS.length()));
-                    frontends.put(host, parse(key, e.getValue(), ReferenceFrontend.class));
+                    hosts.add(HostName.of(key.substring(EtcdLayout.PROXY_FRONTENDS.length())));
                 } else if (key.startsWith(EtcdLayout.CONFIG_FRONTENDS)) {
-                    HostName host = HostName.of(key.substring(EtcdLayout.CONFIG_FRONTENDS.length()));
-                    frontendOptions.put(host, parse(key, e.getValue(), FrontendOptions.class));
+                    hosts.add(HostName.of(key.substring(EtcdLayout.CONFIG_FRONTENDS.length())));
                 } else if (key.startsWith(EtcdLayout.PROXY_BACKENDS)) {
                     String rest = key.substring(EtcdLayout.PROXY_BACKENDS.length());
                     int slash = rest.indexOf('/');
                     if (slash < 0) {
                         throw new IllegalArgumentException("expected " + EtcdLayout.PROXY_BACKENDS + "<backendId>/<server>");
                     }
-                    String id = Names.requireBackendId(rest.substring(0, slash));
-                    String server = Names.requireServerName(rest.substring(slash + 1));
-                    servers.computeIfAbsent(id, k -> new TreeMap<>()).put(server, parse(key, e.getValue(), ReferenceServer.class));
+                    backendIds.add(Names.requireBackendId(rest.substring(0, slash)));
                 } else if (key.startsWith(EtcdLayout.CONFIG_BACKENDS)) {
-                    String id = Names.requireBackendId(key.substring(EtcdLayout.CONFIG_BACKENDS.length()));
-                    backendOptions.put(id, parse(key, e.getValue(), BackendOptions.class));
+                    backendIds.add(Names.requireBackendId(key.substring(EtcdLayout.CONFIG_BACKENDS.length())));
                 }
             } catch (IllegalArgumentException invalid) {
-                problems.add("skipped " + Names.printable(key) + ": " + invalid.getMessage());
+                if (entries.containsKey(key)) {
+                    keyProblems.put(key, "skipped " + Names.printable(key) + ": " + invalid.getMessage());
+                }
             }
         }
-        List<BackendConfig> backends = new ArrayList<>();
-        List<String> ids = new ArrayList<>(servers.keySet());
-        backendOptions.keySet().stream().filter(id -> !servers.containsKey(id)).forEach(ids::add);
-        for (String id : ids) {
+        List<BackendConfig> putBackends = new ArrayList<>();
+        List<String> removedBackends = new ArrayList<>();
+        for (String id : backendIds) {
+            backendProblems.remove(id);
+            BackendConfig backend = backend(id, entries);
+            if (backend == null) {
+                removedBackends.add(id);
+            } else {
+                putBackends.add(backend);
+            }
+        }
+        List<FrontendConfig> putFrontends = new ArrayList<>();
+        List<HostName> removedHosts = new ArrayList<>();
+        for (HostName host : hosts) {
+            frontendProblems.remove(host);
+            FrontendConfig frontend = frontend(host, entries);
+            if (frontend == null) {
+                removedHosts.add(host);
+            } else {
+                putFrontends.add(frontend);
+            }
+        }
+        if (!hosts.isEmpty() || !backendIds.isEmpty()) {
+            model = model.with(putFrontends, removedHosts, putBackends, removedBackends);
+        }
+        lastChange = new Change(hosts, backendIds, false);
+        List<String> problems = new ArrayList<>(keyProblems.values());
+        problems.addAll(backendProblems.values());
+        problems.addAll(frontendProblems.values());
+        return new Snapshot(revision, model, problems);
+    }
+
+    /** What the last {@link #read} or {@link #update} decoded. */
+    public Change lastChange() {
+        return lastChange;
+    }
+
+    /** The backend {@code id} as its entries say, or null when it has none or they do not validate. */
+    private BackendConfig backend(String id, NavigableMap<String, byte[]> entries) {
+        String serversPrefix = EtcdLayout.PROXY_BACKENDS + id + "/";
+        String optionsKey = EtcdLayout.CONFIG_BACKENDS + id;
+        Map<String, ReferenceServer> servers = new TreeMap<>();
+        boolean exists = false;
+        for (Map.Entry<String, byte[]> e : entries.subMap(serversPrefix, true, EtcdLayout.PROXY_BACKENDS + id + "0", false).entrySet()) {
+            exists = true;
             try {
-                BackendOptions options = backendOptions.get(id);
-                BackendSpec spec = backend(id, servers.getOrDefault(id, Map.of()), options);
-                List<String> unsafe = ConfigSafety.problems(spec);
-                if (!unsafe.isEmpty()) {
-                    throw new IllegalArgumentException(String.join("; ", unsafe));
-                }
-                backends.add(new BackendConfig(spec, options == null || options.app() == null ? null
-                        : Keys.parseApp(options.app())));
+                String server = Names.requireServerName(e.getKey().substring(serversPrefix.length()));
+                servers.put(server, parse(e.getKey(), e.getValue(), ReferenceServer.class));
+                keyProblems.remove(e.getKey());
             } catch (IllegalArgumentException invalid) {
-                problems.add("skipped backend " + id + ": " + invalid.getMessage());
+                keyProblems.put(e.getKey(), "skipped " + Names.printable(e.getKey()) + ": " + invalid.getMessage());
             }
         }
-        List<FrontendConfig> routes = new ArrayList<>();
-        for (Map.Entry<HostName, ReferenceFrontend> f : frontends.entrySet()) {
+        BackendOptions options = null;
+        byte[] rawOptions = entries.get(optionsKey);
+        if (rawOptions != null) {
+            exists = true;
             try {
-                FrontendConfig frontend = frontend(f.getKey(), f.getValue(), frontendOptions.get(f.getKey()));
-                List<String> unsafe = ConfigSafety.problems(frontend.spec());
-                if (!unsafe.isEmpty()) {
-                    throw new IllegalArgumentException(String.join("; ", unsafe));
-                }
-                routes.add(frontend);
+                options = parse(optionsKey, rawOptions, BackendOptions.class);
             } catch (IllegalArgumentException invalid) {
-                problems.add("skipped frontend " + f.getKey() + ": " + invalid.getMessage());
+                keyProblems.put(optionsKey, "skipped " + Names.printable(optionsKey) + ": " + invalid.getMessage());
             }
         }
-        return new Snapshot(revision, new LbModel(routes, backends), problems);
+        if (!exists || servers.isEmpty() && options == null) {
+            return null;
+        }
+        try {
+            BackendSpec spec = backend(id, servers, options);
+            List<String> unsafe = ConfigSafety.problems(spec);
+            if (!unsafe.isEmpty()) {
+                throw new IllegalArgumentException(String.join("; ", unsafe));
+            }
+            return new BackendConfig(spec, options == null || options.app() == null ? null : Keys.parseApp(options.app()));
+        } catch (IllegalArgumentException invalid) {
+            backendProblems.put(id, "skipped backend " + id + ": " + invalid.getMessage());
+            return null;
+        }
+    }
+
+    /** The frontend of {@code host} as its entries say, or null when it has none or they do not validate. */
+    private FrontendConfig frontend(HostName host, NavigableMap<String, byte[]> entries) {
+        String referenceKey = EtcdLayout.proxyFrontend(host);
+        String optionsKey = EtcdLayout.configFrontend(host);
+        FrontendOptions options = null;
+        byte[] rawOptions = entries.get(optionsKey);
+        if (rawOptions != null) {
+            try {
+                options = parse(optionsKey, rawOptions, FrontendOptions.class);
+            } catch (IllegalArgumentException invalid) {
+                keyProblems.put(optionsKey, "skipped " + Names.printable(optionsKey) + ": " + invalid.getMessage());
+            }
+        }
+        byte[] rawReference = entries.get(referenceKey);
+        if (rawReference == null) {
+            return null;
+        }
+        ReferenceFrontend reference;
+        try {
+            reference = parse(referenceKey, rawReference, ReferenceFrontend.class);
+        } catch (IllegalArgumentException invalid) {
+            keyProblems.put(referenceKey, "skipped " + Names.printable(referenceKey) + ": " + invalid.getMessage());
+            return null;
+        }
+        try {
+            FrontendConfig frontend = frontend(host, reference, options);
+            List<String> unsafe = ConfigSafety.problems(frontend.spec());
+            if (!unsafe.isEmpty()) {
+                throw new IllegalArgumentException(String.join("; ", unsafe));
+            }
+            return frontend;
+        } catch (IllegalArgumentException invalid) {
+            frontendProblems.put(host, "skipped frontend " + host + ": " + invalid.getMessage());
+            return null;
+        }
     }
 
     @SuppressWarnings("unchecked")

@@ -2,11 +2,12 @@ package io.bgdeploy.lb.model;
 
 import io.bgdeploy.events.HostName;
 
+import java.util.Collection;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -18,28 +19,55 @@ public final class LbModel {
 
     public static final LbModel EMPTY = new LbModel(List.of(), List.of());
 
-    private final Map<HostName, FrontendConfig> frontends;
-    private final Map<String, BackendConfig> backends;
+    private final SortedMap<HostName, FrontendConfig> frontends;
+    private final SortedMap<String, BackendConfig> backends;
     private final List<FrontendConfig> frontendList;
     private final List<BackendConfig> backendList;
 
     public LbModel(List<FrontendConfig> frontends, List<BackendConfig> backends) {
-        Map<HostName, FrontendConfig> byHost = new TreeMap<>();
+        TreeMap<HostName, FrontendConfig> byHost = new TreeMap<>();
         for (FrontendConfig f : frontends == null ? List.<FrontendConfig>of() : frontends) {
             if (byHost.put(f.host(), f) != null) {
                 throw new IllegalArgumentException("frontend " + f.host() + " appears twice");
             }
         }
-        Map<String, BackendConfig> byId = new TreeMap<>();
+        TreeMap<String, BackendConfig> byId = new TreeMap<>();
         for (BackendConfig b : backends == null ? List.<BackendConfig>of() : backends) {
             if (byId.put(b.id(), b) != null) {
                 throw new IllegalArgumentException("backend " + b.id() + " appears twice");
             }
         }
-        this.frontends = Collections.unmodifiableMap(new LinkedHashMap<>(byHost));
-        this.backends = Collections.unmodifiableMap(new LinkedHashMap<>(byId));
+        this.frontends = Collections.unmodifiableSortedMap(byHost);
+        this.backends = Collections.unmodifiableSortedMap(byId);
         this.frontendList = List.copyOf(byHost.values());
         this.backendList = List.copyOf(byId.values());
+    }
+
+    private LbModel(TreeMap<HostName, FrontendConfig> byHost, TreeMap<String, BackendConfig> byId) {
+        this.frontends = Collections.unmodifiableSortedMap(byHost);
+        this.backends = Collections.unmodifiableSortedMap(byId);
+        this.frontendList = List.copyOf(byHost.values());
+        this.backendList = List.copyOf(byId.values());
+    }
+
+    /**
+     * This model with some frontends and backends replaced, added or removed: what a change of a
+     * few entries in etcd makes of it, without decoding or validating the others again.
+     *
+     * @param putFrontends   frontends to add or replace (by host)
+     * @param removedHosts   hosts whose frontend is gone
+     * @param putBackends    backends to add or replace (by id)
+     * @param removedBackends ids of backends that are gone
+     */
+    public LbModel with(Collection<FrontendConfig> putFrontends, Collection<HostName> removedHosts,
+                        Collection<BackendConfig> putBackends, Collection<String> removedBackends) {
+        TreeMap<HostName, FrontendConfig> byHost = new TreeMap<>(frontends);
+        removedHosts.forEach(byHost::remove);
+        putFrontends.forEach(f -> byHost.put(f.host(), f));
+        TreeMap<String, BackendConfig> byId = new TreeMap<>(backends);
+        removedBackends.forEach(byId::remove);
+        putBackends.forEach(b -> byId.put(b.id(), b));
+        return new LbModel(byHost, byId);
     }
 
     /** Every frontend, sorted by host name. */
