@@ -11,7 +11,9 @@ import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import io.etcd.jetcd.options.WatchOption;
 
+import java.util.HashSet;
 import java.util.Queue;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
@@ -71,8 +73,12 @@ public final class EtcdConfigMirror implements AutoCloseable {
         return decoder.read(revision, entries);
     }
 
-    /** The configuration with every change the watch delivered so far. */
+    /**
+     * The configuration with every change the watch delivered so far; only the frontends and
+     * backends whose entries changed are decoded again ({@link #lastChange()} names them).
+     */
     public synchronized Snapshot current() {
+        Set<String> changed = new HashSet<>();
         WatchResponse response;
         while ((response = delivered.poll()) != null) {
             for (WatchEvent event : response.getEvents()) {
@@ -81,6 +87,7 @@ public final class EtcdConfigMirror implements AutoCloseable {
                 if (!key.startsWith(EtcdLayout.PROXY) && !key.startsWith(EtcdLayout.CONFIG) || key.equals(EtcdLayout.GENERATION)) {
                     continue;
                 }
+                changed.add(key);
                 if (event.getEventType() == WatchEvent.EventType.DELETE) {
                     entries.remove(key);
                 } else {
@@ -89,7 +96,12 @@ public final class EtcdConfigMirror implements AutoCloseable {
             }
             revision = Math.max(revision, response.getHeader().getRevision());
         }
-        return decoder.read(revision, entries);
+        return decoder.update(revision, entries, changed);
+    }
+
+    /** The frontends and backends the last {@link #refresh()} or {@link #current()} decoded anew. */
+    public synchronized SnapshotDecoder.Change lastChange() {
+        return decoder.lastChange();
     }
 
     /** When etcd last answered: a read, a change or a progress notification of the watch. */

@@ -6,13 +6,19 @@ import io.bgdeploy.lb.model.BackendConfig;
 import io.bgdeploy.lb.model.FrontendConfig;
 import io.bgdeploy.lb.model.LbModel;
 
+import io.bgdeploy.events.HostName;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Decides the layout of HAProxy for a configuration, given where things are now. Pure.
@@ -74,6 +80,131 @@ public final class LayoutPlanner {
             routes.add(new Route(f.spec(), slotOfBackend.getOrDefault(f.backendId(), ProxyLayout.UNAVAILABLE)));
         }
         return new ProxyLayout(routes, slots);
+    }
+
+    /**
+     * The layout for {@code model}, planned anew only for what a change touched: the apps (and
+     * backends of their own) of the changed backends and of the backends the changed hosts route to,
+     * before and after, and the hosts routed to any of those. Every other slot and route stays as it
+     * is in {@code current}, which must have been planned from the model before the change; the
+     * result is the layout {@link #plan} gives for {@code model} with the slots of {@code current}.
+     *
+     * @param current    the layout planned for the configuration before the change
+     * @param hosts      hosts whose frontend changed (written, or gone)
+     * @param backendIds backends that changed (written, or gone)
+     */
+    public static LayoutUpdate update(ProxyLayout current, LbModel model, Set<HostName> hosts, Set<String> backendIds) {
+        Set<AppRef> apps = new HashSet<>();
+        Set<String> own = new TreeSet<>();
+        for (String id : backendIds) {
+            model.backend(id).ifPresent(b -> affects(b, apps, own));
+            current.slot(Slot.ownSlotName(id)).filter(s -> id.equals(s.backendId())).ifPresent(s -> own.add(id));
+        }
+        Set<String> changedIds = new HashSet<>(backendIds);
+        for (HostName host : hosts) {
+            current.route(host).flatMap(r -> current.slot(r.target())).ifPresent(s -> affects(s, apps, own));
+            model.frontend(host).flatMap(f -> model.backend(f.backendId())).ifPresent(b -> affects(b, apps, own));
+        }
+        for (Slot slot : current.slots()) {
+            if (slot.backendId() != null && changedIds.contains(slot.backendId())) {
+                affects(slot, apps, own);
+            }
+        }
+        // the slots as they are, and the backends of the affected apps as the model has them now
+        Map<String, Slot> before = new TreeMap<>();
+        Map<AppRef, List<SlotAssignment>> assigned = new HashMap<>();
+        for (AppRef app : apps) {
+            for (Slot s : current.slotsNamed(Slot.PREFIX + app.namespace() + "." + app.appName() + ".")) {
+                if (app.equals(s.app())) {
+                    before.put(s.name(), s);
+                    assigned.computeIfAbsent(app, k -> new ArrayList<>())
+                            .add(new SlotAssignment(app, Slot.parse(s.name()).orElseThrow().number(), s.backendId()));
+                }
+            }
+        }
+        own.forEach(id -> current.slot(Slot.ownSlotName(id)).ifPresent(s -> before.put(s.name(), s)));
+        Map<AppRef, List<BackendConfig>> versions = new HashMap<>();
+        Set<String> ids = new HashSet<>(own);
+        for (BackendConfig b : model.backends()) {
+            if (b.app() != null && apps.contains(b.app())) {
+                versions.computeIfAbsent(b.app(), k -> new ArrayList<>()).add(b);
+                ids.add(b.id());
+            }
+        }
+        before.values().forEach(s -> {
+            if (s.backendId() != null) {
+                ids.add(s.backendId());
+            }
+        });
+        Map<String, List<FrontendConfig>> frontendsByBackend = new HashMap<>();
+        Set<HostName> routed = new TreeSet<>(hosts);
+        for (FrontendConfig f : model.frontends()) {
+            if (ids.contains(f.backendId())) {
+                frontendsByBackend.computeIfAbsent(f.backendId(), k -> new ArrayList<>()).add(f);
+                routed.add(f.host());
+            }
+        }
+        for (HostName host : current.routes().stream().filter(r -> before.containsKey(r.target())).map(Route::host).toList()) {
+            routed.add(host);
+        }
+        // plan the affected apps and backends of their own anew
+        Map<String, Slot> after = new TreeMap<>();
+        Map<String, String> slotOfBackend = new HashMap<>();
+        for (Map.Entry<AppRef, List<BackendConfig>> app : versions.entrySet()) {
+            appSlots(app.getValue(), assigned.getOrDefault(app.getKey(), List.of()), frontendsByBackend, false, slotOfBackend)
+                    .forEach(s -> after.put(s.name(), s));
+        }
+        for (String id : own) {
+            model.backend(id).filter(b -> b.app() == null).ifPresent(b -> {
+                Slot s = new Slot(Slot.ownSlotName(id), null, id, options(b.spec(), List.of(b), frontendsByBackend),
+                        b.spec().servers());
+                after.put(s.name(), s);
+                slotOfBackend.put(id, s.name());
+            });
+        }
+        List<Route> routes = new ArrayList<>();
+        List<HostName> goneHosts = new ArrayList<>();
+        for (HostName host : routed) {
+            Optional<FrontendConfig> f = model.frontend(host);
+            if (f.isPresent()) {
+                routes.add(new Route(f.get().spec(), slotOfBackend.getOrDefault(f.get().backendId(), ProxyLayout.UNAVAILABLE)));
+            } else {
+                goneHosts.add(host);
+            }
+        }
+        // what changed, and whether only a reload can change it
+        boolean structural = false;
+        Set<String> touchedSlots = new TreeSet<>(before.keySet());
+        touchedSlots.addAll(after.keySet());
+        for (String name : touchedSlots) {
+            Slot was = before.get(name);
+            Slot now = after.get(name);
+            structural |= was == null || now == null || !was.structure().equals(now.structure());
+        }
+        for (Route r : routes) {
+            structural |= current.route(r.host()).map(was -> !was.spec().equals(r.spec())).orElse(true);
+        }
+        for (HostName host : goneHosts) {
+            structural |= current.route(host).isPresent();
+        }
+        ProxyLayout next = current.with(before.keySet(), after.values(), goneHosts, routes);
+        return new LayoutUpdate(next, touchedSlots, routed, structural);
+    }
+
+    private static void affects(BackendConfig backend, Set<AppRef> apps, Set<String> own) {
+        if (backend.app() == null) {
+            own.add(backend.id());
+        } else {
+            apps.add(backend.app());
+        }
+    }
+
+    private static void affects(Slot slot, Set<AppRef> apps, Set<String> own) {
+        if (slot.app() != null) {
+            apps.add(slot.app());
+        } else if (slot.backendId() != null) {
+            own.add(slot.backendId());
+        }
     }
 
     private static List<Slot> appSlots(List<BackendConfig> backends, List<SlotAssignment> current,

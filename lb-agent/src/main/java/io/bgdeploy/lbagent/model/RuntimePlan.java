@@ -8,9 +8,11 @@ import io.bgdeploy.lbagent.model.RuntimeCommand.MapEntry;
 import io.bgdeploy.lbagent.model.RuntimeCommand.SetServerAddress;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -69,18 +71,56 @@ public record RuntimePlan(List<RuntimeCommand> serverCommands, List<RuntimeComma
         RuntimeState wanted = RuntimeState.of(desired);
         Map<String, Map<String, RuntimeState.Server>> servers = new java.util.LinkedHashMap<>();
         wanted.servers().forEach((slot, byName) -> servers.put(slot, new java.util.LinkedHashMap<>(byName)));
+        leaving(actual, servers);
+        return new RuntimeState(wanted.hostMap(), servers);
+    }
+
+    /**
+     * {@link #expectedAfter(RuntimeState, ProxyLayout)} for a plan made only for some sections and
+     * hosts ({@link #between(RuntimeState, ProxyLayout, String, Set, Set)}): the rest stays as it was.
+     */
+    public RuntimeState expectedAfter(RuntimeState actual, ProxyLayout desired, Set<String> slots, Set<HostName> hosts) {
+        Map<String, Map<String, RuntimeState.Server>> servers = new java.util.HashMap<>(actual.servers());
+        for (String name : slots) {
+            desired.slot(name).ifPresentOrElse(slot -> {
+                Map<String, RuntimeState.Server> byName = new java.util.LinkedHashMap<>();
+                slot.servers().forEach(s -> byName.put(s.name(), new RuntimeState.Server(s.name(), s.address(), s.port(), true)));
+                servers.put(name, byName);
+            }, () -> servers.remove(name));
+        }
+        leaving(actual, servers);
+        Map<HostName, String> map = new java.util.HashMap<>(actual.hostMap());
+        for (HostName host : hosts) {
+            desired.route(host).ifPresentOrElse(r -> map.put(host, r.target()), () -> map.remove(host));
+        }
+        return new RuntimeState(map, servers);
+    }
+
+    private void leaving(RuntimeState actual, Map<String, Map<String, RuntimeState.Server>> servers) {
         for (ServerRef r : retire) {
             RuntimeState.Server was = actual.serversOf(r.section()).get(r.server());
             if (was != null) {
-                servers.computeIfAbsent(r.section(), k -> new java.util.LinkedHashMap<>())
-                        .put(r.server(), new RuntimeState.Server(was.name(), was.address(), was.port(), false));
+                Map<String, RuntimeState.Server> byName = new java.util.LinkedHashMap<>(servers.getOrDefault(r.section(), Map.of()));
+                byName.put(r.server(), new RuntimeState.Server(was.name(), was.address(), was.port(), false));
+                servers.put(r.section(), byName);
             }
         }
-        return new RuntimeState(wanted.hostMap(), servers);
     }
 
     /** The commands from {@code actual} to {@code desired}, whose structure HAProxy already has. */
     public static RuntimePlan between(RuntimeState actual, ProxyLayout desired, String mapFile) {
+        Set<HostName> hosts = new TreeSet<>(actual.hostMap().keySet());
+        hosts.addAll(desired.hostMap().keySet());
+        return between(actual, desired, mapFile, desired.slots().stream().map(Slot::name).toList(), hosts);
+    }
+
+    /**
+     * The commands that bring only the given sections and hosts from {@code actual} to {@code
+     * desired} (whose structure HAProxy already has): what a change touched, when the rest is known
+     * to be as desired already.
+     */
+    public static RuntimePlan between(RuntimeState actual, ProxyLayout desired, String mapFile, Collection<String> sections,
+                                      Collection<HostName> scope) {
         List<RuntimeCommand> add = new ArrayList<>();
         List<RuntimeCommand> change = new ArrayList<>();
         List<RuntimeCommand> route = new ArrayList<>();
@@ -88,7 +128,7 @@ public record RuntimePlan(List<RuntimeCommand> serverCommands, List<RuntimeComma
         List<ServerRef> retire = new ArrayList<>();
         Set<String> slots = new TreeSet<>();
         Set<HostName> hosts = new TreeSet<>();
-        for (Slot slot : desired.slots()) {
+        for (Slot slot : sections.stream().sorted().map(desired::slot).flatMap(Optional::stream).toList()) {
             Map<String, RuntimeState.Server> running = actual.serversOf(slot.name());
             boolean check = slot.options().healthCheckPath() != null;
             for (ServerSpec s : slot.servers()) {
@@ -122,21 +162,26 @@ public record RuntimePlan(List<RuntimeCommand> serverCommands, List<RuntimeComma
                 }
             }
         }
-        Map<HostName, String> wantedMap = desired.hostMap();
-        wantedMap.forEach((host, target) -> {
+        List<HostName> gone = new ArrayList<>();
+        for (HostName host : new TreeSet<>(scope)) {
             String now = actual.hostMap().get(host);
-            if (now == null) {
-                route.add(new MapEntry(true, mapFile, host, target));
+            Optional<Route> wanted = desired.route(host);
+            if (wanted.isEmpty()) {
+                if (now != null) {
+                    gone.add(host);
+                }
+            } else if (now == null) {
+                route.add(new MapEntry(true, mapFile, host, wanted.get().target()));
                 hosts.add(host);
-            } else if (!Objects.equals(now, target)) {
-                route.add(new MapEntry(false, mapFile, host, target));
+            } else if (!Objects.equals(now, wanted.get().target())) {
+                route.add(new MapEntry(false, mapFile, host, wanted.get().target()));
                 hosts.add(host);
             }
-        });
-        new TreeSet<>(actual.hostMap().keySet()).stream().filter(h -> !wantedMap.containsKey(h)).forEach(h -> {
+        }
+        for (HostName h : gone) {
             route.add(new DeleteMapEntry(mapFile, h));
             hosts.add(h);
-        });
+        }
         List<RuntimeCommand> servers = new ArrayList<>(add);
         servers.addAll(change);
         return new RuntimePlan(servers, route, remove, retire, slots, hosts);

@@ -49,6 +49,7 @@ public final class HaproxyConfigRenderer {
     private static final String TEMPLATE = "/io/bgdeploy/lbagent/render/haproxy.cfg.qute";
     private static final Pattern SERVES = Pattern.compile("^backend (\\S+)\n    # serves (\\S+)$", Pattern.MULTILINE);
     private static final Pattern SECTION = Pattern.compile("^backend (\\S+)$", Pattern.MULTILINE);
+    private static final Pattern SECTION_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,254}");
 
     private final Template template;
 
@@ -92,8 +93,8 @@ public final class HaproxyConfigRenderer {
     /** The hosts map file: one {@code <host> <section>} line per host. */
     public String renderMap(ProxyLayout layout) {
         StringBuilder out = new StringBuilder("# Rendered by lb-agent: host -> backend section. Changed at run time too.\n");
-        for (Map.Entry<HostName, String> e : layout.hostMap().entrySet()) {
-            out.append(e.getKey().value()).append(' ').append(section(e.getValue())).append('\n');
+        for (Route r : layout.routes()) {
+            out.append(r.host().value()).append(' ').append(section(r.target())).append('\n');
         }
         return out.toString();
     }
@@ -140,7 +141,7 @@ public final class HaproxyConfigRenderer {
     }
 
     private static String section(String name) {
-        if (!name.matches("[A-Za-z0-9_][A-Za-z0-9._-]{0,254}")) {
+        if (!SECTION_NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("backend section '" + Names.printable(name) + "' is not valid");
         }
         return name;

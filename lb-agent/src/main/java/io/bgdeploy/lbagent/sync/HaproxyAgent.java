@@ -4,6 +4,7 @@ import io.bgdeploy.events.HostName;
 import io.bgdeploy.lb.etcd.StoredJson.AgentProgress;
 import io.bgdeploy.lb.etcd.StoredJson.AgentRegistration;
 import io.bgdeploy.lb.model.LbModel;
+import io.bgdeploy.lb.etcd.SnapshotDecoder;
 import io.bgdeploy.lb.model.Snapshot;
 import io.bgdeploy.lbagent.etcd.EtcdAgentStore;
 import io.bgdeploy.lbagent.etcd.EtcdConfigMirror;
@@ -13,10 +14,12 @@ import io.bgdeploy.lbagent.haproxy.MasterCli;
 import io.bgdeploy.lbagent.haproxy.ProcStatus;
 import io.bgdeploy.lbagent.haproxy.RuntimeApi;
 import io.bgdeploy.lbagent.model.LayoutPlanner;
+import io.bgdeploy.lbagent.model.LayoutUpdate;
 import io.bgdeploy.lbagent.model.ProxyLayout;
 import io.bgdeploy.lbagent.model.RuntimeCommand;
 import io.bgdeploy.lbagent.model.RuntimePlan;
 import io.bgdeploy.lbagent.model.RuntimePlan.ServerRef;
+import io.bgdeploy.lbagent.model.Route;
 import io.bgdeploy.lbagent.model.RuntimeState;
 import io.bgdeploy.lbagent.model.Slot;
 import io.bgdeploy.lbagent.model.SlotAssignment;
@@ -35,6 +38,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -121,6 +125,10 @@ public final class HaproxyAgent implements AutoCloseable {
         }
     }
 
+    /** Frontends and backends changed in etcd since the live layout was planned. */
+    private record Unapplied(Set<HostName> hosts, Set<String> backendIds) {
+    }
+
     private final EtcdAgentStore store;
     private final EtcdConfigMirror mirror;
     private final HaproxyConfigRenderer renderer;
@@ -154,6 +162,11 @@ public final class HaproxyAgent implements AutoCloseable {
     private RuntimeState runtime;
     /** The master and the worker HAProxy had at the last look, to notice a restart nobody announced. */
     private ProcStatus lastProc;
+    /**
+     * The frontends and backends that changed since {@link #live} was planned, while they are not
+     * applied yet; null when that is not known, and the next reconcile plans everything.
+     */
+    private Unapplied unapplied;
     /** Servers in maintenance, waiting for their connections to end before they are deleted. */
     private final Map<ServerRef, Long> retiring = new LinkedHashMap<>();
 
@@ -315,22 +328,39 @@ public final class HaproxyAgent implements AutoCloseable {
         }
         ensureHaproxyRuns();
         long t0 = System.nanoTime();
-        Snapshot snapshot = refreshDue.getAndSet(false) ? mirror.refresh() : mirror.current();
+        boolean reread = refreshDue.getAndSet(false);
+        Snapshot snapshot = reread ? mirror.refresh() : mirror.current();
+        SnapshotDecoder.Change change = mirror.lastChange();
         long t1 = System.nanoTime();
         timer.record("read", t1 - t0);
         if (!snapshot.problems().isEmpty()) {
             LOG.debugf("agent %s: %d invalid entries in etcd are left out: %s", settings.agentId(),
                     snapshot.problems().size(), snapshot.problems());
         }
-        List<SlotAssignment> assignments = assignments();
-        ProxyLayout desired = LayoutPlanner.plan(snapshot.model(), assignments, false);
-        timer.record("plan", System.nanoTime() - t1);
-        if (live == null && loadedStructureIs(desired)) {
-            live = desired.structure();
+        boolean applied;
+        if (live == null || change.whole() || unapplied == null) {
+            unapplied = null;
+            List<SlotAssignment> assignments = assignments();
+            ProxyLayout desired = LayoutPlanner.plan(snapshot.model(), assignments, false);
+            timer.record("plan", System.nanoTime() - t1);
+            if (live == null && loadedStructureIs(desired)) {
+                live = desired.structure();
+            }
+            applied = desired.sameStructureAs(live)
+                    ? applyAtRuntime(snapshot, desired, null)
+                    : applyWithReload(LayoutPlanner.plan(snapshot.model(), assignments, true), snapshot.revision());
+        } else {
+            unapplied.hosts().addAll(change.hosts());
+            unapplied.backendIds().addAll(change.backendIds());
+            LayoutUpdate update = LayoutPlanner.update(live, snapshot.model(), unapplied.hosts(), unapplied.backendIds());
+            timer.record("plan", System.nanoTime() - t1);
+            applied = update.structural()
+                    ? applyWithReload(LayoutPlanner.plan(snapshot.model(), SlotAssignment.of(live), true), snapshot.revision())
+                    : applyAtRuntime(snapshot, update.layout(), update);
         }
-        boolean applied = desired.sameStructureAs(live)
-                ? applyAtRuntime(snapshot, desired, assignments)
-                : applyWithReload(LayoutPlanner.plan(snapshot.model(), assignments, true), snapshot.revision());
+        if (applied) {
+            unapplied = new Unapplied(new HashSet<>(), new HashSet<>());
+        }
         if (!applied) {
             return;
         }
@@ -368,24 +398,42 @@ public final class HaproxyAgent implements AutoCloseable {
         return file != null && HaproxyConfigRenderer.structure(file).equals(HaproxyConfigRenderer.structure(render(desired)));
     }
 
-    /** Brings HAProxy to {@code desired} through the Runtime API; falls back to a reload when that fails. */
-    private boolean applyAtRuntime(Snapshot snapshot, ProxyLayout desired, List<SlotAssignment> assignments) {
+    /**
+     * Brings HAProxy to {@code desired} through the Runtime API; falls back to a reload when that fails.
+     *
+     * @param scope the sections and hosts a change touched, when only those can differ from what
+     *              HAProxy has; null to compare everything
+     */
+    private boolean applyAtRuntime(Snapshot snapshot, ProxyLayout desired, LayoutUpdate scope) {
         long t0 = System.nanoTime();
         if (runtime == null) {
             runtime = runtimeApi.read(mapFile, null);
             timer.record("read-runtime", System.nanoTime() - t0);
+            scope = null;
         }
-        RuntimePlan plan = RuntimePlan.between(runtime, desired, mapFile);
-        boolean filesCurrent = desired.equals(live);
-        if (plan.isEmpty() && filesCurrent) {
+        RuntimePlan plan = scope == null ? RuntimePlan.between(runtime, desired, mapFile)
+                : RuntimePlan.between(runtime, desired, mapFile, scope.slots(), scope.hosts());
+        boolean mapCurrent;
+        boolean slotsCurrent;
+        if (scope == null) {
+            mapCurrent = live != null && desired.hostMap().equals(live.hostMap());
+            slotsCurrent = live != null && desired.slots().equals(live.slots());
+        } else {
+            ProxyLayout was = live;
+            mapCurrent = scope.hosts().stream().allMatch(h -> was.route(h).map(Route::target)
+                    .equals(desired.route(h).map(Route::target)));
+            slotsCurrent = scope.slots().stream().allMatch(name -> was.slot(name).equals(desired.slot(name)));
+        }
+        if (plan.isEmpty() && mapCurrent && slotsCurrent) {
+            live = desired;
             return true;
         }
         long t1 = System.nanoTime();
-        if (!filesCurrent) {
-            if (live == null || !desired.hostMap().equals(live.hostMap())) {
+        if (!mapCurrent || !slotsCurrent) {
+            if (!mapCurrent) {
                 writeAtomically(settings.mapFile(), renderer.renderMap(desired));
             }
-            if (live == null || !desired.slots().equals(live.slots())) {
+            if (!slotsCurrent) {
                 writeAtomically(settings.configFile(), render(desired));
             }
             timer.record("write", System.nanoTime() - t1);
@@ -400,9 +448,10 @@ public final class HaproxyAgent implements AutoCloseable {
             LOG.warnf("agent %s: the Runtime API did not bring HAProxy to revision %d (%s); reloading instead",
                     settings.agentId(), snapshot.revision(), e.getMessage());
             runtime = null;
-            return applyWithReload(LayoutPlanner.plan(snapshot.model(), assignments, true), snapshot.revision());
+            return applyWithReload(LayoutPlanner.plan(snapshot.model(), SlotAssignment.of(desired), true), snapshot.revision());
         }
-        runtime = plan.expectedAfter(runtime, desired);
+        runtime = scope == null ? plan.expectedAfter(runtime, desired)
+                : plan.expectedAfter(runtime, desired, scope.slots(), scope.hosts());
         long now = System.nanoTime();
         plan.retire().forEach(r -> retiring.putIfAbsent(r, now));
         live = desired;
@@ -424,11 +473,11 @@ public final class HaproxyAgent implements AutoCloseable {
             return;
         }
         RuntimeApi.ReadBack now = runtimeApi.applyAndRead(commands, mapFile, hosts, sections);
-        Map<HostName, String> wanted = hosts.isEmpty() ? Map.of() : desired.hostMap();
         for (HostName host : hosts) {
             String section = now.hosts().get(host);
-            if (!Objects.equals(section, wanted.get(host))) {
-                throw new IllegalStateException("host " + host + " maps to " + section + " instead of " + wanted.get(host));
+            String wanted = desired.route(host).map(Route::target).orElse(null);
+            if (!Objects.equals(section, wanted)) {
+                throw new IllegalStateException("host " + host + " maps to " + section + " instead of " + wanted);
             }
         }
         for (String section : sections) {

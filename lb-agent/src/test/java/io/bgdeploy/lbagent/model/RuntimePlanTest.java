@@ -1,6 +1,8 @@
 package io.bgdeploy.lbagent.model;
 
 import io.bgdeploy.events.HostName;
+import io.bgdeploy.events.lb.FrontendSpec;
+import io.bgdeploy.lb.model.FrontendConfig;
 import io.bgdeploy.lb.model.LbModel;
 import io.bgdeploy.lbagent.model.RuntimeCommand.AddServer;
 import io.bgdeploy.lbagent.model.RuntimePlan.ServerRef;
@@ -97,5 +99,28 @@ class RuntimePlanTest {
         assertThat(plan.routeCommands()).extracting(RuntimeCommand::line).containsExactly(
                 "set map /run/lb/hosts.map shop.example.com be_default.shop.2",
                 "del map /run/lb/hosts.map stale.example.com");
+    }
+
+    @Test
+    void aPlanForWhatAChangeTouchedIsTheWholePlanAndLeavesTheRestAsItWas() {
+        LbModel model = new LbModel(List.of(route("default-shop-1"), new FrontendConfig(FrontendSpec.http("other.example.com"),
+                "default-shop-1")), List.of(version("1", "10.0.0.1"), version("2", "10.0.0.2")));
+        ProxyLayout both = LayoutPlanner.plan(model, List.of(), true);
+        RuntimeState running = RuntimeState.of(both);
+        LbModel next = model.with(List.of(route("default-shop-2")), List.of(),
+                List.of(version("3", "10.0.0.3")), List.of("default-shop-1"));
+
+        LayoutUpdate update = LayoutPlanner.update(both, next, java.util.Set.of(HOST), java.util.Set.of("default-shop-1",
+                "default-shop-3"));
+        RuntimePlan scoped = RuntimePlan.between(running, update.layout(), MAP, update.slots(), update.hosts());
+        RuntimePlan whole = RuntimePlan.between(running, update.layout(), MAP);
+
+        assertThat(update.structural()).isFalse();
+        assertThat(scoped).isEqualTo(whole);
+        assertThat(scoped.expectedAfter(running, update.layout(), update.slots(), update.hosts()))
+                .isEqualTo(whole.expectedAfter(running, update.layout()));
+        assertThat(scoped.routeCommands()).extracting(RuntimeCommand::line).containsExactly(
+                "set map /run/lb/hosts.map other.example.com unavailable",
+                "set map /run/lb/hosts.map shop.example.com be_default.shop.2");
     }
 }
