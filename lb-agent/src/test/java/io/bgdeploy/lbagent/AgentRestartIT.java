@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -36,7 +37,8 @@ import static org.awaitility.Awaitility.await;
  * haproxy.cfg is given as a relative path there), killed with SIGKILL while HAProxy keeps running.
  * While it is dead, etcd moves on (the switch to green, blue removed) and HAProxy's runtime state
  * is changed behind its back (green's server deleted), so that it differs from the file. The
- * restarted agent adopts HAProxy, reads what it has, and converges it to etcd without a reload:
+ * restarted agent adopts HAProxy, reads what it has, and converges it to etcd without a reload (and
+ * the hosts map on disk, which lags the runtime as after a death between a command and the write):
  * from then on no request reaches the removed version. The agent runs without a reachable Kafka
  * throughout; then etcd is killed too, and HAProxy goes on serving while the agent stays ready and
  * reports how long ago it last heard from etcd.
@@ -123,7 +125,7 @@ class AgentRestartIT {
 
     @Test
     @Order(1)
-    void anAgentKilledWhileEtcdAndHaproxyMoveOnConvergesHaproxyToEtcdWithoutAReloadWhenItIsBack() {
+    void anAgentKilledWhileEtcdAndHaproxyMoveOnConvergesHaproxyToEtcdWithoutAReloadWhenItIsBack() throws Exception {
         apply(writer.upsertBackend(SHOP, new BackendSpec("default-shop-1",
                 List.of(new ServerSpec("blue-a", "127.0.0.1", blue.port())), false, List.of(), "/health")));
         apply(writer.switchFrontend(FrontendSpec.http(HOST), "default-shop-1"));
@@ -140,9 +142,15 @@ class AgentRestartIT {
         assertThat(master.runtime("set server be_default.shop.2/green-a state maint")).isBlank();
         assertThat(master.runtime("del server be_default.shop.2/green-a")).contains("Server deleted");
         assertThat(LoadGeneratorAccess.get(publicPort, HOST)).as("HAProxy serves on without its agent").isEqualTo("blue");
+        // as if the agent had died after its Runtime API command and before the hosts map was on disk
+        Path map = workDir.resolve("hosts.map");
+        assertThat(master.runtime("set map " + map + " " + HOST + " be_default.shop.2")).isBlank();
+        assertThat(Files.readString(map)).contains(HOST + " be_default.shop.1");
 
         agent.restart();
         apply(last);
+        assertThat(Files.readString(map)).as("the hosts map on disk, once the restarted agent reported")
+                .contains(HOST + " be_default.shop.2").doesNotContain(HOST + " be_default.shop.1");
 
         try (LoadGenerator load = LoadGenerator.start(publicPort, HOST, 2, 300, 30_000)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> load.count() >= 300);

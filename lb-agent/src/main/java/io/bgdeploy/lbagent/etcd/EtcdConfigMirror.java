@@ -11,6 +11,7 @@ import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import io.etcd.jetcd.options.WatchOption;
 
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Queue;
 import java.util.Set;
@@ -44,6 +45,8 @@ public final class EtcdConfigMirror implements AutoCloseable {
     private final TreeMap<String, byte[]> entries = new TreeMap<>();
     private volatile long lastHeardMillis;
     private long revision;
+    /** A whole read made by {@link #fetchAll()}, not yet gone on from. */
+    private volatile RawRead fetched;
     private Watch.Watcher watcher;
 
     /**
@@ -56,13 +59,43 @@ public final class EtcdConfigMirror implements AutoCloseable {
         this.onWatchError = onWatchError;
     }
 
-    /** Reads everything at one revision and watches every change after it. */
-    public synchronized Snapshot refresh() {
+    /**
+     * Reads everything at one revision and watches every change after it. Only the entries that
+     * differ from the copy (changes the watch missed: a compaction, a watch that ended) are decoded
+     * again, except at the first read.
+     */
+    public Snapshot refresh() {
         RawRead read = etcd.readConfig();
+        synchronized (this) {
+            fetched = null;
+            return goOnFrom(read);
+        }
+    }
+
+    /**
+     * Reads everything, on the caller's thread, for the next {@link #current()} to go on from: the
+     * periodic re-read, which takes long with thousands of entries, is then off the path of a change.
+     */
+    public void fetchAll() {
+        fetched = etcd.readConfig();
+        lastHeardMillis = System.currentTimeMillis();
+    }
+
+    private Snapshot goOnFrom(RawRead read) {
         if (watcher != null) {
             watcher.close();
         }
         delivered.clear();
+        boolean first = watcher == null;
+        Set<String> changed = new HashSet<>();
+        if (!first) {
+            entries.forEach((key, value) -> {
+                if (!Arrays.equals(value, read.entries().get(key))) {
+                    changed.add(key);
+                }
+            });
+            read.entries().keySet().stream().filter(key -> !entries.containsKey(key)).forEach(changed::add);
+        }
         entries.clear();
         entries.putAll(read.entries());
         revision = read.revision();
@@ -70,7 +103,7 @@ public final class EtcdConfigMirror implements AutoCloseable {
         watcher = etcd.client().getWatchClient().watch(bytes(EtcdLayout.CONFIG), WatchOption.builder()
                         .withRange(bytes(RANGE_END)).withRevision(revision + 1).withProgressNotify(true).build(),
                 Watch.listener(this::deliver, onWatchError));
-        return decoder.read(revision, entries);
+        return first ? decoder.read(revision, entries) : decoder.update(revision, entries, changed);
     }
 
     /**
@@ -78,6 +111,12 @@ public final class EtcdConfigMirror implements AutoCloseable {
      * backends whose entries changed are decoded again ({@link #lastChange()} names them).
      */
     public synchronized Snapshot current() {
+        RawRead read = fetched;
+        fetched = null;
+        if (read != null && read.revision() >= revision) {
+            // not older than what the watch delivered, which it would otherwise take back for a moment
+            return goOnFrom(read);
+        }
         Set<String> changed = new HashSet<>();
         WatchResponse response;
         while ((response = delivered.poll()) != null) {

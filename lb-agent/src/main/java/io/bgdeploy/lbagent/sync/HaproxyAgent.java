@@ -46,7 +46,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -140,10 +143,15 @@ public final class HaproxyAgent implements AutoCloseable {
     private final RuntimeApi runtimeApi;
     private final String mapFile;
     private final ScheduledExecutorService loop;
+    /** Writes the hosts map while the loop sends the Runtime API commands. */
+    private final ExecutorService files;
+    /** Reads everything from etcd once per reconcile interval, off the loop. */
+    private final ScheduledExecutorService reread;
     private final AtomicBoolean pending = new AtomicBoolean();
     /** When the pending reconcile was asked for (System.nanoTime()), 0 when none is. */
     private final AtomicLong triggeredAt = new AtomicLong();
     private final AtomicBoolean refreshDue = new AtomicBoolean(true);
+    private final AtomicBoolean leaseCheckDue = new AtomicBoolean();
     private final List<CloseableClient> keepers = new CopyOnWriteArrayList<>();
 
     private HaproxyLauncher launcher;
@@ -187,6 +195,16 @@ public final class HaproxyAgent implements AutoCloseable {
         this.runtimeApi = new RuntimeApi(cli);
         this.mapFile = settings.mapFile().toString();
         this.mirror = store.mirror(this::trigger, this::onWatchError);
+        this.files = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "lb-agent-files-" + settings.agentId());
+            t.setDaemon(true);
+            return t;
+        });
+        this.reread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "lb-agent-reread-" + settings.agentId());
+            t.setDaemon(true);
+            return t;
+        });
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "lb-agent-" + settings.agentId());
             t.setDaemon(true);
@@ -205,10 +223,7 @@ public final class HaproxyAgent implements AutoCloseable {
         loop.execute(this::registerQuietly);
         trigger();
         long every = settings.reconcileInterval().toMillis();
-        loop.scheduleWithFixedDelay(() -> {
-            refreshDue.set(true);
-            reconcileQuietly();
-        }, every, every, TimeUnit.MILLISECONDS);
+        reread.scheduleWithFixedDelay(this::rereadQuietly, every, every, TimeUnit.MILLISECONDS);
         loop.scheduleWithFixedDelay(this::watchHaproxy, WATCH_HAPROXY_MILLIS, WATCH_HAPROXY_MILLIS, TimeUnit.MILLISECONDS);
         LOG.infof("agent %s follows etcd for HAProxy at %s (config %s, hosts map %s, public %s, stats %s)",
                 settings.agentId(), settings.masterSocket(), settings.configFile(), mapFile,
@@ -311,13 +326,29 @@ public final class HaproxyAgent implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warnf("agent %s: reconcile failed, HAProxy keeps what it has: %s", settings.agentId(), e.getMessage());
             refreshDue.set(true);
+            unapplied = null;
         }
+    }
+
+    /**
+     * Once per reconcile interval, on a thread of its own: everything is read again (what a silent
+     * watch missed) and the loop goes on from it at its next reconcile, comparing instead of reading.
+     */
+    private void rereadQuietly() {
+        try {
+            mirror.fetchAll();
+        } catch (RuntimeException e) {
+            LOG.debugf("agent %s: periodic read of etcd failed (%s); the loop reads itself", settings.agentId(), e.getMessage());
+            refreshDue.set(true);
+        }
+        leaseCheckDue.set(true);
+        trigger();
     }
 
     private void reconcile() {
         if (lease == 0) {
             register();
-        } else if (refreshDue.get()) {
+        } else if (leaseCheckDue.getAndSet(false) || refreshDue.get()) {
             // a lost lease is reported by its keep-alive; this read also catches one that expired while
             // the stream stayed open, once per reconcile interval and off the path of a change
             long start = System.nanoTime();
@@ -429,13 +460,11 @@ public final class HaproxyAgent implements AutoCloseable {
             return true;
         }
         long t1 = System.nanoTime();
-        if (!mapCurrent || !slotsCurrent) {
-            if (!mapCurrent) {
-                writeAtomically(settings.mapFile(), renderer.renderMap(desired));
-            }
-            if (!slotsCurrent) {
-                writeAtomically(settings.configFile(), render(desired));
-            }
+        // the hosts map is written while the commands go (it is off a switch's path); the revision is
+        // reported only once it is on disk, and an agent that dies before converges at its next start
+        Future<?> mapWritten = mapCurrent ? null : files.submit(() -> writeAtomically(settings.mapFile(), renderer.renderMap(desired)));
+        if (!slotsCurrent) {
+            writeAtomically(settings.configFile(), render(desired));
             timer.record("write", System.nanoTime() - t1);
         }
         long t2 = System.nanoTime();
@@ -448,7 +477,13 @@ public final class HaproxyAgent implements AutoCloseable {
             LOG.warnf("agent %s: the Runtime API did not bring HAProxy to revision %d (%s); reloading instead",
                     settings.agentId(), snapshot.revision(), e.getMessage());
             runtime = null;
+            awaitWritten(mapWritten);
             return applyWithReload(LayoutPlanner.plan(snapshot.model(), SlotAssignment.of(desired), true), snapshot.revision());
+        }
+        long t3 = System.nanoTime();
+        awaitWritten(mapWritten);
+        if (mapWritten != null) {
+            timer.record("write", System.nanoTime() - t3);
         }
         runtime = scope == null ? plan.expectedAfter(runtime, desired)
                 : plan.expectedAfter(runtime, desired, scope.slots(), scope.hosts());
@@ -462,6 +497,21 @@ public final class HaproxyAgent implements AutoCloseable {
                     plan.retire().size());
         }
         return true;
+    }
+
+    /** Waits until the hosts map written beside the Runtime API commands is on disk; throws when it could not be written. */
+    private static void awaitWritten(Future<?> written) {
+        if (written == null) {
+            return;
+        }
+        try {
+            written.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the hosts map was written", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the hosts map could not be written: " + e.getCause().getMessage(), e.getCause());
+        }
     }
 
     /**
@@ -754,7 +804,9 @@ public final class HaproxyAgent implements AutoCloseable {
 
     @Override
     public void close() {
+        reread.shutdownNow();
         loop.shutdownNow();
+        files.shutdown();
         try {
             loop.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -21,8 +21,9 @@ public final class LbModel {
 
     private final SortedMap<HostName, FrontendConfig> frontends;
     private final SortedMap<String, BackendConfig> backends;
-    private final List<FrontendConfig> frontendList;
-    private final List<BackendConfig> backendList;
+    /** Built on first use: a model made by {@link #with} for a few changes is not copied whole into lists. */
+    private List<FrontendConfig> frontendList;
+    private List<BackendConfig> backendList;
 
     public LbModel(List<FrontendConfig> frontends, List<BackendConfig> backends) {
         TreeMap<HostName, FrontendConfig> byHost = new TreeMap<>();
@@ -39,15 +40,11 @@ public final class LbModel {
         }
         this.frontends = Collections.unmodifiableSortedMap(byHost);
         this.backends = Collections.unmodifiableSortedMap(byId);
-        this.frontendList = List.copyOf(byHost.values());
-        this.backendList = List.copyOf(byId.values());
     }
 
     private LbModel(TreeMap<HostName, FrontendConfig> byHost, TreeMap<String, BackendConfig> byId) {
         this.frontends = Collections.unmodifiableSortedMap(byHost);
         this.backends = Collections.unmodifiableSortedMap(byId);
-        this.frontendList = List.copyOf(byHost.values());
-        this.backendList = List.copyOf(byId.values());
     }
 
     /**
@@ -72,12 +69,22 @@ public final class LbModel {
 
     /** Every frontend, sorted by host name. */
     public List<FrontendConfig> frontends() {
-        return frontendList;
+        List<FrontendConfig> list = frontendList;
+        if (list == null) {
+            list = List.copyOf(frontends.values());
+            frontendList = list;
+        }
+        return list;
     }
 
     /** Every backend, sorted by id. */
     public List<BackendConfig> backends() {
-        return backendList;
+        List<BackendConfig> list = backendList;
+        if (list == null) {
+            list = List.copyOf(backends.values());
+            backendList = list;
+        }
+        return list;
     }
 
     public Optional<BackendConfig> backend(String id) {

@@ -55,7 +55,7 @@ class SnapshotDecoderTest {
         TreeMap<String, byte[]> entries = new TreeMap<>();
         SnapshotDecoder decoder = new SnapshotDecoder();
         decoder.read(0, entries);
-        for (int revision = 1; revision <= 500; revision++) {
+        for (int revision = 1; revision <= 300; revision++) {
             String id = "default-app" + random.nextInt(8) + "-" + random.nextInt(3);
             String host = "app" + random.nextInt(8) + ".example.com";
             String key = switch (random.nextInt(6)) {
