@@ -21,9 +21,6 @@ import io.bgdeploy.lbagent.model.RuntimeState;
 import io.bgdeploy.lbagent.model.Slot;
 import io.bgdeploy.lbagent.model.SlotAssignment;
 import io.bgdeploy.lbagent.render.HaproxyConfigRenderer;
-import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
-import io.etcd.jetcd.support.CloseableClient;
-import io.grpc.stub.StreamObserver;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -41,7 +38,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -136,7 +132,6 @@ public final class HaproxyAgent implements AutoCloseable {
     /** When the pending reconcile was asked for (System.nanoTime()), 0 when none is. */
     private final AtomicLong triggeredAt = new AtomicLong();
     private final AtomicBoolean refreshDue = new AtomicBoolean(true);
-    private final List<CloseableClient> keepers = new CopyOnWriteArrayList<>();
 
     private HaproxyLauncher launcher;
     private volatile long lease;
@@ -264,27 +259,12 @@ public final class HaproxyAgent implements AutoCloseable {
 
     private synchronized void register() {
         reportDue = true;
-        keepers.forEach(CloseableClient::close);
-        keepers.clear();
         lease = store.register(new AgentRegistration(settings.agentId(), hostName(), Instant.now()),
-                settings.leaseTtl(), new StreamObserver<>() {
-                    @Override
-                    public void onNext(LeaseKeepAliveResponse value) {
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        LOG.warnf("agent %s lost its lease keep-alive (%s); registering again", settings.agentId(), t.getMessage());
-                        lease = 0;
-                        trigger();
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        lease = 0;
-                        trigger();
-                    }
-                }, keepers);
+                settings.leaseTtl(), reason -> {
+                    LOG.warnf("agent %s lost its lease keep-alive (%s); registering again", settings.agentId(), reason);
+                    lease = 0;
+                    trigger();
+                });
     }
 
     private void reconcileQuietly() {
@@ -712,15 +692,10 @@ public final class HaproxyAgent implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         mirror.close();
-        synchronized (this) {
-            keepers.forEach(CloseableClient::close);
-        }
-        if (lease != 0) {
-            try {
-                store.revoke(lease);
-            } catch (RuntimeException e) {
-                LOG.debugf("lease not revoked: %s", e.getMessage());
-            }
+        try {
+            store.unregister(lease);
+        } catch (RuntimeException e) {
+            LOG.debugf("lease not revoked: %s", e.getMessage());
         }
         if (launcher != null) {
             launcher.close();
