@@ -14,6 +14,8 @@ import io.bgdeploy.lb.etcd.StoredJson;
 import io.bgdeploy.lb.etcd.StoredJson.CommandOutcome;
 import io.bgdeploy.lb.etcd.StoredJson.Outcome;
 import io.bgdeploy.lb.model.Snapshot;
+import io.bgdeploy.lbconfig.model.CommandPlan;
+import io.bgdeploy.lbconfig.model.CommandPlanner;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.kv.GetResponse;
