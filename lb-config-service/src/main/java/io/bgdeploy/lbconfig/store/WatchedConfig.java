@@ -14,8 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import static io.bgdeploy.lb.etcd.EtcdAccess.bytes;
 import static io.bgdeploy.lb.etcd.EtcdAccess.string;
@@ -32,7 +33,8 @@ import static io.bgdeploy.lb.etcd.EtcdAccess.string;
  * etcd never splits one revision across two watch responses: after each response the view is the
  * configuration at one revision, never half a transaction.
  *
- * <p>The view is read fully (off the command path) at start and after the watch ends. A view that
+ * <p>The view is read fully (off the command path) at start and after the watch ends, and again
+ * every second while that read fails. A view that
  * does not show this instance's own last write within the catch-up time is not used for that
  * command; one that stays behind for 5 s is taken as silent and read again. Writes by other tools
  * that do not change the generation key are seen as soon as the watch delivers them.
@@ -42,13 +44,14 @@ import static io.bgdeploy.lb.etcd.EtcdAccess.string;
 public final class WatchedConfig implements ConfigView {
 
     private static final Logger LOG = Logger.getLogger(WatchedConfig.class);
-    /** One past the last key under {@link EtcdLayout#PROXY}: the watched range is [CONFIG, RANGE_END). */
     private static final long SILENT_NANOS = Duration.ofSeconds(5).toNanos();
+    private static final long RETRY_MILLIS = 1000;
+    /** One past the last key under {@link EtcdLayout#PROXY}: the watched range is [CONFIG, RANGE_END). */
     private static final String RANGE_END = EtcdLayout.PROXY.substring(0, EtcdLayout.PROXY.length() - 1) + "0";
 
     private final EtcdAccess etcd;
     private final Duration catchUp;
-    private final ExecutorService reader = Executors.newSingleThreadExecutor(r -> {
+    private final ScheduledExecutorService reader = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "lbconfig-watched-config");
         t.setDaemon(true);
         return t;
@@ -154,10 +157,12 @@ public final class WatchedConfig implements ConfigView {
         try {
             read = etcd.readConfig();
         } catch (RuntimeException e) {
-            LOG.infof("the configuration could not be read for the watched view (%s); commands read etcd meanwhile",
-                    e.getMessage());
+            LOG.infof("the configuration could not be read for the watched view (%s); commands read etcd meanwhile, "
+                    + "and it is read again in %d ms", e.getMessage(), RETRY_MILLIS);
             synchronized (lock) {
-                reading = false;
+                if (!closed) {
+                    reader.schedule(this::readAgain, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+                }
             }
             return;
         }
@@ -212,15 +217,13 @@ public final class WatchedConfig implements ConfigView {
 
     private void onError(long number, Throwable failure) {
         synchronized (lock) {
-            if (number != watchNumber) {
+            if (number != watchNumber || closed) {
                 return;
             }
-            if (!closed) {
-                LOG.infof("watch of the configuration ended (%s); reading it again at the next command",
-                        failure.getMessage());
-            }
+            LOG.infof("watch of the configuration ended (%s); reading it again", failure.getMessage());
             watcher = null;
             ready = false;
+            readAgainLater();
             lock.notifyAll();
         }
     }
