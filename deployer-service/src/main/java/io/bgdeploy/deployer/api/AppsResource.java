@@ -3,6 +3,7 @@ package io.bgdeploy.deployer.api;
 import io.bgdeploy.deployer.model.Deployment;
 import io.bgdeploy.deployer.model.DeploymentStore;
 import io.bgdeploy.deployer.model.PodHealthRecord;
+import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.deploy.DeploymentStatus;
 import io.bgdeploy.events.deploy.Descriptor;
 import io.bgdeploy.events.pod.PodHealthState;
@@ -86,6 +87,8 @@ public class AppsResource {
                 .or(() -> last.map(d -> d.descriptor().frontend()))
                 .or(() -> descriptors.isEmpty() ? Optional.empty()
                         : Optional.ofNullable(descriptors.get(descriptors.size() - 1).frontend()))
+                .filter(HostName::isValid)
+                .map(f -> HostName.of(f).value())
                 .orElse(null);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("appName", app);

@@ -188,6 +188,17 @@ public class DeploymentApiTest {
     }
 
     @Test
+    void aFrontendGivenInUpperCaseIsRoutedAndListedAsTheLowerCaseHostName() {
+        String id = deploy(descriptor("mixedcase", "#", "").replace("\"mixedcase.example.com\"", "\"MixedCase.Example.COM\""));
+        assertThat(awaitFinal(id).jsonPath().getString("status")).isEqualTo("DEPLOYED");
+
+        assertThat(suite.lb.frontends).containsEntry(HostName.of("mixedcase.example.com"), "default-mixedcase-1");
+        assertThat(given().get("/apps/?namespace=default").jsonPath().getString("find { it.appName == 'mixedcase' }.frontend"))
+                .as("the host name HAProxy compares the Host header with")
+                .isEqualTo("mixedcase.example.com");
+    }
+
+    @Test
     void undeployRemovesFrontendAndWorkload() {
         String id = deploy(descriptor("undeployme", "#", ""));
         assertThat(awaitFinal(id).jsonPath().getString("status")).isEqualTo("DEPLOYED");
