@@ -39,6 +39,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -217,6 +218,7 @@ public final class HaproxyAgent implements AutoCloseable {
         Optional<HaproxyLauncher> running = HaproxyLauncher.adopt(settings.masterSocket());
         if (running.isPresent()) {
             launcher = running.get();
+            lookOnExit(launcher);
             LOG.infof("agent %s adopted the HAProxy already running at %s (pid %d); it reads what HAProxy has before it changes anything",
                     settings.agentId(), settings.masterSocket(), launcher.pid());
             return;
@@ -239,6 +241,7 @@ public final class HaproxyAgent implements AutoCloseable {
             }
             launcher = HaproxyLauncher.start(settings.binary(), settings.configFile(), settings.masterSocket(),
                     settings.reloadTimeout().forSections(initial.slots().size()));
+            lookOnExit(launcher);
             live = initial;
             runtime = RuntimeState.of(initial);
             lastProc = cli.showProc();
@@ -582,11 +585,27 @@ public final class HaproxyAgent implements AutoCloseable {
         int sections = file == null ? 0 : HaproxyConfigRenderer.sections(file).size();
         launcher = HaproxyLauncher.start(settings.binary(), settings.configFile(), settings.masterSocket(),
                 settings.reloadTimeout().forSections(sections));
+        lookOnExit(launcher);
         live = null;
         runtime = null;
         retiring.clear();
         lastProc = cli.showProc();
         trigger();
+    }
+
+    /**
+     * Looks at HAProxy the moment the master this agent runs exits (a dead worker takes its master
+     * along), rather than at the next look a second later: every moment without HAProxy refuses
+     * connections.
+     */
+    private void lookOnExit(HaproxyLauncher master) {
+        master.onExit(() -> {
+            try {
+                loop.execute(this::watchHaproxy);
+            } catch (RejectedExecutionException closing) {
+                LOG.debugf("agent %s is closing; HAProxy (pid %d) not looked at again", settings.agentId(), master.pid());
+            }
+        });
     }
 
     private boolean leaseAlive() {
