@@ -14,6 +14,8 @@ import io.grpc.stub.StreamObserver;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 import static io.bgdeploy.lb.etcd.EtcdAccess.bytes;
 import static io.bgdeploy.lb.etcd.EtcdAccess.json;
@@ -25,6 +27,8 @@ import static io.bgdeploy.lb.etcd.EtcdAccess.json;
 public final class EtcdAgentStore implements AutoCloseable {
 
     private final EtcdAccess etcd;
+    /** The keep-alive of the current registration's lease (one at a time). */
+    private final List<CloseableClient> keepAlives = new CopyOnWriteArrayList<>();
 
     public EtcdAgentStore(EtcdAccess etcd) {
         this.etcd = etcd;
@@ -37,12 +41,28 @@ public final class EtcdAgentStore implements AutoCloseable {
     /**
      * Grants a lease, keeps it alive, and registers the agent under it; returns the lease id. The
      * agent is also recorded as expected (without a lease): lb-config-service waits for it from now
-     * on, live or not, until an operator removes it.
+     * on, live or not, until an operator removes it. A registration made before ends its keep-alive
+     * first. {@code whenLost} hears why the keep-alive ended (etcd refused it, or the lease is gone):
+     * the agent is no longer registered and must register again.
      */
-    public long register(AgentRegistration agent, Duration ttl, StreamObserver<LeaseKeepAliveResponse> keepAlive,
-                         List<CloseableClient> keepers) {
+    public long register(AgentRegistration agent, Duration ttl, Consumer<String> whenLost) {
+        stopKeepingAlive();
         long lease = etcd.await(etcd.client().getLeaseClient().grant(Math.max(2, ttl.toSeconds()))).getID();
-        keepers.add(etcd.client().getLeaseClient().keepAlive(lease, keepAlive));
+        keepAlives.add(etcd.client().getLeaseClient().keepAlive(lease, new StreamObserver<>() {
+            @Override
+            public void onNext(LeaseKeepAliveResponse value) {
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                whenLost.accept(String.valueOf(t.getMessage()));
+            }
+
+            @Override
+            public void onCompleted() {
+                whenLost.accept("the lease expired");
+            }
+        }));
         etcd.await(etcd.client().getKVClient().txn().Then(
                 Op.put(bytes(EtcdLayout.agent(agent.agentId())), json(agent), PutOption.builder().withLeaseId(lease).build()),
                 Op.put(bytes(EtcdLayout.expected(agent.agentId())), json(new ExpectedAgent(agent.agentId(), agent.host(),
@@ -55,8 +75,17 @@ public final class EtcdAgentStore implements AutoCloseable {
                 PutOption.builder().withLeaseId(lease).build()));
     }
 
-    public void revoke(long lease) {
-        etcd.await(etcd.client().getLeaseClient().revoke(lease));
+    /** Ends the registration: its keep-alive stops, and the lease (when there is one, not 0) is revoked. */
+    public void unregister(long lease) {
+        stopKeepingAlive();
+        if (lease != 0) {
+            etcd.await(etcd.client().getLeaseClient().revoke(lease));
+        }
+    }
+
+    private synchronized void stopKeepingAlive() {
+        keepAlives.forEach(CloseableClient::close);
+        keepAlives.clear();
     }
 
     /** A mirror of the configuration on the same connection. */

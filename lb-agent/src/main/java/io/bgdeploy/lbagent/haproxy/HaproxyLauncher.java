@@ -67,8 +67,9 @@ public final class HaproxyLauncher implements AutoCloseable {
                         return launcher;
                     }
                 } catch (RuntimeException notYet) {
-                    p.waitFor(20, TimeUnit.MILLISECONDS);
+                    // the master socket is not there yet
                 }
+                p.waitFor(5, TimeUnit.MILLISECONDS);
             }
             launcher.close();
             throw new IllegalStateException("haproxy did not start a worker within " + timeout.toMillis() + " ms; see " + log);
@@ -87,6 +88,17 @@ public final class HaproxyLauncher implements AutoCloseable {
     /** False once the master has exited (killed, or its worker died and took it along). */
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    /**
+     * Runs {@code action} once the master has exited. HAProxy 2.6 has no master without a worker or
+     * worker without a master: a worker that dies takes the master along (its last child is gone, so
+     * {@code no-exit-on-failure} does not keep it), and a worker whose master died exits. Either
+     * way the master exits; for a master this JVM started, the exit is known at once, for an adopted
+     * one the JDK looks every few hundred milliseconds.
+     */
+    public void onExit(Runnable action) {
+        process.onExit().thenRun(action);
     }
 
     @Override

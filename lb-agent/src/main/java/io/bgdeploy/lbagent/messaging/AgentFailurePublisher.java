@@ -4,13 +4,13 @@ import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.EventEnvelope;
 import io.bgdeploy.events.Topics;
 import io.bgdeploy.events.lb.LbAgentFailed;
-import io.bgdeploy.lbagent.config.AgentConfig;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -38,7 +38,8 @@ public class AgentFailurePublisher {
     private static final long MAX_RETRY_MILLIS = 30_000;
 
     private final Emitter<String> emitter;
-    private final AgentConfig config;
+    /** CloudEvents source of the events (lbagent.source, as config.AgentConfig documents it). */
+    private final String source;
     private final AtomicReference<LbAgentFailed> unsent = new AtomicReference<>();
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "lb-agent-failure-events");
@@ -46,9 +47,11 @@ public class AgentFailurePublisher {
         return t;
     });
 
-    public AgentFailurePublisher(@Channel(Topics.LB_EVENTS) Emitter<String> emitter, AgentConfig config, MeterRegistry registry) {
+    public AgentFailurePublisher(@Channel(Topics.LB_EVENTS) Emitter<String> emitter,
+                                 @ConfigProperty(name = "lbagent.source", defaultValue = "/lb-agent") String source,
+                                 MeterRegistry registry) {
         this.emitter = emitter;
-        this.config = config;
+        this.source = source;
         Gauge.builder("lbagent.failure.events.unsent", unsent, u -> u.get() == null ? 0 : 1)
                 .description("1 while a failure of this agent waits for Kafka to take its lb-events record").register(registry);
     }
@@ -63,7 +66,7 @@ public class AgentFailurePublisher {
         if (unsent.get() != failure) {
             return;
         }
-        EventEnvelope<LbAgentFailed> envelope = EventEnvelope.of(config.source(), failure);
+        EventEnvelope<LbAgentFailed> envelope = EventEnvelope.of(source, failure);
         RecordHeaders headers = new RecordHeaders();
         headers.add("content-type", EventEnvelope.CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
         try {

@@ -24,9 +24,6 @@ import io.bgdeploy.lbagent.model.RuntimeState;
 import io.bgdeploy.lbagent.model.Slot;
 import io.bgdeploy.lbagent.model.SlotAssignment;
 import io.bgdeploy.lbagent.render.HaproxyConfigRenderer;
-import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
-import io.etcd.jetcd.support.CloseableClient;
-import io.grpc.stub.StreamObserver;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -45,11 +42,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -152,7 +149,6 @@ public final class HaproxyAgent implements AutoCloseable {
     private final AtomicLong triggeredAt = new AtomicLong();
     private final AtomicBoolean refreshDue = new AtomicBoolean(true);
     private final AtomicBoolean leaseCheckDue = new AtomicBoolean();
-    private final List<CloseableClient> keepers = new CopyOnWriteArrayList<>();
 
     private HaproxyLauncher launcher;
     private volatile long lease;
@@ -250,6 +246,7 @@ public final class HaproxyAgent implements AutoCloseable {
         Optional<HaproxyLauncher> running = HaproxyLauncher.adopt(settings.masterSocket());
         if (running.isPresent()) {
             launcher = running.get();
+            lookOnExit(launcher);
             LOG.infof("agent %s adopted the HAProxy already running at %s (pid %d); it reads what HAProxy has before it changes anything",
                     settings.agentId(), settings.masterSocket(), launcher.pid());
             return;
@@ -272,6 +269,7 @@ public final class HaproxyAgent implements AutoCloseable {
             }
             launcher = HaproxyLauncher.start(settings.binary(), settings.configFile(), settings.masterSocket(),
                     settings.reloadTimeout().forSections(initial.slots().size()));
+            lookOnExit(launcher);
             live = initial;
             runtime = RuntimeState.of(initial);
             lastProc = cli.showProc();
@@ -292,27 +290,12 @@ public final class HaproxyAgent implements AutoCloseable {
 
     private synchronized void register() {
         reportDue = true;
-        keepers.forEach(CloseableClient::close);
-        keepers.clear();
         lease = store.register(new AgentRegistration(settings.agentId(), hostName(), Instant.now()),
-                settings.leaseTtl(), new StreamObserver<>() {
-                    @Override
-                    public void onNext(LeaseKeepAliveResponse value) {
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        LOG.warnf("agent %s lost its lease keep-alive (%s); registering again", settings.agentId(), t.getMessage());
-                        lease = 0;
-                        trigger();
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        lease = 0;
-                        trigger();
-                    }
-                }, keepers);
+                settings.leaseTtl(), reason -> {
+                    LOG.warnf("agent %s lost its lease keep-alive (%s); registering again", settings.agentId(), reason);
+                    lease = 0;
+                    trigger();
+                });
     }
 
     private void reconcileQuietly() {
@@ -701,11 +684,27 @@ public final class HaproxyAgent implements AutoCloseable {
         int sections = file == null ? 0 : HaproxyConfigRenderer.sections(file).size();
         launcher = HaproxyLauncher.start(settings.binary(), settings.configFile(), settings.masterSocket(),
                 settings.reloadTimeout().forSections(sections));
+        lookOnExit(launcher);
         live = null;
         runtime = null;
         retiring.clear();
         lastProc = cli.showProc();
         trigger();
+    }
+
+    /**
+     * Looks at HAProxy the moment the master this agent runs exits (a dead worker takes its master
+     * along), rather than at the next look a second later: every moment without HAProxy refuses
+     * connections.
+     */
+    private void lookOnExit(HaproxyLauncher master) {
+        master.onExit(() -> {
+            try {
+                loop.execute(this::watchHaproxy);
+            } catch (RejectedExecutionException closing) {
+                LOG.debugf("agent %s is closing; HAProxy (pid %d) not looked at again", settings.agentId(), master.pid());
+            }
+        });
     }
 
     private boolean leaseAlive() {
@@ -813,15 +812,10 @@ public final class HaproxyAgent implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         mirror.close();
-        synchronized (this) {
-            keepers.forEach(CloseableClient::close);
-        }
-        if (lease != 0) {
-            try {
-                store.revoke(lease);
-            } catch (RuntimeException e) {
-                LOG.debugf("lease not revoked: %s", e.getMessage());
-            }
+        try {
+            store.unregister(lease);
+        } catch (RuntimeException e) {
+            LOG.debugf("lease not revoked: %s", e.getMessage());
         }
         if (launcher != null) {
             launcher.close();

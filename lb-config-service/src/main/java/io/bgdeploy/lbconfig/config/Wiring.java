@@ -5,6 +5,7 @@ import io.bgdeploy.lbconfig.store.AgentConfirmations;
 import io.bgdeploy.lbconfig.store.AgentStatesWatch;
 import io.bgdeploy.lbconfig.store.AnswerRecorder;
 import io.bgdeploy.lbconfig.store.EtcdLbStore;
+import io.bgdeploy.lbconfig.store.WatchedConfig;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -14,6 +15,7 @@ import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.List;
 
 /** Builds the framework-free parts of the service: its one etcd connection and the store on it. */
@@ -21,6 +23,12 @@ import java.util.List;
 public class Wiring {
 
     private static final Logger LOG = Logger.getLogger(Wiring.class);
+    /**
+     * How long a command waits for the watch to deliver this instance's previous write before it
+     * reads etcd instead: the watch event leaves etcd with the transaction's answer, so it is
+     * usually there already; a read costs about as much as this wait.
+     */
+    private static final Duration WATCH_CATCH_UP = Duration.ofMillis(20);
 
     @Produces
     @Singleton
@@ -36,7 +44,7 @@ public class Wiring {
     @Produces
     @Singleton
     EtcdLbStore store(EtcdAccess etcd) {
-        return new EtcdLbStore(etcd);
+        return new EtcdLbStore(etcd, new WatchedConfig(etcd, WATCH_CATCH_UP));
     }
 
     @Produces

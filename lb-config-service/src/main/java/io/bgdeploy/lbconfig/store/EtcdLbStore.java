@@ -14,6 +14,8 @@ import io.bgdeploy.lb.etcd.StoredJson;
 import io.bgdeploy.lb.etcd.StoredJson.CommandOutcome;
 import io.bgdeploy.lb.etcd.StoredJson.Outcome;
 import io.bgdeploy.lb.model.Snapshot;
+import io.bgdeploy.lbconfig.model.CommandPlan;
+import io.bgdeploy.lbconfig.model.CommandPlanner;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.kv.GetResponse;
@@ -28,6 +30,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static io.bgdeploy.lb.etcd.EtcdAccess.bytes;
 import static io.bgdeploy.lb.etcd.EtcdAccess.json;
@@ -35,16 +38,26 @@ import static io.bgdeploy.lb.etcd.EtcdAccess.json;
 /**
  * The load-balancer configuration in etcd (layout: {@link EtcdLayout}). Reads see one revision;
  * every command is one transaction guarded by the generation key, so two instances applying
- * commands at the same time cannot interleave: the loser re-reads and decides again.
+ * commands at the same time cannot interleave: the loser re-reads and decides again. A command is
+ * decided first on the configuration as a watch keeps it, so that its transaction is its only
+ * round trip to etcd; the same guard makes that safe when the view was stale.
  */
 public final class EtcdLbStore implements AutoCloseable {
 
     private static final int MAX_ATTEMPTS = 20;
 
     private final EtcdAccess etcd;
+    private final ConfigView view;
+    /** The revision of this instance's last transaction that changed the configuration. */
+    private final AtomicLong lastWritten = new AtomicLong();
 
-    public EtcdLbStore(EtcdAccess etcd) {
+    /**
+     * @param view the configuration as a watch keeps it ({@link WatchedConfig}): a command is decided
+     *             on it first, and on a read from etcd when its transaction finds it stale
+     */
+    public EtcdLbStore(EtcdAccess etcd, ConfigView view) {
         this.etcd = etcd;
+        this.view = view;
     }
 
     /** The result of applying a command; {@code firstTime} is false when its outcome was already stored. */
@@ -62,8 +75,13 @@ public final class EtcdLbStore implements AutoCloseable {
      */
     public ApplyResult apply(LbCommand command) {
         String commandKey = EtcdLayout.command(command.commandId());
+        ConfigKeys read = readFor(command);
+        ConfigKeys withOutcome = read.withKey(commandKey);
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            RawRead raw = readFor(command);
+            // first from the view, which has no command outcomes: a command seen before fails the
+            // transaction's guard on its outcome key, and its outcome is found on the read from etcd
+            RawRead raw = (attempt == 0 ? view.read(read.keys(), read.prefixes(), lastWritten.get()) : Optional.<RawRead>empty())
+                    .orElseGet(() -> etcd.read(withOutcome.keys(), withOutcome.prefixes()));
             if (raw.entries().containsKey(commandKey)) {
                 return new ApplyResult(outcome(command.commandId()).orElseThrow(), false);
             }
@@ -97,6 +115,7 @@ public final class EtcdLbStore implements AutoCloseable {
                     .commit());
             if (r.isSucceeded()) {
                 long revision = r.getHeader().getRevision();
+                lastWritten.accumulateAndGet(revision, Math::max);
                 return new ApplyResult(new CommandOutcome(command.commandId(), Outcome.APPLIED, revision, null, false,
                         pending.at()), true);
             }
@@ -105,29 +124,36 @@ public final class EtcdLbStore implements AutoCloseable {
                 + MAX_ATTEMPTS + " times in a row: too many concurrent writers");
     }
 
+    /** Keys and prefixes of keys to read at one revision. */
+    private record ConfigKeys(List<String> keys, List<String> prefixes) {
+        ConfigKeys withKey(String key) {
+            List<String> all = new ArrayList<>(keys);
+            all.add(key);
+            return new ConfigKeys(all, prefixes);
+        }
+    }
+
     /**
      * What a command is decided on: only the keys it can change or depends on, so that a command
      * costs the same with ten apps as with thousands. Removing a backend reads every frontend, to
-     * refuse it while one still routes there. The command's own outcome key is read in the same
-     * round trip: present only when the command was seen before.
+     * refuse it while one still routes there.
      */
-    private RawRead readFor(LbCommand command) {
-        String outcome = EtcdLayout.command(command.commandId());
+    private static ConfigKeys readFor(LbCommand command) {
         if (command instanceof UpsertBackend c) {
-            return etcd.read(List.of(outcome, EtcdLayout.configBackend(c.backend().id())),
+            return new ConfigKeys(List.of(EtcdLayout.configBackend(c.backend().id())),
                     List.of(EtcdLayout.proxyBackend(c.backend().id())));
         }
         if (command instanceof SwitchFrontend c) {
-            return etcd.read(List.of(outcome, EtcdLayout.proxyFrontend(c.frontend().host()),
-                            EtcdLayout.configFrontend(c.frontend().host()), EtcdLayout.configBackend(c.backendId())),
+            return new ConfigKeys(List.of(EtcdLayout.proxyFrontend(c.frontend().host()),
+                    EtcdLayout.configFrontend(c.frontend().host()), EtcdLayout.configBackend(c.backendId())),
                     List.of(EtcdLayout.proxyBackend(c.backendId())));
         }
         if (command instanceof RemoveBackend c) {
-            return etcd.read(List.of(outcome, EtcdLayout.configBackend(c.backendId())),
+            return new ConfigKeys(List.of(EtcdLayout.configBackend(c.backendId())),
                     List.of(EtcdLayout.PROXY_FRONTENDS, EtcdLayout.proxyBackend(c.backendId())));
         }
         if (command instanceof RemoveFrontend c) {
-            return etcd.read(List.of(outcome, EtcdLayout.proxyFrontend(c.host()), EtcdLayout.configFrontend(c.host())),
+            return new ConfigKeys(List.of(EtcdLayout.proxyFrontend(c.host()), EtcdLayout.configFrontend(c.host())),
                     List.of());
         }
         throw new IllegalArgumentException("unknown command " + command.getClass().getSimpleName());
@@ -176,6 +202,7 @@ public final class EtcdLbStore implements AutoCloseable {
 
     @Override
     public void close() {
+        view.close();
         etcd.close();
     }
 }

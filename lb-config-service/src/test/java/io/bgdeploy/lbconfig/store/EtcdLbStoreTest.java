@@ -25,30 +25,58 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The store on a real etcd: reference layout, compare-and-swap switches, idempotent commands. */
 class EtcdLbStoreTest {
 
     private static EtcdLbStore store;
+    private static WatchedConfig view;
     private static Client raw;
 
     @BeforeAll
     static void connect() {
         String endpoint = SharedInfra.etcd().endpoint();
-        store = new EtcdLbStore(EtcdAccess.connect(List.of(endpoint), Duration.ofSeconds(5)));
+        EtcdAccess etcd = EtcdAccess.connect(List.of(endpoint), Duration.ofSeconds(5));
+        view = new WatchedConfig(etcd, Duration.ofMillis(20));
+        store = new EtcdLbStore(etcd, view);
         raw = Client.builder().endpoints(endpoint).build();
+        // the commands below are decided on the watched view, not on etcd reads before it is ready
+        await().atMost(Duration.ofSeconds(30)).until(view::ready);
     }
 
     @AfterAll
     static void close() {
         store.close();
         raw.close();
+    }
+
+    /** A store as the service builds it: deciding on a watched view first. */
+    private static EtcdLbStore connectStore() {
+        EtcdAccess etcd = EtcdAccess.connect(List.of(SharedInfra.etcd().endpoint()), Duration.ofSeconds(5));
+        return new EtcdLbStore(etcd, new WatchedConfig(etcd, Duration.ofMillis(20)));
+    }
+
+    /** An app with three backends and its host routed to the first (blue). */
+    private record AppOnBlue(String app, String blue, String green, String third, String host) {
+    }
+
+    private static AppOnBlue appOnBlue() {
+        String app = app();
+        AppOnBlue a = new AppOnBlue(app, "default-" + app + "-1", "default-" + app + "-2", "default-" + app + "-3",
+                app + ".example.com");
+        store.apply(upsert(app, a.blue(), new ServerSpec("b", "10.1.0.1", 8080)));
+        store.apply(upsert(app, a.green(), new ServerSpec("g", "10.1.0.2", 8080)));
+        store.apply(upsert(app, a.third(), new ServerSpec("t", "10.1.0.3", 8080)));
+        store.apply(switchTo(app, a.host(), a.blue(), null));
+        return a;
     }
 
     private static String app() {
@@ -95,15 +123,8 @@ class EtcdLbStoreTest {
 
     @Test
     void aSwitchIsACompareAndSwapAndAStaleSwitchIsRejected() {
-        String app = app();
-        String blue = "default-" + app + "-1";
-        String green = "default-" + app + "-2";
-        String third = "default-" + app + "-3";
-        String host = app + ".example.com";
-        store.apply(upsert(app, blue, new ServerSpec("b", "10.1.0.1", 8080)));
-        store.apply(upsert(app, green, new ServerSpec("g", "10.1.0.2", 8080)));
-        store.apply(upsert(app, third, new ServerSpec("t", "10.1.0.3", 8080)));
-        store.apply(switchTo(app, host, blue, null));
+        AppOnBlue a = appOnBlue();
+        String app = a.app(), blue = a.blue(), green = a.green(), third = a.third(), host = a.host();
 
         var toGreen = store.apply(switchTo(app, host, green, blue));
         var staleToThird = store.apply(switchTo(app, host, third, blue));
@@ -189,7 +210,7 @@ class EtcdLbStoreTest {
             store.apply(upsert(app, "default-" + app + "-" + i, new ServerSpec("g", "10.1.0." + i, 8080)));
         }
         ExecutorService pool = Executors.newFixedThreadPool(8);
-        try (EtcdLbStore second = new EtcdLbStore(EtcdAccess.connect(List.of(SharedInfra.etcd().endpoint()), Duration.ofSeconds(5)))) {
+        try (EtcdLbStore second = connectStore()) {
             List<Future<EtcdLbStore.ApplyResult>> results = new ArrayList<>();
             for (int i = 0; i < greens.size(); i++) {
                 EtcdLbStore s = i % 2 == 0 ? store : second;
@@ -219,5 +240,57 @@ class EtcdLbStoreTest {
         assertThat(snapshot.model().frontend(HostName.of(app + ".example.com"))).isEmpty();
         assertThat(snapshot.problems()).anySatisfy(p -> assertThat(p).contains(app + ".example.com").contains("backend id"));
         raw.getKVClient().delete(ByteSequence.from("/proxy/frontends/" + app + ".example.com", StandardCharsets.UTF_8)).get();
+    }
+
+    @Test
+    void aCommandDecidedOnAStaleViewIsDecidedAgainOnEtcd() {
+        AppOnBlue a = appOnBlue();
+        String app = a.app(), blue = a.blue(), green = a.green(), third = a.third(), host = a.host();
+        SwitchFrontend toGreen = switchTo(app, host, green, blue);
+        EtcdAccess etcd = EtcdAccess.connect(List.of(SharedInfra.etcd().endpoint()), Duration.ofSeconds(5));
+        // a view that missed everything after this read: it shows the frontend routing to blue
+        EtcdAccess.RawRead before = etcd.readConfig();
+        try (EtcdLbStore stale = new EtcdLbStore(etcd, (keys, prefixes, atLeast) -> Optional.of(before))) {
+            store.apply(toGreen);
+
+            var staleToThird = stale.apply(switchTo(app, host, third, blue));
+            var redelivered = stale.apply(toGreen);
+
+            assertThat(staleToThird.outcome().outcome()).isEqualTo(Outcome.REJECTED);
+            assertThat(staleToThird.outcome().reason()).contains("stale switch").contains("routes to " + green);
+            assertThat(redelivered.firstTime()).isFalse();
+            assertThat(redelivered.outcome().outcome()).isEqualTo(Outcome.APPLIED);
+        }
+        assertThat(store.read().model().frontend(HostName.of(host)).orElseThrow().backendId()).isEqualTo(green);
+    }
+
+    @Test
+    void theWatchedViewShowsEveryWriteAtTheRevisionOfTheTransactionThatMadeIt() throws Exception {
+        String app = app();
+        String id = "default-" + app + "-1";
+        String server = "/proxy/backends/" + id + "/pod-a";
+        String options = "/bgdeploy/lb/config/backends/" + id;
+        var applied = store.apply(upsert(app, id, new ServerSpec("pod-a", "10.1.0.1", 8080)));
+        long revision = applied.outcome().revision();
+
+        EtcdAccess.RawRead seen = view.read(List.of(options), List.of("/proxy/backends/" + id + "/"), revision).orElseThrow();
+        EtcdAccess.RawRead fromEtcd;
+        try (EtcdAccess etcd = EtcdAccess.connect(List.of(SharedInfra.etcd().endpoint()), Duration.ofSeconds(5))) {
+            fromEtcd = etcd.read(List.of(options), List.of("/proxy/backends/" + id + "/"));
+        }
+
+        assertThat(seen.revision()).isGreaterThanOrEqualTo(revision);
+        assertThat(seen.generationModRevision()).isEqualTo(fromEtcd.generationModRevision());
+        assertThat(seen.entries()).containsOnlyKeys(server, options);
+        assertThat(new String(seen.entries().get(server), StandardCharsets.UTF_8))
+                .isEqualTo(new String(fromEtcd.entries().get(server), StandardCharsets.UTF_8));
+
+        // written by another tool, without the generation key: seen once the watch delivers it
+        long deleted = raw.getKVClient().delete(ByteSequence.from(server, StandardCharsets.UTF_8)).get()
+                .getHeader().getRevision();
+        assertThat(view.read(List.of(options), List.of("/proxy/backends/" + id + "/"), deleted).orElseThrow().entries())
+                .containsOnlyKeys(options);
+        // a revision the view cannot reach within its catch-up time: the caller reads etcd
+        assertThat(view.read(List.of(options), List.of(), deleted + 1_000_000)).isEmpty();
     }
 }

@@ -1,4 +1,4 @@
-package io.bgdeploy.lbconfig.store;
+package io.bgdeploy.lbconfig.model;
 
 import java.util.List;
 import java.util.Map;

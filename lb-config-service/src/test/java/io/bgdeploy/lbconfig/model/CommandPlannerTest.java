@@ -1,4 +1,4 @@
-package io.bgdeploy.lbconfig.store;
+package io.bgdeploy.lbconfig.model;
 
 import io.bgdeploy.events.Keys.AppRef;
 import io.bgdeploy.events.lb.BackendSpec;
