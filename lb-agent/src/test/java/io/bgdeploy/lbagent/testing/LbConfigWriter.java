@@ -36,8 +36,15 @@ public final class LbConfigWriter implements AutoCloseable {
 
     private final EtcdAccess etcd;
 
+    /**
+     * Connects, and waits until etcd has answered once: a new client's first call also sets up its
+     * channel, and on a starved machine (load average 25) a test's first write once passed the 10 s
+     * deadline of a call while etcd logged no slow request.
+     */
     public LbConfigWriter(String endpoint) {
         this.etcd = EtcdAccess.connect(List.of(endpoint), Duration.ofSeconds(10));
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                .until(() -> etcd.await(etcd.client().getKVClient().get(bytes(EtcdLayout.GENERATION))) != null);
     }
 
     public EtcdAccess etcd() {
