@@ -75,9 +75,7 @@ class HaproxyAgentTest {
         configFile = dir.resolve("haproxy.cfg");
         publicPort = FreePorts.next();
         HaproxySettings haproxy = HaproxySettings.localDefaults().withPorts(publicPort, FreePorts.next());
-        AgentSettings settings = new AgentSettings(AGENT, Path.of("/usr/sbin/haproxy"), configFile,
-                sockets.socket("master.sock"), true, haproxy, Duration.ofSeconds(5), Duration.ofSeconds(2),
-                new ReloadTimeout(Duration.ofSeconds(10), Duration.ofSeconds(5)), Duration.ofSeconds(2));
+        AgentSettings settings = AgentsUnderTest.startingHaproxy(AGENT, configFile, sockets.socket("master.sock"), haproxy);
         agent = new HaproxyAgent(store, new HaproxyConfigRenderer(), settings,
                 (id, revision, reason) -> failures.add(revision + ": " + reason));
         agent.start();

@@ -69,10 +69,8 @@ class HaproxyProcessDeathTest {
         dir = SharedInfra.workDir("haproxy-death");
         sockets = SocketDirectory.create("death-test");
         publicPort = FreePorts.next();
-        AgentSettings settings = new AgentSettings(AGENT, Path.of("/usr/sbin/haproxy"), dir.resolve("haproxy.cfg"),
-                sockets.socket("master.sock"), true, HaproxySettings.localDefaults().withPorts(publicPort, FreePorts.next()),
-                Duration.ofSeconds(5), Duration.ofSeconds(2), new ReloadTimeout(Duration.ofSeconds(10), Duration.ofSeconds(5)),
-                Duration.ofSeconds(2));
+        AgentSettings settings = AgentsUnderTest.startingHaproxy(AGENT, dir.resolve("haproxy.cfg"), sockets.socket("master.sock"),
+                HaproxySettings.localDefaults().withPorts(publicPort, FreePorts.next()));
         agent = new HaproxyAgent(store, new HaproxyConfigRenderer(), settings, (id, revision, reason) -> { });
         agent.start();
         master = new MasterCli(settings.masterSocket());
