@@ -5,11 +5,13 @@ import io.bgdeploy.events.deploy.DeploymentStatus;
 import java.time.Duration;
 
 /**
- * One finished deployment as the suite reported it: its total time ({@code DeploymentFinished}) and
+ * One finished deployment as the suite reported it: its total time ({@code DeploymentFinished}),
  * the time its slowest green pod took from running ({@code PodStarted}) to its first READY
- * ({@code PodHealthChanged}).
+ * ({@code PodHealthChanged}), and how long its DRAINING phase lasted ({@code DeploymentPhaseChanged},
+ * 0 without one).
  */
-public record DeploymentTiming(String deploymentId, DeploymentStatus status, long totalMillis, long slowestPodReadyMillis) {
+public record DeploymentTiming(String deploymentId, DeploymentStatus status, long totalMillis, long slowestPodReadyMillis,
+                               long drainedMillis) {
 
     /**
      * What the deployer itself adds: the total minus the slowest pod's time to ready minus the drain

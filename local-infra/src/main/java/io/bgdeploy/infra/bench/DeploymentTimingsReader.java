@@ -5,6 +5,8 @@ import io.bgdeploy.events.EventEnvelope;
 import io.bgdeploy.events.MalformedEventException;
 import io.bgdeploy.events.Topics;
 import io.bgdeploy.events.deploy.DeploymentFinished;
+import io.bgdeploy.events.deploy.DeploymentPhase;
+import io.bgdeploy.events.deploy.DeploymentPhaseChanged;
 import io.bgdeploy.events.pod.PodHealthChanged;
 import io.bgdeploy.events.pod.PodHealthState;
 import io.bgdeploy.events.pod.PodStarted;
@@ -37,6 +39,7 @@ final class DeploymentTimingsReader {
     List<DeploymentTiming> read(List<String> ids, Duration timeout) {
         Set<String> wanted = Set.copyOf(ids);
         Map<String, DeploymentFinished> finished = new HashMap<>();
+        Map<String, Long> drained = new HashMap<>();
         Map<String, Instant> podStarted = new HashMap<>();
         Map<String, Instant> podReady = new HashMap<>();
         Map<String, String> podDeployment = new HashMap<>();
@@ -49,6 +52,9 @@ final class DeploymentTimingsReader {
                     decode(r).ifPresent(e -> {
                         if (e.data() instanceof DeploymentFinished f && wanted.contains(f.deploymentId())) {
                             finished.put(f.deploymentId(), f);
+                        } else if (e.data() instanceof DeploymentPhaseChanged c && wanted.contains(c.deploymentId())
+                                && c.phase() == DeploymentPhase.REMOVING_BLUE && c.previousPhaseMillis() != null) {
+                            drained.put(c.deploymentId(), c.previousPhaseMillis()); // the phase before is DRAINING
                         }
                     });
                 }
@@ -84,7 +90,8 @@ final class DeploymentTimingsReader {
         List<DeploymentTiming> timings = new ArrayList<>();
         for (String id : ids) {
             DeploymentFinished f = finished.get(id);
-            timings.add(new DeploymentTiming(id, f.status(), f.durationMillis(), slowestPod.getOrDefault(id, 0L)));
+            timings.add(new DeploymentTiming(id, f.status(), f.durationMillis(), slowestPod.getOrDefault(id, 0L),
+                    drained.getOrDefault(id, 0L)));
         }
         return timings;
     }

@@ -124,6 +124,10 @@ public final class DeploymentsBenchmark {
         OUT.printf("  not DEPLOYED       %d of %d%n", figures.notDeployed(), figures.deployments());
         OUT.printf("  total ms           %s%n", figures.total());
         OUT.printf("  slowest pod ms     %s  (PodStarted to first READY)%n", figures.slowestPod());
+        OUT.printf("  drain ms           %s  (DRAINING phase)%n", figures.drained());
+        figures.drainMismatch(drainDelay).ifPresent(problem -> {
+            throw new IllegalArgumentException(problem);
+        });
         OUT.printf("  overhead ms        %s  (total - slowest pod - drain delay %d ms)%n", figures.overhead(), drainDelay.toMillis());
         return String.format("| %s | %d (%d) | %,d | %,.0f | %d (%d/%d/%d/%d) | %,d | %d | %,d / %,d | %,d / %,d | %,d / %,d / %,d |",
                 clients, figures.deployments(), figures.notDeployed(), load.requests(), load.requestsPerSecond(), load.failed(),

@@ -5,14 +5,18 @@ import io.bgdeploy.events.deploy.DeploymentStatus;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.ToLongFunction;
 
 /**
  * Percentiles (nearest rank) over a series of deployments: the total time, the slowest pod's time
- * to ready and the deployer's overhead ({@link DeploymentTiming#overheadMillis}).
+ * to ready, the DRAINING phase and the deployer's overhead ({@link DeploymentTiming#overheadMillis}).
  */
 public record OverheadFigures(int deployments, long notDeployed, Percentiles total, Percentiles slowestPod,
-                              Percentiles overhead) {
+                              Percentiles drained, Percentiles overhead) {
+
+    /** How far the drain the deployer kept may be from the drain delay the overhead subtracts. */
+    static final Duration DRAIN_TOLERANCE = Duration.ofSeconds(1);
 
     /** p50, p99 and the maximum of a series, in milliseconds. */
     public record Percentiles(long p50, long p99, long max) {
@@ -43,7 +47,22 @@ public record OverheadFigures(int deployments, long notDeployed, Percentiles tot
                 timings.stream().filter(t -> t.status() != DeploymentStatus.DEPLOYED).count(),
                 percentiles(timings, DeploymentTiming::totalMillis),
                 percentiles(timings, DeploymentTiming::slowestPodReadyMillis),
+                percentiles(timings, DeploymentTiming::drainedMillis),
                 percentiles(timings, t -> t.overheadMillis(drainDelay)));
+    }
+
+    /**
+     * Why the overhead would be wrong, if it would: the deployer drained for a median time further
+     * than {@link #DRAIN_TOLERANCE} from {@code drainDelay} (the benchmark was given another drain
+     * delay than the deployer's, so drain time would be counted as overhead or overhead as drain).
+     */
+    public Optional<String> drainMismatch(Duration drainDelay) {
+        if (Math.abs(drained.p50() - drainDelay.toMillis()) <= DRAIN_TOLERANCE.toMillis()) {
+            return Optional.empty();
+        }
+        return Optional.of(String.format("the deployer kept blue for %,d ms (DRAINING phase, p50) but the drain delay"
+                + " given is %,d ms: give the deployer's drain delay (deployer.drain-delay, 10 s unless set; for the local"
+                + " run DEPLOYER_DRAIN_DELAY=2s bin/run --no-demo sets 2 s)", drained.p50(), drainDelay.toMillis()));
     }
 
     private static Percentiles percentiles(List<DeploymentTiming> timings, ToLongFunction<DeploymentTiming> value) {

@@ -17,7 +17,7 @@ class OverheadFiguresTest {
 
     @Test
     void overheadIsTotalMinusSlowestPodMinusDrainDelay() {
-        DeploymentTiming t = new DeploymentTiming("d1", DeploymentStatus.DEPLOYED, 14_300, 3_900);
+        DeploymentTiming t = new DeploymentTiming("d1", DeploymentStatus.DEPLOYED, 14_300, 3_900, 10_000);
 
         assertThat(t.overheadMillis(DRAIN)).isEqualTo(400);
         assertThat(t.overheadMillis(Duration.ZERO)).isEqualTo(10_400);
@@ -25,7 +25,7 @@ class OverheadFiguresTest {
 
     @Test
     void overheadNeverGoesBelowZero() {
-        assertThat(new DeploymentTiming("d1", DeploymentStatus.FAILURE, 2_000, 1_500).overheadMillis(DRAIN)).isZero();
+        assertThat(new DeploymentTiming("d1", DeploymentStatus.FAILURE, 2_000, 1_500, 0).overheadMillis(DRAIN)).isZero();
     }
 
     @Test
@@ -33,7 +33,7 @@ class OverheadFiguresTest {
         List<DeploymentTiming> timings = new ArrayList<>();
         for (int overhead = 100; overhead >= 1; overhead--) {
             // a hundred deployments whose overheads are 1 .. 100 ms, listed in reverse
-            timings.add(new DeploymentTiming("d" + overhead, DeploymentStatus.DEPLOYED, 10_000 + 2_000 + overhead, 2_000));
+            timings.add(new DeploymentTiming("d" + overhead, DeploymentStatus.DEPLOYED, 10_000 + 2_000 + overhead, 2_000, 10_000));
         }
 
         OverheadFigures f = OverheadFigures.of(timings, DRAIN);
@@ -47,9 +47,9 @@ class OverheadFiguresTest {
     @Test
     void aFewDeploymentsGiveTheirOwnValuesAndCountTheOnesNotDeployed() {
         OverheadFigures f = OverheadFigures.of(List.of(
-                new DeploymentTiming("a", DeploymentStatus.DEPLOYED, 11_300, 1_000),
-                new DeploymentTiming("b", DeploymentStatus.FAILURE, 11_100, 1_000),
-                new DeploymentTiming("c", DeploymentStatus.DEPLOYED, 12_000, 1_000)), DRAIN);
+                new DeploymentTiming("a", DeploymentStatus.DEPLOYED, 11_300, 1_000, 10_000),
+                new DeploymentTiming("b", DeploymentStatus.FAILURE, 11_100, 1_000, 10_000),
+                new DeploymentTiming("c", DeploymentStatus.DEPLOYED, 12_000, 1_000, 10_000)), DRAIN);
 
         assertThat(f.overhead()).isEqualTo(new OverheadFigures.Percentiles(300, 1_000, 1_000));
         assertThat(f.notDeployed()).isEqualTo(1);
@@ -59,5 +59,18 @@ class OverheadFiguresTest {
     void noDeploymentsIsAnError() {
         assertThatThrownBy(() -> OverheadFigures.of(List.of(), DRAIN))
                 .hasMessageContaining("at least one deployment");
+    }
+
+    @Test
+    void aDrainDelayOtherThanTheDeployersIsRefusedInsteadOfCountedAsOverhead() {
+        // the deployer drained 10 s; told 2 s, the overhead would hold 8 s of drain
+        List<DeploymentTiming> timings = List.of(
+                new DeploymentTiming("a", DeploymentStatus.DEPLOYED, 21_000, 9_000, 10_020),
+                new DeploymentTiming("b", DeploymentStatus.DEPLOYED, 22_000, 9_500, 10_015));
+
+        assertThat(OverheadFigures.of(timings, Duration.ofSeconds(2)).drainMismatch(Duration.ofSeconds(2)))
+                .hasValueSatisfying(problem -> assertThat(problem)
+                        .contains("kept blue for 10,015 ms").contains("drain delay given is 2,000 ms"));
+        assertThat(OverheadFigures.of(timings, DRAIN).drainMismatch(DRAIN)).isEmpty();
     }
 }
