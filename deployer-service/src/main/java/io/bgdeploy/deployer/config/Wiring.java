@@ -67,8 +67,13 @@ public class Wiring {
 
     @Produces
     @Singleton
-    DeploymentStore store(Client client) {
+    EtcdStore store(Client client) {
         return new EtcdStore(client);
+    }
+
+    /** Log lines still on their way to etcd are written before the client closes. */
+    void closeStore(@Disposes EtcdStore store) {
+        store.awaitLogWrites();
     }
 
     @Produces

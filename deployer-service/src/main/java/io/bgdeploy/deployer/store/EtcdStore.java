@@ -55,6 +55,7 @@ public final class EtcdStore implements DeploymentStore {
     private final ObjectMapper json = EventCodec.mapper();
     private final AtomicLong logSequence = new AtomicLong();
     private final String instanceTag = Long.toString(Math.abs(new java.security.SecureRandom().nextLong() % 1_679_616L), 36);
+    private final PendingLogWrites logWrites = new PendingLogWrites(java.time.Duration.ofSeconds(TIMEOUT_SECONDS));
 
     public EtcdStore(Client client) {
         this.client = client;
@@ -307,16 +308,27 @@ public final class EtcdStore implements DeploymentStore {
         return getOne(key("undeploy", namespace, deploymentId), UndeployRequest.class);
     }
 
+    /**
+     * Written without waiting for etcd ({@link PendingLogWrites}): the key, taken now, keeps the
+     * lines in order however their writes finish.
+     */
     @Override
     public void appendLog(String namespace, String deploymentId, String line) {
         // time first (lines list in order), then this instance's sequence and tag (instances never collide)
         String seq = String.format("%013d-%09d-%s", System.currentTimeMillis(),
                 logSequence.incrementAndGet() % 1_000_000_000L, instanceTag);
-        await(kv.put(bytes(key("logs", namespace, deploymentId) + "/" + seq), bytes(line)));
+        String log = key("logs", namespace, deploymentId);
+        logWrites.start(log, () -> kv.put(bytes(log + "/" + seq), bytes(line)));
+    }
+
+    /** Waits until etcd answered every log line this store wrote (before its client closes). */
+    public void awaitLogWrites() {
+        logWrites.awaitAll();
     }
 
     @Override
     public List<String> logs(String namespace, String deploymentId) {
+        logWrites.awaitLog(key("logs", namespace, deploymentId));
         List<String> lines = new ArrayList<>();
         for (KeyValue kv : prefix(key("logs", namespace, deploymentId) + "/")) {
             lines.add(kv.getValue().toString(StandardCharsets.UTF_8));

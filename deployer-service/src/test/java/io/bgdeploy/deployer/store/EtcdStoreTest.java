@@ -142,6 +142,7 @@ class EtcdStoreTest {
                 store.appendLog(ns, id, "a" + i);
                 second.appendLog(ns, id, "b" + i);
             }
+            second.awaitLogWrites(); // its lines are written without waiting: they go before its client closes
         } finally {
             other.close();
         }
