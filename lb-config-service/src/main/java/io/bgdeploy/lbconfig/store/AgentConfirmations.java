@@ -102,7 +102,10 @@ public final class AgentConfirmations {
             }
             Duration wait = left.compareTo(MAX_ASK) < 0 ? left : MAX_ASK;
             questions.add(served.served(agent.agentId(), url, revision, wait)
-                    .thenAccept(revisionServed -> agents.heard(agent.agentId(), revisionServed))
+                    .thenAccept(revisionServed -> {
+                        LOG.debugf("agent %s said it serves revision %d (asked for %d)", agent.agentId(), revisionServed, revision);
+                        agents.heard(agent.agentId(), revisionServed);
+                    })
                     .exceptionally(failure -> {
                         LOG.debugf("agent %s not heard directly (heard through etcd): %s", agent.agentId(), failure.getMessage());
                         return null;
