@@ -39,8 +39,7 @@ final class ContainerLogFiles {
     private static final int MAX_PENDING_BYTES = 4 * MAX_LINE_CHARS;
     /** The size of the buffer {@link #read} reads into. */
     static final int READ_BYTES = 256 * 1024;
-    /** At most this many buffers of one file per round: a chatty container does not hold up the others' lines. */
-    private static final int READS_PER_ROUND = 16;
+    private static final List<String> STREAMS = List.of(ContainerLogRecord.STDOUT, ContainerLogRecord.STDERR);
     private static final TypeReference<Map<String, Long>> POSITIONS = new TypeReference<>() {
     };
 
@@ -49,14 +48,41 @@ final class ContainerLogFiles {
                   String deploymentId) {
     }
 
-    /** The lines read in a round and whether the sink confirmed them all. */
-    record Batch(ContainerLogFiles files, Map<String, Long> readUpTo, List<CompletableFuture<?>> sent) {
+    /** One line handed to the sink: its confirmation, and the position in its file just past it. */
+    record Sent(CompletableFuture<?> confirmation, long upTo) {
+
+        boolean confirmed() {
+            return confirmation.isDone() && !confirmation.isCompletedExceptionally();
+        }
+    }
+
+    /** The lines of one round, per stream in file order, and what the sink made of them. */
+    record Batch(ContainerLogFiles files, Map<String, List<Sent>> sent) {
+
+        int lines() {
+            return sent.values().stream().mapToInt(List::size).sum();
+        }
+
+        /** Whether the sink gave its verdict on every line (confirmed or refused). */
+        boolean settled() {
+            return sent.values().stream().flatMap(List::stream).allMatch(s -> s.confirmation().isDone());
+        }
+
+        boolean allConfirmed() {
+            return sent.values().stream().flatMap(List::stream).allMatch(Sent::confirmed);
+        }
+
+        CompletableFuture<?>[] confirmations() {
+            return sent.values().stream().flatMap(List::stream).map(Sent::confirmation).toArray(CompletableFuture[]::new);
+        }
     }
 
     private final Source source;
     private final Path dir;
     private final Map<String, Long> positions;
     private volatile String lastErrorLine;
+    /** Whether more than the size bound is written and not delivered yet (warned once per episode). */
+    private boolean behind;
 
     ContainerLogFiles(Path podDir, Source source) {
         this.source = source;
@@ -93,29 +119,70 @@ final class ContainerLogFiles {
     }
 
     /**
-     * Reads every complete line written since the saved positions and hands each to the sink.
-     *
-     * @param toTheEnd also a last line without end (the process is gone, nothing will complete it)
-     * @param buffer   where to read, of {@link #READ_BYTES} (the caller's, reused for every file)
+     * The bytes written and not delivered yet, of both streams (a truncated file counts from its start).
      */
-    Batch read(ContainerLogSink sink, boolean toTheEnd, ByteBuffer buffer) {
-        Map<String, Long> upTo = new HashMap<>(positions);
-        List<CompletableFuture<?>> sent = new ArrayList<>();
-        for (String stream : List.of(ContainerLogRecord.STDOUT, ContainerLogRecord.STDERR)) {
-            upTo.put(stream, readStream(stream, sink, toTheEnd, buffer, sent));
-        }
-        return new Batch(this, upTo, sent);
+    long unreadBytes() {
+        return STREAMS.stream().mapToLong(this::unreadBytes).sum();
     }
 
-    private long readStream(String stream, ContainerLogSink sink, boolean toTheEnd, ByteBuffer buffer,
-                            List<CompletableFuture<?>> sent) {
+    private long unreadBytes(String stream) {
+        try {
+            long size = Files.size(file(stream));
+            long position = positions.getOrDefault(stream, 0L);
+            return size < position ? size : size - position;
+        } catch (IOException notYet) {
+            return 0; // no file yet: nothing written
+        }
+    }
+
+    /**
+     * Notes how far the sink is behind this container; says so once when the backlog passes the
+     * size bound (the files then grow past it, as nothing undelivered is cut) and once when it is
+     * back under it.
+     */
+    void noteBacklog(long unreadBytes, long maxFileBytes) {
+        if (unreadBytes > maxFileBytes && !behind) {
+            LOG.warn("pod %s container %s: %d bytes written and not delivered yet, the sink takes lines slower than the"
+                    + " container writes them: they wait in its log files, which grow past %d bytes until it catches up",
+                    source.pod(), source.container(), unreadBytes, maxFileBytes);
+        } else if (unreadBytes <= maxFileBytes && behind) {
+            LOG.info("pod %s container %s: its log lines are delivered as fast as it writes them again", source.pod(),
+                    source.container());
+        }
+        behind = unreadBytes > maxFileBytes;
+    }
+
+    /**
+     * Reads the lines written since the saved positions, as many as the allowance takes, and hands
+     * each to the sink. The streams share the allowance: while both have unread lines, stdout may use
+     * half of it and stderr the rest.
+     *
+     * @param toTheEnd  also a last line without end (the process is gone, nothing will complete it)
+     * @param buffer    where to read, of {@link #READ_BYTES} (the caller's, reused for every file)
+     * @param allowance how many lines and bytes this round may take; what is taken is counted in it
+     */
+    Batch read(ContainerLogSink sink, boolean toTheEnd, ByteBuffer buffer, LogAllowance allowance) {
+        Map<String, List<Sent>> sent = new HashMap<>();
+        boolean both = unreadBytes(ContainerLogRecord.STDERR) > 0;
+        LogAllowance stdout = both ? allowance.half() : allowance;
+        sent.put(ContainerLogRecord.STDOUT, readStream(ContainerLogRecord.STDOUT, sink, toTheEnd, buffer, stdout));
+        if (both) {
+            allowance.giveBack(stdout);
+        }
+        sent.put(ContainerLogRecord.STDERR, readStream(ContainerLogRecord.STDERR, sink, toTheEnd, buffer, allowance));
+        return new Batch(this, sent);
+    }
+
+    private List<Sent> readStream(String stream, ContainerLogSink sink, boolean toTheEnd, ByteBuffer buffer,
+                                  LogAllowance allowance) {
+        List<Sent> sent = new ArrayList<>();
         long position = positions.getOrDefault(stream, 0L);
         try {
             if (Files.size(file(stream)) == position) {
-                return position;
+                return sent;
             }
         } catch (IOException notYet) {
-            return position;
+            return sent;
         }
         try (FileChannel channel = FileChannel.open(file(stream), StandardOpenOption.READ)) {
             if (channel.size() < position) {
@@ -123,37 +190,42 @@ final class ContainerLogFiles {
                         source.pod(), source.container(), stream);
                 position = 0;
             }
-            for (int reads = 0; reads < READS_PER_ROUND; reads++) {
+            while (!allowance.exhausted()) {
                 buffer.clear();
                 int n = channel.read(buffer, position);
                 if (n <= 0) {
-                    return position;
+                    return sent;
                 }
                 byte[] bytes = buffer.array();
                 int start = 0;
-                for (int i = 0; i < n; i++) {
+                boolean full = false;
+                for (int i = 0; i < n && !full; i++) {
                     if (bytes[i] == '\n') {
-                        sent.add(deliver(sink, stream, bytes, start, i));
-                        start = i + 1;
+                        full = !allowance.take(i + 1 - start);
+                        if (!full) {
+                            sent.add(new Sent(deliver(sink, stream, bytes, start, i), position + i + 1));
+                            start = i + 1;
+                        }
                     }
                 }
                 boolean endOfFile = position + n >= channel.size();
-                if (start < n && (n - start >= MAX_PENDING_BYTES || toTheEnd && endOfFile)) {
-                    sent.add(deliver(sink, stream, bytes, start, n));
+                if (!full && start < n && (n - start >= MAX_PENDING_BYTES || toTheEnd && endOfFile)
+                        && allowance.take(n - start)) {
+                    sent.add(new Sent(deliver(sink, stream, bytes, start, n), position + n));
                     start = n;
                 }
-                if (start == 0) {
-                    return position;
+                if (start == 0 || full) {
+                    return sent;
                 }
                 position += start;
             }
-            return position;
+            return sent;
         } catch (NoSuchFileException notYet) {
-            return position;
+            return sent;
         } catch (IOException e) {
             LOG.warn("pod %s container %s: cannot read its %s file, tried again: %s", source.pod(), source.container(),
                     stream, e.getMessage());
-            return positions.getOrDefault(stream, 0L);
+            return sent;
         }
     }
 
@@ -177,16 +249,32 @@ final class ContainerLogFiles {
     }
 
     /**
-     * The sink confirmed every line of the batch: its positions are saved, and a file read to its
-     * end that is larger than the bound is truncated.
+     * The sink gave its verdict on every line of the batch: each stream's position moves past the
+     * lines it confirmed up to the first it did not (the lines after that one are read again, so no
+     * line is skipped), the positions are saved, and a file read to its end that is larger than the
+     * bound is truncated.
+     *
+     * @return whether the sink confirmed every line
      */
-    void confirmed(Batch batch, long maxFileBytes) {
-        if (batch.readUpTo().entrySet().stream().allMatch(e -> e.getValue().equals(positions.getOrDefault(e.getKey(), 0L)))) {
-            return; // nothing read: also before the process has started and made the directory
+    boolean confirmed(Batch batch, long maxFileBytes) {
+        Map<String, Long> confirmedUpTo = new HashMap<>(positions);
+        boolean all = true;
+        for (Map.Entry<String, List<Sent>> stream : batch.sent().entrySet()) {
+            for (Sent line : stream.getValue()) {
+                if (!line.confirmed()) {
+                    all = false;
+                    break;
+                }
+                confirmedUpTo.put(stream.getKey(), line.upTo());
+            }
         }
-        positions.putAll(batch.readUpTo());
+        if (confirmedUpTo.equals(positions)) {
+            return all; // nothing confirmed: also before the process has started and made the directory
+        }
+        positions.putAll(confirmedUpTo);
         positions.replaceAll((stream, position) -> truncateIfDone(stream, position, maxFileBytes));
         savePositions();
+        return all;
     }
 
     private long truncateIfDone(String stream, long position, long maxFileBytes) {
@@ -224,7 +312,7 @@ final class ContainerLogFiles {
     /** Deletes the container's files, and the pod's directory once it is empty. */
     void delete() {
         try {
-            for (String stream : List.of(ContainerLogRecord.STDOUT, ContainerLogRecord.STDERR)) {
+            for (String stream : STREAMS) {
                 Files.deleteIfExists(file(stream));
             }
             Files.deleteIfExists(positionsFile());

@@ -74,6 +74,13 @@ public final class LocalPlatform {
     public record WorkloadName(String namespace, String name) {
     }
 
+    /**
+     * The container log lines the platform hands to its {@link ContainerLogSink} and waits for at
+     * most, over all its containers: a sink must be able to hold this many records (and about 1 MiB
+     * of line text) without refusing any. What the containers write beyond that waits in their files.
+     */
+    public static final int MAX_LOG_LINES_IN_FLIGHT = 2048;
+
     /** How often the containers' output files are read. */
     private static final Duration LOG_POLL_INTERVAL = Duration.ofMillis(100);
     /** How long the sink may take to confirm a round of lines before they are read and sent again. */

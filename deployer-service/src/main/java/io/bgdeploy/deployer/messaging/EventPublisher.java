@@ -33,6 +33,14 @@ import java.util.concurrent.TimeoutException;
 public class EventPublisher implements EventSink {
 
     static final String SOURCE = "/deployer-service";
+    /**
+     * Records the container-logs emitter holds before its producer takes them: twice the lines the
+     * local platform hands over unconfirmed at most (LocalPlatform.MAX_LOG_LINES_IN_FLIGHT, 2,048),
+     * so that a round of log lines never overflows it. At most 4,096 encoded records of at most
+     * 16 KiB of line text in 1 MiB a round plus some 600 bytes of envelope each: under 8 MiB of heap
+     * (application.properties sizes the producer's buffer.memory beside it).
+     */
+    public static final int CONTAINER_LOGS_BUFFER = 4096;
     private static final Logger LOG = Logger.getLogger(EventPublisher.class);
 
     private final Emitter<String> deployEvents;
@@ -48,7 +56,7 @@ public class EventPublisher implements EventSink {
                           Emitter<String> podEvents,
                           @Channel(Topics.LB_COMMANDS) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4096)
                           Emitter<String> lbCommands,
-                          @Channel(Topics.CONTAINER_LOGS) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 65536)
+                          @Channel(Topics.CONTAINER_LOGS) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = CONTAINER_LOGS_BUFFER)
                           Emitter<String> containerLogs, DeploymentMetrics metrics,
                           @ConfigProperty(name = "deployer.event-send-timeout") Duration sendTimeout) {
         this.deployEvents = deployEvents;
