@@ -91,9 +91,14 @@ public final class LocalRun {
                 + "                    deployctl deploy --signing-key-file <that file>, or DEPLOY_SIGNING_KEY=<its last line> for%n"
                 + "                    examples/ci/deploy-with-kcat.sh)%n", suite.signingKeysFile(), Suite.SIGNING_KEY_ID);
         OUT.printf("  health dashboard  http://127.0.0.1:%d/%n", ports.get(Suite.HEALTH));
-        OUT.printf("  lb-config API     http://127.0.0.1:%d/  (HAProxy stats: %s, agent: http://127.0.0.1:%d/q/health)%n",
-                ports.get(Suite.LB_CONFIG), suite.statsUrl(), ports.get(Suite.LB_AGENT));
-        OUT.printf("  apps via HAProxy  %s  (e.g. curl -H 'Host: %s' %s/)%n", suite.publicUrl(), DEMO_HOST, suite.publicUrl());
+        OUT.printf("  lb-config API     http://127.0.0.1:%d/agents  (every switch waits for both agents below)%n",
+                ports.get(Suite.LB_CONFIG));
+        for (String agent : Suite.AGENTS) {
+            OUT.printf("  HAProxy agent     %s: http://127.0.0.1:%d/status, its HAProxy's stats %s%n", Suite.agentId(agent),
+                    ports.get(agent), suite.statsUrl(agent));
+        }
+        OUT.printf("  apps via HAProxy  %s, both HAProxies on that port  (e.g. curl -H 'Host: %s' %s/)%n", suite.publicUrl(),
+                DEMO_HOST, suite.publicUrl());
         OUT.printf("  log-shipper       http://127.0.0.1:%d/q/health; logs stand-in for Graylog: %s%n", ports.get(Suite.LOG_SHIPPER), suite.gelfFile());
         OUT.printf("  Kafka             %s, etcd %s%n", suite.kafkaBootstrap(), suite.etcd().endpoint());
         OUT.println("Stop it with Ctrl-C, or 'bin/run down' from another terminal.");

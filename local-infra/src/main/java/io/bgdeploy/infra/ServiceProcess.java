@@ -56,17 +56,26 @@ public final class ServiceProcess implements AutoCloseable {
      * @param settings Quarkus/MicroProfile properties, e.g. {@code kafka.bootstrap.servers}
      */
     public static ServiceProcess launch(Path root, String module, int port, Map<String, String> settings, Path logDir) {
-        return launch(root, module, List.of(), LOOPBACK, port, settings, logDir.resolve(module + ".log"));
+        return launchAs(module, root, module, port, settings, logDir);
+    }
+
+    /**
+     * Starts one more process of {@code module} under its own {@code name}, which names its log file
+     * ({@code <name>.log}); does not wait.
+     */
+    public static ServiceProcess launchAs(String name, Path root, String module, int port, Map<String, String> settings,
+                                          Path logDir) {
+        return launch(name, root, module, List.of(), LOOPBACK, port, settings, logDir.resolve(name + ".log"));
     }
 
     /** Starts the service of {@code module} on {@code host}, listening on its address; does not wait. */
     public static ServiceProcess launchOn(IsolatedHost host, Path root, String module, int port,
                                           Map<String, String> settings, Path logDir) {
-        return launch(root, module, host.commandPrefix(), host.address(), port, settings,
+        return launch(module, root, module, host.commandPrefix(), host.address(), port, settings,
                 logDir.resolve(module + "-" + host.namespace() + ".log"));
     }
 
-    private static ServiceProcess launch(Path root, String module, List<String> prefix, String address, int port,
+    private static ServiceProcess launch(String name, Path root, String module, List<String> prefix, String address, int port,
                                          Map<String, String> settings, Path logFile) {
         Path jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
@@ -79,8 +88,8 @@ public final class ServiceProcess implements AutoCloseable {
         new TreeMap<>(settings).forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-jar");
         cmd.add(jar.toString());
-        ManagedProcess process = ManagedProcess.start(module, cmd, ENVIRONMENT, root.resolve(module), logFile);
-        return new ServiceProcess(module, address, port, process);
+        ManagedProcess process = ManagedProcess.start(name, cmd, ENVIRONMENT, root.resolve(module), logFile);
+        return new ServiceProcess(name, address, port, process);
     }
 
     /** Waits until {@code /q/health/ready} answers 200. */

@@ -23,8 +23,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The whole suite on one machine: Kafka (KRaft), etcd, lb-config-service, the HAProxy agent
- * (lb-agent, which runs HAProxy in master-worker mode), health-service, log-shipper shipping over GELF
+ * The whole suite on one machine: Kafka (KRaft), etcd, lb-config-service, two HAProxy agents
+ * (lb-agent, each running its own HAProxy in master-worker mode; both HAProxies listen on the one
+ * public port, as two HAProxy pods serve behind one Service), health-service, log-shipper shipping over GELF
  * HTTP to a {@link GelfFileReceiver} standing in for Graylog, and the deployer on the local platform.
  * Used by the local run and
  * by the end-to-end tests, so both exercise the same wiring.
@@ -34,6 +35,15 @@ public final class Suite implements AutoCloseable {
     public static final String DEPLOYER = "deployer-service";
     public static final String LB_CONFIG = "lb-config-service";
     public static final String LB_AGENT = "lb-agent";
+    /**
+     * The second HAProxy agent, a process of module {@link #LB_AGENT} with its own HAProxy, stats port,
+     * master socket and files, its HAProxy bound to the same public address and port as the first
+     * (Linux SO_REUSEPORT, which HAProxy sets on every listener): the kernel spreads new connections
+     * over both, and one HAProxy that dies leaves the other accepting.
+     */
+    public static final String LB_AGENT_2 = "lb-agent-2";
+    /** The services that run an HAProxy agent, first the one the suite's figures and faults use. */
+    public static final List<String> AGENTS = List.of(LB_AGENT, LB_AGENT_2);
     public static final String HEALTH = "health-service";
     public static final String LOG_SHIPPER = "log-shipper";
     /** The id of the key that signs deploy requests for namespace {@code default} in the suite. */
@@ -41,19 +51,20 @@ public final class Suite implements AutoCloseable {
 
     /** Ports and places; {@link #defaults} for the local run, {@link #freePorts} for tests. */
     public record Options(Path root, Path workDir, int kafkaPort, int kafkaControllerPort, int etcdPort,
-                          int etcdPeerPort, int lbPublicPort, int lbStatsPort, int gelfPort,
+                          int etcdPeerPort, int lbPublicPort, Map<String, Integer> lbStatsPorts, int gelfPort,
                           Map<String, Integer> servicePorts) {
 
         public static Options defaults(Path root, Path workDir) {
-            return new Options(root, workDir, 9092, 9093, 2379, 2380, 8000, 8404, 12201,
-                    Map.of(DEPLOYER, 8080, LB_CONFIG, 8081, HEALTH, 8082, LOG_SHIPPER, 8083, LB_AGENT, 8084));
+            return new Options(root, workDir, 9092, 9093, 2379, 2380, 8000, Map.of(LB_AGENT, 8404, LB_AGENT_2, 8405),
+                    12201, Map.of(DEPLOYER, 8080, LB_CONFIG, 8081, HEALTH, 8082, LOG_SHIPPER, 8083, LB_AGENT, 8084,
+                            LB_AGENT_2, 8085));
         }
 
         public static Options freePorts(Path root, Path workDir) {
             return new Options(root, workDir, FreePorts.next(), FreePorts.next(), FreePorts.next(), FreePorts.next(),
-                    FreePorts.next(), FreePorts.next(), FreePorts.next(),
+                    FreePorts.next(), Map.of(LB_AGENT, FreePorts.next(), LB_AGENT_2, FreePorts.next()), FreePorts.next(),
                     Map.of(DEPLOYER, FreePorts.next(), LB_CONFIG, FreePorts.next(), HEALTH, FreePorts.next(),
-                            LOG_SHIPPER, FreePorts.next(), LB_AGENT, FreePorts.next()));
+                            LOG_SHIPPER, FreePorts.next(), LB_AGENT, FreePorts.next(), LB_AGENT_2, FreePorts.next()));
         }
     }
 
@@ -121,12 +132,13 @@ public final class Suite implements AutoCloseable {
                 + gelfFile());
 
         Path logs = options.workDir().resolve("logs");
-        for (String module : List.of(LB_AGENT, LB_CONFIG, HEALTH, LOG_SHIPPER, DEPLOYER)) {
-            Map<String, String> settings = new LinkedHashMap<>(settingsFor(module));
-            settings.putAll(extraSettings.getOrDefault(module, Map.of()));
-            step(module, "starting on port " + options.servicePorts().get(module));
-            services.put(module, ServiceProcess.launch(options.root(), module, options.servicePorts().get(module),
-                    settings, logs));
+        for (String service : List.of(LB_AGENT, LB_AGENT_2, LB_CONFIG, HEALTH, LOG_SHIPPER, DEPLOYER)) {
+            Map<String, String> settings = new LinkedHashMap<>(settingsFor(service));
+            settings.putAll(extraSettings.getOrDefault(moduleOf(service), Map.of()));
+            step(service, "starting on port " + options.servicePorts().get(service)
+                    + (AGENTS.contains(service) ? ", its HAProxy on " + publicUrl() + " (stats " + statsUrl(service) + ")" : ""));
+            services.put(service, ServiceProcess.launchAs(service, options.root(), moduleOf(service),
+                    options.servicePorts().get(service), settings, logs));
         }
         List<CompletableFuture<Void>> ready = new ArrayList<>();
         for (ServiceProcess s : services.values()) {
@@ -146,35 +158,32 @@ public final class Suite implements AutoCloseable {
     public ServiceProcess startAgentOn(IsolatedHost host, String agentId, Path dir, int publicPort, int statsPort,
                                        int httpPort) {
         Map<String, String> settings = new LinkedHashMap<>(settingsFor(LB_AGENT));
+        settings.putAll(agentSettings(agentId, dir, host.address(), publicPort, statsPort, httpPort));
         settings.putAll(extraSettings.getOrDefault(LB_AGENT, Map.of()));
-        settings.put("lbagent.id", agentId);
-        settings.put("lbagent.haproxy.config-file", dir.resolve("haproxy.cfg").toString());
-        settings.put("lbagent.haproxy.master-socket", sockets.socket("haproxy-master-" + agentId + ".sock").toString());
-        settings.put("lbagent.haproxy.public-address", host.address());
-        settings.put("lbagent.haproxy.public-port", String.valueOf(publicPort));
-        settings.put("lbagent.haproxy.stats-address", host.address());
-        settings.put("lbagent.haproxy.stats-port", String.valueOf(statsPort));
         step(LB_AGENT, agentId + " starting on " + host.address() + ":" + httpPort + " in network namespace "
                 + host.namespace());
         return ServiceProcess.launchOn(host, options.root(), LB_AGENT, httpPort, settings,
                 options.workDir().resolve("logs"));
     }
 
-    private Map<String, String> settingsFor(String module) {
+    /** The module a service of the suite runs: {@link #LB_AGENT_2} is a second {@link #LB_AGENT}. */
+    private static String moduleOf(String service) {
+        return service.equals(LB_AGENT_2) ? LB_AGENT : service;
+    }
+
+    private Map<String, String> settingsFor(String service) {
         Map<String, String> s = new LinkedHashMap<>();
         s.put("kafka.bootstrap.servers", "127.0.0.1:" + options.kafkaPort());
         s.put("bgdeploy.etcd.endpoints", "http://127.0.0.1:" + options.etcdPort());
-        Path dir = options.workDir().resolve(module);
-        switch (module) {
-            case LB_CONFIG -> s.put("lbconfig.auth.token-file", tokenFile().toString());
-            case LB_AGENT -> {
-                s.put("lbagent.id", "haproxy-local");
-                s.put("lbagent.haproxy.start", "true");
-                s.put("lbagent.haproxy.config-file", dir.resolve("haproxy.cfg").toString());
-                s.put("lbagent.haproxy.master-socket", sockets.socket("haproxy-master.sock").toString());
-                s.put("lbagent.haproxy.public-port", String.valueOf(options.lbPublicPort()));
-                s.put("lbagent.haproxy.stats-port", String.valueOf(options.lbStatsPort()));
+        Path dir = options.workDir().resolve(service);
+        switch (service) {
+            case LB_CONFIG -> {
+                s.put("lbconfig.auth.token-file", tokenFile().toString());
+                // a switch waits for both agents, also before the second has registered once
+                s.put("lbconfig.min-agents", String.valueOf(AGENTS.size()));
             }
+            case LB_AGENT, LB_AGENT_2 -> s.putAll(agentSettings(agentId(service), dir, "127.0.0.1",
+                    options.lbPublicPort(), options.lbStatsPorts().get(service), options.servicePorts().get(service)));
             case LOG_SHIPPER -> s.put("graylog.gelf.url", gelf.httpUrl());
             case DEPLOYER -> {
                 s.put("deployer.platform", "local");
@@ -189,6 +198,43 @@ public final class Suite implements AutoCloseable {
             }
         }
         return s;
+    }
+
+    /**
+     * An agent that starts its own HAProxy: its id, files under {@code dir}, its own master socket and
+     * stats port, HAProxy's public listener on {@code address:publicPort}; lb-config-service asks it
+     * on {@code address:httpPort} whether its HAProxy serves a revision.
+     */
+    private Map<String, String> agentSettings(String agentId, Path dir, String address, int publicPort, int statsPort,
+                                              int httpPort) {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("lbagent.id", agentId);
+        s.put("lbagent.advertised-url", "http://" + address + ":" + httpPort);
+        s.put("lbagent.haproxy.start", "true");
+        s.put("lbagent.haproxy.config-file", haproxyConfigFile(dir).toString());
+        s.put("lbagent.haproxy.master-socket", sockets.socket("haproxy-master-" + agentId + ".sock").toString());
+        s.put("lbagent.haproxy.public-address", address);
+        s.put("lbagent.haproxy.public-port", String.valueOf(publicPort));
+        s.put("lbagent.haproxy.stats-address", address);
+        s.put("lbagent.haproxy.stats-port", String.valueOf(statsPort));
+        return s;
+    }
+
+    private static Path haproxyConfigFile(Path agentDir) {
+        return agentDir.resolve("haproxy.cfg");
+    }
+
+    /** The id under which the agent of {@code agentService} registers with lb-config-service. */
+    public static String agentId(String agentService) {
+        return agentService.equals(LB_AGENT) ? "haproxy-local" : "haproxy-local-2";
+    }
+
+    /**
+     * The configuration file of the HAProxy that the agent of {@code agentService} runs; its HAProxy
+     * processes name it on their command line.
+     */
+    public Path haproxyConfigFile(String agentService) {
+        return haproxyConfigFile(options.workDir().resolve(agentService));
     }
 
     /** The API token, generated once into {@link #tokenFile()} and kept across runs. */
@@ -294,8 +340,9 @@ public final class Suite implements AutoCloseable {
         return "http://127.0.0.1:" + options.lbPublicPort();
     }
 
-    public String statsUrl() {
-        return "http://127.0.0.1:" + options.lbStatsPort() + "/";
+    /** The stats page of the HAProxy that the agent of {@code agentService} runs. */
+    public String statsUrl(String agentService) {
+        return "http://127.0.0.1:" + options.lbStatsPorts().get(agentService) + "/stats";
     }
 
     /** Stops the services (deployer first, so it stops its pods), then etcd and Kafka; removes the sockets. */

@@ -75,6 +75,8 @@ class LbSwitchBenchmark {
     private static final int SWITCHES = Integer.getInteger("switches", 200);
     private static final int NEW_HOSTS = Integer.getInteger("newHosts", 30);
     private static final int APPS = Integer.getInteger("apps", 5000);
+    /** false: lb-config-service hears the agents through their reports in etcd only (the path before they were asked). */
+    private static final boolean AGENT_URLS = Boolean.parseBoolean(System.getProperty("agentUrls", "true"));
     private static final String APP = "bench";
     private static final String HOST = "bench.example.com";
     private static final String BLUE = "default-bench-1";
@@ -86,6 +88,7 @@ class LbSwitchBenchmark {
     private int newHost;
     private int agentA;
     private List<String> metricsUrls;
+    private BareConsumer bare;
 
     @Test
     void switchLatency() throws Exception {
@@ -117,6 +120,9 @@ class LbSwitchBenchmark {
                 settings.put("lbagent.haproxy.public-port", String.valueOf(publicPorts[i]));
                 settings.put("lbagent.haproxy.stats-port", String.valueOf(FreePorts.next()));
                 settings.put("lbagent.haproxy.max-connections", "8000");
+                if (AGENT_URLS) {
+                    settings.put("lbagent.advertised-url", "http://127.0.0.1:" + agentPorts[i]);
+                }
                 processes.add(ServiceProcess.launch(root, "lb-agent", agentPorts[i], settings, work.resolve("logs")));
             }
             Map<String, String> lbConfig = new LinkedHashMap<>(common);
@@ -128,6 +134,7 @@ class LbSwitchBenchmark {
             metricsUrls = List.of(processes.get(2).url("/q/metrics"), processes.get(0).url("/q/metrics"),
                     etcd + "/metrics");
             events = KafkaTestClient.reader(bootstrap, Topics.LB_EVENTS);
+            bare = new BareConsumer(bootstrap);
 
             int bluePort = blue.getAddress().getPort();
             int greenPort = green.getAddress().getPort();
@@ -137,7 +144,8 @@ class LbSwitchBenchmark {
                     List.of(new ServerSpec("green-1", "127.0.0.1", greenPort)), false, List.of(), null)));
             command(new SwitchFrontend(id(), "bench", "default", APP, FrontendSpec.http(HOST), BLUE, null));
 
-            System.out.printf("%nLB SWITCH BENCHMARK (lb-config-service and 2 agents, each with its HAProxy)%n");
+            System.out.printf("%nLB SWITCH BENCHMARK (lb-config-service and 2 agents, each with its HAProxy; agents heard %s)%n",
+                    AGENT_URLS ? "directly (GET /served-revision) and through etcd" : "through etcd only");
             switches("idle", SWITCHES);
             newHosts("idle, reload path (a new host)", NEW_HOSTS);
 
@@ -154,6 +162,9 @@ class LbSwitchBenchmark {
             newHosts("with " + APPS + " apps configured, reload path", Math.min(NEW_HOSTS, 10));
         } finally {
             producer.close();
+            if (bare != null) {
+                bare.close();
+            }
             if (events != null) {
                 events.close();
             }
@@ -180,6 +191,7 @@ class LbSwitchBenchmark {
     private void switches(String title, int count) throws Exception {
         int reloads = haproxyReloads(agentA);
         Map<String, double[]> steps = steps();
+        bare.delays.clear();
         long[] kafka = new long[count];
         long[] wall = new long[count];
         for (int i = 0; i < count; i++) {
@@ -191,6 +203,12 @@ class LbSwitchBenchmark {
             current = target;
         }
         print("switch " + title, kafka, wall);
+        long[] polled = bare.delays.stream().mapToLong(Long::longValue).sorted().toArray();
+        if (polled.length > 0) {
+            System.out.printf("    a bare KafkaConsumer on lb-commands (own thread, poll loop), record timestamp -> polled: p50 %d ms,"
+                    + " mean %.1f ms, max %d ms (%d records; compare lbconfig_command queue)%n", pct(polled, 50),
+                    Arrays.stream(polled).average().orElse(0), polled[polled.length - 1], polled.length);
+        }
         printSteps(steps, steps());
         System.out.printf("    HAProxy reloads (agent a's master) during these switches: %d%n", haproxyReloads(agentA) - reloads);
     }
@@ -199,6 +217,7 @@ class LbSwitchBenchmark {
     private void newHosts(String title, int count) throws Exception {
         int reloads = haproxyReloads(agentA);
         Map<String, double[]> steps = steps();
+        bare.delays.clear();
         long[] kafka = new long[count];
         long[] wall = new long[count];
         for (int i = 0; i < count; i++) {
@@ -348,5 +367,45 @@ class LbSwitchBenchmark {
 
     private static long pct(long[] sorted, int p) {
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+    }
+
+    /**
+     * Reads lb-commands beside lb-config-service, on a thread of its own that does nothing but poll:
+     * how long a command takes from its record's timestamp to a plain consumer on this machine, the
+     * baseline of lb-config-service's {@code queue} step (which adds its connector's hand-off).
+     */
+    private static final class BareConsumer implements AutoCloseable {
+        final java.util.concurrent.ConcurrentLinkedQueue<Long> delays = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final org.apache.kafka.clients.consumer.KafkaConsumer<String, String> consumer;
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        BareConsumer(String bootstrap) {
+            consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(Map.of(
+                    org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                    org.apache.kafka.clients.consumer.ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
+                    new org.apache.kafka.common.serialization.StringDeserializer(),
+                    new org.apache.kafka.common.serialization.StringDeserializer());
+            List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(Topics.LB_COMMANDS).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position);
+            thread = new Thread(() -> {
+                while (running) {
+                    for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
+                        delays.add(System.currentTimeMillis() - r.timestamp());
+                    }
+                }
+                consumer.close();
+            }, "bench-bare-consumer");
+            thread.start();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            thread.join();
+        }
     }
 }

@@ -60,11 +60,12 @@ public final class AnswerRecorder implements AutoCloseable {
                     return null;
                 }, e -> LOG.warnf("command %s: recording that it was answered waits for etcd: %s", outcome.commandId(),
                         e.getMessage()));
+                // forgotten here before the caller hears that etcd holds it: asked then, etcd answers
+                unwritten.remove(outcome.commandId(), written);
                 written.complete(null);
             } catch (RuntimeException e) {
-                written.completeExceptionally(e);
-            } finally {
                 unwritten.remove(outcome.commandId(), written);
+                written.completeExceptionally(e);
             }
         });
         return written;

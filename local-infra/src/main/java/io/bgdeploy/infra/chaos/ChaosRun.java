@@ -9,6 +9,10 @@ import io.bgdeploy.infra.TrafficGenerator;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +36,8 @@ import java.util.stream.Stream;
 
 /**
  * The chaos run ({@code bin/chaos}): starts the suite on free ports, keeps keep-alive load on two
- * apps through HAProxy, and injects one fault per row while three deployments run; then prints
+ * apps through the public port that the suite's two HAProxies share, and injects one fault per row
+ * (an HAProxy fault hits the first agent's HAProxy) while three deployments run; then prints
  * per fault what happened to deployments, versions, requests and log lines as a Markdown table.
  */
 public final class ChaosRun {
@@ -52,6 +57,12 @@ public final class ChaosRun {
     private static final Pattern VERSION = Pattern.compile("version (\\S+)$");
     /** How often a killed HAProxy is asked whether it answers again. */
     private static final Duration ANSWER_POLL = Duration.ofMillis(10);
+    /**
+     * The agent whose HAProxy, or the agent itself, the HAProxy rows kill; the suite's second HAProxy
+     * on the same public port keeps serving meanwhile.
+     */
+    private static final String KILLED_AGENT = Suite.LB_AGENT;
+    private static final HttpClient STATS_HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
 
     /** One fault: injects it, waits for the suite to come back and says how that went. */
     @FunctionalInterface
@@ -93,7 +104,7 @@ public final class ChaosRun {
     /** Every HAProxy process seen under the agent, so that none outlives the run. */
     private final Set<ProcessHandle> haproxies = new HashSet<>();
     private Path script;
-    /** The second load balancer of the partition row, while it runs. */
+    /** The isolated load balancer of the partition row, while it runs. */
     private IsolatedLoadBalancer isolated;
 
     private ChaosRun(Suite suite, Path root, Path dir, String runId, List<String> rowWords) {
@@ -181,7 +192,7 @@ public final class ChaosRun {
         faults.add(Fault.of("kill -9 HAProxy master", this::killHaproxyMaster));
         faults.add(Fault.of("etcd stopped (SIGSTOP) for " + ETCD_STOPPED.toSeconds() + " s", notes -> stopEtcd()));
         faults.add(Fault.of("Kafka broker restarted", notes -> restartKafka()));
-        faults.add(new Fault("network partition of a second HAProxy (its host's link down for "
+        faults.add(new Fault("network partition of a third HAProxy (its own host's link down for "
                 + PARTITIONED.toSeconds() + " s)", this::startIsolatedLoadBalancer, notes -> partition(),
                 this::stopIsolatedLoadBalancer));
         return faults;
@@ -273,43 +284,53 @@ public final class ChaosRun {
         ProcessHandle worker = haproxyWorker(master).orElseThrow(() -> new IllegalStateException("no HAProxy worker under master " + master.pid()));
         rememberHaproxies();
         worker.destroyForcibly();
-        long t0 = System.nanoTime();
-        String answered = awaitAnswersAfterDeathOf(t0, worker);
-        boolean back = answered != null && awaitCondition(RECOVERY_DEADLINE, () -> haproxyMaster().flatMap(this::haproxyWorker)
-                .filter(w -> w.pid() != worker.pid()).isPresent());
-        if (back) {
-            return "a new worker answered after " + answered + " s";
-        }
-        return repairLoadBalancer("no new worker answering after " + RECOVERY_DEADLINE.toSeconds() + " s", notes);
+        return awaitReplacement(System.nanoTime(), List.of(master, worker), "worker", notes);
     }
 
     private String killHaproxyMaster(List<String> notes) {
         ProcessHandle master = haproxyMaster().orElseThrow(() -> new IllegalStateException("no HAProxy master found"));
-        List<ProcessHandle> workers = master.children().toList();
+        List<ProcessHandle> killed = new ArrayList<>(master.children().toList());
+        killed.add(master);
         rememberHaproxies();
         master.destroyForcibly();
-        long t0 = System.nanoTime();
-        List<ProcessHandle> dead = new ArrayList<>(workers);
-        dead.add(master);
-        String answered = awaitAnswersAfterDeathOf(t0, dead.toArray(ProcessHandle[]::new));
-        boolean back = answered != null && awaitCondition(RECOVERY_DEADLINE, () -> haproxyMaster().filter(m -> m.pid() != master.pid())
-                .isPresent());
-        if (back) {
-            return "a new master answered after " + answered + " s";
-        }
-        notes.add("apps " + (allAppsAnswer() ? "still answered" : "did not answer") + " through the orphaned workers");
-        return repairLoadBalancer("no new master after " + RECOVERY_DEADLINE.toSeconds() + " s", notes);
+        return awaitReplacement(System.nanoTime(), killed, "master", notes);
     }
 
     /**
-     * Seconds from {@code since} until every app answers 2xx through HAProxy again, once the killed
-     * processes are gone (a worker whose master was killed serves until it notices); asked every
-     * {@link #ANSWER_POLL}, so the figure is to within that. Null if not within the recovery deadline.
+     * After one of the two HAProxies lost its {@code what}: when every app answered through the shared
+     * public port again (the other HAProxy), and when the killed HAProxy's processes were gone (HAProxy
+     * 2.6 takes the whole process tree down) and the agent's new HAProxy answered on its own stats
+     * port. Asked every {@link #ANSWER_POLL}, so the figures are to within that.
      */
-    private String awaitAnswersAfterDeathOf(long since, ProcessHandle... killed) {
-        boolean gone = awaitCondition(RECOVERY_DEADLINE, ANSWER_POLL, () -> Stream.of(killed).noneMatch(ProcessHandle::isAlive));
-        return gone && awaitCondition(RECOVERY_DEADLINE, ANSWER_POLL, this::allAppsAnswerNow)
-                ? String.format("%.2f", (System.nanoTime() - since) / 1e9) : null;
+    private String awaitReplacement(long since, List<ProcessHandle> killed, String what, List<String> notes) {
+        boolean answered = awaitCondition(RECOVERY_DEADLINE, ANSWER_POLL, this::allAppsAnswerNow);
+        String answeredAfter = seconds(since, 2);
+        boolean gone = awaitCondition(RECOVERY_DEADLINE, ANSWER_POLL, () -> killed.stream().noneMatch(ProcessHandle::isAlive));
+        boolean replaced = gone && awaitCondition(RECOVERY_DEADLINE, ANSWER_POLL, () -> haproxyMaster()
+                .filter(m -> killed.stream().noneMatch(k -> k.pid() == m.pid())).flatMap(this::haproxyWorker).isPresent()
+                && statsAnswer(KILLED_AGENT));
+        if (!replaced) {
+            return repairLoadBalancer("no new HAProxy of " + Suite.agentId(KILLED_AGENT) + " answering "
+                    + RECOVERY_DEADLINE.toSeconds() + " s after its " + what + " was killed", notes);
+        }
+        String replacedAfter = seconds(since, 2);
+        return (answered ? "every app answered through the shared port after " + answeredAfter + " s"
+                : "the apps did not answer through the shared port") + "; the killed HAProxy's replacement answered after "
+                + replacedAfter + " s";
+    }
+
+    /** Whether the stats page of the HAProxy that {@code agentService} runs answers 200 on a new connection. */
+    private boolean statsAnswer(String agentService) {
+        try {
+            HttpResponse<Void> r = STATS_HTTP.send(HttpRequest.newBuilder(URI.create(suite.statsUrl(agentService)))
+                    .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.discarding());
+            return r.statusCode() == 200;
+        } catch (IOException notYet) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** One request per app on a new connection, each answered 2xx. */
@@ -366,9 +387,9 @@ public final class ChaosRun {
             throw new IllegalStateException(why);
         }
         isolated = IsolatedLoadBalancer.start(suite, dir.resolve("isolated-lb"));
-        awaitOrFail("the second HAProxy answers for every app", RECOVERY_DEADLINE,
+        awaitOrFail("the isolated HAProxy answers for every app", RECOVERY_DEADLINE,
                 () -> isolated.isReady() && APPS.keySet().stream().allMatch(app -> isolated.answer(host(app)).isPresent()));
-        notes.add("load through the suite's HAProxy; the second one, on its own host, was cut off");
+        notes.add("load through the suite's two HAProxies; a third, on its own host, was cut off");
     }
 
     private String partition() {
@@ -379,8 +400,8 @@ public final class ChaosRun {
             isolated.heal();
         }
         long t0 = System.nanoTime();
-        awaitOrFail("the second HAProxy's agent ready again", RECOVERY_DEADLINE, isolated::isReady);
-        return "healed; the second HAProxy's agent ready again after " + seconds(t0) + " s";
+        awaitOrFail("the isolated HAProxy's agent ready again", RECOVERY_DEADLINE, isolated::isReady);
+        return "healed; the isolated HAProxy's agent ready again after " + seconds(t0) + " s";
     }
 
     private void stopIsolatedLoadBalancer(List<String> notes) {
@@ -394,16 +415,16 @@ public final class ChaosRun {
         isolated = null;
     }
 
-    /** The process that runs the HAProxy agent: lb-agent where the suite has one, else lb-config. */
+    /** The process that runs the HAProxy agent the faults hit: lb-agent where the suite has one, else lb-config. */
     private ServiceProcess agent() {
-        ServiceProcess agent = suite.service(Suite.LB_AGENT);
+        ServiceProcess agent = suite.service(KILLED_AGENT);
         return agent != null ? agent : suite.service(Suite.LB_CONFIG);
     }
 
     /**
-     * The HAProxy master of this run: an HAProxy process on a configuration under the suite's work
-     * directory whose parent is not one. Found by its command line, not its parent: an agent that was
-     * restarted adopts the HAProxy its killed predecessor started, which init has inherited.
+     * The HAProxy master of {@link #KILLED_AGENT}: an HAProxy process on that agent's configuration file
+     * whose parent is not one. Found by its command line, not its parent: an agent that was restarted
+     * adopts the HAProxy its killed predecessor started, which init has inherited.
      */
     private Optional<ProcessHandle> haproxyMaster() {
         List<ProcessHandle> ours = haproxyProcesses();
@@ -411,13 +432,10 @@ public final class ChaosRun {
     }
 
     private List<ProcessHandle> haproxyProcesses() {
-        String workDir = suite.options().workDir().toString();
-        String isolatedDir = dir.resolve("isolated-lb").toString();
+        // the arguments of /proc/<pid>/cmdline end with a NUL each
+        String configArgument = suite.haproxyConfigFile(KILLED_AGENT) + "\0";
         return ProcessHandle.allProcesses().filter(p -> p.info().command().map(c -> c.endsWith("/haproxy")).orElse(false))
-                .filter(p -> {
-                    String commandLine = commandLine(p.pid());
-                    return commandLine.contains(workDir) && !commandLine.contains(isolatedDir);
-                }).toList();
+                .filter(p -> commandLine(p.pid()).contains(configArgument)).toList();
     }
 
     private static String commandLine(long pid) {
@@ -514,7 +532,7 @@ public final class ChaosRun {
                     body.map(VERSION::matcher).filter(Matcher::find).ifPresent(m -> second.add(m.group(1)));
                     unanswered += body.isEmpty() ? 1 : 0;
                 }
-                notes.add(app + " through the second HAProxy: " + (second.isEmpty() ? "no version" : String.join(", ", second))
+                notes.add(app + " through the isolated HAProxy: " + (second.isEmpty() ? "no version" : String.join(", ", second))
                         + (unanswered > 0 ? " (" + unanswered + " of 20 unanswered)" : ""));
                 seen.addAll(second);
             }
@@ -577,7 +595,11 @@ public final class ChaosRun {
     }
 
     private static String seconds(long since) {
-        return String.format("%.1f", (System.nanoTime() - since) / 1e9);
+        return seconds(since, 1);
+    }
+
+    private static String seconds(long since, int decimals) {
+        return String.format("%." + decimals + "f", (System.nanoTime() - since) / 1e9);
     }
 
     private static void say(String message) {

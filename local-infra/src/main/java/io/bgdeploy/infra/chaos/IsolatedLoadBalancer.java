@@ -16,7 +16,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * A second load balancer on a host of its own: lb-agent with its HAProxy in an {@link IsolatedHost},
+ * One more load balancer, on a host of its own: lb-agent with its HAProxy in an {@link IsolatedHost},
  * taking part in every switch like the suite's own, so that cutting its host off is a network
  * partition of one HAProxy.
  */
