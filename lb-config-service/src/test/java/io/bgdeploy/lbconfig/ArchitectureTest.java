@@ -22,15 +22,14 @@ import static org.junit.jupiter.api.Named.named;
  *
  * <pre>
  *   messaging (lb-commands in, lb-events out) ─┐
- *   api (REST: the configuration, the agents) ─┴─▶ store (etcd) ─▶ model ◀─ client (HTTP to the agents)
+ *   api (REST: the configuration, the agents) ─┴─▶ store (etcd) ─▶ model
  *                        config (settings, Wiring) builds them
  * </pre>
  *
  * {@code model} decides in plain Java: what a command changes in the stored configuration or why
  * it is refused ({@code CommandPlanner}), and whether the agents serve a revision
  * ({@code AgentConfirmation}). {@code store} reads etcd, asks the model, and writes the plan in one
- * transaction; {@code messaging} takes commands from Kafka and answers each once; {@code client}
- * asks the agents which revision they serve, behind the model's {@code ServedRevisions}. The stored
+ * transaction; {@code messaging} takes commands from Kafka and answers each once. The stored
  * layout and its JSON (lb-model's {@code lb.etcd}) are shared with the agents.
  *
  * <p>Plain JUnit Jupiter runs the rules (ArchUnit's own engine is not found by the JUnit Platform
@@ -62,9 +61,7 @@ class ArchitectureTest {
             .layer("messaging").definedBy(ROOT + ".messaging..")
             .layer("api").definedBy(ROOT + ".api..")
             .layer("config").definedBy(ROOT + ".config..")
-            .layer("client").definedBy(ROOT + ".client..")
             .whereLayer("api").mayNotBeAccessedByAnyLayer()
-            .whereLayer("client").mayOnlyBeAccessedByLayers("config")
             .whereLayer("messaging").mayOnlyBeAccessedByLayers("config")
             .whereLayer("store").mayOnlyBeAccessedByLayers("messaging", "api", "config")
             .whereLayer("config").mayOnlyBeAccessedByLayers("messaging", "api")
@@ -74,7 +71,7 @@ class ArchitectureTest {
     static final ArchRule noPackageCycles = slices().matching(ROOT + ".(*)..").should().beFreeOfCycles();
 
     static final ArchRule theStoreAndTheModelAreFreeOfFrameworks = noClasses()
-            .that().resideInAnyPackage(MODEL, ROOT + ".store..", ROOT + ".client..")
+            .that().resideInAnyPackage(MODEL, ROOT + ".store..")
             .should().dependOnClassesThat().resideInAnyPackage("io.quarkus..", "io.smallrye..", "jakarta..",
                     "org.eclipse.microprofile..", "io.micrometer..", "org.apache.kafka..")
             .because("they are plain objects built by config.Wiring and tested against a real etcd without Quarkus");

@@ -158,7 +158,7 @@ public final class Suite implements AutoCloseable {
     public ServiceProcess startAgentOn(IsolatedHost host, String agentId, Path dir, int publicPort, int statsPort,
                                        int httpPort) {
         Map<String, String> settings = new LinkedHashMap<>(settingsFor(LB_AGENT));
-        settings.putAll(agentSettings(agentId, dir, host.address(), publicPort, statsPort, httpPort));
+        settings.putAll(agentSettings(agentId, dir, host.address(), publicPort, statsPort));
         settings.putAll(extraSettings.getOrDefault(LB_AGENT, Map.of()));
         step(LB_AGENT, agentId + " starting on " + host.address() + ":" + httpPort + " in network namespace "
                 + host.namespace());
@@ -183,7 +183,7 @@ public final class Suite implements AutoCloseable {
                 s.put("lbconfig.min-agents", String.valueOf(AGENTS.size()));
             }
             case LB_AGENT, LB_AGENT_2 -> s.putAll(agentSettings(agentId(service), dir, "127.0.0.1",
-                    options.lbPublicPort(), options.lbStatsPorts().get(service), options.servicePorts().get(service)));
+                    options.lbPublicPort(), options.lbStatsPorts().get(service)));
             case LOG_SHIPPER -> s.put("graylog.gelf.url", gelf.httpUrl());
             case DEPLOYER -> {
                 s.put("deployer.platform", "local");
@@ -202,14 +202,11 @@ public final class Suite implements AutoCloseable {
 
     /**
      * An agent that starts its own HAProxy: its id, files under {@code dir}, its own master socket and
-     * stats port, HAProxy's public listener on {@code address:publicPort}; lb-config-service asks it
-     * on {@code address:httpPort} whether its HAProxy serves a revision.
+     * stats port, HAProxy's public listener on {@code address:publicPort}.
      */
-    private Map<String, String> agentSettings(String agentId, Path dir, String address, int publicPort, int statsPort,
-                                              int httpPort) {
+    private Map<String, String> agentSettings(String agentId, Path dir, String address, int publicPort, int statsPort) {
         Map<String, String> s = new LinkedHashMap<>();
         s.put("lbagent.id", agentId);
-        s.put("lbagent.advertised-url", "http://" + address + ":" + httpPort);
         s.put("lbagent.haproxy.start", "true");
         s.put("lbagent.haproxy.config-file", haproxyConfigFile(dir).toString());
         s.put("lbagent.haproxy.master-socket", sockets.socket("haproxy-master-" + agentId + ".sock").toString());

@@ -179,8 +179,7 @@ class KubernetesManifestsTest {
                 DockerComposeFileTest.ServiceSettings settings = DockerComposeFileTest.ServiceSettings.of(root, module.get());
                 Map<String, String> env = environment(m, c, namespace);
                 for (String variable : env.keySet()) {
-                    assertThat(DockerComposeFileTest.IMAGE_VARIABLES.contains(variable) || settings.accepts(variable)
-                            || referencedByAnotherVariable(env, variable))
+                    assertThat(DockerComposeFileTest.IMAGE_VARIABLES.contains(variable) || settings.accepts(variable))
                             .as("%s container %s sets %s, which is no setting of %s", workload, c.getName(), variable, module.get())
                             .isTrue();
                 }
@@ -190,15 +189,6 @@ class KubernetesManifestsTest {
                 }
             }
         });
-    }
-
-    /**
-     * Whether {@code variable} only feeds another of the container's variables through Kubernetes'
-     * {@code $(NAME)} expansion (POD_IP in an advertised URL), so it needs not be a setting itself.
-     */
-    private static boolean referencedByAnotherVariable(Map<String, String> env, String variable) {
-        String reference = "$(" + variable + ")";
-        return env.entrySet().stream().anyMatch(e -> !e.getKey().equals(variable) && e.getValue().contains(reference));
     }
 
     /** Env of a container: its ConfigMaps (in order) then its own env entries. */

@@ -75,8 +75,6 @@ class LbSwitchBenchmark {
     private static final int SWITCHES = Integer.getInteger("switches", 200);
     private static final int NEW_HOSTS = Integer.getInteger("newHosts", 30);
     private static final int APPS = Integer.getInteger("apps", 5000);
-    /** false: lb-config-service hears the agents through their reports in etcd only (the path before they were asked). */
-    private static final boolean AGENT_URLS = Boolean.parseBoolean(System.getProperty("agentUrls", "true"));
     private static final String APP = "bench";
     private static final String HOST = "bench.example.com";
     private static final String BLUE = "default-bench-1";
@@ -120,9 +118,6 @@ class LbSwitchBenchmark {
                 settings.put("lbagent.haproxy.public-port", String.valueOf(publicPorts[i]));
                 settings.put("lbagent.haproxy.stats-port", String.valueOf(FreePorts.next()));
                 settings.put("lbagent.haproxy.max-connections", "8000");
-                if (AGENT_URLS) {
-                    settings.put("lbagent.advertised-url", "http://127.0.0.1:" + agentPorts[i]);
-                }
                 processes.add(ServiceProcess.launch(root, "lb-agent", agentPorts[i], settings, work.resolve("logs")));
             }
             Map<String, String> lbConfig = new LinkedHashMap<>(common);
@@ -144,8 +139,7 @@ class LbSwitchBenchmark {
                     List.of(new ServerSpec("green-1", "127.0.0.1", greenPort)), false, List.of(), null)));
             command(new SwitchFrontend(id(), "bench", "default", APP, FrontendSpec.http(HOST), BLUE, null));
 
-            System.out.printf("%nLB SWITCH BENCHMARK (lb-config-service and 2 agents, each with its HAProxy; agents heard %s)%n",
-                    AGENT_URLS ? "directly (GET /served-revision) and through etcd" : "through etcd only");
+            System.out.printf("%nLB SWITCH BENCHMARK (lb-config-service and 2 agents, each with its HAProxy)%n");
             switches("idle", SWITCHES);
             newHosts("idle, reload path (a new host)", NEW_HOSTS);
 

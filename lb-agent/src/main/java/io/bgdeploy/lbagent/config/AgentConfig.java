@@ -17,13 +17,6 @@ public interface AgentConfig {
     /** Unique agent id; defaults to the host name. */
     Optional<String> id();
 
-    /**
-     * Where lb-config-service reaches this agent's HTTP port ({@code http://host:port}) to hear at
-     * once which revision HAProxy serves; without it, it hears that from etcd only (one write and
-     * one watch later).
-     */
-    Optional<String> advertisedUrl();
-
     /** etcd request timeout. */
     @WithDefault("5s")
     Duration etcdTimeout();

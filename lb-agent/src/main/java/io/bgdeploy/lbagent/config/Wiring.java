@@ -1,7 +1,6 @@
 package io.bgdeploy.lbagent.config;
 
 import io.bgdeploy.lb.etcd.EtcdAccess;
-import io.bgdeploy.lb.model.AgentUrl;
 import io.bgdeploy.lbagent.etcd.EtcdAgentStore;
 import io.bgdeploy.lbagent.messaging.AgentFailurePublisher;
 import io.bgdeploy.lbagent.render.HaproxyConfigRenderer;
@@ -50,8 +49,7 @@ public class Wiring {
         return new AgentSettings(config.id().orElseGet(Wiring::hostName), Path.of(h.binary()),
                 Path.of(h.configFile()).toAbsolutePath(), Path.of(h.masterSocket()).toAbsolutePath(), h.start(), haproxy,
                 config.leaseTtl(), config.reconcileInterval(),
-                new ReloadTimeout(config.reloadTimeout(), config.reloadTimeoutPerThousandSections()), config.serverDrainTimeout(),
-                config.advertisedUrl().map(AgentUrl::parse).orElse(null));
+                new ReloadTimeout(config.reloadTimeout(), config.reloadTimeoutPerThousandSections()), config.serverDrainTimeout());
     }
 
     @Produces

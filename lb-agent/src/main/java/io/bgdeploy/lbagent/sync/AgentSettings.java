@@ -1,7 +1,6 @@
 package io.bgdeploy.lbagent.sync;
 
 import io.bgdeploy.events.Names;
-import io.bgdeploy.lb.model.AgentUrl;
 import io.bgdeploy.lbagent.render.HaproxySettings;
 import io.bgdeploy.lbagent.render.HaproxySocketPath;
 
@@ -22,20 +21,10 @@ import java.time.Duration;
  * @param reloadTimeout     how long a reload may take until it counts as failed, growing with the configuration
  * @param serverDrainTimeout how long a server that leaves keeps its open connections before they are
  *                          shut down and it is deleted
- * @param url               where lb-config-service reaches this agent's HTTP port to hear at once
- *                          which revision HAProxy serves; null: it hears it from etcd only
  */
 public record AgentSettings(String agentId, Path binary, Path configFile, Path masterSocket, boolean startHaproxy,
                             HaproxySettings haproxy, Duration leaseTtl, Duration reconcileInterval,
-                            ReloadTimeout reloadTimeout, Duration serverDrainTimeout, AgentUrl url) {
-
-    /** Settings of an agent that lb-config-service hears from etcd only. */
-    public AgentSettings(String agentId, Path binary, Path configFile, Path masterSocket, boolean startHaproxy,
-                         HaproxySettings haproxy, Duration leaseTtl, Duration reconcileInterval,
-                         ReloadTimeout reloadTimeout, Duration serverDrainTimeout) {
-        this(agentId, binary, configFile, masterSocket, startHaproxy, haproxy, leaseTtl, reconcileInterval, reloadTimeout,
-                serverDrainTimeout, null);
-    }
+                            ReloadTimeout reloadTimeout, Duration serverDrainTimeout) {
 
     public AgentSettings {
         Names.requireServerName(agentId);

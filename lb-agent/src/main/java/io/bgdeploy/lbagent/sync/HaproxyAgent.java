@@ -149,7 +149,6 @@ public final class HaproxyAgent implements AutoCloseable {
     private final AtomicLong triggeredAt = new AtomicLong();
     private final AtomicBoolean refreshDue = new AtomicBoolean(true);
     private final AtomicBoolean leaseCheckDue = new AtomicBoolean();
-    private final ServedRevision served = new ServedRevision();
 
     private HaproxyLauncher launcher;
     private volatile long lease;
@@ -235,11 +234,6 @@ public final class HaproxyAgent implements AutoCloseable {
         return settings.agentId();
     }
 
-    /** The revision HAProxy serves, known as soon as it does: before the report of it is in etcd. */
-    public ServedRevision served() {
-        return served;
-    }
-
     /** Asks for a reconcile; several requests before it starts become one. */
     public void trigger() {
         if (pending.compareAndSet(false, true)) {
@@ -296,8 +290,7 @@ public final class HaproxyAgent implements AutoCloseable {
 
     private synchronized void register() {
         reportDue = true;
-        lease = store.register(new AgentRegistration(settings.agentId(), hostName(), Instant.now(),
-                        settings.url() == null ? null : settings.url().toString()),
+        lease = store.register(new AgentRegistration(settings.agentId(), hostName(), Instant.now()),
                 settings.leaseTtl(), reason -> {
                     LOG.warnf("agent %s lost its lease keep-alive (%s); registering again", settings.agentId(), reason);
                     lease = 0;
@@ -385,8 +378,6 @@ public final class HaproxyAgent implements AutoCloseable {
         if (!applied) {
             return;
         }
-        // told before the report: a waiting command hears it without the etcd write and its watch
-        served.advanceTo(snapshot.revision());
         boolean heartbeatDue = System.currentTimeMillis() - reportedAtMillis >= settings.reconcileInterval().toMillis();
         if (snapshot.revision() > status.appliedRevision() || failedRevision >= 0 || reportDue || heartbeatDue) {
             long t2 = System.nanoTime();

@@ -1,7 +1,6 @@
 package io.bgdeploy.lbconfig.config;
 
 import io.bgdeploy.lb.etcd.EtcdAccess;
-import io.bgdeploy.lbconfig.client.AgentHttpClient;
 import io.bgdeploy.lbconfig.store.AgentConfirmations;
 import io.bgdeploy.lbconfig.store.AgentStatesWatch;
 import io.bgdeploy.lbconfig.store.AnswerRecorder;
@@ -30,8 +29,6 @@ public class Wiring {
      * usually there already; a read costs about as much as this wait.
      */
     private static final Duration WATCH_CATCH_UP = Duration.ofMillis(20);
-    /** An agent not connected within this is heard through etcd for that command. */
-    private static final Duration AGENT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
 
     @Produces
     @Singleton
@@ -73,7 +70,7 @@ public class Wiring {
     @Produces
     @Singleton
     AgentConfirmations confirmations(AgentStatesWatch agents, LbConfig config) {
-        return new AgentConfirmations(agents, new AgentHttpClient(AGENT_CONNECT_TIMEOUT), config.minAgents(), config.applyTimeout());
+        return new AgentConfirmations(agents, config.minAgents(), config.applyTimeout());
     }
 
     void connectEarly(@Observes StartupEvent event, EtcdLbStore store) {

@@ -5,7 +5,6 @@ import io.bgdeploy.lb.etcd.StoredJson.AgentProgress;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Whether the load balancer serves a revision: every agent that serves traffic reports that its
@@ -13,8 +12,7 @@ import java.util.Map;
  * minAgents}) and the expected ones: an agent that registered once stays expected until an
  * operator removes it, so an HAProxy whose agent died, and which keeps the old routing, is waited
  * for and named instead of being forgotten when its lease expires. Pure: decided on the agents'
- * registrations and progress as read from etcd, and on what live agents told this instance directly
- * that their HAProxy serves (which comes before their report in etcd).
+ * registrations and progress as read from etcd.
  */
 public final class AgentConfirmation {
 
@@ -36,11 +34,7 @@ public final class AgentConfirmation {
     private AgentConfirmation() {
     }
 
-    /**
-     * @param heard the revision each agent said its HAProxy serves, asked directly; counts only for
-     *              a live agent, and a later failure in etcd does not undo a revision served
-     */
-    public static Verdict judge(AgentStates states, Map<String, Long> heard, long revision, int minAgents) {
+    public static Verdict judge(AgentStates states, long revision, int minAgents) {
         List<String> behind = new ArrayList<>();
         for (String agent : states.expected().keySet()) {
             if (!states.agents().containsKey(agent)) {
@@ -49,9 +43,6 @@ public final class AgentConfirmation {
             }
         }
         for (String agent : states.agents().keySet()) {
-            if (heard.getOrDefault(agent, -1L) >= revision) {
-                continue;
-            }
             AgentProgress p = states.progress().get(agent);
             if (p != null && p.failure() != null && p.failedRevision() >= revision) {
                 return new Verdict.Refused("agent " + agent + " cannot apply revision " + p.failedRevision() + ": " + p.failure());

@@ -42,8 +42,6 @@ public final class AgentStatesWatch implements AutoCloseable {
     private Map<String, AgentRegistration> agents = new TreeMap<>();
     private Map<String, AgentProgress> progress = new TreeMap<>();
     private Map<String, ExpectedAgent> expected = new TreeMap<>();
-    /** What live agents said directly that their HAProxy serves, until they register anew. */
-    private final Map<String, Long> heard = new TreeMap<>();
     private long revision;
     private long version;
     private long readAt;
@@ -70,27 +68,6 @@ public final class AgentStatesWatch implements AutoCloseable {
 
     private AgentStates snapshot() {
         return new AgentStates(revision, Map.copyOf(agents), Map.copyOf(progress), Map.copyOf(expected));
-    }
-
-    /**
-     * Agent {@code agentId} said directly that its HAProxy serves {@code revision}: counts as a
-     * change, so a waiting command judges again at once.
-     */
-    public void heard(String agentId, long revision) {
-        synchronized (changed) {
-            if (agents.containsKey(agentId) && revision > heard.getOrDefault(agentId, -1L)) {
-                heard.put(agentId, revision);
-                version++;
-                changed.notifyAll();
-            }
-        }
-    }
-
-    /** The revision each live agent said directly that it serves. */
-    public Map<String, Long> heard() {
-        synchronized (changed) {
-            return Map.copyOf(heard);
-        }
     }
 
     /** A number that grows with every change seen. */
@@ -120,7 +97,6 @@ public final class AgentStatesWatch implements AutoCloseable {
      */
     private void replaceWith(AgentStates states) {
         agents = new TreeMap<>(states.agents());
-        heard.keySet().retainAll(agents.keySet());
         progress = new TreeMap<>(states.progress());
         expected = new TreeMap<>(states.expected());
         revision = states.revision();
@@ -149,8 +125,6 @@ public final class AgentStatesWatch implements AutoCloseable {
                         }
                     } else if (key.startsWith(EtcdLayout.AGENTS)) {
                         String id = key.substring(EtcdLayout.AGENTS.length());
-                        // an agent that registers anew may run with another HAProxy: heard from again
-                        heard.remove(id);
                         if (delete) {
                             agents.remove(id);
                         } else {

@@ -34,7 +34,7 @@ class AgentConfirmationTest {
         AgentStates states = new AgentStates(50, Map.of("a", agent("a"), "b", agent("b")), Map.of("a", at("a", 42), "b", at("b", 45)),
                 Map.of("a", expected("a"), "b", expected("b")));
 
-        assertThat(AgentConfirmation.judge(states, Map.of(), 42, 1)).isEqualTo(new Verdict.Confirmed(java.util.List.of("a", "b")));
+        assertThat(AgentConfirmation.judge(states, 42, 1)).isEqualTo(new Verdict.Confirmed(java.util.List.of("a", "b")));
     }
 
     @Test
@@ -42,7 +42,7 @@ class AgentConfirmationTest {
         AgentStates states = new AgentStates(50, Map.of("a", agent("a"), "b", agent("b")), Map.of("a", at("a", 42), "b", at("b", 41)),
                 Map.of());
 
-        assertThat(AgentConfirmation.judge(states, Map.of(), 42, 1)).isEqualTo(new Verdict.Waiting("waiting for b at revision 41"));
+        assertThat(AgentConfirmation.judge(states, 42, 1)).isEqualTo(new Verdict.Waiting("waiting for b at revision 41"));
     }
 
     @Test
@@ -50,7 +50,7 @@ class AgentConfirmationTest {
         AgentStates states = new AgentStates(50, Map.of("a", agent("a")),
                 Map.of("a", new AgentProgress("a", 40, NOW, "haproxy -c: missing certificate", 42)), Map.of());
 
-        assertThat(AgentConfirmation.judge(states, Map.of(), 42, 1)).isInstanceOfSatisfying(Verdict.Refused.class,
+        assertThat(AgentConfirmation.judge(states, 42, 1)).isInstanceOfSatisfying(Verdict.Refused.class,
                 r -> assertThat(r.reason()).contains("agent a cannot apply revision 42").contains("missing certificate"));
     }
 
@@ -58,7 +58,7 @@ class AgentConfirmationTest {
     void fewerLiveAgentsThanRequiredIsNoConfirmation() {
         AgentStates states = new AgentStates(50, Map.of(), Map.of(), Map.of());
 
-        assertThat(AgentConfirmation.judge(states, Map.of(), 42, 1)).isEqualTo(new Verdict.Waiting("0 live agent(s), 1 required"));
+        assertThat(AgentConfirmation.judge(states, 42, 1)).isEqualTo(new Verdict.Waiting("0 live agent(s), 1 required"));
     }
 
     @Test
@@ -66,32 +66,7 @@ class AgentConfirmationTest {
         AgentStates states = new AgentStates(50, Map.of("a", agent("a")), Map.of("a", at("a", 45)),
                 Map.of("a", expected("a"), "dead", expected("dead")));
 
-        assertThat(AgentConfirmation.judge(states, Map.of(), 42, 1)).isInstanceOfSatisfying(Verdict.Waiting.class,
+        assertThat(AgentConfirmation.judge(states, 42, 1)).isInstanceOfSatisfying(Verdict.Waiting.class,
                 w -> assertThat(w.reason()).startsWith("waiting for dead (expected, not live").contains("DELETE /agents/dead"));
-    }
-
-    @Test
-    void anAgentThatSaidDirectlyItServesTheRevisionConfirmsItBeforeItsReportIsInEtcd() {
-        AgentStates states = new AgentStates(50, Map.of("a", agent("a"), "b", agent("b")), Map.of("a", at("a", 41), "b", at("b", 45)),
-                Map.of("a", expected("a"), "b", expected("b")));
-
-        assertThat(AgentConfirmation.judge(states, Map.of("a", 42L), 42, 1)).isEqualTo(new Verdict.Confirmed(java.util.List.of("a", "b")));
-        assertThat(AgentConfirmation.judge(states, Map.of("a", 41L), 42, 1)).isEqualTo(new Verdict.Waiting("waiting for a at revision 41"));
-    }
-
-    @Test
-    void whatAnAgentThatIsNotLiveSaidCountsForNothing() {
-        AgentStates states = new AgentStates(50, Map.of("a", agent("a")), Map.of("a", at("a", 45)),
-                Map.of("a", expected("a"), "gone", expected("gone")));
-
-        assertThat(AgentConfirmation.judge(states, Map.of("gone", 45L), 42, 1)).isInstanceOf(Verdict.Waiting.class);
-    }
-
-    @Test
-    void aFailureInEtcdStillRefusesWhenTheAgentSaidItServesAnEarlierRevision() {
-        AgentStates states = new AgentStates(50, Map.of("a", agent("a")),
-                Map.of("a", new AgentProgress("a", 40, NOW, "haproxy -c: missing certificate", 42)), Map.of());
-
-        assertThat(AgentConfirmation.judge(states, Map.of("a", 41L), 42, 1)).isInstanceOf(Verdict.Refused.class);
     }
 }

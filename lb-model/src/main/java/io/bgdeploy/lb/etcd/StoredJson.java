@@ -72,18 +72,8 @@ public final class StoredJson {
         }
     }
 
-    /**
-     * {@code /bgdeploy/lb/agents/<agentId>}.
-     *
-     * @param url where lb-config-service asks the agent which revision its HAProxy serves
-     *            ({@code GET <url>/served-revision}), an {@code AgentUrl}; null when the agent has
-     *            none, and then it is heard through its {@link AgentProgress} in etcd only
-     */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record AgentRegistration(String agentId, String host, Instant startedAt, String url) {
-        public AgentRegistration(String agentId, String host, Instant startedAt) {
-            this(agentId, host, startedAt, null);
-        }
+    /** {@code /bgdeploy/lb/agents/<agentId>}. */
+    public record AgentRegistration(String agentId, String host, Instant startedAt) {
     }
 
     /**
