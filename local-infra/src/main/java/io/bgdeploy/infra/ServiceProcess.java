@@ -1,10 +1,6 @@
 package io.bgdeploy.infra;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +30,6 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** glibc keeps up to 8 malloc arenas per core, each holding freed memory; two are plenty for a JVM. */
     static final Map<String, String> ENVIRONMENT = Map.of("MALLOC_ARENA_MAX", "2");
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
 
     private static final String LOOPBACK = "127.0.0.1";
 
@@ -99,16 +94,7 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     public boolean isReady() {
-        try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url("/q/health/ready")))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return HttpCheck.answersOk(url("/q/health/ready"), Duration.ofSeconds(2));
     }
 
     public String name() {

@@ -5,15 +5,13 @@ import io.bgdeploy.events.Topics;
 import io.bgdeploy.events.deploy.DeploymentFinished;
 import io.bgdeploy.events.deploy.DeploymentStatus;
 import io.bgdeploy.events.lb.LbCommandApplied;
+import io.bgdeploy.infra.HttpCheck;
 import io.bgdeploy.infra.Suite;
 import io.bgdeploy.infra.Wrk;
 import io.bgdeploy.infra.testing.KafkaTestClient;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,15 +99,7 @@ class SharedPublicPortIT extends SuiteTestSupport {
     }
 
     private static boolean answers(String url) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (IOException notYet) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return HttpCheck.answersOk(url, Duration.ofSeconds(2));
     }
 
     /** The worker of the HAProxy on {@code config} that listens on {@code port}, if one does. */

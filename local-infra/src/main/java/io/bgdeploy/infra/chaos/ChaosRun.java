@@ -1,6 +1,7 @@
 package io.bgdeploy.infra.chaos;
 
 import io.bgdeploy.infra.DeployerClient;
+import io.bgdeploy.infra.HttpCheck;
 import io.bgdeploy.infra.IsolatedHost;
 import io.bgdeploy.infra.SampleAppDescriptor;
 import io.bgdeploy.infra.ServiceProcess;
@@ -9,10 +10,6 @@ import io.bgdeploy.infra.TrafficGenerator;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,7 +59,6 @@ public final class ChaosRun {
      * on the same public port keeps serving meanwhile.
      */
     private static final String KILLED_AGENT = Suite.LB_AGENT;
-    private static final HttpClient STATS_HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
 
     /** One fault: injects it, waits for the suite to come back and says how that went. */
     @FunctionalInterface
@@ -321,16 +317,7 @@ public final class ChaosRun {
 
     /** Whether the stats page of the HAProxy that {@code agentService} runs answers 200 on a new connection. */
     private boolean statsAnswer(String agentService) {
-        try {
-            HttpResponse<Void> r = STATS_HTTP.send(HttpRequest.newBuilder(URI.create(suite.statsUrl(agentService)))
-                    .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.discarding());
-            return r.statusCode() == 200;
-        } catch (IOException notYet) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return HttpCheck.answersOk(suite.statsUrl(agentService), Duration.ofSeconds(1));
     }
 
     /** One request per app on a new connection, each answered 2xx. */
