@@ -25,8 +25,9 @@ import java.util.Map;
 
 /**
  * {@code bin/bench-deployments}: against a running local run ({@code bin/run}), deploys the sample app
- * (2 replicas) N times in a row while wrk sends as many keep-alive requests as it can through HAProxy,
- * then N times with {@code Connection: close} clients. Prints per series what wrk counted (never
+ * (2 replicas) N times in a row with no client load (the deployer's own overhead, nothing competing for
+ * the cores), then N times while wrk sends as many keep-alive requests as it can through HAProxy, then
+ * N times with {@code Connection: close} clients. Prints per series what wrk counted (never
  * retried), the HAProxy master's reload counter before and after (from the agent's {@code /status}),
  * and the deployer's overhead per deployment: total minus slowest pod to READY minus the drain delay.
  * Baseline in the same run: the first deployment, which adds the app to HAProxy (a structural reload).
@@ -74,9 +75,10 @@ public final class DeploymentsBenchmark {
     }
 
     private void run(int count, Duration drainDelay) throws IOException {
-        OUT.printf("Deploying %s (sample app, %d replicas, behind %s) %d times under keep-alive load, then %d times with"
-                + " 'Connection: close' clients; wrk -t%d -c%d through HAProxy on 127.0.0.1:%d; drain delay %s%n",
-                APP, REPLICAS, HOST, count, count, WRK_THREADS, WRK_CONNECTIONS, options.lbPublicPort(), drainDelay);
+        OUT.printf("Deploying %s (sample app, %d replicas, behind %s) %d times with no clients, %d times under keep-alive"
+                + " load, then %d times with 'Connection: close' clients; wrk -t%d -c%d through HAProxy on 127.0.0.1:%d;"
+                + " drain delay %s%n", APP, REPLICAS, HOST, count, count, count, WRK_THREADS, WRK_CONNECTIONS,
+                options.lbPublicPort(), drainDelay);
         String descriptorId = deployer.createDescriptor(NAMESPACE,
                 SampleAppDescriptor.json(root, NAMESPACE, APP, HOST, REPLICAS, Map.of()));
         int reloadsBefore = haproxyReloads();
@@ -88,8 +90,8 @@ public final class DeploymentsBenchmark {
             throw new IllegalStateException("the first deployment ended " + first.status() + ": " + first.reason());
         }
         List<String> report = new ArrayList<>();
-        for (boolean keepAlive : List.of(true, false)) {
-            report.add(series(descriptorId, count, keepAlive, drainDelay));
+        for (Load load : Load.values()) {
+            report.add(series(descriptorId, count, load, drainDelay));
         }
         OUT.println();
         OUT.println("| clients | deployments (not DEPLOYED) | requests | req/s | failed (connect/read/write/timeout) | non-2xx |"
@@ -98,28 +100,40 @@ public final class DeploymentsBenchmark {
         report.forEach(OUT::println);
     }
 
-    private String series(String descriptorId, int count, boolean keepAlive, Duration drainDelay) throws IOException {
-        String clients = keepAlive ? "keep-alive" : "Connection: close";
-        OUT.printf("%n%s: %d deployments under wrk%n", clients, count);
-        Path output = Files.createTempFile("bench-deployments-wrk-", ".txt");
+    /** The client load a series runs under. */
+    private enum Load {
+        NONE("no clients"), KEEP_ALIVE("keep-alive"), CLOSE("Connection: close");
+
+        final String clients;
+
+        Load(String clients) {
+            this.clients = clients;
+        }
+    }
+
+    private String series(String descriptorId, int count, Load load, Duration drainDelay) throws IOException {
+        OUT.printf("%n%s: %d deployments%s%n", load.clients, count, load == Load.NONE ? "" : " under wrk");
         List<String> ids = new ArrayList<>();
         int reloadsBefore = haproxyReloads();
-        Wrk.Result load;
-        try (Wrk wrk = Wrk.start(options.lbPublicPort(), HOST, WRK_THREADS, WRK_CONNECTIONS, keepAlive, output)) {
-            for (int i = 1; i <= count; i++) {
-                DeploymentFinished f = deploy(descriptorId);
-                ids.add(f.deploymentId());
-                OUT.printf("  %3d/%d  %s version %-4s %s in %,d ms%s%n", i, count, f.deploymentId(), f.version(), f.status(),
-                        f.durationMillis(), f.reason() == null ? "" : ": " + f.reason());
+        Wrk.Result requests = null;
+        if (load == Load.NONE) {
+            deploySeries(descriptorId, count, ids);
+        } else {
+            Path output = Files.createTempFile("bench-deployments-wrk-", ".txt");
+            try (Wrk wrk = Wrk.start(options.lbPublicPort(), HOST, WRK_THREADS, WRK_CONNECTIONS, load == Load.KEEP_ALIVE,
+                    output)) {
+                deploySeries(descriptorId, count, ids);
+                requests = wrk.stop();
+            } finally {
+                Files.deleteIfExists(output);
             }
-            load = wrk.stop();
-        } finally {
-            Files.deleteIfExists(output);
         }
         int reloads = haproxyReloads() - reloadsBefore;
         OverheadFigures figures = OverheadFigures.of(new DeploymentTimingsReader(kafkaBootstrap()).read(ids, TOPICS_DEADLINE),
                 drainDelay);
-        OUT.printf("  wrk                %s%n", load);
+        if (requests != null) {
+            OUT.printf("  wrk                %s%n", requests);
+        }
         OUT.printf("  HAProxy reloads    %d (master's counter %d -> %d)%n", reloads, reloadsBefore, reloadsBefore + reloads);
         OUT.printf("  not DEPLOYED       %d of %d%n", figures.notDeployed(), figures.deployments());
         OUT.printf("  total ms           %s%n", figures.total());
@@ -129,11 +143,22 @@ public final class DeploymentsBenchmark {
             throw new IllegalArgumentException(problem);
         });
         OUT.printf("  overhead ms        %s  (total - slowest pod - drain delay %d ms)%n", figures.overhead(), drainDelay.toMillis());
-        return String.format("| %s | %d (%d) | %,d | %,.0f | %d (%d/%d/%d/%d) | %,d | %d | %,d / %,d | %,d / %,d | %,d / %,d / %,d |",
-                clients, figures.deployments(), figures.notDeployed(), load.requests(), load.requestsPerSecond(), load.failed(),
-                load.connectErrors(), load.readErrors(), load.writeErrors(), load.timeouts(), load.non2xx(), reloads,
+        String wrkColumns = requests == null ? "- | - | - | -" : String.format("%,d | %,.0f | %d (%d/%d/%d/%d) | %,d",
+                requests.requests(), requests.requestsPerSecond(), requests.failed(), requests.connectErrors(),
+                requests.readErrors(), requests.writeErrors(), requests.timeouts(), requests.non2xx());
+        return String.format("| %s | %d (%d) | %s | %d | %,d / %,d | %,d / %,d | %,d / %,d / %,d |",
+                load.clients, figures.deployments(), figures.notDeployed(), wrkColumns, reloads,
                 figures.total().p50(), figures.total().p99(), figures.slowestPod().p50(), figures.slowestPod().p99(),
                 figures.overhead().p50(), figures.overhead().p99(), figures.overhead().max());
+    }
+
+    private void deploySeries(String descriptorId, int count, List<String> ids) {
+        for (int i = 1; i <= count; i++) {
+            DeploymentFinished f = deploy(descriptorId);
+            ids.add(f.deploymentId());
+            OUT.printf("  %3d/%d  %s version %-4s %s in %,d ms%s%n", i, count, f.deploymentId(), f.version(), f.status(),
+                    f.durationMillis(), f.reason() == null ? "" : ": " + f.reason());
+        }
     }
 
     private DeploymentFinished deploy(String descriptorId) {
