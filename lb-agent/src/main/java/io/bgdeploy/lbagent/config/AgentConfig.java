@@ -77,8 +77,18 @@ public interface AgentConfig {
         @WithDefault("30")
         int hardStopAfterSeconds();
 
+        /**
+         * HAProxy's global {@code maxconn}. When the open-files limit HAProxy inherits cannot hold it
+         * (two descriptors per connection, one per health-checked server), a lower one is rendered.
+         */
         @WithDefault("4000")
         int maxConnections();
+
+        /**
+         * The hard open-files limit HAProxy runs with; by default this agent's own, which HAProxy
+         * inherits when the agent starts it. Set it when HAProxy runs apart with another limit.
+         */
+        Optional<Long> openFilesLimit();
 
         /**
          * Secret from which HAProxy derives the sticky-session cookie of each server; set the same

@@ -3,11 +3,14 @@ package io.bgdeploy.lbagent.config;
 import io.bgdeploy.lb.etcd.EtcdAccess;
 import io.bgdeploy.lbagent.etcd.EtcdAgentStore;
 import io.bgdeploy.lbagent.messaging.AgentFailurePublisher;
+import io.bgdeploy.lbagent.render.FileDescriptorBudget;
 import io.bgdeploy.lbagent.render.HaproxyConfigRenderer;
 import io.bgdeploy.lbagent.render.HaproxySettings;
+import io.bgdeploy.lbagent.render.ProcLimits;
 import io.bgdeploy.lbagent.sync.AgentSettings;
 import io.bgdeploy.lbagent.sync.HaproxyAgent;
 import io.bgdeploy.lbagent.sync.ReloadTimeout;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
@@ -16,10 +19,13 @@ import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** Builds the framework-free parts of the agent (etcd access, renderer, the agent itself) from configuration. */
@@ -54,13 +60,40 @@ public class Wiring {
 
     @Produces
     @Singleton
-    HaproxyAgent agent(EtcdAgentStore store, AgentSettings settings, AgentFailurePublisher failures, MeterRegistry registry) {
-        return new HaproxyAgent(store, new HaproxyConfigRenderer(), settings, failures::publish,
+    HaproxyAgent agent(EtcdAgentStore store, AgentSettings settings, AgentFailurePublisher failures, MeterRegistry registry,
+                       AgentConfig config) {
+        FileDescriptorBudget budget = fileDescriptorBudget(config.haproxy().openFilesLimit());
+        ConnectionLimitLog limits = new ConnectionLimitLog(settings.agentId());
+        Gauge.builder("lbagent.haproxy.max.connections", limits, ConnectionLimitLog::effectiveMaxConnections)
+                .description("the maxconn HAProxy is given: the configured one, or lower when its open-files limit cannot hold it")
+                .register(registry);
+        return new HaproxyAgent(store, new HaproxyConfigRenderer(budget, limits), settings, failures::publish,
                 (step, nanos) -> registry.timer("lbagent.step", "step", step).record(nanos, TimeUnit.NANOSECONDS));
     }
 
     void closeAgent(@Disposes HaproxyAgent agent) {
         agent.close();
+    }
+
+    /**
+     * HAProxy's open-files limit and threads, from this process: a child inherits both. Without
+     * /proc (not Linux) and without a configured limit, nothing is assumed.
+     */
+    private static FileDescriptorBudget fileDescriptorBudget(Optional<Long> configuredLimit) {
+        int threads = Runtime.getRuntime().availableProcessors();
+        long limit = configuredLimit.orElse(FileDescriptorBudget.UNLIMITED);
+        try {
+            threads = ProcLimits.allowedCpus(Files.readString(Path.of("/proc/self/status")));
+            if (configuredLimit.isEmpty()) {
+                limit = ProcLimits.hardOpenFiles(Files.readString(Path.of("/proc/self/limits")));
+            }
+        } catch (IOException | IllegalArgumentException noProc) {
+            LOG.infof("lb-agent cannot read its limits from /proc (%s); set lbagent.haproxy.open-files-limit"
+                    + " if HAProxy's open-files limit is low", noProc.getMessage());
+        }
+        LOG.infof("HAProxy's open-files limit is %s, for %d threads",
+                limit == FileDescriptorBudget.UNLIMITED ? "unlimited" : Long.toString(limit), threads);
+        return new FileDescriptorBudget(limit, threads);
     }
 
     private static String hostName() {

@@ -9,6 +9,7 @@ import io.bgdeploy.lb.model.ConfigSafety;
 import io.bgdeploy.lbagent.model.ProxyLayout;
 import io.bgdeploy.lbagent.model.Route;
 import io.bgdeploy.lbagent.model.Slot;
+import io.bgdeploy.lbagent.render.FileDescriptorBudget.ConnectionLimit;
 import io.quarkus.qute.Engine;
 import io.quarkus.qute.ReflectionValueResolver;
 import io.quarkus.qute.Template;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -52,8 +54,22 @@ public final class HaproxyConfigRenderer {
     private static final Pattern SECTION_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,254}");
 
     private final Template template;
+    private final FileDescriptorBudget budget;
+    private final Consumer<ConnectionLimit> limits;
 
+    /** A renderer for an HAProxy without an open-files limit: {@code maxconn} is always the configured one. */
     public HaproxyConfigRenderer() {
+        this(FileDescriptorBudget.unlimited(), limit -> { });
+    }
+
+    /**
+     * @param budget the open-files limit HAProxy inherits; a configuration whose {@code maxconn} needs
+     *               more descriptors is rendered with a lower one that fits
+     * @param limits told of the {@code maxconn} of every file rendered
+     */
+    public HaproxyConfigRenderer(FileDescriptorBudget budget, Consumer<ConnectionLimit> limits) {
+        this.budget = budget;
+        this.limits = limits;
         Engine engine = Engine.builder()
                 .addDefaults()
                 .addValueResolver(new ReflectionValueResolver())
@@ -73,8 +89,11 @@ public final class HaproxyConfigRenderer {
             }
         }
         List<BackendView> backends = layout.slots().stream().map(HaproxyConfigRenderer::backendView).toList();
+        ConnectionLimit limit = connectionLimit(settings, !certificates.isEmpty(), backends);
+        limits.accept(limit);
         return template
                 .data("settings", settings)
+                .data("maxConnections", limit.effective())
                 .data("publicBind", settings.publicBind())
                 .data("httpsBind", settings.httpsBind())
                 .data("statsBind", settings.statsBind())
@@ -88,6 +107,13 @@ public final class HaproxyConfigRenderer {
                 .data("NO_ROUTE", ProxyLayout.NO_ROUTE)
                 .data("UNAVAILABLE", ProxyLayout.UNAVAILABLE)
                 .render();
+    }
+
+    /** Listening sockets: stats, public HTTP, HTTPS when a frontend uses TLS, the Runtime API socket if any. */
+    private ConnectionLimit connectionLimit(HaproxySettings settings, boolean https, List<BackendView> backends) {
+        int listeners = 2 + (https ? 1 : 0) + (settings.runtimeSocket() == null ? 0 : 1);
+        int checked = backends.stream().filter(b -> b.healthCheckPath() != null).mapToInt(b -> b.servers().size()).sum();
+        return budget.connectionLimit(settings.maxConnections(), listeners, checked);
     }
 
     /** The hosts map file: one {@code <host> <section>} line per host. */
