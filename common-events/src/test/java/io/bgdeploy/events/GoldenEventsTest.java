@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.bgdeploy.events.deploy.DeployRequested;
 import io.bgdeploy.events.deploy.DeploymentFinished;
 import io.bgdeploy.events.deploy.DeploymentStatus;
+import io.bgdeploy.events.lb.ServerSpec;
 import io.bgdeploy.events.lb.SwitchFrontend;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -55,6 +56,8 @@ class GoldenEventsTest {
         var sw = EventCodec.decode(golden(EventType.SWITCH_FRONTEND), SwitchFrontend.class).data();
         assertThat(sw.expectedBackendId()).isEqualTo("default-shop-2");
         assertThat(sw.frontend().redirectWww()).isTrue();
+        assertThat(sw.backend().id()).isEqualTo(sw.backendId());
+        assertThat(sw.backend().servers()).extracting(ServerSpec::address).containsExactly("10.1.2.3");
     }
 
     @Test

@@ -71,6 +71,13 @@ class MalformedEventsTest {
     }
 
     @Test
+    void switchCarryingAnotherBackendThanItSwitchesToIsRejected() throws Exception {
+        String json = mutate(EventType.SWITCH_FRONTEND,
+                r -> ((ObjectNode) r.get("data").get("backend")).put("id", "default-shop-4"));
+        assertThat(reasonFor(json)).contains("backend default-shop-4 carried by the switch is not the backendId default-shop-3");
+    }
+
+    @Test
     void wrongSpecVersionTrailingTextAndDuplicatesAreRejected() throws Exception {
         assertThat(reasonFor(mutate(EventType.POD_GONE, r -> r.put("specversion", "0.3")))).contains("specversion");
         String good = GoldenEventsTest.golden(EventType.POD_GONE);

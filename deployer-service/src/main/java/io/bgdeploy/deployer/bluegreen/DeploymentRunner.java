@@ -42,8 +42,7 @@ public final class DeploymentRunner {
                 new FindBlue(store, platform, journal),
                 new CreateGreen(platform, reporters, journal),
                 new WaitForHealth(board, store, settings.healthDeadline(), journal),
-                new UpsertGreenBackend(platform, commands, backends, journal),
-                new SwitchTraffic(commands, journal),
+                new SwitchTraffic(platform, commands, backends, journal),
                 new RouteStable(stable),
                 new DrainBlue(store, settings.drainDelay(), journal),
                 new RemoveBlue(platform, commands, board, store, journal)), rollback, journal);

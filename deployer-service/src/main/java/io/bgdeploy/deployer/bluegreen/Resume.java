@@ -9,8 +9,8 @@ import io.bgdeploy.events.deploy.DeploymentStatus;
 /**
  * Continues a deployment that a deployer left unfinished (it stopped, or lost the app's lock) from
  * the phase it was in, as if it had not stopped: green is created if it is not there yet, its
- * health awaited (with the health its predecessor stored), the backend and the switch sent again
- * (under new command ids; a switch that was applied already is confirmed again), then drained and
+ * health awaited (with the health its predecessor stored), the switch (with green's backend) sent again
+ * (under a new command id; a switch that was applied already is confirmed again), then drained and
  * blue removed. A deployment that was rolling back is rolled back to its end. Blue serves until the
  * switch is confirmed, and a step that fails rolls the deployment back as in an uninterrupted run.
  */
@@ -62,7 +62,7 @@ final class Resume {
             case SWITCHING -> {
                 // the switch may have been applied: a rollback from here switches back first
                 run.switchAttempted = true;
-                return chain.runFrom(run, UpsertGreenBackend.NAME);
+                return chain.runFrom(run, SwitchTraffic.NAME);
             }
             case DRAINING, REMOVING_BLUE -> {
                 run.switchAttempted = true;

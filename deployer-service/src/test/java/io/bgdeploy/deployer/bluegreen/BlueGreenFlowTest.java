@@ -25,6 +25,8 @@ import io.bgdeploy.events.deploy.Descriptor;
 import io.bgdeploy.events.lb.RemoveBackend;
 import io.bgdeploy.events.lb.RemoveFrontend;
 import io.bgdeploy.events.lb.SwitchFrontend;
+import io.bgdeploy.events.lb.UpsertBackend;
+import io.bgdeploy.events.lb.LbCommand;
 import io.bgdeploy.events.pod.PodGone;
 import io.bgdeploy.events.pod.PodStarted;
 import org.junit.jupiter.api.AfterEach;
@@ -115,6 +117,50 @@ class BlueGreenFlowTest {
                 .isEmpty();
         assertThat(sink.of(PodGone.class)).extracting(g -> g.pod().podName()).containsExactlyInAnyOrder("order-1-p0",
                 "order-1-p1");
+    }
+
+    @Test
+    void theSwitchCarriesGreensBackendSoThatSwitchingIsOneLoadBalancerCommand() {
+        deploy(descriptor("one", "#", ""));
+        Deployment v2 = deploy(descriptor("one", "#", ""));
+
+        List<LbCommand> switching = lb.commands.stream().filter(c -> c.deploymentId().equals(v2.id()))
+                .filter(c -> c instanceof UpsertBackend || c instanceof SwitchFrontend).toList();
+        assertThat(switching).singleElement().isInstanceOfSatisfying(SwitchFrontend.class, s -> {
+            assertThat(s.expectedBackendId()).isEqualTo("default-one-1");
+            assertThat(s.backendId()).isEqualTo("default-one-2");
+            assertThat(s.backend().servers()).hasSize(2);
+        });
+        assertThat(lb.frontends).containsEntry(HostName.of("one.example.com"), "default-one-2");
+    }
+
+    @Test
+    void aSwitchRejectedWithItsBackendRollsBackWithBlueServingAndNoGreenBackendLeft() {
+        deploy(descriptor("stale", "#", ""));
+        lb.reject = c -> c instanceof SwitchFrontend s && s.backendId().equals("default-stale-2");
+
+        Deployment v2 = deploy(descriptor("stale", "#", ""));
+
+        assertThat(v2.status()).isEqualTo(DeploymentStatus.FAILURE);
+        assertThat(v2.reason()).contains("rejected SwitchFrontend");
+        assertThat(lb.frontends).containsEntry(HostName.of("stale.example.com"), "default-stale-1");
+        assertThat(lb.backends).containsOnlyKeys("default-stale-1");
+        assertThat(platform.workloads).containsOnlyKeys("default/stale-1");
+        assertThat(platform.stable).containsEntry("default/stale", "1");
+    }
+
+    @Test
+    void withoutAFrontendOnlyTheBackendIsSent() {
+        Descriptor d = descriptor("headless", "#", "");
+        d = new Descriptor(null, null, null, d.namespace(), d.appName(), d.newVersion(), d.replicas(), d.deploymentType(),
+                null, false, false, List.of(), false, null, null, null, false, false, Map.of(), List.of(), List.of(),
+                d.podspec());
+        Deployment result = deploy(d);
+
+        assertThat(result.status()).isEqualTo(DeploymentStatus.DEPLOYED);
+        assertThat(lb.commands).filteredOn(c -> c.deploymentId().equals(result.id()))
+                .noneMatch(SwitchFrontend.class::isInstance).anyMatch(UpsertBackend.class::isInstance);
+        assertThat(lb.backends).containsKey("default-headless-1");
     }
 
     @Test

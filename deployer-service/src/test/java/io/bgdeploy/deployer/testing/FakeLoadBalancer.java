@@ -18,7 +18,7 @@ import java.util.function.Predicate;
 /**
  * A load balancer with lb-config-service's rules: backends and frontends in memory, a switch is a
  * compare-and-swap on the backend the frontend routes to (a switch to where it routes already is
- * confirmed), a backend in use cannot be removed, a command id is answered once.
+ * confirmed; the backend a switch carries is stored with it, or not at all), a backend in use cannot be removed, a command id is answered once.
  */
 public final class FakeLoadBalancer implements LoadBalancer {
 
@@ -71,6 +71,11 @@ public final class FakeLoadBalancer implements LoadBalancer {
             String current = frontends.get(s.frontend().host());
             if (!java.util.Objects.equals(current, s.expectedBackendId()) && !s.backendId().equals(current)) {
                 return new Answer(Outcome.REJECTED, "frontend routes to " + current + ", not " + s.expectedBackendId());
+            }
+            if (s.backend() != null) {
+                // the backend the switch carries, stored as its upsert would have stored it
+                backends.put(s.backendId(), new UpsertBackend(s.commandId(), s.deploymentId(), s.namespace(), s.appName(),
+                        s.backend()));
             }
             frontends.put(s.frontend().host(), s.backendId());
         } else if (command instanceof RemoveFrontend r) {

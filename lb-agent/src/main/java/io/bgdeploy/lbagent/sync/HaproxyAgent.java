@@ -56,9 +56,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Keeps one HAProxy in step with etcd.
  *
  * <p>A change that keeps HAProxy's structure (a switch, a new version of an app moving into a free
- * slot, servers coming and going) goes through the Runtime API: the files are written first (so a
- * restart comes up the same), then the commands are sent, then what they changed is read back, and
- * only then is the revision reported as applied. A change of structure (a new app or host, other
+ * slot, servers coming and going) goes through the Runtime API: the commands are sent while the
+ * files are rendered and written on another thread (so a restart comes up the same), what they
+ * changed is read back, and only once both are done is the revision reported as applied. A change of structure (a new app or host, other
  * settings) renders a file, validates it with {@code haproxy -c}, swaps it in atomically, reloads
  * through the master socket and waits until the master confirms a new worker. A file that fails
  * validation or a failed reload never replaces the last good configuration.
@@ -140,7 +140,7 @@ public final class HaproxyAgent implements AutoCloseable {
     private final RuntimeApi runtimeApi;
     private final String mapFile;
     private final ScheduledExecutorService loop;
-    /** Writes the hosts map while the loop sends the Runtime API commands. */
+    /** Renders and writes the files (hosts map, configuration) while the loop sends the Runtime API commands. */
     private final ExecutorService files;
     /** Reads everything from etcd once per reconcile interval, off the loop. */
     private final ScheduledExecutorService reread;
@@ -442,14 +442,11 @@ public final class HaproxyAgent implements AutoCloseable {
             live = desired;
             return true;
         }
-        long t1 = System.nanoTime();
-        // the hosts map is written while the commands go (it is off a switch's path); the revision is
-        // reported only once it is on disk, and an agent that dies before converges at its next start
+        // the files (hosts map, and the configuration when servers come or go) are rendered and written
+        // while the commands go, off the path of the change; the revision is reported only once they
+        // are on disk, and an agent that dies before converges at its next start
         Future<?> mapWritten = mapCurrent ? null : files.submit(() -> writeAtomically(settings.mapFile(), renderer.renderMap(desired)));
-        if (!slotsCurrent) {
-            writeAtomically(settings.configFile(), render(desired));
-            timer.record("write", System.nanoTime() - t1);
-        }
+        Future<?> configWritten = slotsCurrent ? null : files.submit(() -> writeAtomically(settings.configFile(), render(desired)));
         long t2 = System.nanoTime();
         try {
             applyStep(plan.serverCommands(), Set.of(), plan.touchedSlots(), desired);
@@ -461,11 +458,14 @@ public final class HaproxyAgent implements AutoCloseable {
                     settings.agentId(), snapshot.revision(), e.getMessage());
             runtime = null;
             awaitWritten(mapWritten);
+            awaitWritten(configWritten);
             return applyWithReload(LayoutPlanner.plan(snapshot.model(), SlotAssignment.of(desired), true), snapshot.revision());
         }
         long t3 = System.nanoTime();
         awaitWritten(mapWritten);
-        if (mapWritten != null) {
+        awaitWritten(configWritten);
+        if (mapWritten != null || configWritten != null) {
+            // only what the commands did not cover: the wait for the files after them
             timer.record("write", System.nanoTime() - t3);
         }
         runtime = scope == null ? plan.expectedAfter(runtime, desired)
@@ -482,7 +482,7 @@ public final class HaproxyAgent implements AutoCloseable {
         return true;
     }
 
-    /** Waits until the hosts map written beside the Runtime API commands is on disk; throws when it could not be written. */
+    /** Waits until a file written beside the Runtime API commands is on disk; throws when it could not be written. */
     private static void awaitWritten(Future<?> written) {
         if (written == null) {
             return;
@@ -491,9 +491,9 @@ public final class HaproxyAgent implements AutoCloseable {
             written.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while the hosts map was written", e);
+            throw new IllegalStateException("interrupted while the files were written", e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("the hosts map could not be written: " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException("the files could not be written: " + e.getCause().getMessage(), e.getCause());
         }
     }
 

@@ -47,7 +47,7 @@ public final class CommandPlanner {
             return upsert(storedKeys, c);
         }
         if (command instanceof SwitchFrontend c) {
-            return switchFrontend(current, c);
+            return c.backend() == null ? switchFrontend(current, c) : upsertAndSwitch(current, storedKeys, c);
         }
         if (command instanceof RemoveBackend c) {
             return removeBackend(current, storedKeys, c.backendId());
@@ -59,7 +59,10 @@ public final class CommandPlanner {
     }
 
     private static CommandPlan upsert(Set<String> storedKeys, UpsertBackend command) {
-        BackendSpec backend = command.backend();
+        return upsert(storedKeys, command.backend(), command.namespace(), command.appName());
+    }
+
+    private static CommandPlan upsert(Set<String> storedKeys, BackendSpec backend, String namespace, String appName) {
         List<String> unsafe = ConfigSafety.problems(backend);
         if (!unsafe.isEmpty()) {
             return new CommandPlan.Reject(String.join("; ", unsafe));
@@ -72,11 +75,29 @@ public final class CommandPlanner {
         }
         puts.put(EtcdLayout.configBackend(backend.id()),
                 StoredJson.write(new BackendOptions(backend.compression(), backend.headers(), backend.healthCheckPath(),
-                        Keys.app(command.namespace(), command.appName()))));
+                        Keys.app(namespace, appName))));
         List<String> deletes = new ArrayList<>();
         String prefix = EtcdLayout.proxyBackend(backend.id());
         storedKeys.stream().filter(key -> key.startsWith(prefix) && !puts.containsKey(key)).sorted().forEach(deletes::add);
         return new CommandPlan.Write(puts, deletes, List.of());
+    }
+
+    /**
+     * The backend the switch carries and the switch itself, in one write: the switch is decided as
+     * if the upsert were applied, and neither is written when either is refused.
+     */
+    private static CommandPlan upsertAndSwitch(LbModel current, Set<String> storedKeys, SwitchFrontend c) {
+        CommandPlan upsert = upsert(storedKeys, c.backend(), c.namespace(), c.appName());
+        if (!(upsert instanceof CommandPlan.Write backend)) {
+            return upsert;
+        }
+        CommandPlan switched = switchFrontend(current, c);
+        if (!(switched instanceof CommandPlan.Write frontend)) {
+            return switched;
+        }
+        Map<String, byte[]> puts = new HashMap<>(backend.puts());
+        puts.putAll(frontend.puts());
+        return new CommandPlan.Write(puts, backend.deletes(), List.of());
     }
 
     private static CommandPlan switchFrontend(LbModel current, SwitchFrontend c) {
@@ -85,7 +106,7 @@ public final class CommandPlanner {
         if (!unsafe.isEmpty()) {
             return new CommandPlan.Reject(String.join("; ", unsafe));
         }
-        if (current.backend(c.backendId()).isEmpty()) {
+        if (c.backend() == null && current.backend(c.backendId()).isEmpty()) {
             return new CommandPlan.Reject("backend " + c.backendId() + " does not exist: upsert it before switching "
                     + f.host() + " to it");
         }

@@ -136,7 +136,8 @@ public final class EtcdLbStore implements AutoCloseable {
     /**
      * What a command is decided on: only the keys it can change or depends on, so that a command
      * costs the same with ten apps as with thousands. Removing a backend reads every frontend, to
-     * refuse it while one still routes there.
+     * refuse it while one still routes there. A switch that carries its backend reads what the
+     * switch and the upsert read, which are the same keys.
      */
     private static ConfigKeys readFor(LbCommand command) {
         if (command instanceof UpsertBackend c) {

@@ -38,6 +38,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 
 /** The whole service: commands from Kafka, etcd, an agent's confirmation, answers on Kafka. */
@@ -118,6 +119,34 @@ class LbCommandFlowTest {
                 .body("agents.find { it.agentId == '" + AgentResource.AGENT_ID + "' }.live", equalTo(true))
                 .body("agents.find { it.agentId == '" + AgentResource.AGENT_ID + "' }.staleSeconds", notNullValue());
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void aSwitchThatCarriesItsBackendAppliesBothOrNeither() {
+        String app = "app" + UUID.randomUUID().toString().substring(0, 6);
+        String host = app + ".example.com";
+        String green = "default-" + app + "-1";
+        String stale = "default-" + app + "-2";
+        String switchId = UUID.randomUUID().toString();
+        String staleId = UUID.randomUUID().toString();
+        try (var events = KafkaTestClient.reader(bootstrap, Topics.LB_EVENTS)) {
+            send(new SwitchFrontend(switchId, "d-" + app, "default", app, FrontendSpec.http(host), green, null,
+                    new BackendSpec(green, List.of(new ServerSpec("pod-1", "127.0.0.1", BLUE_PORT)), false, List.of(), null)));
+            send(new SwitchFrontend(staleId, "d-" + app, "default", app, FrontendSpec.http(host), stale, "default-" + app + "-0",
+                    new BackendSpec(stale, List.of(new ServerSpec("pod-2", "127.0.0.1", BLUE_PORT)), false, List.of(), null)));
+
+            var applied = events.await(r -> switchId.equals(commandId(r)), Duration.ofSeconds(60));
+            var rejected = events.await(r -> staleId.equals(commandId(r)), Duration.ofSeconds(60));
+
+            assertThat(data(applied)).isInstanceOfSatisfying(LbCommandApplied.class,
+                    a -> assertThat(a.agents()).containsExactly(AgentResource.AGENT_ID));
+            assertThat(data(rejected)).isInstanceOfSatisfying(LbCommandRejected.class,
+                    r -> assertThat(r.reason()).contains("stale switch"));
+        }
+        given().get("/frontends").then().statusCode(200)
+                .body("frontends.find { it.hostname == '" + host + "' }.backendId", equalTo(green));
+        given().get("/backends").then().statusCode(200).body("backends.id", hasItem(green))
+                .body("backends.id", not(hasItem(stale)));
     }
 
     @Test

@@ -60,4 +60,30 @@ class CommandPlannerTest {
         assertThat(CommandPlanner.plan(MODEL, Set.of(), command)).isInstanceOfSatisfying(CommandPlan.Reject.class,
                 r -> assertThat(r.reason()).contains("default-shop-9 does not exist"));
     }
+
+    @Test
+    void aSwitchCarryingItsBackendWritesBothInOneTransaction() {
+        SwitchFrontend command = new SwitchFrontend("c1", null, "default", "shop", FrontendSpec.http("shop.example.com"),
+                "default-shop-9", "default-shop-1", new BackendSpec("default-shop-9",
+                List.of(new ServerSpec("b", "10.0.0.2", 80)), false, List.of(), null));
+
+        CommandPlan plan = CommandPlanner.plan(MODEL, Set.of("/proxy/backends/default-shop-9/old"), command);
+
+        assertThat(plan).isInstanceOfSatisfying(CommandPlan.Write.class, w -> {
+            assertThat(w.puts()).containsKeys("/proxy/backends/default-shop-9/b", "/bgdeploy/lb/config/backends/default-shop-9",
+                    "/proxy/frontends/shop.example.com");
+            assertThat(new String(w.puts().get("/proxy/frontends/shop.example.com"))).contains("default-shop-9");
+            assertThat(w.deletes()).containsExactly("/proxy/backends/default-shop-9/old");
+        });
+    }
+
+    @Test
+    void aStaleSwitchCarryingItsBackendWritesNeitherTheBackendNorTheFrontend() {
+        SwitchFrontend command = new SwitchFrontend("c1", null, "default", "shop", FrontendSpec.http("shop.example.com"),
+                "default-shop-9", "default-shop-2", new BackendSpec("default-shop-9",
+                List.of(new ServerSpec("b", "10.0.0.2", 80)), false, List.of(), null));
+
+        assertThat(CommandPlanner.plan(MODEL, Set.of(), command)).isInstanceOfSatisfying(CommandPlan.Reject.class,
+                r -> assertThat(r.reason()).contains("stale switch"));
+    }
 }
