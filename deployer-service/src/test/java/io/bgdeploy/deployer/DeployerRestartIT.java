@@ -146,7 +146,8 @@ class DeployerRestartIT {
             assertThat(suite.lb.frontends).containsEntry(HostName.of(app + ".example.com"), "default-" + app + "-1");
             assertThat(suite.lb.backends).doesNotContainKey("default-" + app + "-2");
             assertThat(servedBy(app + ".example.com")).contains(app + " version 1");
-            assertThat(deployers.livePods(app + "-2")).as("green pods of " + app).isEmpty();
+            await().alias("green pods of " + app + " stop in the background").atMost(Duration.ofSeconds(30))
+                    .until(() -> deployers.livePods(app + "-2").isEmpty());
         }
         assertThat(field(stuckGreen, "reason")).contains("health check failed");
         assertThat(field(rollbackGreen, "reason")).contains("the deployer stopped during ROLLING_BACK");

@@ -124,8 +124,11 @@ class RequestOrderIT {
             assertThat(doubles.lb.frontends)
                     .containsEntry(HostName.of(app + ".example.com"), "default-" + app + "-" + last);
             // only this app's pods: a deployer that starts restores the serving versions other tests left in the shared etcd
+            // a replaced version's pods stop in the background, within their grace period
             for (int v = 1; v < last; v++) {
-                assertThat(deployers.livePods(app + "-" + v)).as("pods of replaced version %d", v).isEmpty();
+                String workload = app + "-" + v;
+                await().alias("pods of replaced version " + v).atMost(Duration.ofSeconds(30))
+                        .until(() -> deployers.livePods(workload).isEmpty());
             }
             assertThat(deployers.livePods(app + "-" + last)).as("pods of the last version").isNotEmpty();
         }

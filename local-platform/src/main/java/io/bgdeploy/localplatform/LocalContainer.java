@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -63,6 +64,16 @@ final class LocalContainer {
     /** Called by the pod once the state file names this container's process (before that it does not count as running). */
     void markRunning() {
         running = true;
+    }
+
+    /** The local port its {@code PORT} names, if any. */
+    OptionalInt port() {
+        try {
+            String port = launch.env().get("PORT");
+            return port == null ? OptionalInt.empty() : OptionalInt.of(Integer.parseInt(port));
+        } catch (NumberFormatException notAPort) {
+            return OptionalInt.empty();
+        }
     }
 
     int restarts() {

@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
@@ -85,6 +86,11 @@ public final class LocalPlatform {
     private static final Duration LOG_POLL_INTERVAL = Duration.ofMillis(100);
     /** How long the sink may take to confirm a round of lines before they are read and sent again. */
     private static final Duration LOG_CONFIRM_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * How much longer than the grace period {@link #stopAll} waits for the pods to stop: SIGKILL, and
+     * the final read of their files while the sink confirms.
+     */
+    private static final Duration STOP_ALL_MARGIN = Duration.ofSeconds(40);
 
     /**
      * A supervising process, by pid and start time (a pid alone may be reused by a later process).
@@ -115,9 +121,19 @@ public final class LocalPlatform {
     private final LogFollower logs;
     private final Map<String, LocalWorkload> workloads = new ConcurrentHashMap<>();
     private final ScheduledExecutorService memoryWatchdog;
+    private final PodTerminations terminations = new PodTerminations();
+    /** The local ports of every pod until its processes ended (a stopping pod may still listen on them). */
+    private final Set<Integer> portsHeld = ConcurrentHashMap.newKeySet();
+    private final IntSupplier portSource;
     private volatile Path builtinClasspath;
 
     public LocalPlatform(Settings settings, ContainerLogSink logs) {
+        this(settings, logs, LocalPlatform::unusedPort);
+    }
+
+    /** @param portSource a local port that nothing listens on now (tests choose which) */
+    LocalPlatform(Settings settings, ContainerLogSink logs, IntSupplier portSource) {
+        this.portSource = portSource;
         if (settings.memoryCheckPeriod().isNegative()) {
             throw new IllegalArgumentException(settings.settingsPrefix() + "memory-check-period " + settings.memoryCheckPeriod()
                     + " is negative: give a period such as 1s, or 0s to turn the memory check off");
@@ -190,7 +206,11 @@ public final class LocalPlatform {
         return workloads.containsKey(key(namespace, workloadName));
     }
 
-    /** Starts or stops pods until the workload has that many; 0 stops every pod. */
+    /**
+     * Starts or stops pods until the workload has that many; 0 stops every pod. Returns at once: the
+     * pods to stop leave {@link #pods} now and stop in the background, as on Kubernetes
+     * ({@link #terminatingPods}).
+     */
     public void scale(String namespace, String workloadName, int replicas) {
         LocalWorkload w = workloads.get(key(namespace, workloadName));
         if (w != null) {
@@ -198,7 +218,14 @@ public final class LocalPlatform {
         }
     }
 
-    /** Stops the workload's pods and forgets it; nothing happens if it does not exist. */
+    /**
+     * Forgets the workload and stops its pods; nothing happens if it does not exist. Returns at once,
+     * as a delete on Kubernetes does once the API server accepted it: the workload is gone from
+     * {@link #exists}, {@link #workloads} and {@link #pods} now (a workload of the same name can be
+     * created again), and its pods stop in the background ({@link #terminatingPods}): SIGTERM, SIGKILL
+     * after the grace period, their last lines delivered, then each is reported gone to the
+     * workload's listener and its ports are free for new pods.
+     */
     public void delete(String namespace, String workloadName) {
         LocalWorkload w = workloads.remove(key(namespace, workloadName));
         if (w != null) {
@@ -295,7 +322,49 @@ public final class LocalPlatform {
         }
         workloads.values().forEach(LocalWorkload::stopKeepingState);
         workloads.clear();
+        Duration bound = settings.terminationGrace().plus(STOP_ALL_MARGIN);
+        if (!terminations.awaitAll(bound)) {
+            LOG.warn("pods %s had not stopped %d s after the local platform began to stop: left as they are",
+                    terminatingPods(), bound.toSeconds());
+        }
+        terminations.shutdown();
         logs.stop();
+    }
+
+    /**
+     * The pods ({@code <namespace>/<pod>}) whose stop has begun (scaled down, deleted, or stopped with
+     * the platform) and whose processes have not all ended yet, or whose last lines are not
+     * delivered yet.
+     */
+    public List<String> terminatingPods() {
+        return terminations.terminating().stream().map(p -> p.namespace() + "/" + p.name()).sorted().toList();
+    }
+
+    /**
+     * Stops the pod in the background: SIGTERM, SIGKILL after the grace period, its last lines read.
+     *
+     * @param forget whether the pod is deleted (marked so in its state file at once, so that no other
+     *               supervisor adopts it again; its files go once it stopped, and it is reported gone)
+     */
+    void terminate(LocalPod pod, boolean forget) {
+        Instant now = Instant.now();
+        List<ProcessHandle> mains = pod.stopSupervising(forget ? now : null);
+        terminations.terminate(pod, mains, now.plus(settings.terminationGrace()), forget);
+    }
+
+    /**
+     * A pod a stopped supervisor had begun to delete: its stop is finished here (what still runs gets
+     * SIGTERM again and SIGKILL once the grace period that began then is over); it is not adopted
+     * into its workload. Its state file names this process from now on.
+     */
+    private void finishDeletion(LocalPodState state) {
+        LocalWorkload deleted = new LocalWorkload(this, state.namespace(), state.workload(), null, PodListener.NONE);
+        LocalPod pod = LocalPod.deleted(this, deleted, state);
+        holdPorts(pod.heldPorts());
+        List<ProcessHandle> mains = pod.stopSupervising(state.terminatingSince());
+        terminations.terminate(pod, mains, state.terminatingSince().plus(settings.terminationGrace()), true);
+        LOG.info("pod %s of workload %s in %s was being deleted when its supervisor %d stopped: its stop is finished"
+                + " here", state.podName(), state.workload(), state.namespace(), state.supervisor().pid());
     }
 
     /**
@@ -306,6 +375,7 @@ public final class LocalPlatform {
         if (memoryWatchdog != null) {
             memoryWatchdog.shutdownNow();
         }
+        terminations.abandon();
         workloads.values().forEach(LocalWorkload::abandon);
         workloads.clear();
         logs.stop();
@@ -320,7 +390,31 @@ public final class LocalPlatform {
         return s.toString();
     }
 
-    static int freePort() {
+    /**
+     * A local port for a new pod: free now, and held by no pod of this platform (a pod that stops may
+     * have closed its listener and still run: its ports are not handed out until it ended).
+     */
+    int freePort() {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = portSource.getAsInt();
+            if (portsHeld.add(port)) {
+                return port;
+            }
+        }
+        throw new IllegalStateException("no free local port that no local pod holds in 100 attempts: stop pods");
+    }
+
+    /** Ports of an adopted pod: handed to no new pod until it ended. */
+    void holdPorts(Set<Integer> ports) {
+        portsHeld.addAll(ports);
+    }
+
+    /** The pod's processes ended: its ports may go to new pods. */
+    void releasePorts(Set<Integer> ports) {
+        portsHeld.removeAll(ports);
+    }
+
+    private static int unusedPort() {
         try (ServerSocket s = new ServerSocket(0)) {
             s.setReuseAddress(true);
             return s.getLocalPort();
@@ -413,6 +507,10 @@ public final class LocalPlatform {
                     LOG.warn("pod %s of app %s in %s is supervised by the process %d, which still runs:"
                             + " left to it", state.podName(), state.appName(), state.namespace(), state.supervisor().pid());
                 }
+                continue;
+            }
+            if (state.terminatingSince() != null) {
+                finishDeletion(state);
                 continue;
             }
             LocalWorkload w = workloads.computeIfAbsent(key(state.namespace(), state.workload()),

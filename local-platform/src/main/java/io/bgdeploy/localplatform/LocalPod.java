@@ -1,16 +1,16 @@
 package io.bgdeploy.localplatform;
 
-
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.Set;
 
 /**
  * One local pod: one supervised process per container of the pod spec, sharing the pod's ports.
@@ -57,10 +57,19 @@ final class LocalPod {
      * one that ended meanwhile is started again and counted as a restart.
      */
     static LocalPod adopted(LocalPlatform platform, LocalWorkload workload, LocalPodState s) {
+        return of(platform, workload, s, true);
+    }
+
+    /** A pod another process had begun to delete, to finish stopping it: no container is started again. */
+    static LocalPod deleted(LocalPlatform platform, LocalWorkload workload, LocalPodState s) {
+        return of(platform, workload, s, false);
+    }
+
+    private static LocalPod of(LocalPlatform platform, LocalWorkload workload, LocalPodState s, boolean kept) {
         LocalPod pod = new LocalPod(platform, workload, s.podName(), s.appName(), s.version(), s.deploymentId(), s.ports());
         for (LocalPodState.Container c : s.containers()) {
             ProcessHandle live = LocalPlatform.liveProcess(c.pid(), c.startedMillis()).orElse(null);
-            if (live == null) {
+            if (live == null && kept) {
                 LOG.warn("pod %s container %s ended while no process supervised it: starting it again", s.podName(), c.name());
             }
             pod.containers.add(new LocalContainer(platform, pod, c.launch(), live, live == null ? c.restarts() + 1 : c.restarts()));
@@ -129,11 +138,15 @@ final class LocalPod {
 
     /** Writes the state file: this process as supervisor, every container's process. */
     synchronized void saveState() {
-        if (ended) {
-            return;
+        if (!ended) {
+            writeState(null);
         }
+    }
+
+    private void writeState(Instant terminatingSince) {
         LocalPodState state = new LocalPodState(workload.namespace(), workload.name(), appName, version, deploymentId, name,
-                ports, platform.settings().supervisor(), containers.stream().map(LocalContainer::state).toList());
+                ports, platform.settings().supervisor(), containers.stream().map(LocalContainer::state).toList(),
+                terminatingSince);
         Path file = platform.podStateFile(workload.namespace(), name);
         try {
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
@@ -150,37 +163,41 @@ final class LocalPod {
     }
 
     /**
-     * Stops every container as the kubelet does: SIGTERM to each container's process, SIGKILL after
-     * the grace period to what still runs of it and of the processes it started.
+     * Stops supervising the containers (none is restarted from now on) and returns their processes
+     * that still run, for {@link PodTerminations} to stop in the background.
      *
-     * @param forget whether the pod's state file goes too (false when the supervisor stops with its
-     *               pods: the next supervising process reports them gone and replaces them)
+     * @param terminatingSince when the pod's deletion began, written to its state file so that no other
+     *                         supervisor adopts it into its workload again; null when the pod only stops
+     *                         with its supervisor (its state file stays as it is, for the next one)
      */
-    void stop(boolean forget) {
+    List<ProcessHandle> stopSupervising(Instant terminatingSince) {
         synchronized (this) {
+            if (terminatingSince != null) {
+                writeState(terminatingSince);
+            }
             ended = true;
         }
         List<ProcessHandle> mains = new ArrayList<>();
-        List<ProcessHandle> all = new ArrayList<>();
         for (LocalContainer c : containers) {
             ProcessHandle h = c.stopSupervising();
             if (h != null) {
                 mains.add(h);
-                h.descendants().forEach(all::add);
-                all.add(h);
             }
         }
-        mains.forEach(ProcessHandle::destroy);
-        long deadline = System.nanoTime() + platform.settings().terminationGrace().toNanos();
-        for (ProcessHandle h : mains) {
-            try {
-                h.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (Exception notEnded) {
-                LOG.debug("pod %s: pid %d still runs after the grace period: killed", name, h.pid());
-            }
-        }
-        all.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        return mains;
+    }
+
+    /**
+     * Every process of the pod has ended: its containers' files are read to their end (so the lines
+     * written while handling SIGTERM are delivered), its ports are free for new pods and, when it
+     * was deleted, its files go and it is reported gone.
+     *
+     * @param forget whether the pod was deleted (false when the supervisor stops with its pods: the
+     *               next supervising process reports them gone and replaces them)
+     */
+    void exited(boolean forget) {
         containers.forEach(c -> platform.logs().finish(c.logFiles(), forget));
+        platform.releasePorts(heldPorts());
         if (!forget) {
             return;
         }
@@ -190,6 +207,13 @@ final class LocalPod {
             LOG.debug("pod %s: state file not deleted: %s", name, e.getMessage());
         }
         workload.listener().podGone(name, "deleted");
+    }
+
+    /** The local ports the pod's containers may listen on: every port of the pod and each container's {@code PORT}. */
+    Set<Integer> heldPorts() {
+        Set<Integer> held = new HashSet<>(ports.values());
+        containers.forEach(c -> c.port().ifPresent(held::add));
+        return held;
     }
 
     /** Stops supervising without stopping any process or touching the state file, as if this process died. */

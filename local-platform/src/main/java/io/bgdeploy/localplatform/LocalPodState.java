@@ -1,5 +1,6 @@
 package io.bgdeploy.localplatform;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -10,10 +11,15 @@ import java.util.Map;
  * @param ports      every container port of the pod to its local port
  * @param supervisor the process that supervises the pod; another one adopts the pod only
  *                   once this one no longer runs
+ * @param terminatingSince when the pod's deletion began (its processes got or get SIGTERM, and
+ *                   SIGKILL after the grace period); null while it is not being deleted. A pod
+ *                   being deleted is never adopted into its workload again: another supervisor
+ *                   only finishes stopping it (as a kubelet does with a pod that has a deletion
+ *                   timestamp)
  */
 public record LocalPodState(String namespace, String workload, String appName, String version, String deploymentId,
                             String podName, Map<Integer, Integer> ports, LocalPlatform.Supervisor supervisor,
-                            List<Container> containers) {
+                            List<Container> containers, Instant terminatingSince) {
 
     public LocalPodState {
         if (namespace == null || workload == null || podName == null || supervisor == null || containers == null

@@ -1,6 +1,5 @@
 package io.bgdeploy.localplatform;
 
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,6 +62,7 @@ final class LocalWorkload {
     synchronized void adopt(LocalPodState state) {
         appName = state.appName();
         LocalPod pod = LocalPod.adopted(platform, this, state);
+        platform.holdPorts(pod.heldPorts());
         pods.add(pod);
         pod.saveState();
         pod.start();
@@ -96,7 +96,10 @@ final class LocalWorkload {
         return Math.max(0, missing);
     }
 
-    /** Stops every pod and leaves their state files, so that the next supervising process knows they existed. */
+    /**
+     * Begins to stop every pod and leaves their state files, so that the next supervising process
+     * knows they existed.
+     */
     void stopKeepingState() {
         List<LocalPod> toStop;
         synchronized (this) {
@@ -104,7 +107,7 @@ final class LocalWorkload {
             toStop = List.copyOf(pods);
             pods.clear();
         }
-        toStop.parallelStream().forEach(p -> p.stop(false));
+        toStop.forEach(p -> platform.terminate(p, false));
     }
 
     synchronized boolean hasPod(String podName) {
@@ -131,7 +134,7 @@ final class LocalWorkload {
                 toStop.add(pods.remove(pods.size() - 1));
             }
         }
-        toStop.parallelStream().forEach(p -> p.stop(true));
+        toStop.forEach(p -> platform.terminate(p, true));
     }
 
     /**
@@ -144,13 +147,13 @@ final class LocalWorkload {
         String podName = platform.newPodName(name);
         List<LaunchSpec.Container> containers = spec.containers();
         Map<Integer, Integer> ports = new LinkedHashMap<>();
-        spec.ports().forEach(p -> ports.putIfAbsent(p, LocalPlatform.freePort()));
-        containers.forEach(c -> c.ports().forEach(p -> ports.computeIfAbsent(p, k -> LocalPlatform.freePort())));
+        spec.ports().forEach(p -> ports.putIfAbsent(p, platform.freePort()));
+        containers.forEach(c -> c.ports().forEach(p -> ports.computeIfAbsent(p, k -> platform.freePort())));
         List<LocalLaunch> launches = new ArrayList<>();
         for (int i = 0; i < containers.size(); i++) {
             List<Integer> own = containers.get(i).ports();
             int port = !own.isEmpty() ? ports.get(own.get(0))
-                    : i == 0 && !ports.isEmpty() ? ports.values().iterator().next() : LocalPlatform.freePort();
+                    : i == 0 && !ports.isEmpty() ? ports.values().iterator().next() : platform.freePort();
             launches.add(LocalLaunch.of(spec, i, podName, ports, port, platform.settings().images(),
                     platform.settings().builtinImages()));
         }

@@ -49,15 +49,28 @@ class LocalPlatformTest {
     }
 
     private LocalPlatform platform(LocalPlatform.Supervisor supervisor, long maxLogFileBytes) {
+        return platform(supervisor, maxLogFileBytes, Duration.ofSeconds(2), LocalPlatformTest::kernelPort);
+    }
+
+    private static int kernelPort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private LocalPlatform platform(LocalPlatform.Supervisor supervisor, long maxLogFileBytes, Duration grace,
+                                   java.util.function.IntSupplier ports) {
         LocalPlatform p = new LocalPlatform(new LocalPlatform.Settings(Map.of(), List.of("nginx"), stateDir,
-                Duration.ofMillis(100), Duration.ofMillis(400), Duration.ofSeconds(2), "local", Duration.ofMillis(200),
+                Duration.ofMillis(100), Duration.ofMillis(400), grace, "local", Duration.ofMillis(200),
                 supervisor, maxLogFileBytes, "local."), record -> {
                     if (sinkDown.get()) {
                         return CompletableFuture.failedFuture(new IllegalStateException("broker away"));
                     }
                     logs.add(record);
                     return CompletableFuture.completedFuture(null);
-                });
+                }, ports);
         platforms.add(p);
         return p;
     }
@@ -186,8 +199,9 @@ class LocalPlatformTest {
         assertThat(line.stream()).isEqualTo("stdout");
 
         platform.delete("default", "web-1");
-        assertThat(events).contains("running " + pod.name(), "gone " + pod.name());
         assertThat(platform.exists("default", "web-1")).isFalse();
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.contains("gone " + pod.name()));
+        assertThat(events).contains("running " + pod.name());
     }
 
     @Test
@@ -222,8 +236,9 @@ class LocalPlatformTest {
 
         platform.scale("default", "duo-1", 0);
 
-        assertThat(pids.values()).noneMatch(LocalPlatformTest::alive);
-        assertThat(events).contains("gone " + pod.name());
+        assertThat(platform.pods("default", "duo-1")).isEmpty();
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.contains("gone " + pod.name()));
+        assertThat(pids.values()).as("both stopped before the pod was reported gone").noneMatch(LocalPlatformTest::alive);
     }
 
     @Test
@@ -311,6 +326,7 @@ class LocalPlatformTest {
         assertThat(LocalPlatform.JSON.readValue(stateDir.resolve("pods").resolve("default_" + podName + ".json").toFile(),
                 LocalPodState.class).supervisor()).isEqualTo(LocalPlatform.Supervisor.current());
         b.delete("default", "shared-1");
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.terminatingPods().isEmpty());
         assertThat(pids.values()).noneMatch(LocalPlatformTest::alive);
         assertThat(refused(port)).isTrue();
     }
@@ -431,5 +447,176 @@ class LocalPlatformTest {
         assertThat(linesOf("verbose")).containsExactlyElementsOf(numberedLines(2000));
         String podName = platform.pods("default", "verbose-1").get(0).name();
         await().atMost(Duration.ofSeconds(5)).until(() -> java.nio.file.Files.size(stdoutFile(podName)) <= 4096);
+    }
+
+    /**
+     * A container (on {@code ports}) that writes {@code started}, and on SIGTERM writes {@code stopping},
+     * runs {@code beforeEnd}, writes {@code last words} and a stderr line, and ends.
+     */
+    private static LaunchSpec stopping(String app, String beforeEnd, Integer... ports) {
+        return spec(app, new LaunchSpec.Container("writer", "busybox", List.of("sh", "-c",
+                "trap 'echo stopping; " + beforeEnd + "; echo last words; echo on stderr >&2; kill $!; exit 0' TERM;"
+                        + " echo started; sleep 600 & wait"), List.of(), List.of(), List.of(ports), 0));
+    }
+
+    /** Waits, in a SIGTERM handler, until the file exists. */
+    private static String untilExists(Path file) {
+        return "while [ ! -f " + file + " ]; do sleep 0.05; done";
+    }
+
+    private LocalPlatform platformWithGrace(Duration grace) {
+        return platform(LocalPlatform.Supervisor.current(), 1 << 20, grace, LocalPlatformTest::kernelPort);
+    }
+
+    private LocalPodState stateOf(String podName) throws Exception {
+        return LocalPlatform.JSON.readValue(stateDir.resolve("pods").resolve("default_" + podName + ".json").toFile(),
+                LocalPodState.class);
+    }
+
+    /** The name of the workload's only pod once it runs and its container wrote {@code started}. */
+    private String startedPod(LocalPlatform platform, String app) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> !platform.pods("default", app + "-1").isEmpty()
+                && linesOf(app).contains("started"));
+        return platform.pods("default", app + "-1").get(0).name();
+    }
+
+    @Test
+    void aDeleteReturnsAtOnceAndThePodStopsInTheBackgroundWithTheLinesItWritesWhileStopping() throws Exception {
+        LocalPlatform platform = platformWithGrace(Duration.ofMinutes(2));
+        Path release = stateDir.resolve("release");
+        platform.create(stopping("slow", untilExists(release)), listener);
+        String podName = startedPod(platform, "slow");
+        long pid = containerPids(podName).get("writer");
+
+        platform.delete("default", "slow-1");
+
+        assertThat(platform.exists("default", "slow-1")).as("gone from the listings at once").isFalse();
+        assertThat(platform.workloads("default", "slow")).isEmpty();
+        assertThat(platform.pods("default", "slow-1")).isEmpty();
+        assertThat(platform.terminatingPods()).containsExactly("default/" + podName);
+        assertThat(stateOf(podName).terminatingSince()).as("marked deleted in its state file").isNotNull();
+        await().atMost(Duration.ofSeconds(10)).until(() -> linesOf("slow").contains("stopping"));
+        assertThat(alive(pid)).as("still handling SIGTERM").isTrue();
+        assertThat(events).doesNotContain("gone " + podName);
+
+        java.nio.file.Files.createFile(release);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.contains("gone " + podName));
+        assertThat(alive(pid)).isFalse();
+        assertThat(linesOf("slow")).as("every line, the last ones before the pod was reported gone")
+                .containsSubsequence("started", "stopping", "last words").contains("on stderr");
+        await().atMost(Duration.ofSeconds(5)).until(() -> platform.terminatingPods().isEmpty());
+        assertThat(stateDir.resolve("pods").resolve("default_" + podName + ".json")).doesNotExist();
+        assertThat(ContainerLogFiles.podDir(stateDir, "default", podName)).doesNotExist();
+    }
+
+    @Test
+    void thePortsOfAStoppingPodGoToNoNewPodUntilItEnded() throws Exception {
+        int held = kernelPort();
+        java.util.Queue<Integer> offered = new java.util.concurrent.ConcurrentLinkedQueue<>(List.of(held));
+        LocalPlatform platform = platform(LocalPlatform.Supervisor.current(), 1 << 20, Duration.ofMinutes(2), () -> {
+            Integer next = offered.poll();
+            return next != null ? next : kernelPort();
+        });
+        Path release = stateDir.resolve("release");
+        platform.create(stopping("first", untilExists(release), 8080), listener);
+        String first = startedPod(platform, "first");
+        assertThat(platform.pods("default", "first-1").get(0).ports().get(8080)).isEqualTo(held);
+        platform.delete("default", "first-1");
+        await().atMost(Duration.ofSeconds(10)).until(() -> linesOf("first").contains("stopping"));
+
+        offered.addAll(List.of(held, held));
+        platform.create(spec("second", new LaunchSpec.Container("web", "busybox", List.of("sleep", "600"), List.of(),
+                List.of(), List.of(8080), 0)), listener);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> !platform.pods("default", "second-1").isEmpty());
+        assertThat(offered).as("the stopping pod's port was free on this machine and offered twice").isEmpty();
+        assertThat(platform.pods("default", "second-1").get(0).ports().get(8080)).isNotEqualTo(held);
+
+        java.nio.file.Files.createFile(release);
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.contains("gone " + first)
+                && platform.terminatingPods().isEmpty());
+        offered.add(held);
+        platform.create(spec("third", new LaunchSpec.Container("web", "busybox", List.of("sleep", "600"), List.of(),
+                List.of(), List.of(8080), 0)), listener);
+        await().atMost(Duration.ofSeconds(20)).until(() -> !platform.pods("default", "third-1").isEmpty());
+        assertThat(platform.pods("default", "third-1").get(0).ports().get(8080)).as("free again once the pod ended")
+                .isEqualTo(held);
+    }
+
+    @Test
+    void aWorkloadDeletedWhileItsPodStillStopsCanBeCreatedAgainUnderItsName() throws Exception {
+        LocalPlatform platform = platformWithGrace(Duration.ofMinutes(2));
+        Path release = stateDir.resolve("release");
+        LaunchSpec spec = stopping("again", untilExists(release));
+        platform.create(spec, listener);
+        String old = startedPod(platform, "again");
+
+        platform.delete("default", "again-1");
+        platform.create(spec, listener);
+
+        assertThat(platform.exists("default", "again-1")).isTrue();
+        await().atMost(Duration.ofSeconds(20)).until(() -> platform.pods("default", "again-1").size() == 1
+                && !platform.pods("default", "again-1").get(0).name().equals(old));
+        String replacement = platform.pods("default", "again-1").get(0).name();
+        assertThat(platform.terminatingPods()).containsExactly("default/" + old);
+
+        java.nio.file.Files.createFile(release);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.contains("gone " + old)
+                && platform.terminatingPods().isEmpty());
+        assertThat(events).doesNotContain("gone " + replacement);
+        assertThat(platform.pods("default", "again-1")).extracting(RunningPod::name).containsExactly(replacement);
+        assertThat(stateOf(replacement).terminatingSince()).isNull();
+    }
+
+    @Test
+    void stopAllReturnsOnlyOnceEveryPodEndedAndItsLastLinesWereDeliveredDeletedOnesToo() throws Exception {
+        LocalPlatform platform = platformWithGrace(Duration.ofMinutes(2));
+        platform.create(stopping("kept", "sleep 1"), listener);
+        platform.create(stopping("deleted", "sleep 1"), listener);
+        String kept = startedPod(platform, "kept");
+        String deleted = startedPod(platform, "deleted");
+        long keptPid = containerPids(kept).get("writer");
+        long deletedPid = containerPids(deleted).get("writer");
+
+        platform.delete("default", "deleted-1");
+        platform.stopAll();
+
+        assertThat(List.of(keptPid, deletedPid)).noneMatch(LocalPlatformTest::alive);
+        assertThat(linesOf("kept")).containsSubsequence("started", "stopping", "last words").contains("on stderr");
+        assertThat(linesOf("deleted")).containsSubsequence("started", "stopping", "last words").contains("on stderr");
+        assertThat(platform.terminatingPods()).isEmpty();
+        assertThat(events).contains("gone " + deleted).doesNotContain("gone " + kept);
+        assertThat(stateOf(kept).terminatingSince()).as("kept for the next supervisor, which replaces it").isNull();
+        assertThat(stateDir.resolve("pods").resolve("default_" + deleted + ".json")).doesNotExist();
+    }
+
+    @Test
+    void aPodBeingDeletedWhenItsSupervisorDiedIsStoppedByTheNextOneAndNotAdoptedAgain() throws Exception {
+        Process firstSupervisor = otherSupervisorProcess();
+        LocalPlatform first = platform(LocalPlatform.Supervisor.of(firstSupervisor.toHandle()), 1 << 20,
+                Duration.ofMinutes(2), LocalPlatformTest::kernelPort);
+        first.create(stopping("doomed", untilExists(stateDir.resolve("never"))), listener);
+        String podName = startedPod(first, "doomed");
+        long pid = containerPids(podName).get("writer");
+        first.delete("default", "doomed-1");
+        await().atMost(Duration.ofSeconds(10)).until(() -> linesOf("doomed").contains("stopping"));
+        firstSupervisor.destroyForcibly().waitFor();
+        first.abandon();
+        assertThat(alive(pid)).isTrue();
+        assertThat(stateOf(podName).terminatingSince()).isNotNull();
+
+        LocalPlatform second = platform(LocalPlatform.Supervisor.current(), 1 << 20, Duration.ofMillis(500),
+                LocalPlatformTest::kernelPort);
+        assertThat(second.appsToTakeOver()).containsExactly("default/doomed");
+        assertThat(second.takeOver("default", "doomed")).as("nothing adopted").isFalse();
+
+        assertThat(second.exists("default", "doomed-1")).isFalse();
+        assertThat(second.workloads("default", "doomed")).isEmpty();
+        assertThat(second.appsToTakeOver()).as("its stop is the second supervisor's now").isEmpty();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !alive(pid) && second.terminatingPods().isEmpty());
+        assertThat(stateDir.resolve("pods").resolve("default_" + podName + ".json")).doesNotExist();
+        assertThat(ContainerLogFiles.podDir(stateDir, "default", podName)).doesNotExist();
     }
 }

@@ -13,8 +13,14 @@ import io.bgdeploy.events.lb.RemoveFrontend;
 import java.time.Instant;
 
 /**
- * REMOVING_BLUE: blue's workload scaled to 0 and deleted, its backend (and a frontend green does
- * not use) removed; blue's deployment becomes UNDEPLOYED.
+ * REMOVING_BLUE: blue's backend (and a frontend green does not use) removed, then blue's workload
+ * scaled to 0 and deleted; blue's deployment becomes UNDEPLOYED.
+ *
+ * <p>The load balancer lets go of blue first: after the drain no frontend routes to blue, so the
+ * order changes no request, and this way no HAProxy server names a pod of blue once its address or
+ * port may belong to another pod. The delete returns once the platform accepted it (blue's pods
+ * stop in the background, within their grace period, as on Kubernetes), so the step does not wait
+ * for them.
  */
 final class RemoveBlue extends Step {
 
@@ -42,9 +48,6 @@ final class RemoveBlue extends Step {
             return;
         }
         String blueName = BlueGreenPlanner.workloadName(blue.appName(), blue.version());
-        platform.scale(blue.namespace(), blueName, 0);
-        platform.delete(blue.namespace(), blueName);
-        journal.log(run, "blue workload " + blueName + " scaled to 0 and deleted");
         String blueBackend = BlueGreenPlanner.backendId(blue.namespace(), blue.appName(), blue.version());
         if (run.blueFrontend != null && !run.greenServesOn(run.blueFrontend.host())) {
             lb.bestEffort(run, new RemoveFrontend(run.commandId("remove-blue-frontend"), run.id(), blue.namespace(),
@@ -52,6 +55,9 @@ final class RemoveBlue extends Step {
         }
         lb.bestEffort(run, new RemoveBackend(run.commandId("remove-blue-backend"), run.id(), blue.namespace(),
                 blue.appName(), blueBackend));
+        platform.scale(blue.namespace(), blueName, 0);
+        platform.delete(blue.namespace(), blueName);
+        journal.log(run, "blue workload " + blueName + " scaled to 0 and deleted (its pods stop in the background)");
         board.forget(blue.id());
         store.save(blue.withStatus(DeploymentStatus.UNDEPLOYED, "replaced by version " + run.deployment.version()
                 + " (deployment " + run.id() + ")"));

@@ -12,7 +12,9 @@ import java.util.List;
 
 /**
  * UNDEPLOYING: removes a DEPLOYED deployment's frontend, stable address (if it selects this
- * version), workload and backend. The caller holds the app's lock.
+ * version), backend and workload, in that order: nothing routes to the version any more when its
+ * pods are told to stop (as in {@link RemoveBlue}). The delete returns once the platform accepted
+ * it; the pods stop in the background. The caller holds the app's lock.
  */
 final class Undeploy {
 
@@ -38,10 +40,10 @@ final class Undeploy {
                     d.appName(), run.frontend.host(), run.backendId())));
         }
         stable.remove(run, d.version());
-        platform.delete(d.namespace(), run.spec.name());
-        journal.log(run, "workload " + run.spec.name() + " deleted");
         problems.addAll(lb.bestEffort(run, new RemoveBackend(run.commandId("undeploy-backend"), d.id(), d.namespace(),
                 d.appName(), run.backendId())));
+        platform.delete(d.namespace(), run.spec.name());
+        journal.log(run, "workload " + run.spec.name() + " deleted (its pods stop in the background)");
         return journal.finish(run, DeploymentStatus.UNDEPLOYED, problems.isEmpty() ? "undeployed on request of " + by
                 : "undeployed on request of " + by + "; load balancer: " + String.join("; ", problems));
     }

@@ -39,9 +39,17 @@ public final class HealthBoard {
         }
     }
 
+    /**
+     * A pod of the deployment runs, or no longer does. A pod that stops after its deployment was
+     * forgotten (the platform stops deleted pods in the background) is not remembered again.
+     */
     public synchronized void onRunning(String deploymentId, String podName, boolean running) {
-        runningByDeployment.computeIfAbsent(deploymentId, k -> new HashMap<>()).put(podName, running);
-        notifyAll();
+        Map<String, Boolean> pods = running ? runningByDeployment.computeIfAbsent(deploymentId, k -> new HashMap<>())
+                : runningByDeployment.get(deploymentId);
+        if (pods != null) {
+            pods.put(podName, running);
+            notifyAll();
+        }
     }
 
     /** What is known about one deployment's pods. */

@@ -27,6 +27,7 @@ import io.bgdeploy.events.lb.RemoveFrontend;
 import io.bgdeploy.events.lb.SwitchFrontend;
 import io.bgdeploy.events.lb.UpsertBackend;
 import io.bgdeploy.events.lb.LbCommand;
+import io.bgdeploy.events.pod.PodGone;
 import io.bgdeploy.events.pod.PodStarted;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -99,6 +100,23 @@ class BlueGreenFlowTest {
                 .reduce((a, b) -> b).orElseThrow();
         assertThat(second.expectedBackendId()).isEqualTo("default-shop-1");
         assertThat(lb.backends.get("default-shop-2").backend().servers()).hasSize(2);
+    }
+
+    @Test
+    void blueLeavesTheLoadBalancerBeforeItsWorkloadIsDeletedAndItsPodsStoppingLaterLeaveNoTrace() {
+        Deployment v1 = deploy(descriptor("order", "#", ""));
+        List<String> backendsAtDelete = new java.util.concurrent.CopyOnWriteArrayList<>();
+        platform.onDelete = workload -> backendsAtDelete.add(workload + " with backends " + lb.backends.keySet());
+
+        deploy(descriptor("order", "#", ""));
+
+        assertThat(backendsAtDelete).containsExactly("default/order-1 with backends [default-order-2]");
+        assertThat(store.logs("default", v1.id())).anyMatch(l -> l.contains("replaced by version 2"));
+        assertThat(platform.finishStopping()).as("blue's pods stop after the step").isEqualTo(2);
+        assertThat(board.snapshot(v1.id()).running()).as("blue's pods gone after it was forgotten are not remembered")
+                .isEmpty();
+        assertThat(sink.of(PodGone.class)).extracting(g -> g.pod().podName()).containsExactlyInAnyOrder("order-1-p0",
+                "order-1-p1");
     }
 
     @Test

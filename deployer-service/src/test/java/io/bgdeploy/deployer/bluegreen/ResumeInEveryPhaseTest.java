@@ -19,6 +19,7 @@ import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.deploy.DeploymentPhase;
 import io.bgdeploy.events.deploy.DeploymentStatus;
 import io.bgdeploy.events.deploy.Descriptor;
+import io.bgdeploy.events.lb.RemoveBackend;
 import io.bgdeploy.events.lb.SwitchFrontend;
 import io.bgdeploy.events.lb.UpsertBackend;
 import io.bgdeploy.events.pod.PodHealthState;
@@ -59,12 +60,12 @@ class ResumeInEveryPhaseTest {
         SWITCHING_AFTER_THE_BACKEND(DeploymentPhase.SWITCHING, 2, DeploymentStatus.DEPLOYED),
         SWITCHING_AFTER_THE_SWITCH(DeploymentPhase.SWITCHING, 3, DeploymentStatus.DEPLOYED),
         DRAINING(DeploymentPhase.DRAINING, 3, DeploymentStatus.DEPLOYED),
-        REMOVING_BLUE_AFTER_ITS_WORKLOAD(DeploymentPhase.REMOVING_BLUE, 4, DeploymentStatus.DEPLOYED),
+        REMOVING_BLUE_AFTER_ITS_BACKEND(DeploymentPhase.REMOVING_BLUE, 4, DeploymentStatus.DEPLOYED),
         ROLLING_BACK_AFTER_THE_SWITCH_BACK(DeploymentPhase.ROLLING_BACK, 5, DeploymentStatus.FAILURE),
         ROLLING_BACK_AFTER_GREEN_WAS_DELETED(DeploymentPhase.ROLLING_BACK, 6, DeploymentStatus.FAILURE);
 
         final DeploymentPhase phase;
-        /** 0 nothing; 1 green workload; 2 + green backend; 3 + frontend on green; 4 + blue workload deleted; 5 = 3 then switched back; 6 = 5 + green deleted. */
+        /** 0 nothing; 1 green workload; 2 + green backend; 3 + frontend on green; 4 + blue backend removed; 5 = 3 then switched back; 6 = 5 + green deleted. */
         final int progress;
         final DeploymentStatus expected;
 
@@ -260,7 +261,7 @@ class ResumeInEveryPhaseTest {
                     "default-app-2", "default-app-1"), Duration.ZERO);
         }
         if (p == 4) {
-            platform.delete("default", "app-1");
+            lb.apply(new RemoveBackend(id + ".remove-blue-backend", id, "default", "app", "default-app-1"), Duration.ZERO);
         }
         if (p >= 5) {
             lb.apply(new SwitchFrontend(id + ".switch-back", id, "default", "app", BlueGreenPlanner.frontend(d),

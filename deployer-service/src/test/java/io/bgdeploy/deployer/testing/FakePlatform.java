@@ -27,6 +27,8 @@ public final class FakePlatform implements Platform {
     };
     private final Map<String, List<PodInfo>> pods = new ConcurrentHashMap<>();
     private final Map<String, PodListener> listeners = new ConcurrentHashMap<>();
+    /** Pods of deleted workloads still stopping: reporting each gone. */
+    private final List<Runnable> stopping = new ArrayList<>();
     private int nextIp = 1;
 
     @Override
@@ -110,18 +112,42 @@ public final class FakePlatform implements Platform {
         return workloads.containsKey(namespace + "/" + workloadName);
     }
 
+    /** Scaled to 0, the pods stop later (reported gone by {@link #finishStopping}). */
     @Override
-    public void scale(String namespace, String workloadName, int replicas) {
-        if (replicas == 0) {
-            pods.put(namespace + "/" + workloadName, List.of());
+    public synchronized void scale(String namespace, String workloadName, int replicas) {
+        String key = namespace + "/" + workloadName;
+        if (replicas == 0 && workloads.containsKey(key)) {
+            stopLater(listeners.get(key), pods.put(key, List.of()));
         }
     }
 
+    private void stopLater(PodListener listener, List<PodInfo> gone) {
+        if (listener != null && gone != null) {
+            gone.forEach(pod -> stopping.add(() -> listener.podGone(pod.name(), "deleted")));
+        }
+    }
+
+    /**
+     * Deletes at once; the pods stop later, as on Kubernetes and the local platform: they are
+     * reported gone when the test calls {@link #finishStopping}.
+     */
     @Override
-    public void delete(String namespace, String workloadName) {
-        onDelete.accept(namespace + "/" + workloadName);
-        workloads.remove(namespace + "/" + workloadName);
-        pods.remove(namespace + "/" + workloadName);
+    public synchronized void delete(String namespace, String workloadName) {
+        String key = namespace + "/" + workloadName;
+        onDelete.accept(key);
+        workloads.remove(key);
+        stopLater(listeners.remove(key), pods.remove(key));
+    }
+
+    /** The pods of deleted workloads finish stopping: each is reported gone. Returns how many. */
+    public int finishStopping() {
+        List<Runnable> now;
+        synchronized (this) {
+            now = List.copyOf(stopping);
+            stopping.clear();
+        }
+        now.forEach(Runnable::run);
+        return now.size();
     }
 
     @Override

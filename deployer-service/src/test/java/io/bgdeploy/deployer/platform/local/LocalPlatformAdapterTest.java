@@ -124,8 +124,10 @@ class LocalPlatformAdapterTest {
 
         local.delete("default", "web-1");
 
-        assertThat(events).containsExactly("running " + pod.name(), "gone " + pod.name());
         assertThat(local.exists("default", "web-1")).isFalse();
+        assertThat(local.pods("default", "web-1")).isEmpty();
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.contains("gone " + pod.name()));
+        assertThat(events).containsExactly("running " + pod.name(), "gone " + pod.name());
     }
 
     private static String get(int port) throws Exception {
