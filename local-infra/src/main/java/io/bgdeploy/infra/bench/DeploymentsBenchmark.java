@@ -28,7 +28,7 @@ import java.util.Map;
  * (2 replicas) N times in a row with no client load (the deployer's own overhead, nothing competing for
  * the cores), then N times while wrk sends as many keep-alive requests as it can through HAProxy, then
  * N times with {@code Connection: close} clients. Prints per series what wrk counted (never
- * retried), the HAProxy master's reload counter before and after (from the agent's {@code /status}),
+ * retried), the HAProxy masters' reload counters before and after (from both agents' {@code /status}),
  * and the deployer's overhead per deployment: total minus slowest pod to READY minus the drain delay.
  * Baseline in the same run: the first deployment, which adds the app to HAProxy (a structural reload).
  */
@@ -134,7 +134,7 @@ public final class DeploymentsBenchmark {
         if (requests != null) {
             OUT.printf("  wrk                %s%n", requests);
         }
-        OUT.printf("  HAProxy reloads    %d (master's counter %d -> %d)%n", reloads, reloadsBefore, reloadsBefore + reloads);
+        OUT.printf("  HAProxy reloads    %d (both masters' counters added up: %d -> %d)%n", reloads, reloadsBefore, reloadsBefore + reloads);
         OUT.printf("  not DEPLOYED       %d of %d%n", figures.notDeployed(), figures.deployments());
         OUT.printf("  total ms           %s%n", figures.total());
         OUT.printf("  slowest pod ms     %s  (PodStarted to first READY)%n", figures.slowestPod());
@@ -172,9 +172,19 @@ public final class DeploymentsBenchmark {
         return "127.0.0.1:" + options.kafkaPort();
     }
 
-    /** The HAProxy master's reload counter, as the local run's agent reports it on {@code GET /status}. */
+    /**
+     * The reload counters of the local run's HAProxy masters added up: each agent reports its own
+     * master's on {@code GET /status}, and a reload of either HAProxy counts.
+     */
     private int haproxyReloads() {
-        URI status = URI.create("http://127.0.0.1:" + options.servicePorts().get(Suite.LB_AGENT) + "/status");
+        int reloads = 0;
+        for (String agent : Suite.AGENTS) {
+            reloads += haproxyReloads(URI.create("http://127.0.0.1:" + options.servicePorts().get(agent) + "/status"));
+        }
+        return reloads;
+    }
+
+    private int haproxyReloads(URI status) {
         try {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(status).timeout(Duration.ofSeconds(10)).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
