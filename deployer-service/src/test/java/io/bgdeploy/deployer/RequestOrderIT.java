@@ -93,7 +93,7 @@ class RequestOrderIT {
         KafkaSuiteDoubles doubles = KafkaSuiteDoubles.start(SharedInfra.kafka().bootstrapServers());
         for (int i = 0; i < ports.size(); i++) {
             deployers.start("order-" + i, ports.get(i), "deployer.instance.name=order-" + i, "deployer.drain-delay=0s",
-                    "deployer.health-deadline=60s");
+                    "deployer.health-deadline=60s", "deployer.instance.orphan-sweep-interval=2s");
         }
         String app = "ordered-" + UUID.randomUUID().toString().substring(0, 6);
 
@@ -124,7 +124,8 @@ class RequestOrderIT {
             assertThat(doubles.lb.frontends)
                     .containsEntry(HostName.of(app + ".example.com"), "default-" + app + "-" + last);
             // only this app's pods: a deployer that starts restores the serving versions other tests left in the shared etcd
-            // a replaced version's pods stop in the background, within their grace period
+            // a replaced version's pods stop in the background, within their grace period; a version replaced by the
+            // other instance keeps the pods this one started (local pods belong to their process) until its orphan sweep
             for (int v = 1; v < last; v++) {
                 String workload = app + "-" + v;
                 await().alias("pods of replaced version " + v).atMost(Duration.ofSeconds(30))

@@ -76,6 +76,14 @@ public interface DeployerConfig {
         /** How often an instance looks for unfinished deployments that no instance runs. */
         @WithDefault("5s")
         Duration takeoverInterval();
+
+        /**
+         * How often an instance deletes the workloads it manages that no deployment owns any more
+         * (besides at startup): a version that another instance replaced while this one ran its pods
+         * (the local platform's pods belong to the process that started them).
+         */
+        @WithDefault("30s")
+        Duration orphanSweepInterval();
     }
 
     interface HealthCheck {

@@ -84,4 +84,21 @@ public class Startup {
             LOG.warnf("looking for deployments left by stopped instances failed (%s): trying again later", e.getMessage());
         }
     }
+
+    /**
+     * Deletes the workloads this instance manages that no deployment owns any more, as at startup:
+     * on the local platform a version replaced by another instance keeps the pods this one started.
+     */
+    @Scheduled(every = "${deployer.instance.orphan-sweep-interval:30s}", delayed = "${deployer.instance.orphan-sweep-interval:30s}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void sweepOrphans() {
+        if (!started) {
+            return;
+        }
+        try {
+            recovery.removeOrphans();
+        } catch (RuntimeException e) {
+            LOG.warnf("looking for orphaned workloads failed (%s): trying again later", e.getMessage());
+        }
+    }
 }

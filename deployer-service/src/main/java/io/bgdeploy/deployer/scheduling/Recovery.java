@@ -11,6 +11,7 @@ import io.bgdeploy.events.deploy.DeploymentStatus;
 import org.jboss.logging.Logger;
 
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -56,12 +57,17 @@ public final class Recovery {
 
     /**
      * Deletes workloads that no deployment owns any more (left behind by a crash between creating
-     * a workload and recording it, or by a deployment that was forgotten): only workloads of
-     * deployments that serve or are in progress are kept.
+     * a workload and recording it, by a deployment that was forgotten, or, on the local platform, by
+     * a version that another instance replaced while this one ran its pods): only workloads of
+     * deployments that serve or are in progress are kept. Runs at startup and then periodically,
+     * beside deployments in progress: the workloads are listed before the deployments are read, so
+     * that a workload created meanwhile (its deployment is recorded before it is created) is never
+     * taken for an orphan.
      */
     public void removeOrphans() {
+        List<Platform.WorkloadRef> managed = platform.managedWorkloads();
         Set<String> owned = BlueGreenPlanner.ownedWorkloads(store.listAll());
-        for (Platform.WorkloadRef w : platform.managedWorkloads()) {
+        for (Platform.WorkloadRef w : managed) {
             if (!owned.contains(BlueGreenPlanner.workloadKey(w.namespace(), w.name()))) {
                 LOG.warnf("workload %s in %s belongs to no running deployment: deleting the orphan", w.name(), w.namespace());
                 platform.delete(w.namespace(), w.name());

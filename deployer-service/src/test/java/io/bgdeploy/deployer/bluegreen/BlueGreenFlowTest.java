@@ -570,6 +570,31 @@ class BlueGreenFlowTest {
     }
 
     @Test
+    void aPeriodicSweepNeverTakesTheWorkloadOfADeploymentAcceptedWhileItReadsForAnOrphan() {
+        Deployment kept = deploy(descriptor("sweep", "#", ""));
+        Descriptor d = descriptor("sweep", "#", "");
+        java.time.Instant now = java.time.Instant.now();
+        Deployment accepted = new Deployment("sweepid-00000002", now, now, "default", "sweep", "2", DeploymentStatus.DEPLOYING,
+                DeploymentPhase.CREATING_GREEN, "test", null, null, "1", null, d, null);
+        // a deployment is recorded, then its workload created, while the sweep reads the deployments
+        io.bgdeploy.deployer.model.DeploymentStore racing = (io.bgdeploy.deployer.model.DeploymentStore) java.lang.reflect.Proxy
+                .newProxyInstance(getClass().getClassLoader(), new Class<?>[] {io.bgdeploy.deployer.model.DeploymentStore.class},
+                        (proxy, method, args) -> {
+                            Object result = method.invoke(store, args);
+                            if (method.getName().equals("listAll")) {
+                                store.save(accepted);
+                                platform.create(BlueGreenPlanner.workload(accepted.id(), d, "2", d.podspec(), Map.of()),
+                                        io.bgdeploy.deployer.model.PodListener.NONE);
+                            }
+                            return result;
+                        });
+
+        new io.bgdeploy.deployer.scheduling.Recovery(racing, platform, null, null, null).removeOrphans();
+
+        assertThat(platform.workloads).containsOnlyKeys("default/sweep-" + kept.version(), "default/sweep-2");
+    }
+
+    @Test
     void resumeAfterARestartDuringTheDrainFinishesTheDeployment() {
         Deployment v1 = deploy(descriptor("drained", "#", ""));
         Descriptor d = descriptor("drained", "#", "");
