@@ -8,6 +8,7 @@ import io.bgdeploy.deployer.scheduling.AppRecovery;
 import io.bgdeploy.deployer.scheduling.AppScheduler;
 import io.bgdeploy.deployer.scheduling.Recovery;
 import io.bgdeploy.deployer.model.DeploymentStore;
+import io.bgdeploy.deployer.model.HealthBoard;
 import io.bgdeploy.deployer.store.EtcdAppLocks;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -40,11 +41,11 @@ public class Startup {
 
     void onStart(@Observes StartupEvent event, Platform platform, DeployerConfig config, EtcdAppLocks locks,
                  DeploymentStore store, DeploymentMetrics metrics, RequestIntake intake, AppScheduler scheduler,
-                 DeploymentRunner runner, AppRecovery appRecovery,
+                 DeploymentRunner runner, AppRecovery appRecovery, HealthBoard board,
                  @ConfigProperty(name = "bgdeploy.etcd.endpoints") List<String> etcd,
                  @ConfigProperty(name = "kafka.bootstrap.servers") String kafka) {
         // registered before the recovery below counts anything, and before any request arrives
-        metrics.bind(intake, scheduler, runner, appRecovery);
+        metrics.bind(intake, scheduler, runner, appRecovery, board);
         LOG.infof("deployer-service instance %s: platform %s, etcd %s, Kafka %s, health deadline %s, drain delay %s,"
                         + " lock mode %s, takeover after %s", locks.owner(), platform.name(), etcd, kafka,
                 config.healthDeadline(), config.drainDelay(), config.lockMode(), config.instance().lockTtl());

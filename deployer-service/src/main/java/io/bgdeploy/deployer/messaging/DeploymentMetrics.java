@@ -2,6 +2,7 @@ package io.bgdeploy.deployer.messaging;
 
 import io.bgdeploy.deployer.bluegreen.DeploymentRunner;
 import io.bgdeploy.deployer.intake.RequestIntake;
+import io.bgdeploy.deployer.model.HealthBoard;
 import io.bgdeploy.deployer.scheduling.AppRecovery;
 import io.bgdeploy.deployer.scheduling.AppScheduler;
 import io.bgdeploy.events.EventData;
@@ -27,7 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code deployer.deployments.finished} and {@code deployer.deployment.duration} (tag
  *       {@code status}: DEPLOYED, FAILURE, UNDEPLOYED);</li>
  *   <li>{@code deployer.phase.duration} (tag {@code phase}), the time spent in each phase;</li>
- *   <li>{@code deployer.deployments.running} on this instance, {@code deployer.takeovers} (deployments
+ *   <li>{@code deployer.deployments.running} on this instance, {@code deployer.health.board.deployments}
+ *       (deployments with living pods whose health it keeps), {@code deployer.takeovers} (deployments
  *       continued from a stopped instance), {@code deployer.lock.losses} and
  *       {@code deployer.restored.workloads} (serving workloads whose pods it started again);</li>
  *   <li>{@code deployer.events.not.sent} (tag {@code topic}): records the broker did not take
@@ -49,9 +51,12 @@ public class DeploymentMetrics {
     }
 
     /** Registers the gauges and counters that the deployer's parts keep themselves. */
-    public void bind(RequestIntake intake, AppScheduler scheduler, DeploymentRunner runner, AppRecovery recovery) {
+    public void bind(RequestIntake intake, AppScheduler scheduler, DeploymentRunner runner, AppRecovery recovery,
+                     HealthBoard board) {
         Gauge.builder("deployer.deployments.running", scheduler, AppScheduler::runningCount)
                 .description("deployments this instance runs now").register(registry);
+        Gauge.builder("deployer.health.board.deployments", board, HealthBoard::size)
+                .description("deployments with living pods whose health this instance keeps").register(registry);
         FunctionCounter.builder("deployer.takeovers", runner, DeploymentRunner::takeovers)
                 .description("deployments this instance continued after the instance running them stopped").register(registry);
         FunctionCounter.builder("deployer.lock.losses", scheduler, AppScheduler::lockLosses)

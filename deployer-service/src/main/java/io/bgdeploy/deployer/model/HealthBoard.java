@@ -5,13 +5,20 @@ import io.bgdeploy.events.pod.PodHealthState;
 
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
  * The last health state of every pod of the deployments in progress, fed by pod-health and by the
  * platform. A deployment waits here until its pods are ready or its deadline passes.
+ *
+ * <p>Only living pods are kept: a pod leaves when health-service reports it {@code GONE} (its last
+ * event) or the platform says it stopped, and a deployment leaves with its last pod. Every instance
+ * hears every pod, also of deployments another instance runs and so never forgets here; this keeps
+ * the board as large as the pods that run, not as the deployments ever made.
  */
 public final class HealthBoard {
 
@@ -23,7 +30,11 @@ public final class HealthBoard {
         if (deploymentId == null) {
             return;
         }
-        byDeployment.computeIfAbsent(deploymentId, k -> new HashMap<>()).put(event.pod().podName(), event);
+        if (event.state() == PodHealthState.GONE) {
+            removePod(byDeployment, deploymentId, event.pod().podName());
+        } else {
+            byDeployment.computeIfAbsent(deploymentId, k -> new HashMap<>()).put(event.pod().podName(), event);
+        }
         notifyAll();
     }
 
@@ -44,12 +55,26 @@ public final class HealthBoard {
      * forgotten (the platform stops deleted pods in the background) is not remembered again.
      */
     public synchronized void onRunning(String deploymentId, String podName, boolean running) {
-        Map<String, Boolean> pods = running ? runningByDeployment.computeIfAbsent(deploymentId, k -> new HashMap<>())
-                : runningByDeployment.get(deploymentId);
-        if (pods != null) {
-            pods.put(podName, running);
-            notifyAll();
+        if (running) {
+            runningByDeployment.computeIfAbsent(deploymentId, k -> new HashMap<>()).put(podName, true);
+        } else {
+            removePod(runningByDeployment, deploymentId, podName);
         }
+        notifyAll();
+    }
+
+    private static void removePod(Map<String, ? extends Map<String, ?>> pods, String deploymentId, String podName) {
+        pods.computeIfPresent(deploymentId, (id, byPod) -> {
+            byPod.remove(podName);
+            return byPod.isEmpty() ? null : byPod;
+        });
+    }
+
+    /** How many deployments the board holds anything for. */
+    public synchronized int size() {
+        Set<String> ids = new HashSet<>(byDeployment.keySet());
+        ids.addAll(runningByDeployment.keySet());
+        return ids.size();
     }
 
     /** What is known about one deployment's pods. */
