@@ -16,6 +16,12 @@ import java.time.Instant;
 /**
  * The bookkeeping of a deployment: each phase change and its end recorded in the store, written
  * to its log and published on deploy-events, with the duration of the phase before.
+ *
+ * <p>A phase's event goes out while its step runs: the broker's confirmation is awaited when the
+ * next phase begins (or the deployment ends), not before the step. A deployment never goes further
+ * than one phase past an event deploy-events did not take, and the events keep their order (one
+ * idempotent producer, the deployment's key); what a phase costs is the step's own work, not a
+ * round trip to the broker in front of it.
  */
 public final class Journal {
 
@@ -34,10 +40,11 @@ public final class Journal {
     }
 
     /**
-     * Records the phase (with the drain deadline when draining starts), logs it and publishes it
-     * on deploy-events.
+     * Records the phase (with the drain deadline when draining starts), logs it and hands its event
+     * to deploy-events, once the previous phase's event is confirmed.
      *
-     * @throws EventSink.NotPublished when deploy-events did not take it: the step fails
+     * @throws EventSink.NotPublished when deploy-events did not take the previous phase's event: the
+     *                                step of this phase does not run
      * @throws LockLost               when this instance may no longer hold the app's lock
      */
     void enterPhase(Run run, DeploymentPhase phase, String message) {
@@ -46,6 +53,7 @@ public final class Journal {
         if (d.phase() == phase && message == null) {
             return;
         }
+        confirmPhaseEvent(run);
         Long previousMillis = null;
         Instant now = Instant.now();
         if (d.phase() != null && d.phase() != phase) {
@@ -61,14 +69,28 @@ public final class Journal {
         }
         store.save(run.deployment);
         log(run, "phase " + phase + (message == null ? "" : ": " + message));
-        sink.publish(new DeploymentPhaseChanged(d.id(), d.namespace(), d.appName(), d.version(), phase, message,
-                previousMillis));
+        run.phaseEvent = sink.publishPending(new DeploymentPhaseChanged(d.id(), d.namespace(), d.appName(), d.version(),
+                phase, message, previousMillis));
+    }
+
+    /** Waits for the broker to confirm the event of the phase the run is in, if it has not yet. */
+    private static void confirmPhaseEvent(Run run) {
+        EventSink.Pending pending = run.phaseEvent;
+        if (pending != null) {
+            run.phaseEvent = null;
+            pending.await();
+        }
     }
 
     /** A phase that must go on whether deploy-events takes its event or not (rolling back, undeploying). */
     void enterPhaseDespiteKafka(Run run, DeploymentPhase phase, String message) {
+        goOnDespiteKafka(run, phase, () -> confirmPhaseEvent(run));
+        goOnDespiteKafka(run, phase, () -> enterPhase(run, phase, message));
+    }
+
+    private void goOnDespiteKafka(Run run, DeploymentPhase phase, Runnable action) {
         try {
-            enterPhase(run, phase, message);
+            action.run();
         } catch (EventSink.NotPublished e) {
             LOG.warnf("deployment %s: %s; going on with %s", run.id(), e.getMessage(), phase);
             log(run, e.getMessage());
@@ -81,6 +103,12 @@ public final class Journal {
     }
 
     Deployment finish(Run run, DeploymentStatus status, String reason) {
+        try {
+            confirmPhaseEvent(run);
+        } catch (EventSink.NotPublished e) {
+            LOG.warnf("deployment %s: %s; ending it %s", run.id(), e.getMessage(), status);
+            log(run, e.getMessage());
+        }
         long duration = Duration.between(run.started, Instant.now()).toMillis();
         Deployment d = run.deployment;
         long phaseMillis = Duration.between(run.phaseStarted, Instant.now()).toMillis();

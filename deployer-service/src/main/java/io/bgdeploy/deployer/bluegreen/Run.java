@@ -2,6 +2,7 @@ package io.bgdeploy.deployer.bluegreen;
 
 import io.bgdeploy.deployer.model.BlueGreenPlanner;
 import io.bgdeploy.deployer.model.Deployment;
+import io.bgdeploy.deployer.model.EventSink;
 import io.bgdeploy.deployer.model.WorkloadSpec;
 import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.deploy.DeploymentPhase;
@@ -33,6 +34,8 @@ public final class Run {
     /** Set when the run continues a deployment an earlier run left: its load-balancer commands get new ids. */
     private volatile String commandTag;
     final CountDownLatch rollbackSignal = new CountDownLatch(1);
+    /** The event of the phase the run is in, until the broker confirmed it (Journal); used by the run's thread only. */
+    EventSink.Pending phaseEvent;
     Instant phaseStarted = Instant.now();
     final Instant started = Instant.now();
     final BooleanSupplier lockValid;

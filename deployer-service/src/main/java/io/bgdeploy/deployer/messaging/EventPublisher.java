@@ -27,7 +27,8 @@ import java.util.concurrent.TimeoutException;
  * lb-commands and container-logs (the local platform's pod output). Key = the event's key. The
  * producers run with {@code acks=all} and idempotence (application.properties): a record the broker
  * confirmed is on every in-sync replica, and the producer's retries never write it twice.
- * {@link #publish} waits for that confirmation; {@link #publishInBackground} does not.
+ * {@link #publish} waits for that confirmation, {@link #publishPending} lets its caller wait for it
+ * later; {@link #publishInBackground} does not.
  */
 @ApplicationScoped
 public class EventPublisher implements EventSink {
@@ -69,21 +70,35 @@ public class EventPublisher implements EventSink {
 
     @Override
     public void publish(EventData event) {
+        publishPending(event).await();
+    }
+
+    /**
+     * Hands the event to its producer; its confirmation is awaited until {@code deployer.event-send-timeout}
+     * after the hand-over. The event counts (metrics) from the hand-over, so that a phase is timed
+     * from when it began, not from when its event was confirmed; a failure is counted once, when the
+     * producer gives up, whether anyone awaits it or not.
+     */
+    @Override
+    public Pending publishPending(EventData event) {
+        long deadline = System.nanoTime() + sendTimeout.toNanos();
+        CompletableFuture<Void> sent = publishWithConfirmation(event);
+        return () -> awaitConfirmation(event, sent, deadline);
+    }
+
+    private void awaitConfirmation(EventData event, CompletableFuture<Void> sent, long deadline) {
         String what = event.getClass().getSimpleName() + " for " + event.key() + " to " + event.eventType().topic();
         try {
-            send(event).get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            sent.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
-            metrics.notSent(event.eventType().topic());
             Throwable cause = e.getCause() == null ? e : e.getCause();
             throw new EventSink.NotPublished("Kafka did not take " + what + ": " + cause.getMessage(), cause);
         } catch (TimeoutException e) {
-            metrics.notSent(event.eventType().topic());
             throw new EventSink.NotPublished("Kafka did not confirm " + what + " within " + sendTimeout.toSeconds() + " s", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new EventSink.NotPublished("interrupted while sending " + what, e);
         }
-        metrics.record(event);
     }
 
     @Override

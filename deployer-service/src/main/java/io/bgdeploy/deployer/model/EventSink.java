@@ -14,6 +14,28 @@ public interface EventSink {
     void publish(EventData event);
 
     /**
+     * Hands the event to the producer and returns at once, for a caller that goes on while the
+     * broker confirms it and asks for the confirmation later ({@link Pending#await}). Events handed
+     * over one after another keep their order on their topic (one producer, idempotent).
+     */
+    default Pending publishPending(EventData event) {
+        publish(event);
+        return () -> {
+        };
+    }
+
+    /** An event handed to the producer. */
+    @FunctionalInterface
+    interface Pending {
+        /**
+         * Returns once the broker has the event.
+         *
+         * @throws NotPublished when the broker did not take it in time
+         */
+        void await();
+    }
+
+    /**
      * Publishes without waiting: for what a platform reports from its own threads (pod events,
      * container logs). The producer retries; what still fails is counted and logged.
      */

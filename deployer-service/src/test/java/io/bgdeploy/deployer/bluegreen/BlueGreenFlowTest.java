@@ -4,6 +4,7 @@ import io.bgdeploy.deployer.testing.DeployerInstance;
 import io.bgdeploy.deployer.testing.FlowParts;
 import io.bgdeploy.deployer.intake.Answer;
 import io.bgdeploy.deployer.intake.LockMode;
+import io.bgdeploy.deployer.model.EventSink;
 import io.bgdeploy.deployer.model.LoadBalancer;
 import io.bgdeploy.deployer.model.HealthBoard;
 import io.bgdeploy.deployer.model.BlueGreenPlanner;
@@ -117,6 +118,53 @@ class BlueGreenFlowTest {
                 .isEmpty();
         assertThat(sink.of(PodGone.class)).extracting(g -> g.pod().podName()).containsExactlyInAnyOrder("order-1-p0",
                 "order-1-p1");
+    }
+
+    @Test
+    void aPhasesStepRunsWhileItsEventIsOnItsWayToTheBroker() {
+        deploy(descriptor("cart", "#", ""));
+        // the broker confirms version 2's CREATING_GREEN only once its step created green's workload: a
+        // journal that awaited the confirmation before the step would wait until the event is not taken
+        sink.confirmation = event -> isPhase(event, "2", DeploymentPhase.CREATING_GREEN) ? () -> {
+            try {
+                await().atMost(Duration.ofSeconds(3)).until(() -> platform.workloads.containsKey("default/cart-2"));
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new EventSink.NotPublished("not confirmed: green's workload was never created", e);
+            }
+        } : () -> {
+        };
+
+        Deployment v2 = deploy(descriptor("cart", "#", ""));
+
+        assertThat(v2.status()).isEqualTo(DeploymentStatus.DEPLOYED);
+        assertThat(lb.frontends).containsEntry(HostName.of("cart.example.com"), "default-cart-2");
+    }
+
+    @Test
+    void aPhaseEventTheBrokerDoesNotTakeStopsTheDeploymentAtTheNextPhaseBeforeTheSwitch() {
+        deploy(descriptor("till", "#", ""));
+        sink.confirmation = event -> isPhase(event, "2", DeploymentPhase.WAITING_FOR_HEALTH) ? () -> {
+            throw new EventSink.NotPublished("Kafka did not take WAITING_FOR_HEALTH (test)", null);
+        } : () -> {
+        };
+
+        Deployment v2 = deploy(descriptor("till", "#", ""));
+
+        assertThat(v2.status()).isEqualTo(DeploymentStatus.FAILURE);
+        assertThat(lb.frontends).containsEntry(HostName.of("till.example.com"), "default-till-1");
+        assertThat(lb.commands).filteredOn(SwitchFrontend.class::isInstance).map(c -> ((SwitchFrontend) c).backendId())
+                .doesNotContain("default-till-2");
+        assertThat(platform.workloads).containsOnlyKeys("default/till-1");
+        assertThat(sink.of(DeploymentPhaseChanged.class)).filteredOn(c -> c.version().equals("2"))
+                .extracting(DeploymentPhaseChanged::phase).doesNotContain(DeploymentPhase.SWITCHING)
+                .endsWith(DeploymentPhase.WAITING_FOR_HEALTH, DeploymentPhase.ROLLING_BACK);
+        assertThat(store.logs("default", v2.id())).anyMatch(l -> l.contains("Kafka did not take WAITING_FOR_HEALTH (test)"));
+        assertThat(sink.of(DeploymentFinished.class)).last().extracting(DeploymentFinished::status)
+                .isEqualTo(DeploymentStatus.FAILURE);
+    }
+
+    private static boolean isPhase(io.bgdeploy.events.EventData event, String version, DeploymentPhase phase) {
+        return event instanceof DeploymentPhaseChanged c && c.version().equals(version) && c.phase() == phase;
     }
 
     @Test

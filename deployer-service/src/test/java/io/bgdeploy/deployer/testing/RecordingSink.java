@@ -11,6 +11,7 @@ import io.bgdeploy.events.pod.ProbeResult;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -26,6 +27,12 @@ public final class RecordingSink implements EventSink {
      * (by a deployer that restarted) gets no new health event.
      */
     public volatile Predicate<PodStarted> probedAlready = p -> false;
+    /**
+     * The broker's confirmation of an event, as {@link #publishPending} hands it back and as
+     * {@link #publish} awaits it (as the real publisher does): by default confirmed at once.
+     */
+    public volatile Function<EventData, Pending> confirmation = e -> () -> {
+    };
     private final HealthBoard board;
 
     public RecordingSink(HealthBoard board) {
@@ -34,6 +41,16 @@ public final class RecordingSink implements EventSink {
 
     @Override
     public void publish(EventData event) {
+        publishPending(event).await();
+    }
+
+    @Override
+    public Pending publishPending(EventData event) {
+        record(event);
+        return confirmation.apply(event);
+    }
+
+    private void record(EventData event) {
         events.add(event);
         if (event instanceof PodStarted started && started.healthCheck() != null && !probedAlready.test(started)) {
             boolean bad = unhealthy.test(started);
