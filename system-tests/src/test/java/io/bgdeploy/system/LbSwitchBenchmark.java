@@ -67,7 +67,8 @@ import static org.awaitility.Awaitility.await;
  * <p>A switch is measured from the Kafka timestamp of the {@code SwitchFrontend} record to that of
  * its {@code LbCommandApplied}, published once both agents serve it: idle, under wrk's maximum
  * keep-alive load and under {@code Connection: close} load through the first agent's HAProxy (wrk's
- * failed requests and non-2xx responses printed), and with 5,000 apps configured. Beside it, in
+ * failed requests and non-2xx responses printed), and with 5,000 apps configured; the first
+ * {@code -Dwarmup} switches after the start are printed apart. Beside it, in
  * the same run, the reload path: a command that adds a host, which every agent applies with a reload.
  */
 class LbSwitchBenchmark {
@@ -75,6 +76,12 @@ class LbSwitchBenchmark {
     private static final int SWITCHES = Integer.getInteger("switches", 200);
     private static final int NEW_HOSTS = Integer.getInteger("newHosts", 30);
     private static final int APPS = Integer.getInteger("apps", 5000);
+    /**
+     * Switches sent before the measured phases and printed apart: the services' first commands run
+     * while their JIT compiles the path (C1 only, ServiceProcess), which is what a freshly started
+     * service costs, not what a running one does.
+     */
+    private static final int WARMUP = Integer.getInteger("warmup", 100);
     private static final String APP = "bench";
     private static final String HOST = "bench.example.com";
     private static final String BLUE = "default-bench-1";
@@ -140,6 +147,9 @@ class LbSwitchBenchmark {
             command(new SwitchFrontend(id(), "bench", "default", APP, FrontendSpec.http(HOST), BLUE, null));
 
             System.out.printf("%nLB SWITCH BENCHMARK (lb-config-service and 2 agents, each with its HAProxy)%n");
+            if (WARMUP > 0) {
+                switches("idle, first switches after the services started (warm-up, not counted below)", WARMUP);
+            }
             switches("idle", SWITCHES);
             newHosts("idle, reload path (a new host)", NEW_HOSTS);
 
