@@ -78,7 +78,12 @@ public final class Journal {
         EventSink.Pending pending = run.phaseEvent;
         if (pending != null) {
             run.phaseEvent = null;
-            pending.await();
+            try {
+                pending.await();
+            } catch (EventSink.NotPublished e) {
+                throw new EventSink.NotPublished("the event of phase " + run.deployment.phase() + " was not published: "
+                        + e.getMessage(), e);
+            }
         }
     }
 

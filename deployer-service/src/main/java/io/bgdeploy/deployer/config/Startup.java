@@ -76,14 +76,7 @@ public class Startup {
     @Scheduled(every = "${deployer.instance.takeover-interval:5s}", delayed = "${deployer.instance.takeover-interval:5s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void takeOver() {
-        if (!started) {
-            return;
-        }
-        try {
-            recovery.resumeUnowned();
-        } catch (RuntimeException e) {
-            LOG.warnf("looking for deployments left by stopped instances failed (%s): trying again later", e.getMessage());
-        }
+        onceStarted("looking for deployments left by stopped instances", recovery::resumeUnowned);
     }
 
     /**
@@ -93,13 +86,18 @@ public class Startup {
     @Scheduled(every = "${deployer.instance.orphan-sweep-interval:30s}", delayed = "${deployer.instance.orphan-sweep-interval:30s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void sweepOrphans() {
+        onceStarted("looking for orphaned workloads", recovery::removeOrphans);
+    }
+
+    /** Periodic work: skipped until the startup work is done; a failure is logged and tried again at the next interval. */
+    private void onceStarted(String what, Runnable work) {
         if (!started) {
             return;
         }
         try {
-            recovery.removeOrphans();
+            work.run();
         } catch (RuntimeException e) {
-            LOG.warnf("looking for orphaned workloads failed (%s): trying again later", e.getMessage());
+            LOG.warnf("%s failed (%s): trying again later", what, e.getMessage());
         }
     }
 }
