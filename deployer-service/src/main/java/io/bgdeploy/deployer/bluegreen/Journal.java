@@ -89,15 +89,16 @@ public final class Journal {
 
     /** A phase that must go on whether deploy-events takes its event or not (rolling back, undeploying). */
     void enterPhaseDespiteKafka(Run run, DeploymentPhase phase, String message) {
-        goOnDespiteKafka(run, phase, () -> confirmPhaseEvent(run));
-        goOnDespiteKafka(run, phase, () -> enterPhase(run, phase, message));
+        goOnDespiteKafka(run, "going on with " + phase, () -> confirmPhaseEvent(run));
+        goOnDespiteKafka(run, "going on with " + phase, () -> enterPhase(run, phase, message));
     }
 
-    private void goOnDespiteKafka(Run run, DeploymentPhase phase, Runnable action) {
+    /** Runs what may fail because deploy-events did not take an event; such a failure is logged and the run goes on. */
+    private void goOnDespiteKafka(Run run, String goingOn, Runnable action) {
         try {
             action.run();
         } catch (EventSink.NotPublished e) {
-            LOG.warnf("deployment %s: %s; going on with %s", run.id(), e.getMessage(), phase);
+            LOG.warnf("deployment %s: %s; %s", run.id(), e.getMessage(), goingOn);
             log(run, e.getMessage());
         }
     }
@@ -108,12 +109,7 @@ public final class Journal {
     }
 
     Deployment finish(Run run, DeploymentStatus status, String reason) {
-        try {
-            confirmPhaseEvent(run);
-        } catch (EventSink.NotPublished e) {
-            LOG.warnf("deployment %s: %s; ending it %s", run.id(), e.getMessage(), status);
-            log(run, e.getMessage());
-        }
+        goOnDespiteKafka(run, "ending it " + status, () -> confirmPhaseEvent(run));
         long duration = Duration.between(run.started, Instant.now()).toMillis();
         Deployment d = run.deployment;
         long phaseMillis = Duration.between(run.phaseStarted, Instant.now()).toMillis();

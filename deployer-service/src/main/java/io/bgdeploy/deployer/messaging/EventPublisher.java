@@ -82,7 +82,7 @@ public class EventPublisher implements EventSink {
     @Override
     public Pending publishPending(EventData event) {
         long deadline = System.nanoTime() + sendTimeout.toNanos();
-        CompletableFuture<Void> sent = publishWithConfirmation(event);
+        CompletableFuture<Void> sent = sendCounted(event);
         return () -> awaitConfirmation(event, sent, deadline);
     }
 
@@ -112,11 +112,22 @@ public class EventPublisher implements EventSink {
      * until it is confirmed.
      */
     public CompletableFuture<Void> publishWithConfirmation(EventData event) {
+        return sendCounted(event).whenComplete((ok, error) -> {
+            if (error != null) {
+                LOG.warnf("%s for %s not sent to %s: %s", event.getClass().getSimpleName(), event.key(),
+                        event.eventType().topic(), error.getMessage());
+            }
+        });
+    }
+
+    /**
+     * Sends the event and counts it (metrics) from the hand-over; a failure is counted once, when the
+     * producer gives up. Logging it is the caller's: an awaited failure is thrown to it.
+     */
+    private CompletableFuture<Void> sendCounted(EventData event) {
         CompletableFuture<Void> confirmed = send(event).whenComplete((ok, error) -> {
             if (error != null) {
                 metrics.notSent(event.eventType().topic());
-                LOG.warnf("%s for %s not sent to %s: %s", event.getClass().getSimpleName(), event.key(),
-                        event.eventType().topic(), error.getMessage());
             }
         });
         metrics.record(event);

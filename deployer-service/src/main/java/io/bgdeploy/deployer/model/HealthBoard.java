@@ -77,16 +77,20 @@ public final class HealthBoard {
         return ids.size();
     }
 
-    /** What is known about one deployment's pods. */
+    /**
+     * What is known about one deployment's pods.
+     *
+     * @param running the pods that run (the board keeps no stopped pod, so every value is true)
+     */
     public record Snapshot(Map<String, Boolean> running, Map<String, PodHealthChanged> health) {
 
         public long runningCount() {
-            return running.values().stream().filter(b -> b).count();
+            return running.size();
         }
 
         public long countRunningIn(Predicate<PodHealthState> state) {
-            return running.entrySet().stream().filter(Map.Entry::getValue)
-                    .map(e -> health.get(e.getKey()))
+            return running.keySet().stream()
+                    .map(health::get)
                     .filter(h -> h != null && state.test(h.state()))
                     .count();
         }
