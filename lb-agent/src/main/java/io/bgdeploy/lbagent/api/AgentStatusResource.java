@@ -20,9 +20,12 @@ public class AgentStatusResource {
     /**
      * @param haproxyReloads      the HAProxy master's reload counter (every reload since HAProxy started)
      * @param etcdSecondsSinceHeard how long ago etcd last answered this agent
+     * @param haproxyMaxConnections the maxconn HAProxy's current worker runs with: the configured one, or lower when
+     *                              HAProxy's open-files limit cannot hold it; 0 until the agent read it
      */
     public record AgentStatus(String agentId, long appliedRevision, boolean healthy, String lastFailure, boolean haproxyServing,
-                              int reloads, int runtimeUpdates, int haproxyReloads, double etcdSecondsSinceHeard) {
+                              int reloads, int runtimeUpdates, int haproxyReloads, double etcdSecondsSinceHeard,
+                              int haproxyMaxConnections) {
     }
 
     @GET
@@ -30,6 +33,6 @@ public class AgentStatusResource {
         HaproxyAgent.Status s = agent.status();
         double since = s.etcdHeardMillis() == 0 ? -1 : (System.currentTimeMillis() - s.etcdHeardMillis()) / 1000.0;
         return new AgentStatus(agent.agentId(), s.appliedRevision(), s.healthy(), s.lastFailure(), s.haproxyServing(),
-                s.reloads(), s.runtimeUpdates(), s.haproxyReloads(), since);
+                s.reloads(), s.runtimeUpdates(), s.haproxyReloads(), since, s.haproxyMaxConnections());
     }
 }

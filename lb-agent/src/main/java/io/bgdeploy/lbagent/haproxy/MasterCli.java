@@ -10,6 +10,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -22,6 +23,7 @@ public final class MasterCli {
 
     /** What a command may contain: no line breaks or ';', which would start another command. */
     private static final Pattern SAFE = Pattern.compile("[@A-Za-z0-9 ._:/\\[\\]-]{1,2000}");
+    private static final Pattern MAXCONN = Pattern.compile("^Maxconn: (\\d+)$", Pattern.MULTILINE);
 
     private final Path socket;
 
@@ -81,6 +83,19 @@ public final class MasterCli {
 
     public ProcStatus showProc() {
         return ProcStatus.parse(send("show proc"));
+    }
+
+    /**
+     * The {@code maxconn} the current worker runs with ({@code show info}): what its configuration
+     * asked for, or what HAProxy made of it.
+     */
+    public int workerMaxConnections() {
+        String info = runtime("show info");
+        Matcher m = MAXCONN.matcher(info);
+        if (!m.find()) {
+            throw new IllegalStateException("no Maxconn in HAProxy's 'show info': " + info.strip());
+        }
+        return Integer.parseInt(m.group(1));
     }
 
     /** A Runtime API command on the current worker. */

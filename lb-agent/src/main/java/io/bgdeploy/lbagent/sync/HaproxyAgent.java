@@ -96,32 +96,39 @@ public final class HaproxyAgent implements AutoCloseable {
      * @param runtimeUpdates   changes this agent made through the Runtime API
      * @param haproxyReloads   the master's own reload counter at the last look (counts every reload since it started)
      * @param etcdHeardMillis  when etcd last answered (staleness = now minus this)
+     * @param haproxyMaxConnections the {@code maxconn} HAProxy's current worker runs with (its {@code show info});
+     *                         0 until it was read
      */
     public record Status(boolean healthy, boolean haproxyServing, long appliedRevision, String lastFailure, int reloads,
-                         int runtimeUpdates, int haproxyReloads, long etcdHeardMillis) {
+                         int runtimeUpdates, int haproxyReloads, long etcdHeardMillis, int haproxyMaxConnections) {
         Status with(boolean healthy, long appliedRevision, String lastFailure) {
             return new Status(healthy, haproxyServing, appliedRevision, lastFailure, reloads, runtimeUpdates, haproxyReloads,
-                    etcdHeardMillis);
+                    etcdHeardMillis, haproxyMaxConnections);
         }
 
         Status serving(boolean serving, int haproxyReloads) {
             return new Status(healthy, serving, appliedRevision, lastFailure, reloads, runtimeUpdates, haproxyReloads,
-                    etcdHeardMillis);
+                    etcdHeardMillis, haproxyMaxConnections);
         }
 
         Status reloaded() {
             return new Status(true, haproxyServing, appliedRevision, null, reloads + 1, runtimeUpdates, haproxyReloads + 1,
-                    etcdHeardMillis);
+                    etcdHeardMillis, haproxyMaxConnections);
         }
 
         Status updatedAtRuntime() {
             return new Status(true, haproxyServing, appliedRevision, null, reloads, runtimeUpdates + 1, haproxyReloads,
-                    etcdHeardMillis);
+                    etcdHeardMillis, haproxyMaxConnections);
         }
 
         Status heard(long millis) {
             return new Status(healthy, haproxyServing, appliedRevision, lastFailure, reloads, runtimeUpdates, haproxyReloads,
-                    millis);
+                    millis, haproxyMaxConnections);
+        }
+
+        Status maxConnections(int maxConnections) {
+            return new Status(healthy, haproxyServing, appliedRevision, lastFailure, reloads, runtimeUpdates, haproxyReloads,
+                    etcdHeardMillis, maxConnections);
         }
     }
 
@@ -152,7 +159,9 @@ public final class HaproxyAgent implements AutoCloseable {
 
     private HaproxyLauncher launcher;
     private volatile long lease;
-    private volatile Status status = new Status(true, false, 0, null, 0, 0, 0, 0);
+    private volatile Status status = new Status(true, false, 0, null, 0, 0, 0, 0, 0);
+    /** The workers whose {@code maxconn} {@link #status} shows. */
+    private List<Long> maxConnectionsReadFrom = List.of();
     private volatile long failedRevision = -1;
     /** The configuration (file and map) that failed last: a failure is reported once per desired state. */
     private String failedState;
@@ -664,11 +673,24 @@ public final class HaproxyAgent implements AutoCloseable {
             }
             lastProc = now;
             status = status.serving(!now.workers().isEmpty(), now.reloads());
+            if (!now.workers().isEmpty() && !now.workers().equals(maxConnectionsReadFrom)) {
+                readMaxConnections(now.workers());
+            }
         } catch (RuntimeException notAnswering) {
             if (status.haproxyServing()) {
                 LOG.warnf("agent %s: HAProxy's master does not answer: %s", settings.agentId(), notAnswering.getMessage());
             }
             status = status.serving(false, status.haproxyReloads());
+        }
+    }
+
+    /** What a new worker runs with, for the status; a worker that does not tell is asked again at the next look. */
+    private void readMaxConnections(List<Long> workers) {
+        try {
+            status = status.maxConnections(cli.workerMaxConnections());
+            maxConnectionsReadFrom = workers;
+        } catch (RuntimeException notTold) {
+            LOG.debugf("agent %s: HAProxy's worker did not tell its maxconn: %s", settings.agentId(), notTold.getMessage());
         }
     }
 

@@ -14,6 +14,8 @@ import io.bgdeploy.lb.etcd.EtcdAccess;
 import io.bgdeploy.lb.etcd.StoredJson.AgentProgress;
 import io.bgdeploy.lbagent.etcd.EtcdAgentStore;
 import io.bgdeploy.lbagent.haproxy.MasterCli;
+import io.bgdeploy.lbagent.render.FileDescriptorBudget;
+import io.bgdeploy.lbagent.render.FileDescriptorBudget.ConnectionLimit;
 import io.bgdeploy.lbagent.render.HaproxyConfigRenderer;
 import io.bgdeploy.lbagent.render.HaproxySettings;
 import io.bgdeploy.lbagent.testing.LbConfigWriter;
@@ -59,6 +61,12 @@ class HaproxyAgentTest {
     private static int publicPort;
     private static Path configFile;
     private static final List<String> failures = new CopyOnWriteArrayList<>();
+    /**
+     * The open-files limit the agent renders for: HAProxy's configured maxconn of 4,000 needs 8,000
+     * descriptors, so every file gets a lower one (HAProxy itself runs under the test's own limit).
+     */
+    private static final FileDescriptorBudget OPEN_FILES = new FileDescriptorBudget(5_000, 1);
+    private static final List<ConnectionLimit> limits = new CopyOnWriteArrayList<>();
     /** The version serving now: backend id and the body its server answers. */
     private static String current;
     private static String currentBody;
@@ -76,7 +84,7 @@ class HaproxyAgentTest {
         publicPort = FreePorts.next();
         HaproxySettings haproxy = HaproxySettings.localDefaults().withPorts(publicPort, FreePorts.next());
         AgentSettings settings = AgentsUnderTest.startingHaproxy(AGENT, configFile, sockets.socket("master.sock"), haproxy);
-        agent = new HaproxyAgent(store, new HaproxyConfigRenderer(), settings,
+        agent = new HaproxyAgent(store, new HaproxyConfigRenderer(OPEN_FILES, limits::add), settings,
                 (id, revision, reason) -> failures.add(revision + ": " + reason));
         agent.start();
         master = new MasterCli(settings.masterSocket());
@@ -289,5 +297,17 @@ class HaproxyAgentTest {
         deployNextVersion();
 
         assertThat(LoadGeneratorAccess.get(publicPort, HOST)).isEqualTo(currentBody);
+    }
+
+    @Test
+    @Order(8)
+    void theStatusShowsTheMaxconnHaproxyRunsWithAlsoWhenItsOpenFilesLimitLowersIt() {
+        List<Long> workersBefore = master.showProc().workers();
+        apply(writer.switchFrontend(FrontendSpec.http("limits.example.com"), current));
+        int rendered = limits.get(limits.size() - 1).effective();
+        assertThat(rendered).isLessThan(HaproxySettings.localDefaults().maxConnections());
+        await().atMost(Duration.ofSeconds(10)).until(() -> !master.showProc().workers().equals(workersBefore)
+                && agent.status().haproxyMaxConnections() == rendered);
+        assertThat(master.runtime("show info")).contains("Maxconn: " + rendered + "\n");
     }
 }
