@@ -85,7 +85,7 @@ public record RuntimePlan(List<RuntimeCommand> serverCommands, List<RuntimeComma
             desired.slot(name).ifPresentOrElse(slot -> {
                 Map<String, RuntimeState.Server> byName = new java.util.LinkedHashMap<>();
                 slot.servers().forEach(s -> byName.put(s.name(), new RuntimeState.Server(s.name(), s.address(), s.port(), true)));
-                servers.put(name, byName);
+                servers.put(name, Map.copyOf(byName));
             }, () -> servers.remove(name));
         }
         leaving(actual, servers);
@@ -102,7 +102,7 @@ public record RuntimePlan(List<RuntimeCommand> serverCommands, List<RuntimeComma
             if (was != null) {
                 Map<String, RuntimeState.Server> byName = new java.util.LinkedHashMap<>(servers.getOrDefault(r.section(), Map.of()));
                 byName.put(r.server(), new RuntimeState.Server(was.name(), was.address(), was.port(), false));
-                servers.put(r.section(), byName);
+                servers.put(r.section(), Map.copyOf(byName));
             }
         }
     }
