@@ -70,9 +70,9 @@ public final class KafkaBroker implements AutoCloseable {
             if (!Files.exists(dataDir.resolve("meta.properties"))) {
                 format(java, classpath, config, workDir);
             }
-            List<String> cmd = new ArrayList<>(List.of(java, "-Xms256m", "-Xmx768m", "-XX:+UseSerialGC",
-                    "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true",
-                    "-Dlog4j2.configurationFile=" + writeLogConfig(workDir),
+            List<String> cmd = new ArrayList<>(List.of(java));
+            cmd.addAll(JvmProfile.chosen().brokerOptions());
+            cmd.addAll(List.of("-Djava.awt.headless=true", "-Dlog4j2.configurationFile=" + writeLogConfig(workDir),
                     "-cp", classpath, "kafka.Kafka", config.toString()));
             ManagedProcess process = ManagedProcess.start("kafka", cmd, Map.of(), workDir, workDir.resolve("kafka.log"));
             KafkaBroker broker = new KafkaBroker(port, controllerPort, saslPort, workDir, process);

@@ -17,17 +17,6 @@ public final class ServiceProcess implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(300);
 
-    /**
-     * Each service's JVM, sized to stay under 200 MiB resident (local-infra's README, "Memory of the
-     * services"). The heap starts small and stays close to what is live: a young generation of
-     * 10 MiB (all of eden is touched between two collections, so eden stays resident), an old
-     * generation grown only when less than 10 % of it is free after a collection and given back
-     * above 30 %, capped far above the live sets measured. C1 only and the serial collector keep
-     * code and collector small.
-     */
-    static final List<String> JVM_OPTIONS = List.of("-Xms16m", "-Xmx160m", "-Xmn10m", "-XX:MinHeapFreeRatio=10",
-            "-XX:MaxHeapFreeRatio=30", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
-
     /** glibc keeps up to 8 malloc arenas per core, each holding freed memory; two are plenty for a JVM. */
     static final Map<String, String> ENVIRONMENT = Map.of("MALLOC_ARENA_MAX", "2");
 
@@ -78,7 +67,7 @@ public final class ServiceProcess implements AutoCloseable {
         }
         List<String> cmd = new ArrayList<>(prefix);
         cmd.add(KafkaBroker.javaBinary());
-        cmd.addAll(JVM_OPTIONS);
+        cmd.addAll(JvmProfile.chosen().serviceOptions());
         cmd.addAll(List.of("-Dquarkus.http.port=" + port, "-Dquarkus.http.host=" + address));
         new TreeMap<>(settings).forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-jar");
