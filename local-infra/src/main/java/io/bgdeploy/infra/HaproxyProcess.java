@@ -131,6 +131,11 @@ public final class HaproxyProcess implements AutoCloseable {
         return master("@1 " + command);
     }
 
+    /** A Runtime API command on the current worker of an HAProxy started elsewhere, through its master socket. */
+    public static String runtimeAt(Path masterSocket, String command) {
+        return send(masterSocket, "@1 " + command, true);
+    }
+
     private void masterNoReply(String command) {
         send(masterSocket, command, false);
     }

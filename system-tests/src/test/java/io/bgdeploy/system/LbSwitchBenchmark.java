@@ -15,6 +15,7 @@ import io.bgdeploy.events.lb.ServerSpec;
 import io.bgdeploy.events.lb.SwitchFrontend;
 import io.bgdeploy.events.lb.UpsertBackend;
 import io.bgdeploy.infra.FreePorts;
+import io.bgdeploy.infra.HaproxyProcess;
 import io.bgdeploy.infra.ServiceProcess;
 import io.bgdeploy.infra.SocketDirectory;
 import io.bgdeploy.infra.Wrk;
@@ -41,6 +42,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -82,6 +84,30 @@ class LbSwitchBenchmark {
      * service costs, not what a running one does.
      */
     private static final int WARMUP = Integer.getInteger("warmup", 100);
+    /** Where the servers of the {@code -Dapps} apps are, and whether HAProxy checks them ({@code -DappServers}). */
+    enum AppServers {
+        /** The default: 127.0.0.1 on one of {@link #CHECK_PORTS} ports of an HAProxy that answers every check with 200, as healthy pods do. */
+        ANSWERING("answering their health checks"),
+        /** 10.x addresses where nothing answers: every check waits for its timeout (the figures before 2026-12-02 noon). */
+        UNREACHABLE("checked at addresses where nothing answers"),
+        /** The answering servers without a health check: what the configuration's size costs without the checks' load. */
+        UNCHECKED("answering, not checked");
+
+        final String description;
+
+        AppServers(String description) {
+            this.description = description;
+        }
+
+        static AppServers chosen() {
+            String value = System.getProperty("appServers", "answering");
+            return Arrays.stream(values()).filter(v -> v.name().equalsIgnoreCase(value)).findFirst().orElseThrow(() ->
+                    new IllegalArgumentException("-DappServers must be answering, unreachable or unchecked, not " + value));
+        }
+    }
+
+    private static final AppServers APP_SERVERS = AppServers.chosen();
+    private static final int CHECK_PORTS = 16;
     private static final String APP = "bench";
     private static final String HOST = "bench.example.com";
     private static final String BLUE = "default-bench-1";
@@ -94,6 +120,9 @@ class LbSwitchBenchmark {
     private int agentA;
     private List<String> metricsUrls;
     private BareConsumer bare;
+    private HaproxyProcess checkResponder;
+    private Path masterA;
+    private final List<Integer> checkPorts = new ArrayList<>();
 
     @Test
     void switchLatency() throws Exception {
@@ -122,6 +151,9 @@ class LbSwitchBenchmark {
                 settings.put("lbagent.haproxy.start", "true");
                 settings.put("lbagent.haproxy.config-file", work.resolve("agent-" + i).resolve("haproxy.cfg").toString());
                 settings.put("lbagent.haproxy.master-socket", dir.socket("master.sock").toString());
+                if (i == 0) {
+                    masterA = dir.socket("master.sock");
+                }
                 settings.put("lbagent.haproxy.public-port", String.valueOf(publicPorts[i]));
                 settings.put("lbagent.haproxy.stats-port", String.valueOf(FreePorts.next()));
                 settings.put("lbagent.haproxy.max-connections", "8000");
@@ -156,12 +188,20 @@ class LbSwitchBenchmark {
             underLoad(publicPorts[0], true, work.resolve("wrk-keep-alive.txt"));
             underLoad(publicPorts[0], false, work.resolve("wrk-close.txt"));
 
+            if (APP_SERVERS != AppServers.UNREACHABLE) {
+                checkResponder = startCheckResponder(work.resolve("check-responder"));
+            }
             long t0 = System.nanoTime();
-            long revision = writeApps(APPS);
+            long revision = writeApps(APPS, checkPorts);
             await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(50)).until(() ->
                     appliedRevision(agentPorts[0]) >= revision && appliedRevision(agentPorts[1]) >= revision);
-            System.out.printf("%n  %,d more apps written to etcd; both agents serve them (one reload each) after %,d ms%n", APPS,
+            System.out.printf("%n  %,d more apps written to etcd (two servers each, %s); both agents serve them (one reload each)"
+                    + " after %,d ms%n", APPS, APP_SERVERS.description,
                     (System.nanoTime() - t0) / 1_000_000);
+            if (APP_SERVERS == AppServers.ANSWERING) {
+                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() -> serversUp(masterA) >= 2 * APPS);
+                System.out.printf("  %,d servers UP in agent a's HAProxy (the apps' and the bench app's)%n", serversUp(masterA));
+            }
             switches("with " + APPS + " apps configured, idle", SWITCHES);
             newHosts("with " + APPS + " apps configured, reload path", Math.min(NEW_HOSTS, 10));
         } finally {
@@ -176,7 +216,36 @@ class LbSwitchBenchmark {
             sockets.forEach(SocketDirectory::close);
             blue.stop(0);
             green.stop(0);
+            if (checkResponder != null) {
+                checkResponder.close();
+            }
         }
+    }
+
+    /**
+     * An HAProxy that answers 200 to every request on {@link #CHECK_PORTS} ports (several, so that
+     * 10,000 checks every 2 s from each of two HAProxies do not run out of port pairs).
+     */
+    private HaproxyProcess startCheckResponder(Path dir) throws Exception {
+        Files.createDirectories(dir);
+        StringBuilder binds = new StringBuilder();
+        for (int i = 0; i < CHECK_PORTS; i++) {
+            checkPorts.add(FreePorts.next());
+            binds.append("    bind 127.0.0.1:").append(checkPorts.get(i)).append('\n');
+        }
+        Path config = dir.resolve("haproxy.cfg");
+        Files.writeString(config, String.join("\n",
+                "global", "    maxconn 4000",
+                "defaults", "    mode http", "    timeout connect 2s", "    timeout client 5s", "    timeout server 5s",
+                "frontend checks") + "\n" + binds
+                + "    http-request return status 200 content-type text/plain string ok\n");
+        return HaproxyProcess.start(dir, config);
+    }
+
+    /** Servers running in an HAProxy ({@code show servers state} of its worker: operational state 2). */
+    private static long serversUp(Path masterSocket) {
+        return HaproxyProcess.runtimeAt(masterSocket, "show servers state").lines().map(l -> l.split(" "))
+                .filter(f -> f.length > 5 && f[5].equals("2")).count();
     }
 
     /** Switches and new hosts while wrk sends as many requests as it can through agent a's HAProxy; prints what wrk counted. */
@@ -308,8 +377,12 @@ class LbSwitchBenchmark {
         }
     }
 
-    /** Writes {@code apps} apps (a backend with two servers and a host each) straight into etcd; returns the last revision. */
-    private static long writeApps(int apps) {
+    /**
+     * Writes {@code apps} apps (a backend with two servers and a host each) straight into etcd; returns
+     * the last revision. The servers are on {@code checkPorts} of 127.0.0.1, or at 10.x addresses
+     * when there are none.
+     */
+    private static long writeApps(int apps, List<Integer> checkPorts) {
         try (EtcdAccess etcd = EtcdAccess.connect(List.of(SharedInfra.etcd().endpoint()), Duration.ofSeconds(30))) {
             long revision = 0;
             List<Op> ops = new ArrayList<>();
@@ -317,11 +390,14 @@ class LbSwitchBenchmark {
                 String app = "app" + i;
                 String id = "default-" + app + "-1";
                 HostName host = HostName.of(app + ".example.com");
-                ops.add(Op.put(bytes(EtcdLayout.proxyServer(id, "s1")), json(new ReferenceServer(
-                        "10.0." + (i / 250) + "." + (i % 250 + 1), 8080, false, null)), PutOption.DEFAULT));
-                ops.add(Op.put(bytes(EtcdLayout.proxyServer(id, "s2")), json(new ReferenceServer(
-                        "10.1." + (i / 250) + "." + (i % 250 + 1), 8080, false, null)), PutOption.DEFAULT));
-                ops.add(Op.put(bytes(EtcdLayout.configBackend(id)), json(new BackendOptions(false, List.of(), "/health",
+                for (int s = 0; s < 2; s++) {
+                    ReferenceServer server = checkPorts.isEmpty()
+                            ? new ReferenceServer("10." + s + "." + (i / 250) + "." + (i % 250 + 1), 8080, false, null)
+                            : new ReferenceServer("127.0.0.1", checkPorts.get((2 * i + s) % checkPorts.size()), false, null);
+                    ops.add(Op.put(bytes(EtcdLayout.proxyServer(id, "s" + (s + 1))), json(server), PutOption.DEFAULT));
+                }
+                ops.add(Op.put(bytes(EtcdLayout.configBackend(id)), json(new BackendOptions(false, List.of(),
+                        APP_SERVERS == AppServers.UNCHECKED ? null : "/health",
                         Keys.app("default", app))), PutOption.DEFAULT));
                 ops.add(Op.put(bytes(EtcdLayout.proxyFrontend(host)), json(new ReferenceFrontend(host.value(), "http", id, true)),
                         PutOption.DEFAULT));
