@@ -4,6 +4,7 @@ import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.Names;
 import io.bgdeploy.lbagent.model.RuntimeCommand;
 import io.bgdeploy.lbagent.model.RuntimeState;
+import io.bgdeploy.lbagent.model.SectionName;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -100,7 +101,7 @@ public final class RuntimeApi {
     }
 
     private static String serversLine(String section) {
-        if (!RuntimeCommand.SECTION.matcher(section).matches()) {
+        if (!SectionName.isValid(section)) {
             throw new IllegalArgumentException("not a backend section: " + section);
         }
         return "show servers state " + section;

@@ -17,9 +17,6 @@ public sealed interface RuntimeCommand {
 
     /** What a word of a command may contain. */
     Pattern WORD = Pattern.compile("[A-Za-z0-9._:/@\\[\\]-]{1,1100}");
-    /** A backend section name (a slot, or one of the fixed sections). */
-    Pattern SECTION = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,254}");
-
     /** The command line, without the {@code @1} that routes it to the current worker. */
     String line();
 
@@ -171,7 +168,7 @@ public sealed interface RuntimeCommand {
     }
 
     private static String requireSection(String name) {
-        if (name == null || !SECTION.matcher(name).matches()) {
+        if (!SectionName.isValid(name)) {
             throw new IllegalArgumentException("backend section '" + Names.printable(name)
                     + "' is not valid: use letters, digits, '.', '_' and '-'");
         }

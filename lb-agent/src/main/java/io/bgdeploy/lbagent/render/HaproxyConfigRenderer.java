@@ -8,6 +8,7 @@ import io.bgdeploy.events.lb.TlsMode;
 import io.bgdeploy.lb.model.ConfigSafety;
 import io.bgdeploy.lbagent.model.ProxyLayout;
 import io.bgdeploy.lbagent.model.Route;
+import io.bgdeploy.lbagent.model.SectionName;
 import io.bgdeploy.lbagent.model.Slot;
 import io.bgdeploy.lbagent.render.FileDescriptorBudget.ConnectionLimit;
 import io.quarkus.qute.Engine;
@@ -167,31 +168,10 @@ public final class HaproxyConfigRenderer {
     }
 
     private static String section(String name) {
-        if (!isSectionName(name)) {
+        if (!SectionName.isValid(name)) {
             throw new IllegalArgumentException("backend section '" + Names.printable(name) + "' is not valid");
         }
         return name;
-    }
-
-    /**
-     * {@code [A-Za-z0-9_][A-Za-z0-9._-]{0,254}}, checked without a regular expression: this runs for
-     * every line of the hosts map, which is written again at every switch (5,000 matchers per switch
-     * were a seventh of the agent's garbage at 5,000 apps).
-     */
-    static boolean isSectionName(String name) {
-        int length = name.length();
-        if (length == 0 || length > 255) {
-            return false;
-        }
-        for (int i = 0; i < length; i++) {
-            char c = name.charAt(i);
-            boolean allowed = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
-                    || i > 0 && (c == '.' || c == '-');
-            if (!allowed) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static ServerView serverView(ServerSpec s) {
