@@ -47,9 +47,9 @@ class ArchitectureTest {
 
     static final ArchRule theModelIsPlainJava = classes().that().resideInAPackage(MODEL)
             .should().onlyDependOnClassesThat().resideInAnyPackage(MODEL, "java..", "io.bgdeploy.events..",
-                    "io.bgdeploy.lb.model..")
+                    "io.bgdeploy.lb.model..", "org.pcollections..")
             .because("which slot a version takes and which Runtime API commands move HAProxy there are tested"
-                    + " without etcd, HAProxy or a framework");
+                    + " without etcd, HAProxy or a framework (persistent maps are plain data structures)");
 
     static final ArchRule adaptersAreReachedThroughTheLoop = layeredArchitecture()
             .consideringOnlyDependenciesInLayers()

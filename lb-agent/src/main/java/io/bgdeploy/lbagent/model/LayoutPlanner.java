@@ -100,14 +100,13 @@ public final class LayoutPlanner {
             model.backend(id).ifPresent(b -> affects(b, apps, own));
             current.slot(Slot.ownSlotName(id)).filter(s -> id.equals(s.backendId())).ifPresent(s -> own.add(id));
         }
-        Set<String> changedIds = new HashSet<>(backendIds);
         for (HostName host : hosts) {
             current.route(host).flatMap(r -> current.slot(r.target())).ifPresent(s -> affects(s, apps, own));
             model.frontend(host).flatMap(f -> model.backend(f.backendId())).ifPresent(b -> affects(b, apps, own));
         }
-        for (Slot slot : current.slots()) {
-            if (slot.backendId() != null && changedIds.contains(slot.backendId())) {
-                affects(slot, apps, own);
+        for (String id : backendIds) {
+            for (String name : current.slotsOf(id)) {
+                current.slot(name).ifPresent(slot -> affects(slot, apps, own));
             }
         }
         // the slots as they are, and the backends of the affected apps as the model has them now
@@ -125,10 +124,10 @@ public final class LayoutPlanner {
         own.forEach(id -> current.slot(Slot.ownSlotName(id)).ifPresent(s -> before.put(s.name(), s)));
         Map<AppRef, List<BackendConfig>> versions = new HashMap<>();
         Set<String> ids = new HashSet<>(own);
-        for (BackendConfig b : model.backends()) {
-            if (b.app() != null && apps.contains(b.app())) {
-                versions.computeIfAbsent(b.app(), k -> new ArrayList<>()).add(b);
-                ids.add(b.id());
+        for (AppRef app : apps) {
+            for (String id : model.backendIdsOf(app)) {
+                model.backend(id).ifPresent(b -> versions.computeIfAbsent(app, k -> new ArrayList<>()).add(b));
+                ids.add(id);
             }
         }
         before.values().forEach(s -> {
@@ -138,14 +137,14 @@ public final class LayoutPlanner {
         });
         Map<String, List<FrontendConfig>> frontendsByBackend = new HashMap<>();
         Set<HostName> routed = new TreeSet<>(hosts);
-        for (FrontendConfig f : model.frontends()) {
-            if (ids.contains(f.backendId())) {
-                frontendsByBackend.computeIfAbsent(f.backendId(), k -> new ArrayList<>()).add(f);
-                routed.add(f.host());
+        for (String id : ids) {
+            for (HostName host : model.hostsRoutedTo(id)) {
+                model.frontend(host).ifPresent(f -> frontendsByBackend.computeIfAbsent(id, k -> new ArrayList<>()).add(f));
+                routed.add(host);
             }
         }
-        for (HostName host : current.routes().stream().filter(r -> before.containsKey(r.target())).map(Route::host).toList()) {
-            routed.add(host);
+        for (String name : before.keySet()) {
+            routed.addAll(current.hostsRoutedTo(name));
         }
         // plan the affected apps and backends of their own anew
         Map<String, Slot> after = new TreeMap<>();

@@ -1,15 +1,14 @@
 package io.bgdeploy.lbagent.model;
 
 import io.bgdeploy.events.HostName;
+import io.bgdeploy.lb.model.IndexedSortedMap;
 
 import java.util.Collection;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SortedMap;
-import java.util.TreeMap;
+import java.util.SortedSet;
 
 /**
  * Everything the agent puts into its HAProxy: the hosts with where each goes, and the backend
@@ -19,7 +18,9 @@ import java.util.TreeMap;
  * up the same.
  *
  * <p>Immutable. Routes are kept sorted by host and slots by name, indexed, so that a lookup or a
- * change of a few of them ({@link #with}) does not plan or compare thousands of others.
+ * change of a few of them ({@link #with}) does not plan or compare thousands of others. The maps
+ * are persistent ({@link IndexedSortedMap}): a changed layout shares every untouched entry with the
+ * one it came from.
  */
 public final class ProxyLayout {
 
@@ -28,59 +29,61 @@ public final class ProxyLayout {
     /** The section of a host nobody configured: it answers 404. */
     public static final String NO_ROUTE = "no_route";
 
-    public static final ProxyLayout EMPTY = new ProxyLayout(List.of(), List.of());
+    public static final ProxyLayout EMPTY = new ProxyLayout(IndexedSortedMap.empty(Route::host, Route::target),
+            IndexedSortedMap.empty(Slot::name, Slot::backendId));
 
-    private final SortedMap<HostName, Route> routes;
-    private final SortedMap<String, Slot> slots;
-    private final List<Route> routeList;
-    private final List<Slot> slotList;
+    /** By host; indexed by the section each is routed to. */
+    private final IndexedSortedMap<HostName, Route, String> routes;
+    /** By name; indexed by the backend each holds (a free slot is not indexed). */
+    private final IndexedSortedMap<String, Slot, String> slots;
 
     public ProxyLayout(List<Route> routes, List<Slot> slots) {
-        TreeMap<HostName, Route> byHost = new TreeMap<>();
-        routes.forEach(r -> byHost.put(r.host(), r));
-        TreeMap<String, Slot> byName = new TreeMap<>();
-        slots.forEach(s -> byName.put(s.name(), s));
-        this.routes = Collections.unmodifiableSortedMap(byHost);
-        this.slots = Collections.unmodifiableSortedMap(byName);
-        this.routeList = List.copyOf(byHost.values());
-        this.slotList = List.copyOf(byName.values());
+        this(EMPTY.routes.with(List.of(), routes), EMPTY.slots.with(List.of(), slots));
     }
 
-    private ProxyLayout(TreeMap<HostName, Route> routes, TreeMap<String, Slot> slots) {
-        this.routes = Collections.unmodifiableSortedMap(routes);
-        this.slots = Collections.unmodifiableSortedMap(slots);
-        this.routeList = List.copyOf(routes.values());
-        this.slotList = List.copyOf(slots.values());
+    private ProxyLayout(IndexedSortedMap<HostName, Route, String> routes, IndexedSortedMap<String, Slot, String> slots) {
+        this.routes = routes;
+        this.slots = slots;
     }
 
     /** Every route, sorted by host. */
     public List<Route> routes() {
-        return routeList;
+        return routes.values();
     }
 
     /** Every slot, sorted by name. */
     public List<Slot> slots() {
-        return slotList;
+        return slots.values();
     }
 
     /** Host to the section it is routed to, sorted by host. */
     public Map<HostName, String> hostMap() {
         Map<HostName, String> map = new LinkedHashMap<>();
-        routeList.forEach(r -> map.put(r.host(), r.target()));
+        routes.values().forEach(r -> map.put(r.host(), r.target()));
         return map;
     }
 
+    /** The hosts routed to section {@code name}, sorted. */
+    public SortedSet<HostName> hostsRoutedTo(String name) {
+        return routes.keysWith(name);
+    }
+
+    /** The names of the slots backend {@code backendId} occupies, sorted. */
+    public SortedSet<String> slotsOf(String backendId) {
+        return slots.keysWith(backendId);
+    }
+
     public Optional<Route> route(HostName host) {
-        return Optional.ofNullable(routes.get(host));
+        return routes.get(host);
     }
 
     public Optional<Slot> slot(String name) {
-        return Optional.ofNullable(slots.get(name));
+        return slots.get(name);
     }
 
     /** The slots whose name starts with {@code prefix}, in name order. */
     public Collection<Slot> slotsNamed(String prefix) {
-        return slots.subMap(prefix, prefix + Character.MAX_VALUE).values();
+        return slots.range(prefix, prefix + Character.MAX_VALUE);
     }
 
     /**
@@ -93,18 +96,12 @@ public final class ProxyLayout {
      */
     public ProxyLayout with(Collection<String> removedSlots, Collection<Slot> putSlots, Collection<HostName> removedHosts,
                             Collection<Route> putRoutes) {
-        TreeMap<String, Slot> nextSlots = new TreeMap<>(slots);
-        removedSlots.forEach(nextSlots::remove);
-        putSlots.forEach(s -> nextSlots.put(s.name(), s));
-        TreeMap<HostName, Route> nextRoutes = new TreeMap<>(routes);
-        removedHosts.forEach(nextRoutes::remove);
-        putRoutes.forEach(r -> nextRoutes.put(r.host(), r));
-        return new ProxyLayout(nextRoutes, nextSlots);
+        return new ProxyLayout(routes.with(removedHosts, putRoutes), slots.with(removedSlots, putSlots));
     }
 
     /** What only a reload can change: this layout without servers, slot occupants and map targets. */
     public ProxyLayout structure() {
-        return new ProxyLayout(routeList.stream().map(Route::structure).toList(), slotList.stream().map(Slot::structure).toList());
+        return new ProxyLayout(routes().stream().map(Route::structure).toList(), slots().stream().map(Slot::structure).toList());
     }
 
     public boolean sameStructureAs(ProxyLayout other) {
@@ -123,6 +120,6 @@ public final class ProxyLayout {
 
     @Override
     public String toString() {
-        return "ProxyLayout[routes=" + routeList + ", slots=" + slotList + "]";
+        return "ProxyLayout[routes=" + routes() + ", slots=" + slots() + "]";
     }
 }

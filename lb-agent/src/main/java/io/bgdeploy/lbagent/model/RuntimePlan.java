@@ -71,7 +71,7 @@ public record RuntimePlan(List<RuntimeCommand> serverCommands, List<RuntimeComma
         RuntimeState wanted = RuntimeState.of(desired);
         Map<String, Map<String, RuntimeState.Server>> servers = new java.util.LinkedHashMap<>();
         wanted.servers().forEach((slot, byName) -> servers.put(slot, new java.util.LinkedHashMap<>(byName)));
-        leaving(actual, servers);
+        leaving(actual, servers, false);
         return new RuntimeState(wanted.hostMap(), servers);
     }
 
@@ -80,27 +80,34 @@ public record RuntimePlan(List<RuntimeCommand> serverCommands, List<RuntimeComma
      * hosts ({@link #between(RuntimeState, ProxyLayout, String, Set, Set)}): the rest stays as it was.
      */
     public RuntimeState expectedAfter(RuntimeState actual, ProxyLayout desired, Set<String> slots, Set<HostName> hosts) {
-        Map<String, Map<String, RuntimeState.Server>> servers = new java.util.HashMap<>(actual.servers());
+        Map<String, Map<String, RuntimeState.Server>> sections = new java.util.HashMap<>();
         for (String name : slots) {
-            desired.slot(name).ifPresentOrElse(slot -> {
+            sections.put(name, desired.slot(name).map(slot -> {
                 Map<String, RuntimeState.Server> byName = new java.util.LinkedHashMap<>();
                 slot.servers().forEach(s -> byName.put(s.name(), new RuntimeState.Server(s.name(), s.address(), s.port(), true)));
-                servers.put(name, Map.copyOf(byName));
-            }, () -> servers.remove(name));
+                return byName;
+            }).orElse(null));
         }
-        leaving(actual, servers);
-        Map<HostName, String> map = new java.util.HashMap<>(actual.hostMap());
+        leaving(actual, sections, true);
+        Map<HostName, String> map = new java.util.HashMap<>();
         for (HostName host : hosts) {
-            desired.route(host).ifPresentOrElse(r -> map.put(host, r.target()), () -> map.remove(host));
+            map.put(host, desired.route(host).map(Route::target).orElse(null));
         }
-        return new RuntimeState(map, servers);
+        return actual.with(sections, map);
     }
 
-    private void leaving(RuntimeState actual, Map<String, Map<String, RuntimeState.Server>> servers) {
+    /**
+     * Puts the servers that leave back into {@code servers}, in maintenance until they are deleted.
+     * A section {@code servers} does not name is taken as {@code actual} has it when
+     * {@code untouchedAsActual}, as empty otherwise; one it maps to null as empty.
+     */
+    private void leaving(RuntimeState actual, Map<String, Map<String, RuntimeState.Server>> servers, boolean untouchedAsActual) {
         for (ServerRef r : retire) {
             RuntimeState.Server was = actual.serversOf(r.section()).get(r.server());
             if (was != null) {
-                Map<String, RuntimeState.Server> byName = new java.util.LinkedHashMap<>(servers.getOrDefault(r.section(), Map.of()));
+                Map<String, RuntimeState.Server> base = servers.containsKey(r.section()) || !untouchedAsActual
+                        ? servers.get(r.section()) : actual.serversOf(r.section());
+                Map<String, RuntimeState.Server> byName = new java.util.LinkedHashMap<>(base == null ? Map.of() : base);
                 byName.put(r.server(), new RuntimeState.Server(was.name(), was.address(), was.port(), false));
                 servers.put(r.section(), Map.copyOf(byName));
             }

@@ -1,50 +1,57 @@
 package io.bgdeploy.lb.model;
 
 import io.bgdeploy.events.HostName;
+import io.bgdeploy.events.Keys.AppRef;
 
 import java.util.Collection;
-import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.SortedMap;
-import java.util.TreeMap;
+import java.util.Set;
+import java.util.SortedSet;
 
 /**
  * The whole load-balancer configuration, as read from etcd at one revision. Frontends and
  * backends are kept sorted so that the same configuration always renders to the same text, and
  * indexed so that a lookup does not scan thousands of entries.
+ *
+ * <p>The maps are persistent ({@link IndexedSortedMap}): {@link #with} shares everything a change
+ * did not touch with the model it came from, so a switch among 5,000 apps costs a few tree nodes,
+ * not a copy of 15,000 entries (which, with small heaps, kept the agents collecting their old
+ * generation).
  */
 public final class LbModel {
 
-    public static final LbModel EMPTY = new LbModel(List.of(), List.of());
+    public static final LbModel EMPTY = new LbModel(IndexedSortedMap.empty(FrontendConfig::host, FrontendConfig::backendId),
+            IndexedSortedMap.empty(BackendConfig::id, BackendConfig::app));
 
-    private final SortedMap<HostName, FrontendConfig> frontends;
-    private final SortedMap<String, BackendConfig> backends;
-    /** Built on first use: a model made by {@link #with} for a few changes is not copied whole into lists. */
-    private List<FrontendConfig> frontendList;
-    private List<BackendConfig> backendList;
+    /** By host; indexed by the backend each routes to. */
+    private final IndexedSortedMap<HostName, FrontendConfig, String> frontends;
+    /** By id; indexed by app (a backend of no app is not indexed). */
+    private final IndexedSortedMap<String, BackendConfig, AppRef> backends;
 
     public LbModel(List<FrontendConfig> frontends, List<BackendConfig> backends) {
-        TreeMap<HostName, FrontendConfig> byHost = new TreeMap<>();
-        for (FrontendConfig f : frontends == null ? List.<FrontendConfig>of() : frontends) {
-            if (byHost.put(f.host(), f) != null) {
-                throw new IllegalArgumentException("frontend " + f.host() + " appears twice");
-            }
+        List<FrontendConfig> f = frontends == null ? List.of() : frontends;
+        List<BackendConfig> b = backends == null ? List.of() : backends;
+        this.frontends = EMPTY.frontends.with(List.of(), f);
+        this.backends = EMPTY.backends.with(List.of(), b);
+        if (this.frontends.size() != f.size()) {
+            throw new IllegalArgumentException("frontend " + twice(f.stream().map(FrontendConfig::host).toList()) + " appears twice");
         }
-        TreeMap<String, BackendConfig> byId = new TreeMap<>();
-        for (BackendConfig b : backends == null ? List.<BackendConfig>of() : backends) {
-            if (byId.put(b.id(), b) != null) {
-                throw new IllegalArgumentException("backend " + b.id() + " appears twice");
-            }
+        if (this.backends.size() != b.size()) {
+            throw new IllegalArgumentException("backend " + twice(b.stream().map(BackendConfig::id).toList()) + " appears twice");
         }
-        this.frontends = Collections.unmodifiableSortedMap(byHost);
-        this.backends = Collections.unmodifiableSortedMap(byId);
     }
 
-    private LbModel(TreeMap<HostName, FrontendConfig> byHost, TreeMap<String, BackendConfig> byId) {
-        this.frontends = Collections.unmodifiableSortedMap(byHost);
-        this.backends = Collections.unmodifiableSortedMap(byId);
+    private LbModel(IndexedSortedMap<HostName, FrontendConfig, String> frontends,
+                    IndexedSortedMap<String, BackendConfig, AppRef> backends) {
+        this.frontends = frontends;
+        this.backends = backends;
+    }
+
+    private static <T> T twice(List<T> keys) {
+        Set<T> seen = new HashSet<>();
+        return keys.stream().filter(k -> !seen.add(k)).findFirst().orElseThrow();
     }
 
     /**
@@ -58,41 +65,35 @@ public final class LbModel {
      */
     public LbModel with(Collection<FrontendConfig> putFrontends, Collection<HostName> removedHosts,
                         Collection<BackendConfig> putBackends, Collection<String> removedBackends) {
-        TreeMap<HostName, FrontendConfig> byHost = new TreeMap<>(frontends);
-        removedHosts.forEach(byHost::remove);
-        putFrontends.forEach(f -> byHost.put(f.host(), f));
-        TreeMap<String, BackendConfig> byId = new TreeMap<>(backends);
-        removedBackends.forEach(byId::remove);
-        putBackends.forEach(b -> byId.put(b.id(), b));
-        return new LbModel(byHost, byId);
+        return new LbModel(frontends.with(removedHosts, putFrontends), backends.with(removedBackends, putBackends));
     }
 
     /** Every frontend, sorted by host name. */
     public List<FrontendConfig> frontends() {
-        List<FrontendConfig> list = frontendList;
-        if (list == null) {
-            list = List.copyOf(frontends.values());
-            frontendList = list;
-        }
-        return list;
+        return frontends.values();
     }
 
     /** Every backend, sorted by id. */
     public List<BackendConfig> backends() {
-        List<BackendConfig> list = backendList;
-        if (list == null) {
-            list = List.copyOf(backends.values());
-            backendList = list;
-        }
-        return list;
+        return backends.values();
     }
 
     public Optional<BackendConfig> backend(String id) {
-        return Optional.ofNullable(backends.get(id));
+        return backends.get(id);
     }
 
     public Optional<FrontendConfig> frontend(HostName host) {
-        return Optional.ofNullable(frontends.get(host));
+        return frontends.get(host);
+    }
+
+    /** The ids of the backends (versions) of {@code app}, sorted; empty when it has none. */
+    public SortedSet<String> backendIdsOf(AppRef app) {
+        return backends.keysWith(app);
+    }
+
+    /** The hosts whose frontend routes to backend {@code backendId}, sorted; empty when none does. */
+    public SortedSet<HostName> hostsRoutedTo(String backendId) {
+        return frontends.keysWith(backendId);
     }
 
     @Override
@@ -107,6 +108,6 @@ public final class LbModel {
 
     @Override
     public String toString() {
-        return "LbModel[frontends=" + frontends.values() + ", backends=" + backends.values() + "]";
+        return "LbModel[frontends=" + frontends + ", backends=" + backends + "]";
     }
 }
