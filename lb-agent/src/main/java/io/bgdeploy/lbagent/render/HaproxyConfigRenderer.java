@@ -118,12 +118,25 @@ public final class HaproxyConfigRenderer {
 
     /** The hosts map file: one {@code <host> <section>} line per host. */
     public String renderMap(ProxyLayout layout) {
-        StringBuilder out = new StringBuilder(80 + 64 * layout.routes().size())
-                .append("# Rendered by lb-agent: host -> backend section. Changed at run time too.\n");
+        StringBuilder out = new StringBuilder(80 + 64 * layout.routes().size());
+        try {
+            writeMap(layout, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringBuilder does not throw
+        }
+        return out.toString();
+    }
+
+    /**
+     * {@link #renderMap} written line by line to {@code out}: the agent writes the file this way on
+     * every switch, because at 5,000 apps the map as one String (and its bytes) was its largest
+     * garbage per switch.
+     */
+    public void writeMap(ProxyLayout layout, Appendable out) throws IOException {
+        out.append("# Rendered by lb-agent: host -> backend section. Changed at run time too.\n");
         for (Route r : layout.routes()) {
             out.append(r.host().value()).append(' ').append(section(r.target())).append('\n');
         }
-        return out.toString();
     }
 
     /** The sections a rendered file has, each with the backend it serves (null when free), in file order. */

@@ -27,6 +27,7 @@ import io.bgdeploy.lbagent.render.HaproxyConfigRenderer;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
+import java.io.Writer;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -454,7 +455,7 @@ public final class HaproxyAgent implements AutoCloseable {
         // the files (hosts map, and the configuration when servers come or go) are rendered and written
         // while the commands go, off the path of the change; the revision is reported only once they
         // are on disk, and an agent that dies before converges at its next start
-        Future<?> mapWritten = mapCurrent ? null : files.submit(() -> writeAtomically(settings.mapFile(), renderer.renderMap(desired)));
+        Future<?> mapWritten = mapCurrent ? null : files.submit(() -> writeAtomically(settings.mapFile(), out -> renderer.writeMap(desired, out)));
         Future<?> configWritten = slotsCurrent ? null : files.submit(() -> writeAtomically(settings.configFile(), render(desired)));
         long t2 = System.nanoTime();
         try {
@@ -790,13 +791,22 @@ public final class HaproxyAgent implements AutoCloseable {
     }
 
     private static void writeAtomically(Path file, String content) {
+        writeAtomically(file, out -> out.write(content));
+    }
+
+    /** What a file is made of, written to it piece by piece. */
+    private interface FileContent {
+        void writeTo(Writer out) throws IOException;
+    }
+
+    private static void writeAtomically(Path file, FileContent content) {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try {
-            Files.writeString(tmp, content, StandardCharsets.UTF_8);
-            move(tmp, file);
+        try (Writer out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            content.writeTo(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        move(tmp, file);
     }
 
     private static void move(Path from, Path to) {
