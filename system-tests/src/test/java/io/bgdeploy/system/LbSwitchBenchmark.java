@@ -70,7 +70,8 @@ import static org.awaitility.Awaitility.await;
  * its {@code LbCommandApplied}, published once both agents serve it: idle, under wrk's maximum
  * keep-alive load and under {@code Connection: close} load through the first agent's HAProxy (wrk's
  * failed requests and non-2xx responses printed), and with 5,000 apps configured; the first
- * {@code -Dwarmup} switches after the start are printed apart. Beside it, in
+ * {@code -Dwarmup} switches after the start, and the first {@code -DscaleWarmup} after the 5,000 apps
+ * were loaded, are printed apart. Beside it, in
  * the same run, the reload path: a command that adds a host, which every agent applies with a reload.
  */
 class LbSwitchBenchmark {
@@ -84,6 +85,12 @@ class LbSwitchBenchmark {
      * service costs, not what a running one does.
      */
     private static final int WARMUP = Integer.getInteger("warmup", 100);
+    /**
+     * Switches sent right after the {@code -Dapps} apps were loaded, printed apart: they run while
+     * the agents' heaps still hold the garbage of that load and its reload (with the suite's small
+     * heaps, old-generation collections of 70-110 ms in its first second or two).
+     */
+    private static final int SCALE_WARMUP = Integer.getInteger("scaleWarmup", 100);
     /** Where the servers of the {@code -Dapps} apps are, and whether HAProxy checks them ({@code -DappServers}). */
     enum AppServers {
         /** The default: 127.0.0.1 on one of {@link #CHECK_PORTS} ports of an HAProxy that answers every check with 200, as healthy pods do. */
@@ -201,6 +208,10 @@ class LbSwitchBenchmark {
             if (APP_SERVERS == AppServers.ANSWERING) {
                 await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() -> serversUp(masterA) >= 2 * APPS);
                 System.out.printf("  %,d servers UP in agent a's HAProxy (the apps' and the bench app's)%n", serversUp(masterA));
+            }
+            if (SCALE_WARMUP > 0) {
+                switches("with " + APPS + " apps configured, idle, first switches after they were loaded (not counted below)",
+                        SCALE_WARMUP);
             }
             switches("with " + APPS + " apps configured, idle", SWITCHES);
             newHosts("with " + APPS + " apps configured, reload path", Math.min(NEW_HOSTS, 10));
