@@ -114,6 +114,8 @@ class LbSwitchBenchmark {
     }
 
     private static final AppServers APP_SERVERS = AppServers.chosen();
+    /** The agents' {@code lbagent.haproxy.check-interval} ({@code -DcheckInterval}): how often each HAProxy checks each server. */
+    private static final String CHECK_INTERVAL = System.getProperty("checkInterval", "2s");
     private static final int CHECK_PORTS = 16;
     private static final String APP = "bench";
     private static final String HOST = "bench.example.com";
@@ -164,6 +166,7 @@ class LbSwitchBenchmark {
                 settings.put("lbagent.haproxy.public-port", String.valueOf(publicPorts[i]));
                 settings.put("lbagent.haproxy.stats-port", String.valueOf(FreePorts.next()));
                 settings.put("lbagent.haproxy.max-connections", "8000");
+                settings.put("lbagent.haproxy.check-interval", CHECK_INTERVAL);
                 processes.add(ServiceProcess.launch(root, "lb-agent", agentPorts[i], settings, work.resolve("logs")));
             }
             Map<String, String> lbConfig = new LinkedHashMap<>(common);
@@ -202,8 +205,8 @@ class LbSwitchBenchmark {
             long revision = writeApps(APPS, checkPorts);
             await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(50)).until(() ->
                     appliedRevision(agentPorts[0]) >= revision && appliedRevision(agentPorts[1]) >= revision);
-            System.out.printf("%n  %,d more apps written to etcd (two servers each, %s); both agents serve them (one reload each)"
-                    + " after %,d ms%n", APPS, APP_SERVERS.description,
+            System.out.printf("%n  %,d more apps written to etcd (two servers each, %s, check interval %s); both agents serve"
+                    + " them (one reload each) after %,d ms%n", APPS, APP_SERVERS.description, CHECK_INTERVAL,
                     (System.nanoTime() - t0) / 1_000_000);
             if (APP_SERVERS == AppServers.ANSWERING) {
                 await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() -> serversUp(masterA) >= 2 * APPS);

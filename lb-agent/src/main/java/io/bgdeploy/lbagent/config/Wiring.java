@@ -5,6 +5,7 @@ import io.bgdeploy.lbagent.etcd.EtcdAgentStore;
 import io.bgdeploy.lbagent.messaging.AgentFailurePublisher;
 import io.bgdeploy.lbagent.render.FileDescriptorBudget;
 import io.bgdeploy.lbagent.render.HaproxyConfigRenderer;
+import io.bgdeploy.lbagent.model.HealthCheckInterval;
 import io.bgdeploy.lbagent.render.HaproxySettings;
 import io.bgdeploy.lbagent.render.ProcLimits;
 import io.bgdeploy.lbagent.sync.AgentSettings;
@@ -51,7 +52,8 @@ public class Wiring {
     AgentSettings settings(AgentConfig config) {
         AgentConfig.Haproxy h = config.haproxy();
         HaproxySettings haproxy = new HaproxySettings(h.publicAddress(), h.publicPort(), h.httpsPort(), h.statsAddress(),
-                h.statsPort(), null, h.hardStopAfterSeconds(), h.maxConnections(), h.stickyCookieKey());
+                h.statsPort(), null, h.hardStopAfterSeconds(), h.maxConnections(), h.stickyCookieKey(),
+                HealthCheckInterval.millis(h.checkInterval()));
         return new AgentSettings(config.id().orElseGet(Wiring::hostName), Path.of(h.binary()),
                 Path.of(h.configFile()).toAbsolutePath(), Path.of(h.masterSocket()).toAbsolutePath(), h.start(), haproxy,
                 config.leaseTtl(), config.reconcileInterval(),

@@ -23,16 +23,29 @@ public sealed interface RuntimeCommand {
     /** True when HAProxy's answer to {@link #line()} says the command took effect. */
     boolean succeeded(String answer);
 
-    /** Adds a server in maintenance; enabling its health checks and the server itself follow ({@link OnServer}). */
-    record AddServer(String section, String server, String address, int port, boolean check) implements RuntimeCommand {
+    /**
+     * Adds a server in maintenance; enabling its health checks and the server itself follow ({@link OnServer}).
+     * A server added at run time does not take the section's {@code default-server} settings, so the
+     * check's interval and thresholds are given here, as the file gives them.
+     *
+     * @param checkIntervalMillis how often it is checked when {@code check}: 100 ms to 1 h
+     */
+    record AddServer(String section, String server, String address, int port, boolean check, int checkIntervalMillis)
+            implements RuntimeCommand {
+
         public AddServer {
             requireEndpoint(section, server, address, port);
+            HealthCheckInterval.requireValid(checkIntervalMillis);
+        }
+
+        public AddServer(String section, String server, String address, int port, boolean check) {
+            this(section, server, address, port, check, HealthCheckInterval.DEFAULT_MILLIS);
         }
 
         @Override
         public String line() {
             return words("add server " + section + "/" + server + " " + endpoint(address, port)
-                    + (check ? " check inter 2s fall 3 rise 2" : ""));
+                    + (check ? " check inter " + checkIntervalMillis + "ms fall 3 rise 2" : ""));
         }
 
         @Override

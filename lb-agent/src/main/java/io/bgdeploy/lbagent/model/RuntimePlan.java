@@ -116,9 +116,14 @@ public record RuntimePlan(List<RuntimeCommand> serverCommands, List<RuntimeComma
 
     /** The commands from {@code actual} to {@code desired}, whose structure HAProxy already has. */
     public static RuntimePlan between(RuntimeState actual, ProxyLayout desired, String mapFile) {
+        return between(actual, desired, mapFile, HealthCheckInterval.DEFAULT_MILLIS);
+    }
+
+    /** {@link #between(RuntimeState, ProxyLayout, String)}, servers added with the given health-check interval. */
+    public static RuntimePlan between(RuntimeState actual, ProxyLayout desired, String mapFile, int checkIntervalMillis) {
         Set<HostName> hosts = new TreeSet<>(actual.hostMap().keySet());
         hosts.addAll(desired.hostMap().keySet());
-        return between(actual, desired, mapFile, desired.slots().stream().map(Slot::name).toList(), hosts);
+        return between(actual, desired, mapFile, desired.slots().stream().map(Slot::name).toList(), hosts, checkIntervalMillis);
     }
 
     /**
@@ -128,6 +133,15 @@ public record RuntimePlan(List<RuntimeCommand> serverCommands, List<RuntimeComma
      */
     public static RuntimePlan between(RuntimeState actual, ProxyLayout desired, String mapFile, Collection<String> sections,
                                       Collection<HostName> scope) {
+        return between(actual, desired, mapFile, sections, scope, HealthCheckInterval.DEFAULT_MILLIS);
+    }
+
+    /**
+     * {@link #between(RuntimeState, ProxyLayout, String, Collection, Collection)}, servers added
+     * with the given health-check interval (the agent's, which its file has too).
+     */
+    public static RuntimePlan between(RuntimeState actual, ProxyLayout desired, String mapFile, Collection<String> sections,
+                                      Collection<HostName> scope, int checkIntervalMillis) {
         List<RuntimeCommand> add = new ArrayList<>();
         List<RuntimeCommand> change = new ArrayList<>();
         List<RuntimeCommand> route = new ArrayList<>();
@@ -141,7 +155,7 @@ public record RuntimePlan(List<RuntimeCommand> serverCommands, List<RuntimeComma
             for (ServerSpec s : slot.servers()) {
                 RuntimeState.Server now = running.get(s.name());
                 if (now == null) {
-                    add.add(new AddServer(slot.name(), s.name(), s.address(), s.port(), check));
+                    add.add(new AddServer(slot.name(), s.name(), s.address(), s.port(), check, checkIntervalMillis));
                     if (check) {
                         add.add(RuntimeCommand.enableHealth(slot.name(), s.name()));
                     }

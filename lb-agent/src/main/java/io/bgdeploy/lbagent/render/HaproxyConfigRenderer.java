@@ -6,6 +6,7 @@ import io.bgdeploy.events.lb.HttpHeader;
 import io.bgdeploy.events.lb.ServerSpec;
 import io.bgdeploy.events.lb.TlsMode;
 import io.bgdeploy.lb.model.ConfigSafety;
+import io.bgdeploy.lbagent.model.HealthCheckInterval;
 import io.bgdeploy.lbagent.model.ProxyLayout;
 import io.bgdeploy.lbagent.model.Route;
 import io.bgdeploy.lbagent.model.SectionName;
@@ -97,6 +98,7 @@ public final class HaproxyConfigRenderer {
                 .data("publicBind", settings.publicBind())
                 .data("httpsBind", settings.httpsBind())
                 .data("statsBind", settings.statsBind())
+                .data("checkInterval", HealthCheckInterval.requireValid(settings.checkIntervalMillis()))
                 .data("runtimeSocket", settings.runtimeSocket() == null ? null
                         : Names.requireSafeFilePath(settings.runtimeSocket()))
                 .data("mapFile", Names.requireSafeFilePath(mapFile))

@@ -1,6 +1,7 @@
 package io.bgdeploy.lbagent.render;
 
 import io.bgdeploy.events.Names;
+import io.bgdeploy.lbagent.model.HealthCheckInterval;
 
 /**
  * Settings of the HAProxy instance itself, not stored in etcd: where it listens and how it is
@@ -17,9 +18,12 @@ import io.bgdeploy.events.Names;
  * @param maxConnections  global connection limit
  * @param stickyCookieKey secret from which HAProxy derives each server's sticky-session cookie; the
  *                        same on every HAProxy, so a client keeps its server whichever HAProxy it reaches
+ * @param checkIntervalMillis how often each health-checked server is checked ({@code inter}), in the
+ *                        file and in every server the Runtime API adds
  */
 public record HaproxySettings(String publicAddress, int publicPort, int httpsPort, String statsAddress, int statsPort,
-                              String runtimeSocket, int hardStopAfter, int maxConnections, String stickyCookieKey) {
+                              String runtimeSocket, int hardStopAfter, int maxConnections, String stickyCookieKey,
+                              int checkIntervalMillis) {
 
     /** Letters, digits, '-' and '_': the key is written into haproxy.cfg. */
     private static final java.util.regex.Pattern COOKIE_KEY = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{8,128}");
@@ -42,6 +46,14 @@ public record HaproxySettings(String publicAddress, int publicPort, int httpsPor
         if (stickyCookieKey == null || !COOKIE_KEY.matcher(stickyCookieKey).matches()) {
             throw new IllegalArgumentException("the sticky-session cookie key must be 8 to 128 letters, digits, '-' or '_'");
         }
+        HealthCheckInterval.requireValid(checkIntervalMillis);
+    }
+
+    /** With HAProxy's default health-check interval. */
+    public HaproxySettings(String publicAddress, int publicPort, int httpsPort, String statsAddress, int statsPort,
+                           String runtimeSocket, int hardStopAfter, int maxConnections, String stickyCookieKey) {
+        this(publicAddress, publicPort, httpsPort, statsAddress, statsPort, runtimeSocket, hardStopAfter, maxConnections,
+                stickyCookieKey, HealthCheckInterval.DEFAULT_MILLIS);
     }
 
     /** Public HTTP on 127.0.0.1:8000, stats on 127.0.0.1:8404, HTTPS on 8443. */
@@ -51,7 +63,7 @@ public record HaproxySettings(String publicAddress, int publicPort, int httpsPor
 
     public HaproxySettings withPorts(int publicPort, int statsPort) {
         return new HaproxySettings(publicAddress, publicPort, httpsPort, statsAddress, statsPort, runtimeSocket,
-                hardStopAfter, maxConnections, stickyCookieKey);
+                hardStopAfter, maxConnections, stickyCookieKey, checkIntervalMillis);
     }
 
     /** A bind address; IPv6 literals take HAProxy's {@code ipv6@} prefix. */

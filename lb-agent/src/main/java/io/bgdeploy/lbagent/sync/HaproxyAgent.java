@@ -435,8 +435,9 @@ public final class HaproxyAgent implements AutoCloseable {
             timer.record("read-runtime", System.nanoTime() - t0);
             scope = null;
         }
-        RuntimePlan plan = scope == null ? RuntimePlan.between(runtime, desired, mapFile)
-                : RuntimePlan.between(runtime, desired, mapFile, scope.slots(), scope.hosts());
+        int checkInterval = settings.haproxy().checkIntervalMillis();
+        RuntimePlan plan = scope == null ? RuntimePlan.between(runtime, desired, mapFile, checkInterval)
+                : RuntimePlan.between(runtime, desired, mapFile, scope.slots(), scope.hosts(), checkInterval);
         boolean mapCurrent;
         boolean slotsCurrent;
         if (scope == null) {

@@ -15,6 +15,7 @@ import static io.bgdeploy.lbagent.model.LayoutPlannerTest.HOST;
 import static io.bgdeploy.lbagent.model.LayoutPlannerTest.route;
 import static io.bgdeploy.lbagent.model.LayoutPlannerTest.version;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The Runtime API commands of each step of a deployment, in an order that never routes to a missing server. */
 class RuntimePlanTest {
@@ -39,9 +40,24 @@ class RuntimePlanTest {
                 RuntimeCommand.enableHealth("be_default.shop.2", "shop-2-1"),
                 RuntimeCommand.enableServer("be_default.shop.2", "shop-2-1"));
         assertThat(plan.commands().get(0).line())
-                .isEqualTo("add server be_default.shop.2/shop-2-0 10.0.0.2:8080 check inter 2s fall 3 rise 2");
+                .isEqualTo("add server be_default.shop.2/shop-2-0 10.0.0.2:8080 check inter 2000ms fall 3 rise 2");
         assertThat(plan.touchedSlots()).containsExactly("be_default.shop.2");
         assertThat(plan.retire()).isEmpty();
+    }
+
+    @Test
+    void serversAddedAtRunTimeAreCheckedAtTheAgentsInterval() {
+        ProxyLayout greenUp = LayoutPlanner.plan(new LbModel(List.of(route("default-shop-1")),
+                List.of(version("1", "10.0.0.1"), version("2", "10.0.0.2"))), SlotAssignment.of(blue), false);
+
+        RuntimePlan plan = RuntimePlan.between(RuntimeState.of(blue), greenUp, MAP, 10_000);
+
+        assertThat(plan.commands().get(0).line())
+                .isEqualTo("add server be_default.shop.2/shop-2-0 10.0.0.2:8080 check inter 10000ms fall 3 rise 2");
+        assertThatThrownBy(() -> new AddServer("be_default.shop.2", "shop-2-0", "10.0.0.2", 8080, true, 99))
+                .hasMessageContaining("100 ms to 1 h");
+        assertThatThrownBy(() -> new AddServer("be_default.shop.2", "shop-2-0", "10.0.0.2", 8080, true, 3_600_001))
+                .hasMessageContaining("100 ms to 1 h");
     }
 
     @Test
@@ -88,7 +104,7 @@ class RuntimePlanTest {
         RuntimePlan plan = RuntimePlan.between(drifted, switched, MAP);
 
         assertThat(plan.commands()).extracting(RuntimeCommand::line).containsExactly(
-                "add server be_default.shop.2/shop-2-0 10.0.0.2:8080 check inter 2s fall 3 rise 2",
+                "add server be_default.shop.2/shop-2-0 10.0.0.2:8080 check inter 2000ms fall 3 rise 2",
                 "enable health be_default.shop.2/shop-2-0",
                 "enable server be_default.shop.2/shop-2-0",
                 "set server be_default.shop.1/shop-1-0 addr 10.0.0.1 port 8080",

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Not a @QuarkusTest: the renderer is a plain class and the test simply calls it. */
 class HaproxyConfigRendererTest {
@@ -60,6 +61,18 @@ class HaproxyConfigRendererTest {
                 .contains("    master-worker\n")
                 .contains("    option idle-close-on-response\n");
         assertThat(renderer.renderMap(sampleLayout())).endsWith("api.example.com be_default.api.1\nshop.example.com be_default.shop.1\n");
+    }
+
+    @Test
+    void checksEveryServerAtTheAgentsInterval() {
+        HaproxySettings every10s = new HaproxySettings("127.0.0.1", 8000, 8443, "127.0.0.1", 8404, null, 30, 4000,
+                "bgdeploy-local", 10_000);
+
+        assertThat(renderer.render(sampleLayout(), HaproxySettings.localDefaults(), MAP))
+                .contains("    default-server inter 2000ms fall 3 rise 2\n");
+        assertThat(renderer.render(sampleLayout(), every10s, MAP)).contains("    default-server inter 10000ms fall 3 rise 2\n");
+        assertThatThrownBy(() -> new HaproxySettings("127.0.0.1", 8000, 8443, "127.0.0.1", 8404, null, 30, 4000,
+                "bgdeploy-local", 50)).hasMessageContaining("100 ms to 1 h");
     }
 
     @Test
