@@ -101,6 +101,25 @@ public final class ManagedProcess implements AutoCloseable {
         waitFor(p, Duration.ofSeconds(10));
     }
 
+    /**
+     * SIGSTOP ({@code frozen}) or SIGCONT of this process: a peer that stops answering without
+     * closing its connections, as a process that hangs or a machine that stalls does.
+     */
+    public void freeze(boolean frozen) {
+        String signal = frozen ? "-STOP" : "-CONT";
+        try {
+            int code = new ProcessBuilder("kill", signal, String.valueOf(pid())).inheritIO().start().waitFor();
+            if (code != 0) {
+                throw new IllegalStateException("kill " + signal + " " + pid() + " exited " + code);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while signalling " + name, e);
+        }
+    }
+
     /** SIGTERM, then SIGKILL after the grace period. */
     public void stop(Duration grace) {
         Process p = process;

@@ -11,6 +11,7 @@ import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import io.etcd.jetcd.options.WatchOption;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Queue;
@@ -44,6 +45,10 @@ public final class EtcdConfigMirror implements AutoCloseable {
     private final SnapshotDecoder decoder = new SnapshotDecoder();
     private final TreeMap<String, byte[]> entries = new TreeMap<>();
     private volatile long lastHeardMillis;
+    /** Notified at every answer of the watch: an event or a progress notification. */
+    private final Object heard = new Object();
+    /** Answers of the watch so far; guarded by {@link #heard}. */
+    private long answers;
     private long revision;
     /** A whole read made by {@link #fetchAll()}, not yet gone on from. */
     private volatile RawRead fetched;
@@ -143,6 +148,42 @@ public final class EtcdConfigMirror implements AutoCloseable {
         return decoder.lastChange();
     }
 
+    /**
+     * Asks etcd for a progress notification on the watch and waits up to {@code timeout} for it, or
+     * for any other answer of the watch: true when one came, so the watch is alive and delivers in
+     * order what a whole read would find; false when it stayed silent (or no watch runs yet), and a
+     * whole read is due. One small message each way, where a whole read of thousands of entries is
+     * megabytes to read, compare and collect.
+     */
+    public boolean watchAnswers(Duration timeout) {
+        synchronized (this) {
+            if (watcher == null) {
+                return false;
+            }
+        }
+        long before;
+        synchronized (heard) {
+            before = answers;
+        }
+        etcd.client().getWatchClient().requestProgress();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (heard) {
+            while (answers == before) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    heard.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
     /** When etcd last answered: a read, a change or a progress notification of the watch. */
     public long lastHeardMillis() {
         return lastHeardMillis;
@@ -150,6 +191,10 @@ public final class EtcdConfigMirror implements AutoCloseable {
 
     private void deliver(WatchResponse response) {
         lastHeardMillis = System.currentTimeMillis();
+        synchronized (heard) {
+            answers++;
+            heard.notifyAll();
+        }
         if (!response.getEvents().isEmpty()) {
             delivered.add(response);
             onChange.run();

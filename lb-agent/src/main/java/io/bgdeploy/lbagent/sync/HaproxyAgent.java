@@ -76,6 +76,10 @@ public final class HaproxyAgent implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(HaproxyAgent.class);
     private static final long WATCH_HAPROXY_MILLIS = 1000;
+    /** A whole read of etcd at least every this many reconcile intervals, even while the watch answers. */
+    private static final int WHOLE_READ_EVERY = 20;
+    /** How long the watch has to answer a progress request before a whole read is made instead. */
+    private static final long PROGRESS_TIMEOUT_MILLIS = 5_000;
     private static final long RETIRE_RETRY_MILLIS = 250;
 
     /** Where failures are reported (lb-events in the service). */
@@ -150,8 +154,10 @@ public final class HaproxyAgent implements AutoCloseable {
     private final ScheduledExecutorService loop;
     /** Renders and writes the files (hosts map, configuration) while the loop sends the Runtime API commands. */
     private final ExecutorService files;
-    /** Reads everything from etcd once per reconcile interval, off the loop. */
+    /** Once per reconcile interval, off the loop: asks the watch to answer, or reads everything from etcd. */
     private final ScheduledExecutorService reread;
+    /** Reconcile intervals since the last whole read of etcd; only the reread thread uses it. */
+    private int intervalsSinceWholeRead;
     private final AtomicBoolean pending = new AtomicBoolean();
     /** When the pending reconcile was asked for (System.nanoTime()), 0 when none is. */
     private final AtomicLong triggeredAt = new AtomicLong();
@@ -324,12 +330,20 @@ public final class HaproxyAgent implements AutoCloseable {
     }
 
     /**
-     * Once per reconcile interval, on a thread of its own: everything is read again (what a silent
-     * watch missed) and the loop goes on from it at its next reconcile, comparing instead of reading.
+     * Once per reconcile interval, on a thread of its own: the watch is asked to answer (a progress
+     * notification); only when it stays silent, and anyway every {@value #WHOLE_READ_EVERY}th
+     * interval, everything is read again (what a silent watch missed) and the loop goes on from it
+     * at its next reconcile, comparing instead of reading. At 5,000 apps a whole read is some 30,000
+     * entries to read, compare and collect: done every interval, it fell into switches.
      */
     private void rereadQuietly() {
         try {
-            mirror.fetchAll();
+            long timeout = Math.min(PROGRESS_TIMEOUT_MILLIS, settings.reconcileInterval().toMillis());
+            boolean watchAnswered = ++intervalsSinceWholeRead < WHOLE_READ_EVERY && mirror.watchAnswers(Duration.ofMillis(timeout));
+            if (!watchAnswered) {
+                intervalsSinceWholeRead = 0;
+                mirror.fetchAll();
+            }
         } catch (RuntimeException e) {
             LOG.debugf("agent %s: periodic read of etcd failed (%s); the loop reads itself", settings.agentId(), e.getMessage());
             refreshDue.set(true);

@@ -235,10 +235,11 @@ class HaproxyAgentTest {
         assertThat(Files.readString(configFile)).isEqualTo(before);
         assertThat(LoadGeneratorAccess.get(publicPort, HOST)).isEqualTo(currentBody);
 
-        // the agent reads etcd again every reconcile interval, each time at a newer revision (its own
-        // progress write moves it on): the failure moves on in etcd, but is published only once
-        AgentProgress later = writer.awaitFailure(AGENT, progress.failedRevision() + 1, Duration.ofSeconds(20));
-        later = writer.awaitFailure(AGENT, later.failedRevision() + 1, Duration.ofSeconds(20));
+        // every newer revision of the configuration (here writes that change nothing the agent serves,
+        // as lb-config-service's generation key with each command) moves the failure on in etcd, so a
+        // command waiting for that revision learns at once; the failure is published only once
+        AgentProgress later = writer.awaitFailure(AGENT, writer.touchGeneration(), Duration.ofSeconds(20));
+        later = writer.awaitFailure(AGENT, writer.touchGeneration(), Duration.ofSeconds(20));
         assertThat(later.failure()).isEqualTo(progress.failure());
         assertThat(failures).hasSize(reported + 1);
 

@@ -82,6 +82,14 @@ public final class LbConfigWriter implements AutoCloseable {
                         PutOption.DEFAULT)));
     }
 
+    /**
+     * Writes the configuration's generation key, as lb-config-service does with every command: a
+     * newer revision of the configuration that changes no frontend and no backend.
+     */
+    public long touchGeneration() {
+        return commit(List.of()); // every commit writes the generation key
+    }
+
     public long removeBackend(String backendId) {
         return commit(List.of(Op.delete(bytes(EtcdLayout.proxyBackend(backendId)), DeleteOption.builder().isPrefix(true).build()),
                 Op.delete(bytes(EtcdLayout.configBackend(backendId)), DeleteOption.DEFAULT)));
