@@ -7,6 +7,7 @@ import io.bgdeploy.deployer.model.HealthBoard;
 import io.bgdeploy.deployer.model.Platform;
 import io.bgdeploy.events.deploy.DeploymentPhase;
 import io.bgdeploy.events.deploy.DeploymentStatus;
+import io.bgdeploy.events.lb.FrontendSpec;
 import io.bgdeploy.events.lb.RemoveBackend;
 import io.bgdeploy.events.lb.RemoveFrontend;
 
@@ -14,7 +15,8 @@ import java.time.Instant;
 
 /**
  * REMOVING_BLUE: blue's backend (and a frontend green does not use) removed, then blue's workload
- * scaled to 0 and deleted; blue's deployment becomes UNDEPLOYED.
+ * scaled to 0 and deleted; blue's deployment becomes UNDEPLOYED. An older version that is still
+ * DEPLOYED (a deployment that failed after its switch could not remove it) goes the same way.
  *
  * <p>The load balancer lets go of blue first: after the drain no frontend routes to blue, so the
  * order changes no request, and this way no HAProxy server names a pod of blue once its address or
@@ -44,24 +46,40 @@ final class RemoveBlue extends Step {
     @Override
     void run(Run run) throws InterruptedException {
         Deployment blue = run.blue;
-        if (blue == null) {
-            return;
+        if (blue != null) {
+            remove(run, blue, run.blueFrontend, "remove-blue", "blue");
         }
-        String blueName = BlueGreenPlanner.workloadName(blue.appName(), blue.version());
-        String blueBackend = BlueGreenPlanner.backendId(blue.namespace(), blue.appName(), blue.version());
-        if (run.blueFrontend != null && !run.greenServesOn(run.blueFrontend.host())) {
-            lb.bestEffort(run, new RemoveFrontend(run.commandId("remove-blue-frontend"), run.id(), blue.namespace(),
-                    blue.appName(), run.blueFrontend.host(), blueBackend));
+        Deployment d = run.deployment;
+        for (Deployment left : BlueGreenPlanner.leftRunning(store.list(d.namespace(), d.appName()), run.id(),
+                blue == null ? null : blue.id())) {
+            // UNDEPLOYING first: a version that no longer counts as serving gets no backend back from the
+            // pods it still has, and a deployer that stops half-way has its undeploy continued (Recovery)
+            store.save(left.withStatus(DeploymentStatus.UNDEPLOYING, null));
+            remove(run, left, BlueGreenPlanner.frontend(left.descriptor()), "remove-left-" + left.id(),
+                    "version " + left.version() + " (still DEPLOYED: a deployment after it could not remove it)");
         }
-        lb.bestEffort(run, new RemoveBackend(run.commandId("remove-blue-backend"), run.id(), blue.namespace(),
-                blue.appName(), blueBackend));
-        platform.scale(blue.namespace(), blueName, 0);
-        platform.delete(blue.namespace(), blueName);
-        journal.log(run, "blue workload " + blueName + " scaled to 0 and deleted (its pods stop in the background)");
-        board.forget(blue.id());
-        store.save(blue.withStatus(DeploymentStatus.UNDEPLOYED, "replaced by version " + run.deployment.version()
-                + " (deployment " + run.id() + ")"));
-        store.appendLog(blue.namespace(), blue.id(), Instant.now() + " replaced by version " + run.deployment.version()
-                + " (deployment " + run.id() + "), workload and backend removed");
+    }
+
+    /**
+     * The old version's frontend (unless green serves that host) and backend removed, then its
+     * workload scaled to 0 and deleted, and its deployment UNDEPLOYED.
+     */
+    private void remove(Run run, Deployment old, FrontendSpec oldFrontend, String commandPrefix, String label)
+            throws InterruptedException {
+        String name = BlueGreenPlanner.workloadName(old.appName(), old.version());
+        String backend = BlueGreenPlanner.backendId(old.namespace(), old.appName(), old.version());
+        if (oldFrontend != null && !run.greenServesOn(oldFrontend.host())) {
+            lb.bestEffort(run, new RemoveFrontend(run.commandId(commandPrefix + "-frontend"), run.id(), old.namespace(),
+                    old.appName(), oldFrontend.host(), backend));
+        }
+        lb.bestEffort(run, new RemoveBackend(run.commandId(commandPrefix + "-backend"), run.id(), old.namespace(),
+                old.appName(), backend));
+        platform.scale(old.namespace(), name, 0);
+        platform.delete(old.namespace(), name);
+        journal.log(run, label + " workload " + name + " scaled to 0 and deleted (its pods stop in the background)");
+        board.forget(old.id());
+        String replaced = "replaced by version " + run.deployment.version() + " (deployment " + run.id() + ")";
+        store.save(old.withStatus(DeploymentStatus.UNDEPLOYED, replaced));
+        store.appendLog(old.namespace(), old.id(), Instant.now() + " " + replaced + ", workload and backend removed");
     }
 }

@@ -84,6 +84,20 @@ public final class BlueGreenPlanner {
     }
 
     /**
+     * The app's DEPLOYED deployments other than the one running ({@code currentId}) and its blue
+     * ({@code blueId}, null for none): versions that a deployment switched away from but could not
+     * remove (a failure after the switch, such as etcd not answering, ends a deployment DEPLOYED with
+     * its blue still running). Deployments of one app run one at a time, so in REMOVING_BLUE these
+     * serve no frontend of the app any more and go with blue.
+     */
+    public static List<Deployment> leftRunning(List<Deployment> history, String currentId, String blueId) {
+        return history.stream()
+                .filter(d -> d.status() == DeploymentStatus.DEPLOYED)
+                .filter(d -> !d.id().equals(currentId) && !d.id().equals(blueId))
+                .toList();
+    }
+
+    /**
      * Whether the deployment's version receives traffic: it is DEPLOYED, or its switch was confirmed
      * and it drains blue or removes it. These are the versions whose pods must run, and whose
      * backend must follow their pods, when no deployment step takes care of them.

@@ -104,6 +104,36 @@ class BlueGreenFlowTest {
     }
 
     @Test
+    void aVersionThatAFailureAfterTheSwitchLeftRunningIsRemovedByTheNextDeployment() {
+        Deployment v1 = deploy(descriptor("pay", "#", ""));
+        java.util.concurrent.atomic.AtomicBoolean platformFails = new java.util.concurrent.atomic.AtomicBoolean(true);
+        platform.onDelete = workload -> {
+            if (workload.equals("default/pay-1") && platformFails.get()) {
+                throw new IllegalStateException("the platform does not answer");
+            }
+        };
+        Deployment v2 = deploy(descriptor("pay", "#", ""));
+
+        assertThat(v2.status()).as("green serves: DEPLOYED despite the failure").isEqualTo(DeploymentStatus.DEPLOYED);
+        assertThat(store.find("default", v1.id()).orElseThrow().status()).as("blue could not be removed")
+                .isEqualTo(DeploymentStatus.DEPLOYED);
+        assertThat(platform.workloads).containsKeys("default/pay-1", "default/pay-2");
+
+        platformFails.set(false);
+        Deployment v3 = deploy(descriptor("pay", "#", ""));
+
+        assertThat(v3.status()).isEqualTo(DeploymentStatus.DEPLOYED);
+        assertThat(v3.blueVersion()).isEqualTo("2");
+        assertThat(store.find("default", v2.id()).orElseThrow().status()).isEqualTo(DeploymentStatus.UNDEPLOYED);
+        assertThat(store.find("default", v1.id()).orElseThrow().status()).isEqualTo(DeploymentStatus.UNDEPLOYED);
+        assertThat(store.logs("default", v1.id())).anyMatch(l -> l.contains("replaced by version 3"));
+        assertThat(store.logs("default", v3.id())).anyMatch(l -> l.contains("version 1 (still DEPLOYED"));
+        assertThat(platform.workloads).containsOnlyKeys("default/pay-3");
+        assertThat(lb.backends).containsOnlyKeys("default-pay-3");
+        assertThat(lb.frontends).containsEntry(HostName.of("pay.example.com"), "default-pay-3");
+    }
+
+    @Test
     void blueLeavesTheLoadBalancerBeforeItsWorkloadIsDeletedAndItsPodsStoppingLaterLeaveNoTrace() {
         Deployment v1 = deploy(descriptor("order", "#", ""));
         List<String> backendsAtDelete = new java.util.concurrent.CopyOnWriteArrayList<>();

@@ -78,6 +78,18 @@ class BlueGreenPlannerTest {
     }
 
     @Test
+    void versionsLeftRunningAreTheDeployedOnesOtherThanGreenAndBlue() {
+        List<Deployment> history = List.of(deployment("1", DeploymentStatus.DEPLOYED), deployment("2", DeploymentStatus.UNDEPLOYED),
+                deployment("3", DeploymentStatus.DEPLOYED), deployment("4", DeploymentStatus.FAILURE),
+                deployment("5", DeploymentStatus.DEPLOYED), deployment("6", DeploymentStatus.DEPLOYING));
+
+        assertThat(BlueGreenPlanner.leftRunning(history, "id-6", "id-5")).extracting(Deployment::version)
+                .containsExactly("1", "3");
+        assertThat(BlueGreenPlanner.leftRunning(history.subList(4, 6), "id-6", "id-5")).isEmpty();
+        assertThat(BlueGreenPlanner.leftRunning(List.of(deployment("1", DeploymentStatus.DEPLOYING)), "id-1", null)).isEmpty();
+    }
+
+    @Test
     void environmentOrderLetsTheDescriptorOverrideEtcdAndTheDeployerOverrideBoth() throws Exception {
         Descriptor d = parse("""
                 {"appName": "shop", "namespace": "team-a", "environment": {"DB": "descriptor", "APP_NAME": "mine"},
