@@ -27,10 +27,9 @@ public final class HealthCheckInterval {
 
     /** {@code interval} in whole milliseconds; throws unless it is 100 ms to 1 h. */
     public static int millis(Duration interval) {
-        if (interval == null || interval.compareTo(Duration.ofMillis(MIN_MILLIS)) < 0
-                || interval.compareTo(Duration.ofMillis(MAX_MILLIS)) > 0) {
-            throw new IllegalArgumentException("the health-check interval must be 100 ms to 1 h, was " + interval);
+        if (interval == null) {
+            throw new IllegalArgumentException("the health-check interval must be 100 ms to 1 h, was not set");
         }
-        return (int) interval.toMillis();
+        return requireValid((int) Math.min(Math.max(interval.toMillis(), Integer.MIN_VALUE), Integer.MAX_VALUE));
     }
 }
