@@ -60,6 +60,16 @@ final class Browser implements AutoCloseable {
         return t == null ? "" : t.toString();
     }
 
+    /**
+     * An attribute of the first element matching, or null when there is none, read in one step: a
+     * page that draws a table again as events arrive replaces the element between a find and a read.
+     */
+    String attribute(String css, String name) {
+        Object value = ((JavascriptExecutor) driver).executeScript(
+                "const e = document.querySelector(arguments[0]); return e ? e.getAttribute(arguments[1]) : null;", css, name);
+        return value == null ? null : value.toString();
+    }
+
     Object script(String js, Object... args) {
         return ((JavascriptExecutor) driver).executeScript(js, args);
     }

@@ -144,7 +144,7 @@ class DeployerUiTest {
         Set<String> phasesV1 = watchPhasesUntil(() -> browser.text("#deployment-status").equals("DEPLOYED"));
         browser.await(d -> browser.text("#live").startsWith("Finished"));
         assertThat(phasesV1).isNotEmpty();
-        assertThat(browser.find("li[data-phase='SWITCHING']").getAttribute("class")).isEqualTo("done");
+        assertThat(browser.attribute("li[data-phase='SWITCHING']", "class")).isEqualTo("done");
         assertThat(browser.text("#log")).contains("phase WAITING_FOR_HEALTH").contains("DEPLOYED after");
         assertThat(browser.text("#pods")).contains("READY");
         assertThat(browser.script("return window.sameDocument")).isEqualTo("yes");
@@ -185,7 +185,7 @@ class DeployerUiTest {
         browser.await(ExpectedConditions.presenceOfElementLocated(By.cssSelector("tr[data-version='2'][data-status='FAILURE']")),
                 Duration.ofSeconds(30));
         assertThat(browser.text("tr[data-version='2']")).contains("rolled back on request of ci");
-        assertThat(browser.find("tr[data-version='1']").getAttribute("data-status")).isEqualTo("DEPLOYED");
+        assertThat(browser.attribute("tr[data-version='1']", "data-status")).isEqualTo("DEPLOYED");
         assertThat(suite.lb.frontends.get(HostName.of("uiapp.example.com"))).isEqualTo("team-a-uiapp-1");
         browser.await(d -> historyChartBars().equals(apiDeployments("uiapp")));
         assertThat(browser.script("return document.querySelector('#history-chart .outcome-FAILURE').getAttribute('data-version')"))
@@ -193,7 +193,7 @@ class DeployerUiTest {
         browser.screenshot("05b-history-chart");
 
         // the failed deployment's timeline: its last phase red, with the reason
-        String v2 = browser.find("tr[data-version='2']").getAttribute("data-deployment");
+        String v2 = browser.attribute("tr[data-version='2']", "data-deployment");
         clickOnHistory("#history-chart rect[data-version='2']");
         browser.await(d -> heading().equals("uiapp version 2"));
         browser.await(d -> browser.text("#live").startsWith("Finished"));
