@@ -622,7 +622,7 @@
     const seen = new Set();
     let current = { status: d.status, phase: d.phase, version: d.version, blueVersion: d.blueVersion, reason: d.reason };
     const phaseList = h('ol', { class: 'phases', id: 'phases', 'aria-label': 'Phases' });
-    const logLines = [];
+    const logLines = []; // {key, line}, in key order: the order the lines were written
     const timelineBox = h('figure', { class: 'chart', id: 'timeline-box' });
     const log = h('ol', { class: 'log', id: 'log', role: 'log', 'aria-label': 'Deployment log' });
     const podsBody = h('tbody', { id: 'pods' });
@@ -648,7 +648,7 @@
     }
 
     function drawTimeline() {
-      timelineBox.replaceChildren(DeployerCharts.timeline(DeployerCharts.phases(logLines), current, PHASE_LABELS, Date.now()),
+      timelineBox.replaceChildren(DeployerCharts.timeline(DeployerCharts.phases(logLines.map(l => l.line)), current, PHASE_LABELS, Date.now()),
         h('figcaption', {}, 'Each phase as a bar with its duration; the dashed line is the switch of traffic to this version.'));
     }
 
@@ -671,9 +671,12 @@
       } else if (e.kind === 'log') {
         const m = /phase ([A-Z_]+)( took|:|$)/.exec(e.line);
         if (m && m[2] === ' took') seen.add(m[1]);
-        log.append(h('li', {}, e.line));
+        // a line confirmed late arrives after later ones: its key says where it belongs
+        let at = logLines.length;
+        while (at > 0 && logLines[at - 1].key > e.key) at--;
+        logLines.splice(at, 0, { key: e.key, line: e.line });
+        log.insertBefore(h('li', {}, e.line), log.children[at] || null);
         log.scrollTop = log.scrollHeight;
-        logLines.push(e.line);
         drawTimeline();
       } else if (e.kind === 'health') {
         const probe = e.lastProbe || {};

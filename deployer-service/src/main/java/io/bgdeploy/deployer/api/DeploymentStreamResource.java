@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.bgdeploy.deployer.intake.RequestIntake;
 import io.bgdeploy.deployer.model.Deployment;
 import io.bgdeploy.deployer.model.DeploymentStore;
+import io.bgdeploy.deployer.model.LogLine;
+import io.bgdeploy.deployer.model.LogTail;
 import io.bgdeploy.deployer.model.PodHealthRecord;
 import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.Names;
@@ -44,7 +46,9 @@ import java.util.concurrent.TimeUnit;
  * changes, every new line of its log and every pod health transition. The stream follows the
  * stored deployment (whichever instance runs it) and ends with an {@code end} event once the
  * deployment has finished. Each event's data is JSON with a {@code kind}: {@code deployment},
- * {@code log}, {@code health} or {@code end}. It needs a token of the namespace in the
+ * {@code log}, {@code health} or {@code end}. A log event carries its line's {@code key}: a line
+ * whose write was confirmed late arrives after lines written after it, and the key says where it
+ * belongs (keys sort as the lines were written). It needs a token of the namespace in the
  * {@code Authorization} header (the log can name secrets): a browser reads it with {@code fetch},
  * since {@code EventSource} cannot send headers, and a token never goes into the URL.
  */
@@ -80,7 +84,8 @@ public class DeploymentStreamResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Blocking
     @Operation(summary = "Follow a deployment live (Server-Sent Events)", description = "Events with JSON data:"
-            + " kind=deployment (status, phase), kind=log (a new log line), kind=health (a pod's health), kind=end."
+            + " kind=deployment (status, phase), kind=log (a new log line and its key, which orders the lines),"
+            + " kind=health (a pod's health), kind=end."
             + " Needs a token of the namespace in the Authorization header, as every read of it")
     public Multi<OutboundSseEvent> stream(@PathParam("id") String id, @QueryParam("namespace") String namespace,
                                           @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
@@ -104,7 +109,7 @@ public class DeploymentStreamResource {
         private final Sse sse;
         private final MultiEmitter<? super OutboundSseEvent> emitter;
         private String lastState;
-        private int logLines;
+        private final LogTail log = new LogTail();
         private final Map<String, String> health = new HashMap<>();
         private boolean finishing;
 
@@ -144,11 +149,9 @@ public class DeploymentStreamResource {
                     m.put("lastModified", d.lastModified());
                     send(m);
                 }
-                List<String> lines = store.logs(ns, id);
-                for (int i = logLines; i < lines.size(); i++) {
-                    send(Map.of("kind", "log", "line", lines.get(i)));
+                for (LogLine line : log.unsent(store.logLines(ns, id))) {
+                    send(Map.of("kind", "log", "key", line.key(), "line", line.text()));
                 }
-                logLines = Math.max(logLines, lines.size());
                 for (PodHealthRecord h : store.health(ns, id)) {
                     String seen = h.state() + "/" + h.updated();
                     if (!seen.equals(health.put(h.pod(), seen))) {

@@ -61,7 +61,17 @@ public interface DeploymentStore {
 
     void appendLog(String namespace, String deploymentId, String line);
 
-    List<String> logs(String namespace, String deploymentId);
+    /** The lines of a deployment's log, in the order they were written. */
+    default List<String> logs(String namespace, String deploymentId) {
+        return logLines(namespace, deploymentId).stream().map(LogLine::text).toList();
+    }
+
+    /**
+     * The lines of a deployment's log with their keys, in key order: every line this process wrote
+     * so far is among them; a line another writer has not had confirmed yet may appear later
+     * between older ones.
+     */
+    List<LogLine> logLines(String namespace, String deploymentId);
 
     void saveHealth(String namespace, String deploymentId, PodHealthRecord record);
 

@@ -3,6 +3,7 @@ package io.bgdeploy.deployer.store;
 import io.bgdeploy.deployer.model.Deployment;
 import io.bgdeploy.deployer.model.DeploymentStore;
 import io.bgdeploy.deployer.model.Ids;
+import io.bgdeploy.deployer.model.LogLine;
 import io.bgdeploy.deployer.model.PodHealthRecord;
 import io.bgdeploy.deployer.model.UndeployRequest;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -327,11 +328,13 @@ public final class EtcdStore implements DeploymentStore {
     }
 
     @Override
-    public List<String> logs(String namespace, String deploymentId) {
-        logWrites.awaitLog(key("logs", namespace, deploymentId));
-        List<String> lines = new ArrayList<>();
-        for (KeyValue kv : prefix(key("logs", namespace, deploymentId) + "/")) {
-            lines.add(kv.getValue().toString(StandardCharsets.UTF_8));
+    public List<LogLine> logLines(String namespace, String deploymentId) {
+        String log = key("logs", namespace, deploymentId);
+        logWrites.awaitLog(log);
+        List<LogLine> lines = new ArrayList<>();
+        for (KeyValue kv : prefix(log + "/")) {
+            String key = kv.getKey().toString(StandardCharsets.UTF_8).substring(log.length() + 1);
+            lines.add(new LogLine(key, kv.getValue().toString(StandardCharsets.UTF_8)));
         }
         return lines;
     }

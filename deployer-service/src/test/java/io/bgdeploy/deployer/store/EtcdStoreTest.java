@@ -2,6 +2,8 @@ package io.bgdeploy.deployer.store;
 
 import io.bgdeploy.deployer.model.Deployment;
 import io.bgdeploy.deployer.model.Ids;
+import io.bgdeploy.deployer.model.LogLine;
+import io.bgdeploy.deployer.model.LogTail;
 import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.deploy.DeploymentPhase;
 import io.bgdeploy.events.deploy.DeploymentStatus;
@@ -16,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -148,5 +151,27 @@ class EtcdStoreTest {
         }
         assertThat(store.logs(ns, id)).hasSize(40)
                 .containsSubsequence("a0", "a1", "a19").containsSubsequence("b0", "b1", "b19");
+    }
+
+    @Test
+    void aLineConfirmedAfterLaterOnesIsReadInItsPlaceAndFollowedOnce() throws Exception {
+        String ns = "tail-" + UUID.randomUUID().toString().substring(0, 8);
+        String id = Ids.newId(Instant.now());
+        store.appendLog(ns, id, "first");
+        store.appendLog(ns, id, "third");
+        LogTail tail = new LogTail();
+        List<LogLine> read = store.logLines(ns, id);
+        assertThat(tail.unsent(read)).extracting(LogLine::text).containsExactly("first", "third");
+
+        // a second writer's line, written before "third" but confirmed only now
+        String between = read.get(0).key() + "-late";
+        assertThat(between).isGreaterThan(read.get(0).key()).isLessThan(read.get(1).key());
+        client.getKVClient().put(bytes(EtcdStore.PREFIX + "logs/" + ns + "/" + id + "/" + between), bytes("second"))
+                .get(10, TimeUnit.SECONDS);
+
+        List<LogLine> again = store.logLines(ns, id);
+        assertThat(again).extracting(LogLine::text).containsExactly("first", "second", "third");
+        assertThat(tail.unsent(again)).as("sent once, none skipped").extracting(LogLine::text).containsExactly("second");
+        assertThat(tail.unsent(store.logLines(ns, id))).isEmpty();
     }
 }

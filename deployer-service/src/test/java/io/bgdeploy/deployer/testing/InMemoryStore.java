@@ -2,6 +2,7 @@ package io.bgdeploy.deployer.testing;
 
 import io.bgdeploy.deployer.model.Deployment;
 import io.bgdeploy.deployer.model.DeploymentStore;
+import io.bgdeploy.deployer.model.LogLine;
 import io.bgdeploy.deployer.model.PodHealthRecord;
 import io.bgdeploy.events.deploy.Descriptor;
 
@@ -97,8 +98,13 @@ public final class InMemoryStore implements DeploymentStore {
     }
 
     @Override
-    public List<String> logs(String namespace, String deploymentId) {
-        return List.copyOf(logs.getOrDefault(deploymentId, List.of()));
+    public List<LogLine> logLines(String namespace, String deploymentId) {
+        List<String> lines = List.copyOf(logs.getOrDefault(deploymentId, List.of()));
+        List<LogLine> keyed = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            keyed.add(new LogLine(String.format("%09d", i), lines.get(i)));
+        }
+        return keyed;
     }
 
     @Override

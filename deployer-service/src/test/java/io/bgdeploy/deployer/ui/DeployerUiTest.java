@@ -1,13 +1,19 @@
 package io.bgdeploy.deployer.ui;
 
+import io.bgdeploy.deployer.store.EtcdStore;
 import io.bgdeploy.deployer.testing.KafkaSuiteDoubles;
 import io.bgdeploy.events.HostName;
 import io.bgdeploy.infra.testing.EtcdResource;
 import io.bgdeploy.infra.testing.KafkaResource;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.options.GetOption;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,6 +27,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,6 +35,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -55,6 +63,9 @@ class DeployerUiTest {
     URL root;
 
     Browser browser;
+
+    @Inject
+    Client etcd;
 
     @BeforeAll
     static void playTheRestOfTheSuite() {
@@ -152,6 +163,7 @@ class DeployerUiTest {
                 .anyMatch(u -> u.contains("/stream?namespace=team-a")).noneMatch(u -> u.contains("test-token-ci"));
         String v1 = deploymentIdOfPage();
         assertTimelineHoldsThePhasesOf(v1);
+        assertPageLogIsTheApisLog(v1);
         assertThat(browser.script("return document.querySelectorAll('#timeline .switch-mark').length")).isEqualTo(1L);
         browser.screenshot("03-deployment-v1");
         assertThat(suite.lb.frontends.get(HostName.of("uiapp.example.com"))).isEqualTo("team-a-uiapp-1");
@@ -171,6 +183,11 @@ class DeployerUiTest {
         assertThat(browser.script("return document.querySelectorAll('#timeline .switch-mark').length")).isEqualTo(1L);
         assertThat(browser.find("#rollback").isEnabled()).isTrue();
         assertThat(browser.text("#rollback")).isEqualTo("Roll back to version 1");
+        // a line confirmed after later ones (another instance's, or a write etcd took late) goes in its place
+        String v2Live = deploymentIdOfPage();
+        String late = insertLateLogLine(v2Live);
+        assertPageLogIsTheApisLog(v2Live);
+        assertThat(pageLog().get(1)).isEqualTo(late);
         assertThat(browser.script("return window.sameDocument")).isEqualTo("yes");
         browser.screenshot("04-deployment-v2-draining");
 
@@ -291,6 +308,47 @@ class DeployerUiTest {
             assertThat(timelineBars()).as("phase bars: %s", browser.script(
                     "const t = document.querySelector('#timeline-box'); return t ? t.outerHTML : 'no timeline'")).isEqualTo(fromApi);
         }
+    }
+
+    /**
+     * Writes a line into a deployment's log in etcd between its first and second line, as a line
+     * whose write was confirmed after the lines that followed it; returns the line.
+     */
+    private String insertLateLogLine(String deploymentId) {
+        String log = EtcdStore.PREFIX + "logs/team-a/" + deploymentId + "/";
+        try {
+            List<KeyValue> lines = etcd.getKVClient().get(bytes(log), GetOption.builder().isPrefix(true).build())
+                    .get(10, TimeUnit.SECONDS).getKvs();
+            assertThat(lines).hasSizeGreaterThanOrEqualTo(2);
+            String first = lines.get(0).getKey().toString(StandardCharsets.UTF_8);
+            String line = Instant.now() + " a line confirmed late";
+            etcd.getKVClient().put(bytes(first + "-late"), bytes(line)).get(10, TimeUnit.SECONDS);
+            return line;
+        } catch (Exception e) {
+            throw new AssertionError("could not write into the log in etcd", e);
+        }
+    }
+
+    private static ByteSequence bytes(String s) {
+        return ByteSequence.from(s, StandardCharsets.UTF_8);
+    }
+
+    /** The live page shows every line of the log once, in the order the API lists them, however late a line came. */
+    private void assertPageLogIsTheApisLog(String deploymentId) {
+        List<String> fromApi = given().header("Authorization", "Bearer test-token-ci")
+                .get("/deployments/" + deploymentId + "/logs?namespace=team-a").then().statusCode(200).extract().asString()
+                .lines().toList();
+        assertThat(fromApi).hasSizeGreaterThanOrEqualTo(10);
+        try {
+            browser.await(d -> pageLog().equals(fromApi));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            assertThat(pageLog()).isEqualTo(fromApi);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<String> pageLog() {
+        return (List<String>) browser.script("return [...document.querySelectorAll('#log li')].map(li => li.textContent)");
     }
 
     private static final Pattern PHASE_TOOK = Pattern.compile(" phase ([A-Z_]+) took (\\d+) ms$");
