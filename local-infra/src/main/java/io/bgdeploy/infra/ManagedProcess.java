@@ -7,6 +7,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,8 +18,17 @@ import java.util.function.BooleanSupplier;
 /**
  * A child process whose output goes to a log file and which dies with this JVM: a shutdown hook
  * destroys it and its descendants, so no test run leaves stray processes behind.
+ *
+ * <p>It runs in a session of its own ({@code setsid}, which keeps the pid): a signal to this JVM's
+ * process group (Ctrl-C in a terminal, {@code timeout}, a CI job's stop) reaches this JVM only, which
+ * then stops its children in its own order. Without it every child got the signal at once: the
+ * deployer's pods died under it, its local platform started them again as crashed containers, and
+ * those outlived the run.
  */
 public final class ManagedProcess implements AutoCloseable {
+
+    /** util-linux's setsid (essential on Debian): not a process group leader, so it does not fork. */
+    private static final String SETSID = "/usr/bin/setsid";
 
     private final String name;
     private final List<String> command;
@@ -59,7 +69,10 @@ public final class ManagedProcess implements AutoCloseable {
     private synchronized void launch() {
         try {
             Files.createDirectories(logFile.getParent());
-            ProcessBuilder pb = new ProcessBuilder(command)
+            List<String> argv = new ArrayList<>(command.size() + 1);
+            argv.add(SETSID);
+            argv.addAll(command);
+            ProcessBuilder pb = new ProcessBuilder(argv)
                     .directory(workDir.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));

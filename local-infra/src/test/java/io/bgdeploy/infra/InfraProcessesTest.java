@@ -13,8 +13,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The real parts start, serve, stop and leave no process behind. */
@@ -106,4 +109,27 @@ class InfraProcessesTest {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
     }
+
+    @Test
+    void aManagedProcessIsOutOfReachOfASignalToThisJvmsProcessGroup(@TempDir Path dir) throws Exception {
+        try (ManagedProcess sleeper = ManagedProcess.start("sleeper", List.of("sleep", "60"), Map.of(), dir,
+                dir.resolve("sleeper.log"))) {
+            // the pid is the command's own (setsid did not fork), in a process group and session of its own
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(ProcessHandle.of(sleeper.pid())
+                    .flatMap(h -> h.info().command())).hasValueSatisfying(c -> assertThat(c).endsWith("/sleep")));
+            String[] child = stat(sleeper.pid());
+            String[] self = stat(ProcessHandle.current().pid());
+            assertThat(child[PGRP]).isEqualTo(String.valueOf(sleeper.pid())).isNotEqualTo(self[PGRP]);
+            assertThat(child[SESSION]).isEqualTo(String.valueOf(sleeper.pid())).isNotEqualTo(self[SESSION]);
+        }
+    }
+
+    /** Fields of /proc/PID/stat after the command name: 0 is the state, 2 the process group, 3 the session. */
+    private static String[] stat(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+        return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    }
+
+    private static final int PGRP = 2;
+    private static final int SESSION = 3;
 }
