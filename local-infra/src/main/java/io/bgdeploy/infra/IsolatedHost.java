@@ -37,7 +37,7 @@ public final class IsolatedHost implements AutoCloseable {
     private final String hostAddress;
     private final String address;
     private final List<List<String>> undo = new ArrayList<>();
-    private final Thread shutdownHook = new Thread(this::teardown, "isolated-host-teardown");
+    private ExitActions.Registration teardownAtExit;
 
     private IsolatedHost(int id, int subnet) {
         this.namespace = "bgdeploy-isolated-" + id;
@@ -68,7 +68,7 @@ public final class IsolatedHost implements AutoCloseable {
             throw new IllegalStateException("cannot isolate a host: " + why);
         }
         IsolatedHost host = new IsolatedHost(10_000 + RANDOM.nextInt(90_000), freeSubnet());
-        Runtime.getRuntime().addShutdownHook(host.shutdownHook);
+        host.teardownAtExit = ExitActions.atExit(ExitActions.Stage.CLEANUP, "isolated-host-teardown", host::teardown);
         try {
             host.setUp();
         } catch (RuntimeException e) {
@@ -211,10 +211,6 @@ public final class IsolatedHost implements AutoCloseable {
     @Override
     public void close() {
         teardown();
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException alreadyShuttingDown) {
-            // the hook runs anyway
-        }
+        teardownAtExit.cancel();
     }
 }

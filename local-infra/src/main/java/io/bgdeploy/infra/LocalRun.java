@@ -56,7 +56,8 @@ public final class LocalRun {
         OUT.println("Starting the suite (files and logs under " + workDir + ")");
         Suite suite = Suite.start(Suite.Options.defaults(root, workDir), OUT, Map.of());
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        // before the processes' own safety nets, which would stop everything at once
+        ExitActions.atExit(ExitActions.Stage.ORDERLY, "suite-shutdown", () -> {
             OUT.println("Stopping the suite...");
             suite.close();
             try {
@@ -66,7 +67,7 @@ public final class LocalRun {
             }
             OUT.println("Stopped.");
             stopped.countDown();
-        }, "suite-shutdown"));
+        });
 
         RestoreReport.await(suite, Duration.ofMinutes(2), OUT);
         if (demo) {

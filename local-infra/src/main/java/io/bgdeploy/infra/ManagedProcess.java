@@ -16,8 +16,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * A child process whose output goes to a log file and which dies with this JVM: a shutdown hook
- * destroys it and its descendants, so no test run leaves stray processes behind.
+ * A child process whose output goes to a log file and which dies with this JVM: at exit
+ * ({@link ExitActions.Stage#PROCESSES}, after an orderly stop had its turn) it is stopped with its
+ * descendants, so no test run leaves stray processes behind.
  *
  * <p>It runs in a session of its own ({@code setsid}, which keeps the pid): a signal to this JVM's
  * process group (Ctrl-C in a terminal, {@code timeout}, a CI job's stop) reaches this JVM only, which
@@ -38,7 +39,7 @@ public final class ManagedProcess implements AutoCloseable {
     private volatile Process process;
     /** Children of a killed process, which a crash leaves behind. */
     private final Set<ProcessHandle> orphans = ConcurrentHashMap.newKeySet();
-    private final Thread shutdownHook;
+    private ExitActions.Registration stopAtExit;
 
     private ManagedProcess(String name, List<String> command, Map<String, String> environment, Path workDir, Path logFile) {
         this.name = name;
@@ -46,7 +47,6 @@ public final class ManagedProcess implements AutoCloseable {
         this.environment = Map.copyOf(environment);
         this.workDir = workDir;
         this.logFile = logFile;
-        this.shutdownHook = new Thread(this::destroyNow, "stop-" + name);
     }
 
     /** Starts {@code command} (an argument list, never a shell line) with its output appended to {@code logFile}. */
@@ -54,7 +54,7 @@ public final class ManagedProcess implements AutoCloseable {
                                        Path workDir, Path logFile) {
         ManagedProcess p = new ManagedProcess(name, command, environment, workDir, logFile);
         p.launch();
-        Runtime.getRuntime().addShutdownHook(p.shutdownHook);
+        p.stopAtExit = ExitActions.atExit(ExitActions.Stage.PROCESSES, "stop-" + name, p::destroyNow);
         return p;
     }
 
@@ -159,11 +159,7 @@ public final class ManagedProcess implements AutoCloseable {
     @Override
     public void close() {
         stop();
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException alreadyShuttingDown) {
-            // the hook runs anyway
-        }
+        stopAtExit.cancel();
     }
 
     private void destroyNow() {

@@ -24,11 +24,10 @@ public final class SocketDirectory implements AutoCloseable {
     public static final int HAPROXY_MAX_SOCKET_PATH = 97;
 
     private final Path path;
-    private final Thread cleanup;
+    private ExitActions.Registration deleteAtExit;
 
     private SocketDirectory(Path path) {
         this.path = path;
-        this.cleanup = new Thread(() -> delete(path), "remove-" + path.getFileName());
     }
 
     /** A fresh directory named {@code bgd-<name>-<random>}, readable only by this user. */
@@ -37,7 +36,7 @@ public final class SocketDirectory implements AutoCloseable {
             Path dir = Files.createTempDirectory(base(), "bgd-" + name + "-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             SocketDirectory sockets = new SocketDirectory(dir);
-            Runtime.getRuntime().addShutdownHook(sockets.cleanup);
+            sockets.deleteAtExit = ExitActions.atExit(ExitActions.Stage.CLEANUP, "remove-" + dir.getFileName(), () -> delete(dir));
             return sockets;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a directory for Unix sockets under " + base(), e);
@@ -75,11 +74,7 @@ public final class SocketDirectory implements AutoCloseable {
     @Override
     public void close() {
         delete(path);
-        try {
-            Runtime.getRuntime().removeShutdownHook(cleanup);
-        } catch (IllegalStateException alreadyShuttingDown) {
-            // the hook runs anyway
-        }
+        deleteAtExit.cancel();
     }
 
     private static void delete(Path dir) {
