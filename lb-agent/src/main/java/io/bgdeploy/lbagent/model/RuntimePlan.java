@@ -114,12 +114,10 @@ public record RuntimePlan(List<RuntimeCommand> serverCommands, List<RuntimeComma
         }
     }
 
-    /** The commands from {@code actual} to {@code desired}, whose structure HAProxy already has. */
-    public static RuntimePlan between(RuntimeState actual, ProxyLayout desired, String mapFile) {
-        return between(actual, desired, mapFile, HealthCheckInterval.DEFAULT_MILLIS);
-    }
-
-    /** {@link #between(RuntimeState, ProxyLayout, String)}, servers added with the given health-check interval. */
+    /**
+     * The commands from {@code actual} to {@code desired}, whose structure HAProxy already has;
+     * servers are added with the given health-check interval (the agent's, which its file has too).
+     */
     public static RuntimePlan between(RuntimeState actual, ProxyLayout desired, String mapFile, int checkIntervalMillis) {
         Set<HostName> hosts = new TreeSet<>(actual.hostMap().keySet());
         hosts.addAll(desired.hostMap().keySet());
@@ -129,16 +127,7 @@ public record RuntimePlan(List<RuntimeCommand> serverCommands, List<RuntimeComma
     /**
      * The commands that bring only the given sections and hosts from {@code actual} to {@code
      * desired} (whose structure HAProxy already has): what a change touched, when the rest is known
-     * to be as desired already.
-     */
-    public static RuntimePlan between(RuntimeState actual, ProxyLayout desired, String mapFile, Collection<String> sections,
-                                      Collection<HostName> scope) {
-        return between(actual, desired, mapFile, sections, scope, HealthCheckInterval.DEFAULT_MILLIS);
-    }
-
-    /**
-     * {@link #between(RuntimeState, ProxyLayout, String, Collection, Collection)}, servers added
-     * with the given health-check interval (the agent's, which its file has too).
+     * to be as desired already. Servers are added with the given health-check interval.
      */
     public static RuntimePlan between(RuntimeState actual, ProxyLayout desired, String mapFile, Collection<String> sections,
                                       Collection<HostName> scope, int checkIntervalMillis) {

@@ -30,7 +30,7 @@ class RuntimePlanTest {
         ProxyLayout greenUp = LayoutPlanner.plan(new LbModel(List.of(route("default-shop-1")),
                 List.of(version("1", "10.0.0.1"), version("2", "10.0.0.2", "10.0.0.3"))), SlotAssignment.of(blue), false);
 
-        RuntimePlan plan = RuntimePlan.between(RuntimeState.of(blue), greenUp, MAP);
+        RuntimePlan plan = RuntimePlan.between(RuntimeState.of(blue), greenUp, MAP, HealthCheckInterval.DEFAULT_MILLIS);
 
         assertThat(plan.commands()).containsExactly(
                 new AddServer("be_default.shop.2", "shop-2-0", "10.0.0.2", 8080, true),
@@ -67,7 +67,7 @@ class RuntimePlanTest {
         ProxyLayout switched = LayoutPlanner.plan(new LbModel(List.of(route("default-shop-2")),
                 List.of(version("1", "10.0.0.1"), version("2", "10.0.0.2"))), SlotAssignment.of(greenUp), false);
 
-        RuntimePlan plan = RuntimePlan.between(RuntimeState.of(greenUp), switched, MAP);
+        RuntimePlan plan = RuntimePlan.between(RuntimeState.of(greenUp), switched, MAP, HealthCheckInterval.DEFAULT_MILLIS);
 
         assertThat(plan.commands()).containsExactly(new RuntimeCommand.MapEntry(false, MAP, HOST, "be_default.shop.2"));
         assertThat(plan.commands().get(0).line()).isEqualTo("set map /run/lb/hosts.map shop.example.com be_default.shop.2");
@@ -84,14 +84,14 @@ class RuntimePlanTest {
         ProxyLayout blueGone = LayoutPlanner.plan(new LbModel(List.of(route("default-shop-2")), List.of(version("2", "10.0.0.2"))),
                 SlotAssignment.of(both), false);
 
-        RuntimePlan plan = RuntimePlan.between(RuntimeState.of(both), blueGone, MAP);
+        RuntimePlan plan = RuntimePlan.between(RuntimeState.of(both), blueGone, MAP, HealthCheckInterval.DEFAULT_MILLIS);
 
         assertThat(plan.commands()).containsExactly(RuntimeCommand.maintenance("be_default.shop.1", "shop-1-0"));
         assertThat(plan.leaveCommands()).containsExactly(RuntimeCommand.maintenance("be_default.shop.1", "shop-1-0"));
         assertThat(plan.retire()).containsExactly(new ServerRef("be_default.shop.1", "shop-1-0"));
         RuntimeState after = plan.expectedAfter(RuntimeState.of(both), blueGone);
         assertThat(after.serversOf("be_default.shop.1").get("shop-1-0").ready()).isFalse();
-        assertThat(RuntimePlan.between(after, blueGone, MAP).commands()).as("nothing left to do").isEmpty();
+        assertThat(RuntimePlan.between(after, blueGone, MAP, HealthCheckInterval.DEFAULT_MILLIS).commands()).as("nothing left to do").isEmpty();
     }
 
     @Test
@@ -101,7 +101,7 @@ class RuntimePlanTest {
         RuntimeState drifted = new RuntimeState(Map.of(HOST, "be_default.shop.1", HostName.of("stale.example.com"), "be_default.shop.1"),
                 Map.of("be_default.shop.1", Map.of("shop-1-0", new RuntimeState.Server("shop-1-0", "10.0.0.9", 8080, false))));
 
-        RuntimePlan plan = RuntimePlan.between(drifted, switched, MAP);
+        RuntimePlan plan = RuntimePlan.between(drifted, switched, MAP, HealthCheckInterval.DEFAULT_MILLIS);
 
         assertThat(plan.commands()).extracting(RuntimeCommand::line).containsExactly(
                 "add server be_default.shop.2/shop-2-0 10.0.0.2:8080 check inter 2000ms fall 3 rise 2",
@@ -128,8 +128,9 @@ class RuntimePlanTest {
 
         LayoutUpdate update = LayoutPlanner.update(both, next, java.util.Set.of(HOST), java.util.Set.of("default-shop-1",
                 "default-shop-3"));
-        RuntimePlan scoped = RuntimePlan.between(running, update.layout(), MAP, update.slots(), update.hosts());
-        RuntimePlan whole = RuntimePlan.between(running, update.layout(), MAP);
+        RuntimePlan scoped = RuntimePlan.between(running, update.layout(), MAP, update.slots(), update.hosts(),
+                HealthCheckInterval.DEFAULT_MILLIS);
+        RuntimePlan whole = RuntimePlan.between(running, update.layout(), MAP, HealthCheckInterval.DEFAULT_MILLIS);
 
         assertThat(update.structural()).isFalse();
         assertThat(scoped).isEqualTo(whole);

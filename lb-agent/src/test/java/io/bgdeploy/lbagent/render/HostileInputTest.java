@@ -8,6 +8,7 @@ import io.bgdeploy.lb.model.FrontendConfig;
 import io.bgdeploy.lbagent.model.LayoutPlanner;
 import io.bgdeploy.lbagent.model.ProxyLayout;
 import io.bgdeploy.lbagent.model.RuntimeCommand;
+import io.bgdeploy.lbagent.model.HealthCheckInterval;
 import io.bgdeploy.lbagent.model.RuntimePlan;
 import io.bgdeploy.lbagent.model.RuntimeState;
 import io.bgdeploy.lb.model.LbModel;
@@ -224,7 +225,7 @@ class HostileInputTest {
     private static List<List<String>> commands(LbModel model) {
         ProxyLayout layout = LayoutPlanner.plan(model, List.of(), true);
         RuntimeState empty = new RuntimeState(Map.of(), Map.of());
-        return RuntimePlan.between(empty, layout, MAP).commands().stream()
+        return RuntimePlan.between(empty, layout, MAP, HealthCheckInterval.DEFAULT_MILLIS).commands().stream()
                 .map(c -> List.of(c.line().split(" ", -1))).toList();
     }
 

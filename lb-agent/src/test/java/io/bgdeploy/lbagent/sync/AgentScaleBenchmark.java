@@ -22,6 +22,7 @@ import io.bgdeploy.lbagent.etcd.EtcdAgentStore;
 import io.bgdeploy.lbagent.haproxy.MasterCli;
 import io.bgdeploy.lbagent.model.LayoutPlanner;
 import io.bgdeploy.lbagent.model.ProxyLayout;
+import io.bgdeploy.lbagent.model.HealthCheckInterval;
 import io.bgdeploy.lbagent.model.RuntimePlan;
 import io.bgdeploy.lbagent.model.RuntimeState;
 import io.bgdeploy.lbagent.model.SlotAssignment;
@@ -178,12 +179,13 @@ class AgentScaleBenchmark {
             Snapshot s = decoder.read(read.revision() + i, entries);
             ProxyLayout desired = LayoutPlanner.plan(s.model(), SlotAssignment.of(live), false);
             boolean same = desired.sameStructureAs(live);
-            RuntimePlan plan = RuntimePlan.between(runtime, desired, "/tmp/hosts.map");
+            RuntimePlan plan = RuntimePlan.between(runtime, desired, "/tmp/hosts.map", HealthCheckInterval.DEFAULT_MILLIS);
             whole[i] = System.nanoTime() - t0;
             long t1 = System.nanoTime();
             Snapshot changed = decoder.update(read.revision() + i, entries, Set.of(key));
             var update = LayoutPlanner.update(live, changed.model(), decoder.lastChange().hosts(), decoder.lastChange().backendIds());
-            RuntimePlan scoped = RuntimePlan.between(runtime, update.layout(), "/tmp/hosts.map", update.slots(), update.hosts());
+            RuntimePlan scoped = RuntimePlan.between(runtime, update.layout(), "/tmp/hosts.map", update.slots(), update.hosts(),
+                    HealthCheckInterval.DEFAULT_MILLIS);
             incremental[i] = System.nanoTime() - t1;
             String map = renderer.renderMap(desired);
             long t2 = System.nanoTime();
