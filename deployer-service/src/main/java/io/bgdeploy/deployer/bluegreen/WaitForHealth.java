@@ -14,7 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * WAITING_FOR_HEALTH: waits until every green pod runs and passes its health check (as
@@ -108,15 +108,15 @@ final class WaitForHealth extends Step {
 
     private static String describeUnhealthy(HealthBoard.Snapshot s) {
         List<String> parts = new ArrayList<>();
-        for (Map.Entry<String, Boolean> pod : s.running().entrySet()) {
-            PodHealthChanged h = s.health().get(pod.getKey());
+        for (String pod : new TreeSet<>(s.running())) {
+            PodHealthChanged h = s.health().get(pod);
             if (h == null) {
-                parts.add("pod " + pod.getKey() + ": no health result");
+                parts.add("pod " + pod + ": no health result");
             } else if (!h.state().isServing()) {
                 var p = h.lastProbe();
                 String detail = p == null ? "" : p.error() != null ? p.error()
                         : p.httpStatus() != null ? "HTTP " + p.httpStatus() : "";
-                parts.add("pod " + pod.getKey() + ": " + h.state() + (detail.isEmpty() ? "" : " (" + detail + ")"));
+                parts.add("pod " + pod + ": " + h.state() + (detail.isEmpty() ? "" : " (" + detail + ")"));
             }
         }
         return parts.isEmpty() ? "no pod reported healthy" : String.join("; ", parts);

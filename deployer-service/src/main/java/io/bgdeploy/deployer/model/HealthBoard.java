@@ -23,7 +23,7 @@ import java.util.function.Predicate;
 public final class HealthBoard {
 
     private final Map<String, Map<String, PodHealthChanged>> byDeployment = new ConcurrentHashMap<>();
-    private final Map<String, Map<String, Boolean>> runningByDeployment = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> runningByDeployment = new ConcurrentHashMap<>();
 
     public synchronized void onHealth(PodHealthChanged event) {
         String deploymentId = event.pod().deploymentId();
@@ -56,14 +56,17 @@ public final class HealthBoard {
      */
     public synchronized void onRunning(String deploymentId, String podName, boolean running) {
         if (running) {
-            runningByDeployment.computeIfAbsent(deploymentId, k -> new HashMap<>()).put(podName, true);
+            runningByDeployment.computeIfAbsent(deploymentId, k -> new HashSet<>()).add(podName);
         } else {
-            removePod(runningByDeployment, deploymentId, podName);
+            runningByDeployment.computeIfPresent(deploymentId, (id, pods) -> {
+                pods.remove(podName);
+                return pods.isEmpty() ? null : pods;
+            });
         }
         notifyAll();
     }
 
-    private static void removePod(Map<String, ? extends Map<String, ?>> pods, String deploymentId, String podName) {
+    private static void removePod(Map<String, Map<String, PodHealthChanged>> pods, String deploymentId, String podName) {
         pods.computeIfPresent(deploymentId, (id, byPod) -> {
             byPod.remove(podName);
             return byPod.isEmpty() ? null : byPod;
@@ -80,16 +83,16 @@ public final class HealthBoard {
     /**
      * What is known about one deployment's pods.
      *
-     * @param running the pods that run (the board keeps no stopped pod, so every value is true)
+     * @param running the names of the pods that run
      */
-    public record Snapshot(Map<String, Boolean> running, Map<String, PodHealthChanged> health) {
+    public record Snapshot(Set<String> running, Map<String, PodHealthChanged> health) {
 
         public long runningCount() {
             return running.size();
         }
 
         public long countRunningIn(Predicate<PodHealthState> state) {
-            return running.keySet().stream()
+            return running.stream()
                     .map(health::get)
                     .filter(h -> h != null && state.test(h.state()))
                     .count();
@@ -97,7 +100,7 @@ public final class HealthBoard {
     }
 
     public synchronized Snapshot snapshot(String deploymentId) {
-        return new Snapshot(Map.copyOf(runningByDeployment.getOrDefault(deploymentId, Map.of())),
+        return new Snapshot(Set.copyOf(runningByDeployment.getOrDefault(deploymentId, Set.of())),
                 Map.copyOf(byDeployment.getOrDefault(deploymentId, Map.of())));
     }
 

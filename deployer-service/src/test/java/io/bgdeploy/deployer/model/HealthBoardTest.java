@@ -58,7 +58,7 @@ class HealthBoardTest {
         board.onHealth(health("d1", 1, "p0", PodHealthState.GONE));
 
         HealthBoard.Snapshot s = board.snapshot("d1");
-        assertThat(s.running()).containsOnlyKeys("p1");
+        assertThat(s.running()).containsOnly("p1");
         assertThat(s.health()).containsOnlyKeys("p1");
         assertThat(s.countRunningIn(PodHealthState::isServing)).isEqualTo(1);
         assertThat(board.size()).isEqualTo(1);
