@@ -30,6 +30,14 @@ public interface LbConfig {
     @WithDefault("1")
     int minAgents();
 
+    /**
+     * How often etcd's history is compacted (one instance per round, up to the revision of the round
+     * before, so every change stays watchable for at least this long); {@code 0s} leaves it to
+     * etcd's own {@code --auto-compaction-*} flags or an operator.
+     */
+    @WithDefault("5m")
+    Duration etcdCompactionInterval();
+
     Auth auth();
 
     /** Who may change something through the REST API (today: remove an expected agent). */

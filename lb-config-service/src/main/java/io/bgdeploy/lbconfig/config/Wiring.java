@@ -4,6 +4,7 @@ import io.bgdeploy.lb.etcd.EtcdAccess;
 import io.bgdeploy.lbconfig.store.AgentConfirmations;
 import io.bgdeploy.lbconfig.store.AgentStatesWatch;
 import io.bgdeploy.lbconfig.store.AnswerRecorder;
+import io.bgdeploy.lbconfig.store.EtcdCompactor;
 import io.bgdeploy.lbconfig.store.EtcdLbStore;
 import io.bgdeploy.lbconfig.store.WatchedConfig;
 import io.quarkus.runtime.StartupEvent;
@@ -73,7 +74,23 @@ public class Wiring {
         return new AgentConfirmations(agents, config.minAgents(), config.applyTimeout());
     }
 
-    void connectEarly(@Observes StartupEvent event, EtcdLbStore store) {
+    @Produces
+    @Singleton
+    EtcdCompactor compactor(EtcdAccess etcd) {
+        return new EtcdCompactor(etcd);
+    }
+
+    void close(@Disposes EtcdCompactor compactor) {
+        compactor.close();
+    }
+
+    void connectEarly(@Observes StartupEvent event, EtcdLbStore store, EtcdCompactor compactor, LbConfig config) {
         LOG.infof("etcd reachable at startup: %s", store.reachable());
+        if (config.etcdCompactionInterval().isZero()) {
+            LOG.info("etcd's history is not compacted here (lbconfig.etcd-compaction-interval=0s): etcd's own flags or an"
+                    + " operator must, or etcd fills its quota and refuses writes");
+        } else {
+            compactor.start(config.etcdCompactionInterval());
+        }
     }
 }

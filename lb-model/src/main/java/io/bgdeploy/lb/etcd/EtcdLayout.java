@@ -17,6 +17,9 @@ import io.bgdeploy.events.Names;
  * /bgdeploy/lb/agents-expected/&lt;agentId&gt;     every agent that ever registered, kept until an operator removes it
  * /bgdeploy/lb/agents/&lt;agentId&gt;              live agents (bound to each agent's lease)
  * /bgdeploy/lb/applied/&lt;agentId&gt;             the revision each agent's HAProxy serves (same lease)
+ * /bgdeploy/compaction                       the revision up to which etcd's history was last compacted, and
+ *                                            the compare-and-swap that lets one lb-config-service instance per
+ *                                            round compact it
  * </pre>
  *
  * The agent watches {@link #PROXY} and {@link #CONFIG}: everything that can change haproxy.cfg.
@@ -36,6 +39,8 @@ public final class EtcdLayout {
     public static final String EXPECTED = OWN + "agents-expected/";
     public static final String AGENTS = OWN + "agents/";
     public static final String APPLIED = OWN + "applied/";
+    /** Outside every watched range: a compaction round changes no view. */
+    public static final String COMPACTION = "/bgdeploy/compaction";
 
     private EtcdLayout() {
     }
