@@ -1,5 +1,6 @@
 package io.bgdeploy.deployer.config;
 
+import io.bgdeploy.deployer.model.HistoryRetention;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -45,6 +46,14 @@ public interface DeployerConfig {
      */
     @WithDefault("45s")
     Duration eventSendTimeout();
+
+    /**
+     * How many of an app's newest deployments its history always keeps, with their logs; older ones
+     * that ended UNDEPLOYED or FAILURE are removed once the app's deployments ran (a version still
+     * deployed never is). 0 keeps everything.
+     */
+    @WithDefault("" + HistoryRetention.DEFAULT_KEEP)
+    int historyPerApp();
 
     /** What a deployment of an app that is already deploying does: {@code queue} or {@code refuse}. */
     @WithDefault("queue")

@@ -22,6 +22,7 @@ import io.bgdeploy.deployer.scheduling.AppScheduler;
 import io.bgdeploy.deployer.scheduling.Recovery;
 import io.bgdeploy.deployer.platform.local.LocalPlatformAdapter;
 import io.bgdeploy.deployer.model.DeploymentStore;
+import io.bgdeploy.deployer.model.HistoryRetention;
 import io.bgdeploy.deployer.store.EtcdAppLocks;
 import io.bgdeploy.deployer.store.EtcdStore;
 import io.bgdeploy.events.signing.SigningKeys;
@@ -196,9 +197,9 @@ public class Wiring {
     @Produces
     @Singleton
     AppScheduler scheduler(DeploymentStore store, EtcdAppLocks locks, DeploymentRunner runner, WorkloadSpecs specs,
-                           AppRecovery recovery) {
+                           AppRecovery recovery, DeployerConfig config) {
         return new AppScheduler(store, locks, Executors.newCachedThreadPool(daemonThreads("deployment")), runner,
-                specs, recovery);
+                specs, recovery, new HistoryRetention(config.historyPerApp()));
     }
 
     @Produces

@@ -8,12 +8,14 @@ import io.bgdeploy.deployer.model.AppLocks;
 import io.bgdeploy.deployer.model.BlueGreenPlanner;
 import io.bgdeploy.deployer.model.Deployment;
 import io.bgdeploy.deployer.model.DeploymentStore;
+import io.bgdeploy.deployer.model.HistoryRetention;
 import io.bgdeploy.events.Keys;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -38,6 +40,7 @@ public final class AppScheduler {
     private final DeploymentRunner runner;
     private final WorkloadSpecs specs;
     private final AppRecovery recovery;
+    private final HistoryRetention retention;
     private final Map<String, CompletableFuture<Void>> appQueues = new HashMap<>();
     private final Map<String, Run> active = new ConcurrentHashMap<>();
     private final AtomicLong lockLosses = new AtomicLong();
@@ -47,7 +50,8 @@ public final class AppScheduler {
      *                 lock, before its deployments run
      */
     public AppScheduler(DeploymentStore store, AppLocks locks, ExecutorService executor, DeploymentRunner runner,
-                        WorkloadSpecs specs, AppRecovery recovery) {
+                        WorkloadSpecs specs, AppRecovery recovery, HistoryRetention retention) {
+        this.retention = retention;
         this.store = store;
         this.locks = locks;
         this.executor = executor;
@@ -111,6 +115,9 @@ public final class AppScheduler {
                 }
                 runOne(next.get(), held);
             }
+            if (!seen.isEmpty() && held.valid()) {
+                forgetOld(app);
+            }
         } catch (RuntimeException e) {
             LOG.errorf(e, "deployments of %s stopped with an unexpected error; they are tried again", appKey);
         }
@@ -123,6 +130,22 @@ public final class AppScheduler {
         }
         if (left && !Thread.currentThread().isInterrupted()) {
             schedule(appKey);
+        }
+    }
+
+    /** Removes what the app's history no longer keeps (by the lock holder, once its deployments ran). */
+    private void forgetOld(Keys.AppRef app) {
+        try {
+            List<Deployment> old = retention.toForget(store.list(app.namespace(), app.appName()));
+            for (Deployment d : old) {
+                store.delete(d.namespace(), d.id());
+            }
+            if (!old.isEmpty()) {
+                LOG.infof("%d older deployment(s) of %s/%s removed with their logs: the history keeps the newest %d and"
+                        + " every version still deployed", old.size(), app.namespace(), app.appName(), retention.keep());
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("the history of %s/%s was not trimmed this time: %s", app.namespace(), app.appName(), e.getMessage());
         }
     }
 

@@ -11,6 +11,7 @@ import io.bgdeploy.deployer.model.BlueGreenPlanner;
 import io.bgdeploy.deployer.model.ResourcePolicy;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bgdeploy.deployer.model.Deployment;
+import io.bgdeploy.deployer.model.HistoryRetention;
 import io.bgdeploy.deployer.testing.FakeLoadBalancer;
 import io.bgdeploy.deployer.testing.FakePlatform;
 import io.bgdeploy.deployer.testing.InMemoryLocks;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -78,7 +80,11 @@ class BlueGreenFlowTest {
     }
 
     private Deployment deploy(Descriptor d) {
-        Answer answer = deployer.submit(d, "test", null, null);
+        return deployWith(deployer, d);
+    }
+
+    private Deployment deployWith(DeployerInstance instance, Descriptor d) {
+        Answer answer = instance.submit(d, "test", null, null);
         assertThat(answer).isInstanceOf(Answer.Accepted.class);
         String id = ((Answer.Accepted) answer).deployment().id();
         await().atMost(Duration.ofSeconds(10)).until(() -> store.find("default", id).orElseThrow().status().isFinal());
@@ -101,6 +107,24 @@ class BlueGreenFlowTest {
                 .reduce((a, b) -> b).orElseThrow();
         assertThat(second.expectedBackendId()).isEqualTo("default-shop-1");
         assertThat(lb.backends.get("default-shop-2").backend().servers()).hasSize(2);
+    }
+
+    @Test
+    void anAppsHistoryKeepsItsNewestDeploymentsAndTheirLogsAndTheNumberingGoesOn() {
+        DeployerInstance keepingTwo = new DeployerInstance(platform, store, sink, flow,
+                new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""), LockMode.QUEUE, locks.instance("a"), executor,
+                java.time.Clock.systemUTC(), new HistoryRetention(2));
+        List<Deployment> done = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            done.add(deployWith(keepingTwo, descriptor("shop", "#", "")));
+        }
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.list("default", "shop").size() == 2);
+        assertThat(store.list("default", "shop")).extracting(Deployment::version).containsExactly("3", "4");
+        assertThat(store.find("default", done.get(0).id())).isEmpty();
+        assertThat(store.logLines("default", done.get(0).id())).as("its log left with it").isEmpty();
+        assertThat(store.logLines("default", done.get(3).id())).isNotEmpty();
+        assertThat(deployWith(keepingTwo, descriptor("shop", "#", "")).version()).isEqualTo("5");
     }
 
     @Test

@@ -4,10 +4,12 @@ import io.bgdeploy.deployer.model.Deployment;
 import io.bgdeploy.deployer.model.Ids;
 import io.bgdeploy.deployer.model.LogLine;
 import io.bgdeploy.deployer.model.LogTail;
+import io.bgdeploy.deployer.model.PodHealthRecord;
 import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.deploy.DeploymentPhase;
 import io.bgdeploy.events.deploy.DeploymentStatus;
 import io.bgdeploy.events.deploy.Descriptor;
+import io.bgdeploy.events.pod.PodHealthState;
 import io.bgdeploy.infra.testing.SharedInfra;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -51,9 +53,14 @@ class EtcdStoreTest {
 
         store.save(d.withStatus(DeploymentStatus.UNDEPLOYING, null));
         assertThat(store.unfinished()).containsEntry(d.id(), ns + "/shop");
+        store.appendLog(ns, d.id(), "a line");
+        store.saveHealth(ns, d.id(), new PodHealthRecord("shop-1-p0", PodHealthState.READY, null, now));
         store.delete(ns, d.id());
         assertThat(store.unfinished()).doesNotContainKey(d.id());
         assertThat(store.find(ns, d.id())).isEmpty();
+        assertThat(store.list(ns, "shop")).isEmpty();
+        assertThat(store.logLines(ns, d.id())).as("the log leaves with the deployment").isEmpty();
+        assertThat(store.health(ns, d.id())).isEmpty();
     }
 
     static Deployment deployment(String ns, String app, String version, DeploymentStatus status) {

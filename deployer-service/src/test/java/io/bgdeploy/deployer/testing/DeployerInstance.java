@@ -10,6 +10,7 @@ import io.bgdeploy.deployer.model.AppLocks;
 import io.bgdeploy.deployer.model.Deployment;
 import io.bgdeploy.deployer.model.DeploymentStore;
 import io.bgdeploy.deployer.model.EventSink;
+import io.bgdeploy.deployer.model.HistoryRetention;
 import io.bgdeploy.deployer.model.Platform;
 import io.bgdeploy.deployer.model.ResourcePolicy;
 import io.bgdeploy.deployer.scheduling.AppRecovery;
@@ -35,12 +36,19 @@ public final class DeployerInstance {
     public DeployerInstance(Platform platform, DeploymentStore store, EventSink sink, FlowParts flow,
                             ResourcePolicy resources, LockMode lockMode, AppLocks locks, ExecutorService executor,
                             Clock clock) {
+        this(platform, store, sink, flow, resources, lockMode, locks, executor, clock,
+                new HistoryRetention(HistoryRetention.DEFAULT_KEEP));
+    }
+
+    public DeployerInstance(Platform platform, DeploymentStore store, EventSink sink, FlowParts flow,
+                            ResourcePolicy resources, LockMode lockMode, AppLocks locks, ExecutorService executor,
+                            Clock clock, HistoryRetention retention) {
         PodReporters reporters = new PodReporters(flow.backends(), flow.settings().timing(), flow.sink(), flow.board());
         DeploymentRunner runner = new DeploymentRunner(flow.platform(), flow.lb(), flow.board(), flow.sink(),
                 flow.store(), flow.settings(), flow.backends(), reporters);
         WorkloadSpecs specs = new WorkloadSpecs(resources, store);
         this.appRecovery = new AppRecovery(platform, store, specs, reporters, locks.owner());
-        this.scheduler = new AppScheduler(store, locks, executor, runner, specs, appRecovery);
+        this.scheduler = new AppScheduler(store, locks, executor, runner, specs, appRecovery, retention);
         this.recovery = new Recovery(store, platform, specs, reporters, scheduler);
         this.intake = new RequestIntake(platform, store, sink, resources, lockMode, locks, scheduler, clock);
     }

@@ -89,6 +89,11 @@ public final class InMemoryStore implements DeploymentStore {
 
     @Override
     public synchronized boolean delete(String namespace, String id) {
+        // as EtcdStore: the deployment leaves with its log, health, rollback and undeploy records
+        logs.remove(id);
+        health.remove(id);
+        rollbacks.remove(namespace + "/" + id);
+        undeploys.remove(namespace + "/" + id);
         return deployments.remove(namespace + "/" + id) != null;
     }
 

@@ -1,0 +1,64 @@
+package io.bgdeploy.deployer.model;
+
+import io.bgdeploy.events.deploy.DeploymentStatus;
+
+import java.util.List;
+
+/**
+ * How much of an app's history the store keeps. Every deployment stays with its log and health
+ * records (about 36 etcd keys, most of them log lines), and each new deployment of the app reads
+ * the app's whole history to find blue and the next one to run: without a bound both grow with every
+ * deployment ever made, and etcd's database with them until its quota stops every write.
+ *
+ * <p>The newest {@code keep} deployments stay, whatever they are; of the older ones, those that
+ * ended UNDEPLOYED or FAILURE leave. A version still DEPLOYED, or one in progress, never does, nor
+ * the one with the highest numeric version that did not fail: the next {@code "#"} version counts from it
+ * ({@link BlueGreenPlanner#nextVersion}).
+ *
+ * @param keep how many of the newest deployments of an app always stay; 0 keeps everything
+ */
+public record HistoryRetention(int keep) {
+
+    /** The default of {@code deployer.history-per-app}. */
+    public static final int DEFAULT_KEEP = 100;
+
+    public HistoryRetention {
+        if (keep < 0) {
+            throw new IllegalArgumentException("deployer.history-per-app must be 0 (keep everything) or more, not " + keep);
+        }
+    }
+
+    /**
+     * The deployments to remove from an app's history.
+     *
+     * @param history the app's deployments in the order they were accepted, oldest first
+     */
+    public List<Deployment> toForget(List<Deployment> history) {
+        int older = history.size() - keep;
+        if (keep == 0 || older <= 0) {
+            return List.of();
+        }
+        Deployment countedFrom = countedFrom(history);
+        return history.subList(0, older).stream()
+                .filter(d -> d.status() == DeploymentStatus.UNDEPLOYED || d.status() == DeploymentStatus.FAILURE)
+                .filter(d -> d != countedFrom)
+                .toList();
+    }
+
+    /** The deployment {@link BlueGreenPlanner#nextVersion} counts from: the highest numeric version that did not fail. */
+    private static Deployment countedFrom(List<Deployment> history) {
+        Deployment highest = null;
+        long max = 0;
+        for (Deployment d : history) {
+            if (d.status() == DeploymentStatus.FAILURE || d.version() == null || !d.version().matches("[0-9]{1,18}")) {
+                continue;
+            }
+            long version = Long.parseLong(d.version());
+            if (highest == null || version > max) {
+                highest = d;
+                max = version;
+            }
+        }
+        return highest;
+    }
+}
