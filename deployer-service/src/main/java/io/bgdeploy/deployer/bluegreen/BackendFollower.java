@@ -65,6 +65,10 @@ public final class BackendFollower {
         private boolean scheduled;
         private long pendingPause;
         private boolean recheckScheduled;
+        /** Held while an update is decided and sent, and by {@link #stop}: no update goes out after a stop. */
+        private final Object sending = new Object();
+        /** Guarded by {@link #sending}. */
+        private boolean stopped;
 
         private Followed(String namespace, String deploymentId, WorkloadSpec spec, Descriptor descriptor) {
             this.namespace = namespace;
@@ -114,6 +118,22 @@ public final class BackendFollower {
                 f.known = Set.copyOf(servers);
                 f.outdated = false;
             }
+        }
+    }
+
+    /**
+     * Stops following a deployment whose backend is about to be removed. Returns once no update of
+     * it is on its way (waiting for one being sent), so that none can bring the backend back after
+     * the removal: an update decided while the version still served would otherwise reach the load
+     * balancer after its {@code RemoveBackend} and leave the backend there.
+     */
+    public void stop(String deploymentId) {
+        Followed f = followed.remove(deploymentId);
+        if (f == null) {
+            return;
+        }
+        synchronized (f.sending) {
+            f.stopped = true;
         }
     }
 
@@ -168,7 +188,12 @@ public final class BackendFollower {
                     return;
                 }
             }
-            update(f, d, ready);
+            synchronized (f.sending) {
+                if (f.stopped) {
+                    return;
+                }
+                update(f, d, ready);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {

@@ -37,7 +37,7 @@ public final class DeploymentRunner {
         Journal journal = new Journal(store, sink, board, settings.drainDelay());
         LbCommands commands = new LbCommands(lb, settings.lbTimeout(), journal);
         StableAddress stable = new StableAddress(platform, journal);
-        Rollback rollback = new Rollback(platform, commands, stable, journal);
+        Rollback rollback = new Rollback(platform, commands, stable, journal, backends);
         this.chain = new StepChain(List.of(
                 new FindBlue(store, platform, journal),
                 new CreateGreen(platform, reporters, journal),
@@ -45,9 +45,9 @@ public final class DeploymentRunner {
                 new SwitchTraffic(platform, commands, backends, journal),
                 new RouteStable(stable),
                 new DrainBlue(store, settings.drainDelay(), journal),
-                new RemoveBlue(platform, commands, board, store, journal)), rollback, journal);
+                new RemoveBlue(platform, commands, board, store, journal, backends)), rollback, journal);
         this.resume = new Resume(store, platform, reporters, stable, chain, rollback, journal);
-        this.undeploy = new Undeploy(platform, commands, stable, journal);
+        this.undeploy = new Undeploy(platform, commands, stable, journal, backends);
     }
 
     /**

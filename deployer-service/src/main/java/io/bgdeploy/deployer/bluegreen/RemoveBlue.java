@@ -33,9 +33,12 @@ final class RemoveBlue extends Step {
     private final HealthBoard board;
     private final DeploymentStore store;
     private final Journal journal;
+    private final BackendFollower backends;
 
-    RemoveBlue(Platform platform, LbCommands lb, HealthBoard board, DeploymentStore store, Journal journal) {
+    RemoveBlue(Platform platform, LbCommands lb, HealthBoard board, DeploymentStore store, Journal journal,
+               BackendFollower backends) {
         super(NAME, DeploymentPhase.REMOVING_BLUE);
+        this.backends = backends;
         this.platform = platform;
         this.lb = lb;
         this.board = board;
@@ -68,6 +71,8 @@ final class RemoveBlue extends Step {
             throws InterruptedException {
         String name = BlueGreenPlanner.workloadName(old.appName(), old.version());
         String backend = BlueGreenPlanner.backendId(old.namespace(), old.appName(), old.version());
+        // no update of its backend may follow the removal
+        backends.stop(old.id());
         if (oldFrontend != null && !run.greenServesOn(oldFrontend.host())) {
             lb.bestEffort(run, new RemoveFrontend(run.commandId(commandPrefix + "-frontend"), run.id(), old.namespace(),
                     old.appName(), oldFrontend.host(), backend));

@@ -35,8 +35,10 @@ final class Rollback {
     private final LbCommands lb;
     private final StableAddress stable;
     private final Journal journal;
+    private final BackendFollower backends;
 
-    Rollback(Platform platform, LbCommands lb, StableAddress stable, Journal journal) {
+    Rollback(Platform platform, LbCommands lb, StableAddress stable, Journal journal, BackendFollower backends) {
+        this.backends = backends;
         this.platform = platform;
         this.lb = lb;
         this.stable = stable;
@@ -45,6 +47,8 @@ final class Rollback {
 
     Deployment run(Run run, String reason) throws InterruptedException {
         journal.enterPhaseDespiteKafka(run, DeploymentPhase.ROLLING_BACK, reason);
+        // green's backend is the rollback's to remove: no update of it may follow
+        backends.stop(run.id());
         Deployment d = run.deployment;
         if (run.switchAttempted || run.switched) {
             // the stable address may select green already: back to blue, or gone with a first deployment

@@ -22,8 +22,10 @@ final class Undeploy {
     private final LbCommands lb;
     private final StableAddress stable;
     private final Journal journal;
+    private final BackendFollower backends;
 
-    Undeploy(Platform platform, LbCommands lb, StableAddress stable, Journal journal) {
+    Undeploy(Platform platform, LbCommands lb, StableAddress stable, Journal journal, BackendFollower backends) {
+        this.backends = backends;
         this.platform = platform;
         this.lb = lb;
         this.stable = stable;
@@ -34,6 +36,8 @@ final class Undeploy {
         Deployment d = run.deployment.withStatus(DeploymentStatus.UNDEPLOYING, null);
         run.deployment = d;
         journal.enterPhaseDespiteKafka(run, DeploymentPhase.UNDEPLOYING, "requested by " + by);
+        // no update of its backend may follow the removal
+        backends.stop(d.id());
         List<String> problems = new ArrayList<>();
         if (run.frontend != null) {
             problems.addAll(lb.bestEffort(run, new RemoveFrontend(run.commandId("undeploy-frontend"), d.id(), d.namespace(),

@@ -38,11 +38,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 import static io.bgdeploy.deployer.testing.TestDescriptors.descriptor;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 /** The blue-green flow against an in-memory platform, load balancer and store: no servers. */
@@ -497,6 +499,39 @@ class BlueGreenFlowTest {
                 .map(io.bgdeploy.deployer.model.PodInfo::address).collect(java.util.stream.Collectors.toSet());
         await().atMost(Duration.ofSeconds(10)).until(() -> serverAddresses("default-mover-1").equals(now));
         assertThat(now).isNotEqualTo(before);
+    }
+
+    @Test
+    void aStoppedFollowerSendsNothingMoreAndItsStopWaitsForTheUpdateOnItsWay() throws Exception {
+        Deployment v1 = deploy(descriptor("leaver", "#", ""));
+        await().atMost(Duration.ofSeconds(5)).until(() -> serverAddresses("default-leaver-1").size() == 2);
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        lb.onArrival = c -> {
+            if (c.commandId().contains(".servers-")) {
+                held.countDown();
+                try {
+                    release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        platform.replacePod("default", "leaver-1");
+        assertThat(held.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("the follower sends an update").isTrue();
+
+        CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> flow.backends().stop(v1.id()));
+        // the update on its way is still held: stop must not return before it went out
+        assertThat(catchThrowable(() -> stopped.get(300, java.util.concurrent.TimeUnit.MILLISECONDS)))
+                .isInstanceOf(java.util.concurrent.TimeoutException.class);
+        release.countDown();
+        stopped.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        long updates = lb.commands.stream().filter(c -> c.commandId().contains(".servers-")).count();
+
+        platform.replacePod("default", "leaver-1");
+
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() ->
+                lb.commands.stream().filter(c -> c.commandId().contains(".servers-")).count() == updates);
     }
 
     @Test

@@ -47,8 +47,16 @@ public final class FakeLoadBalancer implements LoadBalancer {
      * A command id answered before is not answered again, as lb-config-service ignores a
      * redelivered command it has answered: its sender times out.
      */
+    /** Runs before a command is taken, outside the load balancer's lock: a test may hold one command there. */
+    public volatile java.util.function.Consumer<LbCommand> onArrival = c -> { };
+
     @Override
-    public synchronized Answer apply(LbCommand command, Duration timeout) {
+    public Answer apply(LbCommand command, Duration timeout) {
+        onArrival.accept(command);
+        return take(command, timeout);
+    }
+
+    private synchronized Answer take(LbCommand command, Duration timeout) {
         commands.add(command);
         if (paused || outcomes.containsKey(command.commandId())) {
             if (paused) {
