@@ -21,6 +21,12 @@ public record HistoryRetention(int keep) {
 
     /** The default of {@code deployer.history-per-app}. */
     public static final int DEFAULT_KEEP = 100;
+    /**
+     * At most this many leave at a time, the oldest first: a history that grew long before (an
+     * upgrade from a deployer that kept everything) is trimmed over several passes, each short, since
+     * the app's next deployment waits for the pass.
+     */
+    public static final int MAX_PER_PASS = 20;
 
     public HistoryRetention {
         if (keep < 0) {
@@ -29,7 +35,7 @@ public record HistoryRetention(int keep) {
     }
 
     /**
-     * The deployments to remove from an app's history.
+     * The deployments to remove from an app's history now, at most {@link #MAX_PER_PASS}.
      *
      * @param history the app's deployments in the order they were accepted, oldest first
      */
@@ -42,6 +48,7 @@ public record HistoryRetention(int keep) {
         return history.subList(0, older).stream()
                 .filter(d -> d.status() == DeploymentStatus.UNDEPLOYED || d.status() == DeploymentStatus.FAILURE)
                 .filter(d -> d != countedFrom)
+                .limit(MAX_PER_PASS)
                 .toList();
     }
 

@@ -32,6 +32,18 @@ class HistoryRetentionTest {
     }
 
     @Test
+    void aLongHistoryLeavesAFewAtATimeOldestFirst() {
+        List<Deployment> history50 = java.util.stream.IntStream.rangeClosed(1, 50)
+                .mapToObj(i -> of(String.valueOf(i), i == 50 ? DEPLOYED : UNDEPLOYED)).toList();
+
+        List<Deployment> first = new HistoryRetention(2).toForget(history50);
+
+        assertThat(first).hasSize(HistoryRetention.MAX_PER_PASS);
+        assertThat(first).extracting(Deployment::version).startsWith("1", "2")
+                .endsWith(String.valueOf(HistoryRetention.MAX_PER_PASS));
+    }
+
+    @Test
     void zeroKeepsEverythingAndANegativeBoundIsRefused() {
         assertThat(new HistoryRetention(0).toForget(history)).isEmpty();
         assertThatThrownBy(() -> new HistoryRetention(-1)).isInstanceOf(IllegalArgumentException.class)
