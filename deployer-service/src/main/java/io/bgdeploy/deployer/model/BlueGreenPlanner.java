@@ -49,18 +49,32 @@ public final class BlueGreenPlanner {
      * two numbers); 1 for the first.
      */
     public static String nextVersion(Collection<Deployment> history) {
+        Deployment highest = countedFrom(history);
+        return Long.toString(highest == null ? 1 : Long.parseLong(highest.version()) + 1);
+    }
+
+    /**
+     * The deployment {@link #nextVersion} counts from: the one with the highest numeric version
+     * above 0 that did not fail; null when there is none.
+     */
+    public static Deployment countedFrom(Collection<Deployment> history) {
+        Deployment highest = null;
         long max = 0;
         for (Deployment d : history) {
             if (d.status() == DeploymentStatus.FAILURE || d.version() == null) {
                 continue;
             }
             try {
-                max = Math.max(max, Long.parseLong(d.version()));
+                long version = Long.parseLong(d.version());
+                if (version > max) {
+                    max = version;
+                    highest = d;
+                }
             } catch (NumberFormatException notNumeric) {
                 // named versions do not take part in numbering
             }
         }
-        return Long.toString(max + 1);
+        return highest;
     }
 
     /** The deployment of this version that is running or about to run, if any. */

@@ -44,28 +44,11 @@ public record HistoryRetention(int keep) {
         if (keep == 0 || older <= 0) {
             return List.of();
         }
-        Deployment countedFrom = countedFrom(history);
+        Deployment countedFrom = BlueGreenPlanner.countedFrom(history);
         return history.subList(0, older).stream()
                 .filter(d -> d.status() == DeploymentStatus.UNDEPLOYED || d.status() == DeploymentStatus.FAILURE)
                 .filter(d -> d != countedFrom)
                 .limit(MAX_PER_PASS)
                 .toList();
-    }
-
-    /** The deployment {@link BlueGreenPlanner#nextVersion} counts from: the highest numeric version that did not fail. */
-    private static Deployment countedFrom(List<Deployment> history) {
-        Deployment highest = null;
-        long max = 0;
-        for (Deployment d : history) {
-            if (d.status() == DeploymentStatus.FAILURE || d.version() == null || !d.version().matches("[0-9]{1,18}")) {
-                continue;
-            }
-            long version = Long.parseLong(d.version());
-            if (highest == null || version > max) {
-                highest = d;
-                max = version;
-            }
-        }
-        return highest;
     }
 }
