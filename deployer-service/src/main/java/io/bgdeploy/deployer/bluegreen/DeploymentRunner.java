@@ -46,7 +46,7 @@ public final class DeploymentRunner {
                 new RouteStable(stable),
                 new DrainBlue(store, settings.drainDelay(), journal),
                 new RemoveBlue(platform, commands, board, store, journal, backends)), rollback, journal);
-        this.resume = new Resume(store, platform, reporters, stable, chain, rollback, journal);
+        this.resume = new Resume(platform, reporters, stable, chain, rollback, journal);
         this.undeploy = new Undeploy(platform, commands, stable, journal, backends);
     }
 

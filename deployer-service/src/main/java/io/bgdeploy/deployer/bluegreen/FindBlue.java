@@ -26,7 +26,7 @@ final class FindBlue extends Step {
     @Override
     void run(Run run) throws StepFailed {
         Deployment d = run.deployment;
-        List<Deployment> history = store.list(d.namespace(), d.appName());
+        List<Deployment> history = run.appHistory;
         var same = history.stream().filter(x -> !x.id().equals(d.id()))
                 .filter(x -> d.version().equals(x.version()))
                 .filter(x -> x.status() == DeploymentStatus.DEPLOYED || x.status() == DeploymentStatus.DEPLOYING)

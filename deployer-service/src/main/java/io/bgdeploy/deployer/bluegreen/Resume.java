@@ -1,7 +1,6 @@
 package io.bgdeploy.deployer.bluegreen;
 
 import io.bgdeploy.deployer.model.Deployment;
-import io.bgdeploy.deployer.model.DeploymentStore;
 import io.bgdeploy.deployer.model.Platform;
 import io.bgdeploy.events.deploy.DeploymentPhase;
 import io.bgdeploy.events.deploy.DeploymentStatus;
@@ -16,7 +15,6 @@ import io.bgdeploy.events.deploy.DeploymentStatus;
  */
 final class Resume {
 
-    private final DeploymentStore store;
     private final Platform platform;
     private final PodReporters reporters;
     private final StableAddress stable;
@@ -24,9 +22,8 @@ final class Resume {
     private final Rollback rollback;
     private final Journal journal;
 
-    Resume(DeploymentStore store, Platform platform, PodReporters reporters, StableAddress stable, StepChain chain,
+    Resume(Platform platform, PodReporters reporters, StableAddress stable, StepChain chain,
            Rollback rollback, Journal journal) {
-        this.store = store;
         this.platform = platform;
         this.reporters = reporters;
         this.stable = stable;
@@ -41,7 +38,7 @@ final class Resume {
         journal.log(run, "deployer instance " + instance + " continues this deployment, left unfinished in phase "
                 + d.phase() + " by a deployer that stopped");
         run.useNewCommandIds();
-        run.setBlue(d.blueVersion() == null ? null : store.list(d.namespace(), d.appName()).stream()
+        run.setBlue(d.blueVersion() == null ? null : run.appHistory.stream()
                 .filter(x -> d.blueVersion().equals(x.version()) && !x.id().equals(d.id()))
                 .filter(x -> x.status() == DeploymentStatus.DEPLOYED)
                 .findFirst().orElse(null));

@@ -10,6 +10,7 @@ import io.bgdeploy.events.deploy.Descriptor;
 import io.bgdeploy.events.lb.FrontendSpec;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.BooleanSupplier;
 
@@ -39,23 +40,31 @@ public final class Run {
     Instant phaseStarted = Instant.now();
     final Instant started = Instant.now();
     final BooleanSupplier lockValid;
+    /**
+     * The app's deployments in accept order, as the holder of the app's run lock listed them to pick
+     * this one. Whether another deployment of the app serves changes only under that lock, so the
+     * steps that look for blue read this instead of listing the history again.
+     */
+    final List<Deployment> appHistory;
 
     /**
-     * @param lockValid whether this instance still holds the app's lock; checked before every
-     *                  phase, so that an instance that lost it stops and leaves the rest to the
-     *                  instance that took it
+     * @param lockValid  whether this instance still holds the app's lock; checked before every
+     *                   phase, so that an instance that lost it stops and leaves the rest to the
+     *                   instance that took it
+     * @param appHistory the app's deployments as listed under the lock, this one among them
      */
-    public Run(Deployment deployment, WorkloadSpec spec, BooleanSupplier lockValid) {
+    public Run(Deployment deployment, WorkloadSpec spec, BooleanSupplier lockValid, List<Deployment> appHistory) {
         this.deployment = deployment;
         this.descriptor = deployment.descriptor();
         this.frontend = BlueGreenPlanner.frontend(descriptor);
         this.spec = spec;
         this.lockValid = lockValid;
+        this.appHistory = List.copyOf(appHistory);
     }
 
-    /** A run that only reports pods (no lock: it changes nothing). */
+    /** A run that only reports pods (no lock, no history: it changes nothing). */
     public Run(Deployment deployment, WorkloadSpec spec) {
-        this(deployment, spec, () -> true);
+        this(deployment, spec, () -> true, List.of());
     }
 
     public Deployment deployment() {

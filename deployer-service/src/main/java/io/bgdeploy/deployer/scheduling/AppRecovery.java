@@ -43,22 +43,25 @@ public final class AppRecovery {
         this.instance = instance;
     }
 
-    /** The caller holds the app's run lock. */
-    void onLockTaken(Keys.AppRef app) {
+    /**
+     * The caller holds the app's run lock and has just listed the app's deployments; nothing here
+     * changes them.
+     */
+    void onLockTaken(Keys.AppRef app, List<Deployment> history) {
         if (platform.takeOver(app.namespace(), app.appName())) {
-            adopted(app.namespace(), app.appName());
+            adopted(app, history);
         }
-        restoreServing(app);
+        restoreServing(history);
     }
 
     /**
      * After workloads of a stopped instance were taken over: those that no deployment owns are
      * deleted, those of the serving version report their pods again.
      */
-    private void adopted(String namespace, String appName) {
-        List<Deployment> history = store.list(namespace, appName);
+    private void adopted(Keys.AppRef app, List<Deployment> history) {
+        String namespace = app.namespace();
         Set<String> owned = BlueGreenPlanner.ownedWorkloads(history);
-        for (String w : platform.workloads(namespace, appName)) {
+        for (String w : platform.workloads(namespace, app.appName())) {
             if (!owned.contains(BlueGreenPlanner.workloadKey(namespace, w))) {
                 LOG.warnf("workload %s in %s, taken over from a stopped deployer, belongs to no running deployment:"
                         + " deleting the orphan", w, namespace);
@@ -77,8 +80,8 @@ public final class AppRecovery {
      * Starts again the pods that the app's serving versions lack on this platform (the local
      * platform after it was stopped); their backends follow the new pods.
      */
-    private void restoreServing(Keys.AppRef app) {
-        for (Deployment d : store.list(app.namespace(), app.appName())) {
+    private void restoreServing(List<Deployment> history) {
+        for (Deployment d : history) {
             if (!BlueGreenPlanner.serves(d)) {
                 continue;
             }

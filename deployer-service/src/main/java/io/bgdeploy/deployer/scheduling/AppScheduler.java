@@ -106,17 +106,20 @@ public final class AppScheduler {
         }
         Set<String> seen = new HashSet<>();
         try (AppLocks.Held held = lock.get()) {
-            recovery.onLockTaken(app);
+            // one listing serves the recovery and the choice of the next deployment; a new one after each run
+            List<Deployment> history = store.list(app.namespace(), app.appName());
+            recovery.onLockTaken(app, history);
             while (held.valid()) {
-                Optional<Deployment> next = firstUnfinished(app);
+                Optional<Deployment> next = firstUnfinished(history);
                 // one that did not finish here (an unexpected error) is tried again later, never overtaken
                 if (next.isEmpty() || !seen.add(next.get().id())) {
                     break;
                 }
-                runOne(next.get(), held);
+                runOne(next.get(), history, held);
+                history = store.list(app.namespace(), app.appName());
             }
             if (!seen.isEmpty() && held.valid()) {
-                forgetOld(app);
+                forgetOld(app, history);
             }
         } catch (RuntimeException e) {
             LOG.errorf(e, "deployments of %s stopped with an unexpected error; they are tried again", appKey);
@@ -124,7 +127,8 @@ public final class AppScheduler {
         // A deployment recorded while the lock was about to be released found the lock taken: look again.
         boolean left;
         try {
-            left = firstUnfinished(app).filter(d -> !seen.contains(d.id())).isPresent();
+            left = firstUnfinished(store.list(app.namespace(), app.appName())).filter(d -> !seen.contains(d.id()))
+                    .isPresent();
         } catch (RuntimeException e) {
             left = false;
         }
@@ -133,10 +137,14 @@ public final class AppScheduler {
         }
     }
 
-    /** Removes what the app's history no longer keeps (by the lock holder, once its deployments ran). */
-    private void forgetOld(Keys.AppRef app) {
+    /**
+     * Removes what the app's history no longer keeps (by the lock holder, once its deployments ran),
+     * read from the listing that found nothing left to run: a deployment accepted since is not in
+     * it, and the retention never removes one that is unfinished anyway.
+     */
+    private void forgetOld(Keys.AppRef app, List<Deployment> history) {
         try {
-            List<Deployment> old = retention.toForget(store.list(app.namespace(), app.appName()));
+            List<Deployment> old = retention.toForget(history);
             for (Deployment d : old) {
                 store.delete(d.namespace(), d.id());
             }
@@ -150,12 +158,12 @@ public final class AppScheduler {
     }
 
     /** The app's unfinished deployment accepted first: the only one that may run now. */
-    private Optional<Deployment> firstUnfinished(Keys.AppRef app) {
-        return store.list(app.namespace(), app.appName()).stream().filter(BlueGreenPlanner::unfinished).findFirst();
+    private static Optional<Deployment> firstUnfinished(List<Deployment> history) {
+        return history.stream().filter(BlueGreenPlanner::unfinished).findFirst();
     }
 
-    private void runOne(Deployment d, AppLocks.Held held) {
-        Run run = new Run(d, specs.of(d), held::valid);
+    private void runOne(Deployment d, List<Deployment> history, AppLocks.Held held) {
+        Run run = new Run(d, specs.of(d), held::valid, history);
         active.put(d.id(), run);
         try {
             store.appendLog(d.namespace(), d.id(), Instant.now() + " run by deployer instance " + locks.owner());
@@ -172,6 +180,13 @@ public final class AppScheduler {
             LOG.errorf(e, "deployment %s ended with an unexpected error", d.id());
         } finally {
             active.remove(d.id());
+        }
+    }
+
+    /** Whether the app is queued or running on this instance (its deployments, or a look for more). */
+    public boolean busyWith(String appKey) {
+        synchronized (appQueues) {
+            return appQueues.containsKey(appKey);
         }
     }
 

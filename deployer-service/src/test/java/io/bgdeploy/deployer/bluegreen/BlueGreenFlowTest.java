@@ -111,6 +111,26 @@ class BlueGreenFlowTest {
         assertThat(lb.backends.get("default-shop-2").backend().servers()).hasSize(2);
     }
 
+    /**
+     * Each listing reads every deployment the app's history keeps (100 by default) from etcd and
+     * decodes them, which under load costs tens of milliseconds.
+     */
+    @Test
+    void aDeploymentListsItsAppsHistoryOnceToBeAcceptedOnceToRunAndOnceToRemoveBlue() {
+        deploy(descriptor("shop", "#", ""));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !deployer.busyWith("default/shop"));
+        int before = store.listings("default", "shop");
+
+        Deployment v2 = deploy(descriptor("shop", "#", ""));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !deployer.busyWith("default/shop"));
+
+        assertThat(v2.status()).isEqualTo(DeploymentStatus.DEPLOYED);
+        // accepted; its run picked (the recovery on taking the lock and the blue it finds read the same
+        // listing); versions left running looked for after the drain; what runs next, under the lock
+        // and once more after releasing it (a deployment accepted in between)
+        assertThat(store.listings("default", "shop") - before).isEqualTo(5);
+    }
+
     @Test
     void anAppsHistoryKeepsItsNewestDeploymentsAndTheirLogsAndTheNumberingGoesOn() {
         DeployerInstance keepingTwo = new DeployerInstance(platform, store, sink, flow,

@@ -69,6 +69,11 @@ public final class DeployerInstance {
         return intake.undeploy(d, deleteRecord, by);
     }
 
+    /** Whether the scheduler has the app queued or running. */
+    public boolean busyWith(String appKey) {
+        return scheduler.busyWith(appKey);
+    }
+
     public boolean isActive(String id) {
         return scheduler.isRunning(id);
     }

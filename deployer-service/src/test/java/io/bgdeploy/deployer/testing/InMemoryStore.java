@@ -19,6 +19,8 @@ public final class InMemoryStore implements DeploymentStore {
     private final Map<String, Descriptor> descriptors = new TreeMap<>();
     /** In the order they were first saved (accepted), as etcd's create revisions order them. */
     private final Map<String, Deployment> deployments = new java.util.LinkedHashMap<>();
+    /** How often each app's deployments were listed ({@code <namespace>/<app>}; {@code <namespace>/null}: all). */
+    private final Map<String, Integer> listings = new java.util.HashMap<>();
     private final Map<String, List<String>> logs = new ConcurrentHashMap<>();
     private final Map<String, Map<String, PodHealthRecord>> health = new ConcurrentHashMap<>();
     private final Map<String, String> rollbacks = new ConcurrentHashMap<>();
@@ -78,8 +80,14 @@ public final class InMemoryStore implements DeploymentStore {
 
     @Override
     public synchronized List<Deployment> list(String namespace, String appName) {
+        listings.merge(namespace + "/" + appName, 1, Integer::sum);
         return deployments.values().stream().filter(d -> d.namespace().equals(namespace))
                 .filter(d -> appName == null || appName.equals(d.appName())).toList();
+    }
+
+    /** How often {@link #list} was asked for that app's deployments. */
+    public synchronized int listings(String namespace, String appName) {
+        return listings.getOrDefault(namespace + "/" + appName, 0);
     }
 
     @Override
