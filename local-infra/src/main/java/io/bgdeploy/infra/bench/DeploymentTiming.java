@@ -5,7 +5,8 @@ import io.bgdeploy.events.deploy.DeploymentStatus;
 import java.time.Duration;
 
 /**
- * One finished deployment as the suite reported it: its total time ({@code DeploymentFinished}),
+ * One finished deployment: its total time as the client saw it (request sent to
+ * {@code DeploymentFinished} heard),
  * the time its slowest green pod took from running ({@code PodStarted}) to its first READY
  * ({@code PodHealthChanged}), and how long its DRAINING phase lasted ({@code DeploymentPhaseChanged},
  * 0 without one).

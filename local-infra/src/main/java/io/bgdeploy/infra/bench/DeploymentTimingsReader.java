@@ -35,9 +35,12 @@ final class DeploymentTimingsReader {
         this.bootstrap = bootstrap;
     }
 
-    /** The timing of every deployment in {@code ids}, in that order; fails after {@code timeout}. */
-    List<DeploymentTiming> read(List<String> ids, Duration timeout) {
-        Set<String> wanted = Set.copyOf(ids);
+    /**
+     * The timing of every deployment in {@code totals} (id -> its total as the client saw it), in
+     * that order; fails after {@code timeout}.
+     */
+    List<DeploymentTiming> read(Map<String, Long> totals, Duration timeout) {
+        Set<String> wanted = Set.copyOf(totals.keySet());
         Map<String, DeploymentFinished> finished = new HashMap<>();
         Map<String, Long> drained = new HashMap<>();
         Map<String, Instant> podStarted = new HashMap<>();
@@ -88,9 +91,9 @@ final class DeploymentTimingsReader {
         podStarted.forEach((pod, started) -> slowestPod.merge(podDeployment.get(pod),
                 Duration.between(started, podReady.get(pod)).toMillis(), Math::max));
         List<DeploymentTiming> timings = new ArrayList<>();
-        for (String id : ids) {
+        for (String id : totals.keySet()) {
             DeploymentFinished f = finished.get(id);
-            timings.add(new DeploymentTiming(id, f.status(), f.durationMillis(), slowestPod.getOrDefault(id, 0L),
+            timings.add(new DeploymentTiming(id, f.status(), totals.get(id), slowestPod.getOrDefault(id, 0L),
                     drained.getOrDefault(id, 0L)));
         }
         return timings;

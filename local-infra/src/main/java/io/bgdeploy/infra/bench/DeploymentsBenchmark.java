@@ -20,8 +20,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code bin/bench-deployments}: against a running local run ({@code bin/run}), deploys the sample app
@@ -29,7 +31,8 @@ import java.util.Map;
  * the cores), then N times while wrk sends as many keep-alive requests as it can through HAProxy, then
  * N times with {@code Connection: close} clients. Prints per series what wrk counted (never
  * retried), the HAProxy masters' reload counters before and after (from both agents' {@code /status}),
- * and the deployer's overhead per deployment: total minus slowest pod to READY minus the drain delay.
+ * and the deployer's overhead per deployment: total (request sent to {@code DeploymentFinished} heard)
+ * minus slowest pod to READY minus the drain delay.
  * Baseline in the same run: the first deployment, which adds the app to HAProxy (a structural reload).
  */
 public final class DeploymentsBenchmark {
@@ -82,7 +85,7 @@ public final class DeploymentsBenchmark {
         String descriptorId = deployer.createDescriptor(NAMESPACE,
                 SampleAppDescriptor.json(root, NAMESPACE, APP, HOST, REPLICAS, Map.of()));
         int reloadsBefore = haproxyReloads();
-        DeploymentFinished first = deploy(descriptorId);
+        DeploymentFinished first = deploy(descriptorId).finished();
         OUT.printf("%nBaseline: the first deployment (%s, version %s, %s in %,d ms) took %d HAProxy reload(s)"
                         + " (adding an app is structural; a later version of it is not)%n",
                 first.deploymentId(), first.version(), first.status(), first.durationMillis(), haproxyReloads() - reloadsBefore);
@@ -113,30 +116,30 @@ public final class DeploymentsBenchmark {
 
     private String series(String descriptorId, int count, Load load, Duration drainDelay) throws IOException {
         OUT.printf("%n%s: %d deployments%s%n", load.clients, count, load == Load.NONE ? "" : " under wrk");
-        List<String> ids = new ArrayList<>();
+        Map<String, Long> totals = new LinkedHashMap<>();
         int reloadsBefore = haproxyReloads();
         Wrk.Result requests = null;
         if (load == Load.NONE) {
-            deploySeries(descriptorId, count, ids);
+            deploySeries(descriptorId, count, totals);
         } else {
             Path output = Files.createTempFile("bench-deployments-wrk-", ".txt");
             try (Wrk wrk = Wrk.start(options.lbPublicPort(), HOST, WRK_THREADS, WRK_CONNECTIONS, load == Load.KEEP_ALIVE,
                     output)) {
-                deploySeries(descriptorId, count, ids);
+                deploySeries(descriptorId, count, totals);
                 requests = wrk.stop();
             } finally {
                 Files.deleteIfExists(output);
             }
         }
         int reloads = haproxyReloads() - reloadsBefore;
-        OverheadFigures figures = OverheadFigures.of(new DeploymentTimingsReader(kafkaBootstrap()).read(ids, TOPICS_DEADLINE),
+        OverheadFigures figures = OverheadFigures.of(new DeploymentTimingsReader(kafkaBootstrap()).read(totals, TOPICS_DEADLINE),
                 drainDelay);
         if (requests != null) {
             OUT.printf("  wrk                %s%n", requests);
         }
         OUT.printf("  HAProxy reloads    %d (both masters' counters added up: %d -> %d)%n", reloads, reloadsBefore, reloadsBefore + reloads);
         OUT.printf("  not DEPLOYED       %d of %d%n", figures.notDeployed(), figures.deployments());
-        OUT.printf("  total ms           %s%n", figures.total());
+        OUT.printf("  total ms           %s  (request sent to DeploymentFinished heard)%n", figures.total());
         OUT.printf("  slowest pod ms     %s  (PodStarted to first READY)%n", figures.slowestPod());
         OUT.printf("  drain ms           %s  (DRAINING phase)%n", figures.drained());
         figures.drainMismatch(drainDelay).ifPresent(problem -> {
@@ -152,19 +155,32 @@ public final class DeploymentsBenchmark {
                 figures.overhead().p50(), figures.overhead().p99(), figures.overhead().max());
     }
 
-    private void deploySeries(String descriptorId, int count, List<String> ids) {
+    /** Runs the deployments one after the other; {@code totals} gets each one's total as the client saw it. */
+    private void deploySeries(String descriptorId, int count, Map<String, Long> totals) {
         for (int i = 1; i <= count; i++) {
-            DeploymentFinished f = deploy(descriptorId);
-            ids.add(f.deploymentId());
-            OUT.printf("  %3d/%d  %s version %-4s %s in %,d ms%s%n", i, count, f.deploymentId(), f.version(), f.status(),
-                    f.durationMillis(), f.reason() == null ? "" : ": " + f.reason());
+            Deployed d = deploy(descriptorId);
+            DeploymentFinished f = d.finished();
+            totals.put(f.deploymentId(), d.seenByClientMillis());
+            OUT.printf("  %3d/%d  %s version %-4s %s in %,d ms (the deployer's run %,d ms)%s%n", i, count,
+                    f.deploymentId(), f.version(), f.status(), d.seenByClientMillis(), f.durationMillis(),
+                    f.reason() == null ? "" : ": " + f.reason());
         }
     }
 
-    private DeploymentFinished deploy(String descriptorId) {
+    /**
+     * A deployment's end, and its total as a CI job sees it: from sending the request to hearing
+     * {@code DeploymentFinished}. The deployer's own duration starts only when its run does, after
+     * the request was accepted and the app's run lock taken.
+     */
+    private record Deployed(DeploymentFinished finished, long seenByClientMillis) {
+    }
+
+    private Deployed deploy(String descriptorId) {
         try (DeployEventsFollower follower = new DeployEventsFollower(kafkaBootstrap())) {
+            long sent = System.nanoTime();
             String id = deployer.deploy(NAMESPACE, descriptorId);
-            return follower.follow(id, new PrintStream(PrintStream.nullOutputStream()), DEPLOYMENT_DEADLINE);
+            DeploymentFinished f = follower.follow(id, new PrintStream(PrintStream.nullOutputStream()), DEPLOYMENT_DEADLINE);
+            return new Deployed(f, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent));
         }
     }
 
