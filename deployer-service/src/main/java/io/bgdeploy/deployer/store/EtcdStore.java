@@ -57,6 +57,12 @@ public final class EtcdStore implements DeploymentStore {
     private final AtomicLong logSequence = new AtomicLong();
     private final String instanceTag = Long.toString(Math.abs(new java.security.SecureRandom().nextLong() % 1_679_616L), 36);
     private final PendingLogWrites logWrites = new PendingLogWrites(java.time.Duration.ofSeconds(TIMEOUT_SECONDS));
+    /**
+     * What listings of an app decoded, by id: 50 apps with a full history (100 each), some 15 MB at
+     * most, before it starts again.
+     */
+    private final DecodedDeployments decoded = new DecodedDeployments(5_000);
+    private final AtomicLong deploymentsRead = new AtomicLong();
 
     public EtcdStore(Client client) {
         this.client = client;
@@ -233,8 +239,11 @@ public final class EtcdStore implements DeploymentStore {
     }
 
     /**
-     * Of one app: the app's index (keys only), then its deployments in batches of one transaction
-     * each; in the order they were accepted (see {@link #inAcceptOrder}).
+     * Of one app: the app's index (keys only), then those of its deployments written since this
+     * store last read them ({@link DecodedDeployments}), in batches of one transaction each; in the
+     * order they were accepted (see {@link #inAcceptOrder}). A deployment indexed by the one-time
+     * migration ({@link #indexOlderDeployments}) has an index entry of another revision than its
+     * record, so it is read every time, as before, until it is saved again.
      */
     @Override
     public List<Deployment> list(String namespace, String appName) {
@@ -245,18 +254,37 @@ public final class EtcdStore implements DeploymentStore {
         String indexPrefix = appIndexPrefix(namespace, appName);
         List<KeyValue> index = await(kv.get(bytes(indexPrefix), GetOption.builder().isPrefix(true).withKeysOnly(true)
                 .build())).getKvs();
-        List<KeyValue> stored = new ArrayList<>(index.size());
-        for (int from = 0; from < index.size(); from += BATCH) {
+        List<DecodedDeployments.Decoded> found = new ArrayList<>(index.size());
+        List<String> changed = new ArrayList<>();
+        for (KeyValue entry : index) {
+            String id = entry.getKey().toString(StandardCharsets.UTF_8).substring(indexPrefix.length());
+            decoded.at(id, entry.getModRevision()).ifPresentOrElse(found::add, () -> changed.add(id));
+        }
+        for (int from = 0; from < changed.size(); from += BATCH) {
             List<Op> gets = new ArrayList<>();
-            for (KeyValue entry : index.subList(from, Math.min(index.size(), from + BATCH))) {
-                String id = entry.getKey().toString(StandardCharsets.UTF_8).substring(indexPrefix.length());
+            for (String id : changed.subList(from, Math.min(changed.size(), from + BATCH))) {
                 gets.add(Op.get(bytes(key("deployments", namespace, id)), GetOption.DEFAULT));
             }
             for (var response : await(kv.txn().Then(gets.toArray(Op[]::new)).commit()).getGetResponses()) {
-                stored.addAll(response.getKvs());
+                for (KeyValue stored : response.getKvs()) {
+                    Deployment d = read(stored, Deployment.class);
+                    var fresh = new DecodedDeployments.Decoded(stored.getModRevision(), stored.getCreateRevision(), d);
+                    decoded.remember(d.id(), fresh);
+                    found.add(fresh);
+                    deploymentsRead.incrementAndGet();
+                }
             }
         }
-        return inAcceptOrder(stored);
+        return found.stream().sorted(java.util.Comparator.comparingLong(DecodedDeployments.Decoded::createRevision))
+                .map(DecodedDeployments.Decoded::deployment).toList();
+    }
+
+    /**
+     * How many deployment records the listings of single apps read from etcd and decoded: those
+     * written since this store last read them (the rest are taken as decoded before).
+     */
+    public long deploymentsRead() {
+        return deploymentsRead.get();
     }
 
     @Override
@@ -285,6 +313,7 @@ public final class EtcdStore implements DeploymentStore {
         deleteKey(key("unfinished", namespace, id), false);
         deleteKey(key("undeploy", namespace, id), false);
         find(namespace, id).ifPresent(d -> deleteKey(appIndexKey(namespace, d.appName(), id), false));
+        decoded.forget(id);
         return deleteKey(key("deployments", namespace, id), false);
     }
 

@@ -63,6 +63,34 @@ class EtcdStoreTest {
         assertThat(store.health(ns, d.id())).isEmpty();
     }
 
+    @Test
+    void listingAnAppReadsOnlyTheDeploymentsWrittenSinceItsLastListingWhoeverWroteThem() {
+        String ns = "dec-" + UUID.randomUUID().toString().substring(0, 8);
+        List<Deployment> saved = new ArrayList<>();
+        for (int v = 1; v <= 10; v++) {
+            saved.add(deployment(ns, "shop", String.valueOf(v), DeploymentStatus.UNDEPLOYED));
+            store.save(saved.get(v - 1));
+        }
+        assertThat(store.list(ns, "shop")).containsExactlyElementsOf(saved);
+        long read = store.deploymentsRead();
+
+        assertThat(store.list(ns, "shop")).containsExactlyElementsOf(saved);
+        assertThat(store.deploymentsRead() - read).as("nothing changed").isZero();
+
+        try (Client otherClient = Client.builder().endpoints(SharedInfra.etcd().endpoint()).build()) {
+            EtcdStore otherInstance = new EtcdStore(otherClient);
+            Deployment failed = saved.get(3).withStatus(DeploymentStatus.FAILURE, "by another instance");
+            otherInstance.save(failed);
+            saved.set(3, failed);
+            Deployment added = deployment(ns, "shop", "11", DeploymentStatus.DEPLOYING);
+            otherInstance.save(added);
+            saved.add(added);
+            otherInstance.delete(ns, saved.remove(0).id());
+        }
+        assertThat(store.list(ns, "shop")).as("another instance's changes, in accept order").containsExactlyElementsOf(saved);
+        assertThat(store.deploymentsRead() - read).as("the changed and the new one").isEqualTo(2);
+    }
+
     static Deployment deployment(String ns, String app, String version, DeploymentStatus status) {
         try {
             Descriptor descriptor = EventCodec.read(("{\"namespace\": \"" + ns + "\", \"appName\": \"" + app
