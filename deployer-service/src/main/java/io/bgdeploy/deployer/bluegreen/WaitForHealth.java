@@ -18,7 +18,8 @@ import java.util.TreeSet;
 
 /**
  * WAITING_FOR_HEALTH: waits until every green pod runs and passes its health check (as
- * health-service reports on pod-health), within the health deadline.
+ * health-service reports on pod-health), within the health deadline. It stores no health itself:
+ * the pod-health consumer stores every change it hears, right after handing it to the board.
  */
 final class WaitForHealth extends Step {
 
@@ -53,7 +54,6 @@ final class WaitForHealth extends Step {
         HealthBoard.Snapshot s = board.await(run.id(), snap -> snap.runningCount() >= replicas
                 && (!check || (ignore ? snap.countRunningIn(st -> true) >= replicas
                 : snap.countRunningIn(PodHealthState::isServing) >= replicas)), deadline, () -> false);
-        storeHealth(run, s);
         if (s.runningCount() < replicas) {
             throw new StepFailed("only " + s.runningCount() + " of " + replicas + " pod(s) running after "
                     + healthDeadline.toSeconds() + " s");
@@ -96,13 +96,6 @@ final class WaitForHealth extends Step {
                 board.restore(new PodHealthChanged(new PodRef(d.id(), d.namespace(), d.appName(), d.version(), r.pod()),
                         r.state(), r.lastProbe()));
             }
-        }
-    }
-
-    private void storeHealth(Run run, HealthBoard.Snapshot s) {
-        for (PodHealthChanged h : s.health().values()) {
-            store.saveHealth(run.deployment.namespace(), run.id(), new PodHealthRecord(
-                    h.pod().podName(), h.state(), h.lastProbe(), Instant.now()));
         }
     }
 
