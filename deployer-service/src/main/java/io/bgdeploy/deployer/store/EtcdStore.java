@@ -14,6 +14,8 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.kv.DeleteResponse;
+import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
@@ -302,19 +304,28 @@ public final class EtcdStore implements DeploymentStore {
                 .map(kv -> read(kv, Deployment.class)).toList();
     }
 
+    /**
+     * Removes the deployment with its log, health, rollback and undeploy requests and index entries
+     * in one transaction: a deployer stopped halfway leaves all of it or none (two round trips: the
+     * record is read first for its app's index entry).
+     */
     @Override
     public boolean delete(String namespace, String id) {
         if (!Ids.isId(id)) {
             return false;
         }
-        deleteKey(key("logs", namespace, id) + "/", true);
-        deleteKey(key("health", namespace, id) + "/", true);
-        deleteKey(key("rollback", namespace, id), false);
-        deleteKey(key("unfinished", namespace, id), false);
-        deleteKey(key("undeploy", namespace, id), false);
-        find(namespace, id).ifPresent(d -> deleteKey(appIndexKey(namespace, d.appName(), id), false));
+        List<Op> ops = new ArrayList<>();
+        ops.add(Op.delete(bytes(key("logs", namespace, id) + "/"), DeleteOption.builder().isPrefix(true).build()));
+        ops.add(Op.delete(bytes(key("health", namespace, id) + "/"), DeleteOption.builder().isPrefix(true).build()));
+        for (String kind : List.of("rollback", "unfinished", "undeploy")) {
+            ops.add(Op.delete(bytes(key(kind, namespace, id)), DeleteOption.DEFAULT));
+        }
+        find(namespace, id).ifPresent(d -> ops.add(Op.delete(bytes(appIndexKey(namespace, d.appName(), id)), DeleteOption.DEFAULT)));
+        ops.add(Op.delete(bytes(key("deployments", namespace, id)), DeleteOption.DEFAULT));
+        TxnResponse r = await(kv.txn().Then(ops.toArray(Op[]::new)).commit());
         decoded.forget(id);
-        return deleteKey(key("deployments", namespace, id), false);
+        List<DeleteResponse> deleted = r.getDeleteResponses();
+        return deleted.get(deleted.size() - 1).getDeleted() > 0;
     }
 
     @Override

@@ -55,12 +55,19 @@ class EtcdStoreTest {
         assertThat(store.unfinished()).containsEntry(d.id(), ns + "/shop");
         store.appendLog(ns, d.id(), "a line");
         store.saveHealth(ns, d.id(), new PodHealthRecord("shop-1-p0", PodHealthState.READY, null, now));
-        store.delete(ns, d.id());
+        long before = revision();
+        assertThat(store.delete(ns, d.id())).isTrue();
+        assertThat(revision()).as("record, index entries, log and health leave in one transaction").isEqualTo(before + 1);
         assertThat(store.unfinished()).doesNotContainKey(d.id());
         assertThat(store.find(ns, d.id())).isEmpty();
         assertThat(store.list(ns, "shop")).isEmpty();
         assertThat(store.logLines(ns, d.id())).as("the log leaves with the deployment").isEmpty();
         assertThat(store.health(ns, d.id())).isEmpty();
+        assertThat(store.delete(ns, d.id())).as("nothing left to delete").isFalse();
+    }
+
+    private long revision() throws Exception {
+        return client.getKVClient().get(bytes(EtcdStore.PREFIX + "no-such-key")).get().getHeader().getRevision();
     }
 
     @Test
