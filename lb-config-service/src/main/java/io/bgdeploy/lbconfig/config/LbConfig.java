@@ -38,6 +38,19 @@ public interface LbConfig {
     @WithDefault("5m")
     Duration etcdCompactionInterval();
 
+    /**
+     * How long a command's outcome is kept in etcd (it answers the command read again without
+     * applying it twice), and so how old a command may be to be applied: one sent longer ago is
+     * refused unapplied. Longer than lb-commands keeps its records (Kafka's default: 7 days);
+     * {@code 0s} keeps every outcome.
+     */
+    @WithDefault("8d")
+    Duration commandOutcomeRetention();
+
+    /** How often each instance deletes the outcomes the retention no longer keeps. */
+    @WithDefault("1h")
+    Duration commandOutcomePruneInterval();
+
     Auth auth();
 
     /** Who may change something through the REST API (today: remove an expected agent). */

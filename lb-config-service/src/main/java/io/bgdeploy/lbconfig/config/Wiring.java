@@ -3,7 +3,9 @@ package io.bgdeploy.lbconfig.config;
 import io.bgdeploy.lb.etcd.EtcdAccess;
 import io.bgdeploy.lbconfig.store.AgentConfirmations;
 import io.bgdeploy.lbconfig.store.AgentStatesWatch;
+import io.bgdeploy.lbconfig.model.OutcomeRetention;
 import io.bgdeploy.lbconfig.store.AnswerRecorder;
+import io.bgdeploy.lbconfig.store.CommandOutcomePruner;
 import io.bgdeploy.lbconfig.store.EtcdCompactor;
 import io.bgdeploy.lbconfig.store.EtcdLbStore;
 import io.bgdeploy.lbconfig.store.WatchedConfig;
@@ -16,6 +18,7 @@ import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
@@ -84,13 +87,30 @@ public class Wiring {
         compactor.close();
     }
 
-    void connectEarly(@Observes StartupEvent event, EtcdLbStore store, EtcdCompactor compactor, LbConfig config) {
+    @Produces
+    @Singleton
+    CommandOutcomePruner outcomePruner(EtcdAccess etcd, LbConfig config) {
+        return new CommandOutcomePruner(etcd, new OutcomeRetention(config.commandOutcomeRetention()), Clock.systemUTC());
+    }
+
+    void close(@Disposes CommandOutcomePruner pruner) {
+        pruner.close();
+    }
+
+    void connectEarly(@Observes StartupEvent event, EtcdLbStore store, EtcdCompactor compactor,
+                      CommandOutcomePruner outcomePruner, LbConfig config) {
         LOG.infof("etcd reachable at startup: %s", store.reachable());
         if (config.etcdCompactionInterval().isZero()) {
             LOG.info("etcd's history is not compacted here (lbconfig.etcd-compaction-interval=0s): etcd's own flags or an"
                     + " operator must, or etcd fills its quota and refuses writes");
         } else {
             compactor.start(config.etcdCompactionInterval());
+        }
+        if (config.commandOutcomeRetention().isZero()) {
+            LOG.info("every command outcome is kept (lbconfig.command-outcome-retention=0s): etcd grows by two or three"
+                    + " keys per deployment");
+        } else {
+            outcomePruner.start(config.commandOutcomePruneInterval());
         }
     }
 }

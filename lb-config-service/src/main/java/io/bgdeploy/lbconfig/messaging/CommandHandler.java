@@ -6,6 +6,7 @@ import io.bgdeploy.events.lb.LbCommandApplied;
 import io.bgdeploy.events.lb.LbCommandRejected;
 import io.bgdeploy.lbconfig.config.LbConfig;
 import io.bgdeploy.lbconfig.model.AgentConfirmation.Verdict;
+import io.bgdeploy.lbconfig.model.OutcomeRetention;
 import io.bgdeploy.lbconfig.store.AgentConfirmations;
 import io.bgdeploy.lbconfig.store.AnswerRecorder;
 import io.bgdeploy.lbconfig.store.Backoff;
@@ -18,6 +19,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -39,11 +42,13 @@ public class CommandHandler {
     private final AnswerRecorder answers;
     private final MeterRegistry registry;
     private final LbConfig config;
+    private final OutcomeRetention retention;
 
     public CommandHandler(EtcdLbStore store, AgentConfirmations confirmations, LbEventPublisher publisher,
                           AnswerRecorder answers, MeterRegistry registry, LbConfig config) {
         this.answers = answers;
         this.config = config;
+        this.retention = new OutcomeRetention(config.commandOutcomeRetention());
         this.registry = registry;
         this.store = store;
         this.confirmations = confirmations;
@@ -67,6 +72,10 @@ public class CommandHandler {
             LOG.infof("deployment %s: %s %s was already answered, redelivery ignored", command.deploymentId(), type,
                     command.commandId());
             return CompletableFuture.completedFuture(null);
+        }
+        Instant sentAt = Instant.ofEpochMilli(sentAtMillis);
+        if (retention.tooOld(sentAt, Instant.now())) {
+            return refuseTooOld(command, sentAt);
         }
         EtcdLbStore.ApplyResult result = untilEtcdAnswers(() -> store.apply(command), command);
         long etcdNanos = record("etcd", t0);
@@ -103,6 +112,29 @@ public class CommandHandler {
         LOG.debugf("command %s: waited %d ms for this instance, etcd %.1f ms, agents %.1f ms, answer %.1f ms",
                 command.commandId(), queuedMillis, etcdNanos / 1e6, agentsNanos / 1e6, answerNanos / 1e6);
         return answers.record(outcome).whenComplete((done, failure) -> record("mark-answered", t2));
+    }
+
+    /**
+     * A command older than the outcomes' retention is never applied: whether it was applied before
+     * may be forgotten. Its outcome, when still stored and answered, makes it a redelivery as any
+     * other; otherwise it is rejected, nothing stored.
+     */
+    private CompletableFuture<Void> refuseTooOld(LbCommand command, Instant sentAt) {
+        String type = command.getClass().getSimpleName();
+        Optional<CommandOutcome> stored = untilEtcdAnswers(() -> store.outcome(command.commandId()), command);
+        if (stored.filter(CommandOutcome::answered).isPresent()) {
+            LOG.infof("deployment %s: %s %s was already answered (%s), redelivery ignored", command.deploymentId(), type,
+                    command.commandId(), stored.get().outcome());
+            return CompletableFuture.completedFuture(null);
+        }
+        String reason = "sent at " + sentAt + ", longer ago than command outcomes are kept (lbconfig.command-outcome-retention="
+                + retention.keep() + "): not applied, since whether it was applied before may be forgotten; send it"
+                + " again under a new command id";
+        LOG.warnf("deployment %s: %s %s rejected: %s", command.deploymentId(), type, command.commandId(), reason);
+        registry.counter("lbconfig.commands.too.old").increment();
+        publish(new LbCommandRejected(command.commandId(), command.deploymentId(), command.namespace(), command.appName(),
+                reason), command);
+        return CompletableFuture.completedFuture(null);
     }
 
     /**

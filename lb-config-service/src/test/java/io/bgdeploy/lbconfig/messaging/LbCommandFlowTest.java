@@ -14,6 +14,9 @@ import io.bgdeploy.events.lb.UpsertBackend;
 import io.bgdeploy.infra.testing.EtcdResource;
 import io.bgdeploy.infra.testing.KafkaResource;
 import io.bgdeploy.infra.testing.KafkaTestClient;
+import io.bgdeploy.infra.testing.SharedInfra;
+import io.bgdeploy.lb.etcd.EtcdAccess;
+import io.bgdeploy.lb.etcd.EtcdLayout;
 import io.bgdeploy.lbconfig.testing.AgentResource;
 import io.bgdeploy.lbconfig.testing.ConfirmingAgent;
 import io.bgdeploy.lbconfig.testing.KafkaTopics;
@@ -29,6 +32,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -62,6 +66,13 @@ class LbCommandFlowTest {
         EventEnvelope<?> envelope = EventEnvelope.of("/test-ci", command);
         KafkaTestClient.produce(bootstrap, Topics.LB_COMMANDS, envelope.key(), EventCodec.encodeToString(envelope),
                 Map.of("content-type", EventEnvelope.CONTENT_TYPE));
+    }
+
+    /** A command stamped {@code sentAt} by its producer. */
+    private void send(EventData command, Instant sentAt) {
+        EventEnvelope<?> envelope = EventEnvelope.of("/test-ci", command);
+        KafkaTestClient.produce(bootstrap, Topics.LB_COMMANDS, envelope.key(), EventCodec.encodeToString(envelope),
+                Map.of("content-type", EventEnvelope.CONTENT_TYPE), sentAt.toEpochMilli());
     }
 
     private static EventData data(ConsumerRecord<String, String> record) {
@@ -165,6 +176,41 @@ class LbCommandFlowTest {
             events.await(r -> laterId.equals(commandId(r)), Duration.ofSeconds(60));
 
             assertThat(events.records().stream().filter(r -> commandId.equals(commandId(r)))).hasSize(1);
+        }
+    }
+
+    @Test
+    void aCommandOlderThanTheOutcomesRetentionIsRejectedUnappliedUnlessItsOutcomeSaysItWasAnswered() {
+        String app = "app" + UUID.randomUUID().toString().substring(0, 6);
+        String backend = "default-" + app + "-1";
+        String oldId = UUID.randomUUID().toString();
+        String answeredId = UUID.randomUUID().toString();
+        String laterId = UUID.randomUUID().toString();
+        Instant beyondRetention = Instant.now().minus(Duration.ofDays(8)).minus(Duration.ofMinutes(5));
+        UpsertBackend answered = new UpsertBackend(answeredId, "d-" + app, "default", app, new BackendSpec(
+                "default-" + app + "-2", List.of(), false, List.of(), null));
+        try (var events = KafkaTestClient.reader(bootstrap, Topics.LB_EVENTS)) {
+            send(answered);
+            events.await(r -> answeredId.equals(commandId(r)), Duration.ofSeconds(60));
+            send(new UpsertBackend(oldId, "d-" + app, "default", app, new BackendSpec(backend,
+                    List.of(new ServerSpec("pod-1", "127.0.0.1", BLUE_PORT)), false, List.of(), null)), beyondRetention);
+            send(answered, beyondRetention); // replayed from a topic that kept it longer than the outcomes are kept
+            send(new UpsertBackend(laterId, "d-" + app, "default", app, new BackendSpec(
+                    "default-" + app + "-3", List.of(), false, List.of(), null)));
+
+            var rejected = events.await(r -> oldId.equals(commandId(r)), Duration.ofSeconds(60));
+            events.await(r -> laterId.equals(commandId(r)), Duration.ofSeconds(60));
+
+            assertThat(data(rejected)).isInstanceOfSatisfying(LbCommandRejected.class, r -> assertThat(r.reason())
+                    .contains("longer ago than command outcomes are kept").contains("send it again under a new command id"));
+            assertThat(events.records().stream().filter(r -> answeredId.equals(commandId(r))))
+                    .as("the replay of a command answered before is not answered again").hasSize(1);
+        }
+        given().get("/backends").then().statusCode(200).body("backends.id", not(hasItem(backend)));
+        var etcd = EtcdAccess.connect(List.of(SharedInfra.etcd().endpoint()), Duration.ofSeconds(5));
+        try (etcd) {
+            assertThat(etcd.await(etcd.client().getKVClient().get(EtcdAccess.bytes(EtcdLayout.command(oldId)))).getCount())
+                    .as("a command refused for its age leaves no outcome").isZero();
         }
     }
 

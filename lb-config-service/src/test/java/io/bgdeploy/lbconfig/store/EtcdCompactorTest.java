@@ -1,11 +1,9 @@
 package io.bgdeploy.lbconfig.store;
 
-import io.bgdeploy.infra.EtcdServer;
-import io.bgdeploy.infra.FreePorts;
-import io.bgdeploy.infra.testing.SharedInfra;
 import io.bgdeploy.lb.etcd.EtcdAccess;
 import io.bgdeploy.lb.etcd.EtcdLayout;
 import io.bgdeploy.lb.etcd.EtcdUnavailableException;
+import io.bgdeploy.lbconfig.testing.OwnEtcd;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.options.CompactOption;
 import io.etcd.jetcd.options.GetOption;
@@ -14,7 +12,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.List;
 
 import static io.bgdeploy.lb.etcd.EtcdAccess.bytes;
 import static io.bgdeploy.lb.etcd.EtcdAccess.string;
@@ -26,20 +23,18 @@ class EtcdCompactorTest {
 
     private static final ByteSequence KEY = bytes(EtcdLayout.APPLIED + "agent-a");
 
-    private EtcdServer server;
+    private OwnEtcd own;
     private EtcdAccess etcd;
 
     @BeforeEach
     void startEtcd() {
-        int port = FreePorts.next();
-        server = EtcdServer.start(SharedInfra.workDir("etcd-compactor"), port, FreePorts.next());
-        etcd = EtcdAccess.connect(List.of("http://127.0.0.1:" + port), Duration.ofSeconds(5));
+        own = OwnEtcd.start("etcd-compactor");
+        etcd = own.access();
     }
 
     @AfterEach
     void stopEtcd() {
-        etcd.close();
-        server.close();
+        own.close();
     }
 
     @Test

@@ -36,13 +36,19 @@ public final class KafkaTestClient {
 
     /** Produces one record and waits until the broker acknowledged it. */
     public static void produce(String bootstrap, String topic, String key, String value, Map<String, String> headers) {
+        produce(bootstrap, topic, key, value, headers, null);
+    }
+
+    /** A record stamped {@code timestampMillis} (its CreateTime) instead of now, when not null. */
+    public static void produce(String bootstrap, String topic, String key, String value, Map<String, String> headers,
+                               Long timestampMillis) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
-            ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, value);
+            ProducerRecord<String, String> record = new ProducerRecord<>(topic, null, timestampMillis, key, value);
             headers.forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
             producer.send(record).get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
