@@ -34,12 +34,7 @@ import org.jboss.logging.Logger;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A deployment as it happens, as Server-Sent Events: its state (status and phase) whenever it
@@ -48,7 +43,8 @@ import java.util.concurrent.TimeUnit;
  * deployment has finished. Each event's data is JSON with a {@code kind}: {@code deployment},
  * {@code log}, {@code health} or {@code end}. A log event carries its line's {@code key}: a line
  * whose write was confirmed late arrives after lines written after it, and the key says where it
- * belongs (keys sort as the lines were written). It needs a token of the namespace in the
+ * belongs (keys sort as the lines were written). All streams of one deployment share one poll of
+ * the store ({@link FollowedDeployments}). It needs a token of the namespace in the
  * {@code Authorization} header (the log can name secrets): a browser reads it with {@code fetch},
  * since {@code EventSource} cannot send headers, and a token never goes into the URL.
  */
@@ -61,23 +57,18 @@ public class DeploymentStreamResource {
     private static final long POLL_MILLIS = 250;
 
     private final DeploymentStore store;
-    private final RequestIntake intake;
     private final Auth auth;
-    private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, r -> {
-        Thread t = new Thread(r, "deployment-stream");
-        t.setDaemon(true);
-        return t;
-    });
+    private final FollowedDeployments followed;
 
     public DeploymentStreamResource(DeploymentStore store, RequestIntake intake, Auth auth) {
         this.store = store;
-        this.intake = intake;
         this.auth = auth;
+        this.followed = new FollowedDeployments(store, intake::isRunningHere, POLL_MILLIS);
     }
 
     @PreDestroy
     void stop() {
-        timer.shutdownNow();
+        followed.close();
     }
 
     @GET
@@ -96,16 +87,19 @@ public class DeploymentStreamResource {
             throw ApiError.exception(Response.Status.NOT_FOUND, "no deployment " + Names.printable(id) + " in namespace " + ns);
         }
         return Multi.createFrom().emitter(emitter -> {
-            Follower follower = new Follower(ns, id, sse, emitter);
-            ScheduledFuture<?> task = timer.scheduleWithFixedDelay(follower::poll, 0, POLL_MILLIS, TimeUnit.MILLISECONDS);
-            emitter.onTermination(() -> task.cancel(false));
+            AutoCloseable following = followed.follow(ns, id, new Follower(sse, emitter));
+            emitter.onTermination(() -> {
+                try {
+                    following.close();
+                } catch (Exception e) {
+                    LOG.debugf("stream of deployment %s: %s", id, e.getMessage());
+                }
+            });
         });
     }
 
-    /** The state one stream has sent so far; each poll sends only what changed. */
-    private final class Follower {
-        private final String ns;
-        private final String id;
+    /** The state one stream has sent so far; each view sends only what changed. */
+    private static final class Follower implements FollowedDeployments.Viewer {
         private final Sse sse;
         private final MultiEmitter<? super OutboundSseEvent> emitter;
         private String lastState;
@@ -113,68 +107,63 @@ public class DeploymentStreamResource {
         private final Map<String, String> health = new HashMap<>();
         private boolean finishing;
 
-        Follower(String ns, String id, Sse sse, MultiEmitter<? super OutboundSseEvent> emitter) {
-            this.ns = ns;
-            this.id = id;
+        Follower(Sse sse, MultiEmitter<? super OutboundSseEvent> emitter) {
             this.sse = sse;
             this.emitter = emitter;
         }
 
-        synchronized void poll() {
+        @Override
+        public synchronized void show(FollowedDeployments.View view) {
             if (emitter.isCancelled()) {
                 return;
             }
-            try {
-                var found = store.find(ns, id);
-                if (found.isEmpty()) {
-                    send(Map.of("kind", "end", "reason", "the deployment was deleted"));
-                    emitter.complete();
-                    return;
-                }
-                Deployment d = found.get();
-                String state = d.status() + "/" + d.phase() + "/" + d.reason();
-                if (!state.equals(lastState)) {
-                    lastState = state;
+            var found = view.deployment();
+            if (found.isEmpty()) {
+                send(Map.of("kind", "end", "reason", "the deployment was deleted"));
+                emitter.complete();
+                return;
+            }
+            Deployment d = found.get();
+            String state = d.status() + "/" + d.phase() + "/" + d.reason();
+            if (!state.equals(lastState)) {
+                lastState = state;
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("kind", "deployment");
+                m.put("id", d.id());
+                m.put("appName", d.appName());
+                m.put("version", d.version());
+                m.put("status", d.status());
+                m.put("phase", d.phase());
+                m.put("blueVersion", d.blueVersion());
+                m.put("reason", d.reason());
+                m.put("requestedBy", d.requestedBy());
+                m.put("created", d.created());
+                m.put("lastModified", d.lastModified());
+                send(m);
+            }
+            for (LogLine line : log.unsent(view.log())) {
+                send(Map.of("kind", "log", "key", line.key(), "line", line.text()));
+            }
+            for (PodHealthRecord h : view.health()) {
+                String seen = h.state() + "/" + h.updated();
+                if (!seen.equals(health.put(h.pod(), seen))) {
                     Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("kind", "deployment");
-                    m.put("id", d.id());
-                    m.put("appName", d.appName());
-                    m.put("version", d.version());
-                    m.put("status", d.status());
-                    m.put("phase", d.phase());
-                    m.put("blueVersion", d.blueVersion());
-                    m.put("reason", d.reason());
-                    m.put("requestedBy", d.requestedBy());
-                    m.put("created", d.created());
-                    m.put("lastModified", d.lastModified());
+                    m.put("kind", "health");
+                    m.put("pod", h.pod());
+                    m.put("state", h.state());
+                    m.put("lastProbe", h.lastProbe());
+                    m.put("updated", h.updated());
                     send(m);
                 }
-                for (LogLine line : log.unsent(store.logLines(ns, id))) {
-                    send(Map.of("kind", "log", "key", line.key(), "line", line.text()));
-                }
-                for (PodHealthRecord h : store.health(ns, id)) {
-                    String seen = h.state() + "/" + h.updated();
-                    if (!seen.equals(health.put(h.pod(), seen))) {
-                        Map<String, Object> m = new LinkedHashMap<>();
-                        m.put("kind", "health");
-                        m.put("pod", h.pod());
-                        m.put("state", h.state());
-                        m.put("lastProbe", h.lastProbe());
-                        m.put("updated", h.updated());
-                        send(m);
-                    }
-                }
-                boolean finished = d.status() != DeploymentStatus.DEPLOYING && d.status() != DeploymentStatus.UNDEPLOYING
-                        && !intake.isRunningHere(id);
-                if (finished && finishing) {
-                    send(Map.of("kind", "end", "status", d.status()));
-                    emitter.complete();
-                } else {
-                    // one more poll after the end, for the log lines written after the final state
-                    finishing = finished;
-                }
-            } catch (RuntimeException e) {
-                LOG.warnf("stream of deployment %s: %s", id, e.getMessage());
+            }
+            boolean finished = d.status() != DeploymentStatus.DEPLOYING && d.status() != DeploymentStatus.UNDEPLOYING
+                    && !view.runningHere();
+            if (finished && finishing) {
+                send(Map.of("kind", "end", "status", d.status()));
+                emitter.complete();
+            } else {
+                // one more view after the end, for the log lines written after the final state
+                finishing = finished;
             }
         }
 

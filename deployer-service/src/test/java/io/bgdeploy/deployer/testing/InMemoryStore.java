@@ -21,6 +21,7 @@ public final class InMemoryStore implements DeploymentStore {
     private final Map<String, Deployment> deployments = new java.util.LinkedHashMap<>();
     /** How often each app's deployments were listed ({@code <namespace>/<app>}; {@code <namespace>/null}: all). */
     private final Map<String, Integer> listings = new java.util.HashMap<>();
+    private final Map<String, Integer> finds = new java.util.HashMap<>();
     private final Map<String, List<String>> logs = new ConcurrentHashMap<>();
     private final Map<String, Map<String, PodHealthRecord>> health = new ConcurrentHashMap<>();
     private final Map<String, String> rollbacks = new ConcurrentHashMap<>();
@@ -75,7 +76,13 @@ public final class InMemoryStore implements DeploymentStore {
 
     @Override
     public synchronized Optional<Deployment> find(String namespace, String id) {
+        finds.merge(namespace + "/" + id, 1, Integer::sum);
         return Optional.ofNullable(deployments.get(namespace + "/" + id));
+    }
+
+    /** How often {@link #find} was asked for that deployment. */
+    public synchronized int finds(String namespace, String id) {
+        return finds.getOrDefault(namespace + "/" + id, 0);
     }
 
     @Override
