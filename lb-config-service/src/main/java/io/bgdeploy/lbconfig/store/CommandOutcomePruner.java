@@ -57,7 +57,12 @@ public final class CommandOutcomePruner implements AutoCloseable {
 
     /** Prunes every {@code interval}, the first time one interval after the start. */
     public void start(Duration interval) {
+        if (interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("lbconfig.command-outcome-prune-interval must be positive, not " + interval);
+        }
         timer.scheduleWithFixedDelay(this::pruneQuietly, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        LOG.infof("command outcomes are kept for %s (commands older than that are not applied), pruned every %s",
+                retention.keep(), interval);
     }
 
     private void pruneQuietly() {
