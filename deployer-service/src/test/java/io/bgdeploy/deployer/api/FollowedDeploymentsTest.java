@@ -43,12 +43,13 @@ class FollowedDeploymentsTest {
         }
 
         await().atMost(Duration.ofSeconds(10)).until(() -> seen.stream().allMatch(v -> v.size() >= 10));
-        for (AutoCloseable s : streams) {
-            s.close();
+        // the first stream, there before the first poll, leaves last: it is shown every poll but one
+        // under way as it leaves, however long this thread takes to add and close the others
+        for (int i = streams.size() - 1; i >= 0; i--) {
+            streams.get(i).close();
         }
         assertThat(followed.followedCount()).isZero();
         long[] reads = {followed.reads()};
-        // a poll already under way when the last stream left may still read and show once
         await().atMost(Duration.ofSeconds(2)).until(() -> {
             long now = followed.reads();
             boolean still = now == reads[0];
@@ -57,10 +58,10 @@ class FollowedDeploymentsTest {
         });
         await().during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(2)).until(() -> followed.reads() == reads[0]);
 
-        int mostViews = seen.stream().mapToInt(List::size).max().orElseThrow();
-        assertThat(store.finds("team-a", d.id())).as("one read per poll, not one per stream").isEqualTo(mostViews);
-        assertThat(seen.stream().mapToInt(List::size).sum()).as("every stream was shown nearly every poll")
-                .isGreaterThan(mostViews * 19);
+        int polls = seen.get(0).size();
+        assertThat((long) store.finds("team-a", d.id())).as("one read per poll, not one per stream")
+                .isEqualTo(followed.reads()).isBetween((long) polls, (long) polls + 1);
+        assertThat(seen.stream().mapToInt(List::size).sum()).as("20 streams shown from those reads").isGreaterThanOrEqualTo(20 * 10);
         assertThat(seen.get(19).get(0).log()).singleElement().satisfies(l -> assertThat(l.text()).isEqualTo("accepted"));
     }
 

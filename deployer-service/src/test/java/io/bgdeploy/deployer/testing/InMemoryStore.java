@@ -4,9 +4,12 @@ import io.bgdeploy.deployer.model.Deployment;
 import io.bgdeploy.deployer.model.DeploymentStore;
 import io.bgdeploy.deployer.model.LogLine;
 import io.bgdeploy.deployer.model.PodHealthRecord;
+import io.bgdeploy.deployer.model.UndeployRequest;
 import io.bgdeploy.events.deploy.Descriptor;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,22 +21,22 @@ public final class InMemoryStore implements DeploymentStore {
 
     private final Map<String, Descriptor> descriptors = new TreeMap<>();
     /** In the order they were first saved (accepted), as etcd's create revisions order them. */
-    private final Map<String, Deployment> deployments = new java.util.LinkedHashMap<>();
+    private final Map<String, Deployment> deployments = new LinkedHashMap<>();
     /** How often each app's deployments were listed ({@code <namespace>/<app>}; {@code <namespace>/null}: all). */
-    private final Map<String, Integer> listings = new java.util.HashMap<>();
-    private final Map<String, Integer> finds = new java.util.HashMap<>();
+    private final Map<String, Integer> listings = new HashMap<>();
+    private final Map<String, Integer> finds = new HashMap<>();
     private final Map<String, List<String>> logs = new ConcurrentHashMap<>();
     private final Map<String, Map<String, PodHealthRecord>> health = new ConcurrentHashMap<>();
     private final Map<String, String> rollbacks = new ConcurrentHashMap<>();
-    private final Map<String, io.bgdeploy.deployer.model.UndeployRequest> undeploys = new ConcurrentHashMap<>();
+    private final Map<String, UndeployRequest> undeploys = new ConcurrentHashMap<>();
 
     @Override
-    public void saveUndeployRequest(String namespace, String deploymentId, io.bgdeploy.deployer.model.UndeployRequest r) {
+    public void saveUndeployRequest(String namespace, String deploymentId, UndeployRequest r) {
         undeploys.put(namespace + "/" + deploymentId, r);
     }
 
     @Override
-    public Optional<io.bgdeploy.deployer.model.UndeployRequest> undeployRequest(String namespace, String deploymentId) {
+    public Optional<UndeployRequest> undeployRequest(String namespace, String deploymentId) {
         return Optional.ofNullable(undeploys.get(namespace + "/" + deploymentId));
     }
     public final Map<String, String> environment = new TreeMap<>();
