@@ -23,11 +23,16 @@ import io.bgdeploy.infra.testing.KafkaTestClient;
 import io.bgdeploy.infra.testing.SharedInfra;
 import io.bgdeploy.lb.etcd.EtcdAccess;
 import io.bgdeploy.lb.etcd.EtcdLayout;
+import io.bgdeploy.lb.etcd.StoredJson;
+import io.bgdeploy.lb.etcd.StoredJson.AgentProgress;
 import io.bgdeploy.lb.etcd.StoredJson.BackendOptions;
 import io.bgdeploy.lb.etcd.StoredJson.FrontendOptions;
 import io.bgdeploy.lb.etcd.StoredJson.ReferenceFrontend;
 import io.bgdeploy.lb.etcd.StoredJson.ReferenceServer;
+import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.options.PutOption;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -52,6 +57,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -66,8 +73,10 @@ import static org.awaitility.Awaitility.await;
  * {@code mvn -B package -DskipTests}) with
  * {@code mvn -B -pl system-tests -am test -Dtest=LbSwitchBenchmark -Dsurefire.failIfNoSpecifiedTests=false}.
  *
- * <p>A switch is measured from the Kafka timestamp of the {@code SwitchFrontend} record to that of
- * its {@code LbCommandApplied}, published once both agents serve it: idle, under wrk's maximum
+ * <p>A switch is measured from the Kafka timestamp of the {@code SwitchFrontend} record to the
+ * moment the later of the two agents read it back in its HAProxy (the time in its report to etcd),
+ * and to the timestamp of its {@code LbCommandApplied}, published once lb-config-service has both
+ * reports (what the deployer waits for): idle, under wrk's maximum
  * keep-alive load and under {@code Connection: close} load through the first agent's HAProxy (wrk's
  * failed requests and non-2xx responses printed), and with 5,000 apps configured; the first
  * {@code -Dwarmup} switches after the start, and the first {@code -DscaleWarmup} after the 5,000 apps
@@ -129,6 +138,7 @@ class LbSwitchBenchmark {
     private int agentA;
     private List<String> metricsUrls;
     private BareConsumer bare;
+    private AppliedReports reports;
     private HaproxyProcess checkResponder;
     private Path masterA;
     private final List<Integer> checkPorts = new ArrayList<>();
@@ -179,6 +189,7 @@ class LbSwitchBenchmark {
                     etcd + "/metrics");
             events = KafkaTestClient.reader(bootstrap, Topics.LB_EVENTS);
             bare = new BareConsumer(bootstrap);
+            reports = new AppliedReports(etcd, List.of("bench-agent-a", "bench-agent-b"));
 
             int bluePort = blue.getAddress().getPort();
             int greenPort = green.getAddress().getPort();
@@ -222,6 +233,9 @@ class LbSwitchBenchmark {
             producer.close();
             if (bare != null) {
                 bare.close();
+            }
+            if (reports != null) {
+                reports.close();
             }
             if (events != null) {
                 events.close();
@@ -281,15 +295,17 @@ class LbSwitchBenchmark {
         bare.delays.clear();
         long[] kafka = new long[count];
         long[] wall = new long[count];
+        long[] applied = new long[count];
         for (int i = 0; i < count; i++) {
             String target = current.equals(BLUE) ? GREEN : BLUE;
             long start = System.nanoTime();
             long[] stamps = command(new SwitchFrontend(id(), "bench", "default", APP, FrontendSpec.http(HOST), target, current));
             wall[i] = (System.nanoTime() - start) / 1_000_000;
             kafka[i] = stamps[1] - stamps[0];
+            applied[i] = reports.appliedByAll(stamps[2]) - stamps[0];
             current = target;
         }
-        print("switch " + title, kafka, wall);
+        print("switch " + title, kafka, wall, applied);
         long[] polled = bare.delays.stream().mapToLong(Long::longValue).sorted().toArray();
         if (polled.length > 0) {
             System.out.printf("    a bare KafkaConsumer on lb-commands (own thread, poll loop), record timestamp -> polled: p50 %d ms,"
@@ -307,14 +323,16 @@ class LbSwitchBenchmark {
         bare.delays.clear();
         long[] kafka = new long[count];
         long[] wall = new long[count];
+        long[] applied = new long[count];
         for (int i = 0; i < count; i++) {
             long start = System.nanoTime();
             long[] stamps = command(new SwitchFrontend(id(), "bench", "default", APP,
                     FrontendSpec.http("new" + (newHost++) + ".bench.example.com"), current, null));
             wall[i] = (System.nanoTime() - start) / 1_000_000;
             kafka[i] = stamps[1] - stamps[0];
+            applied[i] = reports.appliedByAll(stamps[2]) - stamps[0];
         }
-        print(title, kafka, wall);
+        print(title, kafka, wall, applied);
         printSteps(steps, steps());
         System.out.printf("    HAProxy reloads (agent a's master) during these commands: %d%n", haproxyReloads(agentA) - reloads);
     }
@@ -357,17 +375,20 @@ class LbSwitchBenchmark {
         System.out.println(line);
     }
 
-    private static void print(String title, long[] kafka, long[] wall) {
+    private static void print(String title, long[] kafka, long[] wall, long[] applied) {
         Arrays.sort(kafka);
         Arrays.sort(wall);
+        Arrays.sort(applied);
         System.out.printf("%n  %s, %d commands%n", title, kafka.length);
+        System.out.printf("    command record -> applied by every agent (the later agent's report time): p50 %d ms, p90 %d ms, p99 %d ms, max %d ms%n",
+                pct(applied, 50), pct(applied, 90), pct(applied, 99), applied[applied.length - 1]);
         System.out.printf("    command record -> LbCommandApplied record (Kafka timestamps): p50 %d ms, p90 %d ms, p99 %d ms, max %d ms%n",
                 pct(kafka, 50), pct(kafka, 90), pct(kafka, 99), kafka[kafka.length - 1]);
         System.out.printf("    seen by the client (send -> answer read):                  p50 %d ms, p90 %d ms, p99 %d ms, max %d ms%n",
                 pct(wall, 50), pct(wall, 90), pct(wall, 99), wall[wall.length - 1]);
     }
 
-    /** Sends a command and waits for its answer; returns the Kafka timestamps of both records. */
+    /** Sends a command and waits for its answer; returns the Kafka timestamps of both records and the revision applied. */
     private long[] command(EventData command) throws Exception {
         EventEnvelope<?> envelope = EventEnvelope.of("/benchmark", command);
         ProducerRecord<String, String> record = new ProducerRecord<>(Topics.LB_COMMANDS, envelope.key(),
@@ -376,10 +397,11 @@ class LbSwitchBenchmark {
         long sent = producer.send(record).get().timestamp();
         String commandId = ((io.bgdeploy.events.lb.LbCommand) command).commandId();
         ConsumerRecord<String, String> answer = events.await(r -> commandId.equals(answerTo(r)), Duration.ofMinutes(3));
-        if (EventCodec.decode(answer.value()).data() instanceof LbCommandRejected rejected) {
+        EventData data = EventCodec.decode(answer.value()).data();
+        if (data instanceof LbCommandRejected rejected) {
             throw new IllegalStateException("command rejected: " + rejected.reason());
         }
-        return new long[] {sent, answer.timestamp()};
+        return new long[] {sent, answer.timestamp(), ((LbCommandApplied) data).revision()};
     }
 
     private static String answerTo(ConsumerRecord<String, String> r) {
@@ -461,6 +483,61 @@ class LbSwitchBenchmark {
 
     private static long pct(long[] sorted, int p) {
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+    }
+
+    /**
+     * The agents' reports ({@code /bgdeploy/lb/applied/<agent>}) as a watch delivers them: each
+     * carries the revision the agent's HAProxy serves and the time the agent read it back there,
+     * before the report was written. So "applied by every agent" is the later of the agents' first
+     * reports of a revision (or a later one), on the agents' clocks, which here are this machine's.
+     */
+    private static final class AppliedReports implements AutoCloseable {
+        private final EtcdAccess etcd;
+        private final List<String> agents;
+        private final Map<String, List<long[]>> reports = new ConcurrentHashMap<>();
+        private final Watch.Watcher watcher;
+
+        AppliedReports(String endpoint, List<String> agents) {
+            this.etcd = EtcdAccess.connect(List.of(endpoint), Duration.ofSeconds(10));
+            this.agents = agents;
+            agents.forEach(a -> reports.put(a, new CopyOnWriteArrayList<>()));
+            watcher = etcd.client().getWatchClient().watch(bytes(EtcdLayout.APPLIED),
+                    WatchOption.builder().isPrefix(true).build(),
+                    Watch.listener(response -> response.getEvents().forEach(e -> {
+                        if (e.getEventType() != WatchEvent.EventType.PUT) {
+                            return;
+                        }
+                        AgentProgress p = StoredJson.read(e.getKeyValue().getValue().getBytes(), AgentProgress.class);
+                        List<long[]> of = reports.get(p.agentId());
+                        if (of != null && p.failure() == null && p.at() != null) {
+                            of.add(new long[] {p.revision(), p.at().toEpochMilli()});
+                        }
+                    })));
+        }
+
+        /** When the last agent first reported serving {@code revision} or a later one (epoch milliseconds). */
+        long appliedByAll(long revision) {
+            long[] latest = {0};
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1)).until(() -> {
+                long last = 0;
+                for (String agent : agents) {
+                    long at = reports.get(agent).stream().filter(r -> r[0] >= revision).mapToLong(r -> r[1]).findFirst().orElse(-1);
+                    if (at < 0) {
+                        return false;
+                    }
+                    last = Math.max(last, at);
+                }
+                latest[0] = last;
+                return true;
+            });
+            return latest[0];
+        }
+
+        @Override
+        public void close() {
+            watcher.close();
+            etcd.close();
+        }
     }
 
     /**
