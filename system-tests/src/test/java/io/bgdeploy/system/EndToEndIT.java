@@ -12,6 +12,11 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -156,5 +161,25 @@ class EndToEndIT extends SuiteTestSupport {
         System.out.println("resident memory after the deployments under traffic, kB: " + resident);
         assertThat(resident).as("VmRSS in kB with the local run's JVM settings").hasSizeGreaterThanOrEqualTo(4)
                 .allSatisfy((service, kilobytes) -> assertThat(kilobytes).as(service).isLessThan(200 * 1024));
+    }
+
+    @Test
+    @Order(11)
+    void everyServiceAnswersAnH2cUpgradeRequestInHttp11() throws Exception {
+        Map<String, String> statusLines = new java.util.TreeMap<>();
+        for (ServiceProcess service : suite.services().values()) {
+            URI uri = URI.create(service.url("/q/health/live"));
+            try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+                socket.setSoTimeout(5_000);
+                // what the JDK HttpClient and curl --http2 send by default over plain HTTP
+                socket.getOutputStream().write(("GET " + uri.getPath() + " HTTP/1.1\r\nHost: " + uri.getAuthority()
+                        + "\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                statusLines.put(service.name(), new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                        StandardCharsets.US_ASCII)).readLine());
+            }
+        }
+        assertThat(statusLines).as("status line answered to an h2c upgrade request").hasSizeGreaterThanOrEqualTo(5)
+                .allSatisfy((service, line) -> assertThat(line).as(service).isEqualTo("HTTP/1.1 200 OK"));
     }
 }
