@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -154,7 +155,7 @@ class EndToEndIT extends SuiteTestSupport {
     @Test
     @Order(10)
     void everyServiceStaysUnder200MegabytesResidentAfterTheDeploymentsUnderTraffic() throws Exception {
-        Map<String, Long> resident = new java.util.TreeMap<>();
+        Map<String, Long> resident = new TreeMap<>();
         for (ServiceProcess service : suite.services().values()) {
             resident.put(service.name(), service.residentKilobytes());
         }
@@ -166,7 +167,7 @@ class EndToEndIT extends SuiteTestSupport {
     @Test
     @Order(11)
     void everyServiceAnswersAnH2cUpgradeRequestInHttp11() throws Exception {
-        Map<String, String> statusLines = new java.util.TreeMap<>();
+        Map<String, String> statusLines = new TreeMap<>();
         for (ServiceProcess service : suite.services().values()) {
             URI uri = URI.create(service.url("/q/health/live"));
             try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {

@@ -299,10 +299,10 @@ class LbSwitchBenchmark {
         for (int i = 0; i < count; i++) {
             String target = current.equals(BLUE) ? GREEN : BLUE;
             long start = System.nanoTime();
-            long[] stamps = command(new SwitchFrontend(id(), "bench", "default", APP, FrontendSpec.http(HOST), target, current));
+            Answer answer = command(new SwitchFrontend(id(), "bench", "default", APP, FrontendSpec.http(HOST), target, current));
             wall[i] = (System.nanoTime() - start) / 1_000_000;
-            kafka[i] = stamps[1] - stamps[0];
-            applied[i] = reports.appliedByAll(stamps[2]) - stamps[0];
+            kafka[i] = answer.answered() - answer.sent();
+            applied[i] = reports.appliedByAll(answer.revision()) - answer.sent();
             current = target;
         }
         print("switch " + title, kafka, wall, applied);
@@ -326,11 +326,11 @@ class LbSwitchBenchmark {
         long[] applied = new long[count];
         for (int i = 0; i < count; i++) {
             long start = System.nanoTime();
-            long[] stamps = command(new SwitchFrontend(id(), "bench", "default", APP,
+            Answer answer = command(new SwitchFrontend(id(), "bench", "default", APP,
                     FrontendSpec.http("new" + (newHost++) + ".bench.example.com"), current, null));
             wall[i] = (System.nanoTime() - start) / 1_000_000;
-            kafka[i] = stamps[1] - stamps[0];
-            applied[i] = reports.appliedByAll(stamps[2]) - stamps[0];
+            kafka[i] = answer.answered() - answer.sent();
+            applied[i] = reports.appliedByAll(answer.revision()) - answer.sent();
         }
         print(title, kafka, wall, applied);
         printSteps(steps, steps());
@@ -388,8 +388,12 @@ class LbSwitchBenchmark {
                 pct(wall, 50), pct(wall, 90), pct(wall, 99), wall[wall.length - 1]);
     }
 
-    /** Sends a command and waits for its answer; returns the Kafka timestamps of both records and the revision applied. */
-    private long[] command(EventData command) throws Exception {
+    /** Kafka timestamps of a command record and of its answer, and the configuration revision it applied. */
+    private record Answer(long sent, long answered, long revision) {
+    }
+
+    /** Sends a command and waits for its answer. */
+    private Answer command(EventData command) throws Exception {
         EventEnvelope<?> envelope = EventEnvelope.of("/benchmark", command);
         ProducerRecord<String, String> record = new ProducerRecord<>(Topics.LB_COMMANDS, envelope.key(),
                 EventCodec.encodeToString(envelope));
@@ -401,7 +405,7 @@ class LbSwitchBenchmark {
         if (data instanceof LbCommandRejected rejected) {
             throw new IllegalStateException("command rejected: " + rejected.reason());
         }
-        return new long[] {sent, answer.timestamp(), ((LbCommandApplied) data).revision()};
+        return new Answer(sent, answer.timestamp(), ((LbCommandApplied) data).revision());
     }
 
     private static String answerTo(ConsumerRecord<String, String> r) {
