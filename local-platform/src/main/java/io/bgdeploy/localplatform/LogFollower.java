@@ -47,6 +47,7 @@ final class LogFollower {
     private static final Log LOG = Log.of(LogFollower.class);
     /** How long a final read of a stopped container's files may take before its pod stop goes on. */
     private static final Duration FINISH_WAIT = Duration.ofSeconds(30);
+    private static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
     private final ContainerLogSink sink;
     private final Duration confirmTimeout;
@@ -221,8 +222,18 @@ final class LogFollower {
         return allConfirmed ? Verdict.CONFIRMED : Verdict.REFUSED;
     }
 
-    /** Stops reading; what is not delivered stays in the files for the next supervising process. */
+    /**
+     * Stops reading and waits for a round under way to end, so that no position is saved after
+     * this returns; what is not delivered stays in the files for the next supervising process.
+     */
     void stop() {
         thread.shutdownNow();
+        try {
+            if (!thread.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("container log follower still busy %d s after it was stopped", STOP_WAIT.toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
