@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * {@code bin/bench-deployments}: against a running local run ({@code bin/run}), deploys the sample app
@@ -34,6 +35,9 @@ import java.util.concurrent.TimeUnit;
  * and the deployer's overhead per deployment: total (request sent to {@code DeploymentFinished} heard)
  * minus slowest pod to READY minus the drain delay.
  * Baseline in the same run: the first deployment, which adds the app to HAProxy (a structural reload).
+ * Before the measured series, W deployments with no clients warm the services up (the JIT compiles a
+ * deployment's code paths only after it has run them some dozens of times); their figures are printed
+ * as a row of their own, so what the first deployments after a start cost stays visible.
  */
 public final class DeploymentsBenchmark {
 
@@ -47,6 +51,7 @@ public final class DeploymentsBenchmark {
     private static final Duration DEPLOYMENT_DEADLINE = Duration.ofMinutes(3);
     private static final Duration TOPICS_DEADLINE = Duration.ofMinutes(2);
     private static final Duration DEPLOYER_DEFAULT_DRAIN_DELAY = Duration.ofSeconds(10);
+    private static final int DEFAULT_WARM_UP = 10;
 
     private final Suite.Options options;
     private final Path root;
@@ -60,13 +65,16 @@ public final class DeploymentsBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length > 2 || List.of(args).contains("--help")) {
+        if (args.length > 3 || List.of(args).contains("--help")) {
             OUT.println("usage: bin/bench-deployments [deployments per series, default 50] [drain delay of the deployer,"
-                    + " ISO-8601 or seconds, default 10 (deployer.drain-delay's default, what bin/run uses)]");
-            System.exit(args.length > 2 ? 2 : 0);
+                    + " ISO-8601 or seconds, default 10 (deployer.drain-delay's default, what bin/run uses)]"
+                    + " [warm-up deployments with no clients before the series, shown as a row of their own, default "
+                    + DEFAULT_WARM_UP + "]");
+            System.exit(args.length > 3 ? 2 : 0);
         }
-        int count = args.length > 0 ? positive(args[0]) : 50;
+        int count = args.length > 0 ? positive(args[0], "deployments per series") : 50;
         Duration drainDelay = args.length > 1 ? drainDelay(args[1]) : DEPLOYER_DEFAULT_DRAIN_DELAY;
+        int warmUp = args.length > 2 ? notNegative(args[2], "warm-up deployments") : DEFAULT_WARM_UP;
         Path root = Path.of("").toAbsolutePath();
         Suite.Options options = Suite.Options.defaults(root, root.resolve(".suite"));
         Path tokenFile = options.workDir().resolve("api-token");
@@ -74,14 +82,14 @@ public final class DeploymentsBenchmark {
             System.err.println("No API token at " + tokenFile + ": start the local run first ('bin/run --no-demo'), then run this again.");
             System.exit(1);
         }
-        new DeploymentsBenchmark(root, options, Files.readString(tokenFile).trim()).run(count, drainDelay);
+        new DeploymentsBenchmark(root, options, Files.readString(tokenFile).trim()).run(count, drainDelay, warmUp);
     }
 
-    private void run(int count, Duration drainDelay) throws IOException {
-        OUT.printf("Deploying %s (sample app, %d replicas, behind %s) %d times with no clients, %d times under keep-alive"
-                + " load, then %d times with 'Connection: close' clients; wrk -t%d -c%d through HAProxy on 127.0.0.1:%d;"
-                + " drain delay %s%n", APP, REPLICAS, HOST, count, count, count, WRK_THREADS, WRK_CONNECTIONS,
-                options.lbPublicPort(), drainDelay);
+    private void run(int count, Duration drainDelay, int warmUp) throws IOException {
+        OUT.printf("Deploying %s (sample app, %d replicas, behind %s) %d times to warm up, %d times with no clients, %d times"
+                + " under keep-alive load, then %d times with 'Connection: close' clients; wrk -t%d -c%d through HAProxy on"
+                + " 127.0.0.1:%d; drain delay %s%n", APP, REPLICAS, HOST, warmUp, count, count, count, WRK_THREADS,
+                WRK_CONNECTIONS, options.lbPublicPort(), drainDelay);
         String descriptorId = deployer.createDescriptor(NAMESPACE,
                 SampleAppDescriptor.json(root, NAMESPACE, APP, HOST, REPLICAS, Map.of()));
         int reloadsBefore = haproxyReloads();
@@ -94,7 +102,10 @@ public final class DeploymentsBenchmark {
         }
         List<String> report = new ArrayList<>();
         for (Load load : Load.values()) {
-            report.add(series(descriptorId, count, load, drainDelay));
+            int deployments = load == Load.WARM_UP ? warmUp : count;
+            if (deployments > 0) {
+                report.add(series(descriptorId, deployments, load, drainDelay));
+            }
         }
         OUT.println();
         OUT.println("| clients | deployments (not DEPLOYED) | requests | req/s | failed (connect/read/write/timeout) | non-2xx |"
@@ -105,21 +116,25 @@ public final class DeploymentsBenchmark {
 
     /** The client load a series runs under. */
     private enum Load {
-        NONE("no clients"), KEEP_ALIVE("keep-alive"), CLOSE("Connection: close");
+        WARM_UP("warm-up, no clients"), NONE("no clients"), KEEP_ALIVE("keep-alive"), CLOSE("Connection: close");
 
         final String clients;
 
         Load(String clients) {
             this.clients = clients;
         }
+
+        boolean withWrk() {
+            return this == KEEP_ALIVE || this == CLOSE;
+        }
     }
 
     private String series(String descriptorId, int count, Load load, Duration drainDelay) throws IOException {
-        OUT.printf("%n%s: %d deployments%s%n", load.clients, count, load == Load.NONE ? "" : " under wrk");
+        OUT.printf("%n%s: %d deployments%s%n", load.clients, count, load.withWrk() ? " under wrk" : "");
         Map<String, Long> totals = new LinkedHashMap<>();
         int reloadsBefore = haproxyReloads();
         Wrk.Result requests = null;
-        if (load == Load.NONE) {
+        if (!load.withWrk()) {
             deploySeries(descriptorId, count, totals);
         } else {
             Path output = Files.createTempFile("bench-deployments-wrk-", ".txt");
@@ -132,8 +147,8 @@ public final class DeploymentsBenchmark {
             }
         }
         int reloads = haproxyReloads() - reloadsBefore;
-        OverheadFigures figures = OverheadFigures.of(new DeploymentTimingsReader(kafkaBootstrap()).read(totals, TOPICS_DEADLINE),
-                drainDelay);
+        List<DeploymentTiming> timings = new DeploymentTimingsReader(kafkaBootstrap()).read(totals, TOPICS_DEADLINE);
+        OverheadFigures figures = OverheadFigures.of(timings, drainDelay);
         if (requests != null) {
             OUT.printf("  wrk                %s%n", requests);
         }
@@ -146,6 +161,8 @@ public final class DeploymentsBenchmark {
             throw new IllegalArgumentException(problem);
         });
         OUT.printf("  overhead ms        %s  (total - slowest pod - drain delay %d ms)%n", figures.overhead(), drainDelay.toMillis());
+        OUT.printf("  each, in order     %s%n", timings.stream().map(t -> String.format("%,d", t.overheadMillis(drainDelay)))
+                .collect(Collectors.joining(" ")));
         String wrkColumns = requests == null ? "- | - | - | -" : String.format("%,d | %,.0f | %d (%d/%d/%d/%d) | %,d",
                 requests.requests(), requests.requestsPerSecond(), requests.failed(), requests.connectErrors(),
                 requests.readErrors(), requests.writeErrors(), requests.timeouts(), requests.non2xx());
@@ -219,18 +236,34 @@ public final class DeploymentsBenchmark {
         }
     }
 
-    private static int positive(String text) {
-        try {
-            int n = Integer.parseInt(text);
-            if (n > 0) {
-                return n;
-            }
-        } catch (NumberFormatException ignored) {
-            // said below
+    private static int positive(String text, String what) {
+        int n = wholeNumber(text, what);
+        if (n > 0) {
+            return n;
         }
-        System.err.println("deployments per series must be a whole number above 0, not '" + text + "'");
+        System.err.println(what + " must be a whole number above 0, not '" + text + "'");
         System.exit(2);
         return 0;
+    }
+
+    private static int notNegative(String text, String what) {
+        int n = wholeNumber(text, what);
+        if (n >= 0) {
+            return n;
+        }
+        System.err.println(what + " must be a whole number, 0 or above, not '" + text + "'");
+        System.exit(2);
+        return 0;
+    }
+
+    private static int wholeNumber(String text, String what) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            System.err.println(what + " must be a whole number, not '" + text + "'");
+            System.exit(2);
+            return 0;
+        }
     }
 
     private static Duration drainDelay(String text) {
