@@ -28,7 +28,9 @@ final class DeployerApi {
     private final Optional<String> token;
 
     DeployerApi(URI base, Optional<String> token) {
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        // HTTP/1.1 as the deployer speaks it; the JDK's default would ask every new plain-HTTP
+        // connection to upgrade to h2c, which a proxy in front of the deployer might accept
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
         this.base = base;
         this.token = token;
     }

@@ -28,8 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** deployctl --via-rest against a stand-in for the deployer's reference-compatible REST API. */
 class RestDeployTest {
 
-    /** A request the stand-in received. */
-    record Received(String method, String uri, String authorization, String body) {
+    /** A request the stand-in received; {@code upgrade} is its Upgrade header, if it had one. */
+    record Received(String method, String uri, String authorization, String upgrade, String body) {
     }
 
     private HttpServer server;
@@ -69,7 +69,8 @@ class RestDeployTest {
     private void answer(HttpExchange ex, int status, String body) throws IOException {
         byte[] request = ex.getRequestBody().readAllBytes();
         received.add(new Received(ex.getRequestMethod(), ex.getRequestURI().toString(),
-                ex.getRequestHeaders().getFirst("Authorization"), new String(request, StandardCharsets.UTF_8)));
+                ex.getRequestHeaders().getFirst("Authorization"), ex.getRequestHeaders().getFirst("Upgrade"),
+                new String(request, StandardCharsets.UTF_8)));
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().add("Content-Type", "application/json");
         ex.sendResponseHeaders(status, bytes.length);
@@ -124,6 +125,8 @@ class RestDeployTest {
         assertThat(run.out()).contains("accepted: deployment dep-1 of production/web version 3",
                 "phase PREPARING", "  PREPARING took 1.5 s", "phase WAITING_FOR_HEALTH",
                 "phase REMOVING_BLUE", "DEPLOYED production/web version 3 (deployment dep-1) after 9.0 s");
+        // plain HTTP/1.1: a proxy in front of the deployer that accepts an upgrade to h2c gets none to accept
+        assertThat(received).extracting(Received::upgrade).containsOnlyNulls();
     }
 
     @Test
