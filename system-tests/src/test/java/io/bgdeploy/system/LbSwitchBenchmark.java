@@ -314,6 +314,39 @@ class LbSwitchBenchmark {
         }
         printSteps(steps, steps());
         System.out.printf("    HAProxy reloads (agent a's master) during these switches: %d%n", haproxyReloads(agentA) - reloads);
+        printEtcdBaseline();
+    }
+
+    /**
+     * The baseline of the {@code etcd} step and of the watches, taken right after a phase's switches
+     * in the same state of the machine: a plain jetcd client's round trips on one key outside the
+     * suite's prefix, a put (raft and the WAL's fsync) and a get (neither), spaced as switches are.
+     */
+    private static void printEtcdBaseline() {
+        int count = 100;
+        long[] puts = new long[count];
+        long[] gets = new long[count];
+        io.etcd.jetcd.ByteSequence key = bytes("/bench-probe/round-trip");
+        try (EtcdAccess etcd = EtcdAccess.connect(List.of(SharedInfra.etcd().endpoint()), Duration.ofSeconds(10))) {
+            for (int i = 0; i < count; i++) {
+                Thread.sleep(10);
+                long t0 = System.nanoTime();
+                etcd.await(etcd.client().getKVClient().put(key, bytes(Integer.toString(i))));
+                long t1 = System.nanoTime();
+                etcd.await(etcd.client().getKVClient().get(key));
+                puts[i] = (t1 - t0) / 1_000;
+                gets[i] = (System.nanoTime() - t1) / 1_000;
+            }
+            etcd.await(etcd.client().getKVClient().delete(key));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        Arrays.sort(puts);
+        Arrays.sort(gets);
+        System.out.printf("    a bare jetcd client, %d puts and gets of one key 10 ms apart (compare lbconfig_command etcd):"
+                + " put p50 %.1f ms, p99 %.1f ms; get p50 %.1f ms, p99 %.1f ms%n", count, pct(puts, 50) / 1000.0,
+                pct(puts, 99) / 1000.0, pct(gets, 50) / 1000.0, pct(gets, 99) / 1000.0);
     }
 
     /** Adds hosts routed to the serving backend: every agent reloads for each. */
