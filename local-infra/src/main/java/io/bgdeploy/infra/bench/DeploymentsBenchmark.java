@@ -72,9 +72,9 @@ public final class DeploymentsBenchmark {
                     + DEFAULT_WARM_UP + "]");
             System.exit(args.length > 3 ? 2 : 0);
         }
-        int count = args.length > 0 ? positive(args[0], "deployments per series") : 50;
+        int count = args.length > 0 ? atLeast(1, args[0], "deployments per series") : 50;
         Duration drainDelay = args.length > 1 ? drainDelay(args[1]) : DEPLOYER_DEFAULT_DRAIN_DELAY;
-        int warmUp = args.length > 2 ? notNegative(args[2], "warm-up deployments") : DEFAULT_WARM_UP;
+        int warmUp = args.length > 2 ? atLeast(0, args[2], "warm-up deployments") : DEFAULT_WARM_UP;
         Path root = Path.of("").toAbsolutePath();
         Suite.Options options = Suite.Options.defaults(root, root.resolve(".suite"));
         Path tokenFile = options.workDir().resolve("api-token");
@@ -236,34 +236,19 @@ public final class DeploymentsBenchmark {
         }
     }
 
-    private static int positive(String text, String what) {
-        int n = wholeNumber(text, what);
-        if (n > 0) {
-            return n;
-        }
-        System.err.println(what + " must be a whole number above 0, not '" + text + "'");
-        System.exit(2);
-        return 0;
-    }
-
-    private static int notNegative(String text, String what) {
-        int n = wholeNumber(text, what);
-        if (n >= 0) {
-            return n;
-        }
-        System.err.println(what + " must be a whole number, 0 or above, not '" + text + "'");
-        System.exit(2);
-        return 0;
-    }
-
-    private static int wholeNumber(String text, String what) {
+    /** The argument as a whole number of at least {@code min}; otherwise says what was wrong and exits. */
+    private static int atLeast(int min, String text, String what) {
         try {
-            return Integer.parseInt(text);
-        } catch (NumberFormatException e) {
-            System.err.println(what + " must be a whole number, not '" + text + "'");
-            System.exit(2);
-            return 0;
+            int n = Integer.parseInt(text);
+            if (n >= min) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // said below
         }
+        System.err.println(what + " must be a whole number, " + min + " or above, not '" + text + "'");
+        System.exit(2);
+        return 0;
     }
 
     private static Duration drainDelay(String text) {
