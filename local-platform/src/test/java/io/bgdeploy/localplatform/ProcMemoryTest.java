@@ -2,7 +2,10 @@ package io.bgdeploy.localplatform;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class ProcMemoryTest {
 
@@ -20,14 +23,20 @@ class ProcMemoryTest {
 
     @Test
     void aTreeCountsTheMemoryOfTheProcessAndItsDescendants() throws Exception {
-        Process child = new ProcessBuilder("sleep", "30").start();
+        // a shell that only waits for its child: its own memory stays put while the tree is read
+        // (this test's JVM may grow between two reads by more than a process that has just started)
+        Process shell = new ProcessBuilder("sh", "-c", "sleep 30 & wait").start();
         try {
             long self = ProcessHandle.current().pid();
+            long sleeper = await().atMost(Duration.ofSeconds(10)).until(() -> shell.descendants()
+                    .mapToLong(ProcessHandle::pid).filter(pid -> ProcMemory.rssBytes(pid) > 0).findFirst().orElse(0), pid -> pid > 0);
             ProcMemory.Snapshot snapshot = ProcMemory.snapshot();
-            assertThat(snapshot.children().get(self)).contains(child.pid());
-            assertThat(snapshot.treeRss(self)).isGreaterThan(ProcMemory.rssBytes(self));
+            assertThat(snapshot.children().get(self)).contains(shell.pid());
+            assertThat(snapshot.children().get(shell.pid())).contains(sleeper);
+            assertThat(snapshot.treeRss(shell.pid())).isGreaterThan(ProcMemory.rssBytes(shell.pid()));
         } finally {
-            child.destroyForcibly();
+            shell.descendants().forEach(ProcessHandle::destroyForcibly);
+            shell.destroyForcibly();
         }
     }
 }
