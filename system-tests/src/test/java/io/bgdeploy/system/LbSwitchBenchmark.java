@@ -81,7 +81,9 @@ import static org.awaitility.Awaitility.await;
  * keep-alive load and under {@code Connection: close} load through the first agent's HAProxy (wrk's
  * failed requests and non-2xx responses printed), and with 5,000 apps configured; the first
  * {@code -Dwarmup} switches after the start, and the first {@code -DscaleWarmup} after the 5,000 apps
- * were loaded, are printed apart. Beside it, in
+ * were loaded, are printed apart; so are each phase's five slowest switches, split where a bare
+ * consumer polled the command (the broker path before, lb-config-service, etcd and the agents
+ * after). Beside it, in
  * the same run, the reload path: a command that adds a host, which every agent applies with a reload.
  */
 class LbSwitchBenchmark {
@@ -294,19 +296,26 @@ class LbSwitchBenchmark {
         int reloads = haproxyReloads(agentA);
         Map<String, double[]> steps = steps();
         bare.delays.clear();
+        bare.polledAt.clear();
         long[] kafka = new long[count];
         long[] wall = new long[count];
         long[] applied = new long[count];
+        List<long[]> splits = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String target = current.equals(BLUE) ? GREEN : BLUE;
             long start = System.nanoTime();
             Answer answer = command(new SwitchFrontend(id(), "bench", "default", APP, FrontendSpec.http(HOST), target, current));
             wall[i] = (System.nanoTime() - start) / 1_000_000;
             kafka[i] = answer.answered() - answer.sent();
-            applied[i] = reports.appliedByAll(answer.revision()) - answer.sent();
+            long[] byAgent = reports.appliedBy(answer.revision());
+            applied[i] = Arrays.stream(byAgent).max().orElseThrow() - answer.sent();
+            Long polled = bare.polledAt.get(answer.record());
+            splits.add(new long[] {applied[i], polled == null ? -1 : polled - answer.sent(),
+                    byAgent[0] - answer.sent(), byAgent[1] - answer.sent()});
             current = target;
         }
         print("switch " + title, kafka, wall, applied);
+        printSlowest(splits);
         long[] polled = bare.delays.stream().mapToLong(Long::longValue).sorted().toArray();
         if (polled.length > 0) {
             System.out.printf("    a bare KafkaConsumer on lb-commands (own thread, poll loop), record timestamp -> polled: p50 %d ms,"
@@ -424,8 +433,23 @@ class LbSwitchBenchmark {
                 pct(wall, 50), pct(wall, 90), pct(wall, 99), wall[wall.length - 1]);
     }
 
-    /** Kafka timestamps of a command record and of its answer, and the configuration revision it applied. */
-    private record Answer(long sent, long answered, long revision) {
+    /**
+     * The slowest switches of a phase, split where the bare consumer polled the command: the broker
+     * path before it, lb-config-service, etcd, the watches and the agents after it.
+     */
+    private static void printSlowest(List<long[]> splits) {
+        StringBuilder line = new StringBuilder("    slowest 5 (applied by every agent = record -> polled by the bare consumer"
+                + " + the rest; agent a / b):");
+        splits.stream().sorted((x, y) -> Long.compare(y[0], x[0])).limit(5).forEach(s ->
+                line.append(String.format(" %d = %d + %d (%d / %d);", s[0], s[1], s[0] - s[1], s[2], s[3])));
+        System.out.println(line);
+    }
+
+    /**
+     * Kafka timestamps of a command record and of its answer, the configuration revision it
+     * applied, and the record's partition and offset.
+     */
+    private record Answer(long sent, long answered, long revision, String record) {
     }
 
     /** Sends a command and waits for its answer. */
@@ -434,14 +458,16 @@ class LbSwitchBenchmark {
         ProducerRecord<String, String> record = new ProducerRecord<>(Topics.LB_COMMANDS, envelope.key(),
                 EventCodec.encodeToString(envelope));
         record.headers().add("content-type", EventEnvelope.CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
-        long sent = producer.send(record).get().timestamp();
+        org.apache.kafka.clients.producer.RecordMetadata metadata = producer.send(record).get();
+        long sent = metadata.timestamp();
         String commandId = ((io.bgdeploy.events.lb.LbCommand) command).commandId();
         ConsumerRecord<String, String> answer = events.await(r -> commandId.equals(answerTo(r)), Duration.ofMinutes(3));
         EventData data = EventCodec.decode(answer.value()).data();
         if (data instanceof LbCommandRejected rejected) {
             throw new IllegalStateException("command rejected: " + rejected.reason());
         }
-        return new Answer(sent, answer.timestamp(), ((LbCommandApplied) data).revision());
+        return new Answer(sent, answer.timestamp(), ((LbCommandApplied) data).revision(),
+                metadata.partition() + ":" + metadata.offset());
     }
 
     private static String answerTo(ConsumerRecord<String, String> r) {
@@ -557,20 +583,23 @@ class LbSwitchBenchmark {
 
         /** When the last agent first reported serving {@code revision} or a later one (epoch milliseconds). */
         long appliedByAll(long revision) {
-            long[] latest = {0};
+            return Arrays.stream(appliedBy(revision)).max().orElseThrow();
+        }
+
+        /** When each agent, in the order given, first reported serving {@code revision} or a later one (epoch milliseconds). */
+        long[] appliedBy(long revision) {
+            long[] at = new long[agents.size()];
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1)).until(() -> {
-                long last = 0;
-                for (String agent : agents) {
-                    long at = reports.get(agent).stream().filter(r -> r[0] >= revision).mapToLong(r -> r[1]).findFirst().orElse(-1);
-                    if (at < 0) {
+                for (int i = 0; i < at.length; i++) {
+                    at[i] = reports.get(agents.get(i)).stream().filter(r -> r[0] >= revision).mapToLong(r -> r[1])
+                            .findFirst().orElse(-1);
+                    if (at[i] < 0) {
                         return false;
                     }
-                    last = Math.max(last, at);
                 }
-                latest[0] = last;
                 return true;
             });
-            return latest[0];
+            return at;
         }
 
         @Override
@@ -587,6 +616,8 @@ class LbSwitchBenchmark {
      */
     private static final class BareConsumer implements AutoCloseable {
         final java.util.concurrent.ConcurrentLinkedQueue<Long> delays = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        /** When each record ({@code partition:offset}) was polled, epoch milliseconds. */
+        final Map<String, Long> polledAt = new ConcurrentHashMap<>();
         private final org.apache.kafka.clients.consumer.KafkaConsumer<String, String> consumer;
         private final Thread thread;
         private volatile boolean running = true;
@@ -605,7 +636,9 @@ class LbSwitchBenchmark {
             thread = new Thread(() -> {
                 while (running) {
                     for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
-                        delays.add(System.currentTimeMillis() - r.timestamp());
+                        long now = System.currentTimeMillis();
+                        delays.add(now - r.timestamp());
+                        polledAt.put(r.partition() + ":" + r.offset(), now);
                     }
                 }
                 consumer.close();
