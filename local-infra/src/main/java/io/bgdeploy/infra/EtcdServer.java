@@ -8,9 +8,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * A real single-member etcd (Debian's {@code etcd-server}, 3.4) on loopback. {@link #kill()} and
@@ -22,11 +25,13 @@ public final class EtcdServer implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
     private final int clientPort;
+    private final Path dataDir;
     private final ManagedProcess process;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
 
-    private EtcdServer(int clientPort, ManagedProcess process) {
+    private EtcdServer(int clientPort, Path dataDir, ManagedProcess process) {
         this.clientPort = clientPort;
+        this.dataDir = dataDir;
         this.process = process;
     }
 
@@ -59,7 +64,7 @@ public final class EtcdServer implements AutoCloseable {
                 "--logger", "zap",
                 "--log-level", "warn");
         ManagedProcess process = ManagedProcess.start("etcd", cmd, Map.of(), workDir, workDir.resolve("etcd.log"));
-        EtcdServer server = new EtcdServer(clientPort, process);
+        EtcdServer server = new EtcdServer(clientPort, workDir.resolve("data"), process);
         server.awaitHealthy();
         return server;
     }
@@ -85,6 +90,42 @@ public final class EtcdServer implements AutoCloseable {
     public void restart() {
         process.restart();
         awaitHealthy();
+    }
+
+    /**
+     * A backup: stops the member, copies its data to {@code copy} (which must not exist yet) and
+     * starts it again. Brought back
+     * with {@link #restoreFrom}, clients see what they would after {@code etcdctl snapshot restore}
+     * of a snapshot taken now: the data, and the revision, of this moment.
+     */
+    public void backUpTo(Path copy) {
+        kill();
+        copyTree(dataDir, copy);
+        restart();
+    }
+
+    /** Stops the member, replaces its data with a copy {@link #backUpTo} made, and starts it again. */
+    public void restoreFrom(Path copy) {
+        kill();
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        copyTree(copy, dataDir);
+        restart();
+    }
+
+    private static void copyTree(Path from, Path to) {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, to.resolve(from.relativize(f).toString()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public boolean isHealthy() {

@@ -10,6 +10,7 @@ import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import io.etcd.jetcd.options.WatchOption;
+import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.Arrays;
@@ -30,10 +31,20 @@ import static io.bgdeploy.lb.etcd.EtcdAccess.string;
  * covers the range from {@link EtcdLayout#CONFIG} to the end of {@link EtcdLayout#PROXY} in one
  * stream, so the events of one transaction (a frontend and its options) arrive together.
  *
+ * <p>etcd restored from a backup (a snapshot, or a copy of a member's data) goes back in time: its
+ * revision is lower than what the copy has seen, and the watch, which asks for the revision after
+ * the copy's, would wait silently for a revision etcd reaches only much later. A linearizable read
+ * is never older than what was committed before it began, so a whole read at a revision lower than
+ * the copy's when the read began proves it; the copy then takes etcd's data as it is now. A watch
+ * answer older than the copy (a progress notification after the restore) makes {@link
+ * #watchAnswers} say no, so that the agent reads everything that interval.
+ *
  * <p>{@link #current()} and {@link #refresh()} are called from one thread (the agent's loop); the
  * watch delivers on etcd's threads into a queue.
  */
 public final class EtcdConfigMirror implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(EtcdConfigMirror.class);
 
     /** One past the last key under {@link EtcdLayout#PROXY} ('/' + 1 is '0'). */
     static final String RANGE_END = EtcdLayout.PROXY.substring(0, EtcdLayout.PROXY.length() - 1) + "0";
@@ -50,8 +61,16 @@ public final class EtcdConfigMirror implements AutoCloseable {
     /** Answers of the watch so far; guarded by {@link #heard}. */
     private long answers;
     private long revision;
+    /** {@link #revision}, for the watch's thread and {@link #fetchAll()}. */
+    private volatile long knownRevision;
+    /** A watch answer came at a revision older than the copy's: etcd may have gone back in time. */
+    private volatile boolean answeredOlder;
     /** A whole read made by {@link #fetchAll()}, not yet gone on from. */
-    private volatile RawRead fetched;
+    private volatile Fetched fetched;
+
+    /** A whole read, and the copy's revision when it began. */
+    private record Fetched(RawRead read, long revisionBefore) {
+    }
     private Watch.Watcher watcher;
 
     /**
@@ -82,7 +101,8 @@ public final class EtcdConfigMirror implements AutoCloseable {
      * periodic re-read, which takes long with thousands of entries, is then off the path of a change.
      */
     public void fetchAll() {
-        fetched = etcd.readConfig();
+        long before = knownRevision;
+        fetched = new Fetched(etcd.readConfig(), before);
         lastHeardMillis = System.currentTimeMillis();
     }
 
@@ -103,7 +123,13 @@ public final class EtcdConfigMirror implements AutoCloseable {
         }
         entries.clear();
         entries.putAll(read.entries());
+        if (read.revision() < revision) {
+            LOG.warnf("etcd's revision went back from %d to %d (restored from a backup?): the load-balancer configuration"
+                    + " is taken as etcd has it now", revision, read.revision());
+        }
         revision = read.revision();
+        knownRevision = revision;
+        answeredOlder = false;
         lastHeardMillis = System.currentTimeMillis();
         watcher = etcd.client().getWatchClient().watch(bytes(EtcdLayout.CONFIG), WatchOption.builder()
                         .withRange(bytes(RANGE_END)).withRevision(revision + 1).withProgressNotify(true).build(),
@@ -116,11 +142,12 @@ public final class EtcdConfigMirror implements AutoCloseable {
      * backends whose entries changed are decoded again ({@link #lastChange()} names them).
      */
     public synchronized Snapshot current() {
-        RawRead read = fetched;
+        Fetched read = fetched;
         fetched = null;
-        if (read != null && read.revision() >= revision) {
-            // not older than what the watch delivered, which it would otherwise take back for a moment
-            return goOnFrom(read);
+        // not older than what the watch delivered, which it would otherwise take back for a moment; or
+        // older than the copy was when the read began: etcd went back in time
+        if (read != null && (read.read().revision() >= revision || read.read().revision() < read.revisionBefore())) {
+            return goOnFrom(read.read());
         }
         Set<String> changed = new HashSet<>();
         WatchResponse response;
@@ -140,6 +167,7 @@ public final class EtcdConfigMirror implements AutoCloseable {
             }
             revision = Math.max(revision, response.getHeader().getRevision());
         }
+        knownRevision = revision;
         return decoder.update(revision, entries, changed);
     }
 
@@ -180,8 +208,10 @@ public final class EtcdConfigMirror implements AutoCloseable {
                     return false;
                 }
             }
-            return true;
         }
+        // an answer older than the copy: a whole read finds out whether etcd went back in time (or
+        // only this watch's member lags behind, when the read changes nothing)
+        return !answeredOlder;
     }
 
     /** When etcd last answered: a read, a change or a progress notification of the watch. */
@@ -191,6 +221,9 @@ public final class EtcdConfigMirror implements AutoCloseable {
 
     private void deliver(WatchResponse response) {
         lastHeardMillis = System.currentTimeMillis();
+        if (response.getHeader().getRevision() < knownRevision) {
+            answeredOlder = true;
+        }
         synchronized (heard) {
             answers++;
             heard.notifyAll();

@@ -403,7 +403,8 @@ public final class HaproxyAgent implements AutoCloseable {
             return;
         }
         boolean heartbeatDue = System.currentTimeMillis() - reportedAtMillis >= settings.reconcileInterval().toMillis();
-        if (snapshot.revision() > status.appliedRevision() || failedRevision >= 0 || reportDue || heartbeatDue) {
+        // a revision lower than the one reported: etcd went back in time (restored from a backup)
+        if (snapshot.revision() != status.appliedRevision() || failedRevision >= 0 || reportDue || heartbeatDue) {
             long t2 = System.nanoTime();
             store.reportProgress(lease, new AgentProgress(settings.agentId(), snapshot.revision(), Instant.now(), null, 0));
             reportDue = false;
@@ -783,7 +784,8 @@ public final class HaproxyAgent implements AutoCloseable {
      * on, so that a command waiting for that revision learns at once that it cannot be applied.
      */
     private void failAgain(long revision) {
-        if (revision > failedRevision) {
+        // a lower one too: etcd went back in time, and a command waits for that revision
+        if (revision != failedRevision) {
             LOG.debugf("agent %s: revision %d asks for the configuration that failed before; not reported again",
                     settings.agentId(), revision);
             failedRevision = revision;
