@@ -132,10 +132,16 @@ public final class AgentStatesWatch implements AutoCloseable {
                         }
                     } else if (key.startsWith(EtcdLayout.APPLIED)) {
                         String id = key.substring(EtcdLayout.APPLIED.length());
-                        if (delete) {
+                        AgentProgress p = delete ? null : StoredJson.read(e.getKeyValue().getValue().getBytes(), AgentProgress.class);
+                        if (p == null) {
                             progress.remove(id);
+                        } else if (p.possibleAt(e.getKeyValue().getModRevision())) {
+                            progress.put(id, p);
                         } else {
-                            progress.put(id, StoredJson.read(e.getKeyValue().getValue().getBytes(), AgentProgress.class));
+                            LOG.warnf("agent %s reported revision %d in a write at revision %d: written before etcd went back in"
+                                    + " time (restored from a backup?), not taken as what it serves", id, p.revision(),
+                                    e.getKeyValue().getModRevision());
+                            progress.remove(id);
                         }
                     }
                 } catch (IllegalArgumentException unreadable) {

@@ -101,7 +101,9 @@ public final class EtcdAccess implements AutoCloseable {
         }
         for (KeyValue kv : r.getGetResponses().get(1).getKvs()) {
             AgentProgress p = StoredJson.read(kv.getValue().getBytes(), AgentProgress.class);
-            progress.put(p.agentId(), p);
+            if (p.possibleAt(kv.getModRevision())) {
+                progress.put(p.agentId(), p);
+            }
         }
         Map<String, ExpectedAgent> expected = new TreeMap<>();
         for (KeyValue kv : r.getGetResponses().get(2).getKvs()) {

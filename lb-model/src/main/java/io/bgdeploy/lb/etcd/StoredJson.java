@@ -89,6 +89,16 @@ public final class StoredJson {
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record AgentProgress(String agentId, long revision, Instant at, String failure, long failedRevision) {
+
+        /**
+         * Whether this report can have been written at {@code modRevision}, its key's revision: an
+         * agent reports revisions it read, so the report's own write comes after them. One that names
+         * its own revision or a later one was written before etcd went back in time (restored from a
+         * backup) and says nothing about what the agent serves now.
+         */
+        public boolean possibleAt(long modRevision) {
+            return revision < modRevision && failedRevision < modRevision;
+        }
     }
 
     public static byte[] write(Object value) {

@@ -1,0 +1,79 @@
+package io.bgdeploy.lbconfig.store;
+
+import io.bgdeploy.infra.EtcdServer;
+import io.bgdeploy.infra.testing.SharedInfra;
+import io.bgdeploy.lb.etcd.EtcdAccess;
+import io.bgdeploy.lb.etcd.EtcdLayout;
+import io.bgdeploy.lb.etcd.StoredJson.AgentProgress;
+import io.bgdeploy.lb.etcd.StoredJson.AgentRegistration;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import static io.bgdeploy.lb.etcd.EtcdAccess.bytes;
+import static io.bgdeploy.lb.etcd.EtcdAccess.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The agents' reports as lb-config-service takes them, on an etcd of its own that is restored from
+ * a backup: an agent that has not noticed yet reports the revision it served before the restore,
+ * higher than etcd's now, and a command stored after the restore, at a lower revision, must not
+ * count as served on the strength of it.
+ */
+class AgentStatesWatchTest {
+
+    private static final String AGENT = "agent-a";
+
+    @Test
+    void aReportWrittenBeforeEtcdWentBackInTimeDoesNotCountAsServed() {
+        Path dir = SharedInfra.workDir("agent-states");
+        try (EtcdServer server = EtcdServer.start(dir);
+             EtcdAccess etcd = EtcdAccess.connect(List.of(server.endpoint()), Duration.ofSeconds(5));
+             AgentStatesWatch watch = new AgentStatesWatch(etcd)) {
+            etcd.await(etcd.client().getKVClient().put(bytes(EtcdLayout.agent(AGENT)),
+                    json(new AgentRegistration(AGENT, "test", Instant.now()))));
+            report(etcd, currentRevision(etcd));
+            server.backUpTo(dir.resolve("backup"));
+            long served = 0;
+            for (int i = 0; i < 20; i++) {
+                served = currentRevision(etcd);
+                report(etcd, served);
+            }
+            long servedBeforeRestore = served;
+            await().atMost(Duration.ofSeconds(10)).until(() -> progress(watch) == servedBeforeRestore);
+
+            server.restoreFrom(dir.resolve("backup"));
+            await().atMost(Duration.ofSeconds(30)).until(etcd::reachable);
+            // the agent, not aware of the restore yet, reports what it served before it
+            report(etcd, servedBeforeRestore);
+            long now = currentRevision(etcd);
+            assertThat(now).as("etcd's revision after the restore").isLessThan(servedBeforeRestore);
+
+            await().atMost(Duration.ofSeconds(15)).until(() -> progress(watch) != servedBeforeRestore);
+            assertThat(progress(watch)).as("what the agent counts as serving").isLessThan(now);
+            assertThat(new AgentStatesWatch(etcd).current().progress()).as("a whole read").doesNotContainKey(AGENT);
+
+            report(etcd, now);
+            await().atMost(Duration.ofSeconds(10)).until(() -> progress(watch) == now);
+        }
+    }
+
+    /** The revision the watch holds the agent as serving; -1 for none. */
+    private static long progress(AgentStatesWatch watch) {
+        AgentProgress p = watch.current().progress().get(AGENT);
+        return p == null ? -1 : p.revision();
+    }
+
+    private static void report(EtcdAccess etcd, long revision) {
+        etcd.await(etcd.client().getKVClient().put(bytes(EtcdLayout.applied(AGENT)),
+                json(new AgentProgress(AGENT, revision, Instant.now(), null, 0))));
+    }
+
+    private static long currentRevision(EtcdAccess etcd) {
+        return etcd.await(etcd.client().getKVClient().get(bytes(EtcdLayout.agent(AGENT)))).getHeader().getRevision();
+    }
+}
