@@ -50,6 +50,8 @@ public final class EtcdStore implements DeploymentStore {
     public static final String PREFIX = "/bgdeploy/deployer/";
     public static final String ENVIRONMENT_PREFIX = "/deployer/environment/";
     private static final long TIMEOUT_SECONDS = 10;
+    /** The indexes' version: 1 had empty app index entries, 2 the record's digest in each. */
+    static final String INDEX_VERSION = "2";
     /** Reads per transaction when listing an app (etcd allows 128 operations in one). */
     private static final int BATCH = 100;
 
@@ -163,8 +165,8 @@ public final class EtcdStore implements DeploymentStore {
 
     /**
      * Writes the deployment and, in the same transaction, its entries in the indexes: by app
-     * ({@code byapp/<ns>/<app>/<id>}) and of unfinished deployments ({@code unfinished/<ns>/<id>} =
-     * app key; removed once it is final).
+     * ({@code byapp/<ns>/<app>/<id>} = the record's digest, {@link DecodedDeployments#digest}) and of
+     * unfinished deployments ({@code unfinished/<ns>/<id>} = app key; removed once it is final).
      */
     @Override
     public void save(Deployment deployment) {
@@ -179,10 +181,11 @@ public final class EtcdStore implements DeploymentStore {
         String ns = deployment.namespace();
         ByteSequence unfinishedKey = bytes(key("unfinished", ns, deployment.id()));
         boolean unfinished = deployment.status() != null && !deployment.status().isFinal();
+        byte[] record = json.writeValueAsBytes(deployment);
         return List.of(
-                Op.put(bytes(key("deployments", ns, deployment.id())), ByteSequence.from(json.writeValueAsBytes(deployment)),
-                        PutOption.DEFAULT),
-                Op.put(bytes(appIndexKey(ns, deployment.appName(), deployment.id())), ByteSequence.EMPTY, PutOption.DEFAULT),
+                Op.put(bytes(key("deployments", ns, deployment.id())), ByteSequence.from(record), PutOption.DEFAULT),
+                Op.put(bytes(appIndexKey(ns, deployment.appName(), deployment.id())),
+                        bytes(DecodedDeployments.digest(record)), PutOption.DEFAULT),
                 unfinished ? Op.put(unfinishedKey, bytes(deployment.appKey()), PutOption.DEFAULT)
                         : Op.delete(unfinishedKey, DeleteOption.DEFAULT));
     }
@@ -196,22 +199,25 @@ public final class EtcdStore implements DeploymentStore {
     }
 
     /**
-     * Writes the index entries of deployments recorded before the indexes existed (once: a marker
-     * key says it was done). Each deployment's entries are written only if it did not change since
-     * it was read, so that an instance running it meanwhile is never contradicted; one that did
-     * change was indexed by that write. Returns how many deployments were indexed here.
+     * Writes the index entries of deployments recorded before the indexes existed, or before their
+     * entries held the record's digest (once per {@value #INDEX_VERSION}: a marker key says which was
+     * written). Each deployment's entries are written only if it did not change since it was read,
+     * so that an instance running it meanwhile is never contradicted; one that did change was
+     * indexed by that write. Returns how many deployments were indexed here.
      */
     @Override
     public int indexOlderDeployments() {
         String marker = PREFIX + "index-version";
-        if (!await(kv.get(bytes(marker))).getKvs().isEmpty()) {
+        List<KeyValue> written = await(kv.get(bytes(marker))).getKvs();
+        if (!written.isEmpty() && written.get(0).getValue().toString(StandardCharsets.UTF_8).equals(INDEX_VERSION)) {
             return 0;
         }
         int n = 0;
         for (KeyValue stored : prefix(PREFIX + "deployments/")) {
             Deployment d = read(stored, Deployment.class);
             List<Op> ops = new ArrayList<>();
-            ops.add(Op.put(bytes(appIndexKey(d.namespace(), d.appName(), d.id())), ByteSequence.EMPTY, PutOption.DEFAULT));
+            ops.add(Op.put(bytes(appIndexKey(d.namespace(), d.appName(), d.id())),
+                    bytes(DecodedDeployments.digest(stored.getValue().getBytes())), PutOption.DEFAULT));
             if (d.status() != null && !d.status().isFinal()) {
                 ops.add(Op.put(bytes(key("unfinished", d.namespace(), d.id())), bytes(d.appKey()), PutOption.DEFAULT));
             }
@@ -220,7 +226,7 @@ public final class EtcdStore implements DeploymentStore {
                 n++;
             }
         }
-        await(kv.put(bytes(marker), bytes("1")));
+        await(kv.put(bytes(marker), bytes(INDEX_VERSION)));
         return n;
     }
 
@@ -241,11 +247,9 @@ public final class EtcdStore implements DeploymentStore {
     }
 
     /**
-     * Of one app: the app's index (keys only), then those of its deployments written since this
-     * store last read them ({@link DecodedDeployments}), in batches of one transaction each; in the
-     * order they were accepted (see {@link #inAcceptOrder}). A deployment indexed by the one-time
-     * migration ({@link #indexOlderDeployments}) has an index entry of another revision than its
-     * record, so it is read every time, as before, until it is saved again.
+     * Of one app: the app's index (each entry its record's digest), then those of its deployments
+     * whose record is not the one this store last read ({@link DecodedDeployments}), in batches of one
+     * transaction each; in the order they were accepted (see {@link #inAcceptOrder}).
      */
     @Override
     public List<Deployment> list(String namespace, String appName) {
@@ -254,13 +258,12 @@ public final class EtcdStore implements DeploymentStore {
             return inAcceptOrder(prefix(PREFIX + "deployments/" + namespace + "/"));
         }
         String indexPrefix = appIndexPrefix(namespace, appName);
-        List<KeyValue> index = await(kv.get(bytes(indexPrefix), GetOption.builder().isPrefix(true).withKeysOnly(true)
-                .build())).getKvs();
+        List<KeyValue> index = await(kv.get(bytes(indexPrefix), GetOption.builder().isPrefix(true).build())).getKvs();
         List<DecodedDeployments.Decoded> found = new ArrayList<>(index.size());
         List<String> changed = new ArrayList<>();
         for (KeyValue entry : index) {
             String id = entry.getKey().toString(StandardCharsets.UTF_8).substring(indexPrefix.length());
-            decoded.at(id, entry.getModRevision()).ifPresentOrElse(found::add, () -> changed.add(id));
+            decoded.at(id, entry.getValue().toString(StandardCharsets.UTF_8)).ifPresentOrElse(found::add, () -> changed.add(id));
         }
         for (int from = 0; from < changed.size(); from += BATCH) {
             List<Op> gets = new ArrayList<>();
@@ -270,7 +273,8 @@ public final class EtcdStore implements DeploymentStore {
             for (var response : await(kv.txn().Then(gets.toArray(Op[]::new)).commit()).getGetResponses()) {
                 for (KeyValue stored : response.getKvs()) {
                     Deployment d = read(stored, Deployment.class);
-                    var fresh = new DecodedDeployments.Decoded(stored.getModRevision(), stored.getCreateRevision(), d);
+                    var fresh = new DecodedDeployments.Decoded(DecodedDeployments.digest(stored.getValue().getBytes()),
+                            stored.getCreateRevision(), d);
                     decoded.remember(d.id(), fresh);
                     found.add(fresh);
                     deploymentsRead.incrementAndGet();

@@ -10,12 +10,14 @@ import io.bgdeploy.events.deploy.DeploymentPhase;
 import io.bgdeploy.events.deploy.DeploymentStatus;
 import io.bgdeploy.events.deploy.Descriptor;
 import io.bgdeploy.events.pod.PodHealthState;
+import io.bgdeploy.infra.EtcdServer;
 import io.bgdeploy.infra.testing.SharedInfra;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,7 +69,7 @@ class EtcdStoreTest {
     }
 
     private long revision() throws Exception {
-        return client.getKVClient().get(bytes(EtcdStore.PREFIX + "no-such-key")).get().getHeader().getRevision();
+        return revisionOf(client);
     }
 
     @Test
@@ -170,6 +172,30 @@ class EtcdStoreTest {
         assertThat(store.list(ns, "legacy")).extracting(Deployment::id).containsExactlyInAnyOrder(done.id(), running.id());
         assertThat(store.unfinished()).containsEntry(running.id(), ns + "/legacy").doesNotContainKey(done.id());
         assertThat(store.indexOlderDeployments()).as("done once").isZero();
+        long read = store.deploymentsRead();
+        assertThat(store.list(ns, "legacy")).hasSize(2);
+        assertThat(store.deploymentsRead() - read).as("read once since indexed, then taken as decoded").isZero();
+    }
+
+    @Test
+    void indexEntriesOfTheFirstIndexVersionGetTheirRecordsDigest() throws Exception {
+        String ns = "v1-" + UUID.randomUUID().toString().substring(0, 8);
+        Deployment done = deployment(ns, "legacy", "1", DeploymentStatus.DEPLOYED);
+        store.save(done);
+        // as the first index version wrote it: an empty entry
+        client.getKVClient().put(bytes(EtcdStore.PREFIX + "byapp/" + ns + "/legacy/" + done.id()), ByteSequence.EMPTY).get();
+        client.getKVClient().put(bytes(EtcdStore.PREFIX + "index-version"), bytes("1")).get();
+        store.list(ns, "legacy");
+        long read = store.deploymentsRead();
+        store.list(ns, "legacy");
+        assertThat(store.deploymentsRead() - read).as("an empty entry matches no record: read every time").isEqualTo(1);
+
+        assertThat(store.indexOlderDeployments()).isGreaterThanOrEqualTo(1);
+
+        store.list(ns, "legacy");
+        read = store.deploymentsRead();
+        assertThat(store.list(ns, "legacy")).containsExactly(done);
+        assertThat(store.deploymentsRead() - read).as("taken as decoded").isZero();
     }
 
     private static ByteSequence bytes(String s) {
@@ -215,5 +241,40 @@ class EtcdStoreTest {
         assertThat(again).extracting(LogLine::text).containsExactly("first", "second", "third");
         assertThat(tail.unsent(again)).as("sent once, none skipped").extracting(LogLine::text).containsExactly("second");
         assertThat(tail.unsent(store.logLines(ns, id))).isEmpty();
+    }
+
+    /**
+     * etcd restored from a backup writes the revisions after the backup's anew: a deployment saved
+     * again after the restore at a revision it had been saved at before is another write, and
+     * listing the app shows that one, not the one the store read before the restore.
+     */
+    @Test
+    void afterEtcdIsRestoredFromABackupAListingShowsWhatEtcdHasNow() throws Exception {
+        Path dir = SharedInfra.workDir("deployer-store-restored");
+        try (EtcdServer server = EtcdServer.start(dir);
+             Client own = Client.builder().endpoints(server.endpoint()).build()) {
+            EtcdStore restored = new EtcdStore(own);
+            String ns = "restore";
+            Deployment d = deployment(ns, "shop", "1", DeploymentStatus.DEPLOYING);
+            restored.save(d);
+            server.backUpTo(dir.resolve("backup"));
+            restored.save(d.withStatus(DeploymentStatus.DEPLOYED, null));
+            long deployedAt = revisionOf(own);
+            assertThat(restored.list(ns, "shop")).extracting(Deployment::status).containsExactly(DeploymentStatus.DEPLOYED);
+
+            server.restoreFrom(dir.resolve("backup"));
+            // writes of keys outside the store until the next one is the revision of the DEPLOYED save
+            while (revisionOf(own) < deployedAt - 1) {
+                own.getKVClient().put(bytes("/restore-test/filler"), bytes("x")).get();
+            }
+            restored.save(d.withStatus(DeploymentStatus.FAILURE, "after the restore"));
+            assertThat(revisionOf(own)).as("saved again at the revision of the save before the restore").isEqualTo(deployedAt);
+
+            assertThat(restored.list(ns, "shop")).extracting(Deployment::status).containsExactly(DeploymentStatus.FAILURE);
+        }
+    }
+
+    private static long revisionOf(Client client) throws Exception {
+        return client.getKVClient().get(bytes(EtcdStore.PREFIX + "no-such-key")).get().getHeader().getRevision();
     }
 }
