@@ -14,6 +14,7 @@ import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
@@ -32,7 +33,9 @@ import static io.bgdeploy.lb.etcd.EtcdAccess.bytes;
  * no longer keeps; without it they would grow by two or three per deployment for as long as etcd
  * runs. Reads them a page at a time and deletes each page's old ones in one transaction, guarded by
  * each key's revision: an outcome written again meanwhile stays. Every instance prunes; a key
- * another instance deleted first is simply gone.
+ * another instance deleted first is simply gone. An outcome without a time (written before outcomes
+ * had one) is given the time of the pass that finds it, the same way, so that it is forgotten one
+ * retention later instead of never.
  */
 public final class CommandOutcomePruner implements AutoCloseable {
 
@@ -88,7 +91,10 @@ public final class CommandOutcomePruner implements AutoCloseable {
         while (true) {
             GetResponse page = etcd.await(etcd.client().getKVClient().get(from, GetOption.builder().withRange(end)
                     .withLimit(PAGE).withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.ASCEND).build()));
-            List<KeyValue> old = page.getKvs().stream().filter(kv -> forgettable(kv, now)).toList();
+            List<Stored> read = page.getKvs().stream().map(Stored::of).toList();
+            stamp(read.stream().filter(r -> r.outcome() != null && r.outcome().at() == null).toList(), now);
+            List<KeyValue> old = read.stream().filter(r -> r.outcome() != null && r.outcome().at() != null
+                    && retention.forgettable(r.outcome().at(), now)).map(Stored::kv).toList();
             if (!old.isEmpty()) {
                 TxnResponse r = etcd.await(etcd.client().getKVClient().txn()
                         .If(old.stream().map(kv -> new Cmp(kv.getKey(), Cmp.Op.EQUAL, CmpTarget.modRevision(kv.getModRevision())))
@@ -109,14 +115,39 @@ public final class CommandOutcomePruner implements AutoCloseable {
         }
     }
 
-    private boolean forgettable(KeyValue kv, Instant now) {
-        CommandOutcome outcome;
-        try {
-            outcome = StoredJson.read(kv.getValue().getBytes(), CommandOutcome.class);
-        } catch (RuntimeException e) {
-            return false; // not ours to judge: left as it is
+    /** An outcome's key and value as read; {@code outcome} null when the value is not one (not ours to judge: left as it is). */
+    private record Stored(KeyValue kv, CommandOutcome outcome) {
+        static Stored of(KeyValue kv) {
+            try {
+                return new Stored(kv, StoredJson.read(kv.getValue().getBytes(), CommandOutcome.class));
+            } catch (RuntimeException e) {
+                return new Stored(kv, null);
+            }
         }
-        return outcome.at() != null && retention.forgettable(outcome.at(), now);
+    }
+
+    /** Gives outcomes without a time the time {@code now}, each only if unchanged since it was read. */
+    private void stamp(List<Stored> timeless, Instant now) {
+        if (timeless.isEmpty()) {
+            return;
+        }
+        CommandOutcome[] stamped = timeless.stream().map(r -> {
+            CommandOutcome o = r.outcome();
+            return new CommandOutcome(o.commandId(), o.outcome(), o.revision(), o.reason(), o.answered(), now);
+        }).toArray(CommandOutcome[]::new);
+        List<Op> puts = new ArrayList<>();
+        for (int i = 0; i < stamped.length; i++) {
+            puts.add(Op.put(timeless.get(i).kv().getKey(), EtcdAccess.json(stamped[i]), PutOption.DEFAULT));
+        }
+        TxnResponse r = etcd.await(etcd.client().getKVClient().txn()
+                .If(timeless.stream().map(t -> new Cmp(t.kv().getKey(), Cmp.Op.EQUAL, CmpTarget.modRevision(t.kv().getModRevision())))
+                        .toArray(Cmp[]::new))
+                .Then(puts.toArray(Op[]::new))
+                .commit());
+        if (r.isSucceeded()) {
+            LOG.infof("%d command outcome(s) without a time (written by an older version) given the time %s: forgotten once"
+                    + " the retention has passed from then", timeless.size(), now);
+        }
     }
 
     @Override

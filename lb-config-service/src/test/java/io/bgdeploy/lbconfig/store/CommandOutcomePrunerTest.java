@@ -2,6 +2,7 @@ package io.bgdeploy.lbconfig.store;
 
 import io.bgdeploy.lb.etcd.EtcdAccess;
 import io.bgdeploy.lb.etcd.EtcdLayout;
+import io.bgdeploy.lb.etcd.StoredJson;
 import io.bgdeploy.lb.etcd.StoredJson.CommandOutcome;
 import io.bgdeploy.lb.etcd.StoredJson.Outcome;
 import io.bgdeploy.lbconfig.model.OutcomeRetention;
@@ -65,6 +66,30 @@ class CommandOutcomePrunerTest {
         assertThat(left).hasSize(32).contains("not-json", "no-time").allMatch(k -> !k.endsWith(".switch-frontend"));
         assertThat(etcd.await(etcd.client().getKVClient().get(bytes(EtcdLayout.GENERATION))).getCount()).isEqualTo(1);
         assertThat(pruner.prune()).as("nothing left to forget").isZero();
+    }
+
+    @Test
+    void anOutcomeWithoutATimeIsGivenTheTimeOfThePassThatFindsItAndForgottenOneRetentionLater() {
+        // as an older version wrote it: no time
+        etcd.await(etcd.client().getKVClient().put(bytes(EtcdLayout.command("no-time")),
+                json(new CommandOutcome("no-time", Outcome.APPLIED, 3, null, true, null))));
+        Instant later = NOW.plus(KEEP).plus(OutcomeRetention.CLOCK_MARGIN).plusSeconds(1);
+
+        assertThat(new CommandOutcomePruner(etcd, new OutcomeRetention(KEEP), Clock.fixed(NOW, ZoneOffset.UTC)).prune())
+                .isZero();
+        assertThat(stored("no-time")).isEqualTo(new CommandOutcome("no-time", Outcome.APPLIED, 3, null, true, NOW));
+        assertThat(new CommandOutcomePruner(etcd, new OutcomeRetention(KEEP), Clock.fixed(later.minusSeconds(2), ZoneOffset.UTC))
+                .prune()).as("kept until one retention after the stamp").isZero();
+        assertThat(stored("no-time").at()).as("stamped once").isEqualTo(NOW);
+
+        assertThat(new CommandOutcomePruner(etcd, new OutcomeRetention(KEEP), Clock.fixed(later, ZoneOffset.UTC)).prune())
+                .isEqualTo(1);
+        assertThat(etcd.await(etcd.client().getKVClient().get(bytes(EtcdLayout.COMMANDS), prefix())).getCount()).isZero();
+    }
+
+    private CommandOutcome stored(String commandId) {
+        return StoredJson.read(etcd.await(etcd.client().getKVClient().get(bytes(EtcdLayout.command(commandId))))
+                .getKvs().get(0).getValue().getBytes(), CommandOutcome.class);
     }
 
     @Test
