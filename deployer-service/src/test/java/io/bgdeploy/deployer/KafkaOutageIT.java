@@ -7,13 +7,13 @@ import io.bgdeploy.events.Topics;
 import io.bgdeploy.events.lb.ServerSpec;
 import io.bgdeploy.infra.EtcdServer;
 import io.bgdeploy.infra.FreePorts;
+import io.bgdeploy.infra.HttpClients;
 import io.bgdeploy.infra.KafkaBroker;
 import io.bgdeploy.infra.testing.SharedInfra;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -80,7 +80,7 @@ class KafkaOutageIT {
     private String servedBy(String hostname) throws Exception {
         ServerSpec server = suite.lb.backends.get(suite.lb.frontends.get(HostName.of(hostname))).backend().servers()
                 .get(0);
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://" + server.address() + ":"
+        return HttpClients.http11(Duration.ofSeconds(5)).send(HttpRequest.newBuilder(URI.create("http://" + server.address() + ":"
                 + server.port() + "/")).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 

@@ -6,6 +6,7 @@ import io.bgdeploy.events.lb.BackendSpec;
 import io.bgdeploy.events.lb.FrontendSpec;
 import io.bgdeploy.events.lb.ServerSpec;
 import io.bgdeploy.infra.FreePorts;
+import io.bgdeploy.infra.HttpClients;
 import io.bgdeploy.infra.ManagedProcess;
 import io.bgdeploy.infra.SocketDirectory;
 import io.bgdeploy.infra.testing.SharedInfra;
@@ -99,7 +100,7 @@ class AgentRestartIT {
     }
 
     private static java.net.http.HttpResponse<String> http(String path) throws Exception {
-        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+        return HttpClients.http11(Duration.ofSeconds(5)).send(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create("http://127.0.0.1:" + httpPort + path)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
     }
 

@@ -15,7 +15,7 @@ public final class DeployerClient {
 
     private final String baseUrl;
     private final String token;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http = HttpClients.http11(Duration.ofSeconds(2));
 
     public DeployerClient(String baseUrl, String token) {
         this.baseUrl = baseUrl;

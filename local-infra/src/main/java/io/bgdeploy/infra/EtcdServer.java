@@ -27,7 +27,7 @@ public final class EtcdServer implements AutoCloseable {
     private final int clientPort;
     private final Path dataDir;
     private final ManagedProcess process;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
+    private final HttpClient http = HttpClients.http11(Duration.ofMillis(500));
 
     private EtcdServer(int clientPort, Path dataDir, ManagedProcess process) {
         this.clientPort = clientPort;

@@ -10,7 +10,7 @@ import java.time.Duration;
 /** Whether a URL answers 200: a service's readiness, an HAProxy's stats page. */
 public final class HttpCheck {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
+    private static final HttpClient HTTP = HttpClients.http11(Duration.ofMillis(500));
 
     private HttpCheck() {
     }

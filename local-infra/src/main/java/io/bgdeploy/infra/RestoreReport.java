@@ -23,7 +23,7 @@ import java.util.Map;
  */
 public final class RestoreReport {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP = HttpClients.http11(Duration.ofSeconds(2));
     private static final Duration POLL = Duration.ofMillis(200);
 
     /** Seconds until each host name answered 2xx; a host that did not within the limit is absent. */

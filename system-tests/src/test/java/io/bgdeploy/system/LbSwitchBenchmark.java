@@ -16,6 +16,7 @@ import io.bgdeploy.events.lb.SwitchFrontend;
 import io.bgdeploy.events.lb.UpsertBackend;
 import io.bgdeploy.infra.FreePorts;
 import io.bgdeploy.infra.HaproxyProcess;
+import io.bgdeploy.infra.HttpClients;
 import io.bgdeploy.infra.ServiceProcess;
 import io.bgdeploy.infra.SocketDirectory;
 import io.bgdeploy.infra.Wrk;
@@ -44,7 +45,6 @@ import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -389,7 +389,7 @@ class LbSwitchBenchmark {
     private Map<String, double[]> steps() throws Exception {
         Map<String, double[]> steps = new TreeMap<>();
         for (String url : metricsUrls) {
-            String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+            String body = HttpClients.http11(Duration.ofSeconds(5)).send(HttpRequest.newBuilder(URI.create(url)).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             for (String line : body.split("\n")) {
                 Matcher m = STEP_METRIC.matcher(line);
@@ -525,7 +525,7 @@ class LbSwitchBenchmark {
     }
 
     private static String get(int agentPort) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agentPort + "/status"))
+        return HttpClients.http11(Duration.ofSeconds(5)).send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agentPort + "/status"))
                 .build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 

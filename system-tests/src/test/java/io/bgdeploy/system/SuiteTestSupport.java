@@ -9,6 +9,7 @@ import io.bgdeploy.events.deploy.DeployRequested;
 import io.bgdeploy.events.deploy.Descriptor;
 import io.bgdeploy.events.deploy.DeploymentAccepted;
 import io.bgdeploy.events.deploy.DeploymentFinished;
+import io.bgdeploy.infra.HttpClients;
 import io.bgdeploy.infra.Suite;
 import io.bgdeploy.infra.testing.DeployRequests;
 import io.bgdeploy.infra.testing.KafkaTestClient;
@@ -41,7 +42,7 @@ abstract class SuiteTestSupport {
     static final String HOST = "e2e.localhost";
     static final String APP = "e2e";
     static Suite suite;
-    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static final HttpClient HTTP = HttpClients.http11(Duration.ofSeconds(5));
 
     @BeforeAll
     static void startSuite(TestInfo test) throws IOException {

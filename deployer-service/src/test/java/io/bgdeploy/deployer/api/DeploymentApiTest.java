@@ -4,6 +4,7 @@ import io.bgdeploy.deployer.testing.KafkaSuiteDoubles;
 import io.bgdeploy.events.HostName;
 import io.bgdeploy.events.lb.ServerSpec;
 import io.bgdeploy.events.lb.UpsertBackend;
+import io.bgdeploy.infra.HttpClients;
 import io.bgdeploy.infra.testing.EtcdResource;
 import io.bgdeploy.infra.testing.KafkaResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -15,7 +16,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -86,7 +86,7 @@ public class DeploymentApiTest {
         String backend = suite.lb.frontends.get(HostName.of(hostname));
         UpsertBackend upsert = suite.lb.backends.get(backend);
         ServerSpec server = upsert.backend().servers().get(0);
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://" + server.address() + ":"
+        return HttpClients.http11(Duration.ofSeconds(5)).send(HttpRequest.newBuilder(URI.create("http://" + server.address() + ":"
                 + server.port() + "/")).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 

@@ -14,6 +14,7 @@ import io.bgdeploy.events.pod.PodHealthChanged;
 import io.bgdeploy.events.pod.PodHealthState;
 import io.bgdeploy.events.pod.PodStarted;
 import io.bgdeploy.events.pod.ProbeResult;
+import io.bgdeploy.infra.HttpClients;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -52,7 +53,7 @@ public final class KafkaSuiteDoubles implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private final HttpClient http = HttpClients.http11(Duration.ofSeconds(1));
     private volatile boolean running = true;
     private final java.util.Set<String> held = new java.util.HashSet<>();
     private final List<LbCommand> heldCommands = new java.util.ArrayList<>();

@@ -1,6 +1,7 @@
 package io.bgdeploy.lbconfig.testing;
 
 import io.bgdeploy.infra.FreePorts;
+import io.bgdeploy.infra.HttpClients;
 import io.bgdeploy.infra.testing.SharedInfra;
 
 import java.net.URI;
@@ -33,7 +34,7 @@ public record PackagedInstance(Process process, int port) {
         }
         cmd.addAll(List.of("-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        HttpClient http = HttpClient.newHttpClient();
+        HttpClient http = HttpClients.http11(Duration.ofSeconds(5));
         await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> http.send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode() == 200);

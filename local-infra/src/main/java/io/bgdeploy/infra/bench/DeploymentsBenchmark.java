@@ -6,6 +6,7 @@ import io.bgdeploy.events.deploy.DeploymentFinished;
 import io.bgdeploy.events.deploy.DeploymentStatus;
 import io.bgdeploy.infra.DeployEventsFollower;
 import io.bgdeploy.infra.DeployerClient;
+import io.bgdeploy.infra.HttpClients;
 import io.bgdeploy.infra.SampleAppDescriptor;
 import io.bgdeploy.infra.Suite;
 import io.bgdeploy.infra.Wrk;
@@ -56,7 +57,7 @@ public final class DeploymentsBenchmark {
     private final Suite.Options options;
     private final Path root;
     private final DeployerClient deployer;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http = HttpClients.http11(Duration.ofSeconds(2));
 
     private DeploymentsBenchmark(Path root, Suite.Options options, String token) {
         this.root = root;

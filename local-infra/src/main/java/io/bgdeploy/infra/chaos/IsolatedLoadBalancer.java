@@ -1,6 +1,7 @@
 package io.bgdeploy.infra.chaos;
 
 import io.bgdeploy.infra.FreePorts;
+import io.bgdeploy.infra.HttpClients;
 import io.bgdeploy.infra.IsolatedHost;
 import io.bgdeploy.infra.ServiceProcess;
 import io.bgdeploy.infra.Suite;
@@ -23,7 +24,7 @@ import java.util.Optional;
 final class IsolatedLoadBalancer implements AutoCloseable {
 
     static final String AGENT_ID = "haproxy-isolated";
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP = HttpClients.http11(Duration.ofSeconds(2));
 
     private final IsolatedHost host;
     private final ServiceProcess agent;

@@ -8,13 +8,13 @@ import io.bgdeploy.deployer.model.WorkloadSpec;
 import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.deploy.Descriptor;
 import io.bgdeploy.events.logs.ContainerLogRecord;
+import io.bgdeploy.infra.HttpClients;
 import io.bgdeploy.localplatform.LocalPlatform;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -131,7 +131,7 @@ class LocalPlatformAdapterTest {
     }
 
     private static String get(int port) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+        return HttpClients.http11(Duration.ofSeconds(5)).send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
                 .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 }
