@@ -60,9 +60,8 @@ public final class EtcdConfigMirror implements AutoCloseable {
     private final Object heard = new Object();
     /** Answers of the watch so far; guarded by {@link #heard}. */
     private long answers;
-    private long revision;
-    /** {@link #revision}, for the watch's thread and {@link #fetchAll()}. */
-    private volatile long knownRevision;
+    /** Written by the agent's loop under this object's lock; read without it by the watch's thread and {@link #fetchAll()}. */
+    private volatile long revision;
     /** A watch answer came at a revision older than the copy's: etcd may have gone back in time. */
     private volatile boolean answeredOlder;
     /** A whole read made by {@link #fetchAll()}, not yet gone on from. */
@@ -101,7 +100,7 @@ public final class EtcdConfigMirror implements AutoCloseable {
      * periodic re-read, which takes long with thousands of entries, is then off the path of a change.
      */
     public void fetchAll() {
-        long before = knownRevision;
+        long before = revision;
         fetched = new Fetched(etcd.readConfig(), before);
         lastHeardMillis = System.currentTimeMillis();
     }
@@ -128,7 +127,6 @@ public final class EtcdConfigMirror implements AutoCloseable {
                     + " is taken as etcd has it now", revision, read.revision());
         }
         revision = read.revision();
-        knownRevision = revision;
         answeredOlder = false;
         lastHeardMillis = System.currentTimeMillis();
         watcher = etcd.client().getWatchClient().watch(bytes(EtcdLayout.CONFIG), WatchOption.builder()
@@ -167,7 +165,6 @@ public final class EtcdConfigMirror implements AutoCloseable {
             }
             revision = Math.max(revision, response.getHeader().getRevision());
         }
-        knownRevision = revision;
         return decoder.update(revision, entries, changed);
     }
 
@@ -221,7 +218,7 @@ public final class EtcdConfigMirror implements AutoCloseable {
 
     private void deliver(WatchResponse response) {
         lastHeardMillis = System.currentTimeMillis();
-        if (response.getHeader().getRevision() < knownRevision) {
+        if (response.getHeader().getRevision() < revision) {
             answeredOlder = true;
         }
         synchronized (heard) {

@@ -20,7 +20,6 @@ import org.jboss.logging.Logger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -97,8 +96,7 @@ public final class CommandOutcomePruner implements AutoCloseable {
                     && retention.forgettable(r.outcome().at(), now)).map(Stored::kv).toList();
             if (!old.isEmpty()) {
                 TxnResponse r = etcd.await(etcd.client().getKVClient().txn()
-                        .If(old.stream().map(kv -> new Cmp(kv.getKey(), Cmp.Op.EQUAL, CmpTarget.modRevision(kv.getModRevision())))
-                                .toArray(Cmp[]::new))
+                        .If(unchanged(old))
                         .Then(old.stream().map(kv -> Op.delete(kv.getKey(), DeleteOption.DEFAULT)).toArray(Op[]::new))
                         .commit());
                 if (r.isSucceeded()) {
@@ -131,23 +129,21 @@ public final class CommandOutcomePruner implements AutoCloseable {
         if (timeless.isEmpty()) {
             return;
         }
-        CommandOutcome[] stamped = timeless.stream().map(r -> {
-            CommandOutcome o = r.outcome();
-            return new CommandOutcome(o.commandId(), o.outcome(), o.revision(), o.reason(), o.answered(), now);
-        }).toArray(CommandOutcome[]::new);
-        List<Op> puts = new ArrayList<>();
-        for (int i = 0; i < stamped.length; i++) {
-            puts.add(Op.put(timeless.get(i).kv().getKey(), EtcdAccess.json(stamped[i]), PutOption.DEFAULT));
-        }
         TxnResponse r = etcd.await(etcd.client().getKVClient().txn()
-                .If(timeless.stream().map(t -> new Cmp(t.kv().getKey(), Cmp.Op.EQUAL, CmpTarget.modRevision(t.kv().getModRevision())))
-                        .toArray(Cmp[]::new))
-                .Then(puts.toArray(Op[]::new))
+                .If(unchanged(timeless.stream().map(Stored::kv).toList()))
+                .Then(timeless.stream().map(t -> Op.put(t.kv().getKey(), EtcdAccess.json(t.outcome().decidedAt(now)),
+                        PutOption.DEFAULT)).toArray(Op[]::new))
                 .commit());
         if (r.isSucceeded()) {
             LOG.infof("%d command outcome(s) without a time (written by an older version) given the time %s: forgotten once"
                     + " the retention has passed from then", timeless.size(), now);
         }
+    }
+
+    /** The guard of a transaction that changes these keys only if none was written since it was read. */
+    private static Cmp[] unchanged(List<KeyValue> read) {
+        return read.stream().map(kv -> new Cmp(kv.getKey(), Cmp.Op.EQUAL, CmpTarget.modRevision(kv.getModRevision())))
+                .toArray(Cmp[]::new);
     }
 
     @Override

@@ -70,6 +70,10 @@ public final class StoredJson {
         public CommandOutcome markAnswered() {
             return new CommandOutcome(commandId, outcome, revision, reason, true, at);
         }
+
+        public CommandOutcome decidedAt(Instant time) {
+            return new CommandOutcome(commandId, outcome, revision, reason, answered, time);
+        }
     }
 
     /** {@code /bgdeploy/lb/agents/<agentId>}. */
