@@ -64,7 +64,7 @@ public class Wiring {
     @Produces
     @Singleton
     AgentStatesWatch agentStates(EtcdAccess etcd) {
-        return new AgentStatesWatch(etcd);
+        return new AgentStatesWatch(etcd, AgentStatesWatch.REREAD);
     }
 
     void close(@Disposes AgentStatesWatch agents) {

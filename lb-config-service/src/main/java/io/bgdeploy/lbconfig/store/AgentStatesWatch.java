@@ -7,6 +7,7 @@ import io.bgdeploy.lb.etcd.StoredJson;
 import io.bgdeploy.lb.etcd.StoredJson.AgentProgress;
 import io.bgdeploy.lb.etcd.StoredJson.AgentRegistration;
 import io.bgdeploy.lb.etcd.StoredJson.ExpectedAgent;
+import io.bgdeploy.lbconfig.model.AgentStatesCheck;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
@@ -16,6 +17,9 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import static io.bgdeploy.lb.etcd.EtcdAccess.bytes;
 import static io.bgdeploy.lb.etcd.EtcdAccess.string;
@@ -23,8 +27,11 @@ import static io.bgdeploy.lb.etcd.EtcdAccess.string;
 /**
  * The agents (expected, live) and the revision each one serves, kept current by one watch over their keys, so that
  * a command learns that the agents confirmed it as soon as they wrote it, without polling etcd.
- * Read fully at start, after the watch ends, and every few seconds (a watch can go silent after an
- * etcd restart).
+ * Read fully at start and after the watch ends, when a command asks; and every few seconds on a
+ * thread of its own, off the path of every command: a watch can go silent after an etcd restart,
+ * and etcd can go back in time when it is restored from a backup. That read replaces the watch only
+ * when it shows the watch missed something ({@link AgentStatesCheck}); a watch that runs is kept,
+ * since a report written while a new one starts waits for it.
  *
  * <p>The watch delivers on etcd's client thread, which also completes every other etcd call of the
  * process: nothing here waits for etcd while holding the lock that delivery takes, or a full read
@@ -35,27 +42,36 @@ public final class AgentStatesWatch implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(AgentStatesWatch.class);
     /** One past the last key under {@link EtcdLayout#APPLIED}; the range starts at {@link EtcdLayout#EXPECTED}. */
     private static final String RANGE_END = EtcdLayout.APPLIED.substring(0, EtcdLayout.APPLIED.length() - 1) + "0";
-    private static final long FULL_READ_MILLIS = 5000;
+    /** How often the service reads the agents fully in the background. */
+    public static final Duration REREAD = Duration.ofSeconds(5);
 
     private final EtcdAccess etcd;
+    private final ScheduledExecutorService reader = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "lbconfig-agent-states");
+        t.setDaemon(true);
+        return t;
+    });
     private final Object changed = new Object();
     private Map<String, AgentRegistration> agents = new TreeMap<>();
     private Map<String, AgentProgress> progress = new TreeMap<>();
     private Map<String, ExpectedAgent> expected = new TreeMap<>();
     private long revision;
     private long version;
-    private long readAt;
     private Watch.Watcher watcher;
+    /** Which watch's events count: those an older, closed watch still delivers are ignored. */
+    private long watchNumber;
     private boolean closed;
 
-    public AgentStatesWatch(EtcdAccess etcd) {
+    /** @param reread how often the agents are read fully in the background, to find a watch that missed something */
+    public AgentStatesWatch(EtcdAccess etcd, Duration reread) {
         this.etcd = etcd;
+        reader.scheduleWithFixedDelay(this::rereadQuietly, reread.toMillis(), reread.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** The latest states; reads etcd fully when the watch is not running or the last full read is old. */
+    /** The latest states; reads etcd fully only when the watch is not running (at start, or after it ended). */
     public AgentStates current() {
         synchronized (changed) {
-            if (watcher != null && System.currentTimeMillis() - readAt <= FULL_READ_MILLIS) {
+            if (watcher != null) {
                 return snapshot();
             }
         }
@@ -63,6 +79,32 @@ public final class AgentStatesWatch implements AutoCloseable {
         synchronized (changed) {
             replaceWith(read);
             return snapshot();
+        }
+    }
+
+    /** The background read: replaces what the watch holds only when the watch missed something. */
+    private void rereadQuietly() {
+        long watchedBeforeRead;
+        synchronized (changed) {
+            if (watcher == null || closed) {
+                return; // the next command reads anyway
+            }
+            watchedBeforeRead = revision;
+        }
+        AgentStates read;
+        try {
+            read = etcd.agentStates();
+        } catch (RuntimeException e) {
+            LOG.debugf("periodic read of the agents failed (%s); the watch goes on", e.getMessage());
+            return;
+        }
+        synchronized (changed) {
+            if (closed || watcher == null || !AgentStatesCheck.watchMissedSomething(watchedBeforeRead, snapshot(), read)) {
+                return;
+            }
+            LOG.infof("the watch of the agents missed changes (it had revision %d, etcd has %d); watching again from a whole read",
+                    revision, read.revision());
+            replaceWith(read);
         }
     }
 
@@ -100,18 +142,22 @@ public final class AgentStatesWatch implements AutoCloseable {
         progress = new TreeMap<>(states.progress());
         expected = new TreeMap<>(states.expected());
         revision = states.revision();
-        readAt = System.currentTimeMillis();
         version++;
         if (watcher != null) {
             watcher.close();
         }
+        long number = ++watchNumber;
         watcher = etcd.client().getWatchClient().watch(bytes(EtcdLayout.EXPECTED), WatchOption.builder()
-                .withRange(bytes(RANGE_END)).withRevision(revision + 1).build(), Watch.listener(this::onEvents, this::onError));
+                .withRange(bytes(RANGE_END)).withRevision(revision + 1).build(),
+                Watch.listener(response -> onEvents(number, response), failure -> onError(number, failure)));
         changed.notifyAll();
     }
 
-    private void onEvents(WatchResponse response) {
+    private void onEvents(long number, WatchResponse response) {
         synchronized (changed) {
+            if (number != watchNumber) {
+                return;
+            }
             for (WatchEvent e : response.getEvents()) {
                 String key = string(e.getKeyValue().getKey());
                 boolean delete = e.getEventType() == WatchEvent.EventType.DELETE;
@@ -154,8 +200,11 @@ public final class AgentStatesWatch implements AutoCloseable {
         }
     }
 
-    private void onError(Throwable t) {
+    private void onError(long number, Throwable t) {
         synchronized (changed) {
+            if (number != watchNumber) {
+                return;
+            }
             if (!closed) {
                 LOG.infof("watch of the agents ended (%s); reading them again at the next command", t.getMessage());
             }
@@ -167,6 +216,7 @@ public final class AgentStatesWatch implements AutoCloseable {
 
     @Override
     public void close() {
+        reader.shutdownNow();
         synchronized (changed) {
             closed = true;
             if (watcher != null) {

@@ -19,21 +19,51 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The agents' reports as lb-config-service takes them, on an etcd of its own that is restored from
- * a backup: an agent that has not noticed yet reports the revision it served before the restore,
+ * The agents' reports as lb-config-service takes them, on an etcd of its own. Restored from a
+ * backup: an agent that has not noticed yet reports the revision it served before the restore,
  * higher than etcd's now, and a command stored after the restore, at a lower revision, must not
- * count as served on the strength of it.
+ * count as served on the strength of it. Frozen: a command still learns what the watch delivered,
+ * without waiting for the periodic whole read.
  */
 class AgentStatesWatchTest {
 
     private static final String AGENT = "agent-a";
+    private static final Duration REREAD = Duration.ofMillis(500);
+
+    @Test
+    void aCommandLooksAtWhatTheWatchHoldsWithoutWaitingForTheWholeRead() {
+        try (EtcdServer server = EtcdServer.start(SharedInfra.workDir("agent-states-frozen"));
+             EtcdAccess etcd = EtcdAccess.connect(List.of(server.endpoint()), Duration.ofSeconds(5));
+             AgentStatesWatch watch = new AgentStatesWatch(etcd, REREAD)) {
+            etcd.await(etcd.client().getKVClient().put(bytes(EtcdLayout.agent(AGENT)),
+                    json(new AgentRegistration(AGENT, "test", Instant.now()))));
+            long served = currentRevision(etcd);
+            report(etcd, served);
+            await().atMost(Duration.ofSeconds(10)).until(() -> progress(watch) == served);
+
+            // the whole reads, every 500 ms, now wait for etcd until its timeout (5 s) and fail
+            server.process().freeze(true);
+            try {
+                await().during(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(8)).until(() -> {
+                    long start = System.nanoTime();
+                    long seen = progress(watch);
+                    return seen == served && System.nanoTime() - start < Duration.ofMillis(200).toNanos();
+                });
+            } finally {
+                server.process().freeze(false);
+            }
+            long later = currentRevision(etcd);
+            report(etcd, later);
+            await().atMost(Duration.ofSeconds(10)).until(() -> progress(watch) == later);
+        }
+    }
 
     @Test
     void aReportWrittenBeforeEtcdWentBackInTimeDoesNotCountAsServed() {
         Path dir = SharedInfra.workDir("agent-states");
         try (EtcdServer server = EtcdServer.start(dir);
              EtcdAccess etcd = EtcdAccess.connect(List.of(server.endpoint()), Duration.ofSeconds(5));
-             AgentStatesWatch watch = new AgentStatesWatch(etcd)) {
+             AgentStatesWatch watch = new AgentStatesWatch(etcd, REREAD)) {
             etcd.await(etcd.client().getKVClient().put(bytes(EtcdLayout.agent(AGENT)),
                     json(new AgentRegistration(AGENT, "test", Instant.now()))));
             report(etcd, currentRevision(etcd));
@@ -55,7 +85,9 @@ class AgentStatesWatchTest {
 
             await().atMost(Duration.ofSeconds(15)).until(() -> progress(watch) != servedBeforeRestore);
             assertThat(progress(watch)).as("what the agent counts as serving").isLessThan(now);
-            assertThat(new AgentStatesWatch(etcd).current().progress()).as("a whole read").doesNotContainKey(AGENT);
+            try (AgentStatesWatch fresh = new AgentStatesWatch(etcd, REREAD)) {
+                assertThat(fresh.current().progress()).as("a whole read").doesNotContainKey(AGENT);
+            }
 
             report(etcd, now);
             await().atMost(Duration.ofSeconds(10)).until(() -> progress(watch) == now);
