@@ -63,6 +63,9 @@ class AgentFailureEventsTest {
 
                 AgentProgress progress = writer.awaitFailure(AgentAppResource.AGENT_ID, revision, Duration.ofSeconds(60));
                 assertThat(progress.failure()).contains("cert.pem");
+                // each reconcile step with a histogram, so that its tail is seen and not only its mean
+                assertThat(given().get("/q/metrics").then().statusCode(200).extract().asString())
+                        .containsPattern("lbagent_step_seconds_bucket\\{[^}]*step=\"read\"[^}]*} [1-9]");
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/q/metrics").then()
                         .body(containsString("lbagent_failure_events_unsent 1.0")));
                 assertThat(events.records().stream().map(AgentFailureEventsTest::failure).filter(java.util.Objects::nonNull))

@@ -15,6 +15,7 @@ import io.bgdeploy.lbconfig.store.UntilEtcdAnswers;
 import io.bgdeploy.lb.etcd.StoredJson.CommandOutcome;
 import io.bgdeploy.lb.etcd.StoredJson.Outcome;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -65,7 +66,7 @@ public class CommandHandler {
     public CompletableFuture<Void> handle(LbCommand command, long sentAtMillis) {
         long t0 = System.nanoTime();
         long queuedMillis = System.currentTimeMillis() - sentAtMillis;
-        registry.timer("lbconfig.command.step", "step", "queue").record(Math.max(0, queuedMillis), TimeUnit.MILLISECONDS);
+        stepTimer("queue").record(Math.max(0, queuedMillis), TimeUnit.MILLISECONDS);
         String type = command.getClass().getSimpleName();
         // asked before etcd: an answer stops being known here only once etcd has its record
         if (answers.answered(command.commandId())) {
@@ -178,8 +179,15 @@ public class CommandHandler {
     /** Records how long a step took since {@code since} and returns it in nanoseconds. */
     private long record(String step, long since) {
         long nanos = System.nanoTime() - since;
-        registry.timer("lbconfig.command.step", "step", step).record(nanos, TimeUnit.NANOSECONDS);
+        stepTimer(step).record(nanos, TimeUnit.NANOSECONDS);
         return nanos;
+    }
+
+    /** A step's timer, with a histogram from 0.1 ms to 60 s, so that a step's tail is seen and not only its mean. */
+    private Timer stepTimer(String step) {
+        return Timer.builder("lbconfig.command.step").tag("step", step).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(100_000)).maximumExpectedValue(Duration.ofSeconds(60))
+                .register(registry);
     }
 
     private <T> T untilEtcdAnswers(Supplier<T> action, LbCommand command) {

@@ -130,6 +130,10 @@ class LbCommandFlowTest {
                 .body("agents.find { it.agentId == '" + AgentResource.AGENT_ID + "' }.live", equalTo(true))
                 .body("agents.find { it.agentId == '" + AgentResource.AGENT_ID + "' }.staleSeconds", notNullValue());
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        // each step with a histogram, so that its tail is seen and not only its mean
+        assertThat(given().get("/q/metrics").then().statusCode(200).extract().asString())
+                .containsPattern("lbconfig_command_step_seconds_bucket\\{[^}]*step=\"etcd\"[^}]*} [1-9]")
+                .containsPattern("lbconfig_command_step_seconds_bucket\\{[^}]*step=\"agents\"[^}]*} [1-9]");
     }
 
     @Test
