@@ -62,7 +62,7 @@ public final class EtcdServer implements AutoCloseable {
                 "--initial-cluster", "bgdeploy=" + peer,
                 "--initial-cluster-state", "new",
                 "--logger", "zap",
-                "--log-level", "warn");
+                "--log-level", "warn", "--metrics", "extensive");
         ManagedProcess process = ManagedProcess.start("etcd", cmd, Map.of(), workDir, workDir.resolve("etcd.log"));
         EtcdServer server = new EtcdServer(clientPort, workDir.resolve("data"), process);
         server.awaitHealthy();

@@ -84,7 +84,8 @@ import static org.awaitility.Awaitility.await;
  * were loaded, are printed apart; so are each phase's five slowest switches, split where a bare
  * consumer polled the command (the broker path before, lb-config-service, etcd and the agents
  * after). Beside it, in
- * the same run, the reload path: a command that adds a host, which every agent applies with a reload.
+ * the same run, the reload path: a command that adds a host, which every agent applies with a reload;
+ * and after the idle switches the floor of their path, its hops with plain clients ({@link BareChain}).
  */
 class LbSwitchBenchmark {
 
@@ -207,6 +208,7 @@ class LbSwitchBenchmark {
                 switches("idle, first switches after the services started (warm-up, not counted below)", WARMUP);
             }
             switches("idle", SWITCHES);
+            BareChain.print(bootstrap, etcd, SWITCHES);
             newHosts("idle, reload path (a new host)", NEW_HOSTS);
 
             underLoad(publicPorts[0], true, work.resolve("wrk-keep-alive.txt"));
@@ -294,7 +296,7 @@ class LbSwitchBenchmark {
     /** Switches the bench app back and forth and prints the latency; the reload counter says whether a reload happened. */
     private void switches(String title, int count) throws Exception {
         int reloads = haproxyReloads(agentA);
-        Map<String, double[]> steps = steps();
+        Map<String, StepFigures> steps = steps();
         bare.delays.clear();
         bare.polledAt.clear();
         long[] kafka = new long[count];
@@ -364,7 +366,7 @@ class LbSwitchBenchmark {
     /** Adds hosts routed to the serving backend: every agent reloads for each. */
     private void newHosts(String title, int count) throws Exception {
         int reloads = haproxyReloads(agentA);
-        Map<String, double[]> steps = steps();
+        Map<String, StepFigures> steps = steps();
         bare.delays.clear();
         long[] kafka = new long[count];
         long[] wall = new long[count];
@@ -383,20 +385,34 @@ class LbSwitchBenchmark {
     }
 
     /**
-     * Sum and count of every step timer of lb-config-service ({@code lbconfig_command_step_seconds}),
+     * Sum, count and histogram of every step timer of lb-config-service ({@code lbconfig_command_step_seconds}),
      * agent a ({@code lbagent_step_seconds}) and etcd's own disk timers, keyed by where and what.
      */
-    private Map<String, double[]> steps() throws Exception {
-        Map<String, double[]> steps = new TreeMap<>();
+    private Map<String, StepFigures> steps() throws Exception {
+        Map<String, StepFigures> steps = new TreeMap<>();
         for (String url : metricsUrls) {
             String body = HttpClients.http11(Duration.ofSeconds(5)).send(HttpRequest.newBuilder(URI.create(url)).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             for (String line : body.split("\n")) {
                 Matcher m = STEP_METRIC.matcher(line);
-                if (m.matches()) {
-                    String key = m.group(1).replace("_step_seconds", "").replace("_duration_seconds", "")
-                            + (m.group(3) == null ? "" : " " + m.group(3));
-                    steps.computeIfAbsent(key, k -> new double[2])[m.group(2).equals("sum") ? 0 : 1] += Double.parseDouble(m.group(4));
+                if (!m.matches()) {
+                    continue;
+                }
+                Map<String, String> labels = new TreeMap<>();
+                Matcher label = LABEL.matcher(m.group(3) == null ? "" : m.group(3));
+                while (label.find()) {
+                    labels.put(label.group(1), label.group(2));
+                }
+                String key = m.group(1).replace("_step_seconds", "").replace("_duration_seconds", "")
+                        + (labels.containsKey("step") ? " " + labels.get("step") : "")
+                        + (labels.containsKey("grpc_method") ? " " + labels.get("grpc_method") : "");
+                StepFigures figures = steps.computeIfAbsent(key, k -> new StepFigures());
+                double value = Double.parseDouble(m.group(4));
+                switch (m.group(2)) {
+                    case "sum" -> figures.sum += value;
+                    case "count" -> figures.count += value;
+                    default -> figures.buckets.merge(labels.get("le").equals("+Inf") ? Double.POSITIVE_INFINITY
+                            : Double.parseDouble(labels.get("le")), value, Double::sum);
                 }
             }
         }
@@ -405,16 +421,34 @@ class LbSwitchBenchmark {
 
     private static final Pattern STEP_METRIC = Pattern.compile(
             "(lbconfig_command_step_seconds|lbagent_step_seconds|etcd_disk_wal_fsync_duration_seconds"
-                    + "|etcd_disk_backend_commit_duration_seconds)_(sum|count)(?:\\{(?:.*,)?step=\"([^\"]+)\".*})? (\\S+)");
+                    + "|etcd_disk_backend_commit_duration_seconds|grpc_server_handling_seconds)_(sum|count|bucket)(?:\\{(.*)})? (\\S+)");
+    private static final Pattern LABEL = Pattern.compile("(\\w+)=\"([^\"]*)\"");
 
-    /** Mean time per step during a phase: lb-config-service's steps, agent a's, and etcd's disk writes. */
-    private static void printSteps(Map<String, double[]> before, Map<String, double[]> after) {
-        StringBuilder line = new StringBuilder("    mean per step (count):");
+    /** One step timer as scraped: total seconds, count, and cumulative counts by upper bound in seconds. */
+    private static final class StepFigures {
+        double sum;
+        double count;
+        final TreeMap<Double, Double> buckets = new TreeMap<>();
+    }
+
+    /**
+     * Mean time per step during a phase, and its p99 as the histogram's upper bound that holds 99 %
+     * of the phase's records (lb-config-service's and agent a's steps; etcd's disk writes).
+     */
+    private static void printSteps(Map<String, StepFigures> before, Map<String, StepFigures> after) {
+        StringBuilder line = new StringBuilder("    mean per step (count; p99 at most):");
         after.forEach((key, now) -> {
-            double[] was = before.getOrDefault(key, new double[2]);
-            double count = now[1] - was[1];
+            StepFigures was = before.getOrDefault(key, new StepFigures());
+            double count = now.count - was.count;
             if (count > 0) {
-                line.append(String.format(" %s %.1f ms (%d);", key, (now[0] - was[0]) * 1000 / count, (long) count));
+                line.append(String.format(" %s %.1f ms (%d", key, (now.sum - was.sum) * 1000 / count, (long) count));
+                for (Map.Entry<Double, Double> bucket : now.buckets.entrySet()) {
+                    if (bucket.getValue() - was.buckets.getOrDefault(bucket.getKey(), 0.0) >= 0.99 * count) {
+                        line.append(String.format("; %.1f ms", bucket.getKey() * 1000));
+                        break;
+                    }
+                }
+                line.append(");");
             }
         });
         System.out.println(line);
@@ -606,6 +640,103 @@ class LbSwitchBenchmark {
         public void close() {
             watcher.close();
             etcd.close();
+        }
+    }
+
+    /**
+     * The floor of a switch's path on this machine: its hops with plain clients and no work at
+     * either end. A record on a topic of its own, polled by a bare consumer that puts one etcd key,
+     * which two more jetcd clients (the agents) watch; each takes the time it got the event, then
+     * writes a report as an agent does. Measured from the record's timestamp to the later of the
+     * two watchers, as a switch is to the later agent's report time; one at a time, 10 ms apart.
+     * What a switch costs above it is lb-config-service's and the agents' own work: decoding,
+     * deciding, the transaction's guard, HAProxy's Runtime API and reading it back.
+     */
+    private static final class BareChain implements AutoCloseable {
+        private static final String TOPIC = "bench-bare-chain";
+        private static final ByteSequence COMMAND = bytes("/bench-bare-chain/command");
+        private final EtcdAccess writer;
+        private final List<EtcdAccess> watchers = new ArrayList<>();
+        private final List<Watch.Watcher> watches = new ArrayList<>();
+        /** When each watcher got each sequence number's event, epoch milliseconds. */
+        private final List<Map<Long, Long>> seen = new ArrayList<>();
+        private final Map<Long, Long> polledAt = new ConcurrentHashMap<>();
+        private final org.apache.kafka.clients.consumer.KafkaConsumer<String, String> consumer;
+        private final Thread poller;
+        private volatile boolean running = true;
+
+        private BareChain(String bootstrap, String endpoint) {
+            writer = EtcdAccess.connect(List.of(endpoint), Duration.ofSeconds(10));
+            for (int i = 0; i < 2; i++) {
+                EtcdAccess watcher = EtcdAccess.connect(List.of(endpoint), Duration.ofSeconds(10));
+                Map<Long, Long> times = new ConcurrentHashMap<>();
+                ByteSequence report = bytes("/bench-bare-chain/applied/" + i);
+                watchers.add(watcher);
+                seen.add(times);
+                watches.add(watcher.client().getWatchClient().watch(COMMAND, Watch.listener(response ->
+                        response.getEvents().forEach(e -> {
+                            long seq = Long.parseLong(e.getKeyValue().getValue().toString(StandardCharsets.UTF_8));
+                            times.put(seq, System.currentTimeMillis());
+                            watcher.client().getKVClient().put(report, e.getKeyValue().getValue());
+                        }))));
+            }
+            consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(Map.of(
+                    org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                    org.apache.kafka.clients.consumer.ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
+                    new org.apache.kafka.common.serialization.StringDeserializer(),
+                    new org.apache.kafka.common.serialization.StringDeserializer());
+            org.apache.kafka.common.TopicPartition partition = new org.apache.kafka.common.TopicPartition(TOPIC, 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToEnd(List.of(partition));
+            consumer.position(partition);
+            poller = new Thread(() -> {
+                while (running) {
+                    for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
+                        polledAt.put(Long.parseLong(r.value()), System.currentTimeMillis());
+                        writer.await(writer.client().getKVClient().put(COMMAND, bytes(r.value())));
+                    }
+                }
+                consumer.close();
+            }, "bench-bare-chain");
+            poller.start();
+        }
+
+        static void print(String bootstrap, String endpoint, int count) throws Exception {
+            SharedInfra.kafka().createTopics(List.of(TOPIC), 1);
+            long[] total = new long[count];
+            long[] broker = new long[count];
+            try (BareChain chain = new BareChain(bootstrap, endpoint);
+                 KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                         bootstrap, ProducerConfig.LINGER_MS_CONFIG, 0, ProducerConfig.ACKS_CONFIG, "all"),
+                         new StringSerializer(), new StringSerializer())) {
+                for (int i = -20; i < count; i++) {
+                    // the first 20 open the clients' connections and warm the path: not counted
+                    long seq = i + 20L;
+                    long sent = producer.send(new ProducerRecord<>(TOPIC, "chain", Long.toString(seq))).get().timestamp();
+                    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1)).until(() ->
+                            chain.seen.stream().allMatch(m -> m.containsKey(seq)));
+                    if (i >= 0) {
+                        total[i] = chain.seen.stream().mapToLong(m -> m.get(seq)).max().orElseThrow() - sent;
+                        broker[i] = chain.polledAt.get(seq) - sent;
+                    }
+                    Thread.sleep(10);
+                }
+            }
+            Arrays.sort(total);
+            Arrays.sort(broker);
+            System.out.printf("    the same path with plain clients and no work (record -> bare consumer -> etcd put -> two watchers,"
+                    + " %d records 10 ms apart): p50 %d ms, p90 %d ms, p99 %d ms, max %d ms; of which record -> polled"
+                    + " p50 %d ms, p99 %d ms%n", count, pct(total, 50), pct(total, 90), pct(total, 99), total[count - 1],
+                    pct(broker, 50), pct(broker, 99));
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            poller.join();
+            watches.forEach(Watch.Watcher::close);
+            watchers.forEach(EtcdAccess::close);
+            writer.close();
         }
     }
 
