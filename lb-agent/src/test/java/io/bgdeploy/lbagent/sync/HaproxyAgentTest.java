@@ -11,6 +11,8 @@ import io.bgdeploy.infra.FreePorts;
 import io.bgdeploy.infra.SocketDirectory;
 import io.bgdeploy.infra.testing.SharedInfra;
 import io.bgdeploy.lb.etcd.EtcdAccess;
+import io.bgdeploy.lb.etcd.EtcdLayout;
+import io.bgdeploy.lb.etcd.StoredJson;
 import io.bgdeploy.lb.etcd.StoredJson.AgentProgress;
 import io.bgdeploy.lbagent.etcd.EtcdAgentStore;
 import io.bgdeploy.lbagent.haproxy.MasterCli;
@@ -32,6 +34,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -349,5 +352,32 @@ class HaproxyAgentTest {
         long switched = deployNextVersion();
         assertThat(switched).as("etcd's revision after the restore").isLessThan(lastBeforeRestore);
         assertThat(LoadGeneratorAccess.get(publicPort, HOST)).isEqualTo(currentBody);
+    }
+
+    @Test
+    @Order(10)
+    void anUnreadableEntryOfAnotherAgentLeavesThisAgentsChangesGoing() {
+        // written by a tool, or left half written: the agent's check of its own lease reads every
+        // agent's entry, and one it cannot read must not stop its reconciles
+        String corrupt = EtcdLayout.agent("agent-corrupt");
+        writer.etcd().await(writer.etcd().client().getKVClient().put(EtcdAccess.bytes(corrupt), EtcdAccess.bytes("{not json")));
+        try {
+            Instant written = Instant.now();
+            // a report written more than a reconcile interval (2 s) after it: a lease check came in between
+            await().atMost(Duration.ofSeconds(15)).until(() -> reportedAt().isAfter(written.plusSeconds(3)));
+            assertThat(writer.etcd().agentStates().problems()).as("left out, with the reason")
+                    .singleElement().asString().contains(corrupt);
+
+            deployNextVersion();
+            assertThat(LoadGeneratorAccess.get(publicPort, HOST)).isEqualTo(currentBody);
+        } finally {
+            writer.etcd().await(writer.etcd().client().getKVClient().delete(EtcdAccess.bytes(corrupt)));
+        }
+    }
+
+    /** When the agent last reported, read from its own key alone (not through every agent's entries). */
+    private static Instant reportedAt() {
+        var kvs = writer.etcd().await(writer.etcd().client().getKVClient().get(EtcdAccess.bytes(EtcdLayout.applied(AGENT)))).getKvs();
+        return StoredJson.read(kvs.get(0).getValue().getBytes(), AgentProgress.class).at();
     }
 }

@@ -15,6 +15,7 @@ import io.etcd.jetcd.watch.WatchResponse;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
@@ -57,6 +58,8 @@ public final class AgentStatesWatch implements AutoCloseable {
     private Map<String, ExpectedAgent> expected = new TreeMap<>();
     private long revision;
     private long version;
+    /** What the last whole read left out as unreadable. */
+    private List<String> problems = List.of();
     private Watch.Watcher watcher;
     /** Which watch's events count: those an older, closed watch still delivers are ignored. */
     private long watchNumber;
@@ -77,6 +80,7 @@ public final class AgentStatesWatch implements AutoCloseable {
         }
         AgentStates read = etcd.agentStates();
         synchronized (changed) {
+            tellProblems(read);
             replaceWith(read);
             return snapshot();
         }
@@ -99,12 +103,23 @@ public final class AgentStatesWatch implements AutoCloseable {
             return;
         }
         synchronized (changed) {
+            tellProblems(read);
             if (closed || watcher == null || !AgentStatesCheck.watchMissedSomething(watchedBeforeRead, snapshot(), read)) {
                 return;
             }
             LOG.infof("the watch of the agents missed changes (it had revision %d, etcd has %d); watching again from a whole read",
                     revision, read.revision());
             replaceWith(read);
+        }
+    }
+
+    /** Warns of the entries a whole read left out as unreadable, once for as long as they stay the same. */
+    private void tellProblems(AgentStates read) {
+        if (!read.problems().equals(problems)) {
+            if (!read.problems().isEmpty()) {
+                LOG.warnf("agent entries in etcd that are not readable are left out: %s", read.problems());
+            }
+            problems = read.problems();
         }
     }
 

@@ -35,8 +35,7 @@ class AgentStatesWatchTest {
         try (EtcdServer server = EtcdServer.start(SharedInfra.workDir("agent-states-frozen"));
              EtcdAccess etcd = EtcdAccess.connect(List.of(server.endpoint()), Duration.ofSeconds(5));
              AgentStatesWatch watch = new AgentStatesWatch(etcd, REREAD)) {
-            etcd.await(etcd.client().getKVClient().put(bytes(EtcdLayout.agent(AGENT)),
-                    json(new AgentRegistration(AGENT, "test", Instant.now()))));
+            register(etcd);
             long served = currentRevision(etcd);
             report(etcd, served);
             await().atMost(Duration.ofSeconds(10)).until(() -> progress(watch) == served);
@@ -59,13 +58,38 @@ class AgentStatesWatchTest {
     }
 
     @Test
+    void anUnreadableAgentEntryIsLeftOutAndTheAgentsBesideItCount() {
+        try (EtcdServer server = EtcdServer.start(SharedInfra.workDir("agent-states-unreadable"));
+             EtcdAccess etcd = EtcdAccess.connect(List.of(server.endpoint()), Duration.ofSeconds(5));
+             AgentStatesWatch watch = new AgentStatesWatch(etcd, REREAD)) {
+            register(etcd);
+            report(etcd, currentRevision(etcd));
+            etcd.await(etcd.client().getKVClient().put(bytes(EtcdLayout.agent("agent-b")), bytes("{not json")));
+            etcd.await(etcd.client().getKVClient().put(bytes(EtcdLayout.applied("agent-b")), bytes("[]")));
+
+            // the first look reads them all: the watch starts from that read
+            assertThat(watch.current().agents()).containsOnlyKeys(AGENT);
+            assertThat(etcd.agentStates().problems()).as("left out, with the reason").hasSize(2)
+                    .anySatisfy(p -> assertThat(p).contains(EtcdLayout.agent("agent-b")))
+                    .anySatisfy(p -> assertThat(p).contains(EtcdLayout.applied("agent-b")));
+
+            // one written after the watch started
+            etcd.await(etcd.client().getKVClient().put(bytes(EtcdLayout.expected("agent-c")), bytes("42")));
+            long later = currentRevision(etcd);
+            report(etcd, later);
+            await().atMost(Duration.ofSeconds(10)).until(() -> progress(watch) == later);
+            assertThat(watch.current().expected()).doesNotContainKey("agent-c");
+            assertThat(watch.current().agents()).containsOnlyKeys(AGENT);
+        }
+    }
+
+    @Test
     void aReportWrittenBeforeEtcdWentBackInTimeDoesNotCountAsServed() {
         Path dir = SharedInfra.workDir("agent-states");
         try (EtcdServer server = EtcdServer.start(dir);
              EtcdAccess etcd = EtcdAccess.connect(List.of(server.endpoint()), Duration.ofSeconds(5));
              AgentStatesWatch watch = new AgentStatesWatch(etcd, REREAD)) {
-            etcd.await(etcd.client().getKVClient().put(bytes(EtcdLayout.agent(AGENT)),
-                    json(new AgentRegistration(AGENT, "test", Instant.now()))));
+            register(etcd);
             report(etcd, currentRevision(etcd));
             server.backUpTo(dir.resolve("backup"));
             long served = 0;
@@ -98,6 +122,11 @@ class AgentStatesWatchTest {
     private static long progress(AgentStatesWatch watch) {
         AgentProgress p = watch.current().progress().get(AGENT);
         return p == null ? -1 : p.revision();
+    }
+
+    private static void register(EtcdAccess etcd) {
+        etcd.await(etcd.client().getKVClient().put(bytes(EtcdLayout.agent(AGENT)),
+                json(new AgentRegistration(AGENT, "test", Instant.now()))));
     }
 
     private static void report(EtcdAccess etcd, long revision) {

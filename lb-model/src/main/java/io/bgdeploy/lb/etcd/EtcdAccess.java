@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -52,10 +53,16 @@ public final class EtcdAccess implements AutoCloseable {
 
     /**
      * The agents: those expected to serve (kept until an operator removes one), those live now
-     * (their keys vanish with their lease), and the revision each live one serves.
+     * (their keys vanish with their lease), and the revision each live one serves; each by the id
+     * its key names. {@code problems} names the entries left out as unreadable, with the reason.
      */
     public record AgentStates(long revision, Map<String, AgentRegistration> agents, Map<String, AgentProgress> progress,
-                              Map<String, ExpectedAgent> expected) {
+                              Map<String, ExpectedAgent> expected, List<String> problems) {
+
+        public AgentStates(long revision, Map<String, AgentRegistration> agents, Map<String, AgentProgress> progress,
+                           Map<String, ExpectedAgent> expected) {
+            this(revision, agents, progress, expected, List.of());
+        }
     }
 
     /** Everything under {@link EtcdLayout#PROXY} and {@link EtcdLayout#CONFIG} at one revision. */
@@ -93,24 +100,35 @@ public final class EtcdAccess implements AutoCloseable {
                 .Then(Op.get(bytes(EtcdLayout.AGENTS), prefix()), Op.get(bytes(EtcdLayout.APPLIED), prefix()),
                         Op.get(bytes(EtcdLayout.EXPECTED), prefix()))
                 .commit());
+        List<String> problems = new ArrayList<>();
         Map<String, AgentRegistration> agents = new TreeMap<>();
-        Map<String, AgentProgress> progress = new TreeMap<>();
         for (KeyValue kv : r.getGetResponses().get(0).getKvs()) {
-            AgentRegistration a = StoredJson.read(kv.getValue().getBytes(), AgentRegistration.class);
-            agents.put(a.agentId(), a);
+            readEntry(kv, AgentRegistration.class, problems).ifPresent(a -> agents.put(idOf(kv, EtcdLayout.AGENTS), a));
         }
+        Map<String, AgentProgress> progress = new TreeMap<>();
         for (KeyValue kv : r.getGetResponses().get(1).getKvs()) {
-            AgentProgress p = StoredJson.read(kv.getValue().getBytes(), AgentProgress.class);
-            if (p.possibleAt(kv.getModRevision())) {
-                progress.put(p.agentId(), p);
-            }
+            readEntry(kv, AgentProgress.class, problems).filter(p -> p.possibleAt(kv.getModRevision()))
+                    .ifPresent(p -> progress.put(idOf(kv, EtcdLayout.APPLIED), p));
         }
         Map<String, ExpectedAgent> expected = new TreeMap<>();
         for (KeyValue kv : r.getGetResponses().get(2).getKvs()) {
-            ExpectedAgent e = StoredJson.read(kv.getValue().getBytes(), ExpectedAgent.class);
-            expected.put(e.agentId(), e);
+            readEntry(kv, ExpectedAgent.class, problems).ifPresent(e -> expected.put(idOf(kv, EtcdLayout.EXPECTED), e));
         }
-        return new AgentStates(r.getHeader().getRevision(), agents, progress, expected);
+        return new AgentStates(r.getHeader().getRevision(), agents, progress, expected, List.copyOf(problems));
+    }
+
+    private static String idOf(KeyValue kv, String prefix) {
+        return string(kv.getKey()).substring(prefix.length());
+    }
+
+    /** An agent's entry; empty, and the reason added to {@code problems}, when it is not readable as {@code type}. */
+    private static <T> Optional<T> readEntry(KeyValue kv, Class<T> type, List<String> problems) {
+        try {
+            return Optional.of(StoredJson.read(kv.getValue().getBytes(), type));
+        } catch (IllegalArgumentException e) {
+            problems.add(string(kv.getKey()) + ": " + e.getMessage());
+            return Optional.empty();
+        }
     }
 
     /** True when etcd answers a read within the timeout (at most 2 s). */
