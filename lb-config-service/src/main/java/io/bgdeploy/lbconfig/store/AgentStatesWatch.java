@@ -182,18 +182,18 @@ public final class AgentStatesWatch implements AutoCloseable {
                         if (delete) {
                             expected.remove(id);
                         } else {
-                            expected.put(id, StoredJson.read(e.getKeyValue().getValue().getBytes(), ExpectedAgent.class));
+                            expected.put(id, StoredJson.readPresent(e.getKeyValue().getValue().getBytes(), ExpectedAgent.class));
                         }
                     } else if (key.startsWith(EtcdLayout.AGENTS)) {
                         String id = key.substring(EtcdLayout.AGENTS.length());
                         if (delete) {
                             agents.remove(id);
                         } else {
-                            agents.put(id, StoredJson.read(e.getKeyValue().getValue().getBytes(), AgentRegistration.class));
+                            agents.put(id, StoredJson.readPresent(e.getKeyValue().getValue().getBytes(), AgentRegistration.class));
                         }
                     } else if (key.startsWith(EtcdLayout.APPLIED)) {
                         String id = key.substring(EtcdLayout.APPLIED.length());
-                        AgentProgress p = delete ? null : StoredJson.read(e.getKeyValue().getValue().getBytes(), AgentProgress.class);
+                        AgentProgress p = delete ? null : StoredJson.readPresent(e.getKeyValue().getValue().getBytes(), AgentProgress.class);
                         if (p == null) {
                             progress.remove(id);
                         } else if (p.possibleAt(e.getKeyValue().getModRevision())) {
@@ -206,12 +206,24 @@ public final class AgentStatesWatch implements AutoCloseable {
                         }
                     }
                 } catch (IllegalArgumentException unreadable) {
+                    // left out, as a whole read leaves it out, also when it replaced a readable one
                     LOG.warnf("agent entry %s is not readable, left out: %s", key, unreadable.getMessage());
+                    forget(key);
                 }
             }
             revision = Math.max(revision, response.getHeader().getRevision());
             version++;
             changed.notifyAll();
+        }
+    }
+
+    private void forget(String key) {
+        if (key.startsWith(EtcdLayout.EXPECTED)) {
+            expected.remove(key.substring(EtcdLayout.EXPECTED.length()));
+        } else if (key.startsWith(EtcdLayout.AGENTS)) {
+            agents.remove(key.substring(EtcdLayout.AGENTS.length()));
+        } else if (key.startsWith(EtcdLayout.APPLIED)) {
+            progress.remove(key.substring(EtcdLayout.APPLIED.length()));
         }
     }
 

@@ -80,6 +80,15 @@ class AgentStatesWatchTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> progress(watch) == later);
             assertThat(watch.current().expected()).doesNotContainKey("agent-c");
             assertThat(watch.current().agents()).containsOnlyKeys(AGENT);
+
+            // a readable entry overwritten with JSON's null: gone from the watch as from a whole read
+            etcd.await(etcd.client().getKVClient().put(bytes(EtcdLayout.agent("agent-d")),
+                    json(new AgentRegistration("agent-d", "test", Instant.now()))));
+            await().atMost(Duration.ofSeconds(10)).until(() -> watch.current().agents().containsKey("agent-d"));
+            etcd.await(etcd.client().getKVClient().put(bytes(EtcdLayout.agent("agent-d")), bytes("null")));
+            await().atMost(Duration.ofSeconds(10)).until(() -> !watch.current().agents().containsKey("agent-d"));
+            assertThat(etcd.agentStates().agents()).containsOnlyKeys(AGENT);
+            assertThat(etcd.agentStates().problems()).anySatisfy(p -> assertThat(p).contains(EtcdLayout.agent("agent-d")));
         }
     }
 

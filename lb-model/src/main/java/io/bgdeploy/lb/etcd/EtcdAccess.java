@@ -124,7 +124,7 @@ public final class EtcdAccess implements AutoCloseable {
     /** An agent's entry; empty, and the reason added to {@code problems}, when it is not readable as {@code type}. */
     private static <T> Optional<T> readEntry(KeyValue kv, Class<T> type, List<String> problems) {
         try {
-            return Optional.of(StoredJson.read(kv.getValue().getBytes(), type));
+            return Optional.of(StoredJson.readPresent(kv.getValue().getBytes(), type));
         } catch (IllegalArgumentException e) {
             problems.add(string(kv.getKey()) + ": " + e.getMessage());
             return Optional.empty();

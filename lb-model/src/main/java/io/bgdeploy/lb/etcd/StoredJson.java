@@ -121,6 +121,15 @@ public final class StoredJson {
         }
     }
 
+    /** As {@link #read}, and a JSON {@code null} is not a value either: an entry that must hold one. */
+    public static <T> T readPresent(byte[] json, Class<T> type) {
+        T value = read(json, type);
+        if (value == null) {
+            throw new IllegalArgumentException("not a valid " + type.getSimpleName() + ": null");
+        }
+        return value;
+    }
+
     private static String firstLine(String s) {
         if (s == null) {
             return "";
