@@ -175,40 +175,21 @@ public final class AgentStatesWatch implements AutoCloseable {
             }
             for (WatchEvent e : response.getEvents()) {
                 String key = string(e.getKeyValue().getKey());
-                boolean delete = e.getEventType() == WatchEvent.EventType.DELETE;
-                try {
-                    if (key.startsWith(EtcdLayout.EXPECTED)) {
-                        String id = key.substring(EtcdLayout.EXPECTED.length());
-                        if (delete) {
-                            expected.remove(id);
-                        } else {
-                            expected.put(id, StoredJson.readPresent(e.getKeyValue().getValue().getBytes(), ExpectedAgent.class));
-                        }
-                    } else if (key.startsWith(EtcdLayout.AGENTS)) {
-                        String id = key.substring(EtcdLayout.AGENTS.length());
-                        if (delete) {
-                            agents.remove(id);
-                        } else {
-                            agents.put(id, StoredJson.readPresent(e.getKeyValue().getValue().getBytes(), AgentRegistration.class));
-                        }
-                    } else if (key.startsWith(EtcdLayout.APPLIED)) {
-                        String id = key.substring(EtcdLayout.APPLIED.length());
-                        AgentProgress p = delete ? null : StoredJson.readPresent(e.getKeyValue().getValue().getBytes(), AgentProgress.class);
-                        if (p == null) {
-                            progress.remove(id);
-                        } else if (p.possibleAt(e.getKeyValue().getModRevision())) {
-                            progress.put(id, p);
-                        } else {
-                            LOG.warnf("agent %s reported revision %d in a write at revision %d: written before etcd went back in"
-                                    + " time (restored from a backup?), not taken as what it serves", id, p.revision(),
-                                    e.getKeyValue().getModRevision());
-                            progress.remove(id);
-                        }
+                byte[] value = e.getEventType() == WatchEvent.EventType.DELETE ? null : e.getKeyValue().getValue().getBytes();
+                if (key.startsWith(EtcdLayout.EXPECTED)) {
+                    take(expected, key.substring(EtcdLayout.EXPECTED.length()), entry(key, value, ExpectedAgent.class));
+                } else if (key.startsWith(EtcdLayout.AGENTS)) {
+                    take(agents, key.substring(EtcdLayout.AGENTS.length()), entry(key, value, AgentRegistration.class));
+                } else if (key.startsWith(EtcdLayout.APPLIED)) {
+                    String id = key.substring(EtcdLayout.APPLIED.length());
+                    AgentProgress p = entry(key, value, AgentProgress.class);
+                    if (p != null && !p.possibleAt(e.getKeyValue().getModRevision())) {
+                        LOG.warnf("agent %s reported revision %d in a write at revision %d: written before etcd went back in"
+                                + " time (restored from a backup?), not taken as what it serves", id, p.revision(),
+                                e.getKeyValue().getModRevision());
+                        p = null;
                     }
-                } catch (IllegalArgumentException unreadable) {
-                    // left out, as a whole read leaves it out, also when it replaced a readable one
-                    LOG.warnf("agent entry %s is not readable, left out: %s", key, unreadable.getMessage());
-                    forget(key);
+                    take(progress, id, p);
                 }
             }
             revision = Math.max(revision, response.getHeader().getRevision());
@@ -217,13 +198,28 @@ public final class AgentStatesWatch implements AutoCloseable {
         }
     }
 
-    private void forget(String key) {
-        if (key.startsWith(EtcdLayout.EXPECTED)) {
-            expected.remove(key.substring(EtcdLayout.EXPECTED.length()));
-        } else if (key.startsWith(EtcdLayout.AGENTS)) {
-            agents.remove(key.substring(EtcdLayout.AGENTS.length()));
-        } else if (key.startsWith(EtcdLayout.APPLIED)) {
-            progress.remove(key.substring(EtcdLayout.APPLIED.length()));
+    /**
+     * An entry as a watch event carries it; null when it was deleted, and when it is not readable
+     * (left out, as a whole read leaves it out, also when it replaced a readable one).
+     */
+    private static <T> T entry(String key, byte[] value, Class<T> type) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return StoredJson.readPresent(value, type);
+        } catch (IllegalArgumentException unreadable) {
+            LOG.warnf("agent entry %s is not readable, left out: %s", key, unreadable.getMessage());
+            return null;
+        }
+    }
+
+    /** Puts the agent's entry, or removes it when there is none. */
+    private static <T> void take(Map<String, T> entries, String id, T entry) {
+        if (entry == null) {
+            entries.remove(id);
+        } else {
+            entries.put(id, entry);
         }
     }
 
