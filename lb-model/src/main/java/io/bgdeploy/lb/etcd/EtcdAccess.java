@@ -3,6 +3,7 @@ package io.bgdeploy.lb.etcd;
 import io.bgdeploy.lb.etcd.StoredJson.AgentProgress;
 import io.bgdeploy.lb.etcd.StoredJson.AgentRegistration;
 import io.bgdeploy.lb.etcd.StoredJson.ExpectedAgent;
+import com.google.common.util.concurrent.MoreExecutors;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
@@ -38,8 +39,16 @@ public final class EtcdAccess implements AutoCloseable {
         this.timeout = timeout;
     }
 
+    /**
+     * A client whose calls are sent from the calling thread. jetcd hands each call to its executor
+     * before sending it (the executor runs its retries); its default, a thread pool, adds a thread
+     * hand-off to every round trip, which on a busy machine is a scheduling delay in the tail of
+     * each switch. Sending a call is not blocking (gRPC queues it on its event loop), so a direct
+     * executor costs the caller nothing; a retry after a delay runs on Failsafe's own timer thread.
+     */
     public static EtcdAccess connect(List<String> endpoints, Duration timeout) {
         return new EtcdAccess(Client.builder().endpoints(endpoints.toArray(String[]::new))
+                .executorService(MoreExecutors.newDirectExecutorService())
                 .connectTimeout(timeout).build(), timeout);
     }
 
