@@ -20,7 +20,6 @@ import io.bgdeploy.infra.HttpClients;
 import io.bgdeploy.infra.ServiceProcess;
 import io.bgdeploy.infra.SocketDirectory;
 import io.bgdeploy.infra.Wrk;
-import io.bgdeploy.infra.testing.KafkaTestClient;
 import io.bgdeploy.infra.testing.SharedInfra;
 import io.bgdeploy.lb.etcd.EtcdAccess;
 import io.bgdeploy.lb.etcd.EtcdLayout;
@@ -58,9 +57,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -136,7 +136,7 @@ class LbSwitchBenchmark {
     private static final String GREEN = "default-bench-2";
 
     private KafkaProducer<String, String> producer;
-    private KafkaTestClient.TopicReader events;
+    private Answers answers;
     private String current = BLUE;
     private int newHost;
     private int agentA;
@@ -191,7 +191,7 @@ class LbSwitchBenchmark {
             agentA = agentPorts[0];
             metricsUrls = List.of(processes.get(2).url("/q/metrics"), processes.get(0).url("/q/metrics"),
                     etcd + "/metrics");
-            events = KafkaTestClient.reader(bootstrap, Topics.LB_EVENTS);
+            answers = new Answers(bootstrap);
             bare = new BareConsumer(bootstrap);
             reports = new AppliedReports(etcd, List.of("bench-agent-a", "bench-agent-b"));
 
@@ -242,8 +242,8 @@ class LbSwitchBenchmark {
             if (reports != null) {
                 reports.close();
             }
-            if (events != null) {
-                events.close();
+            if (answers != null) {
+                answers.close();
             }
             processes.forEach(ServiceProcess::close);
             sockets.forEach(SocketDirectory::close);
@@ -495,7 +495,7 @@ class LbSwitchBenchmark {
         org.apache.kafka.clients.producer.RecordMetadata metadata = producer.send(record).get();
         long sent = metadata.timestamp();
         String commandId = ((io.bgdeploy.events.lb.LbCommand) command).commandId();
-        ConsumerRecord<String, String> answer = events.await(r -> commandId.equals(answerTo(r)), Duration.ofMinutes(3));
+        ConsumerRecord<String, String> answer = answers.await(commandId, Duration.ofMinutes(3));
         EventData data = EventCodec.decode(answer.value()).data();
         if (data instanceof LbCommandRejected rejected) {
             throw new IllegalStateException("command rejected: " + rejected.reason());
@@ -581,6 +581,24 @@ class LbSwitchBenchmark {
         return UUID.randomUUID().toString();
     }
 
+    /**
+     * Waits up to 10 s until {@code done}, woken by a {@code notifyAll} on {@code monitor} rather than
+     * polling: the benchmark keeps its own work off the two cores while a command is in flight.
+     */
+    private static void waitOn(Object monitor, java.util.function.BooleanSupplier done, String what)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        synchronized (monitor) {
+            while (!done.getAsBoolean()) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    throw new AssertionError("no " + what + " within 10 s");
+                }
+                monitor.wait(left);
+            }
+        }
+    }
+
     private static long pct(long[] sorted, int p) {
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
     }
@@ -594,13 +612,14 @@ class LbSwitchBenchmark {
     private static final class AppliedReports implements AutoCloseable {
         private final EtcdAccess etcd;
         private final List<String> agents;
-        private final Map<String, List<long[]>> reports = new ConcurrentHashMap<>();
+        /** Each agent's first report of each revision: revision to the time in it. */
+        private final Map<String, java.util.concurrent.ConcurrentSkipListMap<Long, Long>> reports = new ConcurrentHashMap<>();
         private final Watch.Watcher watcher;
 
         AppliedReports(String endpoint, List<String> agents) {
             this.etcd = EtcdAccess.connect(List.of(endpoint), Duration.ofSeconds(10));
             this.agents = agents;
-            agents.forEach(a -> reports.put(a, new CopyOnWriteArrayList<>()));
+            agents.forEach(a -> reports.put(a, new java.util.concurrent.ConcurrentSkipListMap<>()));
             watcher = etcd.client().getWatchClient().watch(bytes(EtcdLayout.APPLIED),
                     WatchOption.builder().isPrefix(true).build(),
                     Watch.listener(response -> response.getEvents().forEach(e -> {
@@ -608,32 +627,41 @@ class LbSwitchBenchmark {
                             return;
                         }
                         AgentProgress p = StoredJson.read(e.getKeyValue().getValue().getBytes(), AgentProgress.class);
-                        List<long[]> of = reports.get(p.agentId());
+                        var of = reports.get(p.agentId());
                         if (of != null && p.failure() == null && p.at() != null) {
-                            of.add(new long[] {p.revision(), p.at().toEpochMilli()});
+                            of.putIfAbsent(p.revision(), p.at().toEpochMilli());
+                            synchronized (this) {
+                                notifyAll();
+                            }
                         }
                     })));
         }
 
         /** When the last agent first reported serving {@code revision} or a later one (epoch milliseconds). */
-        long appliedByAll(long revision) {
+        long appliedByAll(long revision) throws InterruptedException {
             return Arrays.stream(appliedBy(revision)).max().orElseThrow();
         }
 
-        /** When each agent, in the order given, first reported serving {@code revision} or a later one (epoch milliseconds). */
-        long[] appliedBy(long revision) {
+        /**
+         * When each agent, in the order given, first reported serving {@code revision} or a later one
+         * (epoch milliseconds). An agent's revisions only grow, so that is its report of the lowest
+         * revision at or above it. Waits for the reports without polling.
+         */
+        long[] appliedBy(long revision) throws InterruptedException {
             long[] at = new long[agents.size()];
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1)).until(() -> {
-                for (int i = 0; i < at.length; i++) {
-                    at[i] = reports.get(agents.get(i)).stream().filter(r -> r[0] >= revision).mapToLong(r -> r[1])
-                            .findFirst().orElse(-1);
-                    if (at[i] < 0) {
-                        return false;
-                    }
-                }
-                return true;
-            });
+            waitOn(this, () -> reported(revision, at), "every agent's report of revision " + revision);
             return at;
+        }
+
+        private boolean reported(long revision, long[] at) {
+            for (int i = 0; i < at.length; i++) {
+                Map.Entry<Long, Long> first = reports.get(agents.get(i)).ceilingEntry(revision);
+                if (first == null) {
+                    return false;
+                }
+                at[i] = first.getValue();
+            }
+            return true;
         }
 
         @Override
@@ -661,9 +689,7 @@ class LbSwitchBenchmark {
         /** When each watcher got each sequence number's event, epoch milliseconds. */
         private final List<Map<Long, Long>> seen = new ArrayList<>();
         private final Map<Long, Long> polledAt = new ConcurrentHashMap<>();
-        private final org.apache.kafka.clients.consumer.KafkaConsumer<String, String> consumer;
-        private final Thread poller;
-        private volatile boolean running = true;
+        private final TopicTail poller;
 
         private BareChain(String bootstrap, String endpoint) {
             writer = EtcdAccess.connect(List.of(endpoint), Duration.ofSeconds(10));
@@ -677,28 +703,22 @@ class LbSwitchBenchmark {
                         response.getEvents().forEach(e -> {
                             long seq = Long.parseLong(e.getKeyValue().getValue().toString(StandardCharsets.UTF_8));
                             times.put(seq, System.currentTimeMillis());
+                            synchronized (this) {
+                                notifyAll();
+                            }
                             watcher.client().getKVClient().put(report, e.getKeyValue().getValue());
                         }))));
             }
-            consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(Map.of(
-                    org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                    org.apache.kafka.clients.consumer.ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
-                    new org.apache.kafka.common.serialization.StringDeserializer(),
-                    new org.apache.kafka.common.serialization.StringDeserializer());
-            org.apache.kafka.common.TopicPartition partition = new org.apache.kafka.common.TopicPartition(TOPIC, 0);
-            consumer.assign(List.of(partition));
-            consumer.seekToEnd(List.of(partition));
-            consumer.position(partition);
-            poller = new Thread(() -> {
-                while (running) {
-                    for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
-                        polledAt.put(Long.parseLong(r.value()), System.currentTimeMillis());
-                        writer.await(writer.client().getKVClient().put(COMMAND, bytes(r.value())));
-                    }
-                }
-                consumer.close();
-            }, "bench-bare-chain");
-            poller.start();
+            poller = new TopicTail(bootstrap, TOPIC, "bench-bare-chain", r -> {
+                polledAt.put(Long.parseLong(r.value()), System.currentTimeMillis());
+                writer.await(writer.client().getKVClient().put(COMMAND, bytes(r.value())));
+            });
+        }
+
+        /** Waits, without polling, until both watchers got the event of {@code seq}; when the later did. */
+        long seenByBoth(long seq) throws InterruptedException {
+            waitOn(this, () -> seen.stream().allMatch(m -> m.containsKey(seq)), "both watchers' event " + seq);
+            return seen.stream().mapToLong(m -> m.get(seq)).max().orElseThrow();
         }
 
         static void print(String bootstrap, String endpoint, int count) throws Exception {
@@ -713,10 +733,9 @@ class LbSwitchBenchmark {
                     // the first 20 open the clients' connections and warm the path: not counted
                     long seq = i + 20L;
                     long sent = producer.send(new ProducerRecord<>(TOPIC, "chain", Long.toString(seq))).get().timestamp();
-                    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1)).until(() ->
-                            chain.seen.stream().allMatch(m -> m.containsKey(seq)));
+                    long seenByBoth = chain.seenByBoth(seq);
                     if (i >= 0) {
-                        total[i] = chain.seen.stream().mapToLong(m -> m.get(seq)).max().orElseThrow() - sent;
+                        total[i] = seenByBoth - sent;
                         broker[i] = chain.polledAt.get(seq) - sent;
                     }
                     Thread.sleep(10);
@@ -732,8 +751,7 @@ class LbSwitchBenchmark {
 
         @Override
         public void close() throws InterruptedException {
-            running = false;
-            poller.join();
+            poller.close();
             watches.forEach(Watch.Watcher::close);
             watchers.forEach(EtcdAccess::close);
             writer.close();
@@ -749,31 +767,86 @@ class LbSwitchBenchmark {
         final java.util.concurrent.ConcurrentLinkedQueue<Long> delays = new java.util.concurrent.ConcurrentLinkedQueue<>();
         /** When each record ({@code partition:offset}) was polled, epoch milliseconds. */
         final Map<String, Long> polledAt = new ConcurrentHashMap<>();
+        private final TopicTail tail;
+
+        BareConsumer(String bootstrap) {
+            tail = new TopicTail(bootstrap, Topics.LB_COMMANDS, "bench-bare-consumer", r -> {
+                long now = System.currentTimeMillis();
+                delays.add(now - r.timestamp());
+                polledAt.put(r.partition() + ":" + r.offset(), now);
+            });
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            tail.close();
+        }
+    }
+
+    /**
+     * The answers on lb-events, each decoded once as it arrives, on a thread of its own, and handed
+     * to the command waiting for it. The benchmark's own work while a command is in flight is kept
+     * to that: it shares the machine's two cores with the suite it measures.
+     */
+    private static final class Answers implements AutoCloseable {
+        private final Map<String, CompletableFuture<ConsumerRecord<String, String>>> byCommand = new ConcurrentHashMap<>();
+        private final TopicTail tail;
+
+        Answers(String bootstrap) {
+            tail = new TopicTail(bootstrap, Topics.LB_EVENTS, "bench-answers", r -> {
+                String commandId = answerTo(r);
+                if (commandId != null) {
+                    of(commandId).complete(r);
+                }
+            });
+        }
+
+        ConsumerRecord<String, String> await(String commandId, Duration timeout) throws Exception {
+            try {
+                return of(commandId).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } finally {
+                byCommand.remove(commandId);
+            }
+        }
+
+        private CompletableFuture<ConsumerRecord<String, String>> of(String commandId) {
+            return byCommand.computeIfAbsent(commandId, id -> new CompletableFuture<>());
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            tail.close();
+        }
+    }
+
+    /**
+     * A plain consumer of every partition of a topic from its end, on a thread that does nothing
+     * but poll and hand each record to {@code onRecord}. Its position is taken before it returns,
+     * so every record sent after that is seen.
+     */
+    private static final class TopicTail implements AutoCloseable {
         private final org.apache.kafka.clients.consumer.KafkaConsumer<String, String> consumer;
         private final Thread thread;
         private volatile boolean running = true;
 
-        BareConsumer(String bootstrap) {
+        TopicTail(String bootstrap, String topic, String threadName,
+                  java.util.function.Consumer<ConsumerRecord<String, String>> onRecord) {
             consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(Map.of(
                     org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                     org.apache.kafka.clients.consumer.ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
                     new org.apache.kafka.common.serialization.StringDeserializer(),
                     new org.apache.kafka.common.serialization.StringDeserializer());
-            List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(Topics.LB_COMMANDS).stream()
+            List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToEnd(partitions);
             partitions.forEach(consumer::position);
             thread = new Thread(() -> {
                 while (running) {
-                    for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
-                        long now = System.currentTimeMillis();
-                        delays.add(now - r.timestamp());
-                        polledAt.put(r.partition() + ":" + r.offset(), now);
-                    }
+                    consumer.poll(Duration.ofMillis(100)).forEach(onRecord);
                 }
                 consumer.close();
-            }, "bench-bare-consumer");
+            }, threadName);
             thread.start();
         }
 
