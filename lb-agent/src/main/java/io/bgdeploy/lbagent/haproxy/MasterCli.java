@@ -1,13 +1,5 @@
 package io.bgdeploy.lbagent.haproxy;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -19,10 +11,8 @@ import java.util.regex.Pattern;
  * API of the current worker. Several commands go in one call separated by ';' (one round trip);
  * the worker ends each answer with an empty line, which is how their answers are told apart.
  */
-public final class MasterCli {
+public final class MasterCli implements RuntimeCli {
 
-    /** What a command may contain: no line breaks or ';', which would start another command. */
-    private static final Pattern SAFE = Pattern.compile("[@A-Za-z0-9 ._:/\\[\\]-]{1,2000}");
     private static final Pattern MAXCONN = Pattern.compile("^Maxconn: (\\d+)$", Pattern.MULTILINE);
 
     private final Path socket;
@@ -36,49 +26,22 @@ public final class MasterCli {
     }
 
     public String send(String command) {
-        return exchange(safe(command));
+        return CliSocket.exchange(socket, CliSocket.safe(command));
     }
 
-    /**
-     * Runtime API commands on the current worker, sent in one round trip and run in order; returns
-     * the answer to each, in the same order. A command runs whatever the answer to the one before it.
-     */
+    @Override
     public List<String> runtimeAll(List<String> commands) {
         StringBuilder line = new StringBuilder();
         for (String command : commands) {
-            line.append(line.isEmpty() ? "" : "; ").append("@1 ").append(safe(command));
+            line.append(line.isEmpty() ? "" : "; ").append("@1 ").append(CliSocket.safe(command));
         }
-        String answers = exchange(line.toString());
+        String answers = CliSocket.exchange(socket, line.toString());
         List<String> split = WorkerAnswers.split(answers, commands.size());
         if (split == null) {
             throw new IllegalStateException("HAProxy gave " + commands.size() + " command(s) an answer that does not read as "
                     + commands.size() + " answer(s): " + answers.strip());
         }
         return split;
-    }
-
-    private static String safe(String command) {
-        if (!SAFE.matcher(command).matches()) {
-            throw new IllegalArgumentException("refusing to send an unexpected command to HAProxy: " + command);
-        }
-        return command;
-    }
-
-    private String exchange(String command) {
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            ch.write(ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.UTF_8)));
-            ch.shutdownOutput();
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteBuffer buf = ByteBuffer.allocate(16384);
-            while (ch.read(buf) >= 0) {
-                out.write(buf.array(), 0, buf.position());
-                buf.clear();
-            }
-            return out.toString(StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("HAProxy master socket " + socket + ": " + e.getMessage(), e);
-        }
     }
 
     public ProcStatus showProc() {
@@ -98,7 +61,8 @@ public final class MasterCli {
         return Integer.parseInt(m.group(1));
     }
 
-    /** A Runtime API command on the current worker. */
+    /** A Runtime API command on the current worker, relayed by the master. */
+    @Override
     public String runtime(String command) {
         return send("@1 " + command);
     }

@@ -15,16 +15,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * HAProxy's Runtime API on the current worker, reached through the master CLI ({@code @1 ...}):
- * sends {@link RuntimeCommand}s, and reads back the servers and the hosts map.
+ * HAProxy's Runtime API on the current worker ({@link RuntimeCli}): sends {@link RuntimeCommand}s,
+ * and reads back the servers and the hosts map.
  */
 public final class RuntimeApi {
 
     private static final Pattern MAP_VALUE = Pattern.compile("found=yes.*\\bvalue=\"([^\"]*)\"");
 
-    private final MasterCli cli;
+    private final RuntimeCli cli;
 
-    public RuntimeApi(MasterCli cli) {
+    public RuntimeApi(RuntimeCli cli) {
         this.cli = cli;
     }
 

@@ -12,8 +12,9 @@ import io.bgdeploy.lbagent.model.HealthCheckInterval;
  * @param httpsPort       port of the public HTTPS listener, bound only when a frontend uses TLS
  * @param statsAddress    address of the stats page (keep it on loopback)
  * @param statsPort       port of the stats page, served at {@code /stats}
- * @param runtimeSocket   optional Runtime API socket (with {@code expose-fd listeners}); null: none,
- *                        the Runtime API is then reached through the master socket
+ * @param runtimeSocket   the workers' own Runtime API socket ({@code level admin}), which the agent
+ *                        uses rather than the master's relay; null: none, the Runtime API is then
+ *                        reached through the master socket
  * @param hardStopAfter   seconds an old worker may keep serving long connections after a reload
  * @param maxConnections  global connection limit
  * @param stickyCookieKey secret from which HAProxy derives each server's sticky-session cookie; the
@@ -63,6 +64,11 @@ public record HaproxySettings(String publicAddress, int publicPort, int httpsPor
 
     public HaproxySettings withPorts(int publicPort, int statsPort) {
         return new HaproxySettings(publicAddress, publicPort, httpsPort, statsAddress, statsPort, runtimeSocket,
+                hardStopAfter, maxConnections, stickyCookieKey, checkIntervalMillis);
+    }
+
+    public HaproxySettings withRuntimeSocket(String socket) {
+        return new HaproxySettings(publicAddress, publicPort, httpsPort, statsAddress, statsPort, socket,
                 hardStopAfter, maxConnections, stickyCookieKey, checkIntervalMillis);
     }
 

@@ -33,6 +33,20 @@ public record AgentSettings(String agentId, Path binary, Path configFile, Path m
         Names.requireSafeFilePath(configFile.toAbsolutePath().resolveSibling(MAP_FILE).toString());
     }
 
+    /**
+     * The workers' Runtime API socket beside the master socket, named after it ({@code master.sock}:
+     * {@code master-worker.sock}), so that agents sharing a directory keep theirs apart. Refused,
+     * naming the master socket's setting, when HAProxy could not bind it.
+     */
+    public static String workerSocketBeside(Path masterSocket) {
+        Path master = masterSocket.toAbsolutePath();
+        String name = master.getFileName().toString();
+        String base = name.endsWith(".sock") ? name.substring(0, name.length() - ".sock".length()) : name;
+        String worker = master.resolveSibling(base + "-worker.sock").toString();
+        return HaproxySocketPath.require(worker, "HAProxy workers' socket (beside the master socket; choose a shorter"
+                + " lbagent.haproxy.master-socket)");
+    }
+
     /** Name of the hosts map, beside haproxy.cfg. */
     public static final String MAP_FILE = "hosts.map";
 

@@ -13,6 +13,7 @@ import io.bgdeploy.lbagent.haproxy.HaproxyLauncher;
 import io.bgdeploy.lbagent.haproxy.MasterCli;
 import io.bgdeploy.lbagent.haproxy.ProcStatus;
 import io.bgdeploy.lbagent.haproxy.RuntimeApi;
+import io.bgdeploy.lbagent.haproxy.WorkerCli;
 import io.bgdeploy.lbagent.model.LayoutPlanner;
 import io.bgdeploy.lbagent.model.LayoutUpdate;
 import io.bgdeploy.lbagent.model.ProxyLayout;
@@ -149,6 +150,8 @@ public final class HaproxyAgent implements AutoCloseable {
     private final StepTimer timer;
     private final ConfigValidator validator;
     private final MasterCli cli;
+    /** The Runtime API straight on the current worker, trusted only from the worker {@link #lastProc} names. */
+    private final WorkerCli worker;
     private final RuntimeApi runtimeApi;
     private final String mapFile;
     private final ScheduledExecutorService loop;
@@ -204,7 +207,9 @@ public final class HaproxyAgent implements AutoCloseable {
         this.failures = failures;
         this.validator = new ConfigValidator(settings.binary());
         this.cli = new MasterCli(settings.masterSocket());
-        this.runtimeApi = new RuntimeApi(cli);
+        String runtimeSocket = settings.haproxy().runtimeSocket();
+        this.worker = new WorkerCli(runtimeSocket == null ? null : Path.of(runtimeSocket), cli);
+        this.runtimeApi = new RuntimeApi(worker);
         this.mapFile = settings.mapFile().toString();
         this.mirror = store.mirror(this::trigger, this::onWatchError);
         this.files = Executors.newSingleThreadExecutor(r -> {
@@ -288,7 +293,7 @@ public final class HaproxyAgent implements AutoCloseable {
             lookOnExit(launcher);
             live = initial;
             runtime = RuntimeState.of(initial);
-            lastProc = cli.showProc();
+            seen(cli.showProc());
             status = status.serving(true, lastProc.reloads());
             LOG.infof("agent %s started HAProxy (pid %d)", settings.agentId(), launcher.pid());
         } catch (IOException e) {
@@ -610,7 +615,7 @@ public final class HaproxyAgent implements AutoCloseable {
                     return "the master reported a failed reload (see HAProxy's output)";
                 }
                 if (now.confirmsReloadAfter(before)) {
-                    lastProc = now;
+                    seen(now);
                     return null;
                 }
             } catch (RuntimeException masterBusy) {
@@ -688,7 +693,7 @@ public final class HaproxyAgent implements AutoCloseable {
                 retiring.clear();
                 trigger();
             }
-            lastProc = now;
+            seen(now);
             status = status.serving(!now.workers().isEmpty(), now.reloads());
             if (!now.workers().isEmpty() && !now.workers().equals(maxConnectionsReadFrom)) {
                 readMaxConnections(now.workers());
@@ -711,6 +716,12 @@ public final class HaproxyAgent implements AutoCloseable {
         }
     }
 
+    /** What the master said last: the workers a restart is told by, and the one the Runtime API is trusted from. */
+    private void seen(ProcStatus proc) {
+        lastProc = proc;
+        worker.currentWorker(proc);
+    }
+
     /** Starts HAProxy again from the files when this agent started it and it is gone. */
     private void ensureHaproxyRuns() {
         if (launcher == null || launcher.isAlive()) {
@@ -727,7 +738,7 @@ public final class HaproxyAgent implements AutoCloseable {
         live = null;
         runtime = null;
         retiring.clear();
-        lastProc = cli.showProc();
+        seen(cli.showProc());
         trigger();
     }
 
