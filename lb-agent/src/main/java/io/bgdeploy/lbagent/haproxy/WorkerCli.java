@@ -4,7 +4,6 @@ import org.jboss.logging.Logger;
 
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -16,8 +15,11 @@ import java.util.regex.Pattern;
  *
  * <p>The socket is handed from worker to worker at each reload, and for a moment both may accept
  * on it: commands answered by the old worker would be lost with it. So every call proves who ran
- * it: it ends with {@code show info}, run in the same session as the commands, whose {@code Pid}
- * must be the worker the master last named as current ({@link #currentWorker}). When it is another
+ * it: it starts with {@code show info}, run in the same session as the commands, whose {@code Pid}
+ * must be the worker the master last named as current ({@link #currentWorker}). It goes first
+ * because its answer always ends with an empty line, where an error (a {@code del server} of a
+ * server that is gone: {@code "No such server."}) ends with none; what follows it is read as the
+ * master's relay of the same commands would be. When it is another
  * process, when the socket does not answer, or when no current worker is known, the call goes
  * through the master, which always reaches the current worker; commands that an old worker ran
  * change nothing that serves.
@@ -45,30 +47,40 @@ public final class WorkerCli implements RuntimeCli {
         currentWorker = proc.workers().size() == 1 ? proc.workers().get(0) : 0;
     }
 
+    /** A command's answer, whatever it is, as {@link MasterCli#runtime} gives it. */
     @Override
     public String runtime(String command) {
-        return runtimeAll(List.of(command)).get(0);
+        String answer = direct(List.of(command));
+        return answer != null ? answer : master.runtime(command);
     }
 
     @Override
     public List<String> runtimeAll(List<String> commands) {
-        long expected = currentWorker;
-        if (socket != null && expected > 0) {
-            List<String> answers = direct(commands, expected);
-            if (answers != null) {
-                return answers;
-            }
+        String answers = direct(commands);
+        if (answers == null) {
+            return master.runtimeAll(commands);
         }
-        return master.runtimeAll(commands);
+        List<String> split = WorkerAnswers.split(answers, commands.size());
+        if (split == null) {
+            throw new IllegalStateException("HAProxy gave " + commands.size() + " command(s) an answer that does not read as "
+                    + commands.size() + " answer(s): " + answers.strip());
+        }
+        return split;
     }
 
-    /** The answers when worker {@code expected} ran the commands; null when the socket did not answer or another process did. */
-    private List<String> direct(List<String> commands, long expected) {
-        StringBuilder line = new StringBuilder();
-        for (String command : commands) {
-            line.append(CliSocket.safe(command)).append("; ");
+    /**
+     * What the current worker answered to the commands, all of it, when it ran them; null when no
+     * current worker is known, the socket did not answer, or another process ran them.
+     */
+    private String direct(List<String> commands) {
+        long expected = currentWorker;
+        if (socket == null || expected <= 0) {
+            return null;
         }
-        line.append("show info");
+        StringBuilder line = new StringBuilder("show info");
+        for (String command : commands) {
+            line.append("; ").append(CliSocket.safe(command));
+        }
         String text;
         try {
             text = CliSocket.exchange(socket, line.toString());
@@ -76,18 +88,14 @@ public final class WorkerCli implements RuntimeCli {
             LOG.debugf("worker socket %s does not answer (%s); through the master", socket, notAnswering.getMessage());
             return null;
         }
-        List<String> answers = WorkerAnswers.split(text, commands.size() + 1);
-        if (answers == null) {
-            throw new IllegalStateException("HAProxy gave " + commands.size() + " command(s) and 'show info' an answer that"
-                    + " does not read as " + (commands.size() + 1) + " answer(s): " + text.strip());
-        }
-        Matcher pid = PID.matcher(answers.get(commands.size()));
+        int infoEnd = text.indexOf("\n\n");
+        Matcher pid = PID.matcher(infoEnd < 0 ? "" : text.substring(0, infoEnd + 1));
         long answeredBy = pid.find() ? Long.parseLong(pid.group(1)) : -1;
         if (answeredBy != expected) {
             LOG.debugf("worker socket %s answered from process %d, not the current worker %d; through the master", socket,
                     answeredBy, expected);
             return null;
         }
-        return new ArrayList<>(answers.subList(0, commands.size()));
+        return text.substring(infoEnd + 2);
     }
 }

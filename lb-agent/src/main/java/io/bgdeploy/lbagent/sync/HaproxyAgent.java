@@ -251,6 +251,18 @@ public final class HaproxyAgent implements AutoCloseable {
         return status.heard(mirror.lastHeardMillis());
     }
 
+    /** How many servers are waiting for their connections to end before they are deleted (asked on the agent's loop). */
+    int serversLeaving() {
+        try {
+            return loop.submit(retiring::size).get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the agent's loop did not answer", e);
+        }
+    }
+
     public String agentId() {
         return settings.agentId();
     }

@@ -96,6 +96,19 @@ class WorkerCliTest {
     }
 
     @Test
+    void anErrorAnswerWithoutItsEmptyLineReadsAsTheMastersRelayReadsIt() {
+        WorkerCli cli = new WorkerCli(workerSocket, nowhere);
+        cli.currentWorker(master.showProc());
+
+        String answer = cli.runtime("del server blue/nosuch");
+
+        assertThat(answer).isEqualTo(master.runtime("del server blue/nosuch")).startsWith("No such server");
+        assertThat(cli.runtime("set server blue/s1 state maint")).isBlank();
+        assertThat(cli.runtime("del server blue/s1")).isEqualTo("Server deleted.\n");
+        assertThat(cli.runtime("show servers state blue")).doesNotContain(" s1 ");
+    }
+
+    @Test
     void anAnswerFromAnotherProcessIsNotTrustedAndTheCallGoesThroughTheMaster() {
         long worker = master.showProc().workers().get(0);
         ProcStatus anotherWorker = new ProcStatus(1, 0, 0, List.of(worker + 1));
