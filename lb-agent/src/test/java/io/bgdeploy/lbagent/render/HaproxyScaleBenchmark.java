@@ -17,6 +17,7 @@ import io.bgdeploy.lbagent.haproxy.HaproxyLauncher;
 import io.bgdeploy.lbagent.haproxy.MasterCli;
 import io.bgdeploy.lbagent.haproxy.ProcStatus;
 import io.bgdeploy.lbagent.haproxy.RuntimeApi;
+import io.bgdeploy.lbagent.haproxy.WorkerCli;
 import io.bgdeploy.lbagent.model.LayoutPlanner;
 import io.bgdeploy.lbagent.model.ProxyLayout;
 import io.bgdeploy.lbagent.model.RuntimeCommand;
@@ -39,9 +40,9 @@ import static org.awaitility.Awaitility.await;
  * <p>For 10, 1,000 and 5,000 apps (each with its serving version, two servers, and a free slot for
  * its next one): the structural path (plan, render, {@code haproxy -c}, reload until the master
  * confirms a new worker) beside the Runtime API path of a switch ({@code set map} and the read back
- * with {@code get map}, in one round trip as the agent sends them, and as a baseline on a
- * connection each) and of a new version's server ({@code add server}, {@code enable health},
- * {@code enable server}).
+ * with {@code get map}, in one round trip on the worker's own socket as the agent sends them, and as
+ * baselines in one round trip relayed by the master, and on a connection each) and of a new
+ * version's server ({@code add server}, {@code enable health}, {@code enable server}).
  */
 class HaproxyScaleBenchmark {
 
@@ -72,7 +73,9 @@ class HaproxyScaleBenchmark {
     private static void scale(int n) throws Exception {
         LbModel model = model(n);
         HaproxyConfigRenderer renderer = new HaproxyConfigRenderer();
-        HaproxySettings settings = HaproxySettings.localDefaults().withPorts(FreePorts.next(), FreePorts.next());
+        SocketDirectory sockets = SocketDirectory.create("bench");
+        HaproxySettings settings = HaproxySettings.localDefaults().withPorts(FreePorts.next(), FreePorts.next())
+                .withRuntimeSocket(sockets.socket("master-worker.sock").toString());
         Path dir = SharedInfra.workDir("bench-" + n);
         Path map = dir.resolve("hosts.map");
         ProxyLayout layout = LayoutPlanner.plan(model, List.of(), true);
@@ -94,10 +97,11 @@ class HaproxyScaleBenchmark {
         if (problems != null) {
             throw new IllegalStateException(problems);
         }
-        try (SocketDirectory sockets = SocketDirectory.create("bench");
+        try (sockets;
              HaproxyLauncher haproxy = HaproxyLauncher.start(HAPROXY, file, sockets.socket("master.sock"), Duration.ofSeconds(60))) {
             MasterCli cli = new MasterCli(sockets.socket("master.sock"));
             RuntimeApi api = new RuntimeApi(cli);
+            WorkerCli worker = new WorkerCli(sockets.socket("master-worker.sock"), new MasterCli(sockets.socket("nobody-listens.sock")));
             long[] reloads = new long[5];
             for (int i = 0; i < reloads.length; i++) {
                 ProcStatus before = cli.showProc();
@@ -109,8 +113,12 @@ class HaproxyScaleBenchmark {
             }
             Arrays.sort(reloads);
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> cli.showProc().workers().size() == 1);
+            // no master to fall back to: every switch below is answered by the worker itself
+            worker.currentWorker(cli.showProc());
+            RuntimeApi direct = new RuntimeApi(worker);
             long[] oneByOne = new long[200];
             long[] oneRoundTrip = new long[200];
+            long[] onWorker = new long[200];
             for (int i = 0; i < oneByOne.length; i++) {
                 int app = i % n;
                 HostName host = HostName.of("app" + app + ".example.com");
@@ -132,9 +140,18 @@ class HaproxyScaleBenchmark {
                 if (!back.equals(read.hosts().get(host))) {
                     throw new IllegalStateException(host + " maps to " + read.hosts().get(host) + " instead of " + back);
                 }
+                long t5 = System.nanoTime();
+                read = direct.applyAndRead(List.of(new RuntimeCommand.MapEntry(false, map.toString(), host, target)),
+                        map.toString(), Set.of(host), Set.of());
+                onWorker[i] = System.nanoTime() - t5;
+                if (!target.equals(read.hosts().get(host))) {
+                    throw new IllegalStateException(host + " maps to " + read.hosts().get(host) + " instead of " + target);
+                }
+                direct.execute(new RuntimeCommand.MapEntry(false, map.toString(), host, back));
             }
             Arrays.sort(oneByOne);
             Arrays.sort(oneRoundTrip);
+            Arrays.sort(onWorker);
             long[] adds = new long[50];
             for (int i = 0; i < adds.length; i++) {
                 String slot = "be_default.app" + (i % n) + ".2";
@@ -150,8 +167,10 @@ class HaproxyScaleBenchmark {
                     layout.slots().size(), 2 * n, cfg.length() / 1024, Files.size(map) / 1024);
             System.out.printf("  structural: plan + render %.1f ms, haproxy -c %.0f ms, reload until a new worker is confirmed: median %.0f ms%n",
                     renderMs, validateMs, reloads[reloads.length / 2] / 1e6);
-            System.out.printf("  Runtime API switch (set map + get map), 200 switches: one round trip p50 %.2f ms, p99 %.2f ms, max %.2f ms;"
-                            + " baseline, a connection per command: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+            System.out.printf("  Runtime API switch (set map + get map), 200 switches: one round trip on the worker's socket (with"
+                            + " its show info) p50 %.2f ms, p99 %.2f ms, max %.2f ms; baselines, one round trip relayed by the master:"
+                            + " p50 %.2f ms, p99 %.2f ms, max %.2f ms; a connection per command: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+                    pct(onWorker, 50) / 1e6, pct(onWorker, 99) / 1e6, onWorker[onWorker.length - 1] / 1e6,
                     pct(oneRoundTrip, 50) / 1e6, pct(oneRoundTrip, 99) / 1e6, oneRoundTrip[oneRoundTrip.length - 1] / 1e6,
                     pct(oneByOne, 50) / 1e6, pct(oneByOne, 99) / 1e6, oneByOne[oneByOne.length - 1] / 1e6);
             System.out.printf("  Runtime API new server (add server, enable health, enable server), 50 servers: p50 %.2f ms, p99 %.2f ms%n",
