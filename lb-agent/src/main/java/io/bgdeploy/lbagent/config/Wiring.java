@@ -54,8 +54,8 @@ public class Wiring {
     AgentSettings settings(AgentConfig config) {
         AgentConfig.Haproxy h = config.haproxy();
         HaproxySettings haproxy = new HaproxySettings(h.publicAddress(), h.publicPort(), h.httpsPort(), h.statsAddress(),
-                h.statsPort(), AgentSettings.workerSocketBeside(Path.of(h.masterSocket())), h.hardStopAfterSeconds(), h.maxConnections(), h.stickyCookieKey(),
-                HealthCheckInterval.millis(h.checkInterval()));
+                h.statsPort(), AgentSettings.workerSocketBeside(Path.of(h.masterSocket())), h.hardStopAfterSeconds(),
+                h.maxConnections(), h.stickyCookieKey(), HealthCheckInterval.millis(h.checkInterval()));
         return new AgentSettings(config.id().orElseGet(Wiring::hostName), Path.of(h.binary()),
                 Path.of(h.configFile()).toAbsolutePath(), Path.of(h.masterSocket()).toAbsolutePath(), h.start(), haproxy,
                 config.leaseTtl(), config.reconcileInterval(),

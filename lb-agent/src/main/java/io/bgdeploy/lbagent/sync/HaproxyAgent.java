@@ -192,6 +192,8 @@ public final class HaproxyAgent implements AutoCloseable {
     private Unapplied unapplied;
     /** Servers in maintenance, waiting for their connections to end before they are deleted. */
     private final Map<ServerRef, Long> retiring = new LinkedHashMap<>();
+    /** Servers among {@link #retiring} whose delete failed in a way a drain does not explain, warned about once. */
+    private final Set<ServerRef> undeletableWarned = new HashSet<>();
 
     public HaproxyAgent(EtcdAgentStore store, HaproxyConfigRenderer renderer, AgentSettings settings,
                         FailureListener failures) {
@@ -650,6 +652,7 @@ public final class HaproxyAgent implements AutoCloseable {
         if (retiring.isEmpty()) {
             return;
         }
+        undeletableWarned.retainAll(retiring.keySet());
         long now = System.nanoTime();
         for (Map.Entry<ServerRef, Long> e : new ArrayList<>(retiring.entrySet())) {
             ServerRef r = e.getKey();
@@ -668,13 +671,29 @@ public final class HaproxyAgent implements AutoCloseable {
                     runtimeApi.send(RuntimeCommand.shutdownSessions(r.section(), r.server()));
                 } else if (answer.contains("maintenance")) {
                     runtimeApi.send(RuntimeCommand.maintenance(r.section(), r.server()));
+                } else if (!RuntimeCommand.OnServer.stillConnected(answer)) {
+                    notDeletedYet(r, "HAProxy answered: " + answer.strip());
                 }
             } catch (RuntimeException haproxyAway) {
-                LOG.debugf("server %s/%s not deleted yet: %s", r.section(), r.server(), haproxyAway.getMessage());
+                notDeletedYet(r, haproxyAway.getMessage());
             }
         }
         if (!retiring.isEmpty()) {
             loop.schedule(this::retireQuietly, RETIRE_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * A delete that failed for another reason than the server's open connections: warned once per
+     * server (the loop tries again every {@value #RETIRE_RETRY_MILLIS} ms, so a cause that lasts
+     * would otherwise go unseen), then at debug.
+     */
+    private void notDeletedYet(ServerRef r, String why) {
+        if (undeletableWarned.add(r)) {
+            LOG.warnf("agent %s: server %s/%s is not deleted yet (%s); trying again every %d ms", settings.agentId(),
+                    r.section(), r.server(), why, RETIRE_RETRY_MILLIS);
+        } else {
+            LOG.debugf("server %s/%s not deleted yet: %s", r.section(), r.server(), why);
         }
     }
 
