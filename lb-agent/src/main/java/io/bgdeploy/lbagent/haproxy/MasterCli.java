@@ -35,13 +35,7 @@ public final class MasterCli implements RuntimeCli {
         for (String command : commands) {
             line.append(line.isEmpty() ? "" : "; ").append("@1 ").append(CliSocket.safe(command));
         }
-        String answers = CliSocket.exchange(socket, line.toString());
-        List<String> split = WorkerAnswers.split(answers, commands.size());
-        if (split == null) {
-            throw new IllegalStateException("HAProxy gave " + commands.size() + " command(s) an answer that does not read as "
-                    + commands.size() + " answer(s): " + answers.strip());
-        }
-        return split;
+        return WorkerAnswers.splitAll(CliSocket.exchange(socket, line.toString()), commands.size());
     }
 
     public ProcStatus showProc() {

@@ -32,4 +32,14 @@ final class WorkerAnswers {
         }
         return answers.size() == count ? answers : null;
     }
+
+    /** The answers in order, as {@link #split}; refused with the text when it is not {@code count} answers. */
+    static List<String> splitAll(String text, int count) {
+        List<String> answers = split(text, count);
+        if (answers == null) {
+            throw new IllegalStateException("HAProxy gave " + count + " command(s) an answer that does not read as "
+                    + count + " answer(s): " + text.strip());
+        }
+        return answers;
+    }
 }

@@ -17,8 +17,8 @@ import java.util.regex.Pattern;
  * on it: commands answered by the old worker would be lost with it. So every call proves who ran
  * it: it starts with {@code show info}, run in the same session as the commands, whose {@code Pid}
  * must be the worker the master last named as current ({@link #currentWorker}). It goes first
- * because its answer always ends with an empty line, where an error (a {@code del server} of a
- * server that is gone: {@code "No such server."}) ends with none; what follows it is read as the
+ * because its answer always ends with an empty line, where the answers of {@code del server}
+ * ({@code "Server deleted."}, {@code "No such server."}) end with none; what follows it is read as the
  * master's relay of the same commands would be. When it is another
  * process, when the socket does not answer, or when no current worker is known, the call goes
  * through the master, which always reaches the current worker; commands that an old worker ran
@@ -57,15 +57,7 @@ public final class WorkerCli implements RuntimeCli {
     @Override
     public List<String> runtimeAll(List<String> commands) {
         String answers = direct(commands);
-        if (answers == null) {
-            return master.runtimeAll(commands);
-        }
-        List<String> split = WorkerAnswers.split(answers, commands.size());
-        if (split == null) {
-            throw new IllegalStateException("HAProxy gave " + commands.size() + " command(s) an answer that does not read as "
-                    + commands.size() + " answer(s): " + answers.strip());
-        }
-        return split;
+        return answers == null ? master.runtimeAll(commands) : WorkerAnswers.splitAll(answers, commands.size());
     }
 
     /**
