@@ -27,6 +27,7 @@ import io.bgdeploy.deployer.store.EtcdAppLocks;
 import io.bgdeploy.deployer.store.EtcdStore;
 import io.bgdeploy.events.signing.SigningKeys;
 import io.bgdeploy.localplatform.LocalPlatform;
+import com.google.common.util.concurrent.MoreExecutors;
 import io.etcd.jetcd.Client;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -56,10 +57,17 @@ public class Wiring {
 
     private static final Logger LOG = Logger.getLogger(Wiring.class);
 
+    /**
+     * Calls are sent from the calling thread: jetcd's default executor, a thread pool, hands every
+     * call to another thread before sending it, a scheduling delay in each of a deployment's saves
+     * and listings that grows with the machine's load. Sending is not blocking (gRPC queues it on
+     * its event loop); a retry after a delay runs on jetcd's timer thread.
+     */
     @Produces
     @Singleton
     Client etcdClient(@ConfigProperty(name = "bgdeploy.etcd.endpoints") List<String> endpoints) {
-        return Client.builder().endpoints(endpoints.toArray(String[]::new)).build();
+        return Client.builder().endpoints(endpoints.toArray(String[]::new))
+                .executorService(MoreExecutors.newDirectExecutorService()).build();
     }
 
     void closeEtcd(@Disposes Client client) {
