@@ -194,6 +194,7 @@ public final class HaproxyAgent implements AutoCloseable {
     private final Map<ServerRef, Long> retiring = new LinkedHashMap<>();
     /** Servers among {@link #retiring} whose delete failed in a way a drain does not explain, warned about once. */
     private final Set<ServerRef> undeletableWarned = new HashSet<>();
+    private volatile Leaving leaving = new Leaving(0, 0);
 
     public HaproxyAgent(EtcdAgentStore store, HaproxyConfigRenderer renderer, AgentSettings settings,
                         FailureListener failures) {
@@ -254,15 +255,16 @@ public final class HaproxyAgent implements AutoCloseable {
     }
 
     /** How many servers are waiting for their connections to end before they are deleted (asked on the agent's loop). */
-    int serversLeaving() {
-        try {
-            return loop.submit(retiring::size).get(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("the agent's loop did not answer", e);
-        }
+    /**
+     * The old versions' servers this agent is taking out of HAProxy: in maintenance until their
+     * connections end, then deleted; those whose deletion failed for another reason than open
+     * connections (warned once each) are counted apart, as the sign of a retiring that is stuck.
+     */
+    public record Leaving(int servers, int notDeletable) {
+    }
+
+    public Leaving leaving() {
+        return leaving;
     }
 
     public String agentId() {
@@ -517,6 +519,7 @@ public final class HaproxyAgent implements AutoCloseable {
                 : plan.expectedAfter(runtime, desired, scope.slots(), scope.hosts());
         long now = System.nanoTime();
         plan.retire().forEach(r -> retiring.putIfAbsent(r, now));
+        retiringChanged();
         live = desired;
         status = status.updatedAtRuntime();
         if (!plan.commands().isEmpty()) {
@@ -613,6 +616,7 @@ public final class HaproxyAgent implements AutoCloseable {
         live = next;
         runtime = RuntimeState.of(next);
         retiring.clear();
+        retiringChanged();
         status = status.reloaded();
         LOG.infof("agent %s: revision %d is live (reload confirmed by the master)", settings.agentId(), revision);
         return true;
@@ -652,7 +656,6 @@ public final class HaproxyAgent implements AutoCloseable {
         if (retiring.isEmpty()) {
             return;
         }
-        undeletableWarned.retainAll(retiring.keySet());
         long now = System.nanoTime();
         for (Map.Entry<ServerRef, Long> e : new ArrayList<>(retiring.entrySet())) {
             ServerRef r = e.getKey();
@@ -678,9 +681,16 @@ public final class HaproxyAgent implements AutoCloseable {
                 notDeletedYet(r, haproxyAway.getMessage());
             }
         }
+        retiringChanged();
         if (!retiring.isEmpty()) {
             loop.schedule(this::retireQuietly, RETIRE_RETRY_MILLIS, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** Publishes what is retiring now to {@link #leaving()} (read off the loop by the status and the gauges). */
+    private void retiringChanged() {
+        undeletableWarned.retainAll(retiring.keySet());
+        leaving = new Leaving(retiring.size(), undeletableWarned.size());
     }
 
     /**
@@ -722,6 +732,7 @@ public final class HaproxyAgent implements AutoCloseable {
                 live = null;
                 runtime = null;
                 retiring.clear();
+                retiringChanged();
                 trigger();
             }
             seen(now);
@@ -769,6 +780,7 @@ public final class HaproxyAgent implements AutoCloseable {
         live = null;
         runtime = null;
         retiring.clear();
+        retiringChanged();
         seen(cli.showProc());
         trigger();
     }

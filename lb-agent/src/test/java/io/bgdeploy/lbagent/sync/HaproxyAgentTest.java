@@ -162,7 +162,7 @@ class HaproxyAgentTest {
             assertThat(keepAlive.count()).isGreaterThan(300);
         }
         // every old version's server leaves HAProxy, and the agent stops trying to delete it
-        await().atMost(Duration.ofSeconds(20)).until(() -> agent.serversLeaving() == 0);
+        await().atMost(Duration.ofSeconds(20)).until(() -> agent.leaving().servers() == 0);
         assertThat(master.runtime("show servers state")).doesNotContain("shop-" + (version - 1) + "-a")
                 .contains("shop-" + version + "-a");
         assertThat(masterReloads()).as("reloads of HAProxy during 6 deployments").isEqualTo(reloadsBefore);
