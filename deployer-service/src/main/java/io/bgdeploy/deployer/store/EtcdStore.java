@@ -167,27 +167,45 @@ public final class EtcdStore implements DeploymentStore {
      * Writes the deployment and, in the same transaction, its entries in the indexes: by app
      * ({@code byapp/<ns>/<app>/<id>} = the record's digest, {@link DecodedDeployments#digest}) and of
      * unfinished deployments ({@code unfinished/<ns>/<id>} = app key; removed once it is final).
+     * The record is remembered as written ({@link DecodedDeployments}): the app's next listing takes
+     * it from there instead of reading it back, which a deployment's listings would otherwise do
+     * after each of its saves.
      */
     @Override
     public void save(Deployment deployment) {
+        byte[] record;
         try {
-            await(kv.txn().Then(saveOps(deployment).toArray(Op[]::new)).commit());
+            record = json.writeValueAsBytes(deployment);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        String digest = DecodedDeployments.digest(record);
+        TxnResponse written = await(kv.txn().Then(saveOps(deployment, record, digest).toArray(Op[]::new)).commit());
+        // the record's previous version says when its key was created; none: this write created it
+        long created = written.getPutResponses().get(0).hasPrevKv()
+                ? written.getPutResponses().get(0).getPrevKv().getCreateRevision() : written.getHeader().getRevision();
+        // decoded from the bytes written, exactly as a listing would have read it
+        decoded.remember(deployment.id(), new DecodedDeployments.Decoded(digest, created, decode(record)));
     }
 
-    private List<Op> saveOps(Deployment deployment) throws IOException {
+    private List<Op> saveOps(Deployment deployment, byte[] record, String digest) {
         String ns = deployment.namespace();
         ByteSequence unfinishedKey = bytes(key("unfinished", ns, deployment.id()));
         boolean unfinished = deployment.status() != null && !deployment.status().isFinal();
-        byte[] record = json.writeValueAsBytes(deployment);
         return List.of(
-                Op.put(bytes(key("deployments", ns, deployment.id())), ByteSequence.from(record), PutOption.DEFAULT),
-                Op.put(bytes(appIndexKey(ns, deployment.appName(), deployment.id())),
-                        bytes(DecodedDeployments.digest(record)), PutOption.DEFAULT),
+                Op.put(bytes(key("deployments", ns, deployment.id())), ByteSequence.from(record),
+                        PutOption.builder().withPrevKV().build()),
+                Op.put(bytes(appIndexKey(ns, deployment.appName(), deployment.id())), bytes(digest), PutOption.DEFAULT),
                 unfinished ? Op.put(unfinishedKey, bytes(deployment.appKey()), PutOption.DEFAULT)
                         : Op.delete(unfinishedKey, DeleteOption.DEFAULT));
+    }
+
+    private Deployment decode(byte[] record) {
+        try {
+            return json.readValue(record, Deployment.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException("a deployment record this store wrote does not read back", e);
+        }
     }
 
     private static String appIndexPrefix(String namespace, String appName) {

@@ -100,6 +100,28 @@ class EtcdStoreTest {
         assertThat(store.deploymentsRead() - read).as("the changed and the new one").isEqualTo(2);
     }
 
+    @Test
+    void aListingAfterThisStoresOwnSavesReadsNoneOfThemBack() {
+        String ns = "own-" + UUID.randomUUID().toString().substring(0, 8);
+        long read = store.deploymentsRead();
+        List<Deployment> saved = new ArrayList<>();
+        for (int v = 1; v <= 3; v++) {
+            saved.add(deployment(ns, "shop", String.valueOf(v), DeploymentStatus.DEPLOYING));
+            store.save(saved.get(v - 1));
+        }
+        Deployment finished = saved.get(0).withStatus(DeploymentStatus.DEPLOYED, null);
+        store.save(finished);
+        saved.set(0, finished);
+
+        assertThat(store.list(ns, "shop")).as("in accept order, the update in its first place").containsExactlyElementsOf(saved);
+        assertThat(store.deploymentsRead() - read).as("each record as this store wrote it").isZero();
+        try (Client otherClient = Client.builder().endpoints(SharedInfra.etcd().endpoint()).build()) {
+            EtcdStore otherInstance = new EtcdStore(otherClient);
+            assertThat(otherInstance.list(ns, "shop")).as("what etcd holds").containsExactlyElementsOf(saved);
+            assertThat(otherInstance.deploymentsRead()).isEqualTo(3);
+        }
+    }
+
     static Deployment deployment(String ns, String app, String version, DeploymentStatus status) {
         try {
             Descriptor descriptor = EventCodec.read(("{\"namespace\": \"" + ns + "\", \"appName\": \"" + app
