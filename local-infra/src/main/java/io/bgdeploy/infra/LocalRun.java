@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +53,9 @@ public final class LocalRun {
             }
         }
         Files.createDirectories(workDir);
-        Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
+        // written whole, then moved into place: 'bin/run down' reads it as soon as it exists
+        Path written = Files.writeString(workDir.resolve("suite.pid.tmp"), ProcessHandle.current().pid() + "\n");
+        Files.move(written, pidFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         OUT.println("Starting the suite (files and logs under " + workDir + ")");
         Suite suite = Suite.start(Suite.Options.defaults(root, workDir), OUT, Map.of());
         CountDownLatch stopped = new CountDownLatch(1);

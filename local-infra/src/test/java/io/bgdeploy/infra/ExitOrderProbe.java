@@ -2,6 +2,7 @@ package io.bgdeploy.infra;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 
@@ -29,7 +30,9 @@ public final class ExitOrderProbe {
                 throw new IllegalStateException(e);
             }
         });
-        Files.writeString(dir.resolve(SLEEPER_PID), String.valueOf(sleeper.pid()));
+        // written whole, then moved into place: the test reads the pid as soon as the file exists
+        Path written = Files.writeString(dir.resolve(SLEEPER_PID + ".tmp"), String.valueOf(sleeper.pid()));
+        Files.move(written, dir.resolve(SLEEPER_PID), StandardCopyOption.ATOMIC_MOVE);
         Thread.sleep(Long.MAX_VALUE);
     }
 }
