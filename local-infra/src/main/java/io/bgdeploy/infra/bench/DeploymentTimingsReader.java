@@ -4,9 +4,13 @@ import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.EventEnvelope;
 import io.bgdeploy.events.MalformedEventException;
 import io.bgdeploy.events.Topics;
+import io.bgdeploy.events.deploy.DeploymentAccepted;
 import io.bgdeploy.events.deploy.DeploymentFinished;
 import io.bgdeploy.events.deploy.DeploymentPhase;
 import io.bgdeploy.events.deploy.DeploymentPhaseChanged;
+import io.bgdeploy.events.lb.LbCommand;
+import io.bgdeploy.events.lb.LbCommandApplied;
+import io.bgdeploy.events.lb.LbCommandRejected;
 import io.bgdeploy.events.pod.PodHealthChanged;
 import io.bgdeploy.events.pod.PodHealthState;
 import io.bgdeploy.events.pod.PodStarted;
@@ -17,15 +21,19 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
- * Reads, from the suite's topics, how long each deployment took ({@code deploy-events}) and when
- * each of its pods was running ({@code pod-events}) and first READY ({@code pod-health}).
+ * Reads, from the suite's topics, how long each deployment took and when it entered each phase
+ * ({@code deploy-events}), when each of its pods was running ({@code pod-events}) and first READY
+ * ({@code pod-health}), and how long each of its load-balancer commands took from its record on
+ * {@code lb-commands} to its answer's on {@code lb-events} (the records' timestamps).
  */
 final class DeploymentTimingsReader {
 
@@ -42,22 +50,36 @@ final class DeploymentTimingsReader {
     List<DeploymentTiming> read(Map<String, Long> totals, Duration timeout) {
         Set<String> wanted = Set.copyOf(totals.keySet());
         Map<String, DeploymentFinished> finished = new HashMap<>();
+        Map<String, Instant> finishedAt = new HashMap<>();
+        Map<String, Instant> acceptedAt = new HashMap<>();
+        Map<String, Map<DeploymentPhase, Instant>> phases = new HashMap<>();
         Map<String, Long> drained = new HashMap<>();
         Map<String, Instant> podStarted = new HashMap<>();
         Map<String, Instant> podReady = new HashMap<>();
         Map<String, String> podDeployment = new HashMap<>();
+        Map<String, LbCommand> commands = new HashMap<>();
+        Map<String, Long> commandSentAt = new HashMap<>();
+        Map<String, Long> answeredAt = new HashMap<>();
         long deadline = System.nanoTime() + timeout.toNanos();
         try (TopicReader events = KafkaTestClient.reader(bootstrap, Topics.DEPLOY_EVENTS);
              TopicReader pods = KafkaTestClient.reader(bootstrap, Topics.POD_EVENTS);
-             TopicReader health = KafkaTestClient.reader(bootstrap, Topics.POD_HEALTH)) {
+             TopicReader health = KafkaTestClient.reader(bootstrap, Topics.POD_HEALTH);
+             TopicReader lbCommands = KafkaTestClient.reader(bootstrap, Topics.LB_COMMANDS);
+             TopicReader lbEvents = KafkaTestClient.reader(bootstrap, Topics.LB_EVENTS)) {
             while (true) {
                 for (ConsumerRecord<String, String> r : events.records()) {
                     decode(r).ifPresent(e -> {
                         if (e.data() instanceof DeploymentFinished f && wanted.contains(f.deploymentId())) {
                             finished.put(f.deploymentId(), f);
-                        } else if (e.data() instanceof DeploymentPhaseChanged c && wanted.contains(c.deploymentId())
-                                && c.phase() == DeploymentPhase.REMOVING_BLUE && c.previousPhaseMillis() != null) {
-                            drained.put(c.deploymentId(), c.previousPhaseMillis()); // the phase before is DRAINING
+                            finishedAt.put(f.deploymentId(), e.time());
+                        } else if (e.data() instanceof DeploymentAccepted a && wanted.contains(a.deploymentId())) {
+                            acceptedAt.putIfAbsent(a.deploymentId(), e.time());
+                        } else if (e.data() instanceof DeploymentPhaseChanged c && wanted.contains(c.deploymentId())) {
+                            phases.computeIfAbsent(c.deploymentId(), id -> new EnumMap<>(DeploymentPhase.class))
+                                    .putIfAbsent(c.phase(), e.time());
+                            if (c.phase() == DeploymentPhase.REMOVING_BLUE && c.previousPhaseMillis() != null) {
+                                drained.put(c.deploymentId(), c.previousPhaseMillis()); // the phase before is DRAINING
+                            }
                         }
                     });
                 }
@@ -77,6 +99,17 @@ final class DeploymentTimingsReader {
                         }
                     });
                 }
+                for (ConsumerRecord<String, String> r : lbCommands.records()) {
+                    decode(r).ifPresent(e -> {
+                        if (e.data() instanceof LbCommand c && wanted.contains(c.deploymentId())) {
+                            commands.putIfAbsent(c.commandId(), c);
+                            commandSentAt.putIfAbsent(c.commandId(), r.timestamp());
+                        }
+                    });
+                }
+                for (ConsumerRecord<String, String> r : lbEvents.records()) {
+                    decode(r).ifPresent(e -> answeredCommand(e).ifPresent(id -> answeredAt.putIfAbsent(id, r.timestamp())));
+                }
                 if (finished.keySet().containsAll(wanted) && podReady.keySet().containsAll(podStarted.keySet())) {
                     break;
                 }
@@ -88,15 +121,38 @@ final class DeploymentTimingsReader {
             }
         }
         Map<String, Long> slowestPod = new HashMap<>();
-        podStarted.forEach((pod, started) -> slowestPod.merge(podDeployment.get(pod),
-                Duration.between(started, podReady.get(pod)).toMillis(), Math::max));
+        Map<String, Instant> slowestReadyAt = new HashMap<>();
+        podStarted.forEach((pod, started) -> {
+            String id = podDeployment.get(pod);
+            slowestPod.merge(id, Duration.between(started, podReady.get(pod)).toMillis(), Math::max);
+            slowestReadyAt.merge(id, podReady.get(pod), (a, b) -> a.isAfter(b) ? a : b);
+        });
+        Map<String, Map<String, Long>> lbMillis = new HashMap<>();
+        commands.forEach((id, c) -> {
+            Long answered = answeredAt.get(id);
+            if (answered != null) {
+                lbMillis.computeIfAbsent(c.deploymentId(), d -> new TreeMap<>())
+                        .merge(c.getClass().getSimpleName(), answered - commandSentAt.get(id), Long::sum);
+            }
+        });
         List<DeploymentTiming> timings = new ArrayList<>();
         for (String id : totals.keySet()) {
             DeploymentFinished f = finished.get(id);
+            DeploymentMilestones milestones = new DeploymentMilestones(acceptedAt.get(id),
+                    phases.getOrDefault(id, Map.of()), slowestReadyAt.get(id), finishedAt.get(id),
+                    lbMillis.getOrDefault(id, Map.of()));
             timings.add(new DeploymentTiming(id, f.status(), totals.get(id), slowestPod.getOrDefault(id, 0L),
-                    drained.getOrDefault(id, 0L)));
+                    drained.getOrDefault(id, 0L), milestones.hops()));
         }
         return timings;
+    }
+
+    /** The command an answer on lb-events is to, if it is one. */
+    private static Optional<String> answeredCommand(EventEnvelope<?> e) {
+        if (e.data() instanceof LbCommandApplied a) {
+            return Optional.of(a.commandId());
+        }
+        return e.data() instanceof LbCommandRejected r ? Optional.of(r.commandId()) : Optional.empty();
     }
 
     private static Optional<EventEnvelope<?>> decode(ConsumerRecord<String, String> r) {

@@ -164,6 +164,8 @@ public final class DeploymentsBenchmark {
         OUT.printf("  overhead ms        %s  (total - slowest pod - drain delay %d ms)%n", figures.overhead(), drainDelay.toMillis());
         OUT.printf("  each, in order     %s%n", timings.stream().map(t -> String.format("%,d", t.overheadMillis(drainDelay)))
                 .collect(Collectors.joining(" ")));
+        OUT.printf("  where it goes ms   (from the events' times; each command's record -> answer lies within its phase)%n");
+        figures.hops().forEach((hop, p) -> OUT.printf("    %-40s %s%n", hop, p));
         String wrkColumns = requests == null ? "- | - | - | -" : String.format("%,d | %,.0f | %d (%d/%d/%d/%d) | %,d",
                 requests.requests(), requests.requestsPerSecond(), requests.failed(), requests.connectErrors(),
                 requests.readErrors(), requests.writeErrors(), requests.timeouts(), requests.non2xx());

@@ -3,17 +3,22 @@ package io.bgdeploy.infra.bench;
 import io.bgdeploy.events.deploy.DeploymentStatus;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.ToLongFunction;
 
 /**
  * Percentiles (nearest rank) over a series of deployments: the total time, the slowest pod's time
- * to ready, the DRAINING phase and the deployer's overhead ({@link DeploymentTiming#overheadMillis}).
+ * to ready, the DRAINING phase and the deployer's overhead ({@link DeploymentTiming#overheadMillis}); and
+ * each hop of the overhead ({@link DeploymentMilestones#hops}) over the deployments that made it, in
+ * the order they make them.
  */
 public record OverheadFigures(int deployments, long notDeployed, Percentiles total, Percentiles slowestPod,
-                              Percentiles drained, Percentiles overhead) {
+                              Percentiles drained, Percentiles overhead, Map<String, Percentiles> hops) {
 
     /** How far the drain the deployer kept may be from the drain delay the overhead subtracts. */
     static final Duration DRAIN_TOLERANCE = Duration.ofSeconds(1);
@@ -48,7 +53,15 @@ public record OverheadFigures(int deployments, long notDeployed, Percentiles tot
                 percentiles(timings, DeploymentTiming::totalMillis),
                 percentiles(timings, DeploymentTiming::slowestPodReadyMillis),
                 percentiles(timings, DeploymentTiming::drainedMillis),
-                percentiles(timings, t -> t.overheadMillis(drainDelay)));
+                percentiles(timings, t -> t.overheadMillis(drainDelay)), hops(timings));
+    }
+
+    private static Map<String, Percentiles> hops(List<DeploymentTiming> timings) {
+        Map<String, List<Long>> byHop = new LinkedHashMap<>();
+        timings.forEach(t -> t.hops().forEach((hop, millis) -> byHop.computeIfAbsent(hop, h -> new ArrayList<>()).add(millis)));
+        Map<String, Percentiles> hops = new LinkedHashMap<>();
+        byHop.forEach((hop, values) -> hops.put(hop, Percentiles.of(values.stream().mapToLong(Long::longValue).toArray())));
+        return hops;
     }
 
     /**

@@ -1,14 +1,19 @@
 package io.bgdeploy.infra.bench;
 
+import io.bgdeploy.events.deploy.DeploymentPhase;
 import io.bgdeploy.events.deploy.DeploymentStatus;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 /** The deployments benchmark's arithmetic: overhead per deployment and nearest-rank percentiles. */
 class OverheadFiguresTest {
@@ -72,5 +77,37 @@ class OverheadFiguresTest {
                 .hasValueSatisfying(problem -> assertThat(problem)
                         .contains("kept blue for 10,015 ms").contains("drain delay given is 2,000 ms"));
         assertThat(OverheadFigures.of(timings, DRAIN).drainMismatch(DRAIN)).isEmpty();
+    }
+
+    @Test
+    void theHopsOfTheOverheadComeInTheOrderADeploymentMakesThemEachOverTheDeploymentsThatMadeIt() {
+        Instant t = Instant.parse("2026-12-04T20:00:00Z");
+        Map<DeploymentPhase, Instant> phases = new EnumMap<>(DeploymentPhase.class);
+        phases.put(DeploymentPhase.CREATING_GREEN, t.plusMillis(30));
+        phases.put(DeploymentPhase.WAITING_FOR_HEALTH, t.plusMillis(60));
+        phases.put(DeploymentPhase.SWITCHING, t.plusMillis(2_075));
+        phases.put(DeploymentPhase.DRAINING, t.plusMillis(2_145));
+        phases.put(DeploymentPhase.REMOVING_BLUE, t.plusMillis(4_150));
+        DeploymentMilestones full = new DeploymentMilestones(t, phases, t.plusMillis(2_060), t.plusMillis(4_220),
+                Map.of("SwitchFrontend", 50L, "RemoveBackend", 40L));
+        // the first deployment of an app: no blue to remove, so neither REMOVING_BLUE nor a RemoveBackend
+        Map<DeploymentPhase, Instant> first = new EnumMap<>(phases);
+        first.remove(DeploymentPhase.REMOVING_BLUE);
+        DeploymentMilestones noBlue = new DeploymentMilestones(t, first, t.plusMillis(2_060), t.plusMillis(2_200),
+                Map.of("SwitchFrontend", 70L));
+
+        assertThat(full.hops()).containsExactly(entry("accepted -> CREATING_GREEN", 30L),
+                entry("CREATING_GREEN -> WAITING_FOR_HEALTH", 30L), entry("slowest pod READY -> SWITCHING", 15L),
+                entry("SWITCHING -> DRAINING", 70L), entry("REMOVING_BLUE -> finished", 70L),
+                entry("RemoveBackend record -> answer", 40L), entry("SwitchFrontend record -> answer", 50L));
+        assertThat(noBlue.hops()).doesNotContainKeys("REMOVING_BLUE -> finished", "RemoveBackend record -> answer");
+
+        OverheadFigures f = OverheadFigures.of(List.of(
+                new DeploymentTiming("d1", DeploymentStatus.DEPLOYED, 4_300, 2_000, 2_000, full.hops()),
+                new DeploymentTiming("d2", DeploymentStatus.DEPLOYED, 4_300, 2_000, 2_000, noBlue.hops())), DRAIN);
+        assertThat(f.hops().keySet()).startsWith("accepted -> CREATING_GREEN", "CREATING_GREEN -> WAITING_FOR_HEALTH");
+        assertThat(f.hops().get("SwitchFrontend record -> answer")).isEqualTo(new OverheadFigures.Percentiles(50, 70, 70));
+        assertThat(f.hops().get("REMOVING_BLUE -> finished")).as("only d1 removed a blue")
+                .isEqualTo(new OverheadFigures.Percentiles(70, 70, 70));
     }
 }

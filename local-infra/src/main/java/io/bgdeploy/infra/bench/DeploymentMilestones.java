@@ -1,0 +1,46 @@
+package io.bgdeploy.infra.bench;
+
+import io.bgdeploy.events.deploy.DeploymentPhase;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * When one deployment reached each point its events tell of (accepted, each phase entered, its
+ * slowest pod's first READY, finished), and how long each of its load-balancer commands took from
+ * its record to its answer's, by command type. {@link #hops} turns them into the steps its overhead
+ * is made of, so that a benchmark says where the time went and not only how much there was.
+ *
+ * @param phases          when the deployment entered each phase (its {@code DeploymentPhaseChanged})
+ * @param lbCommandMillis command type ({@code SwitchFrontend}, ...) -> record to answer, in ms (added up
+ *                        when a type was sent more than once)
+ */
+record DeploymentMilestones(Instant accepted, Map<DeploymentPhase, Instant> phases, Instant slowestPodReady,
+                            Instant finished, Map<String, Long> lbCommandMillis) {
+
+    /**
+     * The hops in the order a deployment goes through them, in ms; a hop whose two ends the
+     * deployment did not reach (no blue to remove, a failure before the switch) is left out; the
+     * commands last, by type name.
+     */
+    Map<String, Long> hops() {
+        Map<String, Long> hops = new LinkedHashMap<>();
+        hop(hops, "accepted -> CREATING_GREEN", accepted, phases.get(DeploymentPhase.CREATING_GREEN));
+        hop(hops, "CREATING_GREEN -> WAITING_FOR_HEALTH", phases.get(DeploymentPhase.CREATING_GREEN),
+                phases.get(DeploymentPhase.WAITING_FOR_HEALTH));
+        hop(hops, "slowest pod READY -> SWITCHING", slowestPodReady, phases.get(DeploymentPhase.SWITCHING));
+        hop(hops, "SWITCHING -> DRAINING", phases.get(DeploymentPhase.SWITCHING), phases.get(DeploymentPhase.DRAINING));
+        hop(hops, "REMOVING_BLUE -> finished", phases.get(DeploymentPhase.REMOVING_BLUE), finished);
+        new TreeMap<>(lbCommandMillis).forEach((type, millis) -> hops.put(type + " record -> answer", millis));
+        return hops;
+    }
+
+    private static void hop(Map<String, Long> hops, String name, Instant from, Instant to) {
+        if (from != null && to != null) {
+            hops.put(name, Duration.between(from, to).toMillis());
+        }
+    }
+}
