@@ -42,14 +42,30 @@ if [[ -n "${DEPLOY_SIGNING_KEY:-}" ]]; then
   signed="signed with key $kid"
 fi
 
-# Read deploy-events from just before the request, so its answer cannot be missed.
-since_ms=$(( $(date +%s%3N) - 1000 ))
+# Read deploy-events from its end before the request goes out, so that its answer cannot be missed:
+# kcat tells on stderr when it stands at the end of each partition, and only then is the request
+# sent. (Reading from a timestamp after sending is not enough: a partition with no record that new
+# yet is read from wherever its end is once the reader starts, past an answer that came meanwhile.)
+partitions=$( (kcat -L -b "$bootstrap" -t deploy-events 2>/dev/null || true) | grep -c '^ *partition ' || true)
+if (( partitions == 0 )); then
+  echo "topic deploy-events not found on $bootstrap" >&2
+  exit 3
+fi
+positions=$(mktemp)
+exec 3< <(exec kcat -C -b "$bootstrap" -t deploy-events -o end -u -f '%k\t%s\n' 2>"$positions")
+reader=$!
+trap 'kill "$reader" 2>/dev/null || true; rm -f "$positions"' EXIT
+ready_by=$(( $(date +%s) + 30 ))
+until (( $(grep -c 'Reached end of topic' "$positions" || true) >= partitions )); do
+  if (( $(date +%s) >= ready_by )); then
+    echo "kcat did not reach the end of deploy-events within 30 s: $(cat "$positions")" >&2
+    exit 3
+  fi
+  sleep 0.1
+done
+
 printf '%s\x1f%s\n' "$key" "$event" | kcat -P -b "$bootstrap" -t deploy-requests -K $'\x1f' "${headers[@]}"
 echo "requested $key (request $request_id, $signed)"
-
-exec 3< <(kcat -C -b "$bootstrap" -t deploy-events -o "s@$since_ms" -u -q -f '%k\t%s\n')
-reader=$!
-trap 'kill "$reader" 2>/dev/null || true' EXIT
 
 deployment_id=""
 deadline=$(( $(date +%s) + timeout_seconds ))
