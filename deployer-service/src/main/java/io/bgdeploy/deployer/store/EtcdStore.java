@@ -15,6 +15,7 @@ import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.kv.DeleteResponse;
+import io.etcd.jetcd.kv.PutResponse;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
@@ -108,10 +109,14 @@ public final class EtcdStore implements DeploymentStore {
     }
 
     private <T> T read(KeyValue kv, Class<T> type) {
+        return read(kv.getValue().getBytes(), type, kv.getKey().toString(StandardCharsets.UTF_8));
+    }
+
+    private <T> T read(byte[] value, Class<T> type, String key) {
         try {
-            return json.readValue(kv.getValue().getBytes(), type);
+            return json.readValue(value, type);
         } catch (IOException e) {
-            throw new UncheckedIOException("unreadable value at " + kv.getKey().toString(StandardCharsets.UTF_8), e);
+            throw new UncheckedIOException("unreadable value at " + key, e);
         }
     }
 
@@ -182,10 +187,11 @@ public final class EtcdStore implements DeploymentStore {
         String digest = DecodedDeployments.digest(record);
         TxnResponse written = await(kv.txn().Then(saveOps(deployment, record, digest).toArray(Op[]::new)).commit());
         // the record's previous version says when its key was created; none: this write created it
-        long created = written.getPutResponses().get(0).hasPrevKv()
-                ? written.getPutResponses().get(0).getPrevKv().getCreateRevision() : written.getHeader().getRevision();
+        PutResponse recordPut = written.getPutResponses().get(0);
+        long created = recordPut.hasPrevKv() ? recordPut.getPrevKv().getCreateRevision() : written.getHeader().getRevision();
         // decoded from the bytes written, exactly as a listing would have read it
-        decoded.remember(deployment.id(), new DecodedDeployments.Decoded(digest, created, decode(record)));
+        decoded.remember(deployment.id(), new DecodedDeployments.Decoded(digest, created,
+                read(record, Deployment.class, key("deployments", deployment.namespace(), deployment.id()))));
     }
 
     private List<Op> saveOps(Deployment deployment, byte[] record, String digest) {
@@ -198,14 +204,6 @@ public final class EtcdStore implements DeploymentStore {
                 Op.put(bytes(appIndexKey(ns, deployment.appName(), deployment.id())), bytes(digest), PutOption.DEFAULT),
                 unfinished ? Op.put(unfinishedKey, bytes(deployment.appKey()), PutOption.DEFAULT)
                         : Op.delete(unfinishedKey, DeleteOption.DEFAULT));
-    }
-
-    private Deployment decode(byte[] record) {
-        try {
-            return json.readValue(record, Deployment.class);
-        } catch (IOException e) {
-            throw new UncheckedIOException("a deployment record this store wrote does not read back", e);
-        }
     }
 
     private static String appIndexPrefix(String namespace, String appName) {

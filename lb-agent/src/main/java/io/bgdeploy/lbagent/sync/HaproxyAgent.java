@@ -615,8 +615,7 @@ public final class HaproxyAgent implements AutoCloseable {
         timer.record("reload", System.nanoTime() - t1);
         live = next;
         runtime = RuntimeState.of(next);
-        retiring.clear();
-        retiringChanged();
+        forgetRetiring();
         status = status.reloaded();
         LOG.infof("agent %s: revision %d is live (reload confirmed by the master)", settings.agentId(), revision);
         return true;
@@ -687,6 +686,12 @@ public final class HaproxyAgent implements AutoCloseable {
         }
     }
 
+    /** HAProxy was reloaded or restarted: the servers that were leaving are gone with its old state. */
+    private void forgetRetiring() {
+        retiring.clear();
+        retiringChanged();
+    }
+
     /** Publishes what is retiring now to {@link #leaving()} (read off the loop by the status and the gauges). */
     private void retiringChanged() {
         undeletableWarned.retainAll(retiring.keySet());
@@ -731,8 +736,7 @@ public final class HaproxyAgent implements AutoCloseable {
                         settings.agentId(), now.masterPid(), now.workers());
                 live = null;
                 runtime = null;
-                retiring.clear();
-                retiringChanged();
+                forgetRetiring();
                 trigger();
             }
             seen(now);
@@ -779,8 +783,7 @@ public final class HaproxyAgent implements AutoCloseable {
         lookOnExit(launcher);
         live = null;
         runtime = null;
-        retiring.clear();
-        retiringChanged();
+        forgetRetiring();
         seen(cli.showProc());
         trigger();
     }
