@@ -43,12 +43,20 @@ final class DeploymentTimingsReader {
         this.bootstrap = bootstrap;
     }
 
+    /** One deployment as its client saw it: when it sent the request, and how long until it heard the end. */
+    record SeenByClient(Instant sent, long totalMillis) {
+
+        Instant heard() {
+            return sent.plusMillis(totalMillis);
+        }
+    }
+
     /**
-     * The timing of every deployment in {@code totals} (id -> its total as the client saw it), in
-     * that order; fails after {@code timeout}.
+     * The timing of every deployment in {@code clients} (id -> what its client saw), in that order,
+     * its hops beyond the drain delay the deployer was given; fails after {@code timeout}.
      */
-    List<DeploymentTiming> read(Map<String, Long> totals, Duration timeout) {
-        Set<String> wanted = Set.copyOf(totals.keySet());
+    List<DeploymentTiming> read(Map<String, SeenByClient> clients, Duration drainDelay, Duration timeout) {
+        Set<String> wanted = Set.copyOf(clients.keySet());
         Map<String, DeploymentFinished> finished = new HashMap<>();
         Map<String, Instant> finishedAt = new HashMap<>();
         Map<String, Instant> acceptedAt = new HashMap<>();
@@ -122,8 +130,10 @@ final class DeploymentTimingsReader {
         }
         Map<String, Long> slowestPod = new HashMap<>();
         Map<String, Instant> slowestReadyAt = new HashMap<>();
+        Map<String, Instant> lastStartedAt = new HashMap<>();
         podStarted.forEach((pod, started) -> {
             String id = podDeployment.get(pod);
+            lastStartedAt.merge(id, started, (a, b) -> a.isAfter(b) ? a : b);
             slowestPod.merge(id, Duration.between(started, podReady.get(pod)).toMillis(), Math::max);
             slowestReadyAt.merge(id, podReady.get(pod), (a, b) -> a.isAfter(b) ? a : b);
         });
@@ -136,14 +146,14 @@ final class DeploymentTimingsReader {
             }
         });
         List<DeploymentTiming> timings = new ArrayList<>();
-        for (String id : totals.keySet()) {
+        clients.forEach((id, client) -> {
             DeploymentFinished f = finished.get(id);
-            DeploymentMilestones milestones = new DeploymentMilestones(acceptedAt.get(id),
-                    phases.getOrDefault(id, Map.of()), slowestReadyAt.get(id), finishedAt.get(id),
-                    lbMillis.getOrDefault(id, Map.of()));
-            timings.add(new DeploymentTiming(id, f.status(), totals.get(id), slowestPod.getOrDefault(id, 0L),
-                    drained.getOrDefault(id, 0L), milestones.hops()));
-        }
+            DeploymentMilestones milestones = new DeploymentMilestones(client.sent(), acceptedAt.get(id),
+                    phases.getOrDefault(id, Map.of()), lastStartedAt.get(id), slowestReadyAt.get(id), finishedAt.get(id),
+                    client.heard(), lbMillis.getOrDefault(id, Map.of()));
+            timings.add(new DeploymentTiming(id, f.status(), client.totalMillis(), slowestPod.getOrDefault(id, 0L),
+                    drained.getOrDefault(id, 0L), milestones.hops(drainDelay)));
+        });
         return timings;
     }
 

@@ -10,6 +10,7 @@ import io.bgdeploy.infra.HttpClients;
 import io.bgdeploy.infra.SampleAppDescriptor;
 import io.bgdeploy.infra.Suite;
 import io.bgdeploy.infra.Wrk;
+import io.bgdeploy.infra.bench.DeploymentTimingsReader.SeenByClient;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -20,6 +21,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -132,7 +134,7 @@ public final class DeploymentsBenchmark {
 
     private String series(String descriptorId, int count, Load load, Duration drainDelay) throws IOException {
         OUT.printf("%n%s: %d deployments%s%n", load.clients, count, load.withWrk() ? " under wrk" : "");
-        Map<String, Long> totals = new LinkedHashMap<>();
+        Map<String, SeenByClient> totals = new LinkedHashMap<>();
         int reloadsBefore = haproxyReloads();
         Wrk.Result requests = null;
         if (!load.withWrk()) {
@@ -148,7 +150,7 @@ public final class DeploymentsBenchmark {
             }
         }
         int reloads = haproxyReloads() - reloadsBefore;
-        List<DeploymentTiming> timings = new DeploymentTimingsReader(kafkaBootstrap()).read(totals, TOPICS_DEADLINE);
+        List<DeploymentTiming> timings = new DeploymentTimingsReader(kafkaBootstrap()).read(totals, drainDelay, TOPICS_DEADLINE);
         OverheadFigures figures = OverheadFigures.of(timings, drainDelay);
         if (requests != null) {
             OUT.printf("  wrk                %s%n", requests);
@@ -164,7 +166,8 @@ public final class DeploymentsBenchmark {
         OUT.printf("  overhead ms        %s  (total - slowest pod - drain delay %d ms)%n", figures.overhead(), drainDelay.toMillis());
         OUT.printf("  each, in order     %s%n", timings.stream().map(t -> String.format("%,d", t.overheadMillis(drainDelay)))
                 .collect(Collectors.joining(" ")));
-        OUT.printf("  where it goes ms   (from the events' times; each command's record -> answer lies within its phase)%n");
+        OUT.printf("  where it goes ms   (from the client's and the events' times; each command's record -> answer lies"
+                + " within its phase; the rest add up to the overhead but for the slowest pod's start to READY)%n");
         figures.hops().forEach((hop, p) -> OUT.printf("    %-40s %s%n", hop, p));
         String wrkColumns = requests == null ? "- | - | - | -" : String.format("%,d | %,.0f | %d (%d/%d/%d/%d) | %,d",
                 requests.requests(), requests.requestsPerSecond(), requests.failed(), requests.connectErrors(),
@@ -175,12 +178,12 @@ public final class DeploymentsBenchmark {
                 figures.overhead().p50(), figures.overhead().p99(), figures.overhead().max());
     }
 
-    /** Runs the deployments one after the other; {@code totals} gets each one's total as the client saw it. */
-    private void deploySeries(String descriptorId, int count, Map<String, Long> totals) {
+    /** Runs the deployments one after the other; {@code totals} gets each one as the client saw it. */
+    private void deploySeries(String descriptorId, int count, Map<String, SeenByClient> totals) {
         for (int i = 1; i <= count; i++) {
             Deployed d = deploy(descriptorId);
             DeploymentFinished f = d.finished();
-            totals.put(f.deploymentId(), d.seenByClientMillis());
+            totals.put(f.deploymentId(), new SeenByClient(d.sent(), d.seenByClientMillis()));
             OUT.printf("  %3d/%d  %s version %-4s %s in %,d ms (request answered in %,d ms, the deployer's run %,d ms)%s%n",
                     i, count, f.deploymentId(), f.version(), f.status(), d.seenByClientMillis(), d.answeredMillis(),
                     f.durationMillis(), f.reason() == null ? "" : ": " + f.reason());
@@ -192,16 +195,17 @@ public final class DeploymentsBenchmark {
      * {@code DeploymentFinished}. The deployer's own duration starts only when its run does, after
      * the request was accepted and the app's run lock taken.
      */
-    private record Deployed(DeploymentFinished finished, long answeredMillis, long seenByClientMillis) {
+    private record Deployed(DeploymentFinished finished, Instant sent, long answeredMillis, long seenByClientMillis) {
     }
 
     private Deployed deploy(String descriptorId) {
         try (DeployEventsFollower follower = new DeployEventsFollower(kafkaBootstrap())) {
+            Instant sentAt = Instant.now();
             long sent = System.nanoTime();
             String id = deployer.deploy(NAMESPACE, descriptorId);
             long answered = System.nanoTime();
             DeploymentFinished f = follower.follow(id, new PrintStream(PrintStream.nullOutputStream()), DEPLOYMENT_DEADLINE);
-            return new Deployed(f, TimeUnit.NANOSECONDS.toMillis(answered - sent),
+            return new Deployed(f, sentAt, TimeUnit.NANOSECONDS.toMillis(answered - sent),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent));
         }
     }

@@ -88,24 +88,28 @@ class OverheadFiguresTest {
         phases.put(DeploymentPhase.SWITCHING, t.plusMillis(2_075));
         phases.put(DeploymentPhase.DRAINING, t.plusMillis(2_145));
         phases.put(DeploymentPhase.REMOVING_BLUE, t.plusMillis(4_150));
-        DeploymentMilestones full = new DeploymentMilestones(t, phases, t.plusMillis(2_060), t.plusMillis(4_220),
-                Map.of("SwitchFrontend", 50L, "RemoveBackend", 40L));
+        Duration drainDelay = Duration.ofSeconds(2); // DRAINING lasted 2,005 ms
+        DeploymentMilestones full = new DeploymentMilestones(t.minusMillis(25), t, phases, t.plusMillis(80),
+                t.plusMillis(2_060), t.plusMillis(4_220), t.plusMillis(4_232), Map.of("SwitchFrontend", 50L, "RemoveBackend", 40L));
         // the first deployment of an app: no blue to remove, so neither REMOVING_BLUE nor a RemoveBackend
         Map<DeploymentPhase, Instant> first = new EnumMap<>(phases);
         first.remove(DeploymentPhase.REMOVING_BLUE);
-        DeploymentMilestones noBlue = new DeploymentMilestones(t, first, t.plusMillis(2_060), t.plusMillis(2_200),
-                Map.of("SwitchFrontend", 70L));
+        DeploymentMilestones noBlue = new DeploymentMilestones(t.minusMillis(25), t, first, t.plusMillis(80),
+                t.plusMillis(2_060), t.plusMillis(2_200), t.plusMillis(2_210), Map.of("SwitchFrontend", 70L));
 
-        assertThat(full.hops()).containsExactly(entry("accepted -> CREATING_GREEN", 30L),
-                entry("CREATING_GREEN -> WAITING_FOR_HEALTH", 30L), entry("slowest pod READY -> SWITCHING", 15L),
-                entry("SWITCHING -> DRAINING", 70L), entry("REMOVING_BLUE -> finished", 70L),
+        assertThat(full.hops(drainDelay)).containsExactly(entry("request sent -> accepted", 25L),
+                entry("accepted -> CREATING_GREEN", 30L), entry("CREATING_GREEN -> WAITING_FOR_HEALTH", 30L),
+                entry("WAITING_FOR_HEALTH -> last pod started", 20L), entry("slowest pod READY -> SWITCHING", 15L),
+                entry("SWITCHING -> DRAINING", 70L), entry("DRAINING beyond the drain delay", 5L),
+                entry("REMOVING_BLUE -> finished", 70L), entry("finished -> heard by the client", 12L),
                 entry("RemoveBackend record -> answer", 40L), entry("SwitchFrontend record -> answer", 50L));
-        assertThat(noBlue.hops()).doesNotContainKeys("REMOVING_BLUE -> finished", "RemoveBackend record -> answer");
+        assertThat(noBlue.hops(drainDelay)).doesNotContainKeys("DRAINING beyond the drain delay", "REMOVING_BLUE -> finished",
+                "RemoveBackend record -> answer");
 
         OverheadFigures f = OverheadFigures.of(List.of(
-                new DeploymentTiming("d1", DeploymentStatus.DEPLOYED, 4_300, 2_000, 2_000, full.hops()),
-                new DeploymentTiming("d2", DeploymentStatus.DEPLOYED, 4_300, 2_000, 2_000, noBlue.hops())), DRAIN);
-        assertThat(f.hops().keySet()).startsWith("accepted -> CREATING_GREEN", "CREATING_GREEN -> WAITING_FOR_HEALTH");
+                new DeploymentTiming("d1", DeploymentStatus.DEPLOYED, 4_300, 2_000, 2_000, full.hops(drainDelay)),
+                new DeploymentTiming("d2", DeploymentStatus.DEPLOYED, 4_300, 2_000, 2_000, noBlue.hops(drainDelay))), DRAIN);
+        assertThat(f.hops().keySet()).startsWith("request sent -> accepted", "accepted -> CREATING_GREEN");
         assertThat(f.hops().get("SwitchFrontend record -> answer")).isEqualTo(new OverheadFigures.Percentiles(50, 70, 70));
         assertThat(f.hops().get("REMOVING_BLUE -> finished")).as("only d1 removed a blue")
                 .isEqualTo(new OverheadFigures.Percentiles(70, 70, 70));
