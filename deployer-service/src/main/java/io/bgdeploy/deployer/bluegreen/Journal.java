@@ -12,6 +12,8 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The bookkeeping of a deployment: each phase change and its end recorded in the store, written
@@ -115,7 +117,14 @@ public final class Journal {
         long phaseMillis = Duration.between(run.phaseStarted, Instant.now()).toMillis();
         log(run, "phase " + d.phase() + " took " + phaseMillis + " ms");
         run.deployment = d.withStatus(status, reason);
-        store.save(run.deployment);
+        if (run.savedWithTheEnd.isEmpty()) {
+            store.save(run.deployment);
+        } else {
+            List<Deployment> all = new ArrayList<>(run.savedWithTheEnd);
+            all.add(0, run.deployment);
+            store.saveAll(all);
+            run.savedWithTheEnd.clear();
+        }
         log(run, status + (reason == null ? "" : ": " + reason) + " after " + duration + " ms");
         try {
             sink.publish(new DeploymentFinished(d.id(), d.namespace(), d.appName(), d.version(), status, reason, duration));

@@ -15,8 +15,9 @@ import java.time.Instant;
 
 /**
  * REMOVING_BLUE: blue's backend (and a frontend green does not use) removed, then blue's workload
- * scaled to 0 and deleted; blue's deployment becomes UNDEPLOYED. An older version that is still
- * DEPLOYED (a deployment that failed after its switch could not remove it) goes the same way.
+ * scaled to 0 and deleted; blue's deployment becomes UNDEPLOYED, in the same write as this one's end
+ * ({@link Journal#finish}). An older version that is still DEPLOYED (a deployment that failed after
+ * its switch could not remove it) goes the same way.
  *
  * <p>The load balancer lets go of blue first: after the drain no frontend routes to blue, so the
  * order changes no request, and this way no HAProxy server names a pod of blue once its address or
@@ -84,7 +85,9 @@ final class RemoveBlue extends Step {
         journal.log(run, label + " workload " + name + " scaled to 0 and deleted (its pods stop in the background)");
         board.forget(old.id());
         String replaced = "replaced by version " + run.deployment.version() + " (deployment " + run.id() + ")";
-        store.save(old.withStatus(DeploymentStatus.UNDEPLOYED, replaced));
+        // saved with this deployment's end; a deployer that stops before it continues this step, which
+        // finds the workload gone and the backend removed, and removes nothing twice
+        run.savedWithTheEnd.add(old.withStatus(DeploymentStatus.UNDEPLOYED, replaced));
         store.appendLog(old.namespace(), old.id(), Instant.now() + " " + replaced + ", workload and backend removed");
     }
 }

@@ -10,6 +10,7 @@ import io.bgdeploy.events.deploy.Descriptor;
 import io.bgdeploy.events.lb.FrontendSpec;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.BooleanSupplier;
@@ -46,6 +47,12 @@ public final class Run {
      * steps that look for blue read this instead of listing the history again.
      */
     final List<Deployment> appHistory;
+    /**
+     * Records saved with the deployment's own final one, in the same write ({@link Journal#finish}):
+     * the version it replaced, UNDEPLOYED, so that the history never has neither or both serving.
+     * Used by the run's thread only.
+     */
+    final List<Deployment> savedWithTheEnd = new ArrayList<>();
 
     /**
      * @param lockValid  whether this instance still holds the app's lock; checked before every

@@ -23,6 +23,7 @@ import io.bgdeploy.deployer.scheduling.Recovery;
 import io.bgdeploy.deployer.platform.local.LocalPlatformAdapter;
 import io.bgdeploy.deployer.model.DeploymentStore;
 import io.bgdeploy.deployer.model.HistoryRetention;
+import io.bgdeploy.deployer.store.EtcdAcceptLocks;
 import io.bgdeploy.deployer.store.EtcdAppLocks;
 import io.bgdeploy.deployer.store.EtcdStore;
 import io.bgdeploy.events.signing.SigningKeys;
@@ -219,10 +220,10 @@ public class Wiring {
 
     @Produces
     @Singleton
-    RequestIntake intake(Platform platform, DeploymentStore store, EventPublisher publisher, ResourcePolicy resources,
+    RequestIntake intake(Platform platform, EtcdStore store, EventPublisher publisher, ResourcePolicy resources,
                          EtcdAppLocks locks, AppScheduler scheduler, DeployerConfig config) {
         return new RequestIntake(platform, store, publisher, resources, LockMode.of(config.lockMode()),
-                locks, scheduler, Clock.systemUTC());
+                new EtcdAcceptLocks(locks, store), scheduler, Clock.systemUTC());
     }
 
     @Produces

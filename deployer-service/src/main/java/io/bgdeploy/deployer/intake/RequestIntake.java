@@ -1,7 +1,7 @@
 package io.bgdeploy.deployer.intake;
 
 import io.bgdeploy.deployer.bluegreen.Run;
-import io.bgdeploy.deployer.model.AppLocks;
+import io.bgdeploy.deployer.model.AcceptLocks;
 import io.bgdeploy.deployer.model.BlueGreenPlanner;
 import io.bgdeploy.deployer.model.Deployment;
 import io.bgdeploy.deployer.model.DeploymentStore;
@@ -47,7 +47,7 @@ public final class RequestIntake {
     private final EventSink sink;
     private final ResourcePolicy resources;
     private final LockMode lockMode;
-    private final AppLocks locks;
+    private final AcceptLocks accepting;
     private final AppScheduler scheduler;
     private final Clock clock;
     private final Map<String, AtomicLong> answers = new ConcurrentHashMap<>();
@@ -57,13 +57,13 @@ public final class RequestIntake {
      *              deployments run does not depend on it (the store keeps the order of acceptance)
      */
     public RequestIntake(Platform platform, DeploymentStore store, EventSink sink, ResourcePolicy resources,
-                         LockMode lockMode, AppLocks locks, AppScheduler scheduler, Clock clock) {
+                         LockMode lockMode, AcceptLocks accepting, AppScheduler scheduler, Clock clock) {
         this.platform = platform;
         this.store = store;
         this.sink = sink;
         this.resources = resources;
         this.lockMode = lockMode;
-        this.locks = locks;
+        this.accepting = accepting;
         this.scheduler = scheduler;
         this.clock = clock;
     }
@@ -134,9 +134,9 @@ public final class RequestIntake {
                     Answer.Rejected.Kind.INVALID);
         }
         String appKey = descriptor.key();
-        Optional<AppLocks.Held> acceptLock;
+        Optional<AcceptLocks.Accepting> acceptLock;
         try {
-            acceptLock = locks.lock(AppLocks.acceptLock(appKey), ACCEPT_WAIT);
+            acceptLock = accepting.take(descriptor.namespace(), descriptor.appName(), ACCEPT_WAIT);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Answer.Rejected("the deployer is stopping: try again", List.of(), Answer.Rejected.Kind.CONFLICT);
@@ -146,8 +146,8 @@ public final class RequestIntake {
                     + ACCEPT_WAIT.toSeconds() + " s: try again", List.of(), Answer.Rejected.Kind.CONFLICT);
         }
         Deployment deployment;
-        try (AppLocks.Held ignored = acceptLock.get()) {
-            List<Deployment> history = store.list(descriptor.namespace(), descriptor.appName());
+        try (AcceptLocks.Accepting held = acceptLock.get()) {
+            List<Deployment> history = held.history();
             if (requestId != null) {
                 Optional<Deployment> seen = history.stream().filter(x -> requestId.equals(x.requestId())).findFirst();
                 if (seen.isPresent()) {
@@ -177,15 +177,26 @@ public final class RequestIntake {
             deployment = new Deployment(Ids.newId(now), now, now, descriptor.namespace(), descriptor.appName(), version,
                     DeploymentStatus.DEPLOYING, DeploymentPhase.PREPARING, requestedBy, requestId, descriptorId, null,
                     null, descriptor, null);
-            store.save(deployment);
+            held.record(deployment);
             inProgress.ifPresent(p -> store.appendLog(deployment.namespace(), deployment.id(), Instant.now()
                     + " queued behind deployment " + p.id() + " of the same app"));
         }
         store.appendLog(deployment.namespace(), deployment.id(), Instant.now() + " accepted by deployer instance "
-                + locks.owner() + ": version " + deployment.version() + " of " + appKey + " requested by " + requestedBy);
+                + accepting.owner() + ": version " + deployment.version() + " of " + appKey + " requested by " + requestedBy);
+        // handed to the producer before the run can publish its first phase, so deploy-events keeps the order;
+        // the run starts while the broker confirms it, and the answer waits for the confirmation
+        EventSink.Pending acceptedEvent;
         try {
-            sink.publish(new DeploymentAccepted(deployment.id(), requestId, requestedBy, deployment.namespace(),
-                    deployment.appName(), deployment.version()));
+            acceptedEvent = sink.publishPending(new DeploymentAccepted(deployment.id(), requestId, requestedBy,
+                    deployment.namespace(), deployment.appName(), deployment.version()));
+        } catch (EventSink.NotPublished e) {
+            acceptedEvent = () -> {
+                throw e;
+            };
+        }
+        scheduler.schedule(appKey);
+        try {
+            acceptedEvent.await();
         } catch (EventSink.NotPublished e) {
             // accepted and recorded all the same: its first phase event fails the deployment if Kafka is still away
             LOG.warnf("deployment %s accepted, but deploy-events does not say so: %s", deployment.id(), e.getMessage());
@@ -193,7 +204,6 @@ public final class RequestIntake {
         }
         LOG.infof("deployment %s accepted: %s version %s requested by %s", deployment.id(), appKey, deployment.version(),
                 requestedBy);
-        scheduler.schedule(appKey);
         return new Answer.Accepted(deployment, false, Optional.empty());
     }
 

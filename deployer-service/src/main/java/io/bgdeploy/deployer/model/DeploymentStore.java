@@ -20,6 +20,12 @@ public interface DeploymentStore {
 
     void save(Deployment deployment);
 
+    /**
+     * Saves deployments at once, each as {@link #save} would: all of them or none (a deployment
+     * that ends, and the version it replaced).
+     */
+    void saveAll(List<Deployment> deployments);
+
     Optional<Deployment> find(String namespace, String id);
 
     /**

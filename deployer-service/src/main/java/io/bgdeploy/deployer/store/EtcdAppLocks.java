@@ -4,11 +4,13 @@ import io.bgdeploy.deployer.model.AppLocks;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.support.CloseableClient;
@@ -17,10 +19,13 @@ import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * {@link AppLocks} as etcd keys {@code /bgdeploy/deployer/locks/<name>} bound to this instance's
@@ -130,27 +135,71 @@ public final class EtcdAppLocks implements AppLocks, AutoCloseable {
 
     @Override
     public Optional<Held> tryLock(String name) {
+        return tryLockReading(name).map(Taken::held);
+    }
+
+    @Override
+    public Optional<Held> lock(String name, Duration timeout) throws InterruptedException {
+        return waitFor(timeout, () -> tryLock(name));
+    }
+
+    /** A lock just taken, with the answers of the reads made in the transaction that took it. */
+    record Taken(Held held, List<GetResponse> reads) {
+    }
+
+    /**
+     * Takes the lock, waiting at most {@code timeout}, and reads {@code reads} in the same
+     * transaction: what they read is what etcd had when the lock was taken, and it costs no round
+     * trip of its own.
+     */
+    Optional<Taken> lockReading(String name, Duration timeout, Op... reads) throws InterruptedException {
+        return waitFor(timeout, () -> tryLockReading(name, reads));
+    }
+
+    private Optional<Taken> tryLockReading(String name, Op... reads) {
         Lease l = currentLease();
         ByteSequence key = bytes(PREFIX + name);
+        Op[] then = new Op[reads.length + 1];
+        then[0] = Op.put(key, bytes(owner), PutOption.builder().withLeaseId(l.id).build());
+        System.arraycopy(reads, 0, then, 1, reads.length);
         TxnResponse r = await(client.getKVClient().txn()
                 .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0)))
-                .Then(Op.put(key, bytes(owner), PutOption.builder().withLeaseId(l.id).build()))
+                .Then(then)
                 .Else(Op.get(key, GetOption.DEFAULT))
                 .commit());
         if (!r.isSucceeded()) {
             return Optional.empty();
         }
-        return Optional.of(new EtcdHeld(name, key, r.getHeader().getRevision(), l));
+        return Optional.of(new Taken(new EtcdHeld(name, key, r.getHeader().getRevision(), l), r.getGetResponses()));
     }
 
-    @Override
-    public Optional<Held> lock(String name, Duration timeout) throws InterruptedException {
+    /**
+     * Writes {@code writes} and lets the lock go, in one transaction. The writes are made whether
+     * the lock is still this instance's or not; it is deleted only if it is.
+     *
+     * @param held a lock taken here and not let go yet
+     * @return the transaction's answer: the responses of {@code writes}, in their order
+     */
+    TxnResponse releaseWriting(Held held, List<Op> writes) {
+        EtcdHeld h = (EtcdHeld) held;
+        List<Op> then = new ArrayList<>(writes);
+        then.add(Op.delete(h.key, DeleteOption.DEFAULT));
+        TxnResponse r = await(client.getKVClient().txn()
+                .If(new Cmp(h.key, Cmp.Op.EQUAL, CmpTarget.createRevision(h.revision)))
+                .Then(then.toArray(Op[]::new))
+                .Else(writes.toArray(Op[]::new))
+                .commit());
+        h.released = true;
+        return r;
+    }
+
+    private <T> Optional<T> waitFor(Duration timeout, Supplier<Optional<T>> attempt) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         long pause = POLL_MIN.toMillis();
         while (true) {
-            Optional<Held> held = tryLock(name);
-            if (held.isPresent() || System.nanoTime() >= deadline) {
-                return held;
+            Optional<T> taken = attempt.get();
+            if (taken.isPresent() || System.nanoTime() >= deadline) {
+                return taken;
             }
             long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             Thread.sleep(Math.max(1, Math.min(left, pause + ThreadLocalRandom.current().nextLong(pause / 2 + 1))));
@@ -185,6 +234,8 @@ public final class EtcdAppLocks implements AppLocks, AutoCloseable {
         private final ByteSequence key;
         private final long revision;
         private final Lease lease;
+        /** Let go together with a write ({@link #releaseWriting}). */
+        private volatile boolean released;
 
         private EtcdHeld(String name, ByteSequence key, long revision, Lease lease) {
             this.name = name;
@@ -200,11 +251,15 @@ public final class EtcdAppLocks implements AppLocks, AutoCloseable {
 
         @Override
         public void close() {
+            if (released) {
+                return;
+            }
             try {
                 await(client.getKVClient().txn()
                         .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(revision)))
-                        .Then(Op.delete(key, io.etcd.jetcd.options.DeleteOption.DEFAULT))
+                        .Then(Op.delete(key, DeleteOption.DEFAULT))
                         .commit());
+                released = true;
             } catch (EtcdStore.StoreException e) {
                 LOG.warnf("could not release lock %s of instance %s (%s): it ends with the lease", name, owner,
                         e.getMessage());

@@ -178,6 +178,19 @@ public final class EtcdStore implements DeploymentStore {
      */
     @Override
     public void save(Deployment deployment) {
+        Encoded encoded = encode(deployment);
+        remember(encoded, await(kv.txn().Then(encoded.ops().toArray(Op[]::new)).commit()));
+    }
+
+    /**
+     * A deployment as a save writes it: its record, the record's digest, and the operations that
+     * write them ({@code puts} of them puts, the record's first).
+     */
+    record Encoded(Deployment deployment, byte[] record, String digest, List<Op> ops, int puts) {
+    }
+
+    /** The writes of a save ({@link #save}), for a transaction that makes them with others; the record's put first. */
+    Encoded encode(Deployment deployment) {
         byte[] record;
         try {
             record = json.writeValueAsBytes(deployment);
@@ -185,25 +198,50 @@ public final class EtcdStore implements DeploymentStore {
             throw new UncheckedIOException(e);
         }
         String digest = DecodedDeployments.digest(record);
-        TxnResponse written = await(kv.txn().Then(saveOps(deployment, record, digest).toArray(Op[]::new)).commit());
+        return new Encoded(deployment, record, digest, saveOps(deployment, record, digest), isUnfinished(deployment) ? 3 : 2);
+    }
+
+    /** Remembers a record as written by a transaction whose first put was {@code encoded}'s record. */
+    void remember(Encoded encoded, TxnResponse written) {
+        remember(encoded, written.getPutResponses().get(0), written.getHeader().getRevision());
+    }
+
+    /** One transaction for all: their records, index entries and the deletes of finished ones' unfinished entries. */
+    @Override
+    public void saveAll(List<Deployment> deployments) {
+        List<Encoded> encoded = deployments.stream().map(this::encode).toList();
+        TxnResponse written = await(kv.txn().Then(encoded.stream().flatMap(e -> e.ops().stream()).toArray(Op[]::new))
+                .commit());
+        int put = 0;
+        for (Encoded e : encoded) {
+            remember(e, written.getPutResponses().get(put), written.getHeader().getRevision());
+            put += e.puts();
+        }
+    }
+
+    private void remember(Encoded encoded, PutResponse recordPut, long revision) {
+        Deployment deployment = encoded.deployment();
         // the record's previous version says when its key was created; none: this write created it
-        PutResponse recordPut = written.getPutResponses().get(0);
-        long created = recordPut.hasPrevKv() ? recordPut.getPrevKv().getCreateRevision() : written.getHeader().getRevision();
+        long created = recordPut.hasPrevKv() ? recordPut.getPrevKv().getCreateRevision() : revision;
         // decoded from the bytes written, exactly as a listing would have read it
-        decoded.remember(deployment.id(), new DecodedDeployments.Decoded(digest, created,
-                read(record, Deployment.class, key("deployments", deployment.namespace(), deployment.id()))));
+        decoded.remember(deployment.id(), new DecodedDeployments.Decoded(encoded.digest(), created,
+                read(encoded.record(), Deployment.class, key("deployments", deployment.namespace(), deployment.id()))));
     }
 
     private List<Op> saveOps(Deployment deployment, byte[] record, String digest) {
         String ns = deployment.namespace();
         ByteSequence unfinishedKey = bytes(key("unfinished", ns, deployment.id()));
-        boolean unfinished = deployment.status() != null && !deployment.status().isFinal();
+        boolean unfinished = isUnfinished(deployment);
         return List.of(
                 Op.put(bytes(key("deployments", ns, deployment.id())), ByteSequence.from(record),
                         PutOption.builder().withPrevKV().build()),
                 Op.put(bytes(appIndexKey(ns, deployment.appName(), deployment.id())), bytes(digest), PutOption.DEFAULT),
                 unfinished ? Op.put(unfinishedKey, bytes(deployment.appKey()), PutOption.DEFAULT)
                         : Op.delete(unfinishedKey, DeleteOption.DEFAULT));
+    }
+
+    private static boolean isUnfinished(Deployment deployment) {
+        return deployment.status() != null && !deployment.status().isFinal();
     }
 
     private static String appIndexPrefix(String namespace, String appName) {
@@ -273,8 +311,18 @@ public final class EtcdStore implements DeploymentStore {
         if (appName == null) {
             return inAcceptOrder(prefix(PREFIX + "deployments/" + namespace + "/"));
         }
+        return history(namespace, appName, await(kv.get(bytes(appIndexPrefix(namespace, appName)),
+                GetOption.builder().isPrefix(true).build())).getKvs());
+    }
+
+    /** The read of an app's index, for a transaction that makes it with others ({@link #history}). */
+    Op appIndexRead(String namespace, String appName) {
+        return Op.get(bytes(appIndexPrefix(namespace, appName)), GetOption.builder().isPrefix(true).build());
+    }
+
+    /** The app's deployments in accept order, from its index as read ({@link #appIndexRead}): see {@link #list}. */
+    List<Deployment> history(String namespace, String appName, List<KeyValue> index) {
         String indexPrefix = appIndexPrefix(namespace, appName);
-        List<KeyValue> index = await(kv.get(bytes(indexPrefix), GetOption.builder().isPrefix(true).build())).getKvs();
         List<DecodedDeployments.Decoded> found = new ArrayList<>(index.size());
         List<String> changed = new ArrayList<>();
         for (KeyValue entry : index) {

@@ -44,6 +44,7 @@ import java.util.concurrent.Executors;
 
 import static io.bgdeploy.deployer.testing.TestDescriptors.descriptor;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
@@ -102,6 +103,9 @@ class BlueGreenFlowTest {
         assertThat(v2.version()).isEqualTo("2");
         assertThat(v2.status()).isEqualTo(DeploymentStatus.DEPLOYED);
         assertThat(store.find("default", v1.id()).orElseThrow().status()).isEqualTo(DeploymentStatus.UNDEPLOYED);
+        assertThat(store.savedTogether()).as("green's end and blue's in one write: never neither nor both serving")
+                .anySatisfy(together -> assertThat(together).extracting(Deployment::id, Deployment::status)
+                        .containsExactly(tuple(v2.id(), DeploymentStatus.DEPLOYED), tuple(v1.id(), DeploymentStatus.UNDEPLOYED)));
         assertThat(platform.workloads).containsOnlyKeys("default/shop-2");
         assertThat(lb.frontends).containsEntry(HostName.of("shop.example.com"), "default-shop-2");
         assertThat(lb.backends).containsOnlyKeys("default-shop-2");

@@ -2,10 +2,13 @@ package io.bgdeploy.deployer.intake;
 
 import io.bgdeploy.deployer.bluegreen.BackendFollower;
 import io.bgdeploy.deployer.bluegreen.FlowSettings;
+import io.bgdeploy.deployer.model.AcceptLocks;
 import io.bgdeploy.deployer.model.HealthBoard;
+import io.bgdeploy.deployer.model.HistoryRetention;
 import io.bgdeploy.deployer.model.BlueGreenPlanner;
 import io.bgdeploy.deployer.model.ResourcePolicy;
 import io.bgdeploy.deployer.model.Deployment;
+import io.bgdeploy.deployer.store.EtcdAcceptLocks;
 import io.bgdeploy.deployer.store.EtcdAppLocks;
 import io.bgdeploy.deployer.store.EtcdStore;
 import io.bgdeploy.deployer.testing.FakeLoadBalancer;
@@ -29,6 +32,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static io.bgdeploy.deployer.testing.TestDescriptors.descriptor;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -66,13 +71,25 @@ class AcceptOrderTest {
     }
 
     private DeployerInstance instance(String name, EtcdStore store) {
+        return instance(name, store, true);
+    }
+
+    /**
+     * @param joined whether the instance takes the accept lock with the app's history and records with
+     *               the release ({@link EtcdAcceptLocks}); otherwise it locks, lists, saves and releases
+     *               one after the other, as instances of an earlier version do
+     */
+    private DeployerInstance instance(String name, EtcdStore store, boolean joined) {
         EtcdAppLocks instanceLocks = new EtcdAppLocks(store.client(), Duration.ofSeconds(10), Duration.ofSeconds(10), name);
         locks.add(instanceLocks);
         FlowParts flow = new FlowParts(platform, lb, board, sink, store, new FlowSettings(
                 Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ZERO, new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)),
                 new BackendFollower(platform, lb, board, store, Duration.ofSeconds(1), executor));
         return new DeployerInstance(platform, store, sink, flow, new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""),
-                LockMode.QUEUE, instanceLocks, executor, SAME_MILLISECOND);
+                LockMode.QUEUE, instanceLocks,
+                joined ? new EtcdAcceptLocks(instanceLocks, store) : AcceptLocks.over(instanceLocks, store), executor,
+                SAME_MILLISECOND,
+                new HistoryRetention(HistoryRetention.DEFAULT_KEEP));
     }
 
     @Test
@@ -124,5 +141,34 @@ class AcceptOrderTest {
         assertThat(storeA.list("default", app)).extracting(Deployment::blueVersion)
                 .containsExactly(null, "1", "2", "3", "4", "5", "6", "7");
         assertThat(lb.frontends).containsEntry(HostName.of(app + ".example.com"), "default-" + app + "-8");
+    }
+
+    @Test
+    void concurrentRequestsForTheNextNumberEachGetTheirOwnAlsoBesideAnInstanceThatLocksAndListsApart() throws Exception {
+        EtcdStore storeA = store();
+        // b accepts as instances of the version before did: a rolling upgrade has both at once
+        List<DeployerInstance> instances = List.of(instance("mixed-a", storeA), instance("mixed-b", store(), false));
+        String app = "mixed-" + UUID.randomUUID().toString().substring(0, 8);
+        int perInstance = 5;
+        ExecutorService clients = Executors.newFixedThreadPool(4);
+        List<Future<Answer>> answers = new ArrayList<>();
+        try {
+            for (int i = 0; i < perInstance * 2; i++) {
+                DeployerInstance instance = instances.get(i % 2);
+                answers.add(clients.submit(() -> instance.submit(descriptor(app, "#", ""), "test", null, null)));
+            }
+            List<String> versions = new ArrayList<>();
+            for (Future<Answer> answer : answers) {
+                assertThat(answer.get(60, TimeUnit.SECONDS)).isInstanceOf(Answer.Accepted.class);
+                versions.add(((Answer.Accepted) answer.get()).deployment().version());
+            }
+            assertThat(versions).as("no number given twice").doesNotHaveDuplicates().hasSize(perInstance * 2);
+        } finally {
+            clients.shutdownNow();
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> storeA.list("default", app).stream()
+                .allMatch(d -> d.status().isFinal()));
+        assertThat(storeA.list("default", app)).extracting(Deployment::version).as("each the one accepted before it + 1")
+                .containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10");
     }
 }

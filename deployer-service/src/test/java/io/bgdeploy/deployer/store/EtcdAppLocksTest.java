@@ -3,11 +3,16 @@ package io.bgdeploy.deployer.store;
 import io.bgdeploy.deployer.model.AppLocks;
 import io.bgdeploy.infra.EtcdServer;
 import io.bgdeploy.infra.testing.SharedInfra;
+import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,6 +66,39 @@ class EtcdAppLocksTest {
 
         assertThat(b.tryLock(lock)).isPresent();
         assertThat(a.holder(lock)).contains("b");
+    }
+
+    @Test
+    void aLockTakenWithAReadSeesTheReadAndAWriteLetsItGoOnlyWhileItIsStillThisInstances() throws Exception {
+        EtcdAppLocks a = instance("a");
+        EtcdAppLocks b = instance("b");
+        Client etcd = clients.get(0);
+        String lock = app();
+        ByteSequence seen = bytes("/test/" + UUID.randomUUID() + "/seen");
+        etcd.getKVClient().put(seen, bytes("before")).get();
+
+        EtcdAppLocks.Taken taken = a.lockReading(lock, Duration.ofSeconds(1), Op.get(seen, GetOption.DEFAULT)).orElseThrow();
+        assertThat(taken.reads().get(0).getKvs()).extracting(kv -> kv.getValue().toString(StandardCharsets.UTF_8))
+                .containsExactly("before");
+        assertThat(b.tryLock(lock)).isEmpty();
+        ByteSequence written = bytes("/test/" + UUID.randomUUID() + "/written");
+        a.releaseWriting(taken.held(), List.of(Op.put(written, bytes("with the release"), PutOption.DEFAULT)));
+        assertThat(etcd.getKVClient().get(written).get().getKvs()).hasSize(1);
+        assertThat(a.holder(lock)).as("let go with the write").isEmpty();
+
+        // a's lock passes to b behind a's back (a's lease lost): a's write still lands, b's lock stays
+        EtcdAppLocks.Taken again = a.lockReading(lock, Duration.ofSeconds(1)).orElseThrow();
+        etcd.getKVClient().delete(bytes(EtcdAppLocks.PREFIX + lock)).get();
+        assertThat(b.tryLock(lock)).isPresent();
+        ByteSequence late = bytes("/test/" + UUID.randomUUID() + "/late");
+        a.releaseWriting(again.held(), List.of(Op.put(late, bytes("after the loss"), PutOption.DEFAULT)));
+        again.held().close();
+        assertThat(etcd.getKVClient().get(late).get().getKvs()).hasSize(1);
+        assertThat(a.holder(lock)).contains("b");
+    }
+
+    private static ByteSequence bytes(String s) {
+        return ByteSequence.from(s, StandardCharsets.UTF_8);
     }
 
     @Test

@@ -122,6 +122,32 @@ class EtcdStoreTest {
         }
     }
 
+    @Test
+    void deploymentsSavedTogetherAreWrittenAndRememberedEachAsASaveWouldHave() {
+        String ns = "all-" + UUID.randomUUID().toString().substring(0, 8);
+        Deployment blue = deployment(ns, "shop", "1", DeploymentStatus.DEPLOYED);
+        store.save(blue);
+        Deployment green = deployment(ns, "shop", "2", DeploymentStatus.DEPLOYING);
+        store.save(green);
+        // one with an unfinished entry to remove, one with none: the records' puts are told apart
+        Deployment left = deployment(ns, "shop", "3", DeploymentStatus.DEPLOYED);
+        store.save(left);
+        long read = store.deploymentsRead();
+
+        List<Deployment> ended = List.of(green.withStatus(DeploymentStatus.DEPLOYED, null),
+                blue.withStatus(DeploymentStatus.UNDEPLOYED, "replaced by version 2"),
+                left.withStatus(DeploymentStatus.UNDEPLOYED, "replaced by version 2"));
+        store.saveAll(ended);
+
+        List<Deployment> inAcceptOrder = List.of(ended.get(1), ended.get(0), ended.get(2));
+        assertThat(store.list(ns, "shop")).containsExactlyElementsOf(inAcceptOrder);
+        assertThat(store.deploymentsRead() - read).as("each record as this store wrote it").isZero();
+        assertThat(store.unfinished()).doesNotContainKey(green.id());
+        try (Client otherClient = Client.builder().endpoints(SharedInfra.etcd().endpoint()).build()) {
+            assertThat(new EtcdStore(otherClient).list(ns, "shop")).as("what etcd holds").containsExactlyElementsOf(inAcceptOrder);
+        }
+    }
+
     static Deployment deployment(String ns, String app, String version, DeploymentStatus status) {
         try {
             Descriptor descriptor = EventCodec.read(("{\"namespace\": \"" + ns + "\", \"appName\": \"" + app

@@ -6,6 +6,7 @@ import io.bgdeploy.deployer.bluegreen.WorkloadSpecs;
 import io.bgdeploy.deployer.intake.Answer;
 import io.bgdeploy.deployer.intake.LockMode;
 import io.bgdeploy.deployer.intake.RequestIntake;
+import io.bgdeploy.deployer.model.AcceptLocks;
 import io.bgdeploy.deployer.model.AppLocks;
 import io.bgdeploy.deployer.model.Deployment;
 import io.bgdeploy.deployer.model.DeploymentStore;
@@ -43,6 +44,14 @@ public final class DeployerInstance {
     public DeployerInstance(Platform platform, DeploymentStore store, EventSink sink, FlowParts flow,
                             ResourcePolicy resources, LockMode lockMode, AppLocks locks, ExecutorService executor,
                             Clock clock, HistoryRetention retention) {
+        this(platform, store, sink, flow, resources, lockMode, locks, AcceptLocks.over(locks, store), executor, clock,
+                retention);
+    }
+
+    /** An instance that accepts under {@code accepting} (the etcd store's own, for one). */
+    public DeployerInstance(Platform platform, DeploymentStore store, EventSink sink, FlowParts flow,
+                            ResourcePolicy resources, LockMode lockMode, AppLocks locks, AcceptLocks accepting,
+                            ExecutorService executor, Clock clock, HistoryRetention retention) {
         PodReporters reporters = new PodReporters(flow.backends(), flow.settings().timing(), flow.sink(), flow.board());
         DeploymentRunner runner = new DeploymentRunner(flow.platform(), flow.lb(), flow.board(), flow.sink(),
                 flow.store(), flow.settings(), flow.backends(), reporters);
@@ -50,7 +59,7 @@ public final class DeployerInstance {
         this.appRecovery = new AppRecovery(platform, store, specs, reporters, locks.owner());
         this.scheduler = new AppScheduler(store, locks, executor, runner, specs, appRecovery, retention);
         this.recovery = new Recovery(store, platform, specs, reporters, scheduler);
-        this.intake = new RequestIntake(platform, store, sink, resources, lockMode, locks, scheduler, clock);
+        this.intake = new RequestIntake(platform, store, sink, resources, lockMode, accepting, scheduler, clock);
     }
 
     public RequestIntake intake() {

@@ -77,6 +77,20 @@ public final class InMemoryStore implements DeploymentStore {
         deployments.put(d.namespace() + "/" + d.id(), d);
     }
 
+    /** Each {@link #saveAll}'s deployments, in the order they were saved together. */
+    private final List<List<Deployment>> savedTogether = new ArrayList<>();
+
+    @Override
+    public synchronized void saveAll(List<Deployment> all) {
+        savedTogether.add(List.copyOf(all));
+        all.forEach(this::save);
+    }
+
+    /** The deployments each {@link #saveAll} wrote at once, in call order. */
+    public synchronized List<List<Deployment>> savedTogether() {
+        return List.copyOf(savedTogether);
+    }
+
     @Override
     public synchronized Optional<Deployment> find(String namespace, String id) {
         finds.merge(namespace + "/" + id, 1, Integer::sum);

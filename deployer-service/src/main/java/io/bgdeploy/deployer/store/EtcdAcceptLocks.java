@@ -1,0 +1,78 @@
+package io.bgdeploy.deployer.store;
+
+import io.bgdeploy.deployer.model.AcceptLocks;
+import io.bgdeploy.deployer.model.AppLocks;
+import io.bgdeploy.deployer.model.Deployment;
+import io.bgdeploy.events.Keys;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@link AcceptLocks} in two etcd transactions where separate locks and store take four round trips:
+ * the one that takes the lock ({@link EtcdAppLocks}) also reads the app's index ({@link EtcdStore}),
+ * and the one that writes the accepted deployment also deletes the lock. The keys and what they
+ * hold are those of the lock and the store, so instances that take the lock and list, save and
+ * release one after the other (an older version during a rolling upgrade) exclude this one and are
+ * excluded by it alike.
+ */
+public final class EtcdAcceptLocks implements AcceptLocks {
+
+    private final EtcdAppLocks locks;
+    private final EtcdStore store;
+
+    public EtcdAcceptLocks(EtcdAppLocks locks, EtcdStore store) {
+        this.locks = locks;
+        this.store = store;
+    }
+
+    @Override
+    public Optional<Accepting> take(String namespace, String appName, Duration timeout) throws InterruptedException {
+        Optional<EtcdAppLocks.Taken> taken = locks.lockReading(AppLocks.acceptLock(Keys.app(namespace, appName)), timeout,
+                store.appIndexRead(namespace, appName));
+        if (taken.isEmpty()) {
+            return Optional.empty();
+        }
+        AppLocks.Held held = taken.get().held();
+        try {
+            // records changed since this store last read them are read now, under the lock
+            List<Deployment> history = store.history(namespace, appName, taken.get().reads().get(0).getKvs());
+            return Optional.of(new EtcdAccepting(held, history));
+        } catch (RuntimeException e) {
+            held.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public String owner() {
+        return locks.owner();
+    }
+
+    private final class EtcdAccepting implements Accepting {
+        private final AppLocks.Held held;
+        private final List<Deployment> history;
+
+        private EtcdAccepting(AppLocks.Held held, List<Deployment> history) {
+            this.held = held;
+            this.history = history;
+        }
+
+        @Override
+        public List<Deployment> history() {
+            return history;
+        }
+
+        @Override
+        public void record(Deployment accepted) {
+            EtcdStore.Encoded encoded = store.encode(accepted);
+            store.remember(encoded, locks.releaseWriting(held, encoded.ops()));
+        }
+
+        @Override
+        public void close() {
+            held.close();
+        }
+    }
+}
