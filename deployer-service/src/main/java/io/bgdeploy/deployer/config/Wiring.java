@@ -23,8 +23,8 @@ import io.bgdeploy.deployer.scheduling.Recovery;
 import io.bgdeploy.deployer.platform.local.LocalPlatformAdapter;
 import io.bgdeploy.deployer.model.DeploymentStore;
 import io.bgdeploy.deployer.model.HistoryRetention;
-import io.bgdeploy.deployer.store.EtcdAcceptLocks;
 import io.bgdeploy.deployer.store.EtcdAppLocks;
+import io.bgdeploy.deployer.store.EtcdHistoryLocks;
 import io.bgdeploy.deployer.store.EtcdStore;
 import io.bgdeploy.events.signing.SigningKeys;
 import io.bgdeploy.localplatform.LocalPlatform;
@@ -205,7 +205,13 @@ public class Wiring {
 
     @Produces
     @Singleton
-    AppScheduler scheduler(DeploymentStore store, EtcdAppLocks locks, DeploymentRunner runner, WorkloadSpecs specs,
+    EtcdHistoryLocks historyLocks(EtcdAppLocks locks, EtcdStore store) {
+        return new EtcdHistoryLocks(locks, store);
+    }
+
+    @Produces
+    @Singleton
+    AppScheduler scheduler(DeploymentStore store, EtcdHistoryLocks locks, DeploymentRunner runner, WorkloadSpecs specs,
                            AppRecovery recovery, DeployerConfig config) {
         return new AppScheduler(store, locks, Executors.newCachedThreadPool(daemonThreads("deployment")), runner,
                 specs, recovery, new HistoryRetention(config.historyPerApp()));
@@ -220,10 +226,10 @@ public class Wiring {
 
     @Produces
     @Singleton
-    RequestIntake intake(Platform platform, EtcdStore store, EventPublisher publisher, ResourcePolicy resources,
-                         EtcdAppLocks locks, AppScheduler scheduler, DeployerConfig config) {
+    RequestIntake intake(Platform platform, DeploymentStore store, EventPublisher publisher, ResourcePolicy resources,
+                         EtcdHistoryLocks locks, AppScheduler scheduler, DeployerConfig config) {
         return new RequestIntake(platform, store, publisher, resources, LockMode.of(config.lockMode()),
-                new EtcdAcceptLocks(locks, store), scheduler, Clock.systemUTC());
+                locks, scheduler, Clock.systemUTC());
     }
 
     @Produces

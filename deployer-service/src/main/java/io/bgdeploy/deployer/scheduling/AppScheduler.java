@@ -9,6 +9,7 @@ import io.bgdeploy.deployer.model.BlueGreenPlanner;
 import io.bgdeploy.deployer.model.Deployment;
 import io.bgdeploy.deployer.model.DeploymentStore;
 import io.bgdeploy.deployer.model.HistoryRetention;
+import io.bgdeploy.deployer.model.RunLocks;
 import io.bgdeploy.events.Keys;
 import org.jboss.logging.Logger;
 
@@ -35,7 +36,7 @@ public final class AppScheduler {
     private static final Logger LOG = Logger.getLogger(AppScheduler.class);
 
     private final DeploymentStore store;
-    private final AppLocks locks;
+    private final RunLocks locks;
     private final ExecutorService executor;
     private final DeploymentRunner runner;
     private final WorkloadSpecs specs;
@@ -49,7 +50,7 @@ public final class AppScheduler {
      * @param recovery what is done with an app's workloads each time this instance takes its run
      *                 lock, before its deployments run
      */
-    public AppScheduler(DeploymentStore store, AppLocks locks, ExecutorService executor, DeploymentRunner runner,
+    public AppScheduler(DeploymentStore store, RunLocks locks, ExecutorService executor, DeploymentRunner runner,
                         WorkloadSpecs specs, AppRecovery recovery, HistoryRetention retention) {
         this.retention = retention;
         this.store = store;
@@ -94,9 +95,9 @@ public final class AppScheduler {
 
     private void runApp(String appKey) {
         Keys.AppRef app = Keys.parseApp(appKey);
-        Optional<AppLocks.Held> lock;
+        Optional<RunLocks.Running> lock;
         try {
-            lock = locks.tryLock(AppLocks.runLock(appKey));
+            lock = locks.tryTake(app.namespace(), app.appName());
         } catch (RuntimeException e) {
             LOG.warnf("cannot take the lock of %s (%s): trying again in a moment", appKey, e.getMessage());
             return;
@@ -105,9 +106,9 @@ public final class AppScheduler {
             return;
         }
         Set<String> seen = new HashSet<>();
-        try (AppLocks.Held held = lock.get()) {
-            // one listing serves the recovery and the choice of the next deployment; a new one after each run
-            List<Deployment> history = store.list(app.namespace(), app.appName());
+        try (RunLocks.Running held = lock.get()) {
+            // one listing, read with the lock, serves the recovery and the choice of the next deployment; a new one after each run
+            List<Deployment> history = held.history();
             recovery.onLockTaken(app, history);
             while (held.valid()) {
                 Optional<Deployment> next = firstUnfinished(history);

@@ -156,7 +156,8 @@ public final class EtcdAppLocks implements AppLocks, AutoCloseable {
         return waitFor(timeout, () -> tryLockReading(name, reads));
     }
 
-    private Optional<Taken> tryLockReading(String name, Op... reads) {
+    /** Takes the lock if no one holds it, reading {@code reads} in the same transaction. */
+    Optional<Taken> tryLockReading(String name, Op... reads) {
         Lease l = currentLease();
         ByteSequence key = bytes(PREFIX + name);
         Op[] then = new Op[reads.length + 1];

@@ -3,12 +3,13 @@ package io.bgdeploy.deployer.intake;
 import io.bgdeploy.deployer.bluegreen.BackendFollower;
 import io.bgdeploy.deployer.bluegreen.FlowSettings;
 import io.bgdeploy.deployer.model.AcceptLocks;
+import io.bgdeploy.deployer.model.RunLocks;
 import io.bgdeploy.deployer.model.HealthBoard;
 import io.bgdeploy.deployer.model.HistoryRetention;
 import io.bgdeploy.deployer.model.BlueGreenPlanner;
 import io.bgdeploy.deployer.model.ResourcePolicy;
 import io.bgdeploy.deployer.model.Deployment;
-import io.bgdeploy.deployer.store.EtcdAcceptLocks;
+import io.bgdeploy.deployer.store.EtcdHistoryLocks;
 import io.bgdeploy.deployer.store.EtcdAppLocks;
 import io.bgdeploy.deployer.store.EtcdStore;
 import io.bgdeploy.deployer.testing.FakeLoadBalancer;
@@ -75,19 +76,21 @@ class AcceptOrderTest {
     }
 
     /**
-     * @param joined whether the instance takes the accept lock with the app's history and records with
-     *               the release ({@link EtcdAcceptLocks}); otherwise it locks, lists, saves and releases
-     *               one after the other, as instances of an earlier version do
+     * @param joined whether the instance takes its locks with the app's history and records with the
+     *               accept lock's release ({@link EtcdHistoryLocks}); otherwise it locks, lists, saves and
+     *               releases one after the other, as instances of an earlier version do
      */
     private DeployerInstance instance(String name, EtcdStore store, boolean joined) {
         EtcdAppLocks instanceLocks = new EtcdAppLocks(store.client(), Duration.ofSeconds(10), Duration.ofSeconds(10), name);
         locks.add(instanceLocks);
+        EtcdHistoryLocks historyLocks = new EtcdHistoryLocks(instanceLocks, store);
         FlowParts flow = new FlowParts(platform, lb, board, sink, store, new FlowSettings(
                 Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ZERO, new BlueGreenPlanner.HealthTiming(200, 100, 1, 2)),
                 new BackendFollower(platform, lb, board, store, Duration.ofSeconds(1), executor));
         return new DeployerInstance(platform, store, sink, flow, new ResourcePolicy(ResourcePolicy.Mode.OFF, "", "", "", ""),
                 LockMode.QUEUE, instanceLocks,
-                joined ? new EtcdAcceptLocks(instanceLocks, store) : AcceptLocks.over(instanceLocks, store), executor,
+                joined ? historyLocks : AcceptLocks.over(instanceLocks, store),
+                joined ? historyLocks : RunLocks.over(instanceLocks, store), executor,
                 SAME_MILLISECOND,
                 new HistoryRetention(HistoryRetention.DEFAULT_KEEP));
     }

@@ -8,6 +8,7 @@ import io.bgdeploy.deployer.intake.LockMode;
 import io.bgdeploy.deployer.intake.RequestIntake;
 import io.bgdeploy.deployer.model.AcceptLocks;
 import io.bgdeploy.deployer.model.AppLocks;
+import io.bgdeploy.deployer.model.RunLocks;
 import io.bgdeploy.deployer.model.Deployment;
 import io.bgdeploy.deployer.model.DeploymentStore;
 import io.bgdeploy.deployer.model.EventSink;
@@ -44,20 +45,20 @@ public final class DeployerInstance {
     public DeployerInstance(Platform platform, DeploymentStore store, EventSink sink, FlowParts flow,
                             ResourcePolicy resources, LockMode lockMode, AppLocks locks, ExecutorService executor,
                             Clock clock, HistoryRetention retention) {
-        this(platform, store, sink, flow, resources, lockMode, locks, AcceptLocks.over(locks, store), executor, clock,
-                retention);
+        this(platform, store, sink, flow, resources, lockMode, locks, AcceptLocks.over(locks, store),
+                RunLocks.over(locks, store), executor, clock, retention);
     }
 
-    /** An instance that accepts under {@code accepting} (the etcd store's own, for one). */
+    /** An instance that accepts and runs under these locks (the etcd store's own, for one). */
     public DeployerInstance(Platform platform, DeploymentStore store, EventSink sink, FlowParts flow,
                             ResourcePolicy resources, LockMode lockMode, AppLocks locks, AcceptLocks accepting,
-                            ExecutorService executor, Clock clock, HistoryRetention retention) {
+                            RunLocks running, ExecutorService executor, Clock clock, HistoryRetention retention) {
         PodReporters reporters = new PodReporters(flow.backends(), flow.settings().timing(), flow.sink(), flow.board());
         DeploymentRunner runner = new DeploymentRunner(flow.platform(), flow.lb(), flow.board(), flow.sink(),
                 flow.store(), flow.settings(), flow.backends(), reporters);
         WorkloadSpecs specs = new WorkloadSpecs(resources, store);
         this.appRecovery = new AppRecovery(platform, store, specs, reporters, locks.owner());
-        this.scheduler = new AppScheduler(store, locks, executor, runner, specs, appRecovery, retention);
+        this.scheduler = new AppScheduler(store, running, executor, runner, specs, appRecovery, retention);
         this.recovery = new Recovery(store, platform, specs, reporters, scheduler);
         this.intake = new RequestIntake(platform, store, sink, resources, lockMode, accepting, scheduler, clock);
     }

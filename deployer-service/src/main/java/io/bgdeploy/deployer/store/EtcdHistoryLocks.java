@@ -3,6 +3,7 @@ package io.bgdeploy.deployer.store;
 import io.bgdeploy.deployer.model.AcceptLocks;
 import io.bgdeploy.deployer.model.AppLocks;
 import io.bgdeploy.deployer.model.Deployment;
+import io.bgdeploy.deployer.model.RunLocks;
 import io.bgdeploy.events.Keys;
 
 import java.time.Duration;
@@ -10,19 +11,20 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * {@link AcceptLocks} in two etcd transactions where separate locks and store take four round trips:
- * the one that takes the lock ({@link EtcdAppLocks}) also reads the app's index ({@link EtcdStore}),
- * and the one that writes the accepted deployment also deletes the lock. The keys and what they
- * hold are those of the lock and the store, so instances that take the lock and list, save and
- * release one after the other (an older version during a rolling upgrade) exclude this one and are
- * excluded by it alike.
+ * An app's locks ({@link EtcdAppLocks}) taken in the transaction that also reads the app's index
+ * ({@link EtcdStore}): the accept lock ({@link AcceptLocks}) in two transactions where separate
+ * locks and store take four round trips (the one that writes the accepted deployment also deletes
+ * the lock), the run lock ({@link RunLocks}) in one where they take two. The keys and what they
+ * hold are those of the lock and the store, so instances that take a lock and list, save and
+ * release one after the other (an older version during a rolling upgrade) exclude these and are
+ * excluded by them alike.
  */
-public final class EtcdAcceptLocks implements AcceptLocks {
+public final class EtcdHistoryLocks implements AcceptLocks, RunLocks {
 
     private final EtcdAppLocks locks;
     private final EtcdStore store;
 
-    public EtcdAcceptLocks(EtcdAppLocks locks, EtcdStore store) {
+    public EtcdHistoryLocks(EtcdAppLocks locks, EtcdStore store) {
         this.locks = locks;
         this.store = store;
     }
@@ -39,6 +41,22 @@ public final class EtcdAcceptLocks implements AcceptLocks {
             // records changed since this store last read them are read now, under the lock
             List<Deployment> history = store.history(namespace, appName, taken.get().reads().get(0).getKvs());
             return Optional.of(new EtcdAccepting(held, history));
+        } catch (RuntimeException e) {
+            held.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public Optional<Running> tryTake(String namespace, String appName) {
+        Optional<EtcdAppLocks.Taken> taken = locks.tryLockReading(AppLocks.runLock(Keys.app(namespace, appName)),
+                store.appIndexRead(namespace, appName));
+        if (taken.isEmpty()) {
+            return Optional.empty();
+        }
+        AppLocks.Held held = taken.get().held();
+        try {
+            return Optional.of(RunLocks.running(held, store.history(namespace, appName, taken.get().reads().get(0).getKvs())));
         } catch (RuntimeException e) {
             held.close();
             throw e;
