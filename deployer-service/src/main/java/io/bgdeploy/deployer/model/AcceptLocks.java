@@ -54,13 +54,7 @@ public interface AcceptLocks {
                 if (held.isEmpty()) {
                     return Optional.empty();
                 }
-                List<Deployment> history;
-                try {
-                    history = store.list(namespace, appName);
-                } catch (RuntimeException e) {
-                    held.get().close();
-                    throw e;
-                }
+                List<Deployment> history = AppLocks.readUnder(held.get(), () -> store.list(namespace, appName));
                 return Optional.of(new Accepting() {
                     private boolean released;
 

@@ -2,6 +2,7 @@ package io.bgdeploy.deployer.model;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Named locks shared by every deployer instance: one instance at a time accepts deployments of an
@@ -28,6 +29,19 @@ public interface AppLocks {
 
     /** This instance's name, as the holder of its locks (for logs). */
     String owner();
+
+    /**
+     * Reads what is decided under a lock just taken; lets the lock go when the read fails, so that
+     * a failed read leaves no lock behind for its lease to free.
+     */
+    static <T> T readUnder(Held held, Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (RuntimeException e) {
+            held.close();
+            throw e;
+        }
+    }
 
     /** The lock that lets one instance run an app's deployments. */
     static String runLock(String appKey) {

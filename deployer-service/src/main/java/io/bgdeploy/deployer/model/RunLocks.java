@@ -34,12 +34,8 @@ public interface RunLocks {
                 if (held.isEmpty()) {
                     return Optional.empty();
                 }
-                try {
-                    return Optional.of(running(held.get(), store.list(namespace, appName)));
-                } catch (RuntimeException e) {
-                    held.get().close();
-                    throw e;
-                }
+                List<Deployment> history = AppLocks.readUnder(held.get(), () -> store.list(namespace, appName));
+                return Optional.of(running(held.get(), history));
             }
 
             @Override

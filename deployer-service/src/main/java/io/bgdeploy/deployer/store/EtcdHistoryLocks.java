@@ -36,15 +36,7 @@ public final class EtcdHistoryLocks implements AcceptLocks, RunLocks {
         if (taken.isEmpty()) {
             return Optional.empty();
         }
-        AppLocks.Held held = taken.get().held();
-        try {
-            // records changed since this store last read them are read now, under the lock
-            List<Deployment> history = store.history(namespace, appName, taken.get().reads().get(0).getKvs());
-            return Optional.of(new EtcdAccepting(held, history));
-        } catch (RuntimeException e) {
-            held.close();
-            throw e;
-        }
+        return Optional.of(new EtcdAccepting(taken.get().held(), historyUnder(taken.get(), namespace, appName)));
     }
 
     @Override
@@ -54,13 +46,15 @@ public final class EtcdHistoryLocks implements AcceptLocks, RunLocks {
         if (taken.isEmpty()) {
             return Optional.empty();
         }
-        AppLocks.Held held = taken.get().held();
-        try {
-            return Optional.of(RunLocks.running(held, store.history(namespace, appName, taken.get().reads().get(0).getKvs())));
-        } catch (RuntimeException e) {
-            held.close();
-            throw e;
-        }
+        return Optional.of(RunLocks.running(taken.get().held(), historyUnder(taken.get(), namespace, appName)));
+    }
+
+    /**
+     * The app's history from the index read in the lock's transaction: records changed since this
+     * store last read them are read now, under the lock.
+     */
+    private List<Deployment> historyUnder(EtcdAppLocks.Taken taken, String namespace, String appName) {
+        return AppLocks.readUnder(taken.held(), () -> store.history(namespace, appName, taken.reads().get(0).getKvs()));
     }
 
     @Override
