@@ -183,7 +183,7 @@ final class LocalContainer {
     }
 
     private ProcessHandle launch() throws IOException {
-        List<String> argv = new ArrayList<>();
+        List<String> argv = new ArrayList<>(platform.priority().commandPrefix());
         if (launch.builtin()) {
             argv.addAll(List.of(LocalPlatform.javaBinary(), "-Xmx32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                     "-Xshare:auto", "-cp", platform.builtinClasspath().toString(), BuiltinHttpServer.class.getName()));

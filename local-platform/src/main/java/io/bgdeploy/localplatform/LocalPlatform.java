@@ -59,6 +59,8 @@ public final class LocalPlatform {
      * @param stateDir          where pod state and the containers' output files are kept
      * @param memoryCheckPeriod how often every container's resident memory is compared with its limit; zero
      *                          turns the check off
+     * @param podNiceness       how many steps of niceness containers run above this process's, 0 to 19
+     *                          ({@link PodPriority})
      * @param supervisor        this process, recorded in every pod state file
      * @param maxLogFileBytes   size above which a container's output file is truncated once every line
      *                          in it is delivered
@@ -67,7 +69,7 @@ public final class LocalPlatform {
      */
     public record Settings(Map<String, String> images, List<String> builtinImages, Path stateDir,
                            Duration restartBackoff, Duration maxRestartBackoff, Duration terminationGrace,
-                           String nodeName, Duration memoryCheckPeriod, Supervisor supervisor, long maxLogFileBytes,
+                           String nodeName, Duration memoryCheckPeriod, int podNiceness, Supervisor supervisor, long maxLogFileBytes,
                            String settingsPrefix) {
     }
 
@@ -118,6 +120,7 @@ public final class LocalPlatform {
     private static final Object ADOPTION = new Object();
 
     private final Settings settings;
+    private final PodPriority priority;
     private final LogFollower logs;
     private final Map<String, LocalWorkload> workloads = new ConcurrentHashMap<>();
     private final ScheduledExecutorService memoryWatchdog;
@@ -140,7 +143,9 @@ public final class LocalPlatform {
         }
         this.settings = new Settings(settings.images(), settings.builtinImages(), settings.stateDir().toAbsolutePath(),
                 settings.restartBackoff(), settings.maxRestartBackoff(), settings.terminationGrace(), settings.nodeName(),
-                settings.memoryCheckPeriod(), settings.supervisor(), settings.maxLogFileBytes(), settings.settingsPrefix());
+                settings.memoryCheckPeriod(), settings.podNiceness(), settings.supervisor(), settings.maxLogFileBytes(),
+                settings.settingsPrefix());
+        this.priority = PodPriority.of(settings.podNiceness(), System.getenv("PATH"), settings.settingsPrefix());
         if (settings.maxLogFileBytes() <= 0) {
             throw new IllegalArgumentException(settings.settingsPrefix() + "max-log-file-size " + settings.maxLogFileBytes()
                     + " is not positive: give a size such as 10M");
@@ -156,6 +161,10 @@ public final class LocalPlatform {
 
     Settings settings() {
         return settings;
+    }
+
+    PodPriority priority() {
+        return priority;
     }
 
     LogFollower logs() {

@@ -20,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -40,6 +41,9 @@ class LocalPlatformTest {
     private LocalPlatform platform() {
         return platform(LocalPlatform.Supervisor.current());
     }
+
+    /** The niceness of the containers of the platforms made after it is set. */
+    private int podNiceness;
 
     /** While set, the sink refuses every record, as a producer whose broker is away. */
     private final AtomicBoolean sinkDown = new AtomicBoolean();
@@ -64,7 +68,7 @@ class LocalPlatformTest {
                                    java.util.function.IntSupplier ports) {
         LocalPlatform p = new LocalPlatform(new LocalPlatform.Settings(Map.of(), List.of("nginx"), stateDir,
                 Duration.ofMillis(100), Duration.ofMillis(400), grace, "local", Duration.ofMillis(200),
-                supervisor, maxLogFileBytes, "local."), record -> {
+                podNiceness, supervisor, maxLogFileBytes, "local."), record -> {
                     if (sinkDown.get()) {
                         return CompletableFuture.failedFuture(new IllegalStateException("broker away"));
                     }
@@ -256,6 +260,54 @@ class LocalPlatformTest {
         long calm = containerPids(onlyPod()).get("calm");
         await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5)).until(() -> alive(calm));
         assertThat(events).noneMatch(e -> e.startsWith("restarted calm"));
+    }
+
+    @Test
+    void containersRunTheConfiguredNicenessBelowTheSupervisorWithTheirOwnPidAndKeepItAcrossRestarts() throws Exception {
+        podNiceness = 7;
+        LocalPlatform platform = platform();
+        platform.create(spec("nice", command("once", "sh", "-c",
+                "if [ -e failed-once ]; then exec sleep 600; fi; touch failed-once; sleep 1; exit 3"), nginx("web", 8080)), listener);
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> events.contains("running " + onlyPod()));
+        String pod = onlyPod();
+        Map<String, Long> pids = containerPids(pod);
+        int own = niceness(ProcessHandle.current().pid());
+        int expected = Math.min(PodPriority.HIGHEST_NICENESS, own + 7);
+        assertThat(niceness(pids.get("web"))).as("7 above the supervisor's %d", own).isEqualTo(expected);
+        assertThat(commandName(pids.get("web"))).as("nice ran the server in its own place").isEqualTo("java");
+        long first = pids.get("once");
+        await().atMost(Duration.ofSeconds(20)).until(() -> events.contains("restarted once 1 Error (exit 3)"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> containerPids(pod).get("once") != first);
+        long restarted = containerPids(pod).get("once");
+        assertThat(niceness(restarted)).isEqualTo(expected);
+    }
+
+    @Test
+    void aNicenessOutOfRangeIsRefusedNamingTheSetting() {
+        podNiceness = 20;
+        assertThatThrownBy(this::platform).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("local.pod-niceness 20 is out of range");
+        podNiceness = -1;
+        assertThatThrownBy(this::platform).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("local.pod-niceness -1 is out of range");
+    }
+
+    @Test
+    void aNicenessWithoutTheNiceCommandIsRefusedAndZeroNeedsNone() {
+        assertThatThrownBy(() -> PodPriority.of(5, "/nonexistent", "local."))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs the nice command");
+        assertThat(PodPriority.of(0, "/nonexistent", "local.").commandPrefix()).isEmpty();
+    }
+
+    /** A process's niceness, field 19 of /proc/<pid>/stat (counted after the command name's parenthesis). */
+    private static int niceness(long pid) throws Exception {
+        String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] afterName = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Integer.parseInt(afterName[16]);
+    }
+
+    private static String commandName(long pid) throws Exception {
+        return java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "comm")).strip();
     }
 
     /** The name of the only pod in the state directory. */

@@ -172,6 +172,15 @@ public interface DeployerConfig {
         @WithDefault("1s")
         Duration memoryCheckPeriod();
 
+        /**
+         * How many steps of niceness local containers run above the deployer's own: 0 (the same
+         * priority) to 19 (the lowest there is). Above 0, pods that saturate the machine leave the
+         * CPU to the deployer, the load balancer's services, Kafka and etcd when those wake, as a
+         * Kubernetes node reserves CPU for its system daemons.
+         */
+        @WithDefault("5")
+        int podNiceness();
+
         /** The node name reported for local pods. */
         @WithDefault("local")
         String nodeName();

@@ -107,7 +107,7 @@ public class Wiring {
                 yield new LocalPlatformAdapter(new LocalPlatform(new LocalPlatform.Settings(local.images(),
                         local.builtinHttpImages(), Path.of(local.stateDir()), local.restartBackoff(),
                         local.maxRestartBackoff(), local.terminationGracePeriod(), local.nodeName(),
-                        local.memoryCheckPeriod(), LocalPlatform.Supervisor.current(),
+                        local.memoryCheckPeriod(), local.podNiceness(), LocalPlatform.Supervisor.current(),
                         local.maxLogFileSize().asLongValue(), "deployer.local."), publisher::publishWithConfirmation));
             }
             case "kubernetes" -> new KubernetesPlatform(kubernetes.get());

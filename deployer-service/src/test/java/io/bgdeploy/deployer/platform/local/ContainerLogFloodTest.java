@@ -87,8 +87,8 @@ class ContainerLogFloodTest {
     @Test
     void aPodWritingFasterThanKafkaTakesHasEveryLineDeliveredOnceWithBoundedLinesInFlight() throws Exception {
         platform = new LocalPlatform(new LocalPlatform.Settings(Map.of(), List.of(), stateDir, Duration.ofMillis(100),
-                Duration.ofMillis(400), Duration.ofSeconds(2), "local", Duration.ZERO, LocalPlatform.Supervisor.current(),
-                1 << 20, "deployer.local."), countingSink);
+                Duration.ofMillis(400), Duration.ofSeconds(2), "local", Duration.ZERO, 0,
+                LocalPlatform.Supervisor.current(), 1 << 20, "deployer.local."), countingSink);
         platform.create(new LaunchSpec("default", "flood-1", "flood", "1", "dep-flood", 1, Map.of(), List.of(),
                 List.of(new LaunchSpec.Container("writer", "busybox", List.of("sh", "-c", "seq 1 %d; exec sleep 600"
                         .formatted(LINES)), List.of(), List.of(), List.of(), 0))), PodListener.NONE);

@@ -56,7 +56,7 @@ class LocalPlatformAdapterTest {
 
     private LocalPlatformAdapter platform() {
         platform = new LocalPlatformAdapter(new LocalPlatform(new LocalPlatform.Settings(Map.of(), List.of("nginx"), stateDir,
-                Duration.ofMillis(100), Duration.ofMillis(400), Duration.ofSeconds(2), "local", Duration.ZERO,
+                Duration.ofMillis(100), Duration.ofMillis(400), Duration.ofSeconds(2), "local", Duration.ZERO, 0,
                 LocalPlatform.Supervisor.current(), 1 << 20, "deployer.local."), record -> {
                     logs.add(record);
                     return CompletableFuture.completedFuture(null);
