@@ -69,8 +69,8 @@ public final class LocalPlatform {
      */
     public record Settings(Map<String, String> images, List<String> builtinImages, Path stateDir,
                            Duration restartBackoff, Duration maxRestartBackoff, Duration terminationGrace,
-                           String nodeName, Duration memoryCheckPeriod, int podNiceness, Supervisor supervisor, long maxLogFileBytes,
-                           String settingsPrefix) {
+                           String nodeName, Duration memoryCheckPeriod, int podNiceness, Supervisor supervisor,
+                           long maxLogFileBytes, String settingsPrefix) {
     }
 
     /** A workload by namespace and name. */

@@ -9,11 +9,10 @@ import java.util.stream.Stream;
 /**
  * The CPU scheduling priority of local containers: their processes run at a niceness that many steps
  * above their supervisor's (through {@code nice}, which adds it and runs the command in its own place,
- * same pid; 19 at most), so that
- * when the workloads saturate the machine the deployer, the load balancer's services, Kafka and etcd
- * still get the CPU when they wake, as a Kubernetes node reserves CPU for its system daemons
- * ({@code system-reserved}) rather than share it equally with its pods. Every thread of a container
- * inherits it, also across restarts and adoption by another supervisor.
+ * same pid; 19 at most), so that when the workloads saturate the machine the deployer, the load
+ * balancer's services, Kafka and etcd still get the CPU when they wake, as a Kubernetes node reserves
+ * CPU for its system daemons ({@code system-reserved}) rather than share it equally with its pods.
+ * Every thread of a container inherits it, also across restarts and adoption by another supervisor.
  */
 final class PodPriority {
 
