@@ -53,9 +53,8 @@ final class RemoveBlue extends Step {
         if (blue != null) {
             remove(run, blue, run.blueFrontend, "remove-blue", "blue");
         }
-        Deployment d = run.deployment;
-        for (Deployment left : BlueGreenPlanner.leftRunning(store.list(d.namespace(), d.appName()), run.id(),
-                blue == null ? null : blue.id())) {
+        // which versions are DEPLOYED changes only under the app's lock, held since the history was listed
+        for (Deployment left : BlueGreenPlanner.leftRunning(run.appHistory, run.id(), blue == null ? null : blue.id())) {
             // UNDEPLOYING first: a version that no longer counts as serving gets no backend back from the
             // pods it still has, and a deployer that stops half-way has its undeploy continued (Recovery)
             store.save(left.withStatus(DeploymentStatus.UNDEPLOYING, null));
