@@ -12,6 +12,7 @@ import io.bgdeploy.deployer.intake.LockMode;
 import io.bgdeploy.deployer.intake.RequestAuthenticator;
 import io.bgdeploy.deployer.intake.RequestIntake;
 import io.bgdeploy.deployer.intake.SigningKeysFile;
+import io.bgdeploy.deployer.messaging.ContainerLogPublisher;
 import io.bgdeploy.deployer.messaging.DeploymentMetrics;
 import io.bgdeploy.deployer.messaging.EventPublisher;
 import io.bgdeploy.deployer.messaging.KafkaLoadBalancer;
@@ -31,6 +32,7 @@ import io.bgdeploy.localplatform.LocalPlatform;
 import com.google.common.util.concurrent.MoreExecutors;
 import io.etcd.jetcd.Client;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Instance;
@@ -45,6 +47,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -100,15 +103,17 @@ public class Wiring {
 
     @Produces
     @Singleton
-    Platform platform(DeployerConfig config, EventPublisher publisher, Instance<KubernetesClient> kubernetes) {
+    Platform platform(DeployerConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafka,
+                      DeploymentMetrics metrics, Instance<KubernetesClient> kubernetes) {
         return switch (config.platform()) {
             case "local" -> {
                 DeployerConfig.Local local = config.local();
+                ContainerLogPublisher podOutput = new ContainerLogPublisher(kafka, metrics);
                 yield new LocalPlatformAdapter(new LocalPlatform(new LocalPlatform.Settings(local.images(),
                         local.builtinHttpImages(), Path.of(local.stateDir()), local.restartBackoff(),
                         local.maxRestartBackoff(), local.terminationGracePeriod(), local.nodeName(),
                         local.memoryCheckPeriod(), local.podNiceness(), LocalPlatform.Supervisor.current(),
-                        local.maxLogFileSize().asLongValue(), "deployer.local."), publisher::publishWithConfirmation));
+                        local.maxLogFileSize().asLongValue(), "deployer.local."), podOutput::publish), podOutput);
             }
             case "kubernetes" -> new KubernetesPlatform(kubernetes.get());
             default -> throw new IllegalArgumentException("deployer.platform '" + config.platform()
@@ -117,8 +122,8 @@ public class Wiring {
     }
 
     void stopLocalPods(@Disposes Platform platform, DeployerConfig config) {
-        if (platform instanceof LocalPlatformAdapter local && config.local().stopPodsOnShutdown()) {
-            local.stopAll();
+        if (platform instanceof LocalPlatformAdapter local) {
+            local.shutdown(config.local().stopPodsOnShutdown());
         }
     }
 

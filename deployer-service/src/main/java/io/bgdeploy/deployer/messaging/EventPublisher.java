@@ -23,8 +23,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Publishes the deployer's events as CloudEvents on their topics: deploy-events, pod-events,
- * lb-commands and container-logs (the local platform's pod output). Key = the event's key. The
+ * Publishes the deployer's events as CloudEvents on their topics: deploy-events, pod-events and
+ * lb-commands (the local platform's pod output goes through {@link ContainerLogPublisher}). Key =
+ * the event's key. The
  * producers run with {@code acks=all} and idempotence (application.properties): a record the broker
  * confirmed is on every in-sync replica, and the producer's retries never write it twice.
  * {@link #publish} waits for that confirmation, {@link #publishPending} lets its caller wait for it
@@ -34,20 +35,11 @@ import java.util.concurrent.TimeoutException;
 public class EventPublisher implements EventSink {
 
     static final String SOURCE = "/deployer-service";
-    /**
-     * Records the container-logs emitter holds before its producer takes them: twice the lines the
-     * local platform hands over unconfirmed at most (LocalPlatform.MAX_LOG_LINES_IN_FLIGHT, 2,048),
-     * so that a round of log lines never overflows it. At most 4,096 encoded records of at most
-     * 16 KiB of line text in 1 MiB a round plus some 600 bytes of envelope each: under 8 MiB of heap
-     * (application.properties sizes the producer's buffer.memory beside it).
-     */
-    public static final int CONTAINER_LOGS_BUFFER = 4096;
     private static final Logger LOG = Logger.getLogger(EventPublisher.class);
 
     private final Emitter<String> deployEvents;
     private final Emitter<String> podEvents;
     private final Emitter<String> lbCommands;
-    private final Emitter<String> containerLogs;
     private final DeploymentMetrics metrics;
     private final Duration sendTimeout;
 
@@ -56,14 +48,11 @@ public class EventPublisher implements EventSink {
                           @Channel(Topics.POD_EVENTS) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4096)
                           Emitter<String> podEvents,
                           @Channel(Topics.LB_COMMANDS) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4096)
-                          Emitter<String> lbCommands,
-                          @Channel(Topics.CONTAINER_LOGS) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = CONTAINER_LOGS_BUFFER)
-                          Emitter<String> containerLogs, DeploymentMetrics metrics,
+                          Emitter<String> lbCommands, DeploymentMetrics metrics,
                           @ConfigProperty(name = "deployer.event-send-timeout") Duration sendTimeout) {
         this.deployEvents = deployEvents;
         this.podEvents = podEvents;
         this.lbCommands = lbCommands;
-        this.containerLogs = containerLogs;
         this.metrics = metrics;
         this.sendTimeout = sendTimeout;
     }
@@ -142,7 +131,6 @@ public class EventPublisher implements EventSink {
             case Topics.DEPLOY_EVENTS -> deployEvents;
             case Topics.POD_EVENTS -> podEvents;
             case Topics.LB_COMMANDS -> lbCommands;
-            case Topics.CONTAINER_LOGS -> containerLogs;
             default -> throw new IllegalArgumentException("the deployer does not publish on " + topic);
         };
         RecordHeaders headers = new RecordHeaders();

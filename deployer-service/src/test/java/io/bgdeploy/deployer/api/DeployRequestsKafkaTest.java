@@ -173,8 +173,7 @@ class DeployRequestsKafkaTest {
 
     @Test
     void everyProducerWaitsForAllInSyncReplicasAndNeverWritesARecordTwice() {
-        assertThat(kafka.getProducerChannels()).contains(Topics.DEPLOY_EVENTS, Topics.LB_COMMANDS, Topics.POD_EVENTS,
-                Topics.CONTAINER_LOGS);
+        assertThat(kafka.getProducerChannels()).contains(Topics.DEPLOY_EVENTS, Topics.LB_COMMANDS, Topics.POD_EVENTS);
         for (String channel : kafka.getProducerChannels()) {
             Map<String, ?> config = kafka.getProducer(channel).configuration();
             assertThat(String.valueOf(config.get("acks"))).as("acks of %s", channel).isIn("all", "-1");

@@ -8,6 +8,8 @@ import io.bgdeploy.localplatform.LaunchSpec;
 import io.bgdeploy.localplatform.LocalPlatform;
 import io.bgdeploy.localplatform.RunningPod;
 
+import org.jboss.logging.Logger;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -20,10 +22,15 @@ import java.util.Set;
  */
 public final class LocalPlatformAdapter implements Platform {
 
-    private final LocalPlatform local;
+    private static final Logger LOG = Logger.getLogger(LocalPlatformAdapter.class);
 
-    public LocalPlatformAdapter(LocalPlatform local) {
+    private final LocalPlatform local;
+    private final AutoCloseable podOutput;
+
+    /** @param podOutput where the platform's sink delivers the pods' output; closed after the platform at shutdown */
+    public LocalPlatformAdapter(LocalPlatform local, AutoCloseable podOutput) {
         this.local = local;
+        this.podOutput = podOutput;
     }
 
     @Override
@@ -102,6 +109,25 @@ public final class LocalPlatformAdapter implements Platform {
     /** Stops every pod with the deployer ({@code deployer.local.stop-pods-on-shutdown}); their state files stay. */
     public void stopAll() {
         local.stopAll();
+    }
+
+    /**
+     * Stops with the deployer: every pod first if asked (their last lines delivered), then the
+     * delivery of their output; lines not confirmed by then stay in their files for the next
+     * supervising process.
+     */
+    public void shutdown(boolean stopPods) {
+        try {
+            if (stopPods) {
+                local.stopAll();
+            }
+        } finally {
+            try {
+                podOutput.close();
+            } catch (Exception e) {
+                LOG.warnf("closing the delivery of pod output failed: %s", e.getMessage());
+            }
+        }
     }
 
     private static PodInfo podInfo(RunningPod pod) {

@@ -1,6 +1,7 @@
 package io.bgdeploy.deployer.platform.local;
 
-import io.bgdeploy.deployer.messaging.EventPublisher;
+import io.bgdeploy.deployer.messaging.ContainerLogPublisher;
+import io.bgdeploy.deployer.messaging.DeploymentMetrics;
 import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.Keys;
 import io.bgdeploy.events.Topics;
@@ -37,9 +38,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A pod that writes its log much faster than Kafka takes it, read by the local platform into the
- * deployer's real container-logs emitter and producer, against the real broker: the lines handed
- * over and not acknowledged stay within the platform's bound, the emitter never overflows, and
- * every line is on the topic, once.
+ * deployer's real container-logs publisher, against the real broker: the lines handed over and not
+ * acknowledged stay within the platform's bound, none is refused, and every line is on the topic,
+ * once, in order.
  */
 @QuarkusTest
 @QuarkusTestResource(KafkaResource.class)
@@ -49,7 +50,7 @@ class ContainerLogFloodTest {
     private static final int LINES = 50_000;
 
     @Inject
-    EventPublisher publisher;
+    DeploymentMetrics metrics;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
@@ -58,6 +59,7 @@ class ContainerLogFloodTest {
     Path stateDir;
 
     private LocalPlatform platform;
+    private ContainerLogPublisher publisher;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
     private final AtomicInteger confirmed = new AtomicInteger();
@@ -66,7 +68,7 @@ class ContainerLogFloodTest {
     /** The deployer's own sink (as config.Wiring builds it), counting what it holds unconfirmed. */
     private final ContainerLogSink countingSink = record -> {
         maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-        return publisher.publishWithConfirmation(record).whenComplete((ok, error) -> {
+        return publisher.publish(record).whenComplete((ok, error) -> {
             inFlight.decrementAndGet();
             (error == null ? confirmed : refused).incrementAndGet();
         });
@@ -77,15 +79,16 @@ class ContainerLogFloodTest {
         if (platform != null) {
             platform.stopAll();
         }
-    }
-
-    @Test
-    void theEmitterHoldsTwoRoundsOfTheLocalPlatformsLogLines() {
-        assertThat(EventPublisher.CONTAINER_LOGS_BUFFER).isGreaterThanOrEqualTo(2 * LocalPlatform.MAX_LOG_LINES_IN_FLIGHT);
+        if (publisher != null) {
+            publisher.close();
+        }
     }
 
     @Test
     void aPodWritingFasterThanKafkaTakesHasEveryLineDeliveredOnceWithBoundedLinesInFlight() throws Exception {
+        publisher = new ContainerLogPublisher(Map.of("bootstrap.servers", bootstrap), metrics);
+        assertThat(publisher.configuration()).as("every line on every in-sync replica, never written twice")
+                .containsEntry("acks", "all").containsEntry("enable.idempotence", "true");
         platform = new LocalPlatform(new LocalPlatform.Settings(Map.of(), List.of(), stateDir, Duration.ofMillis(100),
                 Duration.ofMillis(400), Duration.ofSeconds(2), "local", Duration.ZERO, 0,
                 LocalPlatform.Supervisor.current(), 1 << 20, "deployer.local."), countingSink);
@@ -101,8 +104,8 @@ class ContainerLogFloodTest {
 
         await().atMost(Duration.ofSeconds(120)).until(() -> confirmed.get() + refused.get() >= LINES);
         List<String> onTheTopic = linesOnTheTopic(Keys.pod("default", pod));
-        assertThat(refused.get()).as("lines the emitter or the broker refused (SRMSG00034 and others)").isZero();
-        assertThat(maxInFlight.get()).as("lines handed to the emitter and not acknowledged, at most")
+        assertThat(refused.get()).as("lines the publisher or the broker refused").isZero();
+        assertThat(maxInFlight.get()).as("lines handed to the publisher and not acknowledged, at most")
                 .isLessThanOrEqualTo(LocalPlatform.MAX_LOG_LINES_IN_FLIGHT);
         assertThat(onTheTopic.stream().distinct().toList()).as("every line, in order")
                 .isEqualTo(java.util.stream.IntStream.rangeClosed(1, LINES).mapToObj(Integer::toString).toList());

@@ -60,7 +60,7 @@ class LocalPlatformAdapterTest {
                 LocalPlatform.Supervisor.current(), 1 << 20, "deployer.local."), record -> {
                     logs.add(record);
                     return CompletableFuture.completedFuture(null);
-                }));
+                }), () -> { });
         return platform;
     }
 
