@@ -28,11 +28,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * pod, as {@link EventPublisher} sends the deployer's other events, but through a Kafka producer of
  * its own instead of a SmallRye channel. A channel costs every record a reactive pipeline on the
  * way in and another one for its acknowledgement (context propagation included); for the other
- * topics that is a few records per deployment, for pod output it is every line the pods write, and
- * under load it was more than a third of the deployer's CPU on this path (lb-config-service README,
+ * topics that is a few records per deployment, for pod output it is every line the pods write:
+ * without them the deployer takes about 60 % less CPU per line under load (lb-config-service README,
  * "Pod output without a reactive pipeline per line").
  *
- * <p>Delivery is as before: {@code acks=all} and idempotence, and a line's stage completes only once
+ * <p>Delivery: {@code acks=all} and idempotence, and a line's stage completes only once
  * the broker confirmed it, so that the local platform moves its file position only then (at least
  * once). Lines are encoded and handed to the producer on a thread of their own, in the order given:
  * while the broker is unreachable and the producer has no metadata, {@code send} blocks up to
