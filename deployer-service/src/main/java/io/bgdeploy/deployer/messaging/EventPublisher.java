@@ -25,9 +25,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * Publishes the deployer's events as CloudEvents on their topics: deploy-events, pod-events and
  * lb-commands (the local platform's pod output goes through {@link ContainerLogPublisher}). Key =
- * the event's key. The
- * producers run with {@code acks=all} and idempotence (application.properties): a record the broker
- * confirmed is on every in-sync replica, and the producer's retries never write it twice.
+ * the event's key. The producers run with {@code acks=all} and idempotence (application.properties):
+ * a record the broker confirmed is on every in-sync replica, and the producer's retries never write
+ * it twice.
  * {@link #publish} waits for that confirmation, {@link #publishPending} lets its caller wait for it
  * later; {@link #publishInBackground} does not.
  */

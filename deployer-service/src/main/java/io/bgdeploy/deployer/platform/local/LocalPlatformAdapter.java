@@ -106,11 +106,6 @@ public final class LocalPlatformAdapter implements Platform {
         return local.restore(LaunchSpecs.translate(spec).launch(), reportingTo(listener));
     }
 
-    /** Stops every pod with the deployer ({@code deployer.local.stop-pods-on-shutdown}); their state files stay. */
-    public void stopAll() {
-        local.stopAll();
-    }
-
     /**
      * Stops with the deployer: every pod first if asked (their last lines delivered), then the
      * delivery of their output; lines not confirmed by then stay in their files for the next

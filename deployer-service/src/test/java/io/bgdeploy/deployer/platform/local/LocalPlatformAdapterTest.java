@@ -67,7 +67,7 @@ class LocalPlatformAdapterTest {
     @AfterEach
     void stop() {
         if (platform != null) {
-            platform.stopAll();
+            platform.shutdown(true);
         }
     }
 
