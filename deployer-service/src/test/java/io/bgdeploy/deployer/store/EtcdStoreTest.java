@@ -246,6 +246,28 @@ class EtcdStoreTest {
         assertThat(store.deploymentsRead() - read).as("taken as decoded").isZero();
     }
 
+    @Test
+    void aRecordWithFieldsOfALaterVersionIsReadAsFarAsThisVersionKnowsIt() throws Exception {
+        String ns = "later-" + UUID.randomUUID().toString().substring(0, 8);
+        Descriptor descriptor = EventCodec.read(("{\"namespace\": \"" + ns + "\", \"appName\": \"shop\", \"newVersion\": \"1\","
+                + " \"podspec\": {\"containers\": [{\"name\": \"web\", \"image\": \"nginx\"}]}}").getBytes(), Descriptor.class);
+        Instant now = Instant.now();
+        Deployment d = new Deployment(Ids.newId(now), now, now, ns, "shop", "1", DeploymentStatus.DEPLOYED,
+                DeploymentPhase.REMOVING_BLUE, "test", null, null, null, null, descriptor, null);
+        store.save(d);
+        // what an instance of the next version would write: the same record with fields added since
+        ByteSequence key = bytes(EtcdStore.PREFIX + "deployments/" + ns + "/" + d.id());
+        var record = (com.fasterxml.jackson.databind.node.ObjectNode) EventCodec.mapper().readTree(
+                client.getKVClient().get(key).get(10, TimeUnit.SECONDS).getKvs().get(0).getValue().getBytes());
+        record.put("addedLater", "a value this version has no field for");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) record.get("descriptor")).putObject("alsoAddedLater").put("x", 1);
+        client.getKVClient().put(key, ByteSequence.from(EventCodec.mapper().writeValueAsBytes(record))).get(10, TimeUnit.SECONDS);
+
+        EtcdStore previousVersion = new EtcdStore(client);
+        assertThat(previousVersion.find(ns, d.id())).contains(d);
+        assertThat(previousVersion.list(ns, "shop")).containsExactly(d);
+    }
+
     private static ByteSequence bytes(String s) {
         return ByteSequence.from(s, java.nio.charset.StandardCharsets.UTF_8);
     }
