@@ -1,5 +1,6 @@
 package io.bgdeploy.localplatform;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bgdeploy.events.EventCodec;
 
@@ -47,7 +48,12 @@ public final class LocalPlatform {
 
     private static final Log LOG = Log.of(LocalPlatform.class);
     private static final SecureRandom RANDOM = new SecureRandom();
-    static final ObjectMapper JSON = EventCodec.mapper();
+    /**
+     * The platform's own files (pod state, log positions): the events' mapper, but for fields it does
+     * not know. A supervisor of the previous version, after the suite was rolled back, adopts the pods
+     * that one of the next version started instead of leaving them running unsupervised.
+     */
+    static final ObjectMapper JSON = EventCodec.mapper().copy().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /**
      * Settings of the local platform.

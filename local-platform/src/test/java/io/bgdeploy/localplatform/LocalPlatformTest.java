@@ -325,9 +325,16 @@ class LocalPlatformTest {
         first.create(spec("kept", nginx("web", 8080)), listener);
         await().atMost(Duration.ofSeconds(20)).until(() -> !first.pods("default", "kept-1").isEmpty());
         int port = first.pods("default", "kept-1").get(0).ports().get(8080);
+        String keptPod = first.pods("default", "kept-1").get(0).name();
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> get(port, "/").statusCode() == 200);
         firstSupervisor.destroyForcibly().waitFor();
         first.abandon();
+        // as a supervisor of a later version would have written it: fields this version does not know
+        java.nio.file.Path keptState = stateDir.resolve("pods").resolve("default_" + keptPod + ".json");
+        var written = (com.fasterxml.jackson.databind.node.ObjectNode) LocalPlatform.JSON.readTree(keptState.toFile());
+        written.put("addedLater", 1);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) written.get("containers").get(0)).put("alsoAddedLater", "x");
+        java.nio.file.Files.write(keptState, LocalPlatform.JSON.writeValueAsBytes(written));
         java.nio.file.Files.writeString(stateDir.resolve("pods").resolve("default_old-1-bcdfg.json"), """
                 {"namespace": "default", "workload": "old-1", "podName": "old-1-bcdfg", "pid": 1, "startedMillis": 0}""");
 
