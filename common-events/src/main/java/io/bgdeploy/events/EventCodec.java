@@ -48,12 +48,26 @@ public final class EventCodec {
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .build();
 
+    /** {@link #MAPPER} but for unknown fields: see {@link #storedStateMapper()}. */
+    private static final ObjectMapper STORED_STATE = MAPPER.copy().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
     private EventCodec() {
     }
 
     /** The strict mapper, for services that read or write the same types elsewhere (REST, etcd). */
     public static ObjectMapper mapper() {
         return MAPPER;
+    }
+
+    /**
+     * The strict mapper but for fields it does not know, for the suite's own stored state (the
+     * deployer's etcd records, the local platform's files): during a rolling upgrade, or after a
+     * rollback, a version reads what a later one wrote, and a field added since must not make that
+     * unreadable. The reader drops the field if it writes the value again. Input from outside (REST,
+     * Kafka) stays with {@link #mapper()}, unknown fields rejected.
+     */
+    public static ObjectMapper storedStateMapper() {
+        return STORED_STATE;
     }
 
     public static byte[] encode(EventEnvelope<?> event) {

@@ -1,6 +1,5 @@
 package io.bgdeploy.localplatform;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bgdeploy.events.EventCodec;
 
@@ -49,11 +48,10 @@ public final class LocalPlatform {
     private static final Log LOG = Log.of(LocalPlatform.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     /**
-     * The platform's own files (pod state, log positions): the events' mapper, but for fields it does
-     * not know. A supervisor of the previous version, after the suite was rolled back, adopts the pods
-     * that one of the next version started instead of leaving them running unsupervised.
+     * The platform's own files (pod state, log positions), read past fields of a later version: a
+     * supervisor of an earlier one (the suite rolled back) still adopts the pods a later one started.
      */
-    static final ObjectMapper JSON = EventCodec.mapper().copy().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    static final ObjectMapper JSON = EventCodec.storedStateMapper();
 
     /**
      * Settings of the local platform.

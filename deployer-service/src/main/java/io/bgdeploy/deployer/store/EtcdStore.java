@@ -6,7 +6,6 @@ import io.bgdeploy.deployer.model.Ids;
 import io.bgdeploy.deployer.model.LogLine;
 import io.bgdeploy.deployer.model.PodHealthRecord;
 import io.bgdeploy.deployer.model.UndeployRequest;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bgdeploy.events.EventCodec;
 import io.bgdeploy.events.Names;
@@ -59,13 +58,8 @@ public final class EtcdStore implements DeploymentStore {
 
     private final Client client;
     private final KV kv;
-    /**
-     * The events' mapper, but for fields it does not know: during a rolling upgrade an instance of
-     * the previous version reads the records that one of the next version writes, and a field added
-     * since must not make every listing of their app fail there. Such an instance drops the field if
-     * it saves the record again. Input from outside is held to the strict mapper before it gets here.
-     */
-    private final ObjectMapper json = EventCodec.mapper().copy().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    /** Past fields of a later version: a rolling upgrade runs two versions on one etcd. */
+    private final ObjectMapper json = EventCodec.storedStateMapper();
     private final AtomicLong logSequence = new AtomicLong();
     private final String instanceTag = Long.toString(Math.abs(new java.security.SecureRandom().nextLong() % 1_679_616L), 36);
     private final PendingLogWrites logWrites = new PendingLogWrites(java.time.Duration.ofSeconds(TIMEOUT_SECONDS));

@@ -249,11 +249,7 @@ class EtcdStoreTest {
     @Test
     void aRecordWithFieldsOfALaterVersionIsReadAsFarAsThisVersionKnowsIt() throws Exception {
         String ns = "later-" + UUID.randomUUID().toString().substring(0, 8);
-        Descriptor descriptor = EventCodec.read(("{\"namespace\": \"" + ns + "\", \"appName\": \"shop\", \"newVersion\": \"1\","
-                + " \"podspec\": {\"containers\": [{\"name\": \"web\", \"image\": \"nginx\"}]}}").getBytes(), Descriptor.class);
-        Instant now = Instant.now();
-        Deployment d = new Deployment(Ids.newId(now), now, now, ns, "shop", "1", DeploymentStatus.DEPLOYED,
-                DeploymentPhase.REMOVING_BLUE, "test", null, null, null, null, descriptor, null);
+        Deployment d = deployment(ns, "shop", "1", DeploymentStatus.DEPLOYED);
         store.save(d);
         // what an instance of the next version would write: the same record with fields added since
         ByteSequence key = bytes(EtcdStore.PREFIX + "deployments/" + ns + "/" + d.id());
