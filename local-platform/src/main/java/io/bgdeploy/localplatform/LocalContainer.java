@@ -227,13 +227,13 @@ final class LocalContainer {
      * Kills the process and its descendants (SIGKILL) when together they hold more resident memory
      * than the limit; the restart that follows is reported as {@code OOMKilled}.
      */
-    void enforceMemoryLimit(ProcMemory.Snapshot snapshot) {
+    void enforceMemoryLimit() {
         long limit = launch.memoryLimitBytes();
         ProcessHandle h = handle;
         if (limit <= 0 || h == null || !running) {
             return;
         }
-        long rss = snapshot.treeRss(h.pid());
+        long rss = ProcMemory.treeRss(h);
         if (rss > limit) {
             killedFor = OOM_KILLED;
             LOG.warn("pod %s container %s (deployment %s): %d MiB resident over its limit of %d MiB: killed", pod.name(),

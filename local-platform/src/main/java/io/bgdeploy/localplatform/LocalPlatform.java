@@ -582,13 +582,8 @@ public final class LocalPlatform {
 
     private void enforceMemoryLimits() {
         try {
-            List<LocalContainer> limited = workloads.values().stream().flatMap(w -> w.pods().stream())
-                    .flatMap(p -> p.containers().stream()).filter(LocalContainer::limited).toList();
-            if (limited.isEmpty()) {
-                return;
-            }
-            ProcMemory.Snapshot snapshot = ProcMemory.snapshot();
-            limited.forEach(c -> c.enforceMemoryLimit(snapshot));
+            workloads.values().stream().flatMap(w -> w.pods().stream()).flatMap(p -> p.containers().stream())
+                    .filter(LocalContainer::limited).forEach(LocalContainer::enforceMemoryLimit);
         } catch (RuntimeException e) {
             LOG.warn("memory check of local containers failed, tried again in %s: %s", settings.memoryCheckPeriod(),
                     e.getMessage());

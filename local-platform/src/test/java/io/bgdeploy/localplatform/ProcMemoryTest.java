@@ -10,11 +10,6 @@ import static org.awaitility.Awaitility.await;
 class ProcMemoryTest {
 
     @Test
-    void theParentPidIsFoundEvenWhenTheCommandNameHoldsSpacesAndParentheses() {
-        assertThat(ProcMemory.parentPid("4242 (my (odd) app) S 17 4242 4242 0 -1 4194560 1\n")).isEqualTo(17);
-    }
-
-    @Test
     void residentMemoryIsReadInBytesAndIsZeroWhenTheKernelGivesNone() {
         assertThat(ProcMemory.vmRssBytes("Name:\tsh\nVmPeak:\t  9000 kB\nVmRSS:\t    5684 kB\nRssAnon:\t 4000 kB\n"))
                 .isEqualTo(5684L * 1024);
@@ -27,13 +22,9 @@ class ProcMemoryTest {
         // (this test's JVM may grow between two reads by more than a process that has just started)
         Process shell = new ProcessBuilder("sh", "-c", "sleep 30 & wait").start();
         try {
-            long self = ProcessHandle.current().pid();
-            long sleeper = await().atMost(Duration.ofSeconds(10)).until(() -> shell.descendants()
-                    .mapToLong(ProcessHandle::pid).filter(pid -> ProcMemory.rssBytes(pid) > 0).findFirst().orElse(0), pid -> pid > 0);
-            ProcMemory.Snapshot snapshot = ProcMemory.snapshot();
-            assertThat(snapshot.children().get(self)).contains(shell.pid());
-            assertThat(snapshot.children().get(shell.pid())).contains(sleeper);
-            assertThat(snapshot.treeRss(shell.pid())).isGreaterThan(ProcMemory.rssBytes(shell.pid()));
+            await().atMost(Duration.ofSeconds(10)).until(() -> shell.descendants()
+                    .anyMatch(child -> ProcMemory.rssBytes(child.pid()) > 0));
+            assertThat(ProcMemory.treeRss(shell.toHandle())).isGreaterThan(ProcMemory.rssBytes(shell.pid()));
         } finally {
             shell.descendants().forEach(ProcessHandle::destroyForcibly);
             shell.destroyForcibly();
