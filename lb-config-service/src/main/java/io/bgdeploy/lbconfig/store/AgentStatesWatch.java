@@ -1,13 +1,11 @@
 package io.bgdeploy.lbconfig.store;
 
+import io.bgdeploy.lb.etcd.AgentEntries;
 import io.bgdeploy.lb.etcd.EtcdAccess;
 import io.bgdeploy.lb.etcd.EtcdAccess.AgentStates;
 import io.bgdeploy.lb.etcd.EtcdLayout;
-import io.bgdeploy.lb.etcd.StoredJson;
-import io.bgdeploy.lb.etcd.StoredJson.AgentProgress;
-import io.bgdeploy.lb.etcd.StoredJson.AgentRegistration;
-import io.bgdeploy.lb.etcd.StoredJson.ExpectedAgent;
 import io.bgdeploy.lbconfig.model.AgentStatesCheck;
+import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
@@ -16,8 +14,6 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -53,9 +49,7 @@ public final class AgentStatesWatch implements AutoCloseable {
         return t;
     });
     private final Object changed = new Object();
-    private Map<String, AgentRegistration> agents = new TreeMap<>();
-    private Map<String, AgentProgress> progress = new TreeMap<>();
-    private Map<String, ExpectedAgent> expected = new TreeMap<>();
+    private AgentEntries entries = new AgentEntries();
     private long revision;
     private long version;
     /** What the last whole read left out as unreadable. */
@@ -117,14 +111,14 @@ public final class AgentStatesWatch implements AutoCloseable {
     private void tellProblems(AgentStates read) {
         if (!read.problems().equals(problems)) {
             if (!read.problems().isEmpty()) {
-                LOG.warnf("agent entries in etcd that are not readable are left out: %s", read.problems());
+                LOG.warnf("agent entries in etcd left out: %s", read.problems());
             }
             problems = read.problems();
         }
     }
 
     private AgentStates snapshot() {
-        return new AgentStates(revision, Map.copyOf(agents), Map.copyOf(progress), Map.copyOf(expected));
+        return entries.states(revision, List.of());
     }
 
     /** A number that grows with every change seen. */
@@ -153,9 +147,7 @@ public final class AgentStatesWatch implements AutoCloseable {
      * read was taken comes again from the new watch, which starts at the read's revision.
      */
     private void replaceWith(AgentStates states) {
-        agents = new TreeMap<>(states.agents());
-        progress = new TreeMap<>(states.progress());
-        expected = new TreeMap<>(states.expected());
+        entries = new AgentEntries(states);
         revision = states.revision();
         version++;
         if (watcher != null) {
@@ -174,52 +166,14 @@ public final class AgentStatesWatch implements AutoCloseable {
                 return;
             }
             for (WatchEvent e : response.getEvents()) {
-                String key = string(e.getKeyValue().getKey());
-                byte[] value = e.getEventType() == WatchEvent.EventType.DELETE ? null : e.getKeyValue().getValue().getBytes();
-                if (key.startsWith(EtcdLayout.EXPECTED)) {
-                    take(expected, key.substring(EtcdLayout.EXPECTED.length()), entry(key, value, ExpectedAgent.class));
-                } else if (key.startsWith(EtcdLayout.AGENTS)) {
-                    take(agents, key.substring(EtcdLayout.AGENTS.length()), entry(key, value, AgentRegistration.class));
-                } else if (key.startsWith(EtcdLayout.APPLIED)) {
-                    String id = key.substring(EtcdLayout.APPLIED.length());
-                    AgentProgress p = entry(key, value, AgentProgress.class);
-                    if (p != null && !p.possibleAt(e.getKeyValue().getModRevision())) {
-                        LOG.warnf("agent %s reported revision %d in a write at revision %d: written before etcd went back in"
-                                + " time (restored from a backup?), not taken as what it serves", id, p.revision(),
-                                e.getKeyValue().getModRevision());
-                        p = null;
-                    }
-                    take(progress, id, p);
-                }
+                KeyValue kv = e.getKeyValue();
+                byte[] value = e.getEventType() == WatchEvent.EventType.DELETE ? null : kv.getValue().getBytes();
+                entries.take(string(kv.getKey()), value, kv.getModRevision())
+                        .ifPresent(why -> LOG.warnf("agent entry left out: %s", why));
             }
             revision = Math.max(revision, response.getHeader().getRevision());
             version++;
             changed.notifyAll();
-        }
-    }
-
-    /**
-     * An entry as a watch event carries it; null when it was deleted, and when it is not readable
-     * (left out, as a whole read leaves it out, also when it replaced a readable one).
-     */
-    private static <T> T entry(String key, byte[] value, Class<T> type) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return StoredJson.readPresent(value, type);
-        } catch (IllegalArgumentException unreadable) {
-            LOG.warnf("agent entry %s is not readable, left out: %s", key, unreadable.getMessage());
-            return null;
-        }
-    }
-
-    /** Puts the agent's entry, or removes it when there is none. */
-    private static <T> void take(Map<String, T> entries, String id, T entry) {
-        if (entry == null) {
-            entries.remove(id);
-        } else {
-            entries.put(id, entry);
         }
     }
 

@@ -121,6 +121,8 @@ class AgentStatesWatchTest {
             try (AgentStatesWatch fresh = new AgentStatesWatch(etcd, REREAD)) {
                 assertThat(fresh.current().progress()).as("a whole read").doesNotContainKey(AGENT);
             }
+            assertThat(etcd.agentStates().problems()).as("a whole read names what it left out, by the rule of the watch")
+                    .singleElement().asString().contains(EtcdLayout.applied(AGENT)).contains("went back in time");
 
             report(etcd, now);
             await().atMost(Duration.ofSeconds(10)).until(() -> progress(watch) == now);

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -63,7 +62,8 @@ public final class EtcdAccess implements AutoCloseable {
     /**
      * The agents: those expected to serve (kept until an operator removes one), those live now
      * (their keys vanish with their lease), and the revision each live one serves; each by the id
-     * its key names. {@code problems} names the entries left out as unreadable, with the reason.
+     * its key names. {@code problems} names the entries a whole read left out ({@link AgentEntries}), with
+     * the reason.
      */
     public record AgentStates(long revision, Map<String, AgentRegistration> agents, Map<String, AgentProgress> progress,
                               Map<String, ExpectedAgent> expected, List<String> problems) {
@@ -104,40 +104,20 @@ public final class EtcdAccess implements AutoCloseable {
         return new RawRead(r.getHeader().getRevision(), entries, generation);
     }
 
+    /** The agents' entries at one revision, read by {@link AgentEntries}' rule; what it leaves out is in {@code problems}. */
     public AgentStates agentStates() {
         TxnResponse r = await(client.getKVClient().txn()
                 .Then(Op.get(bytes(EtcdLayout.AGENTS), prefix()), Op.get(bytes(EtcdLayout.APPLIED), prefix()),
                         Op.get(bytes(EtcdLayout.EXPECTED), prefix()))
                 .commit());
+        AgentEntries entries = new AgentEntries();
         List<String> problems = new ArrayList<>();
-        Map<String, AgentRegistration> agents = new TreeMap<>();
-        for (KeyValue kv : r.getGetResponses().get(0).getKvs()) {
-            readEntry(kv, AgentRegistration.class, problems).ifPresent(a -> agents.put(idOf(kv, EtcdLayout.AGENTS), a));
+        for (GetResponse get : r.getGetResponses()) {
+            for (KeyValue kv : get.getKvs()) {
+                entries.take(string(kv.getKey()), kv.getValue().getBytes(), kv.getModRevision()).ifPresent(problems::add);
+            }
         }
-        Map<String, AgentProgress> progress = new TreeMap<>();
-        for (KeyValue kv : r.getGetResponses().get(1).getKvs()) {
-            readEntry(kv, AgentProgress.class, problems).filter(p -> p.possibleAt(kv.getModRevision()))
-                    .ifPresent(p -> progress.put(idOf(kv, EtcdLayout.APPLIED), p));
-        }
-        Map<String, ExpectedAgent> expected = new TreeMap<>();
-        for (KeyValue kv : r.getGetResponses().get(2).getKvs()) {
-            readEntry(kv, ExpectedAgent.class, problems).ifPresent(e -> expected.put(idOf(kv, EtcdLayout.EXPECTED), e));
-        }
-        return new AgentStates(r.getHeader().getRevision(), agents, progress, expected, List.copyOf(problems));
-    }
-
-    private static String idOf(KeyValue kv, String prefix) {
-        return string(kv.getKey()).substring(prefix.length());
-    }
-
-    /** An agent's entry; empty, and the reason added to {@code problems}, when it is not readable as {@code type}. */
-    private static <T> Optional<T> readEntry(KeyValue kv, Class<T> type, List<String> problems) {
-        try {
-            return Optional.of(StoredJson.readPresent(kv.getValue().getBytes(), type));
-        } catch (IllegalArgumentException e) {
-            problems.add(string(kv.getKey()) + ": " + e.getMessage());
-            return Optional.empty();
-        }
+        return entries.states(r.getHeader().getRevision(), problems);
     }
 
     /** True when etcd answers a read within the timeout (at most 2 s). */
